@@ -1,0 +1,161 @@
+//! The expression language of netbuild specs (SPEC.md, "Expressions").
+//!
+//! In: the source text of one expression, e.g. `"0.3 * exp(-d*d / (2 * 150 * 150))"`.
+//! Out: an [`Expr`], compiled once at load time, that is evaluated for every (source, target)
+//! pair from a slice of variable values and a random number generator.
+//!
+//! Pipeline: [`lexer`] (text to tokens) -> [`parser`] (tokens to postfix code, names resolved,
+//! arities checked, nesting limited) -> [`compile`] (constant folding, variable slots, stack size)
+//! -> [`vm`] (the interpreter, and the exact semantics of every operation: `%` as Python,
+//! all arguments always evaluated left to right, the random distributions).
+//!
+//! The language: numbers (`3`, `0.5`, `.5`, `1e-4`); `+ - * / % ^` (`^` is power,
+//! right-associative, binds tighter than unary minus: `-2^2 == -4`); comparisons
+//! `< <= > >= == !=` (not chainable); `and or not`; parentheses; `if(c, a, b)`; the functions
+//! `exp log sqrt abs sin cos tan atan2 min max floor ceil pow` (`min`/`max` take two or more
+//! arguments); the constant `pi`; the variables `d dx dy dz src.NAME trg.NAME`; the random draws
+//! `rand() uniform(a, b) normal(m, s) lognormal(m, s) randint(a, b)`. Booleans are 1 and 0.
+
+use std::fmt;
+use std::ops::Range;
+
+mod compile;
+mod lexer;
+mod names;
+mod parser;
+mod vm;
+
+pub use parser::{MAX_DEPTH, MAX_LEN};
+
+/// A variable an expression reads. The caller decides what each one is worth for a pair.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Var {
+    /// `d`: euclidean distance between source and target.
+    D,
+    /// `dx`, `dy`, `dz`: target minus source.
+    Dx,
+    Dy,
+    Dz,
+    /// `src.NAME`: a property of the source node.
+    Src(String),
+    /// `trg.NAME`: a property of the target node.
+    Trg(String),
+}
+
+impl fmt::Display for Var {
+    /// As written in an expression: `d`, `dx`, `src.NAME`, ...
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Var::D => f.write_str("d"),
+            Var::Dx => f.write_str("dx"),
+            Var::Dy => f.write_str("dy"),
+            Var::Dz => f.write_str("dz"),
+            Var::Src(name) => write!(f, "src.{name}"),
+            Var::Trg(name) => write!(f, "trg.{name}"),
+        }
+    }
+}
+
+/// One distinct variable of an expression with where it first appears (byte range in the source).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarRef {
+    pub var: Var,
+    pub span: Range<usize>,
+}
+
+/// Why an expression was refused. `span` is a byte range in the expression's source text.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ExprError {
+    pub message: String,
+    pub span: Range<usize>,
+}
+
+impl ExprError {
+    /// 1-based line and column (in characters) of the start of `span` in `src`, the text that
+    /// was parsed. For messages; a span past the end of `src` is clamped to it.
+    pub fn line_col(&self, src: &str) -> (usize, usize) {
+        let mut at = self.span.start.min(src.len());
+        while !src.is_char_boundary(at) {
+            at -= 1;
+        }
+        let before = &src[..at];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, before[line_start..].chars().count() + 1)
+    }
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    source: Box<str>,
+    code: Box<[vm::Op]>,
+    vars: Vec<VarRef>,
+    stack: vm::StackSize,
+    random: bool,
+}
+
+impl Expr {
+    /// Parses and compiles `src`. Errors: syntax, unknown function or variable name, wrong arity,
+    /// too long or too deeply nested input (so that nothing can exhaust memory or the stack).
+    pub fn parse(src: &str) -> Result<Expr, ExprError> {
+        let compiled = parser::parse(src)?;
+        let random = compiled.code.iter().any(|op| op.is_random());
+        Ok(Expr {
+            source: src.into(),
+            code: compiled.code,
+            vars: compiled.vars,
+            stack: compiled.stack,
+            random,
+        })
+    }
+
+    /// The distinct variables this expression reads, in order of first appearance.
+    /// `eval`'s `vars[i]` is the value of `variables()[i]`.
+    pub fn variables(&self) -> &[VarRef] {
+        &self.vars
+    }
+
+    /// Evaluates for one pair. Random draws (`rand()`, `uniform`, `normal`, `lognormal`, `randint`)
+    /// come from `rng`, in a fixed order (left to right), so the same rng state gives the same value.
+    ///
+    /// Every argument is evaluated, including both branches of `if` and both sides of `and`/`or`,
+    /// so each evaluation makes the same draws in the same order whatever the values.
+    /// Never allocates. Panics if `vars` is shorter than [`Expr::variables`].
+    #[inline]
+    pub fn eval<R: rand::Rng + ?Sized>(&self, vars: &[f64], rng: &mut R) -> f64 {
+        assert!(
+            vars.len() >= self.vars.len(),
+            "Expr::eval: {} variable values given, {} needed",
+            vars.len(),
+            self.vars.len()
+        );
+        vm::eval(&self.code, self.stack, vars, rng)
+    }
+
+    /// The value, when the expression reads no variable and draws nothing (folded at compile time).
+    pub fn constant(&self) -> Option<f64> {
+        match *self.code {
+            [vm::Op::Const(c)] => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Whether evaluation draws random numbers.
+    pub fn is_random(&self) -> bool {
+        self.random
+    }
+
+    /// The source text the expression was parsed from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+impl fmt::Display for Expr {
+    /// The source text, as written.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}

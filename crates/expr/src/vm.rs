@@ -1,0 +1,284 @@
+//! The compiled form and its interpreter: a flat postfix program ([`Op`]s) over an f64 stack.
+//!
+//! In: a program, the variable values, an rng. Out: one f64.
+//!
+//! Why postfix bytecode rather than a tree: the program is one contiguous slice (cache friendly,
+//! no pointer chasing), the interpreter is a single loop with no recursion, and the parser can emit
+//! it directly in source order, so that even a 30000-term sum never recurses (see `parser.rs`).
+//! The stack lives in a fixed-size array on the Rust stack, sized from the program's maximum depth
+//! (see [`StackSize`]), so an evaluation never allocates.
+//!
+//! Semantics that differ between languages, chosen to match Python/numpy (BMTK users' habits):
+//! - `a % b` has the sign of `b` (numpy `np.mod`): `-1 % 3 == 2`, `1 % -3 == -2`, `x % 0` is NaN.
+//! - Comparisons and `and`/`or`/`not` give 1.0 or 0.0; a value is true when `!= 0` (NaN is true).
+//! - `min`/`max` propagate NaN (numpy `minimum`/`maximum`), so a NaN never disappears silently.
+//! - Every argument of every operation is evaluated, left to right (no short-circuit in `if`,
+//!   `and`, `or`): the number and order of random draws is then the same for every evaluation,
+//!   whatever the values.
+//! - Random draws: `rand()` is uniform on [0, 1); `uniform(a, b)` is `a + (b - a) * rand()` (as
+//!   numpy); `normal(m, s)` is `m + s * z` with z from `rand_distr::StandardNormal`; `lognormal(m, s)`
+//!   is `exp(normal(m, s))` (m, s of the underlying normal, as numpy); `randint(a, b)` is uniform
+//!   over the integers in [a, b], both ends included. Invalid parameters (`s < 0`, no integer in
+//!   [a, b]) give NaN; the draw still happens, so the order of later draws does not depend on it.
+
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+/// One instruction. Operands are popped from the stack (the last pushed is the last argument);
+/// the result is pushed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Op {
+    Const(f64),
+    /// Push `vars[i]`.
+    Var(u32),
+    // Unary.
+    Neg,
+    Not,
+    Exp,
+    Log,
+    Sqrt,
+    Abs,
+    Sin,
+    Cos,
+    Tan,
+    Floor,
+    Ceil,
+    // Binary.
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Pow,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+    Atan2,
+    Min,
+    Max,
+    // Ternary: `if(c, a, b)`.
+    If,
+    // Random draws.
+    Rand,
+    Uniform,
+    Normal,
+    LogNormal,
+    RandInt,
+}
+
+impl Op {
+    /// How many values the instruction pops.
+    pub fn arity(self) -> usize {
+        use Op::*;
+        match self {
+            Const(_) | Var(_) | Rand => 0,
+            Neg | Not | Exp | Log | Sqrt | Abs | Sin | Cos | Tan | Floor | Ceil => 1,
+            If => 3,
+            _ => 2,
+        }
+    }
+
+    pub fn is_random(self) -> bool {
+        matches!(
+            self,
+            Op::Rand | Op::Uniform | Op::Normal | Op::LogNormal | Op::RandInt
+        )
+    }
+}
+
+/// Largest stack a program may need; the parser's nesting limit keeps real programs far below
+/// (each nesting level holds at most two pending values), this is the backstop.
+pub(crate) const MAX_STACK: usize = 1024;
+
+/// Size class of the evaluation stack. The array is zeroed on every evaluation, so a typical
+/// expression should not pay for 8 KiB of it: pick the smallest class that fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StackSize {
+    S8,
+    S32,
+    S128,
+    Max,
+}
+
+impl StackSize {
+    pub fn for_depth(depth: usize) -> StackSize {
+        match depth {
+            0..=8 => StackSize::S8,
+            9..=32 => StackSize::S32,
+            33..=128 => StackSize::S128,
+            _ => StackSize::Max,
+        }
+    }
+}
+
+/// The maximum stack depth `code` reaches (assumes a well-formed program).
+pub(crate) fn max_depth(code: &[Op]) -> usize {
+    let mut depth = 0usize;
+    let mut max = 0;
+    for op in code {
+        depth = depth + 1 - op.arity();
+        max = max.max(depth);
+    }
+    max
+}
+
+/// Evaluates a well-formed program (as built by the compiler) whose depth fits `size`.
+#[inline]
+pub(crate) fn eval<R: Rng + ?Sized>(code: &[Op], size: StackSize, vars: &[f64], rng: &mut R) -> f64 {
+    match size {
+        StackSize::S8 => run::<R, 8>(code, vars, rng),
+        StackSize::S32 => run::<R, 32>(code, vars, rng),
+        StackSize::S128 => run::<R, 128>(code, vars, rng),
+        StackSize::Max => run::<R, MAX_STACK>(code, vars, rng),
+    }
+}
+
+fn truth(x: f64) -> bool {
+    x != 0.0
+}
+
+fn b2f(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// Python/numpy float modulo: the result has the sign of `b`. Built on `fmod` (Rust's `%`), as
+/// numpy does, which is exact, unlike `a - floor(a / b) * b` for large quotients.
+pub(crate) fn py_mod(a: f64, b: f64) -> f64 {
+    let m = a % b;
+    if m != 0.0 {
+        if (b < 0.0) != (m < 0.0) {
+            m + b
+        } else {
+            m
+        }
+    } else {
+        // fmod gives ±0 (or NaN); numpy gives a zero with the sign of the divisor.
+        if m.is_nan() {
+            m
+        } else {
+            0.0f64.copysign(b)
+        }
+    }
+}
+
+fn nan_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+fn normal<R: Rng + ?Sized>(rng: &mut R, m: f64, s: f64) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    if s >= 0.0 {
+        m + s * z
+    } else {
+        f64::NAN
+    }
+}
+
+/// Integers beyond this are not all representable as f64, so `randint` refuses them.
+const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0; // 2^53
+
+fn randint<R: Rng + ?Sized>(rng: &mut R, a: f64, b: f64) -> f64 {
+    let (lo, hi) = (a.ceil(), b.floor());
+    if lo <= hi && lo >= -MAX_EXACT_INT && hi <= MAX_EXACT_INT {
+        // Exact (rejection sampling), unlike `floor(rand() * n)`.
+        rng.gen_range(lo as i64..=hi as i64) as f64
+    } else {
+        // Still draw, so that the draws after this one do not shift.
+        let _: u64 = rng.gen();
+        f64::NAN
+    }
+}
+
+fn run<R: Rng + ?Sized, const N: usize>(code: &[Op], vars: &[f64], rng: &mut R) -> f64 {
+    let mut st = [0.0f64; N];
+    // Number of values on the stack; the top is st[sp - 1].
+    let mut sp = 0usize;
+    macro_rules! push {
+        ($v:expr) => {{
+            let v = $v;
+            st[sp] = v;
+            sp += 1;
+        }};
+    }
+    macro_rules! unary {
+        (|$a:ident| $e:expr) => {{
+            let $a = st[sp - 1];
+            st[sp - 1] = $e;
+        }};
+    }
+    macro_rules! binary {
+        (|$a:ident, $b:ident| $e:expr) => {{
+            sp -= 1;
+            let $a = st[sp - 1];
+            let $b = st[sp];
+            st[sp - 1] = $e;
+        }};
+    }
+    for &op in code {
+        match op {
+            Op::Const(c) => push!(c),
+            Op::Var(i) => push!(vars[i as usize]),
+            Op::Neg => unary!(|a| -a),
+            Op::Not => unary!(|a| b2f(!truth(a))),
+            Op::Exp => unary!(|a| a.exp()),
+            Op::Log => unary!(|a| a.ln()),
+            Op::Sqrt => unary!(|a| a.sqrt()),
+            Op::Abs => unary!(|a| a.abs()),
+            Op::Sin => unary!(|a| a.sin()),
+            Op::Cos => unary!(|a| a.cos()),
+            Op::Tan => unary!(|a| a.tan()),
+            Op::Floor => unary!(|a| a.floor()),
+            Op::Ceil => unary!(|a| a.ceil()),
+            Op::Add => binary!(|a, b| a + b),
+            Op::Sub => binary!(|a, b| a - b),
+            Op::Mul => binary!(|a, b| a * b),
+            Op::Div => binary!(|a, b| a / b),
+            Op::Rem => binary!(|a, b| py_mod(a, b)),
+            Op::Pow => binary!(|a, b| a.powf(b)),
+            Op::Lt => binary!(|a, b| b2f(a < b)),
+            Op::Le => binary!(|a, b| b2f(a <= b)),
+            Op::Gt => binary!(|a, b| b2f(a > b)),
+            Op::Ge => binary!(|a, b| b2f(a >= b)),
+            Op::Eq => binary!(|a, b| b2f(a == b)),
+            Op::Ne => binary!(|a, b| b2f(a != b)),
+            Op::And => binary!(|a, b| b2f(truth(a) && truth(b))),
+            Op::Or => binary!(|a, b| b2f(truth(a) || truth(b))),
+            Op::Atan2 => binary!(|a, b| a.atan2(b)),
+            Op::Min => binary!(|a, b| nan_min(a, b)),
+            Op::Max => binary!(|a, b| nan_max(a, b)),
+            Op::If => {
+                sp -= 2;
+                let (c, a, b) = (st[sp - 1], st[sp], st[sp + 1]);
+                st[sp - 1] = if truth(c) { a } else { b };
+            }
+            Op::Rand => push!(rng.gen::<f64>()),
+            Op::Uniform => binary!(|a, b| a + (b - a) * rng.gen::<f64>()),
+            Op::Normal => binary!(|m, s| normal(rng, m, s)),
+            Op::LogNormal => binary!(|m, s| normal(rng, m, s).exp()),
+            Op::RandInt => binary!(|a, b| randint(rng, a, b)),
+        }
+    }
+    debug_assert_eq!(sp, 1, "malformed program");
+    st[0]
+}

@@ -1,0 +1,251 @@
+//! The builder API: what a circuit is made of, before anything is generated.
+//!
+//! In: calls like BMTK's `add_nodes` / `add_edges` / `add_properties` (the spec loader makes the
+//! same calls). Out: a [`Circuit`], a plain description that every rank holds identically.
+//!
+//! ```
+//! use netbuild_model::{all_nodes, generator, Circuit, GenKind, NodeValues, Rule, Scalar, Value};
+//! let mut c = Circuit::new(42);
+//! c.add_nodes("net", 100)
+//!     .type_prop("pop_name", Scalar::Str("exc".into()))
+//!     .prop("x", NodeValues::Generator(generator(GenKind::Uniform { lo: 0.0, hi: 100.0 })));
+//! c.add_edges(all_nodes("net"), all_nodes("net"), Rule::Probability(Value::Const(0.1)))
+//!     .type_prop("syn_weight", Scalar::Float(0.5));
+//! // Custom rules are closures, as BMTK users write Python functions:
+//! c.add_edges(all_nodes("net"), all_nodes("net"),
+//!     Rule::custom(|p| if p.distance() < 10.0 { 2 } else { 0 }));
+//! ```
+
+use crate::pair::Pair;
+pub use netbuild_spec::{
+    Dtype, FileEdge, GenKind, Gap, Generator, NodeValues, Nsyns, Scalar, Selector, Value,
+};
+use std::fmt;
+use std::sync::Arc;
+
+/// Every node of `network`; add filters with [`Selector::filters`].
+pub fn all_nodes(network: &str) -> Selector {
+    Selector { network: network.to_string(), filters: Vec::new() }
+}
+
+/// A generator without bounds or explicit dtype.
+pub fn generator(kind: GenKind) -> Generator {
+    Generator { kind, min: None, max: None, dtype: None }
+}
+
+/// A BMTK-style connection function: the number of synapses between a pair (0 for none).
+pub type ConnectionFn = Arc<dyn Fn(&Pair<'_>) -> u32 + Send + Sync>;
+/// A per-edge property computed by user code, with the pair's own random stream.
+pub type PropertyFn = Arc<dyn Fn(&Pair<'_>, &mut dyn rand::RngCore) -> f64 + Send + Sync>;
+
+/// How the sources of a target are chosen (SPEC.md, `rule`).
+#[derive(Clone)]
+pub enum Rule {
+    Probability(Value),
+    Count(Value),
+    Indegree(u64),
+    Outdegree(u64),
+    Total(u64),
+    AllToAll,
+    OneToOne,
+    File(Vec<FileEdge>),
+    /// Evaluated on every candidate pair, like BMTK's `connection_rule` functions.
+    Custom(ConnectionFn),
+}
+
+impl Rule {
+    pub fn custom(f: impl Fn(&Pair<'_>) -> u32 + Send + Sync + 'static) -> Rule {
+        Rule::Custom(Arc::new(f))
+    }
+    /// A short name for logs and plans.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::Probability(_) => "probability",
+            Rule::Count(_) => "count",
+            Rule::Indegree(_) => "indegree",
+            Rule::Outdegree(_) => "outdegree",
+            Rule::Total(_) => "total",
+            Rule::AllToAll => "all_to_all",
+            Rule::OneToOne => "one_to_one",
+            Rule::File(_) => "file",
+            Rule::Custom(_) => "custom",
+        }
+    }
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a per-edge property gets its value for each synapse.
+#[derive(Clone)]
+pub enum EdgeValue {
+    Expr(netbuild_expr::Expr),
+    Generator(Generator),
+    Custom(PropertyFn),
+}
+
+impl fmt::Debug for EdgeValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EdgeValue::Expr(_) => f.write_str("expr"),
+            EdgeValue::Generator(g) => write!(f, "{g:?}"),
+            EdgeValue::Custom(_) => f.write_str("custom"),
+        }
+    }
+}
+
+/// One per-edge property (`add_properties`): a column of the edges file's group.
+#[derive(Debug, Clone)]
+pub struct EdgeProperty {
+    pub name: String,
+    pub dtype: Dtype,
+    pub value: EdgeValue,
+}
+
+/// One `add_nodes` call: N nodes of one node type.
+#[derive(Debug, Clone)]
+pub struct NodeBlockDef {
+    pub network: String,
+    pub n: u64,
+    pub type_props: Vec<(String, Scalar)>,
+    pub node_props: Vec<(String, NodeValues)>,
+}
+
+/// One `add_edges` call: one edge type.
+#[derive(Debug, Clone)]
+pub struct EdgeTypeDef {
+    pub source: Selector,
+    pub target: Selector,
+    pub rule: Rule,
+    pub max_distance: Option<f64>,
+    pub autapses: bool,
+    pub nsyns: Nsyns,
+    pub type_props: Vec<(String, Scalar)>,
+    pub edge_props: Vec<EdgeProperty>,
+    pub gap: Option<Gap>,
+}
+
+impl EdgeTypeDef {
+    /// BMTK stores one row per connected pair with an `nsyns` column when an edge type has no
+    /// per-edge property, and one row per synapse otherwise.
+    pub fn row_per_synapse(&self) -> bool {
+        !self.edge_props.is_empty()
+    }
+
+    /// The columns of this edge type's group in the edges file.
+    pub fn group_columns(&self) -> Vec<(String, Dtype)> {
+        if self.row_per_synapse() {
+            self.edge_props.iter().map(|p| (p.name.clone(), p.dtype)).collect()
+        } else {
+            vec![("nsyns".to_string(), Dtype::U32)]
+        }
+    }
+}
+
+/// A circuit description: networks of node blocks and edge types, and the seed of every draw.
+#[derive(Debug, Clone, Default)]
+pub struct Circuit {
+    pub seed: u64,
+    pub node_blocks: Vec<NodeBlockDef>,
+    pub edge_types: Vec<EdgeTypeDef>,
+}
+
+impl Circuit {
+    pub fn new(seed: u64) -> Circuit {
+        Circuit { seed, ..Circuit::default() }
+    }
+
+    /// Adds `n` nodes of a new node type to `network` (created on first use).
+    pub fn add_nodes(&mut self, network: &str, n: u64) -> NodesBuilder<'_> {
+        self.node_blocks.push(NodeBlockDef {
+            network: network.to_string(),
+            n,
+            type_props: Vec::new(),
+            node_props: Vec::new(),
+        });
+        NodesBuilder { block: self.node_blocks.last_mut().expect("just pushed") }
+    }
+
+    /// Adds an edge type from the `source` to the `target` selection.
+    pub fn add_edges(&mut self, source: Selector, target: Selector, rule: Rule) -> EdgesBuilder<'_> {
+        self.edge_types.push(EdgeTypeDef {
+            source,
+            target,
+            rule,
+            max_distance: None,
+            autapses: false,
+            nsyns: Nsyns::Fixed(1),
+            type_props: Vec::new(),
+            edge_props: Vec::new(),
+            gap: None,
+        });
+        EdgesBuilder { def: self.edge_types.last_mut().expect("just pushed") }
+    }
+
+    /// Network names in order of first appearance.
+    pub fn network_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for b in &self.node_blocks {
+            if !names.contains(&b.network.as_str()) {
+                names.push(&b.network);
+            }
+        }
+        names
+    }
+}
+
+/// Sets the properties of the node block just added.
+pub struct NodesBuilder<'a> {
+    block: &'a mut NodeBlockDef,
+}
+
+impl NodesBuilder<'_> {
+    /// A node-type property (one row of the node types CSV).
+    pub fn type_prop(self, name: &str, value: Scalar) -> Self {
+        self.block.type_props.push((name.to_string(), value));
+        self
+    }
+    /// A per-node property (a column of the nodes file).
+    pub fn prop(self, name: &str, values: NodeValues) -> Self {
+        self.block.node_props.push((name.to_string(), values));
+        self
+    }
+}
+
+/// Sets the options of the edge type just added.
+pub struct EdgesBuilder<'a> {
+    def: &'a mut EdgeTypeDef,
+}
+
+impl EdgesBuilder<'_> {
+    pub fn max_distance(self, d: f64) -> Self {
+        self.def.max_distance = Some(d);
+        self
+    }
+    pub fn autapses(self, allowed: bool) -> Self {
+        self.def.autapses = allowed;
+        self
+    }
+    pub fn nsyns(self, nsyns: Nsyns) -> Self {
+        self.def.nsyns = nsyns;
+        self
+    }
+    /// An edge-type property (a column of the edge types CSV).
+    pub fn type_prop(self, name: &str, value: Scalar) -> Self {
+        self.def.type_props.push((name.to_string(), value));
+        self
+    }
+    /// A per-edge property (`add_properties`).
+    pub fn edge_prop(self, name: &str, dtype: Dtype, value: EdgeValue) -> Self {
+        self.def.edge_props.push(EdgeProperty { name: name.to_string(), dtype, value });
+        self
+    }
+    /// Makes this a gap-junction edge type (`add_gap_junctions`).
+    pub fn gap(self, gap: Gap) -> Self {
+        self.def.gap = Some(gap);
+        self
+    }
+}

@@ -1,0 +1,28 @@
+//! The circuit model of netbuild: what a circuit is (the builder API), its generated nodes, and
+//! the connection rules that push edges into a sink.
+//!
+//! Pipeline position: spec → **model → rules** → edge tables/spill → collator → writer.
+//!
+//! - [`circuit`]: the builder API (`add_nodes`, `add_edges`, per-edge properties, closures).
+//! - [`nodes`]: generates networks from node blocks, identically on every rank.
+//! - [`rules`]: prepares edge types and connects targets, one at a time, into an [`EdgeSink`].
+//! - [`stream`]: the keyed random streams that make every draw independent of rank and order.
+
+pub mod circuit;
+mod columns;
+mod error;
+mod generator;
+pub mod grid;
+pub mod nodes;
+mod pair;
+pub mod rules;
+pub mod sink;
+pub mod stream;
+
+pub use circuit::*;
+pub use columns::Columns;
+pub use error::ModelError;
+pub use nodes::{generate_networks, Network, Values};
+pub use pair::Pair;
+pub use rules::{BlockState, PreparedEdgeType, Scratch};
+pub use sink::{EdgeRow, EdgeSink, VecSink};

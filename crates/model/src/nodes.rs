@@ -1,0 +1,281 @@
+//! Node generation: every network's nodes with their node-type and per-node properties.
+//!
+//! In: the circuit's node blocks and seed. Out: one [`Network`] per network name, identical on
+//! every rank (each block property draws from its own keyed stream), with node ids 0..n-1 in
+//! block order and node type ids 100, 101, ... per network (BMTK's numbering).
+
+use crate::circuit::{Circuit, Dtype, NodeValues, Scalar};
+use crate::generator::{draw, Drawn};
+use crate::stream::{stream, Domain, Purpose};
+
+/// The values of one per-node column of one block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// Numbers, stored in the file as `dtype`.
+    Num { data: Vec<f64>, dtype: Dtype },
+    Str(Vec<String>),
+}
+
+impl Values {
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Num { data, .. } => data.len(),
+            Values::Str(s) => s.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One generated per-node property of a block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeColumn {
+    pub name: String,
+    pub values: Values,
+}
+
+/// One generated node block: one node type.
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// First node id of the block within its network.
+    pub start: u64,
+    pub n: u64,
+    pub node_type_id: i64,
+    pub type_props: Vec<(String, Scalar)>,
+    pub columns: Vec<NodeColumn>,
+}
+
+/// A node population.
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub name: String,
+    pub n: u64,
+    pub blocks: Vec<Block>,
+}
+
+/// Positions are `x`, `y`, `z`; a missing one counts as 0 (SPEC.md).
+pub const POSITION: [&str; 3] = ["x", "y", "z"];
+
+impl Network {
+    /// Whether any block defines `name`, as a node-type or a per-node property.
+    pub fn has_property(&self, name: &str) -> bool {
+        POSITION.contains(&name)
+            || self.blocks.iter().any(|b| {
+                b.type_props.iter().any(|(k, _)| k == name)
+                    || b.columns.iter().any(|c| c.name == name)
+            })
+    }
+
+    /// `name` as a number for every node: NaN where a block lacks it or it is a string,
+    /// 0 for a missing position coordinate.
+    pub fn numeric(&self, name: &str) -> Vec<f64> {
+        let missing = if POSITION.contains(&name) { 0.0 } else { f64::NAN };
+        let mut out = Vec::with_capacity(self.n as usize);
+        for b in &self.blocks {
+            if let Some(c) = b.columns.iter().find(|c| c.name == name) {
+                match &c.values {
+                    Values::Num { data, .. } => out.extend_from_slice(data),
+                    Values::Str(_) => out.extend(std::iter::repeat(f64::NAN).take(b.n as usize)),
+                }
+            } else {
+                let v = match b.type_props.iter().find(|(k, _)| k == name) {
+                    Some((_, s)) => scalar_number(s).unwrap_or(f64::NAN),
+                    None => missing,
+                };
+                out.extend(std::iter::repeat(v).take(b.n as usize));
+            }
+        }
+        out
+    }
+
+    /// Which nodes have `name` equal to one of `accepted`.
+    pub fn matches(&self, name: &str, accepted: &[Scalar]) -> Vec<bool> {
+        let mut out = Vec::with_capacity(self.n as usize);
+        for b in &self.blocks {
+            if let Some(c) = b.columns.iter().find(|c| c.name == name) {
+                match &c.values {
+                    Values::Num { data, .. } => {
+                        out.extend(data.iter().map(|&x| accepted.iter().any(|a| scalar_number(a) == Some(x))))
+                    }
+                    Values::Str(s) => out.extend(s.iter().map(|x| {
+                        accepted.iter().any(|a| matches!(a, Scalar::Str(v) if v == x))
+                    })),
+                }
+            } else {
+                let hit = match b.type_props.iter().find(|(k, _)| k == name) {
+                    Some((_, s)) => accepted.iter().any(|a| scalar_eq(a, s)),
+                    None if POSITION.contains(&name) => {
+                        accepted.iter().any(|a| scalar_number(a) == Some(0.0))
+                    }
+                    None => false,
+                };
+                out.extend(std::iter::repeat(hit).take(b.n as usize));
+            }
+        }
+        out
+    }
+
+    /// The block holding node `id`.
+    pub fn block_of(&self, id: u64) -> Option<&Block> {
+        let i = self.blocks.partition_point(|b| b.start + b.n <= id);
+        self.blocks.get(i)
+    }
+}
+
+/// A scalar as a number: bools are 1 and 0, strings are not numbers.
+pub fn scalar_number(s: &Scalar) -> Option<f64> {
+    match s {
+        Scalar::Int(i) => Some(*i as f64),
+        Scalar::Float(f) => Some(*f),
+        Scalar::Bool(b) => Some(f64::from(u8::from(*b))),
+        Scalar::Str(_) => None,
+    }
+}
+
+fn scalar_eq(a: &Scalar, b: &Scalar) -> bool {
+    match (a, b) {
+        (Scalar::Str(x), Scalar::Str(y)) => x == y,
+        (Scalar::Str(_), _) | (_, Scalar::Str(_)) => false,
+        _ => scalar_number(a) == scalar_number(b),
+    }
+}
+
+/// The storage type of a list of scalars: strings if any is a string, i64 if all are integers
+/// or bools, f64 otherwise.
+fn scalars_dtype(values: &[Scalar]) -> Option<Dtype> {
+    if values.iter().any(|s| matches!(s, Scalar::Str(_))) {
+        None
+    } else if values.iter().all(|s| matches!(s, Scalar::Int(_) | Scalar::Bool(_))) {
+        Some(Dtype::I64)
+    } else {
+        Some(Dtype::F64)
+    }
+}
+
+fn scalar_text(s: &Scalar) -> String {
+    match s {
+        Scalar::Str(s) => s.clone(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) => f.to_string(),
+        Scalar::Bool(b) => b.to_string(),
+    }
+}
+
+/// Generates every network of `circuit`, in order of first appearance.
+pub fn generate_networks(circuit: &Circuit) -> Vec<Network> {
+    let mut networks: Vec<Network> = circuit
+        .network_names()
+        .into_iter()
+        .map(|name| Network { name: name.to_string(), n: 0, blocks: Vec::new() })
+        .collect();
+    for (bi, def) in circuit.node_blocks.iter().enumerate() {
+        let Some(net) = networks.iter_mut().find(|n| n.name == def.network) else {
+            continue;
+        };
+        let columns = def
+            .node_props
+            .iter()
+            .enumerate()
+            .map(|(pi, (name, values))| NodeColumn {
+                name: name.clone(),
+                values: generate_column(circuit.seed, bi, pi, def.n, values),
+            })
+            .collect();
+        let node_type_id = 100 + net.blocks.len() as i64;
+        net.blocks.push(Block {
+            start: net.n,
+            n: def.n,
+            node_type_id,
+            type_props: def.type_props.clone(),
+            columns,
+        });
+        net.n += def.n;
+    }
+    networks
+}
+
+fn generate_column(seed: u64, block: usize, prop: usize, n: u64, values: &NodeValues) -> Values {
+    match values {
+        NodeValues::Array(items) => match scalars_dtype(items) {
+            Some(dtype) => Values::Num {
+                data: items.iter().map(|s| scalar_number(s).unwrap_or(f64::NAN)).collect(),
+                dtype,
+            },
+            None => Values::Str(items.iter().map(scalar_text).collect()),
+        },
+        NodeValues::Generator(gen) => {
+            let mut rng = stream(seed, Domain::NodeBlock(block), prop as u64, Purpose::NodeProperty);
+            let natural = match &gen.kind {
+                crate::circuit::GenKind::UniformInt { .. } => Some(Dtype::I64),
+                crate::circuit::GenKind::Choice(v) | crate::circuit::GenKind::Csv(v) => {
+                    scalars_dtype(v)
+                }
+                _ => Some(Dtype::F64),
+            };
+            match natural {
+                Some(natural) => Values::Num {
+                    data: (0..n)
+                        .map(|i| match draw(gen, i, n, &mut rng) {
+                            Drawn::Num(x) => x,
+                            Drawn::Str(_) => f64::NAN,
+                        })
+                        .collect(),
+                    dtype: gen.dtype.unwrap_or(natural),
+                },
+                None => Values::Str(
+                    (0..n)
+                        .map(|i| match draw(gen, i, n, &mut rng) {
+                            Drawn::Num(x) => x.to_string(),
+                            Drawn::Str(s) => s.to_string(),
+                        })
+                        .collect(),
+                ),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circuit::{generator, GenKind};
+
+    #[test]
+    fn ids_types_and_properties_follow_block_order() {
+        let mut c = Circuit::new(1);
+        c.add_nodes("a", 3)
+            .type_prop("ei", Scalar::Str("e".into()))
+            .prop("x", NodeValues::Array(vec![Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)]));
+        c.add_nodes("b", 2);
+        c.add_nodes("a", 2)
+            .type_prop("ei", Scalar::Str("i".into()))
+            .prop("x", NodeValues::Generator(generator(GenKind::Linspace { start: 5.0, stop: 6.0 })));
+        let nets = generate_networks(&c);
+        assert_eq!(nets.len(), 2);
+        let a = &nets[0];
+        assert_eq!(a.n, 5);
+        assert_eq!(a.blocks[1].start, 3);
+        assert_eq!(a.blocks[1].node_type_id, 101);
+        assert_eq!(a.numeric("x"), vec![1.0, 2.0, 3.0, 5.0, 6.0]);
+        assert_eq!(a.numeric("z"), vec![0.0; 5]);
+        assert!(a.numeric("ei").iter().all(|v| v.is_nan()));
+        assert_eq!(
+            a.matches("ei", &[Scalar::Str("i".into())]),
+            vec![false, false, false, true, true]
+        );
+        assert_eq!(a.block_of(4).map(|b| b.node_type_id), Some(101));
+        assert_eq!(nets[1].n, 2);
+    }
+
+    #[test]
+    fn generated_columns_are_reproducible() {
+        let mut c = Circuit::new(7);
+        c.add_nodes("a", 100)
+            .prop("x", NodeValues::Generator(generator(GenKind::Uniform { lo: 0.0, hi: 1.0 })));
+        let one = generate_networks(&c);
+        let two = generate_networks(&c);
+        assert_eq!(one[0].numeric("x"), two[0].numeric("x"));
+        assert!(one[0].numeric("x").iter().all(|&v| (0.0..1.0).contains(&v)));
+    }
+}

@@ -1,0 +1,47 @@
+//! A (source, target) pair as custom rules and custom properties see it.
+
+use crate::nodes::Network;
+
+/// A candidate or connected pair. Property look-ups by name are convenient, not fast: a rule
+/// written in the spec's expression language binds its columns once instead.
+#[derive(Debug, Clone, Copy)]
+pub struct Pair<'a> {
+    pub source: u64,
+    pub target: u64,
+    pub source_position: [f64; 3],
+    pub target_position: [f64; 3],
+    pub(crate) source_network: &'a Network,
+    pub(crate) target_network: &'a Network,
+}
+
+impl Pair<'_> {
+    /// Euclidean distance between the two positions.
+    pub fn distance(&self) -> f64 {
+        let d = self.delta();
+        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
+    }
+    /// Target position minus source position.
+    pub fn delta(&self) -> [f64; 3] {
+        [0, 1, 2].map(|a| self.target_position[a] - self.source_position[a])
+    }
+    /// A numeric property of the source node (node-type or per-node).
+    pub fn source_property(&self, name: &str) -> Option<f64> {
+        numeric_at(self.source_network, name, self.source)
+    }
+    /// A numeric property of the target node (node-type or per-node).
+    pub fn target_property(&self, name: &str) -> Option<f64> {
+        numeric_at(self.target_network, name, self.target)
+    }
+}
+
+fn numeric_at(net: &Network, name: &str, id: u64) -> Option<f64> {
+    use crate::nodes::{scalar_number, Values};
+    let block = net.block_of(id)?;
+    if let Some(c) = block.columns.iter().find(|c| c.name == name) {
+        return match &c.values {
+            Values::Num { data, .. } => data.get((id - block.start) as usize).copied(),
+            Values::Str(_) => None,
+        };
+    }
+    block.type_props.iter().find(|(k, _)| k == name).and_then(|(_, s)| scalar_number(s))
+}

@@ -1,0 +1,564 @@
+//! Connection rules: for one edge type and one target, which sources connect, with how many
+//! synapses and which per-edge property values; rows are pushed into an [`EdgeSink`].
+//!
+//! In: a circuit's edge type and its generated networks. [`PreparedEdgeType::prepare`] resolves
+//! selections, binds expressions, builds the spatial grid and checks what can only be checked once
+//! nodes exist (an in-degree above the sources). Out: rows, target by target, through
+//! [`PreparedEdgeType::connect`].
+//!
+//! Every random draw comes from a stream keyed by (seed, edge type, node, purpose): which rank
+//! runs a target, and in which order, cannot change the rows.
+
+mod bind;
+pub mod sample;
+
+use crate::circuit::{EdgeTypeDef, EdgeValue, Nsyns, Rule, Value};
+use crate::columns::Columns;
+use crate::error::ModelError;
+use crate::generator::{draw, Drawn};
+use crate::grid::Grid;
+use crate::nodes::Network;
+use crate::pair::Pair;
+use crate::sink::{EdgeRow, EdgeSink};
+use crate::stream::{stream, Domain, Purpose};
+use bind::BoundExpr;
+use rand::Rng;
+use rand_distr::{Binomial, Distribution};
+use std::ops::Range;
+use std::sync::Arc;
+
+const NONE: u32 = u32::MAX;
+
+/// The rule with its expressions bound and its global draws made.
+enum Prepared {
+    ConstProbability(f64),
+    Probability(BoundExpr),
+    ConstCount(u32),
+    Count(BoundExpr),
+    Indegree(usize),
+    Outdegree(usize),
+    /// Synapses each target receives, by target position (drawn once, identically everywhere).
+    Total(Vec<u64>),
+    AllToAll,
+    OneToOne,
+    /// Rows grouped by target position: `offsets[i]..offsets[i+1]` index `rows`.
+    File { offsets: Vec<usize>, rows: Vec<(u64, Option<u32>)> },
+    Custom(crate::circuit::ConnectionFn),
+}
+
+enum PreparedProp {
+    Expr(BoundExpr),
+    Generator(crate::circuit::Generator),
+    Custom(crate::circuit::PropertyFn),
+}
+
+/// Reusable per-thread buffers, so that `connect` allocates nothing in steady state.
+#[derive(Default)]
+pub struct Scratch {
+    conns: Vec<(u64, u32)>,
+    positions: Vec<usize>,
+    candidates: Vec<u32>,
+    vars: Vec<f64>,
+    props: Vec<f64>,
+}
+
+/// Per-rank state for a block of targets (the `outdegree` rule's buckets).
+#[derive(Default)]
+pub struct BlockState {
+    /// First target position of the block.
+    first: usize,
+    /// Sources of each target position of the block, ascending.
+    buckets: Vec<Vec<u64>>,
+}
+
+/// One edge type, ready to connect targets.
+pub struct PreparedEdgeType<'c> {
+    pub index: usize,
+    pub def: &'c EdgeTypeDef,
+    seed: u64,
+    src_net: &'c Network,
+    trg_net: &'c Network,
+    /// Source and target are the same network and autapses are not allowed.
+    exclude_self: bool,
+    /// Selected source and target node ids, ascending.
+    pub sources: Vec<u64>,
+    pub targets: Vec<u64>,
+    src_slot: Vec<u32>,
+    trg_slot: Vec<u32>,
+    src_pos: Arc<Vec<[f64; 3]>>,
+    trg_pos: Arc<Vec<[f64; 3]>>,
+    grid: Option<Grid>,
+    rule: Prepared,
+    props: Vec<PreparedProp>,
+}
+
+fn select(net: &Network, filters: &[(String, Vec<crate::circuit::Scalar>)]) -> Vec<u64> {
+    let mut keep = vec![true; net.n as usize];
+    for (name, values) in filters {
+        for (k, m) in keep.iter_mut().zip(net.matches(name, values)) {
+            *k &= m;
+        }
+    }
+    keep.iter().enumerate().filter(|(_, &k)| k).map(|(i, _)| i as u64).collect()
+}
+
+fn slots(n: u64, ids: &[u64]) -> Vec<u32> {
+    let mut s = vec![NONE; n as usize];
+    for (i, &id) in ids.iter().enumerate() {
+        s[id as usize] = i as u32;
+    }
+    s
+}
+
+impl<'c> PreparedEdgeType<'c> {
+    /// Resolves edge type `index` of `def` against the generated networks.
+    pub fn prepare(
+        index: usize,
+        def: &'c EdgeTypeDef,
+        seed: u64,
+        columns: &mut Columns<'c>,
+    ) -> Result<Self, ModelError> {
+        let err = |message: String| ModelError::EdgeType { edge_type: index, message };
+        let networks = columns.networks();
+        let find = |name: &str| {
+            networks
+                .iter()
+                .position(|n| n.name == name)
+                .ok_or_else(|| err(format!("no network named '{name}'")))
+        };
+        let (si, ti) = (find(&def.source.network)?, find(&def.target.network)?);
+        let (src_net, trg_net) = (&networks[si], &networks[ti]);
+        for (sel, net) in [(&def.source, src_net), (&def.target, trg_net)] {
+            for (name, _) in &sel.filters {
+                if !net.has_property(name) {
+                    return Err(err(format!("network '{}' has no property '{name}'", net.name)));
+                }
+            }
+        }
+        if src_net.n >= u64::from(NONE) || trg_net.n >= u64::from(NONE) {
+            return Err(err("networks of 2^32 nodes or more are not supported".into()));
+        }
+        let sources = select(src_net, &def.source.filters);
+        let targets = select(trg_net, &def.target.filters);
+        let exclude_self = si == ti && !def.autapses;
+        let src_pos = columns.positions(si);
+        let trg_pos = columns.positions(ti);
+        let grid = def.max_distance.map(|r| {
+            Grid::new(sources.iter().map(|&s| src_pos[s as usize]).collect(), r)
+        });
+        let bind = |e: &netbuild_expr::Expr, columns: &mut Columns<'c>| {
+            BoundExpr::bind(e, columns, si, ti).map_err(err)
+        };
+        let mut me = PreparedEdgeType {
+            index,
+            def,
+            seed,
+            src_net,
+            trg_net,
+            exclude_self,
+            src_slot: slots(src_net.n, &sources),
+            trg_slot: slots(trg_net.n, &targets),
+            sources,
+            targets,
+            src_pos,
+            trg_pos,
+            grid,
+            rule: Prepared::AllToAll,
+            props: Vec::new(),
+        };
+        if def.max_distance.is_some()
+            && matches!(def.rule, Rule::Indegree(_) | Rule::Outdegree(_) | Rule::Total(_))
+        {
+            return Err(err(format!(
+                "max_distance cannot be combined with the {} rule, which fixes the number of edges",
+                def.rule.name()
+            )));
+        }
+        me.rule = match &def.rule {
+            Rule::Probability(Value::Const(p)) => Prepared::ConstProbability(*p),
+            Rule::Probability(Value::Expr(e)) => Prepared::Probability(bind(e, columns)?),
+            Rule::Count(Value::Const(c)) => Prepared::ConstCount(c.round().max(0.0) as u32),
+            Rule::Count(Value::Expr(e)) => Prepared::Count(bind(e, columns)?),
+            Rule::Indegree(k) => {
+                let k = *k as usize;
+                let worst = me.sources.len() - usize::from(me.exclude_self && me.targets.iter().any(|&t| me.src_slot[t as usize] != NONE));
+                if k > worst && !me.targets.is_empty() {
+                    return Err(err(format!(
+                        "indegree = {k} but a target can have only {worst} distinct sources"
+                    )));
+                }
+                Prepared::Indegree(k)
+            }
+            Rule::Outdegree(k) => {
+                let k = *k as usize;
+                let worst = me.targets.len() - usize::from(me.exclude_self && me.sources.iter().any(|&s| me.trg_slot[s as usize] != NONE));
+                if k > worst && !me.sources.is_empty() {
+                    return Err(err(format!(
+                        "outdegree = {k} but a source can have only {worst} distinct targets"
+                    )));
+                }
+                Prepared::Outdegree(k)
+            }
+            Rule::Total(n) => {
+                if *n > 0 && me.targets.iter().all(|&t| me.available(t) == 0) {
+                    return Err(err(format!("total = {n} but the selections have no pair to connect")));
+                }
+                Prepared::Total(me.total_counts(*n))
+            }
+            Rule::AllToAll => Prepared::AllToAll,
+            Rule::OneToOne => {
+                if me.sources.len() != me.targets.len() {
+                    return Err(err(format!(
+                        "one_to_one needs as many sources as targets, found {} sources and {} targets",
+                        me.sources.len(),
+                        me.targets.len()
+                    )));
+                }
+                Prepared::OneToOne
+            }
+            Rule::File(rows) => me.index_file(rows).map_err(err)?,
+            Rule::Custom(f) => Prepared::Custom(f.clone()),
+        };
+        for p in &def.edge_props {
+            me.props.push(match &p.value {
+                EdgeValue::Expr(e) => PreparedProp::Expr(bind(e, columns)?),
+                EdgeValue::Generator(g) => PreparedProp::Generator(g.clone()),
+                EdgeValue::Custom(f) => PreparedProp::Custom(f.clone()),
+            });
+        }
+        Ok(me)
+    }
+
+    /// Sources target `t` may connect to without an autapse.
+    fn available(&self, t: u64) -> usize {
+        let own = self.exclude_self && self.src_slot.get(t as usize).is_some_and(|&s| s != NONE);
+        self.sources.len() - usize::from(own)
+    }
+
+    /// NEST's fixed_total_number: a multinomial split of `n` over targets, weighted by their
+    /// possible pairs, drawn as a chain of binomials from one stream so every rank draws the same.
+    fn total_counts(&self, n: u64) -> Vec<u64> {
+        let mut rng = stream(self.seed, Domain::EdgeType(self.index), 0, Purpose::Total);
+        let weights: Vec<f64> = self.targets.iter().map(|&t| self.available(t) as f64).collect();
+        let mut left_weight: f64 = weights.iter().sum();
+        let mut left = n;
+        let mut counts = Vec::with_capacity(weights.len());
+        for w in weights {
+            let c = if left == 0 || w <= 0.0 {
+                0
+            } else if w >= left_weight {
+                left
+            } else {
+                Binomial::new(left, (w / left_weight).clamp(0.0, 1.0))
+                    .map(|b| b.sample(&mut rng))
+                    .unwrap_or(0)
+            };
+            counts.push(c);
+            left -= c;
+            left_weight -= w;
+        }
+        counts
+    }
+
+    fn index_file(&self, rows: &[crate::circuit::FileEdge]) -> Result<Prepared, String> {
+        let mut by_target: Vec<(u32, u64, Option<u32>, usize)> = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            let ts = self.trg_slot.get(r.target as usize).copied().unwrap_or(NONE);
+            let ss = self.src_slot.get(r.source as usize).copied().unwrap_or(NONE);
+            if ss == NONE {
+                return Err(format!("row {}: node {} is not in the source selection", i + 1, r.source));
+            }
+            if ts == NONE {
+                return Err(format!("row {}: node {} is not in the target selection", i + 1, r.target));
+            }
+            if self.exclude_self && r.source == r.target {
+                continue;
+            }
+            by_target.push((ts, r.source, r.nsyns, i));
+        }
+        // Sources ascending within a target; file order breaks ties so repeats keep their order.
+        by_target.sort_unstable_by_key(|&(t, s, _, i)| (t, s, i));
+        let mut offsets = vec![0usize; self.targets.len() + 1];
+        for &(t, ..) in &by_target {
+            offsets[t as usize + 1] += 1;
+        }
+        for i in 0..self.targets.len() {
+            offsets[i + 1] += offsets[i];
+        }
+        Ok(Prepared::File { offsets, rows: by_target.into_iter().map(|(_, s, n, _)| (s, n)).collect() })
+    }
+
+    /// Whether node `t` of the target network is a target of this edge type.
+    pub fn is_target(&self, t: u64) -> bool {
+        self.trg_slot.get(t as usize).is_some_and(|&s| s != NONE)
+    }
+
+    pub fn source_network(&self) -> &'c Network {
+        self.src_net
+    }
+    pub fn target_network(&self) -> &'c Network {
+        self.trg_net
+    }
+
+    /// Estimated cost of connecting target `t` (pairs visited plus rows made), for splitting
+    /// targets over ranks in blocks of equal work.
+    pub fn work(&self, t: u64) -> f64 {
+        if !self.is_target(t) {
+            return 0.0;
+        }
+        let s = self.sources.len() as f64;
+        let visited = match &self.grid {
+            Some(g) => g.nearby_count(self.trg_pos[t as usize]) as f64,
+            None => s,
+        };
+        let rows = match &self.rule {
+            Prepared::ConstProbability(p) => visited * p,
+            Prepared::Probability(_) | Prepared::Count(_) | Prepared::Custom(_) => visited,
+            Prepared::ConstCount(_) | Prepared::AllToAll => visited,
+            Prepared::Indegree(k) => *k as f64,
+            Prepared::Outdegree(k) => *k as f64 * s / (self.targets.len().max(1) as f64),
+            Prepared::Total(c) => c[self.trg_slot[t as usize] as usize] as f64,
+            Prepared::OneToOne => 1.0,
+            Prepared::File { offsets, .. } => {
+                let i = self.trg_slot[t as usize] as usize;
+                (offsets[i + 1] - offsets[i]) as f64
+            }
+        };
+        let visit_cost = match &self.rule {
+            Prepared::ConstProbability(_) | Prepared::Indegree(_) | Prepared::Total(_) => 0.0,
+            _ => visited * 0.2,
+        };
+        1.0 + visit_cost + rows * (1.0 + self.props.len() as f64)
+    }
+
+    /// Prepares a block of target node ids `range` (one rank's share). Errors only if a rule
+    /// cannot be satisfied.
+    pub fn prepare_block(&self, range: Range<u64>) -> BlockState {
+        let first = self.targets.partition_point(|&t| t < range.start);
+        let end = self.targets.partition_point(|&t| t < range.end);
+        let Prepared::Outdegree(k) = self.rule else {
+            return BlockState { first, buckets: Vec::new() };
+        };
+        let mut buckets = vec![Vec::new(); end - first];
+        let mut picks = Vec::with_capacity(k);
+        for &s in &self.sources {
+            let own = if self.exclude_self { self.trg_slot[s as usize] } else { NONE };
+            let n = self.targets.len() - usize::from(own != NONE);
+            let mut rng = stream(self.seed, Domain::EdgeType(self.index), s, Purpose::Outdegree);
+            sample::distinct_positions(n, k.min(n), &mut rng, &mut picks);
+            for &p in &picks {
+                let p = if own != NONE && p >= own as usize { p + 1 } else { p };
+                if (first..end).contains(&p) {
+                    buckets[p - first].push(s);
+                }
+            }
+        }
+        BlockState { first, buckets }
+    }
+
+    /// Connects target node `t` (which must be a target of this edge type and inside the block
+    /// of `block`): pushes its rows into `sink`, sources ascending.
+    pub fn connect<S: EdgeSink>(
+        &self,
+        block: &BlockState,
+        t: u64,
+        scratch: &mut Scratch,
+        sink: &mut S,
+    ) -> Result<(), S::Error> {
+        let Some(&tslot) = self.trg_slot.get(t as usize) else { return Ok(()) };
+        if tslot == NONE {
+            return Ok(());
+        }
+        let tpos = tslot as usize;
+        let tp = self.trg_pos[t as usize];
+        let mut rng = stream(self.seed, Domain::EdgeType(self.index), t, Purpose::Connect);
+        let Scratch { conns, positions, candidates, vars, props } = scratch;
+        conns.clear();
+        let grid_candidates = |candidates: &mut Vec<u32>| -> Option<usize> {
+            let g = self.grid.as_ref()?;
+            g.within(tp, candidates);
+            Some(candidates.len())
+        };
+        let source_at = |i: usize, from_grid: bool, candidates: &[u32]| -> usize {
+            if from_grid {
+                candidates[i] as usize
+            } else {
+                i
+            }
+        };
+        match &self.rule {
+            Prepared::ConstProbability(p) => {
+                let from_grid = grid_candidates(candidates).is_some();
+                let n = if from_grid { candidates.len() } else { self.sources.len() };
+                sample::bernoulli_positions(n, *p, &mut rng, positions);
+                for &i in positions.iter() {
+                    let s = self.sources[source_at(i, from_grid, candidates)];
+                    if !(self.exclude_self && s == t) {
+                        conns.push((s, 0));
+                    }
+                }
+            }
+            Prepared::Probability(e) | Prepared::Count(e) => {
+                let from_grid = grid_candidates(candidates).is_some();
+                let n = if from_grid { candidates.len() } else { self.sources.len() };
+                let is_count = matches!(self.rule, Prepared::Count(_));
+                for i in 0..n {
+                    let s = self.sources[source_at(i, from_grid, candidates)];
+                    if self.exclude_self && s == t {
+                        continue;
+                    }
+                    let v = e.eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng);
+                    if is_count {
+                        let c = v.round();
+                        if c >= 1.0 {
+                            conns.push((s, c.min(f64::from(u32::MAX)) as u32));
+                        }
+                    } else if rng.gen::<f64>() < v {
+                        conns.push((s, 0));
+                    }
+                }
+            }
+            Prepared::ConstCount(_) | Prepared::AllToAll => {
+                // A constant count is all_to_all with that many synapses (0: no edge at all).
+                let c = match self.rule {
+                    Prepared::ConstCount(0) => return Ok(()),
+                    Prepared::ConstCount(c) => c,
+                    _ => 0,
+                };
+                let from_grid = grid_candidates(candidates).is_some();
+                let n = if from_grid { candidates.len() } else { self.sources.len() };
+                for i in 0..n {
+                    let s = self.sources[source_at(i, from_grid, candidates)];
+                    if !(self.exclude_self && s == t) {
+                        conns.push((s, c));
+                    }
+                }
+            }
+            Prepared::Indegree(k) => {
+                let own = if self.exclude_self { self.src_slot[t as usize] } else { NONE };
+                let n = self.sources.len() - usize::from(own != NONE);
+                sample::distinct_positions(n, (*k).min(n), &mut rng, positions);
+                for &p in positions.iter() {
+                    let p = if own != NONE && p >= own as usize { p + 1 } else { p };
+                    conns.push((self.sources[p], 0));
+                }
+            }
+            Prepared::Outdegree(_) => {
+                if let Some(b) = tpos.checked_sub(block.first).and_then(|i| block.buckets.get(i)) {
+                    conns.extend(b.iter().map(|&s| (s, 0)));
+                }
+            }
+            Prepared::Total(counts) => {
+                let own = if self.exclude_self { self.src_slot[t as usize] } else { NONE };
+                let n = self.sources.len() - usize::from(own != NONE);
+                positions.clear();
+                for _ in 0..counts[tpos] {
+                    positions.push(rng.gen_range(0..n));
+                }
+                positions.sort_unstable();
+                for &p in positions.iter() {
+                    let p = if own != NONE && p >= own as usize { p + 1 } else { p };
+                    conns.push((self.sources[p], 0));
+                }
+            }
+            Prepared::OneToOne => {
+                let s = self.sources[tpos];
+                let near = self.def.max_distance.map_or(true, |r| {
+                    distance(self.src_pos[s as usize], tp) <= r
+                });
+                if near && !(self.exclude_self && s == t) {
+                    conns.push((s, 0));
+                }
+            }
+            Prepared::File { offsets, rows } => {
+                for &(s, n) in &rows[offsets[tpos]..offsets[tpos + 1]] {
+                    let near = self.def.max_distance.map_or(true, |r| {
+                        distance(self.src_pos[s as usize], tp) <= r
+                    });
+                    if near && n != Some(0) {
+                        conns.push((s, n.unwrap_or(0)));
+                    }
+                }
+            }
+            Prepared::Custom(f) => {
+                let from_grid = grid_candidates(candidates).is_some();
+                let n = if from_grid { candidates.len() } else { self.sources.len() };
+                for i in 0..n {
+                    let s = self.sources[source_at(i, from_grid, candidates)];
+                    if self.exclude_self && s == t {
+                        continue;
+                    }
+                    let c = f(&self.pair(s, t));
+                    if c > 0 {
+                        conns.push((s, c));
+                    }
+                }
+            }
+        }
+        self.emit(t, conns, vars, props, sink)
+    }
+
+    fn pair(&self, s: u64, t: u64) -> Pair<'c> {
+        Pair {
+            source: s,
+            target: t,
+            source_position: self.src_pos[s as usize],
+            target_position: self.trg_pos[t as usize],
+            source_network: self.src_net,
+            target_network: self.trg_net,
+        }
+    }
+
+    /// Draws nsyns and per-edge properties for the connections of `t` and pushes the rows.
+    fn emit<S: EdgeSink>(
+        &self,
+        t: u64,
+        conns: &[(u64, u32)],
+        vars: &mut Vec<f64>,
+        props: &mut Vec<f64>,
+        sink: &mut S,
+    ) -> Result<(), S::Error> {
+        if conns.is_empty() {
+            return Ok(());
+        }
+        let domain = Domain::EdgeType(self.index);
+        let mut nsyns_rng = stream(self.seed, domain, t, Purpose::Nsyns);
+        let mut prop_rng = stream(self.seed, domain, t, Purpose::EdgeProperty);
+        let tp = self.trg_pos[t as usize];
+        let per_synapse = self.def.row_per_synapse();
+        for &(s, count) in conns {
+            let nsyns = if count > 0 {
+                count
+            } else {
+                match self.def.nsyns {
+                    Nsyns::Fixed(n) => n,
+                    Nsyns::UniformInt(lo, hi) => nsyns_rng.gen_range(lo..=hi.max(lo)),
+                }
+            };
+            if !per_synapse {
+                sink.push(EdgeRow { edge_type: self.index, source: s, target: t, nsyns, properties: &[] })?;
+                continue;
+            }
+            let sp = self.src_pos[s as usize];
+            for _ in 0..nsyns {
+                props.clear();
+                for p in &self.props {
+                    props.push(match p {
+                        PreparedProp::Expr(e) => e.eval(s, t, sp, tp, vars, &mut prop_rng),
+                        PreparedProp::Generator(g) => match draw(g, 0, 1, &mut prop_rng) {
+                            Drawn::Num(x) => x,
+                            Drawn::Str(_) => f64::NAN,
+                        },
+                        PreparedProp::Custom(f) => f(&self.pair(s, t), &mut prop_rng),
+                    });
+                }
+                sink.push(EdgeRow { edge_type: self.index, source: s, target: t, nsyns: 1, properties: props })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}

@@ -1,0 +1,46 @@
+//! The sink that connection rules push edges into.
+//!
+//! A rule never knows whether its rows are buffered in memory, spilled to disk or sent to another
+//! rank: it calls [`EdgeSink::push`] and the sink (netbuild's `EdgeTypesTable`) decides.
+
+/// One row of an edges file, as a rule produces it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EdgeRow<'a> {
+    /// Index of the edge type in the circuit (its declaration order).
+    pub edge_type: usize,
+    pub source: u64,
+    pub target: u64,
+    /// Synapses this row stands for: the pair's count for edge types stored one row per pair,
+    /// always 1 for edge types stored one row per synapse.
+    pub nsyns: u32,
+    /// One value per per-edge property, in declaration order (empty for one-row-per-pair types).
+    pub properties: &'a [f64],
+}
+
+/// Receives the rows of one edges population on one rank.
+///
+/// Execution model, which every implementation may rely on: a rank calls `push` for the targets
+/// of its block in ascending target id; for one target, edge types in declaration order; for one
+/// (edge type, target), sources in ascending id, the rows of one pair consecutive. Rows therefore
+/// arrive in the final file order of the block (sorted by target), and a sink never sorts.
+///
+/// `push` returns an error only for the sink's own failures (a full disk, a closed channel);
+/// the rule then stops and passes it on unchanged.
+pub trait EdgeSink {
+    type Error;
+    fn push(&mut self, row: EdgeRow<'_>) -> Result<(), Self::Error>;
+}
+
+/// A sink that keeps every row in memory: for tests and small circuits built as a library.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct VecSink {
+    pub rows: Vec<(usize, u64, u64, u32, Vec<f64>)>,
+}
+
+impl EdgeSink for VecSink {
+    type Error = std::convert::Infallible;
+    fn push(&mut self, row: EdgeRow<'_>) -> Result<(), Self::Error> {
+        self.rows.push((row.edge_type, row.source, row.target, row.nsyns, row.properties.to_vec()));
+        Ok(())
+    }
+}

@@ -1,0 +1,60 @@
+//! The one error type of this crate: every variant names the file and, where there is one,
+//! the HDF5 object (dataset, group or attribute path) it is about.
+
+use std::path::PathBuf;
+
+/// An error while writing SONATA files.
+#[derive(Debug, thiserror::Error)]
+pub enum SonataError {
+    /// The HDF5 library refused an operation.
+    #[error("{file}: {object}: HDF5 error: {source}")]
+    Hdf5 {
+        file: PathBuf,
+        object: String,
+        #[source]
+        source: hdf5::Error,
+    },
+    /// A file system operation (CSV, JSON, directories) failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The data handed to the writer does not fit the layout or the format.
+    #[error("{file}: {object}: {message}")]
+    Invalid {
+        file: PathBuf,
+        object: String,
+        message: String,
+    },
+}
+
+impl SonataError {
+    pub(crate) fn hdf5(file: &std::path::Path, object: impl Into<String>, source: hdf5::Error) -> Self {
+        SonataError::Hdf5 {
+            file: file.to_path_buf(),
+            object: object.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn invalid(
+        file: &std::path::Path,
+        object: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        SonataError::Invalid {
+            file: file.to_path_buf(),
+            object: object.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        SonataError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

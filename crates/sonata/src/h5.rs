@@ -1,0 +1,327 @@
+//! Thin helpers over the `hdf5` crate: file and group creation, attributes, dataset creation
+//! with the storage rules of this crate, and a positioned block write over raw `H5Dwrite`
+//! (so that a collective transfer property list can be used in multi-process writes).
+
+use std::path::Path;
+
+use hdf5::types::VarLenUnicode;
+use hdf5::{Dataset, Datatype, File, Group, H5Type, Location};
+use hdf5_sys::h5i::hid_t;
+
+use crate::column::{ColumnSlice, Compression, Dtype, Provenance};
+use crate::error::SonataError;
+
+/// Target size of one chunk of a compressed dataset, in bytes.
+const CHUNK_BYTES: usize = 1 << 20;
+/// Per-dataset chunk cache of compressed datasets: several chunks, so the partial chunk at the
+/// end of one append stays cached until the next append completes it (no read-back).
+const CHUNK_CACHE_BYTES: usize = 8 << 20;
+const CHUNK_CACHE_SLOTS: usize = 521;
+
+/// SONATA's magic number, root attribute `magic`.
+pub const SONATA_MAGIC: u32 = 0x0A7A;
+/// SONATA format version, root attribute `version`.
+pub const SONATA_VERSION: [u32; 2] = [0, 1];
+
+pub(crate) fn create_file(
+    path: &Path,
+    fapl: Option<&hdf5::plist::FileAccess>,
+) -> Result<File, SonataError> {
+    let mut builder = File::with_options();
+    if let Some(fapl) = fapl {
+        builder
+            .set_fapl(fapl)
+            .map_err(|e| SonataError::hdf5(path, "/", e))?;
+    }
+    builder
+        .create(path)
+        .map_err(|e| SonataError::hdf5(path, "/", e))
+}
+
+pub(crate) fn create_group(
+    file: &Path,
+    parent: &Group,
+    name: &str,
+    full: &str,
+) -> Result<Group, SonataError> {
+    check_name(file, full, name)?;
+    parent
+        .create_group(name)
+        .map_err(|e| SonataError::hdf5(file, full, e))
+}
+
+/// HDF5 link names may not be empty, contain `/`, or be `.`.
+pub(crate) fn check_name(file: &Path, full: &str, name: &str) -> Result<(), SonataError> {
+    if name.is_empty() || name.contains('/') || name == "." || name.contains('\0') {
+        return Err(SonataError::invalid(
+            file,
+            full,
+            format!("invalid HDF5 name {name:?} (empty, '.', or containing '/' or NUL)"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn to_vlu(file: &Path, object: &str, s: &str) -> Result<VarLenUnicode, SonataError> {
+    s.parse::<VarLenUnicode>().map_err(|_| {
+        SonataError::invalid(file, object, format!("string {s:?} contains a NUL byte"))
+    })
+}
+
+/// Writes a scalar variable-length UTF-8 string attribute (what h5py writes for a `str`).
+pub(crate) fn string_attr(
+    file: &Path,
+    loc: &Location,
+    object: &str,
+    name: &str,
+    value: &str,
+) -> Result<(), SonataError> {
+    let full = format!("{object}@{name}");
+    let v = to_vlu(file, &full, value)?;
+    let attr = loc
+        .new_attr::<VarLenUnicode>()
+        .create(name)
+        .map_err(|e| SonataError::hdf5(file, &full, e))?;
+    attr.write_scalar(&v)
+        .map_err(|e| SonataError::hdf5(file, &full, e))
+}
+
+/// Root attributes of every SONATA file: `magic`, `version` and the provenance strings.
+pub(crate) fn write_root_attrs(file: &Path, h5: &File, prov: &Provenance) -> Result<(), SonataError> {
+    let magic = h5
+        .new_attr::<u32>()
+        .create("magic")
+        .map_err(|e| SonataError::hdf5(file, "/@magic", e))?;
+    magic
+        .write_scalar(&SONATA_MAGIC)
+        .map_err(|e| SonataError::hdf5(file, "/@magic", e))?;
+    let version = h5
+        .new_attr::<u32>()
+        .shape([2])
+        .create("version")
+        .map_err(|e| SonataError::hdf5(file, "/@version", e))?;
+    version
+        .write_raw(&SONATA_VERSION[..])
+        .map_err(|e| SonataError::hdf5(file, "/@version", e))?;
+    for (k, v) in &prov.attrs {
+        if k == "magic" || k == "version" {
+            return Err(SonataError::invalid(
+                file,
+                format!("/@{k}"),
+                "provenance may not override the SONATA attribute",
+            ));
+        }
+        check_name(file, &format!("/@{k}"), k)?;
+        string_attr(file, h5, "/", k, v)?;
+    }
+    Ok(())
+}
+
+/// How a dataset is laid out on disk.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    /// Rows at creation.
+    pub rows: u64,
+    /// Values per row: 1 for a column, 2 for an index dataset (`[rows, 2]`).
+    pub width: u64,
+    /// Whether rows can be added later (then the dataset is chunked, unlimited in rows).
+    pub resizable: bool,
+}
+
+/// Creates a dataset of `dtype`.
+///
+/// Storage: without compression a fixed-size dataset is contiguous (one `pwrite` per block,
+/// no chunk index, no chunk cache copy, and no fill values written since every row is written
+/// once); with gzip it is chunked (about 1 MiB per chunk, never larger than the dataset) with
+/// the deflate filter; a 0-row fixed dataset is always contiguous (a chunk may not exceed the
+/// shape). A resizable dataset is chunked, with the filter when compression is asked for.
+pub(crate) fn create_dataset(
+    file: &Path,
+    group: &Group,
+    full: &str,
+    name: &str,
+    dtype: Dtype,
+    shape: Shape,
+    compression: Compression,
+) -> Result<Dataset, SonataError> {
+    check_name(file, full, name)?;
+    let dt = match dtype {
+        Dtype::F32 => Datatype::from_type::<f32>(),
+        Dtype::F64 => Datatype::from_type::<f64>(),
+        Dtype::I32 => Datatype::from_type::<i32>(),
+        Dtype::I64 => Datatype::from_type::<i64>(),
+        Dtype::U32 => Datatype::from_type::<u32>(),
+        Dtype::U64 => Datatype::from_type::<u64>(),
+        Dtype::Str => Datatype::from_type::<VarLenUnicode>(),
+    }
+    .map_err(|e| SonataError::hdf5(file, full, e))?;
+
+    let rows = usize::try_from(shape.rows)
+        .map_err(|_| SonataError::invalid(file, full, "row count does not fit in usize"))?;
+    let width = shape.width as usize;
+    let row_bytes = (dtype.size() * width).max(1);
+    let chunk_rows_target = (CHUNK_BYTES / row_bytes).max(1);
+
+    let builder = group.new_dataset_builder().empty_as(&dt);
+    let builder = if width == 1 {
+        if shape.resizable {
+            builder.shape(rows..)
+        } else {
+            builder.shape([rows])
+        }
+    } else if shape.resizable {
+        builder.shape(hdf5::SimpleExtents::new([
+            hdf5::Extent::resizable(rows),
+            hdf5::Extent::fixed(width),
+        ]))
+    } else {
+        builder.shape([rows, width])
+    };
+    let builder = builder.obj_track_times(false);
+
+    let chunk_rows = if shape.resizable {
+        Some(chunk_rows_target)
+    } else if matches!(compression, Compression::Gzip(_)) && rows > 0 {
+        Some(chunk_rows_target.min(rows))
+    } else {
+        None
+    };
+    let builder = match chunk_rows {
+        None => {
+            let b = builder.no_chunk();
+            if dtype == Dtype::Str {
+                b
+            } else {
+                b.fill_time(hdf5::dataset::FillTime::Never)
+            }
+        }
+        Some(c) => {
+            let b = if width == 1 {
+                builder.chunk([c])
+            } else {
+                builder.chunk([c, width])
+            };
+            let b = match compression {
+                Compression::Gzip(level) => b.deflate(level.min(9)),
+                Compression::None => b,
+            };
+            b.chunk_cache(CHUNK_CACHE_SLOTS, CHUNK_CACHE_BYTES, 1.0)
+        }
+    };
+    builder
+        .create(name)
+        .map_err(|e| SonataError::hdf5(file, full, e))
+}
+
+/// RAII close of a raw dataspace id.
+struct Space(hid_t);
+
+impl Drop for Space {
+    fn drop(&mut self) {
+        if self.0 >= 0 {
+            // SAFETY: the id was returned by HDF5 and is closed once.
+            unsafe {
+                hdf5_sys::h5s::H5Sclose(self.0);
+            }
+        }
+    }
+}
+
+/// Writes `data` (row-major, `width` values per row) at row `offset` of a dataset.
+///
+/// `xfer` is a dataset transfer property list (`H5P_DEFAULT` for independent I/O). With a
+/// collective list, a writer with no rows still takes part (empty selections), as MPI-IO needs.
+pub(crate) fn write_rows<T: H5Type>(
+    file: &Path,
+    ds: &Dataset,
+    full: &str,
+    offset: u64,
+    width: u64,
+    data: &[T],
+    xfer: hid_t,
+    collective: bool,
+) -> Result<(), SonataError> {
+    use hdf5_sys::h5d::{H5Dget_space, H5Dwrite};
+    use hdf5_sys::h5s::{H5S_seloper_t, H5Screate_simple, H5Sselect_hyperslab, H5Sselect_none};
+
+    let n = data.len() as u64;
+    if n % width != 0 {
+        return Err(SonataError::invalid(
+            file,
+            full,
+            format!("{n} values is not a whole number of rows of {width}"),
+        ));
+    }
+    let rows = n / width;
+    if rows == 0 && !collective {
+        return Ok(());
+    }
+    let mem_type = Datatype::from_type::<T>().map_err(|e| SonataError::hdf5(file, full, e))?;
+    let err = |e| SonataError::hdf5(file, full, e);
+    hdf5::sync::sync(|| {
+        // SAFETY: plain HDF5 C calls on valid ids; `data` outlives the H5Dwrite call and holds
+        // exactly `rows * width` elements of the memory type `T`.
+        unsafe {
+            let fspace = Space(hdf5::h5check(H5Dget_space(ds.id())).map_err(err)?);
+            let mdims: [u64; 2] = [rows.max(1), width];
+            let rank = if width == 1 { 1 } else { 2 };
+            let mspace = Space(
+                hdf5::h5check(H5Screate_simple(rank, mdims.as_ptr(), std::ptr::null()))
+                    .map_err(err)?,
+            );
+            if rows == 0 {
+                hdf5::h5check(H5Sselect_none(fspace.0)).map_err(err)?;
+                hdf5::h5check(H5Sselect_none(mspace.0)).map_err(err)?;
+            } else {
+                let start: [u64; 2] = [offset, 0];
+                let count: [u64; 2] = [rows, width];
+                hdf5::h5check(H5Sselect_hyperslab(
+                    fspace.0,
+                    H5S_seloper_t::H5S_SELECT_SET,
+                    start.as_ptr(),
+                    std::ptr::null(),
+                    count.as_ptr(),
+                    std::ptr::null(),
+                ))
+                .map_err(err)?;
+            }
+            hdf5::h5check(H5Dwrite(
+                ds.id(),
+                mem_type.id(),
+                mspace.0,
+                fspace.0,
+                xfer,
+                data.as_ptr().cast(),
+            ))
+            .map_err(err)?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes one column slice (any dtype) at row `offset` of a 1-D dataset.
+pub(crate) fn write_column(
+    file: &Path,
+    ds: &Dataset,
+    full: &str,
+    offset: u64,
+    col: ColumnSlice<'_>,
+    xfer: hid_t,
+    collective: bool,
+) -> Result<(), SonataError> {
+    match col {
+        ColumnSlice::F32(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
+        ColumnSlice::F64(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
+        ColumnSlice::I32(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
+        ColumnSlice::I64(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
+        ColumnSlice::U32(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
+        ColumnSlice::U64(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
+        ColumnSlice::Str(v) => {
+            let conv = v
+                .iter()
+                .map(|s| to_vlu(file, full, s))
+                .collect::<Result<Vec<_>, _>>()?;
+            write_rows(file, ds, full, offset, 1, &conv, xfer, collective)
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! SONATA edge indices, built in one streaming pass.
+//!
+//! From `(node_id, edge_id)` pairs sorted by node id then edge id, consecutive edge ids of one
+//! node make one range. `node_id_to_ranges[node] = [first range, end range)` (rows of
+//! `range_to_edge_id`), `[0, 0]` for a node without edges; `range_to_edge_id[r] = [first edge,
+//! end edge)`. This is what libsonata reads (it ignores empty node ranges) and what BMTK reads
+//! under the singular name `node_id_to_range`.
+
+/// Which index of an edge population.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IndexDirection {
+    /// `indices/source_to_target`: by source node id.
+    SourceToTarget,
+    /// `indices/target_to_source`: by target node id.
+    TargetToSource,
+}
+
+impl IndexDirection {
+    /// The HDF5 group name under `indices/`.
+    pub fn group_name(self) -> &'static str {
+        match self {
+            IndexDirection::SourceToTarget => "source_to_target",
+            IndexDirection::TargetToSource => "target_to_source",
+        }
+    }
+
+    pub(crate) fn slot(self) -> usize {
+        match self {
+            IndexDirection::SourceToTarget => 0,
+            IndexDirection::TargetToSource => 1,
+        }
+    }
+}
+
+/// Why a pair was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexInputError {
+    NodeOutOfRange { node: u64, n_nodes: u64 },
+    EdgeOutOfRange { edge: u64, n_edges: u64 },
+    NotSorted { prev: (u64, u64), next: (u64, u64) },
+}
+
+impl std::fmt::Display for IndexInputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IndexInputError::NodeOutOfRange { node, n_nodes } => {
+                write!(f, "node id {node} >= node count {n_nodes}")
+            }
+            IndexInputError::EdgeOutOfRange { edge, n_edges } => {
+                write!(f, "edge id {edge} >= edge count {n_edges}")
+            }
+            IndexInputError::NotSorted { prev, next } => write!(
+                f,
+                "(node, edge) pairs not strictly increasing: {prev:?} then {next:?}"
+            ),
+        }
+    }
+}
+
+/// Streaming builder: push pairs in order, drain finished rows as they accumulate.
+///
+/// `node_rows` and `ranges` hold flattened `[begin, end]` rows not yet drained; node rows are
+/// emitted in node id order, starting at node 0, and `finish` pads up to `n_nodes`.
+#[derive(Debug)]
+pub struct IndexBuilder {
+    n_nodes: u64,
+    n_edges: u64,
+    /// Next node id whose row has not been emitted.
+    next_node: u64,
+    /// The node being accumulated, with its first range number.
+    cur: Option<(u64, u64)>,
+    /// Open range of the current node: [start, end).
+    open: Option<(u64, u64)>,
+    prev: Option<(u64, u64)>,
+    /// Ranges emitted so far (drained or not).
+    n_ranges: u64,
+    pub node_rows: Vec<u64>,
+    pub ranges: Vec<u64>,
+}
+
+impl IndexBuilder {
+    pub fn new(n_nodes: u64, n_edges: u64) -> Self {
+        IndexBuilder {
+            n_nodes,
+            n_edges,
+            next_node: 0,
+            cur: None,
+            open: None,
+            prev: None,
+            n_ranges: 0,
+            node_rows: Vec::new(),
+            ranges: Vec::new(),
+        }
+    }
+
+    /// Ranges emitted so far (the rows of `range_to_edge_id`).
+    pub fn n_ranges(&self) -> u64 {
+        self.n_ranges
+    }
+
+    /// Node rows emitted so far (drained or not).
+    pub fn n_node_rows(&self) -> u64 {
+        self.next_node
+    }
+
+    pub fn push(&mut self, node: u64, edge: u64) -> Result<(), IndexInputError> {
+        if node >= self.n_nodes {
+            return Err(IndexInputError::NodeOutOfRange {
+                node,
+                n_nodes: self.n_nodes,
+            });
+        }
+        if edge >= self.n_edges {
+            return Err(IndexInputError::EdgeOutOfRange {
+                edge,
+                n_edges: self.n_edges,
+            });
+        }
+        if let Some(prev) = self.prev {
+            if (node, edge) <= prev {
+                return Err(IndexInputError::NotSorted {
+                    prev,
+                    next: (node, edge),
+                });
+            }
+        }
+        self.prev = Some((node, edge));
+
+        match self.cur {
+            Some((cur_node, _)) if cur_node == node => match self.open {
+                Some((s, e)) if e == edge => self.open = Some((s, e + 1)),
+                _ => {
+                    self.close_range();
+                    self.open = Some((edge, edge + 1));
+                }
+            },
+            _ => {
+                self.close_node();
+                self.pad_to(node);
+                self.cur = Some((node, self.n_ranges));
+                self.open = Some((edge, edge + 1));
+            }
+        }
+        Ok(())
+    }
+
+    fn close_range(&mut self) {
+        if let Some((s, e)) = self.open.take() {
+            self.ranges.extend_from_slice(&[s, e]);
+            self.n_ranges += 1;
+        }
+    }
+
+    fn close_node(&mut self) {
+        self.close_range();
+        if let Some((node, first)) = self.cur.take() {
+            self.node_rows.extend_from_slice(&[first, self.n_ranges]);
+            self.next_node = node + 1;
+        }
+    }
+
+    /// Emits `[0, 0]` for nodes without edges, up to (excluding) `node`.
+    fn pad_to(&mut self, node: u64) {
+        while self.next_node < node {
+            self.node_rows.extend_from_slice(&[0, 0]);
+            self.next_node += 1;
+        }
+    }
+
+    /// Closes the last node and pads the node rows to `n_nodes`.
+    pub fn finish(&mut self) {
+        self.close_node();
+        self.pad_to(self.n_nodes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(n_nodes: u64, n_edges: u64, pairs: &[(u64, u64)]) -> (Vec<u64>, Vec<u64>) {
+        let mut b = IndexBuilder::new(n_nodes, n_edges);
+        for &(n, e) in pairs {
+            b.push(n, e).unwrap();
+        }
+        b.finish();
+        (b.node_rows, b.ranges)
+    }
+
+    #[test]
+    fn hand_computed() {
+        // node 0: edges 0,1,2 (one range) and 5 (second range); node 1: none;
+        // node 2: edge 3,4; node 3: none (padding).
+        let (nodes, ranges) = build(4, 6, &[(0, 0), (0, 1), (0, 2), (0, 5), (2, 3), (2, 4)]);
+        assert_eq!(nodes, vec![0, 2, 0, 0, 2, 3, 0, 0]);
+        assert_eq!(ranges, vec![0, 3, 5, 6, 3, 5]);
+    }
+
+    #[test]
+    fn empty() {
+        let (nodes, ranges) = build(3, 0, &[]);
+        assert_eq!(nodes, vec![0; 6]);
+        assert!(ranges.is_empty());
+        let (nodes, ranges) = build(0, 0, &[]);
+        assert!(nodes.is_empty() && ranges.is_empty());
+    }
+
+    #[test]
+    fn refuses_bad_input() {
+        let mut b = IndexBuilder::new(2, 2);
+        assert!(matches!(b.push(2, 0), Err(IndexInputError::NodeOutOfRange { .. })));
+        assert!(matches!(b.push(0, 2), Err(IndexInputError::EdgeOutOfRange { .. })));
+        b.push(1, 0).unwrap();
+        assert!(matches!(b.push(0, 1), Err(IndexInputError::NotSorted { .. })));
+        assert!(matches!(b.push(1, 0), Err(IndexInputError::NotSorted { .. })));
+    }
+}

@@ -1,0 +1,204 @@
+//! The checked spec: what `spec.toml` says, typed, with every path resolved and every expression
+//! compiled. Everything here has passed the checks of SPEC.md; building from it cannot fail on input.
+
+use netbuild_expr::Expr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where something was written: file, 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    pub file: Arc<PathBuf>,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.col)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The spec file itself.
+    pub path: PathBuf,
+    pub build: BuildSection,
+    pub nodes: Vec<NodeBlock>,
+    /// `[[edges]]` blocks then `[[gap_junctions]]` blocks, each in file order.
+    pub edges: Vec<EdgeBlock>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildSection {
+    pub seed: u64,
+    /// Resolved against the spec file's folder.
+    pub output_dir: PathBuf,
+    pub compression: Compression,
+    pub sort_edges_by: SortBy,
+    /// Bytes per rank; `None` = a share of RAM, decided at run time.
+    pub memory_budget: Option<u64>,
+    /// `None` = the system temp dir.
+    pub spill_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    /// gzip level 1..=9 (`"gzip"` is level 4).
+    Gzip(u8),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Target,
+    Source,
+}
+
+/// A TOML scalar, as node-type and edge-type properties and selectors use them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+/// One `[[nodes]]` block: one `add_nodes(N, ...)` call, one node type.
+#[derive(Debug, Clone)]
+pub struct NodeBlock {
+    pub network: String,
+    pub n: u64,
+    /// Scalar keys other than `network` and `N`, in file order: node-type properties.
+    pub type_props: Vec<(String, Scalar)>,
+    /// Per-node properties, in file order.
+    pub node_props: Vec<(String, NodeValues)>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeValues {
+    /// A literal array of length N (checked); all elements of one kind (ints may mix with floats,
+    /// then all are Float).
+    Array(Vec<Scalar>),
+    Generator(Generator),
+}
+
+/// A random or deterministic column generator (`{ uniform = [lo, hi] }` and friends).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generator {
+    pub kind: GenKind,
+    /// Redraw until inside (truncated distribution). Checked: the range can be hit.
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Explicit `dtype`, if any.
+    pub dtype: Option<Dtype>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum GenKind {
+    Uniform { lo: f64, hi: f64 },
+    Normal { mean: f64, sd: f64 },
+    /// Both ends included.
+    UniformInt { lo: i64, hi: i64 },
+    /// N values, both ends included, as numpy.linspace.
+    Linspace { start: f64, stop: f64 },
+    /// Uniform over the values.
+    Choice(Vec<Scalar>),
+    /// Loaded at check time: the column's N values, parsed as numbers where they all parse.
+    Csv(Vec<Scalar>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dtype {
+    F32,
+    F64,
+    I32,
+    I64,
+    U32,
+    U64,
+}
+
+/// One `[[edges]]` or `[[gap_junctions]]` block: one edge type.
+#[derive(Debug, Clone)]
+pub struct EdgeBlock {
+    pub source: Selector,
+    pub target: Selector,
+    pub rule: Rule,
+    pub max_distance: Option<f64>,
+    pub autapses: bool,
+    pub nsyns: Nsyns,
+    /// Scalar keys that are not reserved: edge-type properties (columns of the edge_types CSV).
+    pub type_props: Vec<(String, Scalar)>,
+    /// `[edges.properties]`, in file order.
+    pub edge_props: Vec<EdgeProp>,
+    /// `Some` for a `[[gap_junctions]]` block.
+    pub gap: Option<Gap>,
+    /// The block's header.
+    pub loc: Loc,
+    /// The `rule` key, for errors found once nodes exist (e.g. in-degree above the sources).
+    pub rule_loc: Loc,
+}
+
+/// A node selector: a network and filters on node properties (all must hold).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selector {
+    pub network: String,
+    /// (property, accepted values): a scalar in the spec is a one-element list.
+    pub filters: Vec<(String, Vec<Scalar>)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Rule {
+    Probability(Value),
+    Count(Value),
+    Indegree(u64),
+    Outdegree(u64),
+    Total(u64),
+    AllToAll,
+    OneToOne,
+    /// Loaded and checked: (source id, target id, nsyns if the file has that column).
+    File(Vec<FileEdge>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileEdge {
+    pub source: u64,
+    pub target: u64,
+    pub nsyns: Option<u32>,
+}
+
+/// A number or a compiled expression.
+#[derive(Debug, Clone)]
+pub enum Value {
+    Const(f64),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nsyns {
+    Fixed(u32),
+    /// Both ends included.
+    UniformInt(u32, u32),
+}
+
+#[derive(Debug, Clone)]
+pub struct EdgeProp {
+    pub name: String,
+    pub dtype: Dtype,
+    pub value: EdgeValue,
+}
+
+#[derive(Debug, Clone)]
+pub enum EdgeValue {
+    Expr(Expr),
+    Generator(Generator),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Gap {
+    /// megaohm
+    Resistance(f64),
+    /// microsiemens
+    Conductance(f64),
+}

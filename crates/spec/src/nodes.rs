@@ -1,0 +1,214 @@
+//! `[[nodes]]` blocks, and the catalog of networks they define.
+//!
+//! In: the located value of the top-level `nodes` key and the spec folder. Out: the
+//! [`NodeBlock`]s in file order, and [`Networks`]: per network its node count and which
+//! properties its blocks define, so that `[[edges]]` selectors and expressions can be checked.
+
+use crate::generator::{self, Place};
+use crate::located::{Kind, Node, Source};
+use crate::suggest;
+use crate::values::{self, R};
+use crate::{GenKind, NodeBlock, NodeValues, Scalar};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+/// Properties every node has as far as expressions are concerned (a missing one counts as 0).
+pub const POSITIONS: [&str; 3] = ["x", "y", "z"];
+
+/// Node property names that netbuild writes itself.
+const RESERVED: [&str; 4] = ["node_id", "node_type_id", "node_group_id", "node_group_index"];
+
+/// What the `[[nodes]]` blocks say about each network.
+#[derive(Debug, Default)]
+pub struct Networks {
+    nets: BTreeMap<String, NetInfo>,
+}
+
+#[derive(Debug, Default)]
+pub struct NetInfo {
+    /// Total node count over the network's blocks.
+    pub n: u64,
+    /// Property name → the span of one definition as strings, if any block gives it strings.
+    props: BTreeMap<String, Option<Range<usize>>>,
+}
+
+impl Networks {
+    pub fn get(&self, network: &str) -> Option<&NetInfo> {
+        self.nets.get(network)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.nets.keys().map(String::as_str)
+    }
+}
+
+impl NetInfo {
+    /// Whether some block of the network defines `prop` (node-type or per-node).
+    pub fn defines(&self, prop: &str) -> bool {
+        self.props.contains_key(prop)
+    }
+
+    /// Whether expressions can read `prop`: defined, or a position.
+    pub fn readable(&self, prop: &str) -> bool {
+        self.defines(prop) || POSITIONS.contains(&prop)
+    }
+
+    /// Where some block defines `prop` with string values.
+    pub fn string_def(&self, prop: &str) -> Option<&Range<usize>> {
+        self.props.get(prop).and_then(Option::as_ref)
+    }
+
+    pub fn prop_names(&self) -> impl Iterator<Item = &str> {
+        self.props.keys().map(String::as_str)
+    }
+}
+
+/// Reads the value of the top-level `nodes` key.
+pub fn read(src: &Source, v: &Node, dir: &Path) -> R<(Vec<NodeBlock>, Networks)> {
+    let blocks = match &v.kind {
+        Kind::Array(a) => a,
+        _ => {
+            return Err(values::expected(
+                src,
+                v,
+                "an array of tables ([[nodes]] blocks)",
+                "nodes",
+            ))
+        }
+    };
+    let mut nets = Networks::default();
+    let mut out = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        out.push(block(src, b, dir, &mut nets)?);
+    }
+    Ok((out, nets))
+}
+
+fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock> {
+    let t = values::table(src, b, "a [[nodes]] block")?;
+    let ctx = "[[nodes]]";
+    let net_e = values::require(src, t, "network", ctx, &b.span)?;
+    let network = values::nonempty_string(src, &net_e.value, "network")?;
+    check_network_name(src, &net_e.value, network)?;
+    let n_e = values::require(src, t, "N", ctx, &b.span)?;
+    let n = values::uint(src, &n_e.value, "N")?;
+
+    let info = nets.nets.entry(network.to_string()).or_default();
+    info.n = info.n.checked_add(n).ok_or_else(|| {
+        src.err(
+            &n_e.value.span,
+            format!("network '{network}' has more than 2^64 - 1 nodes"),
+        )
+    })?;
+
+    let mut type_props = Vec::new();
+    let mut node_props = Vec::new();
+    for e in &t.entries {
+        let key = e.key.as_str();
+        if key == "network" || key == "N" {
+            continue;
+        }
+        if RESERVED.contains(&key) {
+            return Err(src.err(
+                &e.key_span,
+                format!("'{key}' is assigned by netbuild and cannot be set in [[nodes]]"),
+            ));
+        }
+        values::check_property_name(src, e, "node property")?;
+        let v = &e.value;
+        let mut string_span = None;
+        match &v.kind {
+            Kind::Str(_) | Kind::Int(_) | Kind::Float(_) | Kind::Bool(_) => {
+                let s = values::scalar(src, v, key)?;
+                if matches!(s, Scalar::Str(_)) {
+                    string_span = Some(v.span.clone());
+                }
+                type_props.push((key.to_string(), s));
+            }
+            Kind::Datetime => {
+                return Err(values::expected(
+                    src,
+                    v,
+                    "a string, number, boolean, array or generator table",
+                    key,
+                ))
+            }
+            Kind::Array(elems) => {
+                if elems.len() as u64 != n {
+                    return Err(src.err(
+                        &v.span,
+                        format!(
+                            "expected an array of N = {n} values for '{key}', found {} values",
+                            elems.len()
+                        ),
+                    ));
+                }
+                let vals = values::homogeneous(src, elems, &format!("'{key}'"))?;
+                if matches!(vals.first(), Some(Scalar::Str(_))) {
+                    string_span = Some(v.span.clone());
+                }
+                node_props.push((key.to_string(), NodeValues::Array(vals)));
+            }
+            Kind::Table(gt) => {
+                let place = Place {
+                    n: Some(n),
+                    dir,
+                    prop: key,
+                    other_keys: &[],
+                };
+                let g = generator::read(src, gt, &v.span, &place)?;
+                if let GenKind::Choice(vals) | GenKind::Csv(vals) = &g.kind {
+                    if matches!(vals.first(), Some(Scalar::Str(_))) {
+                        string_span = Some(v.span.clone());
+                    }
+                }
+                node_props.push((key.to_string(), NodeValues::Generator(g)));
+            }
+        }
+        let slot = info.props.entry(key.to_string()).or_default();
+        if slot.is_none() {
+            *slot = string_span;
+        }
+    }
+    Ok(NodeBlock {
+        network: network.to_string(),
+        n,
+        type_props,
+        node_props,
+        loc: src.loc(b.span.start),
+    })
+}
+
+/// A network name becomes an HDF5 group name and part of file names.
+fn check_network_name(src: &Source, v: &Node, name: &str) -> R<()> {
+    let bad = name == "."
+        || name == ".."
+        || name
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control() || c.is_whitespace());
+    if bad {
+        return Err(src.err(
+            &v.span,
+            format!(
+                "invalid network name {name:?}: it names an HDF5 group and files, so it may not contain '/', '\\', spaces or control characters, nor be '.' or '..'"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// "network 'x' has no [[nodes]] block" with a suggestion, at `span`.
+pub fn unknown_network(src: &Source, nets: &Networks, span: &Range<usize>, name: &str) -> crate::SpecError {
+    let hint = suggest::did_you_mean(name, nets.names());
+    let known: Vec<&str> = nets.names().collect();
+    let list = if hint.is_empty() && !known.is_empty() {
+        format!(" (defined networks: {})", known.join(", "))
+    } else {
+        String::new()
+    };
+    src.err(
+        span,
+        format!("unknown network '{name}': no [[nodes]] block defines it{hint}{list}"),
+    )
+}

@@ -78,7 +78,10 @@ mod tests {
     #[test]
     fn huge_rounds_do_not_overflow() {
         assert_eq!(piece(10, usize::MAX, 3), 10..10);
-        assert_eq!(piece(usize::MAX, 1 << 30, usize::MAX), usize::MAX..usize::MAX);
+        assert_eq!(
+            piece(usize::MAX, 1 << 30, usize::MAX),
+            usize::MAX..usize::MAX
+        );
         assert_eq!(rounds(usize::MAX, 1), usize::MAX);
     }
 

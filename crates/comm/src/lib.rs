@@ -17,6 +17,11 @@
 //! `MPI_THREAD_FUNNELED`); [`Mpi`] is `!Send` so the compiler holds you to it. Worker threads
 //! (rayon and the like) may compute, but must hand their results back to that thread.
 //!
+//! Point-to-point sends block until the receiver takes them (all but small messages), so
+//! the usual streaming pattern is: every rank sends its pieces to the writer rank in order, and
+//! the writer receives from rank 0, 1, 2, ... in turn. Use a tag per stream. A rank may send to
+//! itself; that is queued, never blocks.
+//!
 //! Byte buffers of any length are fine: payloads larger than an MPI `int` count are split into
 //! several MPI calls, invisibly.
 //!
@@ -38,12 +43,43 @@
 //!   collective for this one; the job would hang.
 //! - A rank killed from outside (SIGKILL, the OOM killer) or one that calls
 //!   `std::process::exit` without finalising: OpenMPI's `mpirun` notices and kills the rest of the
-//!   job by itself, exiting non-zero (measured: well under a second; see the crate's tests).
+//!   job by itself, exiting non-zero (measured here: 1 to 2 s; see the crate's tests).
 //! - Programming errors in the use of this crate (a rank index out of range, a negative tag,
 //!   reduction slices whose lengths differ between ranks) panic, and so abort the job as above.
 //!
 //! What no hook can catch: ranks that disagree on the sequence of collectives (a bug), or a rank
 //! stuck in an endless loop. The job then hangs until the batch system's time limit.
+//!
+//! # Use
+//!
+//! ```no_run
+//! use netbuild_comm::Comm;
+//!
+//! fn main() {
+//!     let comm = match netbuild_comm::init() {
+//!         Ok(c) => c,
+//!         Err(e) => {
+//!             eprintln!("netbuild: {e}");
+//!             std::process::exit(1);
+//!         }
+//!     };
+//!     if let Err(e) = build(&comm) {
+//!         // Not `return`: the other ranks would wait for this one forever.
+//!         comm.abort(1, &e);
+//!     }
+//!     // `comm` dropped here: MPI_Finalize, on every rank.
+//! }
+//!
+//! fn build(comm: &dyn Comm) -> Result<(), String> {
+//!     let my_rows = 1000 + comm.rank() as u64;
+//!     let at = comm.exclusive_prefix_sum(my_rows);
+//!     // This rank's rows are global rows at.offset .. at.offset + my_rows of at.total.
+//!     if comm.any(at.total == 0) {
+//!         return Err("no rows at all".into());
+//!     }
+//!     Ok(())
+//! }
+//! ```
 //!
 //! # How to run
 //!
@@ -64,7 +100,7 @@ mod local;
 mod mpi_comm;
 
 pub use local::Local;
-pub use mpi_comm::{init, init_without_panic_hook, InitError, Mpi, MPI_Comm};
+pub use mpi_comm::{init, init_without_panic_hook, InitError, MPI_Comm, Mpi};
 
 /// A group of ranks that run the same build.
 ///
@@ -85,6 +121,24 @@ pub use mpi_comm::{init, init_without_panic_hook, InitError, Mpi, MPI_Comm};
 /// No method returns an error: MPI's own errors are fatal (`MPI_ERRORS_ARE_FATAL` ends the whole
 /// job with OpenMPI's message), and misuse panics, which under [`init`] ends the whole job too.
 /// See the [crate docs](crate#failure-model).
+///
+/// # Example
+///
+/// Code written against `Comm` runs unchanged on one rank without MPI:
+///
+/// ```
+/// use netbuild_comm::{Comm, Local};
+///
+/// fn count_everywhere(comm: &impl Comm, mine: &[u32]) -> u64 {
+///     comm.all_reduce_sum_u64(&[mine.len() as u64])[0]
+/// }
+///
+/// let comm = Local::new();
+/// assert_eq!(count_everywhere(&comm, &[1, 2, 3]), 3);
+/// // Bucket values by owner rank (here, one rank owns all).
+/// let got = comm.exchange_bytes(vec![vec![1, 2, 3]]);
+/// assert_eq!(got, vec![vec![1, 2, 3]]);
+/// ```
 ///
 /// # Implementing
 ///

@@ -71,8 +71,8 @@ pub fn init_without_panic_hook() -> Result<Mpi, InitError> {
 }
 
 fn init_impl(hook: bool) -> Result<Mpi, InitError> {
-    let (universe, _provided) = mpi::initialize_with_threading(Threading::Funneled)
-        .ok_or(InitError::AlreadyInitialized)?;
+    let (universe, _provided) =
+        mpi::initialize_with_threading(Threading::Funneled).ok_or(InitError::AlreadyInitialized)?;
     let world = universe.world();
     // MPI ranks and sizes are non-negative `int`s.
     let rank = usize::try_from(world.rank()).unwrap_or(0);

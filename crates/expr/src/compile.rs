@@ -84,3 +84,40 @@ impl Emitter {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::parser::parse;
+    use crate::vm::{Op, StackSize};
+
+    #[test]
+    fn constant_subtrees_fold_to_one_op() {
+        // d * (2*3 + exp(0)) -> [Var 0, Const 7, Mul]
+        let c = parse("d * (2*3 + exp(0))").unwrap();
+        assert_eq!(&*c.code, &[Op::Var(0), Op::Const(7.0), Op::Mul]);
+        // Random draws are never folded, even with constant arguments.
+        let c = parse("uniform(1, 2) + 1 * 2").unwrap();
+        assert_eq!(
+            &*c.code,
+            &[
+                Op::Const(1.0),
+                Op::Const(2.0),
+                Op::Uniform,
+                Op::Const(2.0),
+                Op::Add
+            ]
+        );
+    }
+
+    #[test]
+    fn stack_size_class_follows_depth() {
+        assert_eq!(parse("d + dx * dy").unwrap().stack, StackSize::S8);
+        let deep = format!("{}d{}", "(d + ".repeat(40), ")".repeat(40));
+        assert_eq!(parse(&deep).unwrap().stack, StackSize::S128);
+        // Flat chains and variadic min stay shallow.
+        let flat = vec!["d"; 1000].join(" * ");
+        assert_eq!(parse(&flat).unwrap().stack, StackSize::S8);
+        let min = format!("min({})", vec!["d"; 1000].join(", "));
+        assert_eq!(parse(&min).unwrap().stack, StackSize::S8);
+    }
+}

@@ -72,7 +72,12 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token<'_>>, ExprError> {
             [b'!', b'='] => Some((Tok::Ne, 2)),
             // Common habits from other languages: refuse them with the spelling we want, rather
             // than letting them through with a different meaning or a puzzling message.
-            [b'*', b'*'] => return Err(err("`**` is not an operator; write `^` for a power", i..i + 2)),
+            [b'*', b'*'] => {
+                return Err(err(
+                    "`**` is not an operator; write `^` for a power",
+                    i..i + 2,
+                ))
+            }
             [b'&', b'&'] => return Err(err("`&&` is not an operator; write `and`", i..i + 2)),
             [b'|', b'|'] => return Err(err("`||` is not an operator; write `or`", i..i + 2)),
             [b'(', _] => Some((Tok::LParen, 1)),
@@ -86,7 +91,12 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token<'_>>, ExprError> {
             [b'^', _] => Some((Tok::Caret, 1)),
             [b'<', _] => Some((Tok::Lt, 1)),
             [b'>', _] => Some((Tok::Gt, 1)),
-            [b'=', _] => return Err(err("`=` is not an operator; write `==` to compare", i..i + 1)),
+            [b'=', _] => {
+                return Err(err(
+                    "`=` is not an operator; write `==` to compare",
+                    i..i + 1,
+                ))
+            }
             [b'!', _] => return Err(err("`!` is not an operator; write `not`", i..i + 1)),
             // `.5` is a number; any other `.` separates `src`/`trg` from a property name.
             [b'.', d] if !d.is_ascii_digit() => Some((Tok::Dot, 1)),
@@ -157,7 +167,10 @@ fn number(src: &str, start: usize) -> Result<(f64, usize), ExprError> {
         }
         let k = digits(j);
         if k == j {
-            return Err(err("malformed number: the exponent has no digits", start..k));
+            return Err(err(
+                "malformed number: the exponent has no digits",
+                start..k,
+            ));
         }
         i = k;
     }
@@ -168,10 +181,7 @@ fn number(src: &str, start: usize) -> Result<(f64, usize), ExprError> {
             k += 1;
         }
         return Err(err(
-            format!(
-                "malformed number `{}` (a missing `*`?)",
-                &src[start..k]
-            ),
+            format!("malformed number `{}` (a missing `*`?)", &src[start..k]),
             start..k,
         ));
     }

@@ -4,9 +4,9 @@
 //! Out: an [`Expr`], compiled once at load time, that is evaluated for every (source, target)
 //! pair from a slice of variable values and a random number generator.
 //!
-//! Pipeline: [`lexer`] (text to tokens) -> [`parser`] (tokens to postfix code, names resolved,
-//! arities checked, nesting limited) -> [`compile`] (constant folding, variable slots, stack size)
-//! -> [`vm`] (the interpreter, and the exact semantics of every operation: `%` as Python,
+//! Pipeline: `lexer` (text to tokens) -> `parser` (tokens to postfix code, names resolved,
+//! arities checked, nesting limited) -> `compile` (constant folding, variable slots, stack size)
+//! -> `vm` (the interpreter, and the exact semantics of every operation: `%` as Python,
 //! all arguments always evaluated left to right, the random distributions).
 //!
 //! The language: numbers (`3`, `0.5`, `.5`, `1e-4`); `+ - * / % ^` (`^` is power,

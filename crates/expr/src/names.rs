@@ -67,7 +67,10 @@ pub(crate) fn function(name: &str) -> Option<&'static Function> {
 }
 
 /// The candidate closest to `name`, if it is close enough to be a plausible typo.
-pub(crate) fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
     // One edit for short names, about one per three characters for longer ones: `expp` -> `exp`,
     // `nromal` -> `normal`, but `foo` suggests nothing rather than a random 3-letter function.
@@ -81,7 +84,10 @@ pub(crate) fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a s
 }
 
 /// `", did you mean `x`?"` or nothing.
-pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
     match suggest(name, candidates) {
         Some(s) => format!("; did you mean `{s}`?"),
         None => String::new(),

@@ -129,7 +129,12 @@ pub(crate) fn max_depth(code: &[Op]) -> usize {
 
 /// Evaluates a well-formed program (as built by the compiler) whose depth fits `size`.
 #[inline]
-pub(crate) fn eval<R: Rng + ?Sized>(code: &[Op], size: StackSize, vars: &[f64], rng: &mut R) -> f64 {
+pub(crate) fn eval<R: Rng + ?Sized>(
+    code: &[Op],
+    size: StackSize,
+    vars: &[f64],
+    rng: &mut R,
+) -> f64 {
     match size {
         StackSize::S8 => run::<R, 8>(code, vars, rng),
         StackSize::S32 => run::<R, 32>(code, vars, rng),
@@ -281,4 +286,36 @@ fn run<R: Rng + ?Sized, const N: usize>(code: &[Op], vars: &[f64], rng: &mut R) 
     }
     debug_assert_eq!(sp, 1, "malformed program");
     st[0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn py_mod_matches_python() {
+        // Values from CPython's float `%`.
+        for (a, b, want) in [
+            (7.0, 3.0, 1.0),
+            (-7.0, 3.0, 2.0),
+            (7.0, -3.0, -2.0),
+            (-7.0, -3.0, -1.0),
+            (-0.5, 2.0, 1.5),
+            (5.5, -2.0, -0.5),
+            (1e-20, 1.0, 1e-20),
+            (-1e-20, 1.0, 1.0),
+        ] {
+            assert_eq!(py_mod(a, b), want, "{a} % {b}");
+        }
+        assert!(py_mod(1.0, 0.0).is_nan());
+        assert!(py_mod(f64::INFINITY, 2.0).is_nan());
+    }
+
+    #[test]
+    fn max_depth_counts_pending_values() {
+        use Op::*;
+        assert_eq!(max_depth(&[Const(1.0)]), 1);
+        assert_eq!(max_depth(&[Const(1.0), Const(2.0), Const(3.0), If]), 3);
+        assert_eq!(max_depth(&[Rand, Var(0), Add, Neg]), 2);
+    }
 }

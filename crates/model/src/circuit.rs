@@ -18,19 +18,27 @@
 
 use crate::pair::Pair;
 pub use netbuild_spec::{
-    Dtype, FileEdge, GenKind, Gap, Generator, NodeValues, Nsyns, Scalar, Selector, Value,
+    Dtype, FileEdge, Gap, GenKind, Generator, NodeValues, Nsyns, Scalar, Selector, Value,
 };
 use std::fmt;
 use std::sync::Arc;
 
 /// Every node of `network`; add filters with [`Selector::filters`].
 pub fn all_nodes(network: &str) -> Selector {
-    Selector { network: network.to_string(), filters: Vec::new() }
+    Selector {
+        network: network.to_string(),
+        filters: Vec::new(),
+    }
 }
 
 /// A generator without bounds or explicit dtype.
 pub fn generator(kind: GenKind) -> Generator {
-    Generator { kind, min: None, max: None, dtype: None }
+    Generator {
+        kind,
+        min: None,
+        max: None,
+        dtype: None,
+    }
 }
 
 /// A BMTK-style connection function: the number of synapses between a pair (0 for none).
@@ -138,7 +146,10 @@ impl EdgeTypeDef {
     /// The columns of this edge type's group in the edges file.
     pub fn group_columns(&self) -> Vec<(String, Dtype)> {
         if self.row_per_synapse() {
-            self.edge_props.iter().map(|p| (p.name.clone(), p.dtype)).collect()
+            self.edge_props
+                .iter()
+                .map(|p| (p.name.clone(), p.dtype))
+                .collect()
         } else {
             vec![("nsyns".to_string(), Dtype::U32)]
         }
@@ -155,7 +166,10 @@ pub struct Circuit {
 
 impl Circuit {
     pub fn new(seed: u64) -> Circuit {
-        Circuit { seed, ..Circuit::default() }
+        Circuit {
+            seed,
+            ..Circuit::default()
+        }
     }
 
     /// Adds `n` nodes of a new node type to `network` (created on first use).
@@ -166,11 +180,18 @@ impl Circuit {
             type_props: Vec::new(),
             node_props: Vec::new(),
         });
-        NodesBuilder { block: self.node_blocks.last_mut().expect("just pushed") }
+        NodesBuilder {
+            block: self.node_blocks.last_mut().expect("just pushed"),
+        }
     }
 
     /// Adds an edge type from the `source` to the `target` selection.
-    pub fn add_edges(&mut self, source: Selector, target: Selector, rule: Rule) -> EdgesBuilder<'_> {
+    pub fn add_edges(
+        &mut self,
+        source: Selector,
+        target: Selector,
+        rule: Rule,
+    ) -> EdgesBuilder<'_> {
         self.edge_types.push(EdgeTypeDef {
             source,
             target,
@@ -182,7 +203,9 @@ impl Circuit {
             edge_props: Vec::new(),
             gap: None,
         });
-        EdgesBuilder { def: self.edge_types.last_mut().expect("just pushed") }
+        EdgesBuilder {
+            def: self.edge_types.last_mut().expect("just pushed"),
+        }
     }
 
     /// Network names in order of first appearance.
@@ -240,7 +263,11 @@ impl EdgesBuilder<'_> {
     }
     /// A per-edge property (`add_properties`).
     pub fn edge_prop(self, name: &str, dtype: Dtype, value: EdgeValue) -> Self {
-        self.def.edge_props.push(EdgeProperty { name: name.to_string(), dtype, value });
+        self.def.edge_props.push(EdgeProperty {
+            name: name.to_string(),
+            dtype,
+            value,
+        });
         self
     }
     /// Makes this a gap-junction edge type (`add_gap_junctions`).

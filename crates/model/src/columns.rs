@@ -13,7 +13,11 @@ pub struct Columns<'n> {
 
 impl<'n> Columns<'n> {
     pub fn new(networks: &'n [Network]) -> Self {
-        Columns { networks, cache: HashMap::new(), positions: HashMap::new() }
+        Columns {
+            networks,
+            cache: HashMap::new(),
+            positions: HashMap::new(),
+        }
     }
 
     pub fn networks(&self) -> &'n [Network] {
@@ -35,8 +39,7 @@ impl<'n> Columns<'n> {
             return p.clone();
         }
         let [x, y, z] = ["x", "y", "z"].map(|c| self.numeric(net, c));
-        let p: Arc<Vec<[f64; 3]>> =
-            Arc::new((0..x.len()).map(|i| [x[i], y[i], z[i]]).collect());
+        let p: Arc<Vec<[f64; 3]>> = Arc::new((0..x.len()).map(|i| [x[i], y[i], z[i]]).collect());
         self.positions.insert(net, p.clone());
         p
     }

@@ -92,7 +92,10 @@ mod tests {
 
     #[test]
     fn truncated_normal_stays_inside_and_keeps_its_shape() {
-        let mut g = Generator::new(GenKind::Normal { mean: 1.5, sd: 0.75 });
+        let mut g = Generator::new(GenKind::Normal {
+            mean: 1.5,
+            sd: 0.75,
+        });
         g.min = Some(0.05);
         let v = sample(&g, 20000);
         assert!(v.iter().all(|&x| x >= 0.05));
@@ -103,7 +106,10 @@ mod tests {
 
     #[test]
     fn linspace_includes_both_ends() {
-        let g = Generator::new(GenKind::Linspace { start: 0.0, stop: 1.0 });
+        let g = Generator::new(GenKind::Linspace {
+            start: 0.0,
+            stop: 1.0,
+        });
         assert_eq!(sample(&g, 5), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
     }
 

@@ -36,7 +36,8 @@ impl Grid {
         }
         let mut cell = radius.max(1e-9);
         let dims = loop {
-            let d = [0, 1, 2].map(|a| (((hi[a] - lo[a]) / cell).floor() as usize).saturating_add(1));
+            let d =
+                [0, 1, 2].map(|a| (((hi[a] - lo[a]) / cell).floor() as usize).saturating_add(1));
             let cells = d.iter().try_fold(1usize, |acc, &x| acc.checked_mul(x));
             match cells {
                 Some(c) if c <= MAX_CELLS.max(points.len()) => break d,
@@ -62,7 +63,15 @@ impl Grid {
             items[fill[k] as usize] = i as u32;
             fill[k] += 1;
         }
-        Grid { radius, cell, origin: lo, dims, starts: counts, items, points }
+        Grid {
+            radius,
+            cell,
+            origin: lo,
+            dims,
+            starts: counts,
+            items,
+            points,
+        }
     }
 
     /// The indices of points within `radius` of `q` (distance <= radius), ascending.
@@ -82,11 +91,13 @@ impl Grid {
         for i in range(0) {
             for j in range(1) {
                 for k in range(2) {
-                    let cell = ((i as usize * self.dims[1]) + j as usize) * self.dims[2] + k as usize;
+                    let cell =
+                        ((i as usize * self.dims[1]) + j as usize) * self.dims[2] + k as usize;
                     let (s, e) = (self.starts[cell] as usize, self.starts[cell + 1] as usize);
                     for &idx in &self.items[s..e] {
                         let p = self.points[idx as usize];
-                        let d2 = (p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2);
+                        let d2 =
+                            (p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2);
                         if d2 <= r2 {
                             out.push(idx);
                         }
@@ -129,18 +140,24 @@ mod tests {
     #[test]
     fn within_equals_brute_force() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let pts: Vec<[f64; 3]> =
-            (0..3000).map(|_| [rng.gen_range(-50.0..50.0), rng.gen_range(0.0..300.0), 0.0]).collect();
+        let pts: Vec<[f64; 3]> = (0..3000)
+            .map(|_| [rng.gen_range(-50.0..50.0), rng.gen_range(0.0..300.0), 0.0])
+            .collect();
         let g = Grid::new(pts.clone(), 23.0);
         let mut out = Vec::new();
         for _ in 0..200 {
-            let q = [rng.gen_range(-80.0..80.0), rng.gen_range(-10.0..310.0), rng.gen_range(-5.0..5.0)];
+            let q = [
+                rng.gen_range(-80.0..80.0),
+                rng.gen_range(-10.0..310.0),
+                rng.gen_range(-5.0..5.0),
+            ];
             g.within(q, &mut out);
             let brute: Vec<u32> = pts
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| {
-                    (p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2) <= 23.0 * 23.0
+                    (p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)
+                        <= 23.0 * 23.0
                 })
                 .map(|(i, _)| i as u32)
                 .collect();

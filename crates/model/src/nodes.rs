@@ -12,7 +12,10 @@ use crate::stream::{stream, Domain, Purpose};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Values {
     /// Numbers, stored in the file as `dtype`.
-    Num { data: Vec<f64>, dtype: Dtype },
+    Num {
+        data: Vec<f64>,
+        dtype: Dtype,
+    },
     Str(Vec<String>),
 }
 
@@ -70,7 +73,11 @@ impl Network {
     /// `name` as a number for every node: NaN where a block lacks it or it is a string,
     /// 0 for a missing position coordinate.
     pub fn numeric(&self, name: &str) -> Vec<f64> {
-        let missing = if POSITION.contains(&name) { 0.0 } else { f64::NAN };
+        let missing = if POSITION.contains(&name) {
+            0.0
+        } else {
+            f64::NAN
+        };
         let mut out = Vec::with_capacity(self.n as usize);
         for b in &self.blocks {
             if let Some(c) = b.columns.iter().find(|c| c.name == name) {
@@ -95,11 +102,14 @@ impl Network {
         for b in &self.blocks {
             if let Some(c) = b.columns.iter().find(|c| c.name == name) {
                 match &c.values {
-                    Values::Num { data, .. } => {
-                        out.extend(data.iter().map(|&x| accepted.iter().any(|a| scalar_number(a) == Some(x))))
-                    }
+                    Values::Num { data, .. } => out.extend(
+                        data.iter()
+                            .map(|&x| accepted.iter().any(|a| scalar_number(a) == Some(x))),
+                    ),
                     Values::Str(s) => out.extend(s.iter().map(|x| {
-                        accepted.iter().any(|a| matches!(a, Scalar::Str(v) if v == x))
+                        accepted
+                            .iter()
+                            .any(|a| matches!(a, Scalar::Str(v) if v == x))
                     })),
                 }
             } else {
@@ -146,7 +156,10 @@ fn scalar_eq(a: &Scalar, b: &Scalar) -> bool {
 fn scalars_dtype(values: &[Scalar]) -> Option<Dtype> {
     if values.iter().any(|s| matches!(s, Scalar::Str(_))) {
         None
-    } else if values.iter().all(|s| matches!(s, Scalar::Int(_) | Scalar::Bool(_))) {
+    } else if values
+        .iter()
+        .all(|s| matches!(s, Scalar::Int(_) | Scalar::Bool(_)))
+    {
         Some(Dtype::I64)
     } else {
         Some(Dtype::F64)
@@ -167,7 +180,11 @@ pub fn generate_networks(circuit: &Circuit) -> Vec<Network> {
     let mut networks: Vec<Network> = circuit
         .network_names()
         .into_iter()
-        .map(|name| Network { name: name.to_string(), n: 0, blocks: Vec::new() })
+        .map(|name| Network {
+            name: name.to_string(),
+            n: 0,
+            blocks: Vec::new(),
+        })
         .collect();
     for (bi, def) in circuit.node_blocks.iter().enumerate() {
         let Some(net) = networks.iter_mut().find(|n| n.name == def.network) else {
@@ -199,13 +216,21 @@ fn generate_column(seed: u64, block: usize, prop: usize, n: u64, values: &NodeVa
     match values {
         NodeValues::Array(items) => match scalars_dtype(items) {
             Some(dtype) => Values::Num {
-                data: items.iter().map(|s| scalar_number(s).unwrap_or(f64::NAN)).collect(),
+                data: items
+                    .iter()
+                    .map(|s| scalar_number(s).unwrap_or(f64::NAN))
+                    .collect(),
                 dtype,
             },
             None => Values::Str(items.iter().map(scalar_text).collect()),
         },
         NodeValues::Generator(gen) => {
-            let mut rng = stream(seed, Domain::NodeBlock(block), prop as u64, Purpose::NodeProperty);
+            let mut rng = stream(
+                seed,
+                Domain::NodeBlock(block),
+                prop as u64,
+                Purpose::NodeProperty,
+            );
             let natural = match &gen.kind {
                 crate::circuit::GenKind::UniformInt { .. } => Some(Dtype::I64),
                 crate::circuit::GenKind::Choice(v) | crate::circuit::GenKind::Csv(v) => {
@@ -246,11 +271,20 @@ mod tests {
         let mut c = Circuit::new(1);
         c.add_nodes("a", 3)
             .type_prop("ei", Scalar::Str("e".into()))
-            .prop("x", NodeValues::Array(vec![Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)]));
+            .prop(
+                "x",
+                NodeValues::Array(vec![Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)]),
+            );
         c.add_nodes("b", 2);
         c.add_nodes("a", 2)
             .type_prop("ei", Scalar::Str("i".into()))
-            .prop("x", NodeValues::Generator(generator(GenKind::Linspace { start: 5.0, stop: 6.0 })));
+            .prop(
+                "x",
+                NodeValues::Generator(generator(GenKind::Linspace {
+                    start: 5.0,
+                    stop: 6.0,
+                })),
+            );
         let nets = generate_networks(&c);
         assert_eq!(nets.len(), 2);
         let a = &nets[0];
@@ -271,8 +305,10 @@ mod tests {
     #[test]
     fn generated_columns_are_reproducible() {
         let mut c = Circuit::new(7);
-        c.add_nodes("a", 100)
-            .prop("x", NodeValues::Generator(generator(GenKind::Uniform { lo: 0.0, hi: 1.0 })));
+        c.add_nodes("a", 100).prop(
+            "x",
+            NodeValues::Generator(generator(GenKind::Uniform { lo: 0.0, hi: 1.0 })),
+        );
         let one = generate_networks(&c);
         let two = generate_networks(&c);
         assert_eq!(one[0].numeric("x"), two[0].numeric("x"));

@@ -43,5 +43,9 @@ fn numeric_at(net: &Network, name: &str, id: u64) -> Option<f64> {
             Values::Str(_) => None,
         };
     }
-    block.type_props.iter().find(|(k, _)| k == name).and_then(|(_, s)| scalar_number(s))
+    block
+        .type_props
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, s)| scalar_number(s))
 }

@@ -40,7 +40,13 @@ pub struct VecSink {
 impl EdgeSink for VecSink {
     type Error = std::convert::Infallible;
     fn push(&mut self, row: EdgeRow<'_>) -> Result<(), Self::Error> {
-        self.rows.push((row.edge_type, row.source, row.target, row.nsyns, row.properties.to_vec()));
+        self.rows.push((
+            row.edge_type,
+            row.source,
+            row.target,
+            row.nsyns,
+            row.properties.to_vec(),
+        ));
         Ok(())
     }
 }

@@ -31,7 +31,11 @@ pub enum SonataError {
 }
 
 impl SonataError {
-    pub(crate) fn hdf5(file: &std::path::Path, object: impl Into<String>, source: hdf5::Error) -> Self {
+    pub(crate) fn hdf5(
+        file: &std::path::Path,
+        object: impl Into<String>,
+        source: hdf5::Error,
+    ) -> Self {
         SonataError::Hdf5 {
             file: file.to_path_buf(),
             object: object.into(),

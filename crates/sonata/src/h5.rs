@@ -38,6 +38,11 @@ pub(crate) fn create_file(
         .map_err(|e| SonataError::hdf5(path, "/", e))
 }
 
+/// Closes the file (every object of it must have been dropped), reporting errors.
+pub(crate) fn close_file(path: &Path, file: File) -> Result<(), SonataError> {
+    file.close().map_err(|e| SonataError::hdf5(path, "/", e))
+}
+
 pub(crate) fn create_group(
     file: &Path,
     parent: &Group,
@@ -87,7 +92,11 @@ pub(crate) fn string_attr(
 }
 
 /// Root attributes of every SONATA file: `magic`, `version` and the provenance strings.
-pub(crate) fn write_root_attrs(file: &Path, h5: &File, prov: &Provenance) -> Result<(), SonataError> {
+pub(crate) fn write_root_attrs(
+    file: &Path,
+    h5: &File,
+    prov: &Provenance,
+) -> Result<(), SonataError> {
     let magic = h5
         .new_attr::<u32>()
         .create("magic")
@@ -213,6 +222,21 @@ pub(crate) fn create_dataset(
         .map_err(|e| SonataError::hdf5(file, full, e))
 }
 
+/// How block writes reach the file: the transfer property list, and whether it is collective
+/// (then a writer with no rows still takes part, with empty selections, as MPI-IO needs).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Io {
+    pub xfer: hid_t,
+    pub collective: bool,
+}
+
+impl Io {
+    pub(crate) const INDEPENDENT: Io = Io {
+        xfer: hdf5_sys::h5p::H5P_DEFAULT,
+        collective: false,
+    };
+}
+
 /// RAII close of a raw dataspace id.
 struct Space(hid_t);
 
@@ -229,8 +253,6 @@ impl Drop for Space {
 
 /// Writes `data` (row-major, `width` values per row) at row `offset` of a dataset.
 ///
-/// `xfer` is a dataset transfer property list (`H5P_DEFAULT` for independent I/O). With a
-/// collective list, a writer with no rows still takes part (empty selections), as MPI-IO needs.
 pub(crate) fn write_rows<T: H5Type>(
     file: &Path,
     ds: &Dataset,
@@ -238,8 +260,7 @@ pub(crate) fn write_rows<T: H5Type>(
     offset: u64,
     width: u64,
     data: &[T],
-    xfer: hid_t,
-    collective: bool,
+    io: Io,
 ) -> Result<(), SonataError> {
     use hdf5_sys::h5d::{H5Dget_space, H5Dwrite};
     use hdf5_sys::h5s::{H5S_seloper_t, H5Screate_simple, H5Sselect_hyperslab, H5Sselect_none};
@@ -253,7 +274,7 @@ pub(crate) fn write_rows<T: H5Type>(
         ));
     }
     let rows = n / width;
-    if rows == 0 && !collective {
+    if rows == 0 && !io.collective {
         return Ok(());
     }
     let mem_type = Datatype::from_type::<T>().map_err(|e| SonataError::hdf5(file, full, e))?;
@@ -290,7 +311,7 @@ pub(crate) fn write_rows<T: H5Type>(
                 mem_type.id(),
                 mspace.0,
                 fspace.0,
-                xfer,
+                io.xfer,
                 data.as_ptr().cast(),
             ))
             .map_err(err)?;
@@ -306,22 +327,21 @@ pub(crate) fn write_column(
     full: &str,
     offset: u64,
     col: ColumnSlice<'_>,
-    xfer: hid_t,
-    collective: bool,
+    io: Io,
 ) -> Result<(), SonataError> {
     match col {
-        ColumnSlice::F32(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
-        ColumnSlice::F64(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
-        ColumnSlice::I32(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
-        ColumnSlice::I64(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
-        ColumnSlice::U32(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
-        ColumnSlice::U64(v) => write_rows(file, ds, full, offset, 1, v, xfer, collective),
+        ColumnSlice::F32(v) => write_rows(file, ds, full, offset, 1, v, io),
+        ColumnSlice::F64(v) => write_rows(file, ds, full, offset, 1, v, io),
+        ColumnSlice::I32(v) => write_rows(file, ds, full, offset, 1, v, io),
+        ColumnSlice::I64(v) => write_rows(file, ds, full, offset, 1, v, io),
+        ColumnSlice::U32(v) => write_rows(file, ds, full, offset, 1, v, io),
+        ColumnSlice::U64(v) => write_rows(file, ds, full, offset, 1, v, io),
         ColumnSlice::Str(v) => {
             let conv = v
                 .iter()
                 .map(|s| to_vlu(file, full, s))
                 .collect::<Result<Vec<_>, _>>()?;
-            write_rows(file, ds, full, offset, 1, &conv, xfer, collective)
+            write_rows(file, ds, full, offset, 1, &conv, io)
         }
     }
 }

@@ -208,10 +208,22 @@ mod tests {
     #[test]
     fn refuses_bad_input() {
         let mut b = IndexBuilder::new(2, 2);
-        assert!(matches!(b.push(2, 0), Err(IndexInputError::NodeOutOfRange { .. })));
-        assert!(matches!(b.push(0, 2), Err(IndexInputError::EdgeOutOfRange { .. })));
+        assert!(matches!(
+            b.push(2, 0),
+            Err(IndexInputError::NodeOutOfRange { .. })
+        ));
+        assert!(matches!(
+            b.push(0, 2),
+            Err(IndexInputError::EdgeOutOfRange { .. })
+        ));
         b.push(1, 0).unwrap();
-        assert!(matches!(b.push(0, 1), Err(IndexInputError::NotSorted { .. })));
-        assert!(matches!(b.push(1, 0), Err(IndexInputError::NotSorted { .. })));
+        assert!(matches!(
+            b.push(0, 1),
+            Err(IndexInputError::NotSorted { .. })
+        ));
+        assert!(matches!(
+            b.push(1, 0),
+            Err(IndexInputError::NotSorted { .. })
+        ));
     }
 }

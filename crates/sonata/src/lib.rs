@@ -1,1 +1,21 @@
+//! Writes SONATA circuits: HDF5 nodes and edges files, the space-separated type tables, and
+//! `circuit_config.json`. It knows nothing of specs or rules: it writes what it is given, in
+//! the layout libsonata, BMTK (`bmtk.utils.sonata`) and NEST's `SonataNetwork` read.
 
+mod column;
+mod config;
+mod csv;
+mod edges;
+mod error;
+mod h5;
+mod index;
+mod nodes;
+
+pub use column::{Column, ColumnData, ColumnSlice, Compression, Dtype, Provenance};
+pub use config::{write_circuit_config, CircuitConfig, EdgesEntry, NodesEntry};
+pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable};
+pub use edges::{EdgeGroupLayout, EdgePopulationLayout, EdgesWriter};
+pub use error::SonataError;
+pub use h5::{SONATA_MAGIC, SONATA_VERSION};
+pub use index::{IndexBuilder, IndexDirection, IndexInputError};
+pub use nodes::{write_nodes, NodeGroup, NodePopulation};

@@ -7,11 +7,9 @@
 
 use std::path::Path;
 
-use hdf5_sys::h5p::H5P_DEFAULT;
-
 use crate::column::{Column, ColumnSlice, Compression, Provenance};
 use crate::error::SonataError;
-use crate::h5::{self, Shape};
+use crate::h5::{self, Io, Shape};
 
 /// One node group: columns of equal length (the per-node properties of its nodes).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -61,10 +59,18 @@ pub fn write_nodes(
         let grp = h5::create_group(path, &g, &gname, &gfull)?;
         for col in &group.columns {
             let full = format!("{gfull}/{}", col.name);
-            write_whole(path, &grp, &full, &col.name, col.data.as_slice(), compression)?;
+            write_whole(
+                path,
+                &grp,
+                &full,
+                &col.name,
+                col.data.as_slice(),
+                compression,
+            )?;
         }
     }
-    file.close().map_err(|e| SonataError::hdf5(path, "/", e))
+    drop((g, nodes));
+    h5::close_file(path, file)
 }
 
 fn write_whole(
@@ -81,7 +87,7 @@ fn write_whole(
         resizable: false,
     };
     let ds = h5::create_dataset(path, parent, full, name, col.dtype(), shape, compression)?;
-    h5::write_column(path, &ds, full, 0, col, H5P_DEFAULT, false)
+    h5::write_column(path, &ds, full, 0, col, Io::INDEPENDENT)
 }
 
 fn validate(path: &Path, root: &str, pop: &NodePopulation) -> Result<(), SonataError> {

@@ -97,12 +97,24 @@ pub struct Generator {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum GenKind {
-    Uniform { lo: f64, hi: f64 },
-    Normal { mean: f64, sd: f64 },
+    Uniform {
+        lo: f64,
+        hi: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
     /// Both ends included.
-    UniformInt { lo: i64, hi: i64 },
+    UniformInt {
+        lo: i64,
+        hi: i64,
+    },
     /// N values, both ends included, as numpy.linspace.
-    Linspace { start: f64, stop: f64 },
+    Linspace {
+        start: f64,
+        stop: f64,
+    },
     /// Uniform over the values.
     Choice(Vec<Scalar>),
     /// Loaded at check time: the column's N values, parsed as numbers where they all parse.

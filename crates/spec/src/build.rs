@@ -9,7 +9,7 @@ use crate::values::{self, R};
 use crate::{BuildSection, Compression, SortBy};
 use std::path::Path;
 
-const KEYS: [&str; 6] = [
+pub const KEYS: [&str; 6] = [
     "seed",
     "output_dir",
     "compression",

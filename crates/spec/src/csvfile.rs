@@ -13,12 +13,8 @@ use std::path::Path;
 /// Reads `rel` (relative to `dir`, the spec folder); a failure is an error at `at` in `spec`.
 pub fn open(spec: &Source, at: &Range<usize>, dir: &Path, rel: &str, what: &str) -> R<Source> {
     let path = dir.join(rel);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        spec.err(
-            at,
-            format!("cannot read {what} '{}': {e}", path.display()),
-        )
-    })?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| spec.err(at, format!("cannot read {what} '{}': {e}", path.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         spec.err(
             at,
@@ -29,7 +25,10 @@ pub fn open(spec: &Source, at: &Range<usize>, dir: &Path, rel: &str, what: &str)
             ),
         )
     })?;
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
     Ok(Source::new(&path, text))
 }
 
@@ -108,7 +107,10 @@ impl Iterator for Records<'_> {
                 }
                 if p < b.len() && b[p] != b',' && b[p] != b'\n' {
                     self.pos = b.len();
-                    return Some(Err((p, "expected ',' or the end of the line after a quoted field".to_string())));
+                    return Some(Err((
+                        p,
+                        "expected ',' or the end of the line after a quoted field".to_string(),
+                    )));
                 }
             } else {
                 while p < b.len() && b[p] != b',' && b[p] != b'\n' {

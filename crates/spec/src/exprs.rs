@@ -136,9 +136,10 @@ pub fn file_offset(src: &Source, n: &Node, k: usize) -> usize {
     let mut p = open;
     // A multi-line string drops a newline right after its opening quotes.
     if open == 3 {
-        if raw[p..].starts_with("\r\n") {
+        let rest = raw.get(p..).unwrap_or("");
+        if rest.starts_with("\r\n") {
             p += 2;
-        } else if raw[p..].starts_with('\n') {
+        } else if rest.starts_with('\n') {
             p += 1;
         }
     }
@@ -170,7 +171,10 @@ pub fn file_offset(src: &Source, n: &Node, k: usize) -> usize {
                 }
             }
         } else {
-            let len = raw[p..].chars().next().map_or(1, char::len_utf8);
+            let len = raw
+                .get(p..)
+                .and_then(|r| r.chars().next())
+                .map_or(1, char::len_utf8);
             decoded += len;
             p += len;
         }

@@ -15,7 +15,14 @@ use crate::{Dtype, GenKind, Generator, Scalar};
 use std::ops::Range;
 use std::path::Path;
 
-pub const KINDS: [&str; 6] = ["uniform", "normal", "uniform_int", "linspace", "choice", "csv"];
+pub const KINDS: [&str; 6] = [
+    "uniform",
+    "normal",
+    "uniform_int",
+    "linspace",
+    "choice",
+    "csv",
+];
 const EXTRAS: [&str; 4] = ["min", "max", "dtype", "column"];
 
 /// Where a generator is used.
@@ -100,9 +107,15 @@ pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Ge
     let kind = match kind_entry.key.as_str() {
         "uniform" => {
             let [lo, hi] = pair(src, v, &what, "[lo, hi]")?;
-            let (lo, hi) = (values::number(src, lo, &what)?, values::number(src, hi, &what)?);
+            let (lo, hi) = (
+                values::number(src, lo, &what)?,
+                values::number(src, hi, &what)?,
+            );
             if lo > hi {
-                return Err(src.err(&v.span, format!("{what}: lo ({lo}) is greater than hi ({hi})")));
+                return Err(src.err(
+                    &v.span,
+                    format!("{what}: lo ({lo}) is greater than hi ({hi})"),
+                ));
             }
             GenKind::Uniform { lo, hi }
         }
@@ -111,7 +124,12 @@ pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Ge
             let mean = values::number(src, mean, &what)?;
             let sd = values::number(src, sd_node, &what)?;
             if sd < 0.0 {
-                return Err(values::expected(src, sd_node, "a standard deviation >= 0", &what));
+                return Err(values::expected(
+                    src,
+                    sd_node,
+                    "a standard deviation >= 0",
+                    &what,
+                ));
             }
             GenKind::Normal { mean, sd }
         }
@@ -119,7 +137,10 @@ pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Ge
             let [lo, hi] = pair(src, v, &what, "[lo, hi]")?;
             let (lo, hi) = (values::int(src, lo, &what)?, values::int(src, hi, &what)?);
             if lo > hi {
-                return Err(src.err(&v.span, format!("{what}: lo ({lo}) is greater than hi ({hi})")));
+                return Err(src.err(
+                    &v.span,
+                    format!("{what}: lo ({lo}) is greater than hi ({hi})"),
+                ));
             }
             GenKind::UniformInt { lo, hi }
         }
@@ -133,7 +154,10 @@ pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Ge
         "choice" => {
             let elems = values::array(src, v, &what)?;
             if elems.is_empty() {
-                return Err(src.err(&v.span, format!("{what} is empty; expected at least one value")));
+                return Err(src.err(
+                    &v.span,
+                    format!("{what} is empty; expected at least one value"),
+                ));
             }
             GenKind::Choice(values::homogeneous(src, elems, &what)?)
         }
@@ -149,7 +173,14 @@ pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Ge
                 }
             };
             let n = place.n.unwrap_or(0);
-            GenKind::Csv(csv_column(src, &kind_entry.key_span, place.dir, file, column, n)?)
+            GenKind::Csv(csv_column(
+                src,
+                &kind_entry.key_span,
+                place.dir,
+                file,
+                column,
+                n,
+            )?)
         }
     };
     let min = bound(src, t, "min", prop)?;
@@ -174,13 +205,22 @@ pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Ge
 fn pair<'a>(src: &Source, v: &'a Node, what: &str, shape: &str) -> R<[&'a Node; 2]> {
     match &v.kind {
         Kind::Array(a) if a.len() == 2 => Ok([&a[0], &a[1]]),
-        _ => Err(values::expected(src, v, &format!("an array of two numbers {shape}"), what)),
+        _ => Err(values::expected(
+            src,
+            v,
+            &format!("an array of two numbers {shape}"),
+            what,
+        )),
     }
 }
 
 fn bound(src: &Source, t: &Table, key: &str, prop: &str) -> R<Option<f64>> {
     match t.get(key) {
-        Some(e) => Ok(Some(values::number(src, &e.value, &format!("'{key}' of '{prop}'"))?)),
+        Some(e) => Ok(Some(values::number(
+            src,
+            &e.value,
+            &format!("'{key}' of '{prop}'"),
+        )?)),
         None => Ok(None),
     }
 }
@@ -224,7 +264,11 @@ fn check_range(
         GenKind::Uniform { lo, hi } => {
             let a = lo.max(lo_b);
             let b = hi.min(hi_b);
-            let ok = if lo == hi { lo_b <= lo && lo <= hi_b } else { a < b };
+            let ok = if lo == hi {
+                lo_b <= lo && lo <= hi_b
+            } else {
+                a < b
+            };
             if !ok {
                 return Err(unreachable(format!("uniform [{lo}, {hi}]")));
             }
@@ -298,12 +342,7 @@ fn erfc(x: f64) -> f64 {
 
 /// The smallest and largest value a generator can give, for numeric ones.
 fn value_range(kind: &GenKind, min: Option<f64>, max: Option<f64>) -> Option<(f64, f64)> {
-    let clip = |a: f64, b: f64| {
-        (
-            min.map_or(a, |m| a.max(m)),
-            max.map_or(b, |m| b.min(m)),
-        )
-    };
+    let clip = |a: f64, b: f64| (min.map_or(a, |m| a.max(m)), max.map_or(b, |m| b.min(m)));
     match kind {
         GenKind::Uniform { lo, hi } => Some(clip(*lo, *hi)),
         GenKind::Normal { .. } => Some(clip(f64::NEG_INFINITY, f64::INFINITY)),
@@ -339,14 +378,19 @@ fn check_dtype(
             format!("'{prop}': 'dtype' applies to numbers, and these values are not all numbers"),
         ));
     };
-    let (name, tmin, tmax) = match d {
+    let (name, tmin, tmax): (&str, i128, i128) = match d {
         Dtype::F32 | Dtype::F64 | Dtype::I64 => return Ok(()),
-        Dtype::I32 => ("i32", i32::MIN as f64, i32::MAX as f64),
-        Dtype::U32 => ("u32", 0.0, u32::MAX as f64),
-        Dtype::U64 => ("u64", 0.0, u64::MAX as f64),
+        Dtype::I32 => ("i32", i32::MIN.into(), i32::MAX.into()),
+        Dtype::U32 => ("u32", 0, u32::MAX.into()),
+        Dtype::U64 => ("u64", 0, u64::MAX.into()),
     };
-    if lo < tmin || hi > tmax {
-        let hint = if lo < 0.0 && tmin == 0.0 && matches!(kind, GenKind::Normal { .. }) {
+    if lo < tmin as f64 || hi > tmax as f64 {
+        let problem = if lo < 0.0 && tmin == 0 {
+            "cannot hold negative values".to_string()
+        } else {
+            format!("holds values in [{tmin}, {tmax}]")
+        };
+        let hint = if lo < 0.0 && tmin == 0 && matches!(kind, GenKind::Normal { .. }) {
             " (add min = 0)"
         } else {
             ""
@@ -354,7 +398,7 @@ fn check_dtype(
         return Err(src.err(
             &at.span,
             format!(
-                "'{prop}': dtype {name} holds values in [{tmin}, {tmax}], but this generator can give values in [{lo}, {hi}]{hint}"
+                "'{prop}': dtype {name} {problem}, and this generator can give values in [{lo}, {hi}]{hint}"
             ),
         ));
     }
@@ -455,7 +499,10 @@ mod tests {
     fn cells_are_typed() {
         let s = |v: &[&str]| parse_cells(v.iter().map(|s| s.to_string()).collect());
         assert_eq!(s(&["1", "-2"]), vec![Scalar::Int(1), Scalar::Int(-2)]);
-        assert_eq!(s(&["1", "2.5"]), vec![Scalar::Float(1.0), Scalar::Float(2.5)]);
+        assert_eq!(
+            s(&["1", "2.5"]),
+            vec![Scalar::Float(1.0), Scalar::Float(2.5)]
+        );
         assert_eq!(
             s(&["1", "a"]),
             vec![Scalar::Str("1".into()), Scalar::Str("a".into())]

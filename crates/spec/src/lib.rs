@@ -1,13 +1,33 @@
 //! Reads a `spec.toml` (SPEC.md) and checks it completely before any work starts.
 //!
-//! In: a path. Out: a [`Spec`] in which everything is typed, located, resolved and compiled,
-//! or a [`SpecError`] that names file, line, column and what was expected.
+//! In: a path (or, for tests, a text and the path it stands for). Out: a [`Spec`] in which
+//! everything is typed, located, resolved and compiled, or a [`SpecError`] that names file, line,
+//! column and what was expected.
 //!
-//! STATUS: AST defined; loader in progress.
+//! Modules, in the order the loader uses them:
+//! - `located`: TOML text → a tree of values with byte spans; offsets → line:col.
+//! - `values`, `suggest`: typed reading of values, unknown/missing keys, "did you mean".
+//! - `build`: `[build]`.
+//! - `nodes` (with `generator`, `csvfile`): `[[nodes]]` and the catalog of networks.
+//! - `edges` (with `rule`, `exprs`): `[[edges]]` and `[[gap_junctions]]`.
 
 pub mod ast;
 pub use ast::*;
 
+mod build;
+mod csvfile;
+mod edges;
+mod exprs;
+mod generator;
+mod located;
+mod nodes;
+mod rule;
+mod suggest;
+mod values;
+
+pub use build::parse_size;
+
+use located::{Kind, Source};
 use std::path::Path;
 
 /// A spec mistake, located. Display: `file:line:col: message`.
@@ -18,8 +38,91 @@ pub struct SpecError {
     pub message: String,
 }
 
+/// The top-level keys of a spec.
+const TOP_KEYS: [&str; 4] = ["build", "nodes", "edges", "gap_junctions"];
+
 /// Reads and checks the spec at `path`.
 pub fn load(path: &Path) -> Result<Spec, SpecError> {
-    let _ = path;
-    unimplemented!()
+    let at_start = |message: String| SpecError {
+        loc: Loc {
+            file: std::sync::Arc::new(path.to_path_buf()),
+            line: 1,
+            col: 1,
+        },
+        message,
+    };
+    let bytes =
+        std::fs::read(path).map_err(|e| at_start(format!("cannot read the spec file: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let src = Source::new(path, prefix);
+            return Err(src.err_at(valid, "the spec file is not UTF-8 text"));
+        }
+    };
+    parse_str(&text, path)
+}
+
+/// Checks the spec text `src` as if read from `path` (which gives the folder that relative paths
+/// start from, and the file name in errors).
+pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
+    let text = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let source = Source::new(path, text.to_string());
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    };
+    let root = located::parse(&source)?;
+
+    for e in &root.entries {
+        if !TOP_KEYS.contains(&e.key.as_str()) {
+            let hint = if build::KEYS.contains(&e.key.as_str()) {
+                format!("; '{}' belongs in the [build] table", e.key)
+            } else {
+                suggest::did_you_mean(&e.key, TOP_KEYS)
+            };
+            let what = match &e.value.kind {
+                Kind::Table(_) => format!("table [{}]", e.key),
+                Kind::Array(a) if a.iter().all(|b| b.as_table().is_some()) && !a.is_empty() => {
+                    format!("table [[{}]]", e.key)
+                }
+                _ => format!("key '{}'", e.key),
+            };
+            return Err(source.err(
+                &e.key_span,
+                format!(
+                    "unknown {what} at the top level (expected [build], [[nodes]], [[edges]], [[gap_junctions]]){hint}"
+                ),
+            ));
+        }
+    }
+
+    let build = match root.get("build") {
+        Some(e) => {
+            let t = values::table(&source, &e.value, "build")?;
+            build::read(&source, t, &dir)?
+        }
+        None => build::defaults(&dir),
+    };
+
+    let (nodes, nets) = match root.get("nodes") {
+        Some(e) => nodes::read(&source, &e.value, &dir)?,
+        None => (Vec::new(), nodes::Networks::default()),
+    };
+
+    let mut edges = Vec::new();
+    for (key, gap) in [("edges", false), ("gap_junctions", true)] {
+        if let Some(e) = root.get(key) {
+            edges.extend(edges::read(&source, &e.value, gap, &nets, &dir)?);
+        }
+    }
+
+    Ok(Spec {
+        path: path.to_path_buf(),
+        build,
+        nodes,
+        edges,
+    })
 }

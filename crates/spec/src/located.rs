@@ -39,7 +39,11 @@ impl Source {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         Loc {
             file: self.file.clone(),
             line,
@@ -177,11 +181,7 @@ fn convert_value(v: &Value, fallback: Range<usize>) -> Node {
         Value::Float(f) => Kind::Float(*f.value()),
         Value::Boolean(b) => Kind::Bool(*b.value()),
         Value::Datetime(_) => Kind::Datetime,
-        Value::Array(a) => Kind::Array(
-            a.iter()
-                .map(|e| convert_value(e, span.clone()))
-                .collect(),
-        ),
+        Value::Array(a) => Kind::Array(a.iter().map(|e| convert_value(e, span.clone())).collect()),
         Value::InlineTable(t) => {
             let mut entries = Vec::new();
             for (k, value) in t.iter() {

@@ -17,7 +17,12 @@ use std::path::Path;
 pub const POSITIONS: [&str; 3] = ["x", "y", "z"];
 
 /// Node property names that netbuild writes itself.
-const RESERVED: [&str; 4] = ["node_id", "node_type_id", "node_group_id", "node_group_index"];
+const RESERVED: [&str; 4] = [
+    "node_id",
+    "node_type_id",
+    "node_group_id",
+    "node_group_index",
+];
 
 /// What the `[[nodes]]` blocks say about each network.
 #[derive(Debug, Default)]
@@ -199,7 +204,12 @@ fn check_network_name(src: &Source, v: &Node, name: &str) -> R<()> {
 }
 
 /// "network 'x' has no [[nodes]] block" with a suggestion, at `span`.
-pub fn unknown_network(src: &Source, nets: &Networks, span: &Range<usize>, name: &str) -> crate::SpecError {
+pub fn unknown_network(
+    src: &Source,
+    nets: &Networks,
+    span: &Range<usize>,
+    name: &str,
+) -> crate::SpecError {
     let hint = suggest::did_you_mean(name, nets.names());
     let known: Vec<&str> = nets.names().collect();
     let list = if hint.is_empty() && !known.is_empty() {

@@ -6,7 +6,7 @@
 
 use crate::csvfile::{self, Field};
 use crate::exprs::{self, Ends};
-use crate::located::{Entry, Node, Source};
+use crate::located::{Entry, Kind, Node, Source};
 use crate::values::{self, R};
 use crate::{FileEdge, Rule};
 use std::ops::Range;
@@ -43,7 +43,10 @@ pub fn read(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<RuleParts> {
         [] => {
             return Err(src.err(
                 &v.span,
-                format!("expected one connection rule in rule: one of {}", KINDS.join(", ")),
+                format!(
+                    "expected one connection rule in rule: one of {}",
+                    KINDS.join(", ")
+                ),
             ))
         }
         [one] => *one,
@@ -67,14 +70,24 @@ pub fn read(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<RuleParts> {
             "a number in [0, 1]",
             |p| (0.0..=1.0).contains(&p),
         )?),
-        "count" => Rule::Count(exprs::value(
-            src,
-            n,
-            ends,
-            "count",
-            "a number >= 0",
-            |c| c >= 0.0,
-        )?),
+        "count" => {
+            if matches!(n.kind, Kind::Float(_)) {
+                return Err(values::expected(
+                    src,
+                    n,
+                    "an integer >= 0 or an expression string",
+                    "count",
+                ));
+            }
+            Rule::Count(exprs::value(
+                src,
+                n,
+                ends,
+                "count",
+                "an integer >= 0",
+                |c| c >= 0.0 && c.fract() == 0.0,
+            )?)
+        }
         "indegree" => Rule::Indegree(values::uint(src, n, "indegree")?),
         "outdegree" => Rule::Outdegree(values::uint(src, n, "outdegree")?),
         "total" => Rule::Total(values::uint(src, n, "total")?),
@@ -121,7 +134,9 @@ fn must_be_true(src: &Source, n: &Node, what: &str) -> R<()> {
         true => Ok(()),
         false => Err(src.err(
             &n.span,
-            format!("expected true for {what}, found false (to have no such rule, leave the key out)"),
+            format!(
+                "expected true for {what}, found false (to have no such rule, leave the key out)"
+            ),
         )),
     }
 }
@@ -130,7 +145,13 @@ const HEADER: &str = "source_node_id,target_node_id[,nsyns]";
 
 /// Loads an explicit edge list: header `source_node_id,target_node_id[,nsyns]`, ids of nodes of
 /// the source and target networks, nsyns >= 1.
-fn edge_file(src: &Source, at: &Range<usize>, dir: &Path, file: &str, ends: &Ends) -> R<Vec<FileEdge>> {
+fn edge_file(
+    src: &Source,
+    at: &Range<usize>,
+    dir: &Path,
+    file: &str,
+    ends: &Ends,
+) -> R<Vec<FileEdge>> {
     let csv = csvfile::open(src, at, dir, file, "edge file")?;
     let mut records = csvfile::records(&csv.text);
     let header = match records.next() {
@@ -163,7 +184,11 @@ fn edge_file(src: &Source, at: &Range<usize>, dir: &Path, file: &str, ends: &End
             let off = rec.first().map_or(0, |f| f.offset);
             return Err(csv.err_at(
                 off,
-                format!("this row has {} fields; expected {} as in the header", rec.len(), header.len()),
+                format!(
+                    "this row has {} fields; expected {} as in the header",
+                    rec.len(),
+                    header.len()
+                ),
             ));
         }
         let source = node_id(&csv, &rec[0], "source_node_id", ends.source, n_src)?;
@@ -174,7 +199,10 @@ fn edge_file(src: &Source, at: &Range<usize>, dir: &Path, file: &str, ends: &End
                 _ => {
                     return Err(csv.err_at(
                         f.offset,
-                        format!("expected an integer in 1..=4294967295 for nsyns, found '{}'", f.text),
+                        format!(
+                            "expected an integer in 1..=4294967295 for nsyns, found '{}'",
+                            f.text
+                        ),
                     ))
                 }
             },
@@ -193,7 +221,10 @@ fn node_id(csv: &Source, f: &Field, column: &str, network: &str, n: u64) -> R<u6
     let id = f.text.parse::<u64>().map_err(|_| {
         csv.err_at(
             f.offset,
-            format!("expected a node id (an integer >= 0) for {column}, found '{}'", f.text),
+            format!(
+                "expected a node id (an integer >= 0) for {column}, found '{}'",
+                f.text
+            ),
         )
     })?;
     if id >= n {

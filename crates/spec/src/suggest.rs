@@ -21,7 +21,7 @@ where
         };
         let longest = word.chars().count().max(c.chars().count());
         let limit = (longest / 3).max(1);
-        if d <= limit && d < c.chars().count() && best.map_or(true, |(bd, _)| d < bd) {
+        if d <= limit && d < longest && !matches!(best, Some((bd, _)) if bd <= d) {
             best = Some((d, c));
         }
     }
@@ -44,10 +44,14 @@ mod tests {
     fn finds_near_names() {
         assert_eq!(nearest("sede", ["seed", "output_dir"]), Some("seed"));
         assert_eq!(nearest("node", ["build", "nodes", "edges"]), Some("nodes"));
-        assert_eq!(nearest("probabilty", ["count", "probability"]), Some("probability"));
+        assert_eq!(
+            nearest("probabilty", ["count", "probability"]),
+            Some("probability")
+        );
         assert_eq!(nearest("n", ["N"]), Some("N"));
         assert_eq!(nearest("zzzzzz", ["seed", "output_dir"]), None);
         assert_eq!(nearest("q", ["x", "y"]), None);
+        assert_eq!(nearest("yy", ["x", "y"]), Some("y"));
         assert_eq!(did_you_mean("sede", ["seed"]), "; did you mean 'seed'?");
         assert_eq!(did_you_mean("abc", ["seed"]), "");
     }

@@ -106,12 +106,7 @@ pub fn scalar(src: &Source, n: &Node, what: &str) -> R<Scalar> {
         Kind::Int(i) => Ok(Scalar::Int(*i)),
         Kind::Float(f) => Ok(Scalar::Float(*f)),
         Kind::Bool(b) => Ok(Scalar::Bool(*b)),
-        _ => Err(expected(
-            src,
-            n,
-            "a string, number or boolean",
-            what,
-        )),
+        _ => Err(expected(src, n, "a string, number or boolean", what)),
     }
 }
 
@@ -217,7 +212,14 @@ pub const DTYPES: [&str; 6] = ["f32", "f64", "i32", "i64", "u32", "u64"];
 pub fn dtype(src: &Source, n: &Node) -> R<Dtype> {
     let s = match &n.kind {
         Kind::Str(s) => s.as_str(),
-        _ => return Err(expected(src, n, "one of f32, f64, i32, i64, u32, u64", "dtype")),
+        _ => {
+            return Err(expected(
+                src,
+                n,
+                "one of f32, f64, i32, i64, u32, u64",
+                "dtype",
+            ))
+        }
     };
     Ok(match s {
         "f32" => Dtype::F32,
@@ -243,7 +245,10 @@ pub fn dtype(src: &Source, n: &Node) -> R<Dtype> {
             };
             return Err(src.err(
                 &n.span,
-                format!("expected one of f32, f64, i32, i64, u32, u64 for dtype, found {}{hint}", found(n)),
+                format!(
+                    "expected one of f32, f64, i32, i64, u32, u64 for dtype, found {}{hint}",
+                    found(n)
+                ),
             ));
         }
     })
@@ -255,7 +260,8 @@ pub fn check_property_name(src: &Source, e: &Entry, what: &str) -> R<()> {
     let bad = k.is_empty()
         || k == "."
         || k == ".."
-        || k.chars().any(|c| c == '/' || c == '"' || c == ',' || c.is_whitespace() || c.is_control());
+        || k.chars()
+            .any(|c| c == '/' || c == '"' || c == ',' || c.is_whitespace() || c.is_control());
     if bad {
         return Err(src.err(
             &e.key_span,

@@ -114,10 +114,7 @@ fn check<T: PartialEq + std::fmt::Debug>(comm: &Mpi, what: &str, got: T, want: T
     if got != want {
         let (g, w) = (format!("{got:?}"), format!("{want:?}"));
         let cut = |s: &str| s.chars().take(200).collect::<String>();
-        comm.abort(
-            1,
-            &format!("{what}: got {} want {}", cut(&g), cut(&w)),
-        );
+        comm.abort(1, &format!("{what}: got {} want {}", cut(&g), cut(&w)));
     }
 }
 
@@ -134,13 +131,28 @@ fn run_checks(comm: &Mpi, big: usize) {
     comm.barrier();
 
     let want: Vec<u64> = (0..n as u64).map(|i| i * 10 + 1).collect();
-    check(comm, "all_gather_u64", comm.all_gather_u64(r as u64 * 10 + 1), want);
+    check(
+        comm,
+        "all_gather_u64",
+        comm.all_gather_u64(r as u64 * 10 + 1),
+        want,
+    );
 
     let len_of = |i: usize| (i * 13) % 17 + if i == 1 { 40 } else { 0 };
     let want: Vec<Vec<u8>> = (0..n).map(|i| pattern(i, len_of(i))).collect();
-    check(comm, "all_gather_bytes", comm.all_gather_bytes(&pattern(r, len_of(r))), want);
+    check(
+        comm,
+        "all_gather_bytes",
+        comm.all_gather_bytes(&pattern(r, len_of(r))),
+        want,
+    );
     let want: Vec<Vec<u8>> = vec![Vec::new(); n];
-    check(comm, "all_gather_bytes (empty)", comm.all_gather_bytes(&[]), want);
+    check(
+        comm,
+        "all_gather_bytes (empty)",
+        comm.all_gather_bytes(&[]),
+        want,
+    );
 
     let v = [r as u64, 1, u64::MAX - r as u64];
     let nn = n as u64;
@@ -163,7 +175,12 @@ fn run_checks(comm: &Mpi, big: usize) {
         comm.all_reduce_min_u64(&v),
         vec![0, 1, u64::MAX - (nn - 1)],
     );
-    check(comm, "all_reduce (empty)", comm.all_reduce_sum_u64(&[]), vec![]);
+    check(
+        comm,
+        "all_reduce (empty)",
+        comm.all_reduce_sum_u64(&[]),
+        vec![],
+    );
     check(comm, "any", comm.any(r == n - 1), true);
     check(comm, "any (none)", comm.any(false), false);
     check(comm, "all", comm.all(r == 0), n == 1);
@@ -178,11 +195,24 @@ fn run_checks(comm: &Mpi, big: usize) {
     );
 
     let root = n - 1;
-    let mine = if r == root { pattern(99, 23) } else { Vec::new() };
-    check(comm, "broadcast_bytes", comm.broadcast_bytes(root, &mine), pattern(99, 23));
+    let mine = if r == root {
+        pattern(99, 23)
+    } else {
+        Vec::new()
+    };
+    check(
+        comm,
+        "broadcast_bytes",
+        comm.broadcast_bytes(root, &mine),
+        pattern(99, 23),
+    );
 
-    let out: Vec<Vec<u8>> = (0..n).map(|j| pattern(r * 100 + j, (r + 2 * j) % 9)).collect();
-    let want: Vec<Vec<u8>> = (0..n).map(|i| pattern(i * 100 + r, (i + 2 * r) % 9)).collect();
+    let out: Vec<Vec<u8>> = (0..n)
+        .map(|j| pattern(r * 100 + j, (r + 2 * j) % 9))
+        .collect();
+    let want: Vec<Vec<u8>> = (0..n)
+        .map(|i| pattern(i * 100 + r, (i + 2 * r) % 9))
+        .collect();
     check(comm, "exchange_bytes", comm.exchange_bytes(out), want);
 
     // A ring: rank 0 sends first, every other rank receives first, so no blocking send waits
@@ -203,8 +233,18 @@ fn run_checks(comm: &Mpi, big: usize) {
     comm.send_bytes(0, 10, b"");
     if r == 0 {
         for i in 0..n {
-            check(comm, "stream recv", comm.recv_bytes(i, 9), pattern(i, big + i));
-            check(comm, "stream recv (empty)", comm.recv_bytes(i, 10), Vec::new());
+            check(
+                comm,
+                "stream recv",
+                comm.recv_bytes(i, 9),
+                pattern(i, big + i),
+            );
+            check(
+                comm,
+                "stream recv (empty)",
+                comm.recv_bytes(i, 10),
+                Vec::new(),
+            );
         }
     }
     comm.barrier();

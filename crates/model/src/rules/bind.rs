@@ -27,7 +27,12 @@ pub struct BoundExpr {
 impl BoundExpr {
     /// Binds `expr` for pairs of `src_net` to `trg_net`; a property neither network has is an
     /// error naming it.
-    pub fn bind(expr: &Expr, columns: &mut Columns<'_>, src_net: usize, trg_net: usize) -> Result<Self, String> {
+    pub fn bind(
+        expr: &Expr,
+        columns: &mut Columns<'_>,
+        src_net: usize,
+        trg_net: usize,
+    ) -> Result<Self, String> {
         let mut slots = Vec::with_capacity(expr.variables().len());
         for v in expr.variables() {
             slots.push(match &v.var {
@@ -49,7 +54,10 @@ impl BoundExpr {
                 }
             });
         }
-        Ok(BoundExpr { expr: expr.clone(), slots })
+        Ok(BoundExpr {
+            expr: expr.clone(),
+            slots,
+        })
     }
 
     /// The value for the pair (s, t) at positions (sp, tp). `vars` is scratch space.

@@ -42,7 +42,10 @@ enum Prepared {
     AllToAll,
     OneToOne,
     /// Rows grouped by target position: `offsets[i]..offsets[i+1]` index `rows`.
-    File { offsets: Vec<usize>, rows: Vec<(u64, Option<u32>)> },
+    File {
+        offsets: Vec<usize>,
+        rows: Vec<(u64, Option<u32>)>,
+    },
     Custom(crate::circuit::ConnectionFn),
 }
 
@@ -99,7 +102,11 @@ fn select(net: &Network, filters: &[(String, Vec<crate::circuit::Scalar>)]) -> V
             *k &= m;
         }
     }
-    keep.iter().enumerate().filter(|(_, &k)| k).map(|(i, _)| i as u64).collect()
+    keep.iter()
+        .enumerate()
+        .filter(|(_, &k)| k)
+        .map(|(i, _)| i as u64)
+        .collect()
 }
 
 fn slots(n: u64, ids: &[u64]) -> Vec<u32> {
@@ -118,7 +125,10 @@ impl<'c> PreparedEdgeType<'c> {
         seed: u64,
         columns: &mut Columns<'c>,
     ) -> Result<Self, ModelError> {
-        let err = |message: String| ModelError::EdgeType { edge_type: index, message };
+        let err = |message: String| ModelError::EdgeType {
+            edge_type: index,
+            message,
+        };
         let networks = columns.networks();
         let find = |name: &str| {
             networks
@@ -131,21 +141,26 @@ impl<'c> PreparedEdgeType<'c> {
         for (sel, net) in [(&def.source, src_net), (&def.target, trg_net)] {
             for (name, _) in &sel.filters {
                 if !net.has_property(name) {
-                    return Err(err(format!("network '{}' has no property '{name}'", net.name)));
+                    return Err(err(format!(
+                        "network '{}' has no property '{name}'",
+                        net.name
+                    )));
                 }
             }
         }
         if src_net.n >= u64::from(NONE) || trg_net.n >= u64::from(NONE) {
-            return Err(err("networks of 2^32 nodes or more are not supported".into()));
+            return Err(err(
+                "networks of 2^32 nodes or more are not supported".into()
+            ));
         }
         let sources = select(src_net, &def.source.filters);
         let targets = select(trg_net, &def.target.filters);
         let exclude_self = si == ti && !def.autapses;
         let src_pos = columns.positions(si);
         let trg_pos = columns.positions(ti);
-        let grid = def.max_distance.map(|r| {
-            Grid::new(sources.iter().map(|&s| src_pos[s as usize]).collect(), r)
-        });
+        let grid = def
+            .max_distance
+            .map(|r| Grid::new(sources.iter().map(|&s| src_pos[s as usize]).collect(), r));
         let bind = |e: &netbuild_expr::Expr, columns: &mut Columns<'c>| {
             BoundExpr::bind(e, columns, si, ti).map_err(err)
         };
@@ -167,7 +182,10 @@ impl<'c> PreparedEdgeType<'c> {
             props: Vec::new(),
         };
         if def.max_distance.is_some()
-            && matches!(def.rule, Rule::Indegree(_) | Rule::Outdegree(_) | Rule::Total(_))
+            && matches!(
+                def.rule,
+                Rule::Indegree(_) | Rule::Outdegree(_) | Rule::Total(_)
+            )
         {
             return Err(err(format!(
                 "max_distance cannot be combined with the {} rule, which fixes the number of edges",
@@ -181,7 +199,11 @@ impl<'c> PreparedEdgeType<'c> {
             Rule::Count(Value::Expr(e)) => Prepared::Count(bind(e, columns)?),
             Rule::Indegree(k) => {
                 let k = *k as usize;
-                let worst = me.sources.len() - usize::from(me.exclude_self && me.targets.iter().any(|&t| me.src_slot[t as usize] != NONE));
+                let worst = me.sources.len()
+                    - usize::from(
+                        me.exclude_self
+                            && me.targets.iter().any(|&t| me.src_slot[t as usize] != NONE),
+                    );
                 if k > worst && !me.targets.is_empty() {
                     return Err(err(format!(
                         "indegree = {k} but a target can have only {worst} distinct sources"
@@ -191,7 +213,11 @@ impl<'c> PreparedEdgeType<'c> {
             }
             Rule::Outdegree(k) => {
                 let k = *k as usize;
-                let worst = me.targets.len() - usize::from(me.exclude_self && me.sources.iter().any(|&s| me.trg_slot[s as usize] != NONE));
+                let worst = me.targets.len()
+                    - usize::from(
+                        me.exclude_self
+                            && me.sources.iter().any(|&s| me.trg_slot[s as usize] != NONE),
+                    );
                 if k > worst && !me.sources.is_empty() {
                     return Err(err(format!(
                         "outdegree = {k} but a source can have only {worst} distinct targets"
@@ -201,7 +227,9 @@ impl<'c> PreparedEdgeType<'c> {
             }
             Rule::Total(n) => {
                 if *n > 0 && me.targets.iter().all(|&t| me.available(t) == 0) {
-                    return Err(err(format!("total = {n} but the selections have no pair to connect")));
+                    return Err(err(format!(
+                        "total = {n} but the selections have no pair to connect"
+                    )));
                 }
                 Prepared::Total(me.total_counts(*n))
             }
@@ -239,7 +267,11 @@ impl<'c> PreparedEdgeType<'c> {
     /// possible pairs, drawn as a chain of binomials from one stream so every rank draws the same.
     fn total_counts(&self, n: u64) -> Vec<u64> {
         let mut rng = stream(self.seed, Domain::EdgeType(self.index), 0, Purpose::Total);
-        let weights: Vec<f64> = self.targets.iter().map(|&t| self.available(t) as f64).collect();
+        let weights: Vec<f64> = self
+            .targets
+            .iter()
+            .map(|&t| self.available(t) as f64)
+            .collect();
         let mut left_weight: f64 = weights.iter().sum();
         let mut left = n;
         let mut counts = Vec::with_capacity(weights.len());
@@ -263,13 +295,29 @@ impl<'c> PreparedEdgeType<'c> {
     fn index_file(&self, rows: &[crate::circuit::FileEdge]) -> Result<Prepared, String> {
         let mut by_target: Vec<(u32, u64, Option<u32>, usize)> = Vec::with_capacity(rows.len());
         for (i, r) in rows.iter().enumerate() {
-            let ts = self.trg_slot.get(r.target as usize).copied().unwrap_or(NONE);
-            let ss = self.src_slot.get(r.source as usize).copied().unwrap_or(NONE);
+            let ts = self
+                .trg_slot
+                .get(r.target as usize)
+                .copied()
+                .unwrap_or(NONE);
+            let ss = self
+                .src_slot
+                .get(r.source as usize)
+                .copied()
+                .unwrap_or(NONE);
             if ss == NONE {
-                return Err(format!("row {}: node {} is not in the source selection", i + 1, r.source));
+                return Err(format!(
+                    "row {}: node {} is not in the source selection",
+                    i + 1,
+                    r.source
+                ));
             }
             if ts == NONE {
-                return Err(format!("row {}: node {} is not in the target selection", i + 1, r.target));
+                return Err(format!(
+                    "row {}: node {} is not in the target selection",
+                    i + 1,
+                    r.target
+                ));
             }
             if self.exclude_self && r.source == r.target {
                 continue;
@@ -285,7 +333,10 @@ impl<'c> PreparedEdgeType<'c> {
         for i in 0..self.targets.len() {
             offsets[i + 1] += offsets[i];
         }
-        Ok(Prepared::File { offsets, rows: by_target.into_iter().map(|(_, s, n, _)| (s, n)).collect() })
+        Ok(Prepared::File {
+            offsets,
+            rows: by_target.into_iter().map(|(_, s, n, _)| (s, n)).collect(),
+        })
     }
 
     /// Whether node `t` of the target network is a target of this edge type.
@@ -337,17 +388,33 @@ impl<'c> PreparedEdgeType<'c> {
         let first = self.targets.partition_point(|&t| t < range.start);
         let end = self.targets.partition_point(|&t| t < range.end);
         let Prepared::Outdegree(k) = self.rule else {
-            return BlockState { first, buckets: Vec::new() };
+            return BlockState {
+                first,
+                buckets: Vec::new(),
+            };
         };
         let mut buckets = vec![Vec::new(); end - first];
         let mut picks = Vec::with_capacity(k);
         for &s in &self.sources {
-            let own = if self.exclude_self { self.trg_slot[s as usize] } else { NONE };
+            let own = if self.exclude_self {
+                self.trg_slot[s as usize]
+            } else {
+                NONE
+            };
             let n = self.targets.len() - usize::from(own != NONE);
-            let mut rng = stream(self.seed, Domain::EdgeType(self.index), s, Purpose::Outdegree);
+            let mut rng = stream(
+                self.seed,
+                Domain::EdgeType(self.index),
+                s,
+                Purpose::Outdegree,
+            );
             sample::distinct_positions(n, k.min(n), &mut rng, &mut picks);
             for &p in &picks {
-                let p = if own != NONE && p >= own as usize { p + 1 } else { p };
+                let p = if own != NONE && p >= own as usize {
+                    p + 1
+                } else {
+                    p
+                };
                 if (first..end).contains(&p) {
                     buckets[p - first].push(s);
                 }
@@ -365,14 +432,22 @@ impl<'c> PreparedEdgeType<'c> {
         scratch: &mut Scratch,
         sink: &mut S,
     ) -> Result<(), S::Error> {
-        let Some(&tslot) = self.trg_slot.get(t as usize) else { return Ok(()) };
+        let Some(&tslot) = self.trg_slot.get(t as usize) else {
+            return Ok(());
+        };
         if tslot == NONE {
             return Ok(());
         }
         let tpos = tslot as usize;
         let tp = self.trg_pos[t as usize];
         let mut rng = stream(self.seed, Domain::EdgeType(self.index), t, Purpose::Connect);
-        let Scratch { conns, positions, candidates, vars, props } = scratch;
+        let Scratch {
+            conns,
+            positions,
+            candidates,
+            vars,
+            props,
+        } = scratch;
         conns.clear();
         let grid_candidates = |candidates: &mut Vec<u32>| -> Option<usize> {
             let g = self.grid.as_ref()?;
@@ -389,7 +464,11 @@ impl<'c> PreparedEdgeType<'c> {
         match &self.rule {
             Prepared::ConstProbability(p) => {
                 let from_grid = grid_candidates(candidates).is_some();
-                let n = if from_grid { candidates.len() } else { self.sources.len() };
+                let n = if from_grid {
+                    candidates.len()
+                } else {
+                    self.sources.len()
+                };
                 sample::bernoulli_positions(n, *p, &mut rng, positions);
                 for &i in positions.iter() {
                     let s = self.sources[source_at(i, from_grid, candidates)];
@@ -400,7 +479,11 @@ impl<'c> PreparedEdgeType<'c> {
             }
             Prepared::Probability(e) | Prepared::Count(e) => {
                 let from_grid = grid_candidates(candidates).is_some();
-                let n = if from_grid { candidates.len() } else { self.sources.len() };
+                let n = if from_grid {
+                    candidates.len()
+                } else {
+                    self.sources.len()
+                };
                 let is_count = matches!(self.rule, Prepared::Count(_));
                 for i in 0..n {
                     let s = self.sources[source_at(i, from_grid, candidates)];
@@ -426,7 +509,11 @@ impl<'c> PreparedEdgeType<'c> {
                     _ => 0,
                 };
                 let from_grid = grid_candidates(candidates).is_some();
-                let n = if from_grid { candidates.len() } else { self.sources.len() };
+                let n = if from_grid {
+                    candidates.len()
+                } else {
+                    self.sources.len()
+                };
                 for i in 0..n {
                     let s = self.sources[source_at(i, from_grid, candidates)];
                     if !(self.exclude_self && s == t) {
@@ -435,21 +522,36 @@ impl<'c> PreparedEdgeType<'c> {
                 }
             }
             Prepared::Indegree(k) => {
-                let own = if self.exclude_self { self.src_slot[t as usize] } else { NONE };
+                let own = if self.exclude_self {
+                    self.src_slot[t as usize]
+                } else {
+                    NONE
+                };
                 let n = self.sources.len() - usize::from(own != NONE);
                 sample::distinct_positions(n, (*k).min(n), &mut rng, positions);
                 for &p in positions.iter() {
-                    let p = if own != NONE && p >= own as usize { p + 1 } else { p };
+                    let p = if own != NONE && p >= own as usize {
+                        p + 1
+                    } else {
+                        p
+                    };
                     conns.push((self.sources[p], 0));
                 }
             }
             Prepared::Outdegree(_) => {
-                if let Some(b) = tpos.checked_sub(block.first).and_then(|i| block.buckets.get(i)) {
+                if let Some(b) = tpos
+                    .checked_sub(block.first)
+                    .and_then(|i| block.buckets.get(i))
+                {
                     conns.extend(b.iter().map(|&s| (s, 0)));
                 }
             }
             Prepared::Total(counts) => {
-                let own = if self.exclude_self { self.src_slot[t as usize] } else { NONE };
+                let own = if self.exclude_self {
+                    self.src_slot[t as usize]
+                } else {
+                    NONE
+                };
                 let n = self.sources.len() - usize::from(own != NONE);
                 positions.clear();
                 for _ in 0..counts[tpos] {
@@ -457,24 +559,30 @@ impl<'c> PreparedEdgeType<'c> {
                 }
                 positions.sort_unstable();
                 for &p in positions.iter() {
-                    let p = if own != NONE && p >= own as usize { p + 1 } else { p };
+                    let p = if own != NONE && p >= own as usize {
+                        p + 1
+                    } else {
+                        p
+                    };
                     conns.push((self.sources[p], 0));
                 }
             }
             Prepared::OneToOne => {
                 let s = self.sources[tpos];
-                let near = self.def.max_distance.map_or(true, |r| {
-                    distance(self.src_pos[s as usize], tp) <= r
-                });
+                let near = self
+                    .def
+                    .max_distance
+                    .map_or(true, |r| distance(self.src_pos[s as usize], tp) <= r);
                 if near && !(self.exclude_self && s == t) {
                     conns.push((s, 0));
                 }
             }
             Prepared::File { offsets, rows } => {
                 for &(s, n) in &rows[offsets[tpos]..offsets[tpos + 1]] {
-                    let near = self.def.max_distance.map_or(true, |r| {
-                        distance(self.src_pos[s as usize], tp) <= r
-                    });
+                    let near = self
+                        .def
+                        .max_distance
+                        .map_or(true, |r| distance(self.src_pos[s as usize], tp) <= r);
                     if near && n != Some(0) {
                         conns.push((s, n.unwrap_or(0)));
                     }
@@ -482,7 +590,11 @@ impl<'c> PreparedEdgeType<'c> {
             }
             Prepared::Custom(f) => {
                 let from_grid = grid_candidates(candidates).is_some();
-                let n = if from_grid { candidates.len() } else { self.sources.len() };
+                let n = if from_grid {
+                    candidates.len()
+                } else {
+                    self.sources.len()
+                };
                 for i in 0..n {
                     let s = self.sources[source_at(i, from_grid, candidates)];
                     if self.exclude_self && s == t {
@@ -536,7 +648,13 @@ impl<'c> PreparedEdgeType<'c> {
                 }
             };
             if !per_synapse {
-                sink.push(EdgeRow { edge_type: self.index, source: s, target: t, nsyns, properties: &[] })?;
+                sink.push(EdgeRow {
+                    edge_type: self.index,
+                    source: s,
+                    target: t,
+                    nsyns,
+                    properties: &[],
+                })?;
                 continue;
             }
             let sp = self.src_pos[s as usize];
@@ -552,7 +670,13 @@ impl<'c> PreparedEdgeType<'c> {
                         PreparedProp::Custom(f) => f(&self.pair(s, t), &mut prop_rng),
                     });
                 }
-                sink.push(EdgeRow { edge_type: self.index, source: s, target: t, nsyns: 1, properties: props })?;
+                sink.push(EdgeRow {
+                    edge_type: self.index,
+                    source: s,
+                    target: t,
+                    nsyns: 1,
+                    properties: props,
+                })?;
             }
         }
         Ok(())

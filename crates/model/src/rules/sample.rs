@@ -78,7 +78,11 @@ mod tests {
         bernoulli_positions(n, p, &mut rng, &mut out);
         let mean = n as f64 * p;
         let sd = (n as f64 * p * (1.0 - p)).sqrt();
-        assert!(((out.len() as f64) - mean).abs() < 5.0 * sd, "{}", out.len());
+        assert!(
+            ((out.len() as f64) - mean).abs() < 5.0 * sd,
+            "{}",
+            out.len()
+        );
         assert!(out.windows(2).all(|w| w[0] < w[1]));
         assert!(out.iter().all(|&i| i < n));
     }

@@ -1,0 +1,14 @@
+//! Edge tables: where one rank's rules put an edges population's rows, within a memory budget.
+//!
+//! Pipeline position: spec → model → rules → **edge tables/spill** → collator → writer.
+//!
+//! In: rows pushed by rules through [`netbuild_model::EdgeSink`], already in final file order.
+//! Out: the same rows streamed back in chunks, column by column ([`TableReader`]), for the
+//! collator to count and the writer to write.
+
+pub mod column;
+mod store;
+mod table;
+
+pub use column::Column;
+pub use table::{CoreChunk, EdgeTypesTable, SpillPolicy, TableError, TableLayout, TableReader};

@@ -1,0 +1,381 @@
+//! `EdgeTypesTable`: the sink one rank's rules push an edges population into.
+//!
+//! In: [`EdgeRow`]s in final file order (see [`EdgeSink`]'s execution model). Out, through
+//! [`EdgeTypesTable::finish`]: a [`TableReader`] that streams the core columns (source, target,
+//! edge type) and each edge group's columns back in the same order, in chunks.
+//!
+//! Past the memory budget every column's buffer is appended to its spill file and cleared; so
+//! peak memory is the budget plus one check interval of rows, whatever the population's size.
+
+use crate::column::Column;
+use crate::store::{ColumnReader, ColumnStore};
+use netbuild_model::{Dtype, EdgeRow, EdgeSink};
+use std::path::PathBuf;
+
+/// Which columns a population's table holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableLayout {
+    /// The population's edge types: (edge type index in the circuit, its group).
+    pub edge_types: Vec<(usize, usize)>,
+    /// Column dtypes of each edge group.
+    pub groups: Vec<Vec<Dtype>>,
+}
+
+/// Where and when to spill.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpillPolicy {
+    pub dir: PathBuf,
+    /// Bytes of buffered columns that trigger a spill.
+    pub budget: u64,
+}
+
+/// A table failure: the spill directory could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error("spill file in {dir}: {source}")]
+    Spill {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("edge type {0} does not belong to this edges population")]
+    UnknownEdgeType(usize),
+}
+
+/// Rows between two checks of the memory budget (a check sums every column's size).
+const CHECK_EVERY: u64 = 4096;
+
+/// One rank's rows of one edges population.
+#[derive(Debug)]
+pub struct EdgeTypesTable {
+    /// edge type index in the circuit → (local edge type, group); `None` for other populations.
+    local: Vec<Option<(u32, usize)>>,
+    source: ColumnStore,
+    target: ColumnStore,
+    edge_type: ColumnStore,
+    groups: Vec<Vec<ColumnStore>>,
+    rows: u64,
+    group_rows: Vec<u64>,
+    policy: SpillPolicy,
+    since_check: u64,
+    spills: u64,
+}
+
+impl EdgeTypesTable {
+    pub fn new(layout: &TableLayout, policy: SpillPolicy) -> Self {
+        let max = layout
+            .edge_types
+            .iter()
+            .map(|&(i, _)| i + 1)
+            .max()
+            .unwrap_or(0);
+        let mut local = vec![None; max];
+        for (l, &(i, g)) in layout.edge_types.iter().enumerate() {
+            local[i] = Some((l as u32, g));
+        }
+        EdgeTypesTable {
+            local,
+            source: ColumnStore::new(Column::U32(Vec::new())),
+            target: ColumnStore::new(Column::U32(Vec::new())),
+            edge_type: ColumnStore::new(Column::U32(Vec::new())),
+            groups: layout
+                .groups
+                .iter()
+                .map(|cols| {
+                    cols.iter()
+                        .map(|&d| ColumnStore::new(Column::new(d)))
+                        .collect()
+                })
+                .collect(),
+            rows: 0,
+            group_rows: vec![0; layout.groups.len()],
+            policy,
+            since_check: 0,
+            spills: 0,
+        }
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    pub fn group_rows(&self) -> &[u64] {
+        &self.group_rows
+    }
+
+    /// How many times the buffers went to disk.
+    pub fn spills(&self) -> u64 {
+        self.spills
+    }
+
+    fn stores_mut(&mut self) -> impl Iterator<Item = &mut ColumnStore> {
+        [&mut self.source, &mut self.target, &mut self.edge_type]
+            .into_iter()
+            .chain(self.groups.iter_mut().flatten())
+    }
+
+    fn heap_bytes(&self) -> u64 {
+        let core =
+            self.source.heap_bytes() + self.target.heap_bytes() + self.edge_type.heap_bytes();
+        let groups: usize = self
+            .groups
+            .iter()
+            .flatten()
+            .map(ColumnStore::heap_bytes)
+            .sum();
+        (core + groups) as u64
+    }
+
+    /// Moves every buffered row to the spill files.
+    pub fn spill(&mut self) -> Result<(), TableError> {
+        let dir = self.policy.dir.clone();
+        for s in self.stores_mut() {
+            s.spill(&dir).map_err(|source| TableError::Spill {
+                dir: dir.clone(),
+                source,
+            })?;
+        }
+        self.spills += 1;
+        tracing::debug!(rows = self.rows, spills = self.spills, "edge table spilled");
+        Ok(())
+    }
+
+    /// Ends pushing; returns the reader over every row, in order.
+    pub fn finish(self) -> Result<TableReader, TableError> {
+        let dir = self.policy.dir.clone();
+        let io = |source| TableError::Spill {
+            dir: dir.clone(),
+            source,
+        };
+        Ok(TableReader {
+            source: self.source.into_reader().map_err(io)?,
+            target: self.target.into_reader().map_err(io)?,
+            edge_type: self.edge_type.into_reader().map_err(io)?,
+            groups: self
+                .groups
+                .into_iter()
+                .map(|g| g.into_iter().map(|s| s.into_reader().map_err(io)).collect())
+                .collect::<Result<_, _>>()?,
+            local_to_global: {
+                let mut v = vec![0usize; self.local.iter().flatten().count()];
+                for (i, l) in self.local.iter().enumerate() {
+                    if let Some((l, _)) = l {
+                        v[*l as usize] = i;
+                    }
+                }
+                v
+            },
+            group_rows: self.group_rows,
+        })
+    }
+}
+
+impl EdgeSink for EdgeTypesTable {
+    type Error = TableError;
+
+    fn push(&mut self, row: EdgeRow<'_>) -> Result<(), TableError> {
+        let Some(&Some((local, group))) = self.local.get(row.edge_type) else {
+            return Err(TableError::UnknownEdgeType(row.edge_type));
+        };
+        // Node ids were checked below 2^32 when the edge type was prepared.
+        if let Column::U32(v) = self.source.tail_mut() {
+            v.push(row.source as u32);
+        }
+        if let Column::U32(v) = self.target.tail_mut() {
+            v.push(row.target as u32);
+        }
+        if let Column::U32(v) = self.edge_type.tail_mut() {
+            v.push(local);
+        }
+        let cols = &mut self.groups[group];
+        if row.properties.is_empty() {
+            // One row per pair: the group's only column is nsyns.
+            if let Some(c) = cols.first_mut() {
+                c.tail_mut().push_f64(f64::from(row.nsyns));
+            }
+        } else {
+            for (c, &x) in cols.iter_mut().zip(row.properties) {
+                c.tail_mut().push_f64(x);
+            }
+        }
+        self.rows += 1;
+        self.group_rows[group] += 1;
+        self.since_check += 1;
+        if self.since_check >= CHECK_EVERY {
+            self.since_check = 0;
+            if self.heap_bytes() >= self.policy.budget {
+                self.spill()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The core columns of a chunk of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoreChunk {
+    pub source: Vec<u32>,
+    pub target: Vec<u32>,
+    /// Edge type indices in the circuit.
+    pub edge_type: Vec<usize>,
+}
+
+/// Streams a finished table's rows back: core columns and each group's columns have their own
+/// cursor, so a writer can fill each dataset in turn.
+#[derive(Debug)]
+pub struct TableReader {
+    source: ColumnReader,
+    target: ColumnReader,
+    edge_type: ColumnReader,
+    groups: Vec<Vec<ColumnReader>>,
+    local_to_global: Vec<usize>,
+    group_rows: Vec<u64>,
+}
+
+fn u32s(c: Column) -> Vec<u32> {
+    match c {
+        Column::U32(v) => v,
+        _ => Vec::new(),
+    }
+}
+
+impl TableReader {
+    pub fn rows(&self) -> u64 {
+        self.source.len()
+    }
+
+    pub fn group_rows(&self) -> &[u64] {
+        &self.group_rows
+    }
+
+    /// The next up to `max` rows of the core columns; empty at the end.
+    pub fn next_core(&mut self, max: usize) -> std::io::Result<CoreChunk> {
+        let source = u32s(self.source.next(max)?);
+        let target = u32s(self.target.next(max)?);
+        let edge_type = u32s(self.edge_type.next(max)?)
+            .into_iter()
+            .map(|l| self.local_to_global[l as usize])
+            .collect();
+        Ok(CoreChunk {
+            source,
+            target,
+            edge_type,
+        })
+    }
+
+    /// The next up to `max` rows of group `g`, one column per group column; empty at the end.
+    pub fn next_group(&mut self, g: usize, max: usize) -> std::io::Result<Vec<Column>> {
+        self.groups[g].iter_mut().map(|c| c.next(max)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout() -> TableLayout {
+        TableLayout {
+            edge_types: vec![(3, 0), (5, 1)],
+            groups: vec![vec![Dtype::U32], vec![Dtype::F32, Dtype::F64]],
+        }
+    }
+
+    fn fill(t: &mut EdgeTypesTable, n: u64) {
+        for i in 0..n {
+            if i % 3 == 0 {
+                t.push(EdgeRow {
+                    edge_type: 3,
+                    source: i,
+                    target: i / 2,
+                    nsyns: 2,
+                    properties: &[],
+                })
+                .unwrap();
+            } else {
+                let p = [i as f64 * 0.5, i as f64];
+                t.push(EdgeRow {
+                    edge_type: 5,
+                    source: i,
+                    target: i / 2,
+                    nsyns: 1,
+                    properties: &p,
+                })
+                .unwrap();
+            }
+        }
+    }
+
+    fn drain(mut r: TableReader) -> (Vec<u32>, Vec<usize>, Vec<Vec<Column>>) {
+        let mut src = Vec::new();
+        let mut et = Vec::new();
+        loop {
+            let c = r.next_core(1000).unwrap();
+            if c.source.is_empty() {
+                break;
+            }
+            src.extend(c.source);
+            et.extend(c.edge_type);
+        }
+        let mut groups = Vec::new();
+        for g in 0..2 {
+            let mut all: Vec<Column> = Vec::new();
+            loop {
+                let c = r.next_group(g, 777).unwrap();
+                if c[0].is_empty() {
+                    break;
+                }
+                all.push(c.into_iter().next().unwrap());
+            }
+            groups.push(all);
+        }
+        (src, et, groups)
+    }
+
+    #[test]
+    fn spilled_and_unspilled_tables_read_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = SpillPolicy {
+            dir: dir.path().into(),
+            budget: u64::MAX,
+        };
+        let small = SpillPolicy {
+            dir: dir.path().into(),
+            budget: 10_000,
+        };
+        let mut a = EdgeTypesTable::new(&layout(), big);
+        let mut b = EdgeTypesTable::new(&layout(), small);
+        fill(&mut a, 100_000);
+        fill(&mut b, 100_000);
+        assert_eq!(a.spills(), 0);
+        assert!(b.spills() > 10);
+        assert_eq!(a.group_rows(), &[33_334, 66_666]);
+        // Spill files are anonymous: nothing is visible in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let (sa, ea, ga) = drain(a.finish().unwrap());
+        let (sb, eb, gb) = drain(b.finish().unwrap());
+        assert_eq!(sa.len(), 100_000);
+        assert_eq!(sa, (0..100_000).collect::<Vec<u32>>());
+        assert_eq!(ea[..3], [3, 5, 5]);
+        assert_eq!((sa, ea), (sb, eb));
+        assert_eq!(ga, gb);
+    }
+
+    #[test]
+    fn unknown_edge_type_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = EdgeTypesTable::new(
+            &layout(),
+            SpillPolicy {
+                dir: dir.path().into(),
+                budget: 1 << 20,
+            },
+        );
+        let r = t.push(EdgeRow {
+            edge_type: 4,
+            source: 0,
+            target: 0,
+            nsyns: 1,
+            properties: &[],
+        });
+        assert!(matches!(r, Err(TableError::UnknownEdgeType(4))));
+    }
+}

@@ -1,0 +1,246 @@
+//! The whole build, as every rank runs it: nodes, then each edges population through rules →
+//! table → collator → writer, then the type tables and circuit config.
+//!
+//! In: a [`Circuit`], [`BuildOptions`] and the group of ranks. Out: the finished output folder
+//! (renamed into place by rank 0) and a [`Summary`].
+//!
+//! Errors that every rank finds identically (a rule that cannot be satisfied) are returned on
+//! every rank before any work. Errors only one rank can meet (a full spill disk) are returned
+//! on that rank; the caller must then end the whole job (`Comm::abort`), since the others wait
+//! in a collective.
+
+use crate::collate::{collate, RankCounts};
+use crate::convert;
+use crate::edges_out::{edge_types, write_population, WriteError};
+use crate::generate::generate_block;
+use crate::nodes_out::{population_type, write_network};
+use crate::options::BuildOptions;
+use crate::output::OutputDir;
+use crate::plan::{edge_populations, split_targets};
+use netbuild_comm::Comm;
+use netbuild_edges::{EdgeTypesTable, SpillPolicy, TableError, TableLayout};
+use netbuild_model::{generate_networks, Circuit, Columns, ModelError, PreparedEdgeType};
+use netbuild_sonata as sonata;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("cannot write the output folder {path}: {source}")]
+    Output {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("rank 0 could not create the output folder")]
+    OutputElsewhere,
+    #[error("edge table: {0}")]
+    Table(#[from] TableError),
+    #[error("writing: {0}")]
+    Write(#[from] WriteError),
+    #[error("writing: {0}")]
+    Sonata(#[from] sonata::SonataError),
+}
+
+/// What was built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// (network, nodes).
+    pub networks: Vec<(String, u64)>,
+    /// (population, rows, synapses, rows made on this rank).
+    pub edge_populations: Vec<PopulationSummary>,
+    pub output_dir: PathBuf,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationSummary {
+    pub name: String,
+    pub rows: u64,
+    pub rows_on_this_rank: u64,
+    pub spills_on_this_rank: u64,
+}
+
+/// Builds `circuit` into `options.output_dir`. Collective: every rank calls it.
+pub fn build(
+    circuit: &Circuit,
+    options: &BuildOptions,
+    comm: &dyn Comm,
+) -> Result<Summary, BuildError> {
+    let started = Instant::now();
+    let networks = generate_networks(circuit);
+    let mut columns = Columns::new(&networks);
+    let prepared = circuit
+        .edge_types
+        .iter()
+        .enumerate()
+        .map(|(i, def)| PreparedEdgeType::prepare(i, def, circuit.seed, &mut columns))
+        .collect::<Result<Vec<_>, _>>()?;
+    let populations = edge_populations(circuit, &networks);
+
+    // Rank 0 alone writes files; all ranks learn whether it can before anyone works.
+    let out = if comm.rank() == 0 {
+        Some(OutputDir::create(&options.output_dir))
+    } else {
+        None
+    };
+    let failed = matches!(out, Some(Err(_)));
+    if comm.any(failed) {
+        return Err(match out {
+            Some(Err(source)) => BuildError::Output {
+                path: options.output_dir.clone(),
+                source,
+            },
+            _ => BuildError::OutputElsewhere,
+        });
+    }
+    let out = out.and_then(Result::ok);
+    let compression = convert::compression(options.compression);
+    let prov = provenance(circuit, options);
+
+    if let Some(out) = &out {
+        for net in &networks {
+            write_network(out.path(), net, compression, &prov)?;
+            tracing::info!(network = %net.name, nodes = net.n, "nodes written");
+        }
+    }
+
+    let policy = SpillPolicy {
+        dir: options.spill_dir(),
+        budget: options.budget(comm.size()),
+    };
+    let mut pop_summaries = Vec::new();
+    for pop in &populations {
+        let types: Vec<&PreparedEdgeType<'_>> =
+            pop.edge_types.iter().map(|&i| &prepared[i]).collect();
+        let n_targets = networks[pop.target].n;
+        let blocks = split_targets(&types, n_targets, comm.size());
+        let block = blocks[comm.rank()].clone();
+        let layout = TableLayout {
+            edge_types: pop
+                .edge_types
+                .iter()
+                .copied()
+                .zip(pop.group_of.iter().copied())
+                .collect(),
+            groups: pop
+                .groups
+                .iter()
+                .map(|g| g.iter().map(|(_, d)| *d).collect())
+                .collect(),
+        };
+        let mut table = EdgeTypesTable::new(&layout, policy.clone());
+        let t0 = Instant::now();
+        let source_counts = generate_block(
+            &types,
+            block.clone(),
+            networks[pop.source].n,
+            &mut table,
+            |_| {},
+        )?;
+        let mine = RankCounts {
+            rows: table.rows(),
+            group_rows: table.group_rows().to_vec(),
+            source_counts,
+        };
+        let spills = table.spills();
+        tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), "edges generated");
+        let mut reader = table.finish()?;
+        let collated = collate(comm, &mine);
+        let dir = out
+            .as_ref()
+            .map(|o| o.path().to_path_buf())
+            .unwrap_or_default();
+        write_population(
+            comm,
+            pop,
+            &networks,
+            &mut reader,
+            &collated,
+            &dir,
+            compression,
+            &prov,
+        )?;
+        if let Some(out) = &out {
+            sonata::write_edge_types(
+                &out.path().join(format!("{}_edge_types.csv", pop.file_stem)),
+                &edge_types(pop, circuit),
+            )?;
+        }
+        tracing::info!(population = %pop.name, rows = collated.n_edges(), "edges written");
+        pop_summaries.push(PopulationSummary {
+            name: pop.name.clone(),
+            rows: collated.n_edges(),
+            rows_on_this_rank: mine.rows,
+            spills_on_this_rank: spills,
+        });
+    }
+
+    let mut output_dir = options.output_dir.clone();
+    if let Some(out) = out {
+        let config = circuit_config(circuit, &networks, &populations);
+        sonata::write_circuit_config(out.path(), &config)?;
+        output_dir = out.commit().map_err(|source| BuildError::Output {
+            path: options.output_dir.clone(),
+            source,
+        })?;
+    }
+    // Nobody reports success before the folder is in place.
+    comm.barrier();
+    Ok(Summary {
+        networks: networks.iter().map(|n| (n.name.clone(), n.n)).collect(),
+        edge_populations: pop_summaries,
+        output_dir,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn provenance(circuit: &Circuit, options: &BuildOptions) -> sonata::Provenance {
+    let mut attrs = vec![
+        (
+            "netbuild_version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        ("netbuild_seed".to_string(), circuit.seed.to_string()),
+    ];
+    if let Some(h) = &options.spec_text_hash {
+        attrs.push(("netbuild_spec_sha256".to_string(), h.clone()));
+    }
+    sonata::Provenance { attrs }
+}
+
+fn circuit_config(
+    circuit: &Circuit,
+    networks: &[netbuild_model::Network],
+    populations: &[crate::plan::EdgePopulation],
+) -> sonata::CircuitConfig {
+    sonata::CircuitConfig {
+        nodes: networks
+            .iter()
+            .map(|n| sonata::NodesEntry {
+                nodes_file: format!("{}_nodes.h5", n.name),
+                node_types_file: Some(format!("{}_node_types.csv", n.name)),
+                populations: vec![(n.name.clone(), population_type(n))],
+            })
+            .collect(),
+        edges: populations
+            .iter()
+            .map(|p| {
+                let all_gap = p
+                    .edge_types
+                    .iter()
+                    .all(|&i| circuit.edge_types[i].gap.is_some());
+                sonata::EdgesEntry {
+                    edges_file: format!("{}_edges.h5", p.file_stem),
+                    edge_types_file: Some(format!("{}_edge_types.csv", p.file_stem)),
+                    populations: vec![(
+                        p.name.clone(),
+                        if all_gap { "electrical" } else { "chemical" }.to_string(),
+                    )],
+                }
+            })
+            .collect(),
+    }
+}

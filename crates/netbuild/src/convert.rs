@@ -1,0 +1,69 @@
+//! The few conversions between the model's types and the SONATA writer's.
+
+use netbuild_edges::Column;
+use netbuild_model::Dtype;
+use netbuild_sonata as sonata;
+use netbuild_spec::{Compression, Scalar};
+
+pub fn dtype(d: Dtype) -> sonata::Dtype {
+    match d {
+        Dtype::F32 => sonata::Dtype::F32,
+        Dtype::F64 => sonata::Dtype::F64,
+        Dtype::I32 => sonata::Dtype::I32,
+        Dtype::I64 => sonata::Dtype::I64,
+        Dtype::U32 => sonata::Dtype::U32,
+        Dtype::U64 => sonata::Dtype::U64,
+    }
+}
+
+pub fn compression(c: Compression) -> sonata::Compression {
+    match c {
+        Compression::None => sonata::Compression::None,
+        Compression::Gzip(level) => sonata::Compression::Gzip(level),
+    }
+}
+
+/// A table column as the writer's borrowed slice.
+pub fn column_slice(c: &Column) -> sonata::ColumnSlice<'_> {
+    match c {
+        Column::F32(v) => sonata::ColumnSlice::F32(v),
+        Column::F64(v) => sonata::ColumnSlice::F64(v),
+        Column::I32(v) => sonata::ColumnSlice::I32(v),
+        Column::I64(v) => sonata::ColumnSlice::I64(v),
+        Column::U32(v) => sonata::ColumnSlice::U32(v),
+        Column::U64(v) => sonata::ColumnSlice::U64(v),
+    }
+}
+
+/// Numbers from the model converted to a stored dtype.
+pub fn numbers(data: &[f64], d: Dtype) -> sonata::ColumnData {
+    let mut c = Column::new(d);
+    for &x in data {
+        c.push_f64(x);
+    }
+    match c {
+        Column::F32(v) => sonata::ColumnData::F32(v),
+        Column::F64(v) => sonata::ColumnData::F64(v),
+        Column::I32(v) => sonata::ColumnData::I32(v),
+        Column::I64(v) => sonata::ColumnData::I64(v),
+        Column::U32(v) => sonata::ColumnData::U32(v),
+        Column::U64(v) => sonata::ColumnData::U64(v),
+    }
+}
+
+/// A scalar as a type-table cell, written the way pandas writes Python values.
+pub fn cell(s: &Scalar) -> String {
+    match s {
+        Scalar::Str(s) => s.clone(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) => {
+            if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 {
+                format!("{f:.1}")
+            } else {
+                f.to_string()
+            }
+        }
+        Scalar::Bool(true) => "True".into(),
+        Scalar::Bool(false) => "False".into(),
+    }
+}

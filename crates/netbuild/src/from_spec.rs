@@ -1,0 +1,63 @@
+//! The spec is a thin layer over the builder API: this module makes the builder calls a checked
+//! [`Spec`] describes, as a BMTK script would make `add_nodes` / `add_edges` calls.
+//!
+//! In: a [`Spec`]. Out: a [`Circuit`] and the [`BuildOptions`] of its `[build]` table.
+
+use crate::options::BuildOptions;
+use netbuild_model::{Circuit, EdgeValue};
+use netbuild_spec::{EdgeValue as SpecEdgeValue, Spec};
+
+/// The circuit and options a spec describes.
+pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
+    let mut c = Circuit::new(spec.build.seed);
+    for block in &spec.nodes {
+        let mut b = c.add_nodes(&block.network, block.n);
+        for (k, v) in &block.type_props {
+            b = b.type_prop(k, v.clone());
+        }
+        for (k, v) in &block.node_props {
+            b = b.prop(k, v.clone());
+        }
+    }
+    for e in &spec.edges {
+        let rule = match &e.rule {
+            netbuild_spec::Rule::Probability(v) => netbuild_model::Rule::Probability(v.clone()),
+            netbuild_spec::Rule::Count(v) => netbuild_model::Rule::Count(v.clone()),
+            netbuild_spec::Rule::Indegree(k) => netbuild_model::Rule::Indegree(*k),
+            netbuild_spec::Rule::Outdegree(k) => netbuild_model::Rule::Outdegree(*k),
+            netbuild_spec::Rule::Total(n) => netbuild_model::Rule::Total(*n),
+            netbuild_spec::Rule::AllToAll => netbuild_model::Rule::AllToAll,
+            netbuild_spec::Rule::OneToOne => netbuild_model::Rule::OneToOne,
+            netbuild_spec::Rule::File(rows) => netbuild_model::Rule::File(rows.clone()),
+        };
+        let mut b = c
+            .add_edges(e.source.clone(), e.target.clone(), rule)
+            .autapses(e.autapses)
+            .nsyns(e.nsyns);
+        if let Some(d) = e.max_distance {
+            b = b.max_distance(d);
+        }
+        if let Some(g) = e.gap {
+            b = b.gap(g);
+        }
+        for (k, v) in &e.type_props {
+            b = b.type_prop(k, v.clone());
+        }
+        for p in &e.edge_props {
+            let value = match &p.value {
+                SpecEdgeValue::Expr(x) => EdgeValue::Expr(x.clone()),
+                SpecEdgeValue::Generator(g) => EdgeValue::Generator(g.clone()),
+            };
+            b = b.edge_prop(&p.name, p.dtype, value);
+        }
+    }
+    let options = BuildOptions {
+        output_dir: spec.build.output_dir.clone(),
+        compression: spec.build.compression,
+        sort_edges_by: spec.build.sort_edges_by,
+        memory_budget: spec.build.memory_budget,
+        spill_dir: spec.build.spill_dir.clone(),
+        spec_text_hash: None,
+    };
+    (c, options)
+}

@@ -1,0 +1,30 @@
+//! netbuild: builds large neural-network circuits in the SONATA format, over MPI ranks.
+//!
+//! The pipeline, one module per stage:
+//! spec ([`netbuild_spec`]) → model ([`netbuild_model`], [`from_spec`]) → rules
+//! ([`generate`]) → edge tables/spill ([`netbuild_edges`]) → collator ([`collate`]) → writer
+//! ([`nodes_out`], [`edges_out`], [`netbuild_sonata`]), with the output written aside
+//! ([`output`]) and the work split by [`plan`].
+//!
+//! As a library: make a [`Circuit`] with the builder API (closures for custom rules), then
+//! [`build`] it with a [`netbuild_comm::Comm`] (`Local` for one process).
+
+mod build;
+pub mod collate;
+mod convert;
+pub mod edges_out;
+pub mod from_spec;
+pub mod generate;
+pub mod index;
+pub mod nodes_out;
+pub mod options;
+pub mod output;
+pub mod plan;
+
+pub use build::{build, BuildError, PopulationSummary, Summary};
+pub use from_spec::circuit_from_spec;
+pub use netbuild_comm as comm;
+pub use netbuild_model as model;
+pub use netbuild_model::Circuit;
+pub use netbuild_spec as spec;
+pub use options::BuildOptions;

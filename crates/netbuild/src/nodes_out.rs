@@ -1,0 +1,157 @@
+//! Writes a network's nodes: `<net>_nodes.h5` and `<net>_node_types.csv`.
+//!
+//! In: a generated [`Network`]. Out: the two files. Blocks with the same per-node columns
+//! (names and dtypes) share a node group, as BMTK groups them; group rows follow node order.
+
+use crate::convert;
+use netbuild_model::{Network, Values};
+use netbuild_sonata as sonata;
+use std::path::Path;
+
+/// The SONATA population type of a network: its blocks' `model_type` when they agree
+/// (`virtual` for input cells), `point_neuron` otherwise.
+pub fn population_type(net: &Network) -> String {
+    let mut types = net.blocks.iter().map(|b| {
+        b.type_props
+            .iter()
+            .find(|(k, _)| k == "model_type")
+            .map(|(_, v)| convert::cell(v))
+    });
+    let first = types.next().flatten();
+    match first {
+        Some(t) if types.all(|x| x.as_deref() == Some(t.as_str())) => t,
+        _ => "point_neuron".to_string(),
+    }
+}
+
+fn signature(b: &netbuild_model::nodes::Block) -> Vec<(String, Option<netbuild_model::Dtype>)> {
+    b.columns
+        .iter()
+        .map(|c| {
+            let d = match &c.values {
+                Values::Num { dtype, .. } => Some(*dtype),
+                Values::Str(_) => None,
+            };
+            (c.name.clone(), d)
+        })
+        .collect()
+}
+
+/// The node population as the writer takes it.
+pub fn node_population(net: &Network) -> sonata::NodePopulation {
+    let mut signatures: Vec<Vec<(String, Option<netbuild_model::Dtype>)>> = Vec::new();
+    let mut groups: Vec<sonata::NodeGroup> = Vec::new();
+    let mut group_rows: Vec<u64> = Vec::new();
+    let mut pop = sonata::NodePopulation {
+        name: net.name.clone(),
+        ..Default::default()
+    };
+    for b in &net.blocks {
+        let sig = signature(b);
+        let g = match signatures.iter().position(|s| *s == sig) {
+            Some(g) => g,
+            None => {
+                signatures.push(sig);
+                groups.push(sonata::NodeGroup {
+                    columns: b
+                        .columns
+                        .iter()
+                        .map(|c| {
+                            let data = match &c.values {
+                                Values::Num { dtype, .. } => convert::numbers(&[], *dtype),
+                                Values::Str(_) => sonata::ColumnData::Str(Vec::new()),
+                            };
+                            sonata::Column::new(c.name.clone(), data)
+                        })
+                        .collect(),
+                });
+                group_rows.push(0);
+                groups.len() - 1
+            }
+        };
+        for (dst, src) in groups[g].columns.iter_mut().zip(&b.columns) {
+            append(&mut dst.data, &src.values);
+        }
+        pop.node_type_id
+            .extend(std::iter::repeat(b.node_type_id).take(b.n as usize));
+        pop.node_group_id
+            .extend(std::iter::repeat(g as u32).take(b.n as usize));
+        pop.node_group_index
+            .extend(group_rows[g]..group_rows[g] + b.n);
+        group_rows[g] += b.n;
+    }
+    pop.groups = groups;
+    pop
+}
+
+fn append(dst: &mut sonata::ColumnData, src: &Values) {
+    use sonata::ColumnData as D;
+    match (dst, src) {
+        (D::Str(d), Values::Str(s)) => d.extend_from_slice(s),
+        (dst, Values::Num { data, dtype }) => {
+            let more = convert::numbers(data, *dtype);
+            match (dst, more) {
+                (D::F32(d), D::F32(m)) => d.extend(m),
+                (D::F64(d), D::F64(m)) => d.extend(m),
+                (D::I32(d), D::I32(m)) => d.extend(m),
+                (D::I64(d), D::I64(m)) => d.extend(m),
+                (D::U32(d), D::U32(m)) => d.extend(m),
+                (D::U64(d), D::U64(m)) => d.extend(m),
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The node types table: `node_type_id`, then every node-type property of the network's
+/// blocks in order of first appearance (`NULL` where a block lacks one).
+pub fn node_types(net: &Network) -> sonata::TypeTable {
+    let mut columns = vec!["node_type_id".to_string()];
+    for b in &net.blocks {
+        for (k, _) in &b.type_props {
+            if !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let rows = net
+        .blocks
+        .iter()
+        .map(|b| {
+            columns
+                .iter()
+                .map(|c| {
+                    if c == "node_type_id" {
+                        Some(b.node_type_id.to_string())
+                    } else {
+                        b.type_props
+                            .iter()
+                            .find(|(k, _)| k == c)
+                            .map(|(_, v)| convert::cell(v))
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    sonata::TypeTable { columns, rows }
+}
+
+/// Writes both files of `net` into `dir`.
+pub fn write_network(
+    dir: &Path,
+    net: &Network,
+    compression: sonata::Compression,
+    prov: &sonata::Provenance,
+) -> Result<(), sonata::SonataError> {
+    sonata::write_nodes(
+        &dir.join(format!("{}_nodes.h5", net.name)),
+        &node_population(net),
+        compression,
+        prov,
+    )?;
+    sonata::write_node_types(
+        &dir.join(format!("{}_node_types.csv", net.name)),
+        &node_types(net),
+    )
+}

@@ -1,0 +1,107 @@
+//! The output folder: written aside, renamed into place only when complete.
+//!
+//! In: the folder the user asked for. Out: a hidden temporary folder beside it (same filesystem,
+//! so the final rename is atomic); [`OutputDir::commit`] swaps it into place, replacing an
+//! older build. Dropped without commit (an error), the temporary folder is removed: a
+//! half-written circuit never sits where a finished one would.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub struct OutputDir {
+    target: PathBuf,
+    temp: PathBuf,
+    committed: bool,
+}
+
+fn sibling(target: &Path, tag: &str) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "network".into());
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+impl OutputDir {
+    /// Creates the temporary folder beside `target` (and `target`'s parents). This is also the
+    /// check, before any work, that the output can be written at all.
+    pub fn create(target: &Path) -> std::io::Result<OutputDir> {
+        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        let temp = sibling(target, "partial");
+        if temp.exists() {
+            std::fs::remove_dir_all(&temp)?;
+        }
+        std::fs::create_dir(&temp)?;
+        Ok(OutputDir {
+            target: target.to_path_buf(),
+            temp,
+            committed: false,
+        })
+    }
+
+    /// Where to write the files now.
+    pub fn path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Where the files will be.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Moves the finished folder into place, replacing what was there.
+    pub fn commit(mut self) -> std::io::Result<PathBuf> {
+        let old = sibling(&self.target, "old");
+        let had_old = self.target.exists();
+        if had_old {
+            std::fs::rename(&self.target, &old)?;
+        }
+        std::fs::rename(&self.temp, &self.target)?;
+        self.committed = true;
+        if had_old {
+            // The new build is in place; a failure to delete the old one loses nothing.
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_replaces_and_drop_cleans_up() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("old.txt"), "old").unwrap();
+        {
+            let o = OutputDir::create(&target).unwrap();
+            std::fs::write(o.path().join("half.h5"), "x").unwrap();
+            // dropped: an error happened
+        }
+        assert!(target.join("old.txt").exists());
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+        let o = OutputDir::create(&target).unwrap();
+        std::fs::write(o.path().join("new.txt"), "new").unwrap();
+        o.commit().unwrap();
+        assert!(target.join("new.txt").exists());
+        assert!(!target.join("old.txt").exists());
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,149 @@
+//! The plan every rank computes identically: which edges populations (files) there are, which
+//! edge types and edge groups each holds, and which block of targets each rank connects.
+//!
+//! In: the circuit, its networks and prepared edge types. Out: [`EdgePopulation`]s with a
+//! contiguous block of target ids per rank, balanced by estimated work.
+//!
+//! Why one block per population, shared by all its edge types (and not per edge type): rows are
+//! sorted by target across the population's edge types, so when every edge type uses the same
+//! blocks, rank r's rows come right after rank r-1's in the file and no global merge is needed.
+//! Every edge type is still spread over every rank: no rank ever holds a whole edge type
+//! (BMTK's round-robin of edge types starves all ranks but one).
+
+use netbuild_model::{Circuit, Dtype, Network, PreparedEdgeType};
+use std::ops::Range;
+
+/// One edges file: every edge type from one network to another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgePopulation {
+    /// Network indices.
+    pub source: usize,
+    pub target: usize,
+    /// `<src>_to_<trg>`, BMTK's population name.
+    pub name: String,
+    /// `<src>_<trg>`: the files are `<stem>_edges.h5` and `<stem>_edge_types.csv`.
+    pub file_stem: String,
+    /// Edge type indices in the circuit, in declaration order.
+    pub edge_types: Vec<usize>,
+    /// Each edge group's columns. Edge types with the same columns share a group, so there is
+    /// one group `0` wherever the property sets allow (NEST and libsonata read only that).
+    pub groups: Vec<Vec<(String, Dtype)>>,
+    /// The group of each of `edge_types`.
+    pub group_of: Vec<usize>,
+}
+
+/// The edges populations of `circuit`, in order of their first edge type.
+pub fn edge_populations(circuit: &Circuit, networks: &[Network]) -> Vec<EdgePopulation> {
+    let index = |name: &str| networks.iter().position(|n| n.name == name);
+    let mut pops: Vec<EdgePopulation> = Vec::new();
+    for (i, e) in circuit.edge_types.iter().enumerate() {
+        let (Some(s), Some(t)) = (index(&e.source.network), index(&e.target.network)) else {
+            continue;
+        };
+        let pop = match pops.iter_mut().find(|p| p.source == s && p.target == t) {
+            Some(p) => p,
+            None => {
+                let (sn, tn) = (&networks[s].name, &networks[t].name);
+                pops.push(EdgePopulation {
+                    source: s,
+                    target: t,
+                    name: format!("{sn}_to_{tn}"),
+                    file_stem: format!("{sn}_{tn}"),
+                    edge_types: Vec::new(),
+                    groups: Vec::new(),
+                    group_of: Vec::new(),
+                });
+                pops.last_mut().expect("just pushed")
+            }
+        };
+        let columns = e.group_columns();
+        let g = match pop.groups.iter().position(|c| *c == columns) {
+            Some(g) => g,
+            None => {
+                pop.groups.push(columns);
+                pop.groups.len() - 1
+            }
+        };
+        pop.edge_types.push(i);
+        pop.group_of.push(g);
+    }
+    pops
+}
+
+/// Splits target ids `0..n_targets` into `ranks` contiguous blocks of about equal estimated work
+/// over the population's edge types. Deterministic, so every rank finds the same blocks.
+pub fn split_targets(
+    edge_types: &[&PreparedEdgeType<'_>],
+    n_targets: u64,
+    ranks: usize,
+) -> Vec<Range<u64>> {
+    let ranks = ranks.max(1);
+    let work: Vec<f64> = (0..n_targets)
+        .map(|t| edge_types.iter().map(|e| e.work(t)).sum::<f64>() + 0.01)
+        .collect();
+    let total: f64 = work.iter().sum();
+    let mut blocks = Vec::with_capacity(ranks);
+    let mut start = 0u64;
+    let mut acc = 0.0;
+    let mut t = 0u64;
+    for r in 0..ranks {
+        let goal = total * (r + 1) as f64 / ranks as f64;
+        if r + 1 == ranks {
+            t = n_targets;
+        } else {
+            while t < n_targets && acc + work[t as usize] * 0.5 < goal {
+                acc += work[t as usize];
+                t += 1;
+            }
+        }
+        blocks.push(start..t);
+        start = t;
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use netbuild_model::{all_nodes, generate_networks, Columns, Rule, Scalar, Value};
+
+    #[test]
+    fn populations_groups_and_blocks() {
+        let mut c = Circuit::new(1);
+        c.add_nodes("a", 100)
+            .type_prop("ei", Scalar::Str("e".into()));
+        c.add_nodes("b", 50);
+        c.add_edges(
+            all_nodes("a"),
+            all_nodes("a"),
+            Rule::Probability(Value::Const(0.1)),
+        );
+        c.add_edges(all_nodes("b"), all_nodes("a"), Rule::Indegree(3));
+        c.add_edges(all_nodes("a"), all_nodes("a"), Rule::AllToAll);
+        let nets = generate_networks(&c);
+        let pops = edge_populations(&c, &nets);
+        assert_eq!(pops.len(), 2);
+        assert_eq!(pops[0].name, "a_to_a");
+        assert_eq!(pops[0].edge_types, vec![0, 2]);
+        assert_eq!(pops[0].groups.len(), 1);
+        assert_eq!(pops[1].file_stem, "b_a");
+
+        let mut cols = Columns::new(&nets);
+        let p0 = PreparedEdgeType::prepare(0, &c.edge_types[0], 1, &mut cols).unwrap();
+        let p2 = PreparedEdgeType::prepare(2, &c.edge_types[2], 1, &mut cols).unwrap();
+        for ranks in 1..6 {
+            let blocks = split_targets(&[&p0, &p2], 100, ranks);
+            assert_eq!(blocks.len(), ranks);
+            assert_eq!(blocks[0].start, 0);
+            assert_eq!(blocks[ranks - 1].end, 100);
+            assert!(blocks.windows(2).all(|w| w[0].end == w[1].start));
+            // Uniform work: blocks within one target of equal.
+            assert!(
+                blocks
+                    .iter()
+                    .all(|b| (b.end - b.start).abs_diff(100 / ranks as u64) <= 2),
+                "{blocks:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,608 @@
+//! Edges files: one population, streamed (sizes known up front, datasets created at full size).
+//!
+//! Layout: root attributes `magic`, `version` (+ provenance); under `/edges/<pop>`:
+//! `source_node_id` (u64, attribute `node_population` = source population, a variable-length
+//! UTF-8 string as h5py writes), `target_node_id` (u64, same attribute), `edge_type_id` (i64),
+//! `edge_group_id` (u32), `edge_group_index` (u64), one group `<g>` per edge group with one
+//! dataset per column (datasets exist even with 0 rows), and
+//! `indices/{source_to_target,target_to_source}/{node_id_to_ranges,range_to_edge_id}` (u64,
+//! `[n, 2]`) plus a hard link `node_id_to_range` -> `node_id_to_ranges` (BMTK's name).
+
+use std::path::{Path, PathBuf};
+
+use hdf5::{Dataset, File, Group};
+use hdf5_sys::h5i::hid_t;
+
+use crate::column::{ColumnSlice, Compression, Dtype, Provenance};
+use crate::error::SonataError;
+use crate::h5::{self, Io, Shape};
+use crate::index::{IndexBuilder, IndexDirection};
+
+/// Rows per block when streaming an index to disk.
+const INDEX_BLOCK_ROWS: usize = 1 << 20;
+
+/// The columns and row count of one edge group.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EdgeGroupLayout {
+    pub columns: Vec<(String, Dtype)>,
+    pub n_rows: u64,
+}
+
+/// Everything about an edge population that must be known before writing it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EdgePopulationLayout {
+    pub name: String,
+    pub source_population: String,
+    pub target_population: String,
+    pub n_edges: u64,
+    pub groups: Vec<EdgeGroupLayout>,
+    /// Node count of the source population (rows of `indices/source_to_target/node_id_to_ranges`).
+    pub n_source_nodes: u64,
+    /// Node count of the target population (rows of `indices/target_to_source/node_id_to_ranges`).
+    pub n_target_nodes: u64,
+}
+
+/// A dataset with its expected and written row counts.
+struct Tracked {
+    ds: Dataset,
+    full: String,
+    rows: u64,
+    written: u64,
+}
+
+/// An owned dataset transfer property list (collective MPI-IO).
+struct Xfer(hid_t);
+
+impl Drop for Xfer {
+    fn drop(&mut self) {
+        // SAFETY: the id came from H5Pcreate and is closed once.
+        unsafe {
+            hdf5_sys::h5p::H5Pclose(self.0);
+        }
+    }
+}
+
+/// Streams one edge population into an HDF5 file.
+///
+/// Rows go in edge order through `append_*` (an internal cursor), or anywhere through the
+/// positioned `write_*_at` (for several writers sharing one file through MPI-IO, opened with
+/// [`EdgesWriter::create_with_fapl`]). Every dataset is created at its final size in
+/// `create`, so no call ever extends one except `range_to_edge_id` in [`Self::write_index`].
+pub struct EdgesWriter {
+    path: PathBuf,
+    file: File,
+    pop: Group,
+    root: String,
+    layout: EdgePopulationLayout,
+    compression: Compression,
+    /// source_node_id, target_node_id, edge_type_id, edge_group_id, edge_group_index.
+    core: Vec<Tracked>,
+    groups: Vec<Vec<Tracked>>,
+    edge_cursor: u64,
+    group_cursor: Vec<u64>,
+    index_done: [bool; 2],
+    xfer: Option<Xfer>,
+}
+
+const CORE: [(&str, Dtype); 5] = [
+    ("source_node_id", Dtype::U64),
+    ("target_node_id", Dtype::U64),
+    ("edge_type_id", Dtype::I64),
+    ("edge_group_id", Dtype::U32),
+    ("edge_group_index", Dtype::U64),
+];
+
+impl EdgesWriter {
+    /// Creates (or truncates) the file at `path` with every dataset of the layout.
+    pub fn create(
+        path: &Path,
+        layout: &EdgePopulationLayout,
+        compression: Compression,
+        prov: &Provenance,
+    ) -> Result<Self, SonataError> {
+        Self::create_with_fapl(path, layout, compression, prov, None)
+    }
+
+    /// As [`Self::create`], with a file access property list: e.g. one with the MPI-IO driver
+    /// (`FileAccess::build().mpio(comm, None)`), in which case every rank must call this with
+    /// the same arguments (HDF5 creates groups, datasets and attributes collectively).
+    pub fn create_with_fapl(
+        path: &Path,
+        layout: &EdgePopulationLayout,
+        compression: Compression,
+        prov: &Provenance,
+        fapl: Option<&hdf5::plist::FileAccess>,
+    ) -> Result<Self, SonataError> {
+        let root = format!("/edges/{}", layout.name);
+        validate_layout(path, &root, layout)?;
+
+        let file = h5::create_file(path, fapl)?;
+        h5::write_root_attrs(path, &file, prov)?;
+        let edges = h5::create_group(path, &file, "edges", "/edges")?;
+        let pop = h5::create_group(path, &edges, &layout.name, &root)?;
+
+        let mut core = Vec::with_capacity(CORE.len());
+        for (name, dtype) in CORE {
+            let full = format!("{root}/{name}");
+            let shape = Shape {
+                rows: layout.n_edges,
+                width: 1,
+                resizable: false,
+            };
+            let ds = h5::create_dataset(path, &pop, &full, name, dtype, shape, compression)?;
+            core.push(Tracked {
+                ds,
+                full,
+                rows: layout.n_edges,
+                written: 0,
+            });
+        }
+        h5::string_attr(
+            path,
+            &core[0].ds,
+            &core[0].full,
+            "node_population",
+            &layout.source_population,
+        )?;
+        h5::string_attr(
+            path,
+            &core[1].ds,
+            &core[1].full,
+            "node_population",
+            &layout.target_population,
+        )?;
+
+        let mut groups = Vec::with_capacity(layout.groups.len());
+        for (gi, gl) in layout.groups.iter().enumerate() {
+            let gname = gi.to_string();
+            let gfull = format!("{root}/{gname}");
+            let grp = h5::create_group(path, &pop, &gname, &gfull)?;
+            let mut cols = Vec::with_capacity(gl.columns.len());
+            for (name, dtype) in &gl.columns {
+                let full = format!("{gfull}/{name}");
+                let shape = Shape {
+                    rows: gl.n_rows,
+                    width: 1,
+                    resizable: false,
+                };
+                let ds = h5::create_dataset(path, &grp, &full, name, *dtype, shape, compression)?;
+                cols.push(Tracked {
+                    ds,
+                    full,
+                    rows: gl.n_rows,
+                    written: 0,
+                });
+            }
+            groups.push(cols);
+        }
+
+        Ok(EdgesWriter {
+            path: path.to_path_buf(),
+            file,
+            pop,
+            root,
+            layout: layout.clone(),
+            compression,
+            core,
+            group_cursor: vec![0; groups.len()],
+            groups,
+            edge_cursor: 0,
+            index_done: [false; 2],
+            xfer: None,
+        })
+    }
+
+    /// The layout this writer was created with.
+    pub fn layout(&self) -> &EdgePopulationLayout {
+        &self.layout
+    }
+
+    /// Switches block writes to collective MPI-IO (needed for compressed datasets with the
+    /// MPI-IO driver). Then every rank must make the same sequence of `write_*_at` calls; a
+    /// rank with no rows passes empty slices.
+    pub fn set_collective(&mut self, collective: bool) -> Result<(), SonataError> {
+        if !collective {
+            self.xfer = None;
+            return Ok(());
+        }
+        use hdf5_sys::h5p::{H5FD_mpio_xfer_t, H5Pcreate, H5Pset_dxpl_mpio};
+        let id = hdf5::sync::sync(|| {
+            // SAFETY: plain HDF5 property list calls.
+            unsafe {
+                let id = hdf5::h5check(H5Pcreate(*hdf5::globals::H5P_DATASET_XFER))?;
+                let x = Xfer(id);
+                hdf5::h5check(H5Pset_dxpl_mpio(
+                    x.0,
+                    H5FD_mpio_xfer_t::H5FD_MPIO_COLLECTIVE,
+                ))?;
+                Ok(x)
+            }
+        })
+        .map_err(|e| SonataError::hdf5(&self.path, "dataset transfer list", e))?;
+        self.xfer = Some(id);
+        Ok(())
+    }
+
+    fn io(&self) -> Io {
+        match &self.xfer {
+            Some(x) => Io {
+                xfer: x.0,
+                collective: true,
+            },
+            None => Io::INDEPENDENT,
+        }
+    }
+
+    /// Appends the next rows of the population's core datasets, in edge order.
+    pub fn append_edges(
+        &mut self,
+        source: &[u64],
+        target: &[u64],
+        edge_type_id: &[i64],
+        edge_group_id: &[u32],
+        edge_group_index: &[u64],
+    ) -> Result<(), SonataError> {
+        let at = self.edge_cursor;
+        self.write_edges_at(
+            at,
+            source,
+            target,
+            edge_type_id,
+            edge_group_id,
+            edge_group_index,
+        )?;
+        self.edge_cursor += source.len() as u64;
+        Ok(())
+    }
+
+    /// Writes rows `offset..offset + len` of the core datasets (all slices of length `len`).
+    pub fn write_edges_at(
+        &mut self,
+        offset: u64,
+        source: &[u64],
+        target: &[u64],
+        edge_type_id: &[i64],
+        edge_group_id: &[u32],
+        edge_group_index: &[u64],
+    ) -> Result<(), SonataError> {
+        let n = source.len();
+        if [
+            target.len(),
+            edge_type_id.len(),
+            edge_group_id.len(),
+            edge_group_index.len(),
+        ]
+        .iter()
+        .any(|&l| l != n)
+        {
+            return Err(self.invalid(
+                &self.root,
+                format!(
+                    "core slices differ in length: source {n}, target {}, edge_type_id {}, \
+                     edge_group_id {}, edge_group_index {}",
+                    target.len(),
+                    edge_type_id.len(),
+                    edge_group_id.len(),
+                    edge_group_index.len()
+                ),
+            ));
+        }
+        self.check_rows(&self.root, offset, n as u64, self.layout.n_edges)?;
+        if let Some(i) = source.iter().position(|&s| s >= self.layout.n_source_nodes) {
+            return Err(self.invalid(
+                &self.core[0].full,
+                format!(
+                    "edge {}: source node {} >= {} nodes",
+                    offset + i as u64,
+                    source[i],
+                    self.layout.n_source_nodes
+                ),
+            ));
+        }
+        if let Some(i) = target.iter().position(|&t| t >= self.layout.n_target_nodes) {
+            return Err(self.invalid(
+                &self.core[1].full,
+                format!(
+                    "edge {}: target node {} >= {} nodes",
+                    offset + i as u64,
+                    target[i],
+                    self.layout.n_target_nodes
+                ),
+            ));
+        }
+        for (i, (&g, &idx)) in edge_group_id.iter().zip(edge_group_index).enumerate() {
+            let ok = self
+                .layout
+                .groups
+                .get(g as usize)
+                .is_some_and(|gl| idx < gl.n_rows);
+            if !ok {
+                return Err(self.invalid(
+                    &self.root,
+                    format!(
+                        "edge {}: group {g} row {idx} does not exist",
+                        offset + i as u64
+                    ),
+                ));
+            }
+        }
+        let cols = [
+            ColumnSlice::U64(source),
+            ColumnSlice::U64(target),
+            ColumnSlice::I64(edge_type_id),
+            ColumnSlice::U32(edge_group_id),
+            ColumnSlice::U64(edge_group_index),
+        ];
+        let io = self.io();
+        for (t, col) in self.core.iter_mut().zip(cols) {
+            h5::write_column(&self.path, &t.ds, &t.full, offset, col, io)?;
+            t.written += n as u64;
+        }
+        Ok(())
+    }
+
+    /// Appends the next rows of group `g` (one slice per column of the layout, in layout
+    /// order, all the same length).
+    pub fn append_group(
+        &mut self,
+        g: usize,
+        columns: &[ColumnSlice<'_>],
+    ) -> Result<(), SonataError> {
+        let at = *self.group_cursor.get(g).ok_or_else(|| self.no_group(g))?;
+        self.write_group_at(g, at, columns)?;
+        let n = columns.first().map_or(0, |c| c.len()) as u64;
+        self.group_cursor[g] += n;
+        Ok(())
+    }
+
+    /// Writes rows `offset..offset + len` of every column of group `g`.
+    pub fn write_group_at(
+        &mut self,
+        g: usize,
+        offset: u64,
+        columns: &[ColumnSlice<'_>],
+    ) -> Result<(), SonataError> {
+        let gl = self.layout.groups.get(g).ok_or_else(|| self.no_group(g))?;
+        let gfull = format!("{}/{g}", self.root);
+        if columns.len() != gl.columns.len() {
+            return Err(self.invalid(
+                &gfull,
+                format!(
+                    "{} column slices given, the layout has {}",
+                    columns.len(),
+                    gl.columns.len()
+                ),
+            ));
+        }
+        let n = columns.first().map_or(0, |c| c.len());
+        for (col, (name, dtype)) in columns.iter().zip(&gl.columns) {
+            let full = format!("{gfull}/{name}");
+            if col.dtype() != *dtype {
+                return Err(self.invalid(
+                    &full,
+                    format!("slice of {} given, the column is {}", col.dtype(), dtype),
+                ));
+            }
+            if col.len() != n {
+                return Err(self.invalid(
+                    &full,
+                    format!("slice of {} rows, the first column's has {n}", col.len()),
+                ));
+            }
+        }
+        self.check_rows(&gfull, offset, n as u64, gl.n_rows)?;
+        let io = self.io();
+        for (t, col) in self.groups[g].iter_mut().zip(columns) {
+            h5::write_column(&self.path, &t.ds, &t.full, offset, *col, io)?;
+            t.written += n as u64;
+        }
+        Ok(())
+    }
+
+    /// Writes `indices/<direction>/{node_id_to_ranges, range_to_edge_id}` from `(node_id,
+    /// edge_id)` pairs sorted by node id then edge id, streamed in blocks, and the hard link
+    /// `node_id_to_range`. `node_id_to_ranges` has one row per node of that side's population
+    /// (`[0, 0]` for a node without edges). `range_to_edge_id` is the one dataset of the file
+    /// that grows while written (its length is only known at the end): it is chunked and
+    /// extended block by block, so call this from one process only (or write the index
+    /// yourself).
+    pub fn write_index(
+        &mut self,
+        direction: IndexDirection,
+        pairs: impl Iterator<Item = (u64, u64)>,
+    ) -> Result<(), SonataError> {
+        let dir = direction.group_name();
+        let ifull = format!("{}/indices/{dir}", self.root);
+        if self.index_done[direction.slot()] {
+            return Err(self.invalid(&ifull, "index written twice"));
+        }
+        let n_nodes = match direction {
+            IndexDirection::SourceToTarget => self.layout.n_source_nodes,
+            IndexDirection::TargetToSource => self.layout.n_target_nodes,
+        };
+        let path = self.path.clone();
+        let indices = if self.pop.link_exists("indices") {
+            self.pop
+                .group("indices")
+                .map_err(|e| SonataError::hdf5(&path, format!("{}/indices", self.root), e))?
+        } else {
+            h5::create_group(
+                &path,
+                &self.pop,
+                "indices",
+                &format!("{}/indices", self.root),
+            )?
+        };
+        let grp = h5::create_group(&path, &indices, dir, &ifull)?;
+        let n2r_full = format!("{ifull}/node_id_to_ranges");
+        let r2e_full = format!("{ifull}/range_to_edge_id");
+        let n2r = h5::create_dataset(
+            &path,
+            &grp,
+            &n2r_full,
+            "node_id_to_ranges",
+            Dtype::U64,
+            Shape {
+                rows: n_nodes,
+                width: 2,
+                resizable: false,
+            },
+            self.compression,
+        )?;
+        let r2e = h5::create_dataset(
+            &path,
+            &grp,
+            &r2e_full,
+            "range_to_edge_id",
+            Dtype::U64,
+            Shape {
+                rows: 0,
+                width: 2,
+                resizable: true,
+            },
+            self.compression,
+        )?;
+
+        let mut b = IndexBuilder::new(n_nodes, self.layout.n_edges);
+        let mut nodes_written = 0u64;
+        let mut ranges_written = 0u64;
+        let mut flush = |b: &mut IndexBuilder, force: bool| -> Result<(), SonataError> {
+            if force || b.node_rows.len() >= 2 * INDEX_BLOCK_ROWS {
+                let k = (b.node_rows.len() / 2) as u64;
+                h5::write_rows(
+                    &path,
+                    &n2r,
+                    &n2r_full,
+                    nodes_written,
+                    2,
+                    &b.node_rows,
+                    Io::INDEPENDENT,
+                )?;
+                nodes_written += k;
+                b.node_rows.clear();
+            }
+            if (force && !b.ranges.is_empty()) || b.ranges.len() >= 2 * INDEX_BLOCK_ROWS {
+                let k = (b.ranges.len() / 2) as u64;
+                r2e.resize([(ranges_written + k) as usize, 2])
+                    .map_err(|e| SonataError::hdf5(&path, &r2e_full, e))?;
+                h5::write_rows(
+                    &path,
+                    &r2e,
+                    &r2e_full,
+                    ranges_written,
+                    2,
+                    &b.ranges,
+                    Io::INDEPENDENT,
+                )?;
+                ranges_written += k;
+                b.ranges.clear();
+            }
+            Ok(())
+        };
+        for (node, edge) in pairs {
+            b.push(node, edge)
+                .map_err(|e| SonataError::invalid(&path, &ifull, e.to_string()))?;
+            flush(&mut b, false)?;
+        }
+        b.finish();
+        flush(&mut b, true)?;
+        debug_assert_eq!(nodes_written, n_nodes);
+
+        grp.link_hard("node_id_to_ranges", "node_id_to_range")
+            .map_err(|e| SonataError::hdf5(&path, format!("{ifull}/node_id_to_range"), e))?;
+        self.index_done[direction.slot()] = true;
+        Ok(())
+    }
+
+    /// Checks that every dataset got exactly its rows and both indices were written, then
+    /// flushes and closes the file.
+    pub fn finish(self) -> Result<(), SonataError> {
+        for t in self.core.iter().chain(self.groups.iter().flatten()) {
+            if t.written != t.rows {
+                return Err(self.invalid(
+                    &t.full,
+                    format!("{} rows written, {} expected", t.written, t.rows),
+                ));
+            }
+        }
+        for dir in [
+            IndexDirection::SourceToTarget,
+            IndexDirection::TargetToSource,
+        ] {
+            if !self.index_done[dir.slot()] {
+                return Err(self.invalid(
+                    &format!("{}/indices/{}", self.root, dir.group_name()),
+                    "index not written",
+                ));
+            }
+        }
+        self.finish_unchecked()
+    }
+
+    /// Flushes and closes without checking row counts: for one of several processes that
+    /// each wrote a part of the rows (the caller checks the totals across processes).
+    pub fn finish_unchecked(self) -> Result<(), SonataError> {
+        let EdgesWriter {
+            path,
+            file,
+            pop,
+            core,
+            groups,
+            xfer,
+            ..
+        } = self;
+        drop((core, groups, pop, xfer));
+        h5::close_file(&path, file)
+    }
+
+    fn check_rows(&self, object: &str, offset: u64, n: u64, total: u64) -> Result<(), SonataError> {
+        match offset.checked_add(n) {
+            Some(end) if end <= total => Ok(()),
+            _ => Err(self.invalid(
+                object,
+                format!("rows {offset}..{offset}+{n} past the {total} rows of the layout"),
+            )),
+        }
+    }
+
+    fn invalid(&self, object: &str, message: impl Into<String>) -> SonataError {
+        SonataError::invalid(&self.path, object, message)
+    }
+
+    fn no_group(&self, g: usize) -> SonataError {
+        self.invalid(
+            &self.root,
+            format!("no group {g} (the layout has {})", self.layout.groups.len()),
+        )
+    }
+}
+
+fn validate_layout(
+    path: &Path,
+    root: &str,
+    layout: &EdgePopulationLayout,
+) -> Result<(), SonataError> {
+    h5::check_name(path, root, &layout.name)?;
+    let total: u64 = layout.groups.iter().map(|g| g.n_rows).sum();
+    if total != layout.n_edges {
+        return Err(SonataError::invalid(
+            path,
+            root,
+            format!(
+                "groups hold {total} rows in all, the population has {} edges",
+                layout.n_edges
+            ),
+        ));
+    }
+    for (gi, g) in layout.groups.iter().enumerate() {
+        let mut seen = std::collections::HashSet::new();
+        for (name, _) in &g.columns {
+            let full = format!("{root}/{gi}/{name}");
+            h5::check_name(path, &full, name)?;
+            if !seen.insert(name.as_str()) {
+                return Err(SonataError::invalid(path, full, "duplicate column"));
+            }
+        }
+    }
+    Ok(())
+}

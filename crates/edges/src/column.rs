@@ -119,6 +119,30 @@ impl Column {
         }
     }
 
+    /// The values at `positions`, in that order.
+    pub fn gather(&self, positions: &[usize]) -> Column {
+        match self {
+            Column::F32(v) => Column::F32(positions.iter().map(|&i| v[i]).collect()),
+            Column::F64(v) => Column::F64(positions.iter().map(|&i| v[i]).collect()),
+            Column::I32(v) => Column::I32(positions.iter().map(|&i| v[i]).collect()),
+            Column::I64(v) => Column::I64(positions.iter().map(|&i| v[i]).collect()),
+            Column::U32(v) => Column::U32(positions.iter().map(|&i| v[i]).collect()),
+            Column::U64(v) => Column::U64(positions.iter().map(|&i| v[i]).collect()),
+        }
+    }
+
+    /// Value `i` as f64 (exact for every dtype but 64-bit integers beyond 2^53).
+    pub fn get_f64(&self, i: usize) -> f64 {
+        match self {
+            Column::F32(v) => f64::from(v[i]),
+            Column::F64(v) => v[i],
+            Column::I32(v) => f64::from(v[i]),
+            Column::I64(v) => v[i] as f64,
+            Column::U32(v) => f64::from(v[i]),
+            Column::U64(v) => v[i] as f64,
+        }
+    }
+
     /// Bytes held in memory.
     pub fn heap_bytes(&self) -> usize {
         self.len() * width(self.dtype())

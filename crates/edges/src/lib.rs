@@ -11,4 +11,4 @@ mod store;
 mod table;
 
 pub use column::Column;
-pub use table::{CoreChunk, EdgeTypesTable, SpillPolicy, TableError, TableLayout, TableReader};
+pub use table::{EdgeTypesTable, RowChunk, SpillPolicy, TableError, TableLayout, TableReader};

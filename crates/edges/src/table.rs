@@ -155,11 +155,11 @@ impl EdgeTypesTable {
                 .into_iter()
                 .map(|g| g.into_iter().map(|s| s.into_reader().map_err(io)).collect())
                 .collect::<Result<_, _>>()?,
-            local_to_global: {
-                let mut v = vec![0usize; self.local.iter().flatten().count()];
+            local: {
+                let mut v = vec![(0usize, 0usize); self.local.iter().flatten().count()];
                 for (i, l) in self.local.iter().enumerate() {
-                    if let Some((l, _)) = l {
-                        v[*l as usize] = i;
+                    if let Some((l, g)) = l {
+                        v[*l as usize] = (i, *g);
                     }
                 }
                 v
@@ -210,24 +210,37 @@ impl EdgeSink for EdgeTypesTable {
     }
 }
 
-/// The core columns of a chunk of rows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CoreChunk {
+/// A chunk of consecutive rows: the core columns of every row, and for each edge group the
+/// columns of the chunk's rows that belong to it, in row order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RowChunk {
     pub source: Vec<u32>,
     pub target: Vec<u32>,
     /// Edge type indices in the circuit.
     pub edge_type: Vec<usize>,
+    /// `groups[g]`: one column per group column, with as many values as the chunk has rows of
+    /// group g.
+    pub groups: Vec<Vec<Column>>,
 }
 
-/// Streams a finished table's rows back: core columns and each group's columns have their own
-/// cursor, so a writer can fill each dataset in turn.
+impl RowChunk {
+    pub fn len(&self) -> usize {
+        self.source.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.source.is_empty()
+    }
+}
+
+/// Streams a finished table's rows back, in order, in [`RowChunk`]s.
 #[derive(Debug)]
 pub struct TableReader {
     source: ColumnReader,
     target: ColumnReader,
     edge_type: ColumnReader,
     groups: Vec<Vec<ColumnReader>>,
-    local_to_global: Vec<usize>,
+    /// local edge type → (edge type index in the circuit, group)
+    local: Vec<(usize, usize)>,
     group_rows: Vec<u64>,
 }
 
@@ -247,24 +260,32 @@ impl TableReader {
         &self.group_rows
     }
 
-    /// The next up to `max` rows of the core columns; empty at the end.
-    pub fn next_core(&mut self, max: usize) -> std::io::Result<CoreChunk> {
+    /// The next up to `max` rows; empty at the end.
+    pub fn next_rows(&mut self, max: usize) -> std::io::Result<RowChunk> {
         let source = u32s(self.source.next(max)?);
         let target = u32s(self.target.next(max)?);
-        let edge_type = u32s(self.edge_type.next(max)?)
-            .into_iter()
-            .map(|l| self.local_to_global[l as usize])
+        let local = u32s(self.edge_type.next(max)?);
+        let mut per_group = vec![0usize; self.groups.len()];
+        let edge_type = local
+            .iter()
+            .map(|&l| {
+                let (global, g) = self.local[l as usize];
+                per_group[g] += 1;
+                global
+            })
             .collect();
-        Ok(CoreChunk {
+        let groups = self
+            .groups
+            .iter_mut()
+            .zip(per_group)
+            .map(|(cols, n)| cols.iter_mut().map(|c| c.next(n)).collect())
+            .collect::<std::io::Result<_>>()?;
+        Ok(RowChunk {
             source,
             target,
             edge_type,
+            groups,
         })
-    }
-
-    /// The next up to `max` rows of group `g`, one column per group column; empty at the end.
-    pub fn next_group(&mut self, g: usize, max: usize) -> std::io::Result<Vec<Column>> {
-        self.groups[g].iter_mut().map(|c| c.next(max)).collect()
     }
 }
 
@@ -304,30 +325,16 @@ mod tests {
         }
     }
 
-    fn drain(mut r: TableReader) -> (Vec<u32>, Vec<usize>, Vec<Vec<Column>>) {
-        let mut src = Vec::new();
-        let mut et = Vec::new();
+    fn drain(mut r: TableReader) -> Vec<RowChunk> {
+        let mut all = Vec::new();
         loop {
-            let c = r.next_core(1000).unwrap();
-            if c.source.is_empty() {
+            let c = r.next_rows(1000).unwrap();
+            if c.is_empty() {
                 break;
             }
-            src.extend(c.source);
-            et.extend(c.edge_type);
+            all.push(c);
         }
-        let mut groups = Vec::new();
-        for g in 0..2 {
-            let mut all: Vec<Column> = Vec::new();
-            loop {
-                let c = r.next_group(g, 777).unwrap();
-                if c[0].is_empty() {
-                    break;
-                }
-                all.push(c.into_iter().next().unwrap());
-            }
-            groups.push(all);
-        }
-        (src, et, groups)
+        all
     }
 
     #[test]
@@ -350,13 +357,21 @@ mod tests {
         assert_eq!(a.group_rows(), &[33_334, 66_666]);
         // Spill files are anonymous: nothing is visible in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        let (sa, ea, ga) = drain(a.finish().unwrap());
-        let (sb, eb, gb) = drain(b.finish().unwrap());
-        assert_eq!(sa.len(), 100_000);
-        assert_eq!(sa, (0..100_000).collect::<Vec<u32>>());
-        assert_eq!(ea[..3], [3, 5, 5]);
-        assert_eq!((sa, ea), (sb, eb));
-        assert_eq!(ga, gb);
+        let ca = drain(a.finish().unwrap());
+        let cb = drain(b.finish().unwrap());
+        assert_eq!(ca, cb);
+        let sources: Vec<u32> = ca.iter().flat_map(|c| c.source.clone()).collect();
+        assert_eq!(sources, (0..100_000).collect::<Vec<u32>>());
+        assert_eq!(ca[0].edge_type[..3], [3, 5, 5]);
+        // Group columns stay aligned with their rows: row 4 is the 3rd row of group 1.
+        assert_eq!(
+            ca[0].groups[0][0],
+            Column::U32((0..334).map(|_| 2).collect())
+        );
+        assert_eq!(
+            ca[0].groups[1][1],
+            Column::F64((0..1000).filter(|i| i % 3 != 0).map(|i| i as f64).collect())
+        );
     }
 
     #[test]

@@ -19,6 +19,17 @@ pub(crate) struct Compiled {
     pub stack: StackSize,
 }
 
+/// A product of one operand `x` with itself (see `Emitter::square`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Product {
+    /// `x * x`
+    X,
+    /// `(-x) * x`
+    NegX,
+    /// `x * (-x)`
+    XNeg,
+}
+
 #[derive(Default)]
 pub(crate) struct Emitter {
     code: Vec<Op>,
@@ -51,6 +62,20 @@ impl Emitter {
 
     /// Emits `op`, whose `op.arity()` arguments were emitted from `first_arg` on.
     pub fn apply(&mut self, op: Op, first_arg: usize) {
+        if op == Op::Mul {
+            if let Some((second, product)) = self.square(first_arg) {
+                // Keep the first copy of the operand, without its `Neg` if it has one.
+                self.code.truncate(second);
+                if product == Product::NegX {
+                    self.code.pop();
+                }
+                self.apply(Op::Square, first_arg);
+                if product != Product::X {
+                    self.apply(Op::Neg, first_arg);
+                }
+                return;
+            }
+        }
         let args = &self.code[first_arg..];
         debug_assert!(args.len() >= op.arity());
         let foldable = !op.is_random()
@@ -66,6 +91,44 @@ impl Emitter {
         } else {
             self.code.push(op);
         }
+    }
+
+    /// When the two operands of a product from `first_arg` on are one deterministic
+    /// subexpression `x`, as `x * x`, `-x * x` or `x * -x`: where the second operand begins and
+    /// which form it is. Identical code without random draws computes identical values (every
+    /// op is a pure function of its operands and the variables), so `x * x` and `Square(x)`
+    /// agree bit for bit, and so do `(-x) * x`, `x * (-x)` and `-Square(x)` (rounding to nearest
+    /// is symmetric; the signs of zeros and NaNs agree too). Constants compare by bits (`0.0`
+    /// and `-0.0` differ in `1 / x`).
+    ///
+    /// Cost: a walk back over the second operand; a flat chain `a * b * c ...` has one-op right
+    /// operands, and only nesting (limited to `MAX_DEPTH`) can make an op part of several.
+    fn square(&self, first_arg: usize) -> Option<(usize, Product)> {
+        let code = &self.code[first_arg..];
+        // Walk back from the end until exactly one complete subexpression has been covered.
+        let mut need = 1usize;
+        let mut second = code.len();
+        while need > 0 {
+            second = second.checked_sub(1)?;
+            need = need - 1 + code[second].arity();
+        }
+        let (a, b) = code.split_at(second);
+        let same = |x: &Op, y: &Op| match (x, y) {
+            (Op::Const(x), Op::Const(y)) => x.to_bits() == y.to_bits(),
+            _ => x == y,
+        };
+        let identical = |a: &[Op], b: &[Op]| {
+            a.len() == b.len()
+                && a.iter().zip(b).all(|(x, y)| same(x, y))
+                && !a.iter().any(|op| op.is_random())
+        };
+        let product = match (a.split_last(), b.split_last()) {
+            _ if identical(a, b) => Product::X,
+            (Some((Op::Neg, x)), _) if identical(x, b) => Product::NegX,
+            (_, Some((Op::Neg, x))) if identical(a, x) => Product::XNeg,
+            _ => return None,
+        };
+        Some((first_arg + second, product))
     }
 
     pub fn finish(self, span: Range<usize>) -> Result<Compiled, ExprError> {
@@ -107,6 +170,46 @@ mod tests {
                 Op::Add
             ]
         );
+    }
+
+    #[test]
+    fn products_of_identical_operands_become_squares() {
+        let c = parse("d * d").unwrap();
+        assert_eq!(&*c.code, &[Op::Var(0), Op::Square]);
+        let c = parse("(dx + 1) * (dx + 1) + dz").unwrap();
+        assert_eq!(
+            &*c.code,
+            &[
+                Op::Var(0),
+                Op::Const(1.0),
+                Op::Add,
+                Op::Square,
+                Op::Var(1),
+                Op::Add
+            ]
+        );
+        // Left-associative: (d * d) * d is Square(d) * d.
+        let c = parse("d * d * d").unwrap();
+        assert_eq!(&*c.code, &[Op::Var(0), Op::Square, Op::Var(0), Op::Mul]);
+        // Different operands, random operands and differently signed zeros stay products.
+        for src in [
+            "d * dx",
+            "rand() * rand()",
+            "(d + 0) * (d + -0)",
+            "(d - dx) * (dx - d)",
+        ] {
+            let c = parse(src).unwrap();
+            assert_eq!(c.code.last(), Some(&Op::Mul), "{src}");
+        }
+        // Negated squares: `-x*x` is `(-x) * x`.
+        for src in ["-d * d", "d * -d", "-(d * d)"] {
+            let c = parse(src).unwrap();
+            assert_eq!(&*c.code, &[Op::Var(0), Op::Square, Op::Neg], "{src}");
+        }
+        let c = parse("-d * -d").unwrap();
+        assert_eq!(&*c.code, &[Op::Var(0), Op::Neg, Op::Square]);
+        // Constant squares fold.
+        assert_eq!(&*parse("3 * 3").unwrap().code, &[Op::Const(9.0)]);
     }
 
     #[test]

@@ -20,11 +20,13 @@ use std::fmt;
 use std::ops::Range;
 
 mod compile;
+mod interval;
 mod lexer;
 mod names;
 mod parser;
 mod vm;
 
+pub use interval::Interval;
 pub use parser::{MAX_DEPTH, MAX_LEN};
 
 /// A variable an expression reads. The caller decides what each one is worth for a pair.
@@ -145,6 +147,40 @@ impl Expr {
     /// Whether evaluation draws random numbers.
     pub fn is_random(&self) -> bool {
         self.random
+    }
+
+    /// Bounds of the value when each variable `i` lies in `vars[i]` (same order as
+    /// [`Expr::variables`]): for every assignment inside the intervals and every random draw,
+    /// [`Expr::eval`] returns a value inside the result, or NaN. Never `None`: what cannot be
+    /// bounded soundly is unbounded (infinite ends, up to [`Interval::ALL`]).
+    ///
+    /// Sound first, tight second. The intended use is Bernoulli thinning in connection rules:
+    /// with `p_hi >= p` for every pair of a block, drawing candidates with probability `p_hi`
+    /// and keeping each with probability `p / p_hi` keeps every pair with probability exactly
+    /// `p`; a bound that were ever too low would bias the result silently. See the module
+    /// `interval.rs` for the rules (floating point rounding included).
+    ///
+    /// Tight where it matters for such rules: constants, monotone functions, `min`/`max`, `%` by
+    /// a constant, decided comparisons and `if`s, and squares (`d*d`, `(dx - 1)*(dx - 1)`,
+    /// `x^2`, `pow(x, 2)` are never negative). Loose where operands depend on each other
+    /// (`x - x` over [0, 1] gives [-1, 1]), for `sin`/`cos` ([-1, 1]), `tan` and `normal`
+    /// (unbounded). Libm results (`exp`, `log`, `pow`) are widened by two ulps.
+    ///
+    /// Not per-pair: interprets the program once over intervals, allocating a small stack.
+    /// Panics if `vars` is shorter than [`Expr::variables`] or an interval has `lo > hi`
+    /// (NaN ends count as infinite).
+    pub fn bounds(&self, vars: &[Interval]) -> Interval {
+        assert!(
+            vars.len() >= self.vars.len(),
+            "Expr::bounds: {} variable intervals given, {} needed",
+            vars.len(),
+            self.vars.len()
+        );
+        let vars: Vec<Interval> = vars[..self.vars.len()]
+            .iter()
+            .map(|v| Interval::new(v.lo, v.hi))
+            .collect();
+        interval::bounds(&self.code, &vars)
     }
 
     /// The source text the expression was parsed from.

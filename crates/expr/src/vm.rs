@@ -43,6 +43,10 @@ pub(crate) enum Op {
     Tan,
     Floor,
     Ceil,
+    /// `a * a`, emitted by the compiler for a product of two identical deterministic operands
+    /// (`d*d`, `(dx+1)*(dx+1)`): the same value bit for bit, one evaluation of the operand
+    /// fewer, and interval bounds that know both factors are equal (see `interval.rs`).
+    Square,
     // Binary.
     Add,
     Sub,
@@ -77,7 +81,7 @@ impl Op {
         use Op::*;
         match self {
             Const(_) | Var(_) | Rand => 0,
-            Neg | Not | Exp | Log | Sqrt | Abs | Sin | Cos | Tan | Floor | Ceil => 1,
+            Neg | Not | Exp | Log | Sqrt | Abs | Sin | Cos | Tan | Floor | Ceil | Square => 1,
             If => 3,
             _ => 2,
         }
@@ -255,6 +259,7 @@ fn run<R: Rng + ?Sized, const N: usize>(code: &[Op], vars: &[f64], rng: &mut R) 
             Op::Tan => unary!(|a| a.tan()),
             Op::Floor => unary!(|a| a.floor()),
             Op::Ceil => unary!(|a| a.ceil()),
+            Op::Square => unary!(|a| a * a),
             Op::Add => binary!(|a, b| a + b),
             Op::Sub => binary!(|a, b| a - b),
             Op::Mul => binary!(|a, b| a * b),

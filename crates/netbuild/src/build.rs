@@ -11,7 +11,7 @@
 
 use crate::collate::{collate, RankCounts};
 use crate::convert;
-use crate::edges_out::{edge_types, write_population, WriteError};
+use crate::edges_out::{edge_types, write_population, Ordering, WriteError};
 use crate::generate::generate_block;
 use crate::nodes_out::{population_type, write_network};
 use crate::options::BuildOptions;
@@ -111,6 +111,10 @@ pub fn build(
         dir: options.spill_dir(),
         budget: options.budget(comm.size()),
     };
+    let ordering = Ordering {
+        sort_by: options.sort_edges_by,
+        spill: policy.clone(),
+    };
     let mut pop_summaries = Vec::new();
     for pop in &populations {
         let types: Vec<&PreparedEdgeType<'_>> =
@@ -138,6 +142,7 @@ pub fn build(
             block.clone(),
             networks[pop.source].n,
             &mut table,
+            options.threads(),
             |_| {},
         )?;
         let mine = RankCounts {
@@ -162,6 +167,7 @@ pub fn build(
             &dir,
             compression,
             &prov,
+            &ordering,
         )?;
         if let Some(out) = &out {
             sonata::write_edge_types(

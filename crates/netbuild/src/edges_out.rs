@@ -11,15 +11,15 @@ use crate::convert;
 use crate::index::{ByNode, Sorted};
 use crate::plan::EdgePopulation;
 use netbuild_comm::Comm;
-use netbuild_edges::{Column, CoreChunk, TableReader};
+use netbuild_edges::{Column, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::{Circuit, Dtype, Gap, Network, Scalar, Selector};
 use netbuild_sonata as sonata;
+use netbuild_spec::SortBy;
 use std::path::Path;
 
 /// Rows per chunk read from a table or sent to rank 0.
 const CHUNK_ROWS: usize = 1 << 20;
-const TAG_CORE: i32 = 11;
-const TAG_GROUP: i32 = 12;
+const TAG_ROWS: i32 = 11;
 
 /// Edge type ids start at 100, as BMTK numbers them, in declaration order.
 pub fn edge_type_id(index: usize) -> i64 {
@@ -33,94 +33,189 @@ pub enum WriteError {
     Sonata(#[from] sonata::SonataError),
     #[error("reading back the edge table: {0}")]
     Table(#[from] std::io::Error),
+    #[error("sorting by source: {0}")]
+    Sort(#[from] netbuild_edges::TableError),
     #[error("a message from rank {rank} was malformed")]
     Message { rank: usize },
 }
 
-fn encode_core(c: &CoreChunk) -> Vec<u8> {
-    let mut out = Vec::with_capacity(8 + c.source.len() * 12);
-    out.extend_from_slice(&(c.source.len() as u64).to_le_bytes());
-    Column::U32(c.source.clone()).write_le(&mut out);
-    Column::U32(c.target.clone()).write_le(&mut out);
+fn u32_column(v: &[u32]) -> Column {
+    Column::U32(v.to_vec())
+}
+
+/// A chunk as bytes: `[rows][source][target][edge type]`, then per group `[rows][columns]`.
+fn encode(c: &RowChunk) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + c.len() * 24);
+    out.extend_from_slice(&(c.len() as u64).to_le_bytes());
+    u32_column(&c.source).write_le(&mut out);
+    u32_column(&c.target).write_le(&mut out);
     Column::U32(c.edge_type.iter().map(|&e| e as u32).collect()).write_le(&mut out);
-    out
-}
-
-fn decode_core(b: &[u8], rank: usize) -> Result<CoreChunk, WriteError> {
-    let bad = || WriteError::Message { rank };
-    let n = u64::from_le_bytes(b.get(..8).ok_or_else(bad)?.try_into().map_err(|_| bad())?) as usize;
-    if b.len() != 8 + n * 12 {
-        return Err(bad());
-    }
-    let col = |i: usize| {
-        let mut c = Column::U32(Vec::new());
-        c.extend_from_le(&b[8 + i * n * 4..8 + (i + 1) * n * 4]);
-        match c {
-            Column::U32(v) => v,
-            _ => Vec::new(),
+    for cols in &c.groups {
+        out.extend_from_slice(&(cols.first().map_or(0, Column::len) as u64).to_le_bytes());
+        for col in cols {
+            col.write_le(&mut out);
         }
-    };
-    Ok(CoreChunk {
-        source: col(0),
-        target: col(1),
-        edge_type: col(2).into_iter().map(|e| e as usize).collect(),
-    })
-}
-
-fn encode_group(cols: &[Column]) -> Vec<u8> {
-    let n = cols.first().map_or(0, Column::len);
-    let mut out = (n as u64).to_le_bytes().to_vec();
-    for c in cols {
-        c.write_le(&mut out);
     }
     out
 }
 
-fn decode_group(b: &[u8], dtypes: &[Dtype], rank: usize) -> Result<Vec<Column>, WriteError> {
+/// Reads what [`encode`] wrote; `groups` gives each group's column dtypes.
+fn decode(b: &[u8], groups: &[Vec<Dtype>], rank: usize) -> Result<RowChunk, WriteError> {
     let bad = || WriteError::Message { rank };
-    let n = u64::from_le_bytes(b.get(..8).ok_or_else(bad)?.try_into().map_err(|_| bad())?) as usize;
-    let mut at = 8;
-    let mut cols = Vec::with_capacity(dtypes.len());
-    for &d in dtypes {
-        let w = netbuild_edges::column::width(d) * n;
-        let bytes = b.get(at..at + w).ok_or_else(bad)?;
-        let mut c = Column::new(d);
-        c.extend_from_le(bytes);
-        cols.push(c);
-        at += w;
+    let mut at = 0usize;
+    let mut take = |n: usize| -> Result<&[u8], WriteError> {
+        let s = b.get(at..at + n).ok_or_else(bad)?;
+        at += n;
+        Ok(s)
+    };
+    let count = |bytes: &[u8]| -> Result<usize, WriteError> {
+        Ok(u64::from_le_bytes(bytes.try_into().map_err(|_| bad())?) as usize)
+    };
+    let n = count(take(8)?)?;
+    let mut core = [Vec::new(), Vec::new(), Vec::new()];
+    for c in &mut core {
+        let mut col = Column::U32(Vec::new());
+        col.extend_from_le(take(n * 4)?);
+        if let Column::U32(v) = col {
+            *c = v;
+        }
+    }
+    let [source, target, et] = core;
+    let mut out_groups = Vec::with_capacity(groups.len());
+    for dtypes in groups {
+        let rows = count(take(8)?)?;
+        let mut cols = Vec::with_capacity(dtypes.len());
+        for &d in dtypes {
+            let mut col = Column::new(d);
+            col.extend_from_le(take(rows * netbuild_edges::column::width(d))?);
+            cols.push(col);
+        }
+        out_groups.push(cols);
     }
     if at != b.len() {
         return Err(bad());
     }
-    Ok(cols)
+    Ok(RowChunk {
+        source,
+        target,
+        edge_type: et.into_iter().map(|e| e as usize).collect(),
+        groups: out_groups,
+    })
 }
 
-/// Where rank 0 gets the rows of one rank from: its own table, or messages.
-enum RowSource<'a> {
-    Own(&'a mut TableReader),
-    Remote { comm: &'a dyn Comm, rank: usize },
+/// Every row of the population, in rank order, as rank 0 sees them: its own table first, then
+/// each other rank's messages.
+struct AllRows<'a> {
+    comm: &'a dyn Comm,
+    own: &'a mut TableReader,
+    rank: usize,
+    dtypes: Vec<Vec<Dtype>>,
 }
 
-impl RowSource<'_> {
-    fn core(&mut self) -> Result<CoreChunk, WriteError> {
-        match self {
-            RowSource::Own(r) => Ok(r.next_core(CHUNK_ROWS)?),
-            RowSource::Remote { comm, rank } => {
-                decode_core(&comm.recv_bytes(*rank, TAG_CORE), *rank)
+impl AllRows<'_> {
+    fn next(&mut self) -> Result<Option<RowChunk>, WriteError> {
+        while self.rank < self.comm.size() {
+            let c = if self.rank == 0 {
+                self.own.next_rows(CHUNK_ROWS)?
+            } else {
+                decode(
+                    &self.comm.recv_bytes(self.rank, TAG_ROWS),
+                    &self.dtypes,
+                    self.rank,
+                )?
+            };
+            if !c.is_empty() {
+                return Ok(Some(c));
             }
+            self.rank += 1;
+        }
+        Ok(None)
+    }
+}
+
+/// One side's index: the side rows are sorted by, or the other one.
+enum SideIndex {
+    Sorted(Sorted),
+    ByNode(ByNode),
+}
+
+impl SideIndex {
+    fn push(&mut self, node: u64, edge: u64) {
+        match self {
+            SideIndex::Sorted(s) => s.push(node, edge),
+            SideIndex::ByNode(b) => b.push(node, edge),
         }
     }
-    fn group(&mut self, g: usize, dtypes: &[Dtype]) -> Result<Vec<Column>, WriteError> {
+    fn write(
+        &self,
+        w: &mut sonata::EdgesWriter,
+        d: sonata::IndexDirection,
+    ) -> Result<(), sonata::SonataError> {
         match self {
-            RowSource::Own(r) => Ok(r.next_group(g, CHUNK_ROWS)?),
-            RowSource::Remote { comm, rank } => {
-                decode_group(&comm.recv_bytes(*rank, TAG_GROUP), dtypes, *rank)
-            }
+            SideIndex::Sorted(s) => w.write_index(d, s.pairs()),
+            SideIndex::ByNode(b) => w.write_index(d, b.pairs()),
         }
     }
+}
+
+/// Writes chunks that arrive in final file order: numbers rows within their edge groups and
+/// gathers both indices.
+struct ChunkWriter<'p> {
+    writer: sonata::EdgesWriter,
+    pop: &'p EdgePopulation,
+    next_group_index: Vec<u64>,
+    by_source: SideIndex,
+    by_target: SideIndex,
+    edge: u64,
+}
+
+impl ChunkWriter<'_> {
+    fn write(&mut self, c: &RowChunk) -> Result<(), WriteError> {
+        let n = c.len();
+        let source: Vec<u64> = c.source.iter().map(|&s| u64::from(s)).collect();
+        let target: Vec<u64> = c.target.iter().map(|&t| u64::from(t)).collect();
+        let type_id: Vec<i64> = c.edge_type.iter().map(|&e| edge_type_id(e)).collect();
+        let mut group_id = Vec::with_capacity(n);
+        let mut group_index = Vec::with_capacity(n);
+        for i in 0..n {
+            let g = self.pop.group_of_edge_type(c.edge_type[i]);
+            group_id.push(g as u32);
+            group_index.push(self.next_group_index[g]);
+            self.next_group_index[g] += 1;
+            self.by_source.push(source[i], self.edge);
+            self.by_target.push(target[i], self.edge);
+            self.edge += 1;
+        }
+        self.writer
+            .append_edges(&source, &target, &type_id, &group_id, &group_index)?;
+        for (g, cols) in c.groups.iter().enumerate() {
+            if cols.first().is_some_and(|c| !c.is_empty()) {
+                let slices: Vec<sonata::ColumnSlice<'_>> =
+                    cols.iter().map(convert::column_slice).collect();
+                self.writer.append_group(g, &slices)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), WriteError> {
+        self.by_target
+            .write(&mut self.writer, sonata::IndexDirection::TargetToSource)?;
+        self.by_source
+            .write(&mut self.writer, sonata::IndexDirection::SourceToTarget)?;
+        self.writer.finish()?;
+        Ok(())
+    }
+}
+
+/// How rows are ordered in the file, and where rank 0 may spill while sorting.
+pub struct Ordering {
+    pub sort_by: SortBy,
+    pub spill: SpillPolicy,
 }
 
 /// Collective over the ranks: rank 0 writes `dir/<stem>_edges.h5`; the others send it their rows.
+#[allow(clippy::too_many_arguments)]
 pub fn write_population(
     comm: &dyn Comm,
     pop: &EdgePopulation,
@@ -130,29 +225,17 @@ pub fn write_population(
     dir: &Path,
     compression: sonata::Compression,
     prov: &sonata::Provenance,
+    ordering: &Ordering,
 ) -> Result<(), WriteError> {
     if comm.rank() != 0 {
         loop {
-            let c = table.next_core(CHUNK_ROWS)?;
-            let done = c.source.is_empty();
-            comm.send_bytes(0, TAG_CORE, &encode_core(&c));
-            if done {
-                break;
+            let c = table.next_rows(CHUNK_ROWS)?;
+            comm.send_bytes(0, TAG_ROWS, &encode(&c));
+            if c.is_empty() {
+                return Ok(());
             }
         }
-        for g in 0..pop.groups.len() {
-            loop {
-                let cols = table.next_group(g, CHUNK_ROWS)?;
-                let done = cols.first().map_or(true, Column::is_empty);
-                comm.send_bytes(0, TAG_GROUP, &encode_group(&cols));
-                if done {
-                    break;
-                }
-            }
-        }
-        return Ok(());
     }
-
     let (src, trg) = (&networks[pop.source], &networks[pop.target]);
     let layout = sonata::EdgePopulationLayout {
         name: pop.name.clone(),
@@ -175,62 +258,53 @@ pub fn write_population(
         n_target_nodes: trg.n,
     };
     let path = dir.join(format!("{}_edges.h5", pop.file_stem));
-    let mut writer = sonata::EdgesWriter::create(&path, &layout, compression, prov)?;
-    let group_of = |et: usize| -> usize {
-        pop.edge_types
-            .iter()
-            .position(|&e| e == et)
-            .map_or(0, |i| pop.group_of[i])
+    let writer = sonata::EdgesWriter::create(&path, &layout, compression, prov)?;
+    let dtypes: Vec<Vec<Dtype>> = pop
+        .groups
+        .iter()
+        .map(|g| g.iter().map(|(_, d)| *d).collect())
+        .collect();
+    let mut rows = AllRows {
+        comm,
+        own: table,
+        rank: 0,
+        dtypes,
     };
-    let mut next_group_index = vec![0u64; pop.groups.len()];
-    let mut by_target = Sorted::new(trg.n);
-    let mut by_source = ByNode::new(&collated.source_counts);
-    let mut edge = 0u64;
-    for rank in 0..comm.size() {
-        let mut rows = if rank == 0 {
-            RowSource::Own(table)
-        } else {
-            RowSource::Remote { comm, rank }
-        };
-        loop {
-            let c = rows.core()?;
-            if c.source.is_empty() {
-                break;
+    match ordering.sort_by {
+        SortBy::Target => {
+            let mut out = ChunkWriter {
+                writer,
+                pop,
+                next_group_index: vec![0; pop.groups.len()],
+                by_source: SideIndex::ByNode(ByNode::new(&collated.source_counts)),
+                by_target: SideIndex::Sorted(Sorted::new(trg.n)),
+                edge: 0,
+            };
+            while let Some(c) = rows.next()? {
+                out.write(&c)?;
             }
-            let n = c.source.len();
-            let source: Vec<u64> = c.source.iter().map(|&s| u64::from(s)).collect();
-            let target: Vec<u64> = c.target.iter().map(|&t| u64::from(t)).collect();
-            let type_id: Vec<i64> = c.edge_type.iter().map(|&e| edge_type_id(e)).collect();
-            let mut group_id = Vec::with_capacity(n);
-            let mut group_index = Vec::with_capacity(n);
-            for i in 0..n {
-                let g = group_of(c.edge_type[i]);
-                group_id.push(g as u32);
-                group_index.push(next_group_index[g]);
-                next_group_index[g] += 1;
-                by_target.push(target[i], edge);
-                by_source.push(source[i], edge);
-                edge += 1;
-            }
-            writer.append_edges(&source, &target, &type_id, &group_id, &group_index)?;
+            out.finish()
         }
-        for (g, cols) in pop.groups.iter().enumerate() {
-            let dtypes: Vec<Dtype> = cols.iter().map(|(_, d)| *d).collect();
-            loop {
-                let chunk = rows.group(g, &dtypes)?;
-                if chunk.first().map_or(true, Column::is_empty) {
-                    break;
-                }
-                let slices: Vec<sonata::ColumnSlice<'_>> =
-                    chunk.iter().map(convert::column_slice).collect();
-                writer.append_group(g, &slices)?;
-            }
+        SortBy::Source => {
+            let (buckets, target_counts) = crate::source_sort::bucket(
+                &mut || rows.next(),
+                pop,
+                collated,
+                trg.n,
+                &ordering.spill,
+            )?;
+            let mut out = ChunkWriter {
+                writer,
+                pop,
+                next_group_index: vec![0; pop.groups.len()],
+                by_source: SideIndex::Sorted(Sorted::new(src.n)),
+                by_target: SideIndex::ByNode(ByNode::new(&target_counts)),
+                edge: 0,
+            };
+            crate::source_sort::drain_sorted(buckets, pop, &mut |c| out.write(&c))?;
+            out.finish()
         }
     }
-    writer.write_index(sonata::IndexDirection::TargetToSource, by_target.pairs())?;
-    writer.write_index(sonata::IndexDirection::SourceToTarget, by_source.pairs())?;
-    writer.finish()?;
-    Ok(())
 }
 
 fn query(sel: &Selector) -> String {

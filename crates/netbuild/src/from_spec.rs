@@ -58,6 +58,7 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
         memory_budget: spec.build.memory_budget,
         spill_dir: spec.build.spill_dir.clone(),
         spec_text_hash: None,
+        threads: None,
     };
     (c, options)
 }

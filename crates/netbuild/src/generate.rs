@@ -3,10 +3,60 @@
 //!
 //! In: prepared edge types and a block of target ids. Out: a filled [`EdgeTypesTable`] and the
 //! per-source counts the collator needs.
+//!
+//! Threads: the block is cut into small runs of targets that worker threads connect into their
+//! own buffers; the buffers are then replayed into the table in target order. A batch of runs
+//! is in flight at a time, so memory stays bounded. Draws are keyed by target, so the threads
+//! cannot change a single value.
 
 use netbuild_edges::{EdgeTypesTable, TableError};
-use netbuild_model::{EdgeRow, EdgeSink, PreparedEdgeType, Scratch};
+use netbuild_model::{BlockState, EdgeRow, EdgeSink, PreparedEdgeType, Scratch};
+use rayon::prelude::*;
 use std::ops::Range;
+
+/// Rows of a run of targets, held by a worker until their turn comes.
+#[derive(Default)]
+struct RunBuffer {
+    edge_type: Vec<u32>,
+    source: Vec<u64>,
+    target: Vec<u64>,
+    nsyns: Vec<u32>,
+    /// Properties of all rows, concatenated; row i has `n_props[edge_type[i]]` of them.
+    props: Vec<f64>,
+    n_props: Vec<u8>,
+}
+
+impl EdgeSink for RunBuffer {
+    type Error = std::convert::Infallible;
+    #[inline]
+    fn push(&mut self, row: EdgeRow<'_>) -> Result<(), Self::Error> {
+        self.edge_type.push(row.edge_type as u32);
+        self.source.push(row.source);
+        self.target.push(row.target);
+        self.nsyns.push(row.nsyns);
+        self.n_props.push(row.properties.len() as u8);
+        self.props.extend_from_slice(row.properties);
+        Ok(())
+    }
+}
+
+impl RunBuffer {
+    fn replay<S: EdgeSink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        let mut at = 0usize;
+        for i in 0..self.source.len() {
+            let n = self.n_props[i] as usize;
+            sink.push(EdgeRow {
+                edge_type: self.edge_type[i] as usize,
+                source: self.source[i],
+                target: self.target[i],
+                nsyns: self.nsyns[i],
+                properties: &self.props[at..at + n],
+            })?;
+            at += n;
+        }
+        Ok(())
+    }
+}
 
 /// Counts rows per source node on their way into the table.
 struct Counting<'a> {
@@ -25,16 +75,55 @@ impl EdgeSink for Counting<'_> {
     }
 }
 
-/// Connects every target of `block` for each of `edge_types` into `table`; returns the rows per
-/// source node (the source network has `n_sources` nodes).
+fn connect_run(
+    edge_types: &[&PreparedEdgeType<'_>],
+    states: &[BlockState],
+    run: Range<u64>,
+) -> RunBuffer {
+    let mut buf = RunBuffer::default();
+    let mut scratch = Scratch::default();
+    for t in run {
+        for (e, state) in edge_types.iter().zip(states) {
+            if e.is_target(t) {
+                // A RunBuffer never fails.
+                let Ok(()) = e.connect(state, t, &mut scratch, &mut buf);
+            }
+        }
+    }
+    buf
+}
+
+/// Cuts `block` into runs of about `goal` estimated work each.
+fn runs(edge_types: &[&PreparedEdgeType<'_>], block: Range<u64>, goal: f64) -> Vec<Range<u64>> {
+    let mut out = Vec::new();
+    let mut start = block.start;
+    let mut acc = 0.0;
+    for t in block.clone() {
+        acc += edge_types.iter().map(|e| e.work(t)).sum::<f64>();
+        if acc >= goal || t + 1 - start >= 4096 {
+            out.push(start..t + 1);
+            start = t + 1;
+            acc = 0.0;
+        }
+    }
+    if start < block.end {
+        out.push(start..block.end);
+    }
+    out
+}
+
+/// Connects every target of `block` for each of `edge_types` into `table`, on `threads` worker
+/// threads; returns the rows per source node (the source network has `n_sources` nodes).
+/// `progress` hears the number of targets done so far.
 pub fn generate_block(
     edge_types: &[&PreparedEdgeType<'_>],
     block: Range<u64>,
     n_sources: u64,
     table: &mut EdgeTypesTable,
+    threads: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<Vec<u64>, TableError> {
-    let states: Vec<_> = edge_types
+    let states: Vec<BlockState> = edge_types
         .iter()
         .map(|e| e.prepare_block(block.clone()))
         .collect();
@@ -43,14 +132,31 @@ pub fn generate_block(
         table,
         source_counts: &mut source_counts,
     };
-    let mut scratch = Scratch::default();
-    for t in block {
-        for (e, state) in edge_types.iter().zip(&states) {
-            if e.is_target(t) {
-                e.connect(state, t, &mut scratch, &mut sink)?;
-            }
+    // ~20k rows of work per run; a batch keeps every thread busy a few times over.
+    let runs = runs(edge_types, block.clone(), 20_000.0);
+    let batch = threads.max(1) * 4;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build();
+    let mut done = 0u64;
+    for group in runs.chunks(batch) {
+        let buffers: Vec<RunBuffer> = match &pool {
+            Ok(pool) if threads > 1 => pool.install(|| {
+                group
+                    .par_iter()
+                    .map(|r| connect_run(edge_types, &states, r.clone()))
+                    .collect()
+            }),
+            _ => group
+                .iter()
+                .map(|r| connect_run(edge_types, &states, r.clone()))
+                .collect(),
+        };
+        for (buf, r) in buffers.iter().zip(group) {
+            buf.replay(&mut sink)?;
+            done += r.end - r.start;
         }
-        progress(t);
+        progress(done);
     }
     Ok(source_counts)
 }

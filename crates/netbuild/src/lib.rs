@@ -20,6 +20,7 @@ pub mod nodes_out;
 pub mod options;
 pub mod output;
 pub mod plan;
+pub mod source_sort;
 
 pub use build::{build, BuildError, PopulationSummary, Summary};
 pub use from_spec::circuit_from_spec;

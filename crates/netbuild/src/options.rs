@@ -14,6 +14,8 @@ pub struct BuildOptions {
     pub spill_dir: Option<PathBuf>,
     /// Recorded in every output file's provenance, when the circuit came from a spec.
     pub spec_text_hash: Option<String>,
+    /// Worker threads per rank; `None` = the cores of the machine shared by the ranks on it.
+    pub threads: Option<usize>,
 }
 
 impl BuildOptions {
@@ -26,7 +28,21 @@ impl BuildOptions {
             memory_budget: None,
             spill_dir: None,
             spec_text_hash: None,
+            threads: None,
         }
+    }
+
+    /// Worker threads per rank: the machine's cores divided among the ranks that share it
+    /// (OpenMPI says how many through `OMPI_COMM_WORLD_LOCAL_SIZE`).
+    pub fn threads(&self) -> usize {
+        self.threads.unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let local = std::env::var("OMPI_COMM_WORLD_LOCAL_SIZE")
+                .ok()
+                .and_then(|s| s.parse::<usize>().ok())
+                .unwrap_or(1);
+            (cores / local.max(1)).max(1)
+        })
     }
 
     /// The memory budget in bytes for one of `ranks` ranks on this machine.

@@ -32,6 +32,21 @@ pub struct EdgePopulation {
     pub group_of: Vec<usize>,
 }
 
+impl EdgePopulation {
+    /// The group of edge type `et` (an index in the circuit) of this population.
+    pub fn group_of_edge_type(&self, et: usize) -> usize {
+        self.edge_types
+            .iter()
+            .position(|&e| e == et)
+            .map_or(0, |i| self.group_of[i])
+    }
+
+    /// Whether group `g` is the one-row-per-pair kind, whose only column is `nsyns`.
+    pub fn is_nsyns_group(&self, g: usize) -> bool {
+        matches!(self.groups.get(g).map(Vec::as_slice), Some([(name, Dtype::U32)]) if name == "nsyns")
+    }
+}
+
 /// The edges populations of `circuit`, in order of their first edge type.
 pub fn edge_populations(circuit: &Circuit, networks: &[Network]) -> Vec<EdgePopulation> {
     let index = |name: &str| networks.iter().position(|n| n.name == name);

@@ -55,10 +55,10 @@ struct Xfer(hid_t);
 
 impl Drop for Xfer {
     fn drop(&mut self) {
-        // SAFETY: the id came from H5Pcreate and is closed once.
-        unsafe {
+        // SAFETY: the id came from H5Pcreate and is closed once, under the library lock.
+        hdf5::sync::sync(|| unsafe {
             hdf5_sys::h5p::H5Pclose(self.0);
-        }
+        });
     }
 }
 

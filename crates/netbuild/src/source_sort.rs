@@ -1,0 +1,176 @@
+//! `sort_edges_by = "source"`: rank 0 re-orders the target-ordered rows by source, out of core.
+//!
+//! In: every row of a population in target order (as rules make them) and the global rows per
+//! source node. Out: the same rows in source order (ties keep target order), chunk by chunk.
+//!
+//! How: the source ids are cut into ranges ("buckets") whose rows fit the memory budget; the
+//! first pass appends each row to its bucket's [`EdgeTypesTable`] (which spills past its share of
+//! the budget); the second pass reads one bucket at a time, sorts it in memory (stable, by
+//! source) and hands it on. Two sequential passes over the data, never a random access.
+
+use crate::collate::Collated;
+use crate::edges_out::WriteError;
+use crate::plan::EdgePopulation;
+use netbuild_edges::{
+    column::width, EdgeTypesTable, RowChunk, SpillPolicy, TableLayout, TableReader,
+};
+use netbuild_model::{EdgeRow, EdgeSink};
+
+/// Pass 1: distributes rows into buckets of consecutive source ids. Returns the buckets in
+/// source order and the rows per target node (for the target_to_source index).
+pub fn bucket(
+    next: &mut dyn FnMut() -> Result<Option<RowChunk>, WriteError>,
+    pop: &EdgePopulation,
+    collated: &Collated,
+    n_targets: u64,
+    spill: &SpillPolicy,
+) -> Result<(Vec<TableReader>, Vec<u64>), WriteError> {
+    let group_bytes = pop
+        .groups
+        .iter()
+        .map(|g| g.iter().map(|(_, d)| width(*d)).sum::<usize>())
+        .max()
+        .unwrap_or(0);
+    // Core columns, the widest group row, and the sort's own index and group position.
+    let row_bytes = (12 + group_bytes + 16) as u64;
+    let per_bucket = (spill.budget / row_bytes).max(1);
+    let mut starts = vec![0u32];
+    let mut acc = 0u64;
+    for (s, &c) in collated.source_counts.iter().enumerate() {
+        if acc > 0 && acc + c > per_bucket {
+            starts.push(s as u32);
+            acc = 0;
+        }
+        acc += c;
+    }
+    let layout = TableLayout {
+        edge_types: pop
+            .edge_types
+            .iter()
+            .copied()
+            .zip(pop.group_of.iter().copied())
+            .collect(),
+        groups: pop
+            .groups
+            .iter()
+            .map(|g| g.iter().map(|(_, d)| *d).collect())
+            .collect(),
+    };
+    let share = SpillPolicy {
+        dir: spill.dir.clone(),
+        budget: (spill.budget / starts.len() as u64).max(1 << 20),
+    };
+    let mut tables: Vec<EdgeTypesTable> = starts
+        .iter()
+        .map(|_| EdgeTypesTable::new(&layout, share.clone()))
+        .collect();
+    let mut target_counts = vec![0u64; n_targets as usize];
+    let mut props: Vec<f64> = Vec::new();
+    while let Some(c) = next()? {
+        let mut cursor = vec![0usize; c.groups.len()];
+        for i in 0..c.len() {
+            let et = c.edge_type[i];
+            let g = pop.group_of_edge_type(et);
+            let k = cursor[g];
+            cursor[g] += 1;
+            let cols = &c.groups[g];
+            props.clear();
+            let nsyns = if pop.is_nsyns_group(g) {
+                cols[0].get_f64(k) as u32
+            } else {
+                props.extend(cols.iter().map(|col| col.get_f64(k)));
+                1
+            };
+            let (source, target) = (c.source[i], c.target[i]);
+            target_counts[target as usize] += 1;
+            let b = starts.partition_point(|&s| s <= source) - 1;
+            tables[b].push(EdgeRow {
+                edge_type: et,
+                source: u64::from(source),
+                target: u64::from(target),
+                nsyns,
+                properties: &props,
+            })?;
+        }
+    }
+    let readers = tables
+        .into_iter()
+        .map(EdgeTypesTable::finish)
+        .collect::<Result<_, _>>()?;
+    Ok((readers, target_counts))
+}
+
+/// Pass 2: each bucket, sorted by source (stable), to `out`.
+pub fn drain_sorted(
+    buckets: Vec<TableReader>,
+    pop: &EdgePopulation,
+    out: &mut dyn FnMut(RowChunk) -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
+    for mut reader in buckets {
+        let c = reader.next_rows(usize::MAX)?;
+        if !c.is_empty() {
+            out(sort_by_source(&c, |et| pop.group_of_edge_type(et)))?;
+        }
+    }
+    Ok(())
+}
+
+/// The rows of `c` ordered by source; rows with the same source keep their order. Group columns
+/// follow their rows.
+pub fn sort_by_source(c: &RowChunk, group_of: impl Fn(usize) -> usize) -> RowChunk {
+    let mut order: Vec<usize> = (0..c.len()).collect();
+    order.sort_by_key(|&i| c.source[i]);
+    // Each row's group, and its position among that group's rows in `c`.
+    let mut cursor = vec![0usize; c.groups.len()];
+    let place: Vec<(usize, usize)> = c
+        .edge_type
+        .iter()
+        .map(|&et| {
+            let g = group_of(et);
+            cursor[g] += 1;
+            (g, cursor[g] - 1)
+        })
+        .collect();
+    let mut positions: Vec<Vec<usize>> = vec![Vec::new(); c.groups.len()];
+    for &i in &order {
+        let (g, k) = place[i];
+        positions[g].push(k);
+    }
+    RowChunk {
+        source: order.iter().map(|&i| c.source[i]).collect(),
+        target: order.iter().map(|&i| c.target[i]).collect(),
+        edge_type: order.iter().map(|&i| c.edge_type[i]).collect(),
+        groups: c
+            .groups
+            .iter()
+            .zip(&positions)
+            .map(|(cols, pos)| cols.iter().map(|col| col.gather(pos)).collect())
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use netbuild_edges::Column;
+
+    #[test]
+    fn stable_sort_keeps_group_columns_with_their_rows() {
+        // Edge type 0 → group 0 (one column), edge type 1 → group 1.
+        let c = RowChunk {
+            source: vec![3, 1, 3, 0, 1],
+            target: vec![0, 0, 1, 1, 2],
+            edge_type: vec![0, 1, 1, 0, 0],
+            groups: vec![
+                vec![Column::U32(vec![10, 11, 12])],
+                vec![Column::F32(vec![0.5, 1.5])],
+            ],
+        };
+        let s = sort_by_source(&c, |et| et);
+        assert_eq!(s.source, vec![0, 1, 1, 3, 3]);
+        assert_eq!(s.target, vec![1, 0, 2, 0, 1]);
+        assert_eq!(s.edge_type, vec![0, 1, 0, 0, 1]);
+        assert_eq!(s.groups[0], vec![Column::U32(vec![11, 12, 10])]);
+        assert_eq!(s.groups[1], vec![Column::F32(vec![0.5, 1.5])]);
+    }
+}

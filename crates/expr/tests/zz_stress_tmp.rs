@@ -253,7 +253,7 @@ fn random_expr(rng: &mut ChaCha8Rng, depth: u32) -> String {
 fn random_expressions_are_sound() {
     let mut rng = ChaCha8Rng::seed_from_u64(std::env::var("SEED").unwrap().parse().unwrap());
     for _ in 0..60000 {
-        let depth = rng.gen_range(1..=4);
+        let depth = rng.gen_range(1..=6);
         let src = random_expr(&mut rng, depth);
         let e = parse(&src);
         let names = ["d", "dx", "dz", "src.a", "trg.b"];

@@ -23,11 +23,30 @@ pub use netbuild_spec::{
 use std::fmt;
 use std::sync::Arc;
 
-/// Every node of `network`; add filters with [`Selector::filters`].
+/// Every node of `network`; add filters with [`SelectorExt`].
 pub fn all_nodes(network: &str) -> Selector {
     Selector {
         network: network.to_string(),
         filters: Vec::new(),
+    }
+}
+
+/// Builder-style filters on a [`Selector`] (the spec writes them as `key = value` or
+/// `key = [values]`).
+pub trait SelectorExt {
+    /// Keeps nodes whose `property` equals the string `value`.
+    fn filters_eq(self, property: &str, value: &str) -> Selector;
+    /// Keeps nodes whose `property` is one of `values`.
+    fn filter_any(self, property: &str, values: Vec<Scalar>) -> Selector;
+}
+
+impl SelectorExt for Selector {
+    fn filters_eq(self, property: &str, value: &str) -> Selector {
+        self.filter_any(property, vec![Scalar::Str(value.to_string())])
+    }
+    fn filter_any(mut self, property: &str, values: Vec<Scalar>) -> Selector {
+        self.filters.push((property.to_string(), values));
+        self
     }
 }
 

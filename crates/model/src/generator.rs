@@ -79,6 +79,7 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+    use crate::circuit::generator;
 
     fn sample(gen: &Generator, n: usize) -> Vec<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(9);
@@ -92,7 +93,7 @@ mod tests {
 
     #[test]
     fn truncated_normal_stays_inside_and_keeps_its_shape() {
-        let mut g = Generator::new(GenKind::Normal {
+        let mut g = generator(GenKind::Normal {
             mean: 1.5,
             sd: 0.75,
         });
@@ -106,7 +107,7 @@ mod tests {
 
     #[test]
     fn linspace_includes_both_ends() {
-        let g = Generator::new(GenKind::Linspace {
+        let g = generator(GenKind::Linspace {
             start: 0.0,
             stop: 1.0,
         });
@@ -115,7 +116,7 @@ mod tests {
 
     #[test]
     fn uniform_int_is_inclusive() {
-        let g = Generator::new(GenKind::UniformInt { lo: 1, hi: 3 });
+        let g = generator(GenKind::UniformInt { lo: 1, hi: 3 });
         let v = sample(&g, 3000);
         for k in 1..=3 {
             let c = v.iter().filter(|&&x| x == k as f64).count();

@@ -54,9 +54,27 @@ fn main() -> ExitCode {
         }
     };
     init_logging(comm.rank());
+    remove_partial_output_on_termination();
     let code = run(&cli, &comm);
     drop(comm);
     code
+}
+
+/// When the job is torn down (mpirun sends SIGTERM to every rank once one fails; a user
+/// presses Ctrl-C), rank 0 removes its half-written output folder before exiting.
+fn remove_partial_output_on_termination() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
+        Ok(mut signals) => {
+            std::thread::spawn(move || {
+                if let Some(sig) = signals.forever().next() {
+                    netbuild::output::remove_in_progress();
+                    std::process::exit(128 + sig);
+                }
+            });
+        }
+        Err(e) => tracing::warn!("cannot watch for SIGTERM ({e}): a killed job may leave its temporary folder"),
+    }
 }
 
 /// Prints `message` once (rank 0), for failures every rank finds identically.

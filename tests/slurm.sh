@@ -7,7 +7,9 @@
 # Stops the daemons it started (a cluster that was already up is left running).
 # Environment: LAUNCHERS="srun mpirun" (default) runs one job per launcher; KEEP=1 keeps the temp folder;
 #   NETBUILD_SLURM_DIR as for scripts/slurm-local.
-# Exits non-zero on any failure; takes well under 3 minutes (about 30 s once the packages are installed).
+#   SLURM_TEST_TIMEOUT (s, default 170): the deadline for the whole test, not counting a cargo build when
+#   the binary is missing; each step gets what is left of it.
+# Exits non-zero on any failure; takes about 30 s once the packages are installed, 50 s with the install.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -29,6 +31,14 @@ else
 fi
 [[ -f "$SPEC" ]] || die "no quickstart.toml"
 
+DEADLINE=$((SECONDS + ${SLURM_TEST_TIMEOUT:-170}))
+# Seconds left before the deadline, at most $1.
+left() {
+    local l=$((DEADLINE - SECONDS))
+    ((l > 0)) || die "out of time (SLURM_TEST_TIMEOUT=${SLURM_TEST_TIMEOUT:-170} s)"
+    echo $((l < $1 ? l : $1))
+}
+
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/netbuild-slurm-test.XXXXXX")
 started=0
 jobid=""
@@ -48,11 +58,11 @@ if scripts/slurm-local status >/dev/null 2>&1; then
 else
     say "scripts/slurm-local start"
     started=1
-    timeout 150 scripts/slurm-local start || die "scripts/slurm-local start"
+    timeout "$(left 120)" scripts/slurm-local start || die "scripts/slurm-local start"
 fi
 
 say "plain build of $SPEC"
-timeout 90 "$BIN" "$SPEC" -o "$WORK/plain" >"$WORK/plain.log" 2>&1 || { tail -n 20 "$WORK/plain.log"; die "plain build"; }
+timeout "$(left 60)" "$BIN" "$SPEC" -o "$WORK/plain" >"$WORK/plain.log" 2>&1 || { tail -n 20 "$WORK/plain.log"; die "plain build"; }
 listing() { (cd "$1" && find . -mindepth 1 -printf '%y %p\n' | LC_ALL=C sort); }
 entries=$(listing "$WORK/plain")
 files=$(sed -n 's/^f //p' <<<"$entries")
@@ -63,17 +73,18 @@ for launcher in ${LAUNCHERS:-srun mpirun}; do
     log="$WORK/job-$launcher.log"
     say "sbatch --wait -n 2 slurm/netbuild.sbatch (LAUNCHER=$launcher)"
     rc=0
+    limit=$(left 90)
     # The command line overrides the script's #SBATCH lines: a small --mem-per-cpu fits any test machine.
     SPEC="$SPEC" OUTPUT_DIR="$out" MEMORY_BUDGET="16 MiB" SPILL_DIR="$WORK/spill-$launcher" \
     NETBUILD="$BIN" LAUNCHER="$launcher" \
-        timeout 100 sbatch --wait --parsable --job-name="netbuild-test-$launcher" --nodes=1 --ntasks=2 \
+        timeout "$limit" sbatch --wait --parsable --job-name="netbuild-test-$launcher" --nodes=1 --ntasks=2 \
         --cpus-per-task=1 --mem-per-cpu=1G --time=00:03:00 --output="$log" \
         slurm/netbuild.sbatch >"$WORK/sbatch-$launcher.out" 2>&1 || rc=$?
     jobid=$(head -n 1 "$WORK/sbatch-$launcher.out" | tr -dc 0-9)
     if ((rc != 0)); then
         cat "$WORK/sbatch-$launcher.out" >&2
         [[ -f "$log" ]] && tail -n 40 "$log" >&2
-        ((rc == 124)) && die "job $jobid ($launcher) did not finish in 100 s"
+        ((rc == 124)) && die "job $jobid ($launcher) did not finish in $limit s"
         die "job $jobid ($launcher) exited with $rc"
     fi
     jobid=""

@@ -18,6 +18,9 @@
 //! bounded soundly widens to infinity. (A rule should also clamp: a `p_hi` above 1 just means
 //! "evaluate every pair"; a `p_hi` of 0 means no pair of the block can connect.)
 //!
+//! NaN is outside every bound: the bounds say nothing about pairs whose value is NaN. A rule that
+//! reports a NaN probability as an error will not see the NaNs of pairs that thinning skipped.
+//!
 //! # How
 //!
 //! The program is run once over an abstract stack: each entry is an interval of the non-NaN
@@ -36,9 +39,10 @@
 //!
 //! Dependencies between operands are not tracked (the classic weakness of interval arithmetic:
 //! `x - x` over [0, 1] gives [-1, 1]), except for squares: the compiler turns a product of two
-//! identical deterministic operands (`d*d`, `(dx - 1)*(dx - 1)`) into one `Square` op, and
-//! `x^n` / `pow(x, n)` with a constant integer `n` is exact, so `dx*dx` over [-480, 480] is
-//! [0, 230400] and not [-230400, 230400].
+//! identical deterministic operands (`d*d`, `(dx - 1)*(dx - 1)`, and `-dx*dx`, which parses as
+//! `(-dx)*dx`) into one `Square` op (then `Neg`), and `x^n` / `pow(x, n)` with a constant integer
+//! `n` is tight (to two ulps), so `dx*dx` over [-480, 480] is [0, 230400] and not
+//! [-230400, 230400].
 //!
 //! Signed zeros: an interval holding 0 holds both `0.0` and `-0.0` (`1 / x` and `atan2` tell them
 //! apart), so every rule accepts either zero wherever the interval includes 0.
@@ -537,6 +541,10 @@ fn pow_nonneg(x: Interval, y: Interval) -> Interval {
         let p = if p == 0.0 { 0.0 } else { p };
         for q in [y.lo, y.hi] {
             let v = p.powf(q);
+            if v.is_nan() {
+                // Cannot happen for a non-negative base; never narrow on it.
+                return Interval::ALL;
+            }
             lo = lo.min(v);
             hi = hi.max(v);
         }

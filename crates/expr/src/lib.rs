@@ -15,6 +15,9 @@
 //! `exp log sqrt abs sin cos tan atan2 min max floor ceil pow` (`min`/`max` take two or more
 //! arguments); the constant `pi`; the variables `d dx dy dz src.NAME trg.NAME`; the random draws
 //! `rand() uniform(a, b) normal(m, s) lognormal(m, s) randint(a, b)`. Booleans are 1 and 0.
+//!
+//! [`Expr::bounds`] (module `interval`) gives sound bounds of the value over intervals of the
+//! variables, for Bernoulli thinning in connection rules.
 
 use std::fmt;
 use std::ops::Range;

@@ -19,14 +19,16 @@ fn points_in(iv: Interval, rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
     if iv.contains(0.0) {
         pts.extend([0.0, -0.0]);
     }
-    let lo = iv.lo.max(-1e6);
-    let hi = iv.hi.min(1e6);
+    // The finite part of the interval, clipped to a range where uniform sampling is sensible.
+    let lo = iv.lo.max(-1e6).min(iv.hi);
+    let hi = iv.hi.min(1e6).max(lo);
     for _ in 0..n {
+        let inside = rng.gen_range(0.0..=1.0) * (hi - lo) + lo;
         let x = match rng.gen_range(0..4) {
-            0 if lo <= hi => rng.gen_range(0.0..=1.0) * (hi - lo) + lo,
+            0 => inside,
             1 => iv.lo.max(-1e300) + rng.gen_range(0.0..1.0),
             2 => iv.hi.min(1e300) - rng.gen_range(0.0..1.0),
-            _ => (rng.gen_range(lo..=hi) as f64).round(),
+            _ => inside.round(),
         };
         pts.push(x);
     }

@@ -42,6 +42,17 @@ pub enum BuildError {
     Write(#[from] WriteError),
     #[error("writing: {0}")]
     Sonata(#[from] sonata::SonataError),
+    #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0}")]
+    Injected(usize),
+}
+
+/// Tests of the failure path set `NETBUILD_INJECT_FAULT=R` to make rank R fail after generating
+/// its first population's edges, while the other ranks wait in the collator.
+fn injected_fault(rank: usize) -> Result<(), BuildError> {
+    match std::env::var("NETBUILD_INJECT_FAULT").ok().and_then(|v| v.parse::<usize>().ok()) {
+        Some(r) if r == rank => Err(BuildError::Injected(rank)),
+        _ => Ok(()),
+    }
 }
 
 /// What was built.
@@ -152,6 +163,7 @@ pub fn build(
         };
         let spills = table.spills();
         tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), "edges generated");
+        injected_fault(comm.rank())?;
         let mut reader = table.finish()?;
         let collated = collate(comm, &mine);
         let dir = out

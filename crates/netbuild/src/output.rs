@@ -6,6 +6,26 @@
 //! half-written circuit never sits where a finished one would.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The temporary folder of the build in progress, for a signal handler to remove when the job
+/// is killed (mpirun sends SIGTERM to every rank when one fails).
+static IN_PROGRESS: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Removes the temporary folder of the build in progress, if any. Safe to call from a signal
+/// handling thread: the worst case is a folder removed twice.
+pub fn remove_in_progress() {
+    let path = IN_PROGRESS.lock().ok().and_then(|mut p| p.take());
+    if let Some(p) = path {
+        let _ = std::fs::remove_dir_all(p);
+    }
+}
+
+fn set_in_progress(p: Option<PathBuf>) {
+    if let Ok(mut slot) = IN_PROGRESS.lock() {
+        *slot = p;
+    }
+}
 
 #[derive(Debug)]
 pub struct OutputDir {
@@ -38,6 +58,7 @@ impl OutputDir {
             std::fs::remove_dir_all(&temp)?;
         }
         std::fs::create_dir(&temp)?;
+        set_in_progress(Some(temp.clone()));
         Ok(OutputDir {
             target: target.to_path_buf(),
             temp,
@@ -64,6 +85,7 @@ impl OutputDir {
         }
         std::fs::rename(&self.temp, &self.target)?;
         self.committed = true;
+        set_in_progress(None);
         if had_old {
             // The new build is in place; a failure to delete the old one loses nothing.
             let _ = std::fs::remove_dir_all(&old);
@@ -76,6 +98,7 @@ impl Drop for OutputDir {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.temp);
+            set_in_progress(None);
         }
     }
 }

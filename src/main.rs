@@ -73,7 +73,9 @@ fn remove_partial_output_on_termination() {
                 }
             });
         }
-        Err(e) => tracing::warn!("cannot watch for SIGTERM ({e}): a killed job may leave its temporary folder"),
+        Err(e) => tracing::warn!(
+            "cannot watch for SIGTERM ({e}): a killed job may leave its temporary folder"
+        ),
     }
 }
 

@@ -83,7 +83,7 @@ for launcher in ${LAUNCHERS:-srun mpirun}; do
     jobid=$(head -n 1 "$WORK/sbatch-$launcher.out" | tr -dc 0-9)
     if ((rc != 0)); then
         cat "$WORK/sbatch-$launcher.out" >&2
-        [[ -f "$log" ]] && tail -n 40 "$log" >&2
+        if [[ -f "$log" ]]; then sed 's/\x1b\[[0-9;]*m//g' "$log" | tail -n 40 >&2; fi
         ((rc == 124)) && die "job $jobid ($launcher) did not finish in $limit s"
         die "job $jobid ($launcher) exited with $rc"
     fi

@@ -150,6 +150,15 @@ def example(request, circuits) -> Circuit:
     return circuits[name]
 
 
+def spec_of(config, circuit: Circuit) -> dict | None:
+    """The parsed example spec a circuit was built from, if one of that name exists."""
+    path = examples_dir(config) / f"{circuit.name}.toml"
+    if not path.exists():
+        return None
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
 @pytest.fixture
 def example_spec(request, example) -> dict:
     """The parsed spec of the example's toml (needed by tests that compare against its numbers)."""

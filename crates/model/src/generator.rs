@@ -77,9 +77,9 @@ fn scalar(s: Option<&Scalar>) -> Drawn<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::circuit::generator;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
-    use crate::circuit::generator;
 
     fn sample(gen: &Generator, n: usize) -> Vec<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(9);

@@ -5,8 +5,8 @@
 //! profiles, nsyns, generated properties).
 
 use netbuild_model::{
-    all_nodes, generate_networks, generator, Circuit, Columns, Dtype, EdgeValue, FileEdge, GenKind, NodeValues,
-    Nsyns, PreparedEdgeType, Rule, Scalar, SelectorExt, Value, VecSink,
+    all_nodes, generate_networks, generator, Circuit, Columns, Dtype, EdgeValue, FileEdge, GenKind,
+    NodeValues, Nsyns, PreparedEdgeType, Rule, Scalar, SelectorExt, Value, VecSink,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -66,21 +66,34 @@ fn within_sd(observed: f64, mean: f64, var: f64, k: f64) -> bool {
 fn bernoulli_constant_count_no_autapses_and_block_independence() {
     let mut c = Circuit::new(11);
     cube(&mut c, "net", 2000, 100.0, "e");
-    c.add_edges(all_nodes("net"), all_nodes("net"), Rule::Probability(Value::Const(0.05)));
+    c.add_edges(
+        all_nodes("net"),
+        all_nodes("net"),
+        Rule::Probability(Value::Const(0.05)),
+    );
     let rows = run(&c);
     let pairs = 2000.0 * 1999.0;
-    assert!(within_sd(rows.len() as f64, pairs * 0.05, pairs * 0.05 * 0.95, 5.0), "{}", rows.len());
+    assert!(
+        within_sd(rows.len() as f64, pairs * 0.05, pairs * 0.05 * 0.95, 5.0),
+        "{}",
+        rows.len()
+    );
     assert!(rows.iter().all(|r| r.1 != r.2), "autapse");
     // Sorted by target, then source, unique pairs.
     assert!(rows.windows(2).all(|w| (w[0].2, w[0].1) < (w[1].2, w[1].1)));
-    assert_eq!(rows, run_blocks(&c, 7), "rows depend on how targets are split");
+    assert_eq!(
+        rows,
+        run_blocks(&c, 7),
+        "rows depend on how targets are split"
+    );
 }
 
 #[test]
 fn autapses_allowed_when_asked() {
     let mut c = Circuit::new(1);
     cube(&mut c, "net", 50, 10.0, "e");
-    c.add_edges(all_nodes("net"), all_nodes("net"), Rule::AllToAll).autapses(true);
+    c.add_edges(all_nodes("net"), all_nodes("net"), Rule::AllToAll)
+        .autapses(true);
     let rows = run(&c);
     assert_eq!(rows.len(), 2500);
     assert_eq!(rows.iter().filter(|r| r.1 == r.2).count(), 50);
@@ -91,13 +104,25 @@ fn distance_profile_follows_the_expression_and_max_distance() {
     let mut c = Circuit::new(5);
     cube(&mut c, "net", 3000, 500.0, "e");
     let expr = netbuild_expr::Expr::parse("0.4 * exp(-d*d / (2 * 80 * 80))").unwrap();
-    c.add_edges(all_nodes("net"), all_nodes("net"), Rule::Probability(Value::Expr(expr.clone())))
-        .max_distance(250.0);
+    c.add_edges(
+        all_nodes("net"),
+        all_nodes("net"),
+        Rule::Probability(Value::Expr(expr.clone())),
+    )
+    .max_distance(250.0);
     let rows = run(&c);
     let nets = generate_networks(&c);
-    let (x, y, z) = (nets[0].numeric("x"), nets[0].numeric("y"), nets[0].numeric("z"));
-    let dist = |a: usize, b: usize| ((x[a] - x[b]).powi(2) + (y[a] - y[b]).powi(2) + (z[a] - z[b]).powi(2)).sqrt();
-    assert!(rows.iter().all(|r| dist(r.1 as usize, r.2 as usize) <= 250.0));
+    let (x, y, z) = (
+        nets[0].numeric("x"),
+        nets[0].numeric("y"),
+        nets[0].numeric("z"),
+    );
+    let dist = |a: usize, b: usize| {
+        ((x[a] - x[b]).powi(2) + (y[a] - y[b]).powi(2) + (z[a] - z[b]).powi(2)).sqrt()
+    };
+    assert!(rows
+        .iter()
+        .all(|r| dist(r.1 as usize, r.2 as usize) <= 250.0));
     // Every pair binned by distance: expected = sum of p, variance = sum of p(1-p).
     let bins = 10usize;
     let width = 250.0 / bins as f64;
@@ -120,7 +145,12 @@ fn distance_profile_follows_the_expression_and_max_distance() {
         observed[k] += 1.0;
     }
     for k in 0..bins {
-        assert!(within_sd(observed[k], expected[k], var[k], 5.0), "bin {k}: {} vs {}", observed[k], expected[k]);
+        assert!(
+            within_sd(observed[k], expected[k], var[k], 5.0),
+            "bin {k}: {} vs {}",
+            observed[k],
+            expected[k]
+        );
     }
 }
 
@@ -129,14 +159,22 @@ fn indegree_is_exact_distinct_and_uniform() {
     let mut c = Circuit::new(3);
     cube(&mut c, "net", 400, 100.0, "e");
     cube(&mut c, "net", 100, 100.0, "i");
-    c.add_edges(all_nodes("net").filters_eq("ei", "e"), all_nodes("net"), Rule::Indegree(50)).nsyns(Nsyns::Fixed(3));
+    c.add_edges(
+        all_nodes("net").filters_eq("ei", "e"),
+        all_nodes("net"),
+        Rule::Indegree(50),
+    )
+    .nsyns(Nsyns::Fixed(3));
     let rows = run(&c);
     let mut by_target: HashMap<u64, BTreeSet<u64>> = HashMap::new();
     for r in &rows {
         assert!(r.1 < 400, "source outside the selection");
         assert_ne!(r.1, r.2);
         assert_eq!(r.3, 3);
-        assert!(by_target.entry(r.2).or_default().insert(r.1), "repeated source");
+        assert!(
+            by_target.entry(r.2).or_default().insert(r.1),
+            "repeated source"
+        );
     }
     assert_eq!(by_target.len(), 500);
     assert!(by_target.values().all(|s| s.len() == 50));
@@ -155,7 +193,9 @@ fn indegree_above_the_sources_is_refused() {
     c.add_edges(all_nodes("net"), all_nodes("net"), Rule::Indegree(10));
     let nets = generate_networks(&c);
     let mut cols = Columns::new(&nets);
-    let err = PreparedEdgeType::prepare(0, &c.edge_types[0], 3, &mut cols).err().expect("must fail");
+    let err = PreparedEdgeType::prepare(0, &c.edge_types[0], 3, &mut cols)
+        .err()
+        .expect("must fail");
     assert!(err.to_string().contains("indegree = 10"), "{err}");
 }
 
@@ -180,7 +220,8 @@ fn total_is_exact_with_repeats_and_even_spread() {
     let mut c = Circuit::new(9);
     cube(&mut c, "a", 200, 1.0, "e");
     cube(&mut c, "b", 100, 1.0, "e");
-    c.add_edges(all_nodes("a"), all_nodes("b"), Rule::Total(50_000)).autapses(true);
+    c.add_edges(all_nodes("a"), all_nodes("b"), Rule::Total(50_000))
+        .autapses(true);
     let rows = run(&c);
     assert_eq!(rows.len(), 50_000);
     let mut per_target = vec![0.0f64; 100];
@@ -188,9 +229,17 @@ fn total_is_exact_with_repeats_and_even_spread() {
         per_target[r.2 as usize] += 1.0;
     }
     // Multinomial: mean 500, sd ~22.
-    assert!(per_target.iter().all(|&n| within_sd(n, 500.0, 500.0 * 0.99, 5.0)), "{per_target:?}");
+    assert!(
+        per_target
+            .iter()
+            .all(|&n| within_sd(n, 500.0, 500.0 * 0.99, 5.0)),
+        "{per_target:?}"
+    );
     let distinct: BTreeSet<(u64, u64)> = rows.iter().map(|r| (r.1, r.2)).collect();
-    assert!(distinct.len() < rows.len(), "repeats must be possible at 2.5 draws per pair");
+    assert!(
+        distinct.len() < rows.len(),
+        "repeats must be possible at 2.5 draws per pair"
+    );
     assert_eq!(rows, run_blocks(&c, 3));
 }
 
@@ -199,14 +248,22 @@ fn all_to_all_one_to_one_and_count() {
     let mut c = Circuit::new(2);
     cube(&mut c, "a", 30, 1.0, "e");
     cube(&mut c, "b", 30, 1.0, "e");
-    c.add_edges(all_nodes("a"), all_nodes("b"), Rule::AllToAll).nsyns(Nsyns::Fixed(2));
+    c.add_edges(all_nodes("a"), all_nodes("b"), Rule::AllToAll)
+        .nsyns(Nsyns::Fixed(2));
     c.add_edges(all_nodes("a"), all_nodes("b"), Rule::OneToOne);
-    c.add_edges(all_nodes("a"), all_nodes("b"), Rule::Count(Value::Const(4.0)));
+    c.add_edges(
+        all_nodes("a"),
+        all_nodes("b"),
+        Rule::Count(Value::Const(4.0)),
+    );
     let rows = run(&c);
     let of = |et: usize| rows.iter().filter(move |r| r.0 == et);
     assert_eq!(of(0).count(), 900);
     assert!(of(0).all(|r| r.3 == 2));
-    assert_eq!(of(1).map(|r| (r.1, r.2)).collect::<Vec<_>>(), (0..30).map(|i| (i, i)).collect::<Vec<_>>());
+    assert_eq!(
+        of(1).map(|r| (r.1, r.2)).collect::<Vec<_>>(),
+        (0..30).map(|i| (i, i)).collect::<Vec<_>>()
+    );
     assert_eq!(of(2).count(), 900);
     assert!(of(2).all(|r| r.3 == 4));
 }
@@ -214,11 +271,19 @@ fn all_to_all_one_to_one_and_count() {
 #[test]
 fn count_expression_sets_nsyns() {
     let mut c = Circuit::new(2);
-    c.add_nodes("a", 20).prop("x", NodeValues::Generator(generator(GenKind::Linspace { start: 0.0, stop: 19.0 })));
+    c.add_nodes("a", 20).prop(
+        "x",
+        NodeValues::Generator(generator(GenKind::Linspace {
+            start: 0.0,
+            stop: 19.0,
+        })),
+    );
     let e = netbuild_expr::Expr::parse("if(d < 2.5, 3, 0)").unwrap();
     c.add_edges(all_nodes("a"), all_nodes("a"), Rule::Count(Value::Expr(e)));
     let rows = run(&c);
-    assert!(rows.iter().all(|r| r.3 == 3 && r.1.abs_diff(r.2) <= 2 && r.1 != r.2));
+    assert!(rows
+        .iter()
+        .all(|r| r.3 == 3 && r.1.abs_diff(r.2) <= 2 && r.1 != r.2));
     assert_eq!(rows.len(), 2 * (19 + 18));
 }
 
@@ -227,11 +292,24 @@ fn file_rule_keeps_rows_and_nsyns() {
     let mut c = Circuit::new(2);
     cube(&mut c, "a", 5, 1.0, "e");
     let rows_in = vec![
-        FileEdge { source: 4, target: 1, nsyns: Some(2) },
-        FileEdge { source: 0, target: 1, nsyns: Some(5) },
-        FileEdge { source: 2, target: 0, nsyns: None },
+        FileEdge {
+            source: 4,
+            target: 1,
+            nsyns: Some(2),
+        },
+        FileEdge {
+            source: 0,
+            target: 1,
+            nsyns: Some(5),
+        },
+        FileEdge {
+            source: 2,
+            target: 0,
+            nsyns: None,
+        },
     ];
-    c.add_edges(all_nodes("a"), all_nodes("a"), Rule::File(rows_in)).nsyns(Nsyns::Fixed(7));
+    c.add_edges(all_nodes("a"), all_nodes("a"), Rule::File(rows_in))
+        .nsyns(Nsyns::Fixed(7));
     let rows = run(&c);
     let got: Vec<_> = rows.iter().map(|r| (r.1, r.2, r.3)).collect();
     assert_eq!(got, vec![(2, 0, 7), (0, 1, 5), (4, 1, 2)]);
@@ -241,12 +319,23 @@ fn file_rule_keeps_rows_and_nsyns() {
 fn nsyns_and_generated_properties_have_their_distributions() {
     let mut c = Circuit::new(4);
     cube(&mut c, "a", 300, 1.0, "e");
-    let mut delay = generator(GenKind::Normal { mean: 1.5, sd: 0.75 });
+    let mut delay = generator(GenKind::Normal {
+        mean: 1.5,
+        sd: 0.75,
+    });
     delay.min = Some(0.05);
-    c.add_edges(all_nodes("a"), all_nodes("a"), Rule::Probability(Value::Const(0.2)))
-        .nsyns(Nsyns::UniformInt(1, 3))
-        .edge_prop("delay", Dtype::F32, EdgeValue::Generator(delay))
-        .edge_prop("w", Dtype::F64, EdgeValue::Expr(netbuild_expr::Expr::parse("2 * trg.x + 1").unwrap()));
+    c.add_edges(
+        all_nodes("a"),
+        all_nodes("a"),
+        Rule::Probability(Value::Const(0.2)),
+    )
+    .nsyns(Nsyns::UniformInt(1, 3))
+    .edge_prop("delay", Dtype::F32, EdgeValue::Generator(delay))
+    .edge_prop(
+        "w",
+        Dtype::F64,
+        EdgeValue::Expr(netbuild_expr::Expr::parse("2 * trg.x + 1").unwrap()),
+    );
     let rows = run(&c);
     // One row per synapse; consecutive rows of one pair.
     let mut pairs: Vec<(u64, u64)> = rows.iter().map(|r| (r.1, r.2)).collect();
@@ -260,26 +349,49 @@ fn nsyns_and_generated_properties_have_their_distributions() {
     assert!(m > 1.5 && m < 1.58, "truncated normal mean {m}");
     let nets = generate_networks(&c);
     let x = nets[0].numeric("x");
-    assert!(rows.iter().all(|r| (r.4[1] - (2.0 * x[r.2 as usize] + 1.0)).abs() < 1e-12));
+    assert!(rows
+        .iter()
+        .all(|r| (r.4[1] - (2.0 * x[r.2 as usize] + 1.0)).abs() < 1e-12));
 }
 
 #[test]
 fn custom_closure_rule() {
     let mut c = Circuit::new(4);
-    c.add_nodes("a", 10).prop("x", NodeValues::Generator(generator(GenKind::Linspace { start: 0.0, stop: 9.0 })));
-    c.add_edges(all_nodes("a"), all_nodes("a"), Rule::custom(|p| if p.source + 1 == p.target { 2 } else { 0 }));
+    c.add_nodes("a", 10).prop(
+        "x",
+        NodeValues::Generator(generator(GenKind::Linspace {
+            start: 0.0,
+            stop: 9.0,
+        })),
+    );
+    c.add_edges(
+        all_nodes("a"),
+        all_nodes("a"),
+        Rule::custom(|p| if p.source + 1 == p.target { 2 } else { 0 }),
+    );
     let rows = run(&c);
-    assert_eq!(rows.iter().map(|r| (r.1, r.2, r.3)).collect::<Vec<_>>(), (0..9).map(|i| (i, i + 1, 2)).collect::<Vec<_>>());
+    assert_eq!(
+        rows.iter().map(|r| (r.1, r.2, r.3)).collect::<Vec<_>>(),
+        (0..9).map(|i| (i, i + 1, 2)).collect::<Vec<_>>()
+    );
 }
 
 #[test]
 fn selectors_filter_on_type_and_node_properties() {
     let mut c = Circuit::new(1);
-    c.add_nodes("a", 4).type_prop("pop", Scalar::Str("p".into())).prop(
-        "layer",
-        NodeValues::Array(vec![Scalar::Int(1), Scalar::Int(2), Scalar::Int(1), Scalar::Int(3)]),
-    );
-    c.add_nodes("a", 2).type_prop("pop", Scalar::Str("q".into()));
+    c.add_nodes("a", 4)
+        .type_prop("pop", Scalar::Str("p".into()))
+        .prop(
+            "layer",
+            NodeValues::Array(vec![
+                Scalar::Int(1),
+                Scalar::Int(2),
+                Scalar::Int(1),
+                Scalar::Int(3),
+            ]),
+        );
+    c.add_nodes("a", 2)
+        .type_prop("pop", Scalar::Str("q".into()));
     c.add_edges(
         all_nodes("a").filters_eq("pop", "p"),
         all_nodes("a").filter_any("layer", vec![Scalar::Int(1), Scalar::Int(3)]),

@@ -49,7 +49,10 @@ pub enum BuildError {
 /// Tests of the failure path set `NETBUILD_INJECT_FAULT=R` to make rank R fail after generating
 /// its first population's edges, while the other ranks wait in the collator.
 fn injected_fault(rank: usize) -> Result<(), BuildError> {
-    match std::env::var("NETBUILD_INJECT_FAULT").ok().and_then(|v| v.parse::<usize>().ok()) {
+    match std::env::var("NETBUILD_INJECT_FAULT")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         Some(r) if r == rank => Err(BuildError::Injected(rank)),
         _ => Ok(()),
     }

@@ -3,7 +3,7 @@
 //! compiled expression, with no look-up by name.
 
 use crate::columns::Columns;
-use netbuild_expr::{Expr, Var};
+use netbuild_expr::{Expr, Interval, Var};
 use rand::Rng;
 use std::sync::Arc;
 
@@ -22,6 +22,47 @@ enum Slot {
 pub struct BoundExpr {
     expr: Expr,
     slots: Vec<Slot>,
+    /// For `src.NAME` slots: the range of the column over the selected sources.
+    src_ranges: Vec<Interval>,
+}
+
+fn range_of(values: impl Iterator<Item = f64>) -> Interval {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values {
+        if v.is_nan() {
+            return Interval::ALL;
+        }
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if lo > hi {
+        Interval::ALL
+    } else {
+        Interval::new(lo, hi)
+    }
+}
+
+/// Where the sources of an edge type lie: the bounding box of their positions.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceBox {
+    pub lo: [f64; 3],
+    pub hi: [f64; 3],
+}
+
+impl SourceBox {
+    pub fn of(positions: impl Iterator<Item = [f64; 3]>) -> Self {
+        let mut b = SourceBox {
+            lo: [f64::INFINITY; 3],
+            hi: [f64::NEG_INFINITY; 3],
+        };
+        for p in positions {
+            for a in 0..3 {
+                b.lo[a] = b.lo[a].min(p[a]);
+                b.hi[a] = b.hi[a].max(p[a]);
+            }
+        }
+        b
+    }
 }
 
 impl BoundExpr {
@@ -32,6 +73,7 @@ impl BoundExpr {
         columns: &mut Columns<'_>,
         src_net: usize,
         trg_net: usize,
+        sources: &[u64],
     ) -> Result<Self, String> {
         let mut slots = Vec::with_capacity(expr.variables().len());
         for v in expr.variables() {
@@ -54,10 +96,73 @@ impl BoundExpr {
                 }
             });
         }
+        let src_ranges = slots
+            .iter()
+            .map(|s| match s {
+                Slot::Src(c) => range_of(sources.iter().map(|&i| c[i as usize])),
+                _ => Interval::ALL,
+            })
+            .collect();
         Ok(BoundExpr {
             expr: expr.clone(),
             slots,
+            src_ranges,
         })
+    }
+
+    /// An upper bound of the value over every source of the edge type (inside `sources`, within
+    /// `max_distance` when given) for target `t` at `tp`: the thinning bound of Bernoulli rules.
+    pub fn upper_bound(
+        &self,
+        t: u64,
+        tp: [f64; 3],
+        sources: &SourceBox,
+        max_distance: Option<f64>,
+    ) -> f64 {
+        let r = max_distance.unwrap_or(f64::INFINITY);
+        let delta = |a: usize| {
+            let lo = (tp[a] - sources.hi[a]).max(-r);
+            let hi = (tp[a] - sources.lo[a]).min(r);
+            if lo <= hi {
+                Interval::new(lo, hi)
+            } else {
+                Interval::ALL
+            }
+        };
+        let vars: Vec<Interval> = self
+            .slots
+            .iter()
+            .zip(&self.src_ranges)
+            .map(|(slot, range)| match slot {
+                Slot::D => {
+                    let far = (0..3)
+                        .map(|a| {
+                            (tp[a] - sources.lo[a])
+                                .abs()
+                                .max((tp[a] - sources.hi[a]).abs())
+                                .powi(2)
+                        })
+                        .sum::<f64>()
+                        .sqrt();
+                    if far.is_finite() {
+                        Interval::new(0.0, far.min(r))
+                    } else {
+                        Interval::new(0.0, f64::INFINITY)
+                    }
+                }
+                Slot::Dx => delta(0),
+                Slot::Dy => delta(1),
+                Slot::Dz => delta(2),
+                Slot::Src(_) => *range,
+                Slot::Trg(c) => Interval::point(c[t as usize]),
+            })
+            .collect();
+        let b = self.expr.bounds(&vars);
+        if b.hi.is_nan() {
+            f64::INFINITY
+        } else {
+            b.hi
+        }
     }
 
     /// The value for the pair (s, t) at positions (sp, tp). `vars` is scratch space.

@@ -21,13 +21,17 @@ use crate::nodes::Network;
 use crate::pair::Pair;
 use crate::sink::{EdgeRow, EdgeSink};
 use crate::stream::{stream, Domain, Purpose};
-use bind::BoundExpr;
+use bind::{BoundExpr, SourceBox};
 use rand::Rng;
 use rand_distr::{Binomial, Distribution};
 use std::ops::Range;
 use std::sync::Arc;
 
 const NONE: u32 = u32::MAX;
+
+/// Bernoulli rules whose probability bound for a target is below this are thinned (see
+/// `netbuild_expr::Interval`); above it, evaluating every pair costs about the same.
+const THINNING_BELOW: f64 = 0.6;
 
 /// The rule with its expressions bound and its global draws made.
 enum Prepared {
@@ -91,6 +95,7 @@ pub struct PreparedEdgeType<'c> {
     src_pos: Arc<Vec<[f64; 3]>>,
     trg_pos: Arc<Vec<[f64; 3]>>,
     grid: Option<Grid>,
+    source_box: SourceBox,
     rule: Prepared,
     props: Vec<PreparedProp>,
 }
@@ -161,9 +166,11 @@ impl<'c> PreparedEdgeType<'c> {
         let grid = def
             .max_distance
             .map(|r| Grid::new(sources.iter().map(|&s| src_pos[s as usize]).collect(), r));
+        let bind_sources = sources.clone();
         let bind = |e: &netbuild_expr::Expr, columns: &mut Columns<'c>| {
-            BoundExpr::bind(e, columns, si, ti).map_err(err)
+            BoundExpr::bind(e, columns, si, ti, &bind_sources).map_err(err)
         };
+        let source_box = SourceBox::of(sources.iter().map(|&s| src_pos[s as usize]));
         let mut me = PreparedEdgeType {
             index,
             def,
@@ -178,6 +185,7 @@ impl<'c> PreparedEdgeType<'c> {
             src_pos,
             trg_pos,
             grid,
+            source_box,
             rule: Prepared::AllToAll,
             props: Vec::new(),
         };
@@ -477,27 +485,60 @@ impl<'c> PreparedEdgeType<'c> {
                     }
                 }
             }
-            Prepared::Probability(e) | Prepared::Count(e) => {
+            Prepared::Probability(e) => {
                 let from_grid = grid_candidates(candidates).is_some();
                 let n = if from_grid {
                     candidates.len()
                 } else {
                     self.sources.len()
                 };
-                let is_count = matches!(self.rule, Prepared::Count(_));
+                let p_hi = e.upper_bound(t, tp, &self.source_box, self.def.max_distance);
+                if p_hi <= 0.0 {
+                    // No pair of this target can connect.
+                } else if p_hi < THINNING_BELOW {
+                    // Thinning: candidates drawn with p_hi, each kept with p / p_hi, so a pair is
+                    // kept with probability p while p is evaluated only on ~p_hi of the pairs.
+                    sample::bernoulli_positions(n, p_hi, &mut rng, positions);
+                    for &i in positions.iter() {
+                        let s = self.sources[source_at(i, from_grid, candidates)];
+                        if self.exclude_self && s == t {
+                            continue;
+                        }
+                        let v = e.eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng);
+                        if rng.gen::<f64>() * p_hi < v {
+                            conns.push((s, 0));
+                        }
+                    }
+                } else {
+                    for i in 0..n {
+                        let s = self.sources[source_at(i, from_grid, candidates)];
+                        if self.exclude_self && s == t {
+                            continue;
+                        }
+                        let v = e.eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng);
+                        if rng.gen::<f64>() < v {
+                            conns.push((s, 0));
+                        }
+                    }
+                }
+            }
+            Prepared::Count(e) => {
+                let from_grid = grid_candidates(candidates).is_some();
+                let n = if from_grid {
+                    candidates.len()
+                } else {
+                    self.sources.len()
+                };
                 for i in 0..n {
                     let s = self.sources[source_at(i, from_grid, candidates)];
                     if self.exclude_self && s == t {
                         continue;
                     }
-                    let v = e.eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng);
-                    if is_count {
-                        let c = v.round();
-                        if c >= 1.0 {
-                            conns.push((s, c.min(f64::from(u32::MAX)) as u32));
-                        }
-                    } else if rng.gen::<f64>() < v {
-                        conns.push((s, 0));
+                    let c = e
+                        .eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng)
+                        .round();
+                    if c >= 1.0 {
+                        conns.push((s, c.min(f64::from(u32::MAX)) as u32));
                     }
                 }
             }

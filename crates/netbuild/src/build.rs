@@ -203,6 +203,7 @@ pub fn build(
     if let Some(out) = out {
         let config = circuit_config(circuit, &networks, &populations);
         sonata::write_circuit_config(out.path(), &config)?;
+        sonata::write_simulation_config(out.path(), 1000.0, 0.1)?;
         output_dir = out.commit().map_err(|source| BuildError::Output {
             path: options.output_dir.clone(),
             source,

@@ -4,7 +4,9 @@
 //! - `manifest` with `"$BASE_DIR": "."` (NEST joins manifest values to the config's folder),
 //!   `"$NETWORK_DIR": "$BASE_DIR"`, `"$COMPONENTS_DIR": "$BASE_DIR/components"`; every path
 //!   is written as `$VAR/...`;
-//! - `target_simulator: "NEST"`;
+//! - no `target_simulator`: libsonata's `CircuitConfig` accepts only NEURON or CORENEURON there
+//!   and refuses the file otherwise. NEST reads it from the simulation config it merges with the
+//!   circuit config, so `simulation_config.json` (written beside it) carries `"NEST"`;
 //! - `components.point_neuron_models_dir` and `components.synaptic_models_dir` (the folders
 //!   are created, empty);
 //! - `networks.nodes[]` / `networks.edges[]` with `nodes_file`/`node_types_file`
@@ -77,7 +79,6 @@ impl CircuitConfig {
                 "$NETWORK_DIR": "$BASE_DIR",
                 "$COMPONENTS_DIR": "$BASE_DIR/components"
             },
-            "target_simulator": "NEST",
             "components": {
                 "point_neuron_models_dir": format!("$COMPONENTS_DIR/{POINT_NEURON_MODELS}"),
                 "synaptic_models_dir": format!("$COMPONENTS_DIR/{SYNAPTIC_MODELS}")
@@ -114,6 +115,28 @@ fn populations(cfg: &Path, pops: &[(String, String)]) -> Result<Value, SonataErr
         }
     }
     Ok(Value::Object(m))
+}
+
+/// The file name of the simulation config written beside the circuit config.
+pub const SIMULATION_CONFIG: &str = "simulation_config.json";
+
+/// Writes `<dir>/simulation_config.json`, the minimal simulation config NEST's `SonataNetwork`
+/// needs beside the circuit config (`target_simulator`, `run.dt`, `run.tstop`), for
+/// `nest.SonataNetwork("circuit_config.json", sim_config="simulation_config.json")`.
+pub fn write_simulation_config(dir: &Path, tstop_ms: f64, dt_ms: f64) -> Result<PathBuf, SonataError> {
+    let value = json!({
+        "manifest": { "$BASE_DIR": ".", "$OUTPUT_DIR": "$BASE_DIR/output" },
+        "target_simulator": "NEST",
+        "run": { "tstop": tstop_ms, "dt": dt_ms },
+        "output": { "output_dir": "$OUTPUT_DIR" },
+        "network": format!("$BASE_DIR/{CIRCUIT_CONFIG}")
+    });
+    let path = dir.join(SIMULATION_CONFIG);
+    let mut text = serde_json::to_string_pretty(&value)
+        .map_err(|e| SonataError::invalid(&path, "/", format!("cannot serialize: {e}")))?;
+    text.push('\n');
+    std::fs::write(&path, text).map_err(|e| SonataError::io(&path, e))?;
+    Ok(path)
 }
 
 /// Writes `<dir>/circuit_config.json` and creates the (empty) component folders

@@ -1,38 +1,49 @@
 //! `netbuild-mpi`: builds the SONATA circuit a `spec.toml` describes, on one process or under
-//! `mpirun -n K`. A thin layer: parse the command line, load the spec, hand it to the library,
-//! and turn failures into messages and exit codes.
+//! `mpirun -n K`, and the tools around it (`check`, `validate`, `report`). A thin layer: parse
+//! the command line, hand the work to the library crates, turn failures into messages and exit
+//! codes.
 //!
-//! Exit codes: 0 built; 2 the spec (or the circuit it describes) is wrong, found before any
-//! work; 1 anything else (output folder not writable, a rank failed).
+//! Exit codes: 0 success; 2 the spec (or the circuit it describes) is wrong, found before any
+//! work (for `validate`: the circuit has findings); 1 anything else (output folder not writable,
+//! a rank failed).
 
-use clap::Parser;
-use netbuild::comm::Comm;
-use netbuild::spec::Spec;
-use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+mod build_cmd;
+mod check_cmd;
+mod report_cmd;
+mod validate_cmd;
+
+use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "netbuild-mpi",
     version,
-    about = "Builds a SONATA circuit from a spec.toml, on one process or under mpirun"
+    about = "Builds a SONATA circuit from a spec.toml, on one process or under mpirun",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
 )]
 struct Cli {
-    /// The spec file (see SPEC.md).
-    spec: PathBuf,
-    /// Write here instead of the spec's `output_dir`.
-    #[arg(long, short = 'o', value_name = "DIR")]
-    output_dir: Option<PathBuf>,
-    /// Override `[build] memory_budget` (e.g. "512 MiB").
-    #[arg(long, value_name = "SIZE")]
-    memory_budget: Option<String>,
-    /// Override `[build] spill_dir`.
-    #[arg(long, value_name = "DIR")]
-    spill_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// `netbuild-mpi SPEC` is `netbuild-mpi build SPEC`.
+    #[command(flatten)]
+    build: build_cmd::BuildArgs,
 }
 
-fn init_logging(rank: usize) {
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the circuit of a spec (the default command).
+    Build(build_cmd::BuildArgs),
+    /// Check a spec and print the build plan, without building.
+    Check(check_cmd::CheckArgs),
+    /// Check a SONATA circuit folder (netbuild's or anyone's) and list what is wrong.
+    Validate(validate_cmd::ValidateArgs),
+    /// Write DIR/report.html: plots of a built circuit's connectivity.
+    Report(report_cmd::ReportArgs),
+}
+
+pub(crate) fn init_logging(rank: usize) {
     use tracing_subscriber::EnvFilter;
     // Rank 0 tells the story; the other ranks speak up only for warnings, unless RUST_LOG says more.
     let default = if rank == 0 { "info" } else { "warn" };
@@ -46,126 +57,20 @@ fn init_logging(rank: usize) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let comm = match netbuild::comm::init() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("netbuild: {e}");
-            return ExitCode::FAILURE;
+    match cli.command {
+        None => build_cmd::main(&cli.build),
+        Some(Command::Build(args)) => build_cmd::main(&args),
+        Some(Command::Check(args)) => {
+            init_logging(0);
+            check_cmd::main(&args)
         }
-    };
-    init_logging(comm.rank());
-    remove_partial_output_on_termination();
-    let code = run(&cli, &comm);
-    drop(comm);
-    code
-}
-
-/// When the job is torn down (mpirun sends SIGTERM to every rank once one fails; a user
-/// presses Ctrl-C), rank 0 removes its half-written output folder before exiting.
-fn remove_partial_output_on_termination() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
-        Ok(mut signals) => {
-            std::thread::spawn(move || {
-                if let Some(sig) = signals.forever().next() {
-                    netbuild::output::remove_in_progress();
-                    std::process::exit(128 + sig);
-                }
-            });
+        Some(Command::Validate(args)) => {
+            init_logging(0);
+            validate_cmd::main(&args)
         }
-        Err(e) => tracing::warn!(
-            "cannot watch for SIGTERM ({e}): a killed job may leave its temporary folder"
-        ),
-    }
-}
-
-/// Prints `message` once (rank 0), for failures every rank finds identically.
-fn report(comm: &dyn Comm, message: &str) {
-    if comm.rank() == 0 {
-        eprintln!("netbuild: {message}");
-    }
-}
-
-fn run(cli: &Cli, comm: &dyn Comm) -> ExitCode {
-    // Every rank reads the same file: nothing to broadcast, and every rank finds the same errors.
-    let spec = match netbuild::spec::load(&cli.spec) {
-        Ok(s) => s,
-        Err(e) => {
-            report(comm, &format!("error: {e}"));
-            return ExitCode::from(2);
+        Some(Command::Report(args)) => {
+            init_logging(0);
+            report_cmd::main(&args)
         }
-    };
-    let (circuit, mut options) = netbuild::circuit_from_spec(&spec);
-    if let Some(dir) = &cli.output_dir {
-        options.output_dir = dir.clone();
-    }
-    if let Some(dir) = &cli.spill_dir {
-        options.spill_dir = Some(dir.clone());
-    }
-    if let Some(b) = &cli.memory_budget {
-        match netbuild::spec::parse_size(b) {
-            Some(bytes) => options.memory_budget = Some(bytes),
-            None => {
-                report(
-                    comm,
-                    &format!(
-                        "error: --memory-budget: expected a size like \"512 MiB\", found {b:?}"
-                    ),
-                );
-                return ExitCode::from(2);
-            }
-        }
-    }
-    options.spec_text_hash = spec_hash(&cli.spec);
-    match netbuild::build(&circuit, &options, comm) {
-        Ok(summary) => {
-            if comm.rank() == 0 {
-                print_summary(&summary);
-            }
-            ExitCode::SUCCESS
-        }
-        Err(netbuild::BuildError::Model(e)) => {
-            report(comm, &format!("error: {}", locate(&spec, &e)));
-            ExitCode::from(2)
-        }
-        Err(e @ (netbuild::BuildError::Output { .. } | netbuild::BuildError::OutputElsewhere)) => {
-            report(comm, &format!("error: {e}"));
-            ExitCode::FAILURE
-        }
-        // Only this rank knows: end the whole job, naming the rank.
-        Err(e) => comm.abort(1, &e.to_string()),
-    }
-}
-
-/// A model error pointed at the spec block that caused it.
-fn locate(spec: &Spec, e: &netbuild::model::ModelError) -> String {
-    match e {
-        netbuild::model::ModelError::EdgeType { edge_type, message } => {
-            match spec.edges.get(*edge_type) {
-                Some(block) => format!("{}: {message}", block.rule_loc),
-                None => e.to_string(),
-            }
-        }
-        other => format!("{}: {other}", spec.path.display()),
-    }
-}
-
-fn spec_hash(path: &Path) -> Option<String> {
-    let bytes = std::fs::read(path).ok()?;
-    Some(
-        Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
-}
-
-fn print_summary(s: &netbuild::Summary) {
-    println!("built {} in {:.2} s", s.output_dir.display(), s.seconds);
-    for (name, n) in &s.networks {
-        println!("  nodes  {name:<24} {n:>12}");
-    }
-    for p in &s.edge_populations {
-        println!("  edges  {:<24} {:>12}", p.name, p.rows);
     }
 }

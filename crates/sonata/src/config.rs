@@ -123,7 +123,11 @@ pub const SIMULATION_CONFIG: &str = "simulation_config.json";
 /// Writes `<dir>/simulation_config.json`, the minimal simulation config NEST's `SonataNetwork`
 /// needs beside the circuit config (`target_simulator`, `run.dt`, `run.tstop`), for
 /// `nest.SonataNetwork("circuit_config.json", sim_config="simulation_config.json")`.
-pub fn write_simulation_config(dir: &Path, tstop_ms: f64, dt_ms: f64) -> Result<PathBuf, SonataError> {
+pub fn write_simulation_config(
+    dir: &Path,
+    tstop_ms: f64,
+    dt_ms: f64,
+) -> Result<PathBuf, SonataError> {
     let value = json!({
         "manifest": { "$BASE_DIR": ".", "$OUTPUT_DIR": "$BASE_DIR/output" },
         "target_simulator": "NEST",

@@ -12,7 +12,9 @@ mod index;
 mod nodes;
 
 pub use column::{Column, ColumnData, ColumnSlice, Compression, Dtype, Provenance};
-pub use config::{write_circuit_config, write_simulation_config, CircuitConfig, EdgesEntry, NodesEntry};
+pub use config::{
+    write_circuit_config, write_simulation_config, CircuitConfig, EdgesEntry, NodesEntry,
+};
 pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable};
 pub use edges::{EdgeGroupLayout, EdgePopulationLayout, EdgesWriter};
 pub use error::SonataError;

@@ -1,0 +1,152 @@
+//! `netbuild-mpi [build] SPEC`: the build, on every rank.
+
+use clap::Args;
+use netbuild::comm::Comm;
+use netbuild::spec::Spec;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The spec file (see SPEC.md).
+    #[arg(required = true)]
+    spec: Option<PathBuf>,
+    /// Write here instead of the spec's `output_dir`.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// Override `[build] memory_budget` (e.g. "512 MiB").
+    #[arg(long, value_name = "SIZE")]
+    memory_budget: Option<String>,
+    /// Override `[build] spill_dir`.
+    #[arg(long, value_name = "DIR")]
+    spill_dir: Option<PathBuf>,
+}
+
+pub fn main(args: &BuildArgs) -> ExitCode {
+    let comm = match netbuild::comm::init() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("netbuild: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    crate::init_logging(comm.rank());
+    remove_partial_output_on_termination();
+    let code = run(args, &comm);
+    drop(comm);
+    code
+}
+
+/// When the job is torn down (mpirun sends SIGTERM to every rank once one fails; a user
+/// presses Ctrl-C), rank 0 removes its half-written output folder before exiting.
+fn remove_partial_output_on_termination() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
+        Ok(mut signals) => {
+            std::thread::spawn(move || {
+                if let Some(sig) = signals.forever().next() {
+                    netbuild::output::remove_in_progress();
+                    std::process::exit(128 + sig);
+                }
+            });
+        }
+        Err(e) => tracing::warn!(
+            "cannot watch for SIGTERM ({e}): a killed job may leave its temporary folder"
+        ),
+    }
+}
+
+/// Prints `message` once (rank 0), for failures every rank finds identically.
+fn report(comm: &dyn Comm, message: &str) {
+    if comm.rank() == 0 {
+        eprintln!("netbuild: {message}");
+    }
+}
+
+fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
+    let Some(spec_path) = &cli.spec else {
+        return ExitCode::from(2);
+    };
+    // Every rank reads the same file: nothing to broadcast, and every rank finds the same errors.
+    let spec = match netbuild::spec::load(spec_path) {
+        Ok(s) => s,
+        Err(e) => {
+            report(comm, &format!("error: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    let (circuit, mut options) = netbuild::circuit_from_spec(&spec);
+    if let Some(dir) = &cli.output_dir {
+        options.output_dir = dir.clone();
+    }
+    if let Some(dir) = &cli.spill_dir {
+        options.spill_dir = Some(dir.clone());
+    }
+    if let Some(b) = &cli.memory_budget {
+        match netbuild::spec::parse_size(b) {
+            Some(bytes) => options.memory_budget = Some(bytes),
+            None => {
+                report(
+                    comm,
+                    &format!(
+                        "error: --memory-budget: expected a size like \"512 MiB\", found {b:?}"
+                    ),
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    options.spec_text_hash = spec_hash(spec_path);
+    match netbuild::build(&circuit, &options, comm) {
+        Ok(summary) => {
+            if comm.rank() == 0 {
+                print_summary(&summary);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(netbuild::BuildError::Model(e)) => {
+            report(comm, &format!("error: {}", locate(&spec, &e)));
+            ExitCode::from(2)
+        }
+        Err(e @ (netbuild::BuildError::Output { .. } | netbuild::BuildError::OutputElsewhere)) => {
+            report(comm, &format!("error: {e}"));
+            ExitCode::FAILURE
+        }
+        // Only this rank knows: end the whole job, naming the rank.
+        Err(e) => comm.abort(1, &e.to_string()),
+    }
+}
+
+/// A model error pointed at the spec block that caused it.
+fn locate(spec: &Spec, e: &netbuild::model::ModelError) -> String {
+    match e {
+        netbuild::model::ModelError::EdgeType { edge_type, message } => {
+            match spec.edges.get(*edge_type) {
+                Some(block) => format!("{}: {message}", block.rule_loc),
+                None => e.to_string(),
+            }
+        }
+        other => format!("{}: {other}", spec.path.display()),
+    }
+}
+
+fn spec_hash(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    Some(
+        Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
+
+fn print_summary(s: &netbuild::Summary) {
+    println!("built {} in {:.2} s", s.output_dir.display(), s.seconds);
+    for (name, n) in &s.networks {
+        println!("  nodes  {name:<24} {n:>12}");
+    }
+    for p in &s.edge_populations {
+        println!("  edges  {:<24} {:>12}", p.name, p.rows);
+    }
+}

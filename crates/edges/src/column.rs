@@ -119,6 +119,24 @@ impl Column {
         }
     }
 
+    /// Makes room for one more value without ever holding more than `limit` values' worth of
+    /// memory: capacity doubles as usual but stops at `limit` (the memory budget in rows), so
+    /// a table never overshoots its budget by a doubling.
+    #[inline]
+    pub fn grow_within(&mut self, limit: usize) {
+        each_variant!(self, v => {
+            if v.len() == v.capacity() {
+                let add = v.capacity().max(1024).min(limit.saturating_sub(v.capacity())).max(1);
+                v.reserve_exact(add);
+            }
+        })
+    }
+
+    /// Frees the buffer's memory (after its values went to disk).
+    pub fn release(&mut self) {
+        each_variant!(self, v => *v = Vec::new())
+    }
+
     /// The values at `positions`, in that order.
     pub fn gather(&self, positions: &[usize]) -> Column {
         match self {

@@ -30,8 +30,17 @@ impl ColumnStore {
         }
     }
 
-    pub(crate) fn tail_mut(&mut self) -> &mut Column {
+    /// Makes room for the next value within `limit` values (see [`Column::grow_within`]).
+    #[inline]
+    pub(crate) fn room(&mut self, limit: usize) -> &mut Column {
+        self.tail.grow_within(limit);
         &mut self.tail
+    }
+
+    /// Frees the in-memory buffer; only meaningful once everything is spilled.
+    pub(crate) fn release(&mut self) {
+        self.tail.release();
+        self.scratch = Vec::new();
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {

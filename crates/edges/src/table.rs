@@ -58,6 +58,9 @@ pub struct EdgeTypesTable {
     policy: SpillPolicy,
     since_check: u64,
     spills: u64,
+    /// Rows in memory since the last spill, and the most the budget allows.
+    mem_rows: usize,
+    row_limit: usize,
 }
 
 impl EdgeTypesTable {
@@ -72,7 +75,18 @@ impl EdgeTypesTable {
         for (l, &(i, g)) in layout.edge_types.iter().enumerate() {
             local[i] = Some((l as u32, g));
         }
+        // Every group's columns counted, as if each row had them all: an upper bound that keeps the
+        // capacity of every buffer within the budget.
+        let row_bytes = 12 + layout
+            .groups
+            .iter()
+            .flatten()
+            .map(|&d| crate::column::width(d))
+            .sum::<usize>();
+        let row_limit = ((policy.budget / row_bytes as u64) as usize).max(2 * CHECK_EVERY as usize);
         EdgeTypesTable {
+            mem_rows: 0,
+            row_limit,
             local,
             source: ColumnStore::new(Column::U32(Vec::new())),
             target: ColumnStore::new(Column::U32(Vec::new())),
@@ -135,12 +149,21 @@ impl EdgeTypesTable {
             })?;
         }
         self.spills += 1;
+        self.mem_rows = 0;
         tracing::debug!(rows = self.rows, spills = self.spills, "edge table spilled");
         Ok(())
     }
 
     /// Ends pushing; returns the reader over every row, in order.
-    pub fn finish(self) -> Result<TableReader, TableError> {
+    pub fn finish(mut self) -> Result<TableReader, TableError> {
+        if self.spills > 0 {
+            // Already streaming from disk: send the rest there too and give the memory back
+            // (rank 0 needs it next for the indices).
+            self.spill()?;
+            for s in self.stores_mut() {
+                s.release();
+            }
+        }
         let dir = self.policy.dir.clone();
         let io = |source| TableError::Spill {
             dir: dir.clone(),
@@ -176,33 +199,36 @@ impl EdgeSink for EdgeTypesTable {
         let Some(&Some((local, group))) = self.local.get(row.edge_type) else {
             return Err(TableError::UnknownEdgeType(row.edge_type));
         };
+        let limit = self.row_limit;
         // Node ids were checked below 2^32 when the edge type was prepared.
-        if let Column::U32(v) = self.source.tail_mut() {
+        if let Column::U32(v) = self.source.room(limit) {
             v.push(row.source as u32);
         }
-        if let Column::U32(v) = self.target.tail_mut() {
+        if let Column::U32(v) = self.target.room(limit) {
             v.push(row.target as u32);
         }
-        if let Column::U32(v) = self.edge_type.tail_mut() {
+        if let Column::U32(v) = self.edge_type.room(limit) {
             v.push(local);
         }
         let cols = &mut self.groups[group];
         if row.properties.is_empty() {
             // One row per pair: the group's only column is nsyns.
             if let Some(c) = cols.first_mut() {
-                c.tail_mut().push_f64(f64::from(row.nsyns));
+                c.room(limit).push_f64(f64::from(row.nsyns));
             }
         } else {
             for (c, &x) in cols.iter_mut().zip(row.properties) {
-                c.tail_mut().push_f64(x);
+                c.room(limit).push_f64(x);
             }
         }
+        self.mem_rows += 1;
         self.rows += 1;
         self.group_rows[group] += 1;
         self.since_check += 1;
         if self.since_check >= CHECK_EVERY {
             self.since_check = 0;
-            if self.heap_bytes() >= self.policy.budget {
+            let full = self.mem_rows + CHECK_EVERY as usize >= self.row_limit;
+            if full || self.heap_bytes() >= self.policy.budget {
                 self.spill()?;
             }
         }

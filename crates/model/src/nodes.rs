@@ -83,14 +83,14 @@ impl Network {
             if let Some(c) = b.columns.iter().find(|c| c.name == name) {
                 match &c.values {
                     Values::Num { data, .. } => out.extend_from_slice(data),
-                    Values::Str(_) => out.extend(std::iter::repeat(f64::NAN).take(b.n as usize)),
+                    Values::Str(_) => out.extend(std::iter::repeat_n(f64::NAN, b.n as usize)),
                 }
             } else {
                 let v = match b.type_props.iter().find(|(k, _)| k == name) {
                     Some((_, s)) => scalar_number(s).unwrap_or(f64::NAN),
                     None => missing,
                 };
-                out.extend(std::iter::repeat(v).take(b.n as usize));
+                out.extend(std::iter::repeat_n(v, b.n as usize));
             }
         }
         out
@@ -120,7 +120,7 @@ impl Network {
                     }
                     None => false,
                 };
-                out.extend(std::iter::repeat(hit).take(b.n as usize));
+                out.extend(std::iter::repeat_n(hit, b.n as usize));
             }
         }
         out

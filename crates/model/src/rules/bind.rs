@@ -56,9 +56,9 @@ impl SourceBox {
             hi: [f64::NEG_INFINITY; 3],
         };
         for p in positions {
-            for a in 0..3 {
-                b.lo[a] = b.lo[a].min(p[a]);
-                b.hi[a] = b.hi[a].max(p[a]);
+            for (a, x) in p.into_iter().enumerate() {
+                b.lo[a] = b.lo[a].min(x);
+                b.hi[a] = b.hi[a].max(x);
             }
         }
         b

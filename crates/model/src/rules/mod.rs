@@ -610,20 +610,14 @@ impl<'c> PreparedEdgeType<'c> {
             }
             Prepared::OneToOne => {
                 let s = self.sources[tpos];
-                let near = self
-                    .def
-                    .max_distance
-                    .map_or(true, |r| distance(self.src_pos[s as usize], tp) <= r);
+                let near = self.within_reach(s, tp);
                 if near && !(self.exclude_self && s == t) {
                     conns.push((s, 0));
                 }
             }
             Prepared::File { offsets, rows } => {
                 for &(s, n) in &rows[offsets[tpos]..offsets[tpos + 1]] {
-                    let near = self
-                        .def
-                        .max_distance
-                        .map_or(true, |r| distance(self.src_pos[s as usize], tp) <= r);
+                    let near = self.within_reach(s, tp);
                     if near && n != Some(0) {
                         conns.push((s, n.unwrap_or(0)));
                     }
@@ -649,6 +643,13 @@ impl<'c> PreparedEdgeType<'c> {
             }
         }
         self.emit(t, conns, vars, props, sink)
+    }
+
+    /// Whether source `s` is within `max_distance` of a target at `tp` (always, without one).
+    fn within_reach(&self, s: u64, tp: [f64; 3]) -> bool {
+        self.def
+            .max_distance
+            .is_none_or(|r| distance(self.src_pos[s as usize], tp) <= r)
     }
 
     fn pair(&self, s: u64, t: u64) -> Pair<'c> {

@@ -8,7 +8,7 @@
 
 use crate::collate::Collated;
 use crate::convert;
-use crate::index::{ByNode, Sorted};
+use crate::index::{ByNode, Sorted, SpilledByNode};
 use crate::plan::EdgePopulation;
 use netbuild_comm::Comm;
 use netbuild_edges::{Column, RowChunk, SpillPolicy, TableReader};
@@ -133,28 +133,53 @@ impl AllRows<'_> {
     }
 }
 
-/// One side's index: the side rows are sorted by, or the other one.
+/// One side's index: the side rows are sorted by, or the other one (in memory when 4 bytes per
+/// edge fit half the budget, else spilled by node range).
 enum SideIndex {
     Sorted(Sorted),
     ByNode(ByNode),
+    Spilled(SpilledByNode),
 }
 
 impl SideIndex {
-    fn push(&mut self, node: u64, edge: u64) {
+    /// The index of the side rows are not sorted by, for nodes with `counts` edges each.
+    fn unsorted(counts: &[u64], spill: &SpillPolicy) -> Result<SideIndex, WriteError> {
+        let edges: u64 = counts.iter().sum();
+        if edges.saturating_mul(4) <= spill.budget / 2 {
+            return Ok(SideIndex::ByNode(ByNode::new(counts)));
+        }
+        let spilled = SpilledByNode::new(counts, spill.budget / 2, &spill.dir)?;
+        tracing::debug!(buckets = spilled.buckets(), "index spilled by node range");
+        Ok(SideIndex::Spilled(spilled))
+    }
+
+    #[inline]
+    fn push(&mut self, node: u64, edge: u64) -> Result<(), WriteError> {
         match self {
             SideIndex::Sorted(s) => s.push(node, edge),
             SideIndex::ByNode(b) => b.push(node, edge),
+            SideIndex::Spilled(b) => b.push(node, edge)?,
         }
+        Ok(())
     }
+
     fn write(
-        &self,
+        self,
         w: &mut sonata::EdgesWriter,
         d: sonata::IndexDirection,
-    ) -> Result<(), sonata::SonataError> {
+    ) -> Result<(), WriteError> {
         match self {
-            SideIndex::Sorted(s) => w.write_index(d, s.pairs()),
-            SideIndex::ByNode(b) => w.write_index(d, b.pairs()),
+            SideIndex::Sorted(s) => w.write_index(d, s.pairs())?,
+            SideIndex::ByNode(b) => w.write_index(d, b.pairs())?,
+            SideIndex::Spilled(b) => {
+                let error = std::cell::RefCell::new(None);
+                w.write_index(d, b.pairs(&error))?;
+                if let Some(e) = error.into_inner() {
+                    return Err(WriteError::Table(e));
+                }
+            }
         }
+        Ok(())
     }
 }
 
@@ -182,8 +207,8 @@ impl ChunkWriter<'_> {
             group_id.push(g as u32);
             group_index.push(self.next_group_index[g]);
             self.next_group_index[g] += 1;
-            self.by_source.push(source[i], self.edge);
-            self.by_target.push(target[i], self.edge);
+            self.by_source.push(source[i], self.edge)?;
+            self.by_target.push(target[i], self.edge)?;
             self.edge += 1;
         }
         self.writer
@@ -276,7 +301,7 @@ pub fn write_population(
                 writer,
                 pop,
                 next_group_index: vec![0; pop.groups.len()],
-                by_source: SideIndex::ByNode(ByNode::new(&collated.source_counts)),
+                by_source: SideIndex::unsorted(&collated.source_counts, &ordering.spill)?,
                 by_target: SideIndex::Sorted(Sorted::new(trg.n)),
                 edge: 0,
             };
@@ -298,7 +323,7 @@ pub fn write_population(
                 pop,
                 next_group_index: vec![0; pop.groups.len()],
                 by_source: SideIndex::Sorted(Sorted::new(src.n)),
-                by_target: SideIndex::ByNode(ByNode::new(&target_counts)),
+                by_target: SideIndex::unsorted(&target_counts, &ordering.spill)?,
                 edge: 0,
             };
             crate::source_sort::drain_sorted(buckets, pop, &mut |c| out.write(&c))?;

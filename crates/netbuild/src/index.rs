@@ -130,3 +130,152 @@ mod tests {
         assert_eq!(got, vec![(0, 0), (0, 1), (2, 2), (2, 3), (2, 4), (3, 5)]);
     }
 }
+
+/// [`ByNode`] out of core, for indices larger than the memory budget: (node, edge) pairs go to
+/// bucket files by node range as rows stream past; then each bucket, small enough for the
+/// budget, is read back and grouped by node in memory. Bucket files are anonymous (unlinked).
+pub struct SpilledByNode {
+    counts: Vec<u64>,
+    /// First node of each bucket, ascending; bucket b holds nodes `starts[b]..starts[b+1]`.
+    starts: Vec<u64>,
+    files: Vec<std::io::BufWriter<std::fs::File>>,
+}
+
+/// Bytes of one (node, edge) pair in a bucket file.
+const PAIR_BYTES: usize = 12;
+
+impl SpilledByNode {
+    /// For nodes with `counts[n]` edges each, using about `budget` bytes of memory per bucket,
+    /// with bucket files in `dir`.
+    pub fn new(counts: &[u64], budget: u64, dir: &std::path::Path) -> std::io::Result<Self> {
+        // A bucket is held twice while grouped (pairs read, then edge ids in node order).
+        let per_bucket = (budget / (2 * PAIR_BYTES as u64)).max(1);
+        let mut starts = vec![0u64];
+        let mut acc = 0u64;
+        for (n, &c) in counts.iter().enumerate() {
+            if acc > 0 && acc + c > per_bucket {
+                starts.push(n as u64);
+                acc = 0;
+            }
+            acc += c;
+        }
+        let files = starts
+            .iter()
+            .map(|_| {
+                tempfile::tempfile_in(dir).map(|f| std::io::BufWriter::with_capacity(1 << 16, f))
+            })
+            .collect::<std::io::Result<_>>()?;
+        Ok(SpilledByNode {
+            counts: counts.to_vec(),
+            starts,
+            files,
+        })
+    }
+
+    pub fn buckets(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Records that edge `edge` (ids must come ascending) belongs to `node`.
+    #[inline]
+    pub fn push(&mut self, node: u64, edge: u64) -> std::io::Result<()> {
+        use std::io::Write;
+        let b = self.starts.partition_point(|&s| s <= node) - 1;
+        let mut pair = [0u8; PAIR_BYTES];
+        pair[..4].copy_from_slice(&(node as u32).to_le_bytes());
+        pair[4..].copy_from_slice(&edge.to_le_bytes());
+        self.files[b].write_all(&pair)
+    }
+
+    /// (node, edge) pairs, node-major, edges ascending within a node; bucket by bucket. An I/O
+    /// error ends the iteration early and is left in `error`.
+    pub fn pairs<'a>(
+        self,
+        error: &'a std::cell::RefCell<Option<std::io::Error>>,
+    ) -> impl Iterator<Item = (u64, u64)> + 'a {
+        let SpilledByNode {
+            counts,
+            starts,
+            files,
+        } = self;
+        let ends: Vec<u64> = starts
+            .iter()
+            .skip(1)
+            .copied()
+            .chain([counts.len() as u64])
+            .collect();
+        files
+            .into_iter()
+            .zip(starts.into_iter().zip(ends))
+            .flat_map(move |(file, (lo, hi))| {
+                match read_bucket(file, &counts[lo as usize..hi as usize], lo) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        *error.borrow_mut() = Some(e);
+                        Vec::new()
+                    }
+                }
+            })
+    }
+}
+
+/// One bucket's pairs, grouped by node (a counting sort: pushes came in edge order, so each
+/// node's edges stay ascending).
+fn read_bucket(
+    file: std::io::BufWriter<std::fs::File>,
+    counts: &[u64],
+    first: u64,
+) -> std::io::Result<Vec<(u64, u64)>> {
+    use std::io::{Read, Seek};
+    let mut file = file.into_inner().map_err(|e| e.into_error())?;
+    file.seek(std::io::SeekFrom::Start(0))?;
+    let mut bytes = Vec::new();
+    std::io::BufReader::new(file).read_to_end(&mut bytes)?;
+    let mut slot: Vec<usize> = Vec::with_capacity(counts.len());
+    let mut acc = 0usize;
+    for &c in counts {
+        slot.push(acc);
+        acc += c as usize;
+    }
+    let mut out = vec![(0u64, 0u64); bytes.len() / PAIR_BYTES];
+    for p in bytes.chunks_exact(PAIR_BYTES) {
+        let node = u64::from(u32::from_le_bytes([p[0], p[1], p[2], p[3]]));
+        let mut e = [0u8; 8];
+        e.copy_from_slice(&p[4..]);
+        let i = (node - first) as usize;
+        if let Some(o) = out.get_mut(slot[i]) {
+            *o = (node, u64::from_le_bytes(e));
+        }
+        slot[i] += 1;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod spilled_tests {
+    use super::*;
+
+    #[test]
+    fn spilled_index_equals_the_in_memory_one() {
+        let sources: Vec<u64> = (0..5000u64).map(|e| (e * 7919) % 101).collect();
+        let mut counts = vec![0u64; 101];
+        for &s in &sources {
+            counts[s as usize] += 1;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut mem = ByNode::new(&counts);
+        // 600 bytes per bucket: many buckets.
+        let mut disk = SpilledByNode::new(&counts, 600, dir.path()).unwrap();
+        assert!(disk.buckets() > 10);
+        for (e, &s) in sources.iter().enumerate() {
+            mem.push(s, e as u64);
+            disk.push(s, e as u64).unwrap();
+        }
+        let err = std::cell::RefCell::new(None);
+        let a: Vec<_> = mem.pairs().collect();
+        let b: Vec<_> = disk.pairs(&err).collect();
+        assert!(err.borrow().is_none());
+        assert_eq!(a, b);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

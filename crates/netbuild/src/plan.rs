@@ -41,6 +41,23 @@ impl EdgePopulation {
             .map_or(0, |i| self.group_of[i])
     }
 
+    /// The columns an [`netbuild_edges::EdgeTypesTable`] of this population holds.
+    pub fn table_layout(&self) -> netbuild_edges::TableLayout {
+        netbuild_edges::TableLayout {
+            edge_types: self
+                .edge_types
+                .iter()
+                .copied()
+                .zip(self.group_of.iter().copied())
+                .collect(),
+            groups: self
+                .groups
+                .iter()
+                .map(|g| g.iter().map(|(_, d)| *d).collect())
+                .collect(),
+        }
+    }
+
     /// Whether group `g` is the one-row-per-pair kind, whose only column is `nsyns`.
     pub fn is_nsyns_group(&self, g: usize) -> bool {
         matches!(self.groups.get(g).map(Vec::as_slice), Some([(name, Dtype::U32)]) if name == "nsyns")

@@ -11,9 +11,7 @@
 use crate::collate::Collated;
 use crate::edges_out::WriteError;
 use crate::plan::EdgePopulation;
-use netbuild_edges::{
-    column::width, EdgeTypesTable, RowChunk, SpillPolicy, TableLayout, TableReader,
-};
+use netbuild_edges::{column::width, EdgeTypesTable, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::{EdgeRow, EdgeSink};
 
 /// Pass 1: distributes rows into buckets of consecutive source ids. Returns the buckets in
@@ -43,19 +41,7 @@ pub fn bucket(
         }
         acc += c;
     }
-    let layout = TableLayout {
-        edge_types: pop
-            .edge_types
-            .iter()
-            .copied()
-            .zip(pop.group_of.iter().copied())
-            .collect(),
-        groups: pop
-            .groups
-            .iter()
-            .map(|g| g.iter().map(|(_, d)| *d).collect())
-            .collect(),
-    };
+    let layout = pop.table_layout();
     let share = SpillPolicy {
         dir: spill.dir.clone(),
         budget: (spill.budget / starts.len() as u64).max(1 << 20),

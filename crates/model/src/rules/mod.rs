@@ -207,30 +207,32 @@ impl<'c> PreparedEdgeType<'c> {
             Rule::Count(Value::Expr(e)) => Prepared::Count(bind(e, columns)?),
             Rule::Indegree(k) => {
                 let k = *k as usize;
-                let worst = me.sources.len()
-                    - usize::from(
-                        me.exclude_self
-                            && me.targets.iter().any(|&t| me.src_slot[t as usize] != NONE),
-                    );
-                if k > worst && !me.targets.is_empty() {
-                    return Err(err(format!(
-                        "indegree = {k} but a target can have only {worst} distinct sources"
-                    )));
-                }
+                check_degree(
+                    k,
+                    "indegree",
+                    "target",
+                    "sources",
+                    &me.targets,
+                    &me.sources,
+                    &me.src_slot,
+                    me.exclude_self,
+                )
+                .map_err(err)?;
                 Prepared::Indegree(k)
             }
             Rule::Outdegree(k) => {
                 let k = *k as usize;
-                let worst = me.targets.len()
-                    - usize::from(
-                        me.exclude_self
-                            && me.sources.iter().any(|&s| me.trg_slot[s as usize] != NONE),
-                    );
-                if k > worst && !me.sources.is_empty() {
-                    return Err(err(format!(
-                        "outdegree = {k} but a source can have only {worst} distinct targets"
-                    )));
-                }
+                check_degree(
+                    k,
+                    "outdegree",
+                    "source",
+                    "targets",
+                    &me.sources,
+                    &me.targets,
+                    &me.trg_slot,
+                    me.exclude_self,
+                )
+                .map_err(err)?;
                 Prepared::Outdegree(k)
             }
             Rule::Total(n) => {
@@ -723,6 +725,29 @@ impl<'c> PreparedEdgeType<'c> {
         }
         Ok(())
     }
+}
+
+/// A fixed degree `k` must fit the distinct partners of every node on the fixed side (`nodes`,
+/// choosing among `partners`; one fewer when a node is itself a partner and autapses are off).
+#[allow(clippy::too_many_arguments)]
+fn check_degree(
+    k: usize,
+    rule: &str,
+    node: &str,
+    partner: &str,
+    nodes: &[u64],
+    partners: &[u64],
+    partner_slot: &[u32],
+    exclude_self: bool,
+) -> Result<(), String> {
+    let own = exclude_self && nodes.iter().any(|&n| partner_slot[n as usize] != NONE);
+    let worst = partners.len() - usize::from(own);
+    if k > worst && !nodes.is_empty() {
+        return Err(format!(
+            "{rule} = {k} but a {node} can have only {worst} distinct {partner}"
+        ));
+    }
+    Ok(())
 }
 
 fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {

@@ -101,7 +101,7 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     match netbuild::build(&circuit, &options, comm) {
         Ok(summary) => {
             if comm.rank() == 0 {
-                print_summary(&summary);
+                print_summary(&summary, &circuit);
             }
             ExitCode::SUCCESS
         }
@@ -119,7 +119,7 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
 }
 
 /// A model error pointed at the spec block that caused it.
-fn locate(spec: &Spec, e: &netbuild::model::ModelError) -> String {
+pub(crate) fn locate(spec: &Spec, e: &netbuild::model::ModelError) -> String {
     match e {
         netbuild::model::ModelError::EdgeType { edge_type, message } => {
             match spec.edges.get(*edge_type) {
@@ -141,12 +141,66 @@ fn spec_hash(path: &Path) -> Option<String> {
     )
 }
 
-fn print_summary(s: &netbuild::Summary) {
-    println!("built {} in {:.2} s", s.output_dir.display(), s.seconds);
+fn print_summary(s: &netbuild::Summary, circuit: &netbuild::Circuit) {
+    use netbuild::estimate::{bytes, selection, thousands};
+    let ranks = s.peak_memory.len().max(1);
+    println!(
+        "built {} in {:.2} s on {ranks} rank{}",
+        s.output_dir.display(),
+        s.seconds,
+        if ranks == 1 { "" } else { "s" }
+    );
+    // (label, count, rows, synapses) lines, aligned together.
+    let mut lines: Vec<(String, String, String)> = Vec::new();
     for (name, n) in &s.networks {
-        println!("  nodes  {name:<24} {n:>12}");
+        lines.push((format!("nodes  {name}"), thousands(*n), String::new()));
     }
     for p in &s.edge_populations {
-        println!("  edges  {:<24} {:>12}", p.name, p.rows);
+        lines.push((
+            format!("edges  {}", p.name),
+            format!("{} rows", thousands(p.rows)),
+            format!("{} synapses", thousands(p.synapses)),
+        ));
+        for e in &p.edge_types {
+            let label = circuit.edge_types.get(e.index).map_or(String::new(), |d| {
+                format!(
+                    "{} -> {} ({})",
+                    selection(&d.source),
+                    selection(&d.target),
+                    d.rule.name()
+                )
+            });
+            lines.push((
+                format!("  {}  {label}", e.id),
+                format!("{} rows", thousands(e.rows)),
+                format!("{} synapses", thousands(e.synapses)),
+            ));
+        }
+    }
+    let w0 = lines.iter().map(|l| l.0.chars().count()).max().unwrap_or(0);
+    let w1 = lines.iter().map(|l| l.1.len()).max().unwrap_or(0);
+    let w2 = lines.iter().map(|l| l.2.len()).max().unwrap_or(0);
+    for (a, b, c) in &lines {
+        let line = format!("  {a:<w0$}  {b:>w1$}  {c:>w2$}");
+        println!("{}", line.trim_end());
+    }
+    if let Some(max) = s.peak_memory.iter().max() {
+        let per_rank: Vec<String> = s
+            .peak_memory
+            .iter()
+            .enumerate()
+            .map(|(r, &b)| format!("rank {r} {}", bytes(b as f64)))
+            .collect();
+        println!(
+            "  peak memory (VmHWM): {} (max {})",
+            per_rank.join(", "),
+            bytes(*max as f64)
+        );
+    }
+    let total: u64 = s.files.iter().map(|(_, b)| b).sum();
+    println!("  files: {}, {}", s.files.len(), bytes(total as f64));
+    let wf = s.files.iter().map(|f| f.0.len()).max().unwrap_or(0);
+    for (name, b) in &s.files {
+        println!("    {name:<wf$}  {:>10}", bytes(*b as f64));
     }
 }

@@ -1,6 +1,11 @@
-//! `netbuild-mpi check SPEC [-n RANKS]`: the build plan, without building.
+//! `netbuild-mpi check SPEC [-n RANKS] [--json]`: the build plan, without building.
 //!
-//! STATUS: not implemented yet.
+//! Validates the spec exactly as a build does (same messages, exit code 2), generates the
+//! networks and prepares the edge types as a build does, then prints what the build would make
+//! ([`netbuild::estimate`]): nodes per network; per edge type the rule, candidate pairs, and the
+//! connections, synapses and rows (exact where the rule fixes them, else estimated); bytes per
+//! file; and the edge table's memory on the busiest of RANKS ranks against the memory budget.
+//! Writes nothing. Runs on one process (no MPI).
 
 use clap::Args;
 use std::process::ExitCode;
@@ -12,9 +17,52 @@ pub struct CheckArgs {
     /// Plan for this many ranks.
     #[arg(short = 'n', long, default_value_t = 1)]
     pub ranks: usize,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Override `[build] memory_budget` (e.g. "512 MiB"), as for a build.
+    #[arg(long, value_name = "SIZE")]
+    pub memory_budget: Option<String>,
 }
 
 pub fn main(args: &CheckArgs) -> ExitCode {
-    eprintln!("netbuild: `check` is not implemented yet ({args:?})");
-    ExitCode::FAILURE
+    let spec = match netbuild::spec::load(&args.spec) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("netbuild: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (circuit, mut options) = netbuild::circuit_from_spec(&spec);
+    if let Some(b) = &args.memory_budget {
+        match netbuild::spec::parse_size(b) {
+            Some(bytes) => options.memory_budget = Some(bytes),
+            None => {
+                eprintln!(
+                    "netbuild: error: --memory-budget: expected a size like \"512 MiB\", found {b:?}"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if args.ranks == 0 {
+        eprintln!("netbuild: error: -n: expected at least 1 rank");
+        return ExitCode::from(2);
+    }
+    let networks = netbuild::model::generate_networks(&circuit);
+    let setup = match netbuild::setup::prepare_edges(&circuit, &networks) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("netbuild: error: {}", crate::build_cmd::locate(&spec, &e));
+            return ExitCode::from(2);
+        }
+    };
+    let estimate = netbuild::estimate::estimate(&circuit, &networks, &setup, &options, args.ranks);
+    let name = args.spec.display().to_string();
+    if args.json {
+        println!("{:#}", estimate.to_json(&name));
+    } else {
+        print!("{}", estimate.to_text(&name));
+    }
+    ExitCode::SUCCESS
 }

@@ -77,12 +77,13 @@ impl EdgeTypesTable {
         }
         // Every group's columns counted, as if each row had them all: an upper bound that keeps the
         // capacity of every buffer within the budget.
-        let row_bytes = 12 + layout
-            .groups
-            .iter()
-            .flatten()
-            .map(|&d| crate::column::width(d))
-            .sum::<usize>();
+        let row_bytes = 12
+            + layout
+                .groups
+                .iter()
+                .flatten()
+                .map(|&d| crate::column::width(d))
+                .sum::<usize>();
         let row_limit = ((policy.budget / row_bytes as u64) as usize).max(2 * CHECK_EVERY as usize);
         EdgeTypesTable {
             mem_rows: 0,

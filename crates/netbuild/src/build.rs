@@ -11,17 +11,19 @@
 
 use crate::collate::{collate, RankCounts};
 use crate::convert;
-use crate::edges_out::{edge_types, write_population, Ordering, WriteError};
+use crate::edges_out::{edge_type_id, edge_types, write_population, Ordering, WriteError};
 use crate::generate::generate_block;
 use crate::nodes_out::{population_type, write_network};
 use crate::options::BuildOptions;
 use crate::output::OutputDir;
-use crate::plan::{edge_populations, split_targets};
+use crate::plan::split_targets;
+use crate::progress::Progress;
+use crate::setup::prepare_edges;
 use netbuild_comm::Comm;
 use netbuild_edges::{EdgeTypesTable, SpillPolicy, TableError, TableLayout};
-use netbuild_model::{generate_networks, Circuit, Columns, ModelError, PreparedEdgeType};
+use netbuild_model::{generate_networks, Circuit, ModelError};
 use netbuild_sonata as sonata;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Why a build failed.
@@ -67,14 +69,34 @@ pub struct Summary {
     pub edge_populations: Vec<PopulationSummary>,
     pub output_dir: PathBuf,
     pub seconds: f64,
+    /// Peak resident memory (VmHWM) of each rank in bytes, in rank order (0 where unknown).
+    pub peak_memory: Vec<u64>,
+    /// The files written (name in the output folder, bytes), sorted by name; known on rank 0
+    /// only (empty elsewhere).
+    pub files: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopulationSummary {
     pub name: String,
     pub rows: u64,
+    /// Synapses: rows of per-synapse edge types plus `nsyns` of per-pair rows.
+    pub synapses: u64,
     pub rows_on_this_rank: u64,
     pub spills_on_this_rank: u64,
+    /// Each of the population's edge types, in declaration order.
+    pub edge_types: Vec<EdgeTypeSummary>,
+}
+
+/// What one edge type made, over all ranks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeTypeSummary {
+    /// Index in the circuit.
+    pub index: usize,
+    /// `edge_type_id` in the files (100, 101, ...).
+    pub id: i64,
+    pub rows: u64,
+    pub synapses: u64,
 }
 
 /// Builds `circuit` into `options.output_dir`. Collective: every rank calls it.
@@ -85,14 +107,8 @@ pub fn build(
 ) -> Result<Summary, BuildError> {
     let started = Instant::now();
     let networks = generate_networks(circuit);
-    let mut columns = Columns::new(&networks);
-    let prepared = circuit
-        .edge_types
-        .iter()
-        .enumerate()
-        .map(|(i, def)| PreparedEdgeType::prepare(i, def, circuit.seed, &mut columns))
-        .collect::<Result<Vec<_>, _>>()?;
-    let populations = edge_populations(circuit, &networks);
+    let setup = prepare_edges(circuit, &networks)?;
+    let populations = &setup.populations;
 
     // Rank 0 alone writes files; all ranks learn whether it can before anyone works.
     let out = if comm.rank() == 0 {
@@ -129,10 +145,10 @@ pub fn build(
         sort_by: options.sort_edges_by,
         spill: policy.clone(),
     };
+    let progress = Progress::new(comm.rank() == 0);
     let mut pop_summaries = Vec::new();
-    for pop in &populations {
-        let types: Vec<&PreparedEdgeType<'_>> =
-            pop.edge_types.iter().map(|&i| &prepared[i]).collect();
+    for pop in populations {
+        let types = setup.types_of(pop);
         let n_targets = networks[pop.target].n;
         let blocks = split_targets(&types, n_targets, comm.size());
         let block = blocks[comm.rank()].clone();
@@ -151,24 +167,29 @@ pub fn build(
         };
         let mut table = EdgeTypesTable::new(&layout, policy.clone());
         let t0 = Instant::now();
-        let source_counts = generate_block(
+        let mut reporter = progress.population(&pop.name, &types, block.clone(), n_targets);
+        let counts = generate_block(
             &types,
             block.clone(),
             networks[pop.source].n,
             &mut table,
             options.threads(),
-            |_| {},
+            |targets, rows| reporter.update(targets, rows),
         )?;
+        reporter.finish();
         let mine = RankCounts {
             rows: table.rows(),
             group_rows: table.group_rows().to_vec(),
-            source_counts,
+            source_counts: counts.source_counts,
+            edge_type_rows: counts.edge_type_rows,
+            edge_type_synapses: counts.edge_type_synapses,
         };
         let spills = table.spills();
         tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), "edges generated");
         injected_fault(comm.rank())?;
         let mut reader = table.finish()?;
         let collated = collate(comm, &mine);
+        tracing::info!("writing {} ...", pop.name);
         let dir = out
             .as_ref()
             .map(|o| o.path().to_path_buf())
@@ -194,29 +215,70 @@ pub fn build(
         pop_summaries.push(PopulationSummary {
             name: pop.name.clone(),
             rows: collated.n_edges(),
+            synapses: collated.edge_type_synapses.iter().sum(),
             rows_on_this_rank: mine.rows,
             spills_on_this_rank: spills,
+            edge_types: pop
+                .edge_types
+                .iter()
+                .enumerate()
+                .map(|(l, &index)| EdgeTypeSummary {
+                    index,
+                    id: edge_type_id(index),
+                    rows: collated.edge_type_rows[l],
+                    synapses: collated.edge_type_synapses[l],
+                })
+                .collect(),
         });
     }
 
     let mut output_dir = options.output_dir.clone();
+    let mut files = Vec::new();
     if let Some(out) = out {
-        let config = circuit_config(circuit, &networks, &populations);
+        let config = circuit_config(circuit, &networks, populations);
         sonata::write_circuit_config(out.path(), &config)?;
         sonata::write_simulation_config(out.path(), 1000.0, 0.1)?;
         output_dir = out.commit().map_err(|source| BuildError::Output {
             path: options.output_dir.clone(),
             source,
         })?;
+        files = list_files(&output_dir);
     }
     // Nobody reports success before the folder is in place.
     comm.barrier();
+    let peak_memory = comm.all_gather_u64(peak_resident_bytes().unwrap_or(0));
     Ok(Summary {
         networks: networks.iter().map(|n| (n.name.clone(), n.n)).collect(),
         edge_populations: pop_summaries,
         output_dir,
         seconds: started.elapsed().as_secs_f64(),
+        peak_memory,
+        files,
     })
+}
+
+/// This process's peak resident memory (VmHWM of /proc/self/status), in bytes.
+fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Files of `dir` (name, bytes), sorted by name.
+fn list_files(dir: &Path) -> Vec<(String, u64)> {
+    let mut files: Vec<(String, u64)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            meta.is_file()
+                .then(|| (e.file_name().to_string_lossy().into_owned(), meta.len()))
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 fn provenance(circuit: &Circuit, options: &BuildOptions) -> sonata::Provenance {

@@ -2,7 +2,8 @@
 //! of the population, in the order the file wants (target ascending, then edge type).
 //!
 //! In: prepared edge types and a block of target ids. Out: a filled [`EdgeTypesTable`] and the
-//! per-source counts the collator needs.
+//! counts the collator needs ([`BlockCounts`]: per source node, and rows and synapses per edge
+//! type for the summary).
 //!
 //! Threads: the block is cut into small runs of targets that worker threads connect into their
 //! own buffers; the buffers are then replayed into the table in target order. A batch of runs
@@ -58,18 +59,38 @@ impl RunBuffer {
     }
 }
 
-/// Counts rows per source node on their way into the table.
+/// What one rank's block of a population holds, besides the rows themselves.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BlockCounts {
+    /// Rows per source node id (length: the source network's size).
+    pub source_counts: Vec<u64>,
+    /// Rows of each of the population's edge types, in the order they were given.
+    pub edge_type_rows: Vec<u64>,
+    /// Synapses of each edge type: the sum of `nsyns` over rows (a row per synapse counts 1).
+    pub edge_type_synapses: Vec<u64>,
+}
+
+/// Counts rows per source node, and rows and synapses per edge type, on their way into the
+/// table.
 struct Counting<'a> {
     table: &'a mut EdgeTypesTable,
-    source_counts: &'a mut Vec<u64>,
+    counts: &'a mut BlockCounts,
+    /// Edge type index in the circuit → its position in `counts`.
+    local: Vec<usize>,
 }
 
 impl EdgeSink for Counting<'_> {
     type Error = TableError;
     #[inline]
     fn push(&mut self, row: EdgeRow<'_>) -> Result<(), TableError> {
-        if let Some(c) = self.source_counts.get_mut(row.source as usize) {
+        if let Some(c) = self.counts.source_counts.get_mut(row.source as usize) {
             *c += 1;
+        }
+        if let Some(&l) = self.local.get(row.edge_type) {
+            if let Some(r) = self.counts.edge_type_rows.get_mut(l) {
+                *r += 1;
+                self.counts.edge_type_synapses[l] += u64::from(row.nsyns);
+            }
         }
         self.table.push(row)
     }
@@ -113,24 +134,34 @@ fn runs(edge_types: &[&PreparedEdgeType<'_>], block: Range<u64>, goal: f64) -> V
 }
 
 /// Connects every target of `block` for each of `edge_types` into `table`, on `threads` worker
-/// threads; returns the rows per source node (the source network has `n_sources` nodes).
-/// `progress` hears the number of targets done so far.
+/// threads; returns the rows per source node (the source network has `n_sources` nodes) and
+/// per edge type. `progress` hears, after each batch, the number of targets of the block done
+/// so far (from its start) and the rows pushed so far of each edge type (in `edge_types` order).
 pub fn generate_block(
     edge_types: &[&PreparedEdgeType<'_>],
     block: Range<u64>,
     n_sources: u64,
     table: &mut EdgeTypesTable,
     threads: usize,
-    mut progress: impl FnMut(u64),
-) -> Result<Vec<u64>, TableError> {
+    mut progress: impl FnMut(u64, &[u64]),
+) -> Result<BlockCounts, TableError> {
     let states: Vec<BlockState> = edge_types
         .iter()
         .map(|e| e.prepare_block(block.clone()))
         .collect();
-    let mut source_counts = vec![0u64; n_sources as usize];
+    let mut counts = BlockCounts {
+        source_counts: vec![0u64; n_sources as usize],
+        edge_type_rows: vec![0; edge_types.len()],
+        edge_type_synapses: vec![0; edge_types.len()],
+    };
+    let mut local = vec![usize::MAX; edge_types.iter().map(|e| e.index + 1).max().unwrap_or(0)];
+    for (l, e) in edge_types.iter().enumerate() {
+        local[e.index] = l;
+    }
     let mut sink = Counting {
         table,
-        source_counts: &mut source_counts,
+        counts: &mut counts,
+        local,
     };
     // ~20k rows of work per run; a batch keeps every thread busy a few times over.
     let runs = runs(edge_types, block.clone(), 20_000.0);
@@ -156,7 +187,7 @@ pub fn generate_block(
             buf.replay(&mut sink)?;
             done += r.end - r.start;
         }
-        progress(done);
+        progress(done, &sink.counts.edge_type_rows);
     }
-    Ok(source_counts)
+    Ok(counts)
 }

@@ -1,0 +1,936 @@
+//! What a build would make, without making it (`netbuild-mpi check`): per edge type the
+//! candidate pairs, connections, synapses and rows; per file the bytes to write; per rank the
+//! memory of the edge table against the budget.
+//!
+//! In: a circuit's generated networks and prepared edge types ([`crate::setup`], as a build
+//! prepares them), the build options and a rank count. Out: an [`Estimate`].
+//!
+//! How each edge type is counted ([`Method`]):
+//! - **exact** where the rule fixes the connections: `indegree` (K × targets), `outdegree`
+//!   (K × sources), `total` (N), `all_to_all` and a constant `count` (pairs minus autapses);
+//!   `one_to_one`, `file`, and any rule whose whole work is small, by connecting every target
+//!   with the build's own rule code and keyed streams: the very rows the build will make.
+//!   Synapses are exact when `nsyns` is fixed, else connections × the mean of `nsyns`.
+//! - **expected** for a constant probability without `max_distance`: p × pairs.
+//! - **sampled** otherwise (expressions, closures, a distance cut): a deterministic stratified
+//!   sample of targets (one per stratum of equal size, picked by a fixed-seed hash) is connected
+//!   with the build's own code, so `max_distance`, autapses, thinning, `nsyns` and per-synapse
+//!   rows are exactly the build's, and the counts are scaled by the stratum sizes. The sample
+//!   is sized to about [`SAMPLE_WORK`] units of estimated work (a few 100,000 candidate pairs,
+//!   at least [`MIN_SAMPLE_TARGETS`] targets); its standard error is reported.
+//!
+//! Rows are synapses for edge types with per-edge properties (a row per synapse), else
+//! connections (a row per pair with `nsyns`).
+
+use crate::edges_out::edge_type_id;
+use crate::options::{BuildOptions, SortBy};
+use crate::plan::{split_targets, EdgePopulation};
+use crate::setup::EdgeSetup;
+use netbuild_edges::column::width;
+use netbuild_model::{
+    Circuit, EdgeRow, EdgeSink, Network, Nsyns, PreparedEdgeType, Rule, Scalar, Scratch, Selector,
+    Value, Values,
+};
+use rayon::prelude::*;
+
+/// Estimated work (pairs visited plus rows made, [`PreparedEdgeType::work`]) a sampled edge
+/// type is given.
+pub const SAMPLE_WORK: f64 = 1.0e6;
+/// Below this much work for all its targets, an edge type is connected whole: exact.
+pub const ENUMERATE_WORK: f64 = 2.0e6;
+/// The fewest targets a sample has (or all of them).
+pub const MIN_SAMPLE_TARGETS: usize = 200;
+/// The seed of the sample's target picks.
+pub const SAMPLE_SEED: u64 = 0x6e65_7462_7569_6c64;
+
+/// Bytes per row of the core datasets of an edges file: source and target ids (u64),
+/// edge_type_id (i64), edge_group_id (u32), edge_group_index (u64).
+pub const CORE_BYTES_PER_ROW: u64 = 36;
+/// Bytes per row of the core columns of the in-memory edge table (source, target, edge type).
+pub const TABLE_BYTES_PER_ROW: u64 = 12;
+/// Bytes per range of an index (`node_id_to_ranges`, `range_to_edge_id`: two u64 each).
+pub const INDEX_BYTES_PER_RANGE: u64 = 16;
+
+/// How an edge type's numbers were found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Method {
+    /// Fixed by the rule.
+    Rule,
+    /// Every target connected with the build's own code.
+    Enumerated,
+    /// p × pairs.
+    Expected,
+    /// `targets` of `of` targets connected and scaled; `rel_se` is the relative standard error
+    /// of the rows.
+    Sampled { targets: u64, of: u64, rel_se: f64 },
+}
+
+impl Method {
+    /// Whether the connections are the build's exactly.
+    pub fn exact(&self) -> bool {
+        matches!(self, Method::Rule | Method::Enumerated)
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Method::Rule => "exact (rule)".into(),
+            Method::Enumerated => "exact (all targets connected)".into(),
+            Method::Expected => "expected (p × pairs)".into(),
+            Method::Sampled {
+                targets,
+                of,
+                rel_se,
+            } => format!(
+                "sampled {} of {} targets (±{:.1}%)",
+                thousands(*targets),
+                thousands(*of),
+                rel_se * 100.0
+            ),
+        }
+    }
+}
+
+/// One edge type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeTypeEstimate {
+    /// Index in the circuit.
+    pub index: usize,
+    /// `edge_type_id` in the files.
+    pub id: i64,
+    pub population: String,
+    pub source: String,
+    pub target: String,
+    pub rule: &'static str,
+    /// Candidate pairs: sources × targets, less autapses where excluded (before `max_distance`).
+    pub pairs: u64,
+    pub connections: f64,
+    pub synapses: f64,
+    pub rows: f64,
+    pub row_per_synapse: bool,
+    pub method: Method,
+    pub synapses_exact: bool,
+    /// Bytes per row in the edge table (core plus its group's columns).
+    pub table_bytes_per_row: u64,
+    /// Bytes per row of its group's columns in the file.
+    pub group_bytes_per_row: u64,
+}
+
+impl EdgeTypeEstimate {
+    pub fn rows_exact(&self) -> bool {
+        if self.row_per_synapse {
+            self.synapses_exact
+        } else {
+            self.method.exact()
+        }
+    }
+}
+
+/// One edges file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationEstimate {
+    pub name: String,
+    pub file: String,
+    /// Indices into [`Estimate::edge_types`].
+    pub edge_types: Vec<usize>,
+    pub rows: f64,
+    pub synapses: f64,
+    pub exact: bool,
+    /// Bytes of the edges file (uncompressed).
+    pub file_bytes: f64,
+    /// Rows and edge table bytes of each rank.
+    pub rank_rows: Vec<f64>,
+    pub rank_table_bytes: Vec<f64>,
+}
+
+impl PopulationEstimate {
+    /// The largest rank's share: (rank, table bytes).
+    pub fn largest_share(&self) -> (usize, f64) {
+        self.rank_table_bytes
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, 0.0), |a, (r, b)| if b > a.1 { (r, b) } else { a })
+    }
+}
+
+/// One nodes file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkEstimate {
+    pub name: String,
+    pub nodes: u64,
+    pub file: String,
+    pub file_bytes: f64,
+}
+
+/// What a build on `ranks` ranks would make.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    pub ranks: usize,
+    pub seed: u64,
+    pub networks: Vec<NetworkEstimate>,
+    pub edge_types: Vec<EdgeTypeEstimate>,
+    pub populations: Vec<PopulationEstimate>,
+    /// Memory budget per rank, bytes.
+    pub memory_budget: u64,
+    /// Whether the budget is the default (a share of this machine's memory).
+    pub default_budget: bool,
+}
+
+impl Estimate {
+    pub fn rows(&self) -> f64 {
+        self.populations.iter().map(|p| p.rows).sum()
+    }
+    pub fn synapses(&self) -> f64 {
+        self.populations.iter().map(|p| p.synapses).sum()
+    }
+    pub fn file_bytes(&self) -> f64 {
+        self.networks.iter().map(|n| n.file_bytes).sum::<f64>()
+            + self.populations.iter().map(|p| p.file_bytes).sum::<f64>()
+    }
+    /// The largest edge table of any rank: (population index, rank, bytes).
+    pub fn largest_share(&self) -> Option<(usize, usize, f64)> {
+        self.populations
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let (r, b) = p.largest_share();
+                (i, r, b)
+            })
+            .fold(None, |a: Option<(usize, usize, f64)>, x| match a {
+                Some(a) if a.2 >= x.2 => Some(a),
+                _ => Some(x),
+            })
+    }
+    /// Whether some rank's edge table will go past the budget and spill to disk.
+    pub fn will_spill(&self) -> bool {
+        self.largest_share()
+            .is_some_and(|(_, _, b)| b > self.memory_budget as f64)
+    }
+}
+
+/// Estimates what building `circuit` (networks and edge types prepared in `setup`) with
+/// `options` on `ranks` ranks makes.
+pub fn estimate(
+    circuit: &Circuit,
+    networks: &[Network],
+    setup: &EdgeSetup<'_>,
+    options: &BuildOptions,
+    ranks: usize,
+) -> Estimate {
+    let ranks = ranks.max(1);
+    let mut edge_types: Vec<EdgeTypeEstimate> = Vec::new();
+    let mut populations = Vec::new();
+    for pop in &setup.populations {
+        let types = setup.types_of(pop);
+        let first = edge_types.len();
+        for (l, e) in types.iter().enumerate() {
+            let group = &pop.groups[pop.group_of[l]];
+            let group_bytes: u64 = group.iter().map(|(_, d)| width(*d) as u64).sum();
+            edge_types.push(edge_type(e, pop, group_bytes));
+        }
+        let mine = &edge_types[first..];
+        populations.push(population(
+            pop,
+            &types,
+            mine,
+            first,
+            networks,
+            options.sort_edges_by,
+            ranks,
+        ));
+    }
+    Estimate {
+        ranks,
+        seed: circuit.seed,
+        networks: networks.iter().map(network).collect(),
+        edge_types,
+        populations,
+        memory_budget: options.budget(ranks),
+        default_budget: options.memory_budget.is_none(),
+    }
+}
+
+fn network(n: &Network) -> NetworkEstimate {
+    // node_type_id (i64), node_id (u64), node_group_id (u32), node_group_index (u64).
+    let mut bytes = 28.0 * n.n as f64;
+    for b in &n.blocks {
+        for c in &b.columns {
+            bytes += match &c.values {
+                Values::Num { data, dtype } => (data.len() * width(*dtype)) as f64,
+                Values::Str(s) => s.iter().map(|x| x.len() as f64 + 16.0).sum(),
+            };
+        }
+    }
+    NetworkEstimate {
+        name: n.name.clone(),
+        nodes: n.n,
+        file: format!("{}_nodes.h5", n.name),
+        file_bytes: bytes,
+    }
+}
+
+/// Sources × targets, less the pairs of a node with itself where autapses are excluded.
+fn pairs(e: &PreparedEdgeType<'_>) -> u64 {
+    let all = e.sources.len() as u64 * e.targets.len() as u64;
+    let same = std::ptr::eq(e.source_network(), e.target_network());
+    if !same || e.def.autapses {
+        return all;
+    }
+    // Both ascending: count the nodes in both.
+    let (mut i, mut j, mut both) = (0, 0, 0u64);
+    while i < e.sources.len() && j < e.targets.len() {
+        match e.sources[i].cmp(&e.targets[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    all - both
+}
+
+fn nsyns_mean(n: &Nsyns) -> (f64, bool) {
+    match *n {
+        Nsyns::Fixed(k) => (f64::from(k), true),
+        Nsyns::UniformInt(lo, hi) if hi <= lo => (f64::from(lo), true),
+        Nsyns::UniformInt(lo, hi) => ((f64::from(lo) + f64::from(hi)) / 2.0, false),
+    }
+}
+
+/// Counts rows, connections and synapses pushed by `connect`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Tally {
+    rows: f64,
+    connections: f64,
+    synapses: f64,
+}
+
+struct TallySink {
+    row_per_synapse: bool,
+    last_source: Option<u64>,
+    tally: Tally,
+}
+
+impl EdgeSink for TallySink {
+    type Error = std::convert::Infallible;
+    fn push(&mut self, row: EdgeRow<'_>) -> Result<(), Self::Error> {
+        self.tally.rows += 1.0;
+        self.tally.synapses += f64::from(row.nsyns);
+        // The synapse rows of one pair are consecutive.
+        if !self.row_per_synapse || self.last_source != Some(row.source) {
+            self.tally.connections += 1.0;
+        }
+        self.last_source = Some(row.source);
+        Ok(())
+    }
+}
+
+/// The rows target `t` gets, made by the build's own code.
+fn connect_one(e: &PreparedEdgeType<'_>, t: u64, scratch: &mut Scratch) -> Tally {
+    let block = e.prepare_block(t..t + 1);
+    let mut sink = TallySink {
+        row_per_synapse: e.def.row_per_synapse(),
+        last_source: None,
+        tally: Tally::default(),
+    };
+    let Ok(()) = e.connect(&block, t, scratch, &mut sink);
+    sink.tally
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Connections, synapses and rows of `e` from connecting some or all of its targets.
+fn by_connecting(e: &PreparedEdgeType<'_>, enumerate: bool) -> (Tally, Method) {
+    let n = e.targets.len();
+    if n == 0 {
+        return (Tally::default(), Method::Enumerated);
+    }
+    let total_work: f64 = if enumerate {
+        0.0
+    } else {
+        e.targets.par_iter().map(|&t| e.work(t)).sum()
+    };
+    let m = if enumerate || total_work <= ENUMERATE_WORK {
+        n
+    } else {
+        ((n as f64 * SAMPLE_WORK / total_work).ceil() as usize)
+            .max(MIN_SAMPLE_TARGETS)
+            .min(n)
+    };
+    if m == n {
+        let tally = e
+            .targets
+            .par_iter()
+            .map_init(Scratch::default, |s, &t| connect_one(e, t, s))
+            .reduce(Tally::default, add);
+        return (tally, Method::Enumerated);
+    }
+    // Stratum i holds target positions [i n / m, (i+1) n / m); one pick per stratum.
+    let picks: Vec<(u64, f64)> = (0..m)
+        .map(|i| {
+            let lo = (i as u128 * n as u128 / m as u128) as usize;
+            let hi = ((i + 1) as u128 * n as u128 / m as u128) as usize;
+            let h = splitmix(SAMPLE_SEED ^ splitmix(e.index as u64) ^ (i as u64));
+            let at = lo + (h % (hi - lo) as u64) as usize;
+            (e.targets[at], (hi - lo) as f64)
+        })
+        .collect();
+    let per_target: Vec<(Tally, f64)> = picks
+        .par_iter()
+        .map_init(Scratch::default, |s, &(t, w)| (connect_one(e, t, s), w))
+        .collect();
+    let mut tally = Tally::default();
+    for (x, w) in &per_target {
+        tally.rows += x.rows * w;
+        tally.connections += x.connections * w;
+        tally.synapses += x.synapses * w;
+    }
+    // Standard error of the scaled rows, as for a simple random sample of m of n targets.
+    let mean = per_target.iter().map(|(x, _)| x.rows).sum::<f64>() / m as f64;
+    let var = per_target
+        .iter()
+        .map(|(x, _)| (x.rows - mean).powi(2))
+        .sum::<f64>()
+        / (m as f64 - 1.0).max(1.0);
+    let se = n as f64 * (var / m as f64 * (1.0 - m as f64 / n as f64)).sqrt();
+    let rel_se = if tally.rows > 0.0 {
+        se / tally.rows
+    } else {
+        0.0
+    };
+    (
+        tally,
+        Method::Sampled {
+            targets: m as u64,
+            of: n as u64,
+            rel_se,
+        },
+    )
+}
+
+fn add(a: Tally, b: Tally) -> Tally {
+    Tally {
+        rows: a.rows + b.rows,
+        connections: a.connections + b.connections,
+        synapses: a.synapses + b.synapses,
+    }
+}
+
+fn edge_type(e: &PreparedEdgeType<'_>, pop: &EdgePopulation, group_bytes: u64) -> EdgeTypeEstimate {
+    let def = e.def;
+    let pairs = pairs(e);
+    let (mean, fixed) = nsyns_mean(&def.nsyns);
+    let per_synapse = def.row_per_synapse();
+    let by_rule = |connections: f64, method: Method| {
+        let c = connections;
+        let tally = Tally {
+            connections: c,
+            synapses: c * mean,
+            rows: if per_synapse { c * mean } else { c },
+        };
+        (tally, method, fixed && method.exact())
+    };
+    let near = def.max_distance.is_some();
+    let (tally, method, synapses_exact) = match &def.rule {
+        Rule::Indegree(k) => by_rule(*k as f64 * e.targets.len() as f64, Method::Rule),
+        Rule::Outdegree(k) => by_rule(*k as f64 * e.sources.len() as f64, Method::Rule),
+        Rule::Total(n) => by_rule(*n as f64, Method::Rule),
+        Rule::AllToAll if !near => by_rule(pairs as f64, Method::Rule),
+        Rule::Count(Value::Const(c)) if !near => {
+            let c = c.round().max(0.0);
+            let conns = if c >= 1.0 { pairs as f64 } else { 0.0 };
+            let tally = Tally {
+                connections: conns,
+                synapses: conns * c,
+                rows: if per_synapse { conns * c } else { conns },
+            };
+            (tally, Method::Rule, true)
+        }
+        Rule::Probability(Value::Const(p)) if !near => {
+            by_rule(p.clamp(0.0, 1.0) * pairs as f64, Method::Expected)
+        }
+        Rule::OneToOne | Rule::File(_) => {
+            let (t, m) = by_connecting(e, true);
+            (t, m, true)
+        }
+        _ => {
+            let (t, m) = by_connecting(e, false);
+            let exact = m.exact();
+            (t, m, exact)
+        }
+    };
+    EdgeTypeEstimate {
+        index: e.index,
+        id: edge_type_id(e.index),
+        population: pop.name.clone(),
+        source: selection(&def.source),
+        target: selection(&def.target),
+        rule: def.rule.name(),
+        pairs,
+        connections: tally.connections,
+        synapses: tally.synapses,
+        rows: tally.rows,
+        row_per_synapse: per_synapse,
+        method,
+        synapses_exact,
+        table_bytes_per_row: TABLE_BYTES_PER_ROW + group_bytes,
+        group_bytes_per_row: group_bytes,
+    }
+}
+
+fn population(
+    pop: &EdgePopulation,
+    types: &[&PreparedEdgeType<'_>],
+    estimates: &[EdgeTypeEstimate],
+    first: usize,
+    networks: &[Network],
+    sort_by: SortBy,
+    ranks: usize,
+) -> PopulationEstimate {
+    let n_targets = networks[pop.target].n;
+    let n_sources = networks[pop.source].n;
+    let blocks = split_targets(types, n_targets, ranks);
+    // Each edge type's rows go to the ranks in proportion to its work in their blocks.
+    let mut rank_rows = vec![0.0; ranks];
+    let mut rank_table_bytes = vec![0.0; ranks];
+    for (e, est) in types.iter().zip(estimates) {
+        let work: Vec<f64> = blocks
+            .par_iter()
+            .map(|b| b.clone().map(|t| e.work(t)).sum::<f64>())
+            .collect();
+        let total: f64 = work.iter().sum();
+        for (r, w) in work.iter().enumerate() {
+            let share = if total > 0.0 { w / total } else { 0.0 };
+            rank_rows[r] += est.rows * share;
+            rank_table_bytes[r] += est.rows * share * est.table_bytes_per_row as f64;
+        }
+    }
+    let rows: f64 = estimates.iter().map(|e| e.rows).sum();
+    let synapses: f64 = estimates.iter().map(|e| e.synapses).sum();
+    // Index ranges: the sorted side has one range per node with edges; on the other side the
+    // rows of one pair are consecutive, the pairs of one node mostly not: a range per pair.
+    let pair_ranges: f64 = estimates.iter().map(|e| e.connections.min(e.rows)).sum();
+    let sorted_nodes = match sort_by {
+        SortBy::Source => n_sources,
+        _ => n_targets,
+    } as f64;
+    let ranges = sorted_nodes.min(rows) + pair_ranges;
+    let group_bytes: f64 = estimates
+        .iter()
+        .map(|e| e.rows * e.group_bytes_per_row as f64)
+        .sum();
+    let file_bytes = rows * CORE_BYTES_PER_ROW as f64
+        + group_bytes
+        + INDEX_BYTES_PER_RANGE as f64 * ((n_sources + n_targets) as f64 + ranges);
+    PopulationEstimate {
+        name: pop.name.clone(),
+        file: format!("{}_edges.h5", pop.file_stem),
+        edge_types: (first..first + estimates.len()).collect(),
+        rows,
+        synapses,
+        exact: estimates.iter().all(EdgeTypeEstimate::rows_exact),
+        file_bytes,
+        rank_rows,
+        rank_table_bytes,
+    }
+}
+
+/// `net[ei=e]`, `net[pop_name=L4E|L4I]`, `net`.
+pub fn selection(sel: &Selector) -> String {
+    if sel.filters.is_empty() {
+        return sel.network.clone();
+    }
+    let value = |s: &Scalar| match s {
+        Scalar::Str(s) => s.clone(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) => f.to_string(),
+        Scalar::Bool(b) => b.to_string(),
+    };
+    let filters: Vec<String> = sel
+        .filters
+        .iter()
+        .map(|(k, vs)| format!("{k}={}", vs.iter().map(value).collect::<Vec<_>>().join("|")))
+        .collect();
+    format!("{}[{}]", sel.network, filters.join(","))
+}
+
+/// 7680728 → `7,680,728`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let head = match s.len() % 3 {
+        0 => 3.min(s.len()),
+        r => r,
+    };
+    let mut out = s[..head].to_string();
+    for group in s.as_bytes()[head..].chunks(3) {
+        out.push(',');
+        out.push_str(std::str::from_utf8(group).unwrap_or_default());
+    }
+    out
+}
+
+/// 1536 → `1.5 KiB`.
+pub fn bytes(b: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut x = b.max(0.0);
+    let mut u = 0;
+    while x >= 1024.0 && u + 1 < units.len() {
+        x /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{x:.0} B")
+    } else {
+        format!("{x:.1} {}", units[u])
+    }
+}
+
+impl Estimate {
+    /// Plain aligned text for people.
+    pub fn to_text(&self, spec: &str) -> String {
+        let approx = |x: f64, exact: bool| {
+            let n = thousands(x.round().max(0.0) as u64);
+            if exact {
+                n
+            } else {
+                format!("~{n}")
+            }
+        };
+        let mut out = String::new();
+        let plural = if self.ranks == 1 { "" } else { "s" };
+        out.push_str(&format!(
+            "{spec}: the spec is valid; plan for {} rank{plural} (seed {}), nothing built\n\n",
+            self.ranks, self.seed
+        ));
+        out.push_str("nodes\n");
+        let mut t = vec![row(&["network", "nodes", "file", "size"])];
+        for n in &self.networks {
+            t.push(vec![
+                n.name.clone(),
+                thousands(n.nodes),
+                n.file.clone(),
+                format!("~{}", bytes(n.file_bytes)),
+            ]);
+        }
+        out.push_str(&table(&t, &[false, true, false, true]));
+
+        out.push_str("\nedge types (~ estimated; rows are synapses where edges have per-edge properties, else connections)\n");
+        let mut t = vec![row(&[
+            "id",
+            "population",
+            "source",
+            "target",
+            "rule",
+            "pairs",
+            "connections",
+            "synapses",
+            "rows",
+            "how",
+        ])];
+        for e in &self.edge_types {
+            t.push(vec![
+                e.id.to_string(),
+                e.population.clone(),
+                e.source.clone(),
+                e.target.clone(),
+                e.rule.to_string(),
+                thousands(e.pairs),
+                approx(e.connections, e.method.exact()),
+                approx(e.synapses, e.synapses_exact),
+                approx(e.rows, e.rows_exact()),
+                e.method.describe(),
+            ]);
+        }
+        out.push_str(&table(
+            &t,
+            &[
+                true, false, false, false, false, true, true, true, true, false,
+            ],
+        ));
+
+        out.push_str("\nfiles to write (uncompressed: core columns 36 B/row, group columns, indices 16 B/range)\n");
+        let mut t = vec![row(&["file", "rows", "synapses", "size"])];
+        for p in &self.populations {
+            t.push(vec![
+                p.file.clone(),
+                approx(p.rows, p.exact),
+                approx(
+                    p.synapses,
+                    p.edge_types
+                        .iter()
+                        .all(|&i| self.edge_types[i].synapses_exact),
+                ),
+                format!("~{}", bytes(p.file_bytes)),
+            ]);
+        }
+        out.push_str(&table(&t, &[false, true, true, true]));
+
+        out.push_str(&format!(
+            "\nmemory per rank (edge table: 12 B/row + group columns), {} rank{plural}\n",
+            self.ranks
+        ));
+        let mut t = vec![row(&[
+            "population",
+            "rows, largest rank",
+            "table, largest rank",
+            "budget",
+            "spills",
+        ])];
+        for p in &self.populations {
+            let (r, b) = p.largest_share();
+            t.push(vec![
+                p.name.clone(),
+                format!("{} (rank {r})", approx(p.rank_rows[r], false)),
+                format!("~{}", bytes(b)),
+                bytes(self.memory_budget as f64),
+                if b > self.memory_budget as f64 {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+            ]);
+        }
+        out.push_str(&table(&t, &[false, true, true, true, false]));
+
+        let exact = self.populations.iter().all(|p| p.exact);
+        out.push_str(&format!(
+            "\ntotal: {} edges (rows), {} synapses, ~{} to write\n",
+            approx(self.rows(), exact),
+            approx(
+                self.synapses(),
+                self.edge_types.iter().all(|e| e.synapses_exact)
+            ),
+            bytes(self.file_bytes())
+        ));
+        let budget = format!(
+            "{}{}",
+            bytes(self.memory_budget as f64),
+            if self.default_budget {
+                " (default: a quarter of this machine's memory shared by the ranks)"
+            } else {
+                ""
+            }
+        );
+        match self.largest_share() {
+            Some((p, r, b)) => out.push_str(&format!(
+                "memory: largest edge table ~{} ({}, rank {r}) against a budget of {budget} per rank: {}\n",
+                bytes(b),
+                self.populations[p].name,
+                if self.will_spill() {
+                    "will spill to disk"
+                } else {
+                    "no spill"
+                }
+            )),
+            None => out.push_str(&format!(
+                "memory: no edges; budget {budget} per rank\n"
+            )),
+        }
+        out
+    }
+
+    /// JSON for machines (`Display` prints it pretty).
+    pub fn to_json(&self, spec: &str) -> serde_json::Value {
+        use serde_json::json;
+        let edge_types: Vec<serde_json::Value> = self
+            .edge_types
+            .iter()
+            .map(|e| {
+                let (method, sample) = match e.method {
+                    Method::Rule => ("rule", serde_json::Value::Null),
+                    Method::Enumerated => ("enumerated", serde_json::Value::Null),
+                    Method::Expected => ("expected", serde_json::Value::Null),
+                    Method::Sampled {
+                        targets,
+                        of,
+                        rel_se,
+                    } => (
+                        "sampled",
+                        json!({"targets": targets, "of": of, "relative_standard_error": rel_se}),
+                    ),
+                };
+                json!({
+                    "index": e.index,
+                    "id": e.id,
+                    "population": e.population,
+                    "source": e.source,
+                    "target": e.target,
+                    "rule": e.rule,
+                    "pairs": e.pairs,
+                    "connections": e.connections,
+                    "synapses": e.synapses,
+                    "rows": e.rows,
+                    "row_per_synapse": e.row_per_synapse,
+                    "method": method,
+                    "sample": sample,
+                    "exact": {
+                        "connections": e.method.exact(),
+                        "synapses": e.synapses_exact,
+                        "rows": e.rows_exact(),
+                    },
+                    "table_bytes_per_row": e.table_bytes_per_row,
+                })
+            })
+            .collect();
+        let populations: Vec<serde_json::Value> = self
+            .populations
+            .iter()
+            .map(|p| {
+                let (r, b) = p.largest_share();
+                json!({
+                    "name": p.name,
+                    "file": p.file,
+                    "edge_type_ids": p.edge_types.iter().map(|&i| self.edge_types[i].id).collect::<Vec<_>>(),
+                    "rows": p.rows,
+                    "synapses": p.synapses,
+                    "exact": p.exact,
+                    "file_bytes": p.file_bytes,
+                    "rank_rows": p.rank_rows,
+                    "rank_table_bytes": p.rank_table_bytes,
+                    "largest_rank": r,
+                    "largest_table_bytes": b,
+                    "spills": b > self.memory_budget as f64,
+                })
+            })
+            .collect();
+        let largest = self.largest_share().map(|(p, r, b)| {
+            json!({"population": self.populations[p].name, "rank": r, "table_bytes": b})
+        });
+        json!({
+            "spec": spec,
+            "ranks": self.ranks,
+            "seed": self.seed,
+            "networks": self.networks.iter().map(|n| json!({
+                "name": n.name, "nodes": n.nodes, "file": n.file, "file_bytes": n.file_bytes,
+            })).collect::<Vec<_>>(),
+            "edge_types": edge_types,
+            "populations": populations,
+            "memory": {
+                "budget": self.memory_budget,
+                "default_budget": self.default_budget,
+                "largest": largest,
+                "will_spill": self.will_spill(),
+            },
+            "total": {
+                "rows": self.rows(),
+                "synapses": self.synapses(),
+                "file_bytes": self.file_bytes(),
+            },
+        })
+    }
+}
+
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
+/// Aligned columns, two spaces apart, indented by two; `right[i]` right-aligns column i.
+fn table(rows: &[Vec<String>], right: &[bool]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::from(" ");
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            line.push(' ');
+            if right.get(c).copied().unwrap_or(false) {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                if c + 1 < r.len() {
+                    line.push_str(&" ".repeat(pad));
+                }
+            }
+            line.push(' ');
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::setup::prepare_edges;
+    use netbuild_model::{all_nodes, generate_networks, SelectorExt};
+
+    fn circuit() -> Circuit {
+        let mut c = Circuit::new(3);
+        c.add_nodes("a", 300)
+            .type_prop("ei", Scalar::Str("e".into()));
+        c.add_nodes("a", 100)
+            .type_prop("ei", Scalar::Str("i".into()));
+        c.add_nodes("b", 50);
+        c.add_edges(
+            all_nodes("a"),
+            all_nodes("a"),
+            Rule::Probability(Value::Const(0.1)),
+        );
+        c.add_edges(all_nodes("b"), all_nodes("a"), Rule::Indegree(3));
+        c.add_edges(
+            all_nodes("a").filters_eq("ei", "e"),
+            all_nodes("a"),
+            Rule::AllToAll,
+        );
+        c.add_edges(
+            all_nodes("a"),
+            all_nodes("a"),
+            Rule::custom(|p| u32::from(p.source % 7 == 0)),
+        );
+        c
+    }
+
+    #[test]
+    fn exact_rules_and_pairs() {
+        let c = circuit();
+        let nets = generate_networks(&c);
+        let setup = prepare_edges(&c, &nets).unwrap();
+        let est = estimate(&c, &nets, &setup, &BuildOptions::new("x"), 2);
+        let by_index = |i: usize| est.edge_types.iter().find(|e| e.index == i).unwrap();
+        assert_eq!(by_index(0).pairs, 400 * 400 - 400);
+        assert_eq!(by_index(0).method, Method::Expected);
+        assert!((by_index(0).rows - 0.1 * 159_600.0).abs() < 1e-6);
+        assert_eq!(by_index(1).rows, 3.0 * 400.0);
+        assert_eq!(by_index(2).rows, (300 * 400 - 300) as f64);
+        // A small custom rule is connected whole: the build's count exactly.
+        assert_eq!(by_index(3).method, Method::Enumerated);
+        let sources_div7 = (0..400).filter(|s| s % 7 == 0).count() as f64;
+        assert_eq!(by_index(3).rows, sources_div7 * 400.0 - sources_div7);
+        assert_eq!(est.populations.len(), 2);
+        let p = &est.populations[0];
+        assert!((p.rank_rows.iter().sum::<f64>() - p.rows).abs() < 1e-6);
+        assert_eq!(p.rank_rows.len(), 2);
+        assert!(est.to_text("x.toml").contains("a_to_a"));
+        assert_eq!(est.to_json("x.toml")["ranks"], 2);
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(thousands(7_680_728), "7,680,728");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(bytes(1536.0), "1.5 KiB");
+        assert_eq!(
+            selection(&all_nodes("v1").filters_eq("pop_name", "L4E")),
+            "v1[pop_name=L4E]"
+        );
+    }
+}

@@ -1,0 +1,351 @@
+//! Progress of the edge generation, reported by rank 0: a progress bar when stderr is a
+//! terminal, else (a SLURM log, a pipe) a line every few seconds, such as
+//! `progress: v1_to_v1 42% (10.6M of ~25.1M edges, 1.2M edges/s, ETA 12 s)`.
+//!
+//! In: the population's prepared edge types, rank 0's block of targets, and after each batch of
+//! [`crate::generate::generate_block`] the targets done and rows made so far per edge type. Out:
+//! the bar or the log lines (`tracing` at info level, like the rest of the story).
+//!
+//! **Across all ranks, without MPI traffic.** Only rank 0 reports, and it hears nothing from
+//! the others while they generate. It does not need to: the plan is identical on every rank, so
+//! rank 0 knows the estimated work of every target ([`PreparedEdgeType::work`]), hence of its own
+//! block, of each edge type and of the whole population. The blocks are cut to equal estimated
+//! work, so all ranks advance at about the same pace, and rank 0 extrapolates from its own
+//! fraction done `f` (work of its targets done over its block's work):
+//! - the population is `f` done, and the ETA is the time so far × (1 − f) / f;
+//! - the total edges: each edge type's rows so far on rank 0 × (the type's work over all
+//!   targets / its work done on rank 0) — rows per unit of work are alike within an edge type,
+//!   not across them; edge types rank 0 has not met yet count at the rows per work seen so far;
+//! - the edges so far, on all ranks: `f` × that total.
+//!
+//! With one rank the total is exact at the end; with more it is as good as the work estimate
+//! that balanced the blocks.
+//!
+//! `NETBUILD_PROGRESS_SECS` sets the seconds between log lines (default 5; 0 turns progress
+//! off, bar included).
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use netbuild_model::PreparedEdgeType;
+use std::io::IsTerminal;
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+/// Seconds between two progress lines in a log, unless `NETBUILD_PROGRESS_SECS` says otherwise.
+pub const DEFAULT_SECS: f64 = 5.0;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    Off,
+    Bar,
+    Log(Duration),
+}
+
+/// How this rank reports progress: not at all, with a bar, or with log lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    mode: Mode,
+}
+
+impl Progress {
+    /// Progress for a rank that reports if `reporting` (rank 0): a bar if stderr is a terminal,
+    /// else a log line every `NETBUILD_PROGRESS_SECS` seconds.
+    pub fn new(reporting: bool) -> Progress {
+        let secs = std::env::var("NETBUILD_PROGRESS_SECS")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .unwrap_or(DEFAULT_SECS);
+        if !reporting || secs == 0.0 {
+            Progress::off()
+        } else if std::io::stderr().is_terminal() {
+            Progress { mode: Mode::Bar }
+        } else {
+            Progress::log_every(Duration::from_secs_f64(secs))
+        }
+    }
+
+    /// No progress at all.
+    pub fn off() -> Progress {
+        Progress { mode: Mode::Off }
+    }
+
+    /// A log line at most every `interval`.
+    pub fn log_every(interval: Duration) -> Progress {
+        Progress {
+            mode: Mode::Log(interval),
+        }
+    }
+
+    /// The reporter of one population, whose `edge_types` rank 0 connects for targets `block`
+    /// out of `0..n_targets`.
+    pub fn population<'a, 'c>(
+        &self,
+        name: &str,
+        edge_types: &'a [&'a PreparedEdgeType<'c>],
+        block: Range<u64>,
+        n_targets: u64,
+    ) -> PopulationProgress<'a, 'c> {
+        let mut p = PopulationProgress {
+            mode: self.mode,
+            name: name.to_string(),
+            edge_types,
+            type_total: vec![0.0; edge_types.len()],
+            type_done: vec![0.0; edge_types.len()],
+            cursor: block.start,
+            block_start: block.start,
+            block_end: block.end,
+            block_work: 0.0,
+            work_done: 0.0,
+            started: Instant::now(),
+            last_line: Instant::now(),
+            bar: None,
+        };
+        if p.mode == Mode::Off {
+            return p;
+        }
+        // The same estimate as the plan's (`plan::split_targets`).
+        for t in 0..n_targets {
+            let mut w = TARGET_WORK;
+            for (e, total) in edge_types.iter().zip(&mut p.type_total) {
+                let x = e.work(t);
+                *total += x;
+                w += x;
+            }
+            if block.contains(&t) {
+                p.block_work += w;
+            }
+        }
+        if p.mode == Mode::Bar {
+            let bar = ProgressBar::with_draw_target(Some(1000), ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template(
+                "{prefix:.bold} {percent:>3}% [{wide_bar:.cyan/blue}] {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+            bar.set_style(style);
+            bar.set_prefix(name.to_string());
+            bar.set_message("starting");
+            p.bar = Some(bar);
+        }
+        p
+    }
+}
+
+/// Rank 0's view of one population's generation.
+pub struct PopulationProgress<'a, 'c> {
+    mode: Mode,
+    name: String,
+    edge_types: &'a [&'a PreparedEdgeType<'c>],
+    /// Work of each edge type over all targets, and over rank 0's targets done.
+    type_total: Vec<f64>,
+    type_done: Vec<f64>,
+    /// Targets below this are counted in `work_done`.
+    cursor: u64,
+    block_start: u64,
+    block_end: u64,
+    block_work: f64,
+    work_done: f64,
+    started: Instant,
+    last_line: Instant,
+    bar: Option<ProgressBar>,
+}
+
+/// Where a population stands, extrapolated to all ranks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// Fraction done, 0 to 1.
+    pub fraction: f64,
+    /// Edges (rows) made so far by all ranks.
+    pub edges: f64,
+    /// Edges the population will have.
+    pub total: f64,
+    /// Edges per second.
+    pub rate: f64,
+    /// Seconds left.
+    pub eta: f64,
+}
+
+/// The work of a target beyond its edge types' (as `plan::split_targets` counts it).
+const TARGET_WORK: f64 = 0.01;
+
+impl PopulationProgress<'_, '_> {
+    /// Rank 0 has connected the first `targets_done` targets of its block into `rows` rows of
+    /// each edge type.
+    pub fn update(&mut self, targets_done: u64, rows: &[u64]) {
+        if self.mode == Mode::Off {
+            return;
+        }
+        let goal = (self.block_start + targets_done).min(self.block_end);
+        while self.cursor < goal {
+            let t = self.cursor;
+            self.work_done += TARGET_WORK;
+            for (e, done) in self.edge_types.iter().zip(&mut self.type_done) {
+                let x = e.work(t);
+                *done += x;
+                self.work_done += x;
+            }
+            self.cursor += 1;
+        }
+        let est = self.estimate(rows, self.started.elapsed().as_secs_f64());
+        match self.mode {
+            Mode::Bar => {
+                if let Some(bar) = &self.bar {
+                    bar.set_position((est.fraction * 1000.0).round() as u64);
+                    bar.set_message(describe(&est));
+                }
+            }
+            Mode::Log(every) => {
+                if self.last_line.elapsed() >= every {
+                    self.last_line = Instant::now();
+                    tracing::info!("{}", line(&self.name, &est));
+                }
+            }
+            Mode::Off => {}
+        }
+    }
+
+    /// The whole population's state from rank 0's `rows` per edge type after `secs` seconds.
+    pub fn estimate(&self, rows: &[u64], secs: f64) -> Estimate {
+        let fraction = if self.block_work > 0.0 {
+            self.work_done / self.block_work
+        } else {
+            1.0
+        };
+        extrapolate(fraction, rows, &self.type_done, &self.type_total, secs)
+    }
+
+    /// Generation of the population is over: the bar goes away.
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Rank 0 is `fraction` through its block after `secs` seconds, having made `rows[e]` rows of
+/// edge type e for `done[e]` of its work (`total[e]` over all targets): where the whole
+/// population stands.
+pub fn extrapolate(
+    fraction: f64,
+    rows: &[u64],
+    done: &[f64],
+    total: &[f64],
+    secs: f64,
+) -> Estimate {
+    let fraction = fraction.clamp(0.0, 1.0);
+    let (mut seen_rows, mut seen_work, mut projected, mut unseen_work) = (0.0, 0.0, 0.0, 0.0);
+    for ((&r, &d), &w) in rows.iter().zip(done).zip(total) {
+        if d > 0.0 {
+            seen_rows += r as f64;
+            seen_work += d;
+            projected += r as f64 * w / d;
+        } else {
+            unseen_work += w;
+        }
+    }
+    if seen_work > 0.0 {
+        projected += unseen_work * seen_rows / seen_work;
+    }
+    let total = projected;
+    let edges = fraction * total;
+    let rate = if secs > 0.0 { edges / secs } else { 0.0 };
+    let eta = if fraction > 0.0 {
+        secs * (1.0 - fraction) / fraction
+    } else {
+        f64::INFINITY
+    };
+    Estimate {
+        fraction,
+        edges,
+        total,
+        rate,
+        eta,
+    }
+}
+
+/// `10.6M of ~25.1M edges, 1.2M edges/s, ETA 12 s`.
+fn describe(e: &Estimate) -> String {
+    format!(
+        "{} of ~{} edges, {} edges/s, ETA {}",
+        human(e.edges),
+        human(e.total),
+        human(e.rate),
+        duration(e.eta)
+    )
+}
+
+/// `progress: v1_to_v1 42% (10.6M of ~25.1M edges, 1.2M edges/s, ETA 12 s)`.
+pub fn line(name: &str, e: &Estimate) -> String {
+    format!(
+        "progress: {name} {:.0}% ({})",
+        (e.fraction * 100.0).floor(),
+        describe(e)
+    )
+}
+
+/// 950, 10.6k, 25.1M, 3.2G.
+pub fn human(x: f64) -> String {
+    if !x.is_finite() {
+        return "?".to_string();
+    }
+    let units = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
+    for (scale, unit) in units {
+        if x.abs() >= scale {
+            return format!("{:.1}{unit}", x / scale);
+        }
+    }
+    format!("{x:.0}")
+}
+
+/// `12 s`, `4 min 5 s`, `2 h 10 min`, `?` when unknown.
+pub fn duration(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "?".to_string();
+    }
+    let s = secs.round() as u64;
+    if s < 60 {
+        format!("{s} s")
+    } else if s < 3600 {
+        format!("{} min {} s", s / 60, s % 60)
+    } else {
+        format!("{} h {} min", s / 3600, (s % 3600) / 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extrapolates_from_rank_zero() {
+        // Rank 0 is 25% through; edge type 0 made 1000 rows for 10 of its 40 units of work,
+        // type 1 made 500 for 10 of 100; type 2 (60 units) is not met yet: 1500 rows per 20.
+        let e = extrapolate(
+            0.25,
+            &[1000, 500, 0],
+            &[10.0, 10.0, 0.0],
+            &[40.0, 100.0, 60.0],
+            2.0,
+        );
+        assert_eq!(e.fraction, 0.25);
+        assert_eq!(e.total, 4000.0 + 5000.0 + 4500.0);
+        assert_eq!(e.edges, 13500.0 / 4.0);
+        assert_eq!(e.rate, 13500.0 / 8.0);
+        assert_eq!(e.eta, 6.0);
+        let e = extrapolate(0.25, &[1000], &[10.0], &[160.0], 2.0);
+        assert_eq!((e.edges, e.total, e.rate), (4000.0, 16000.0, 2000.0));
+        assert_eq!(
+            line("a_to_b", &e),
+            "progress: a_to_b 25% (4.0k of ~16.0k edges, 2.0k edges/s, ETA 6 s)"
+        );
+    }
+
+    #[test]
+    fn human_numbers_and_durations() {
+        assert_eq!(human(950.0), "950");
+        assert_eq!(human(10_600_000.0), "10.6M");
+        assert_eq!(duration(12.2), "12 s");
+        assert_eq!(duration(245.0), "4 min 5 s");
+        assert_eq!(duration(f64::INFINITY), "?");
+    }
+}

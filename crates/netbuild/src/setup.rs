@@ -1,0 +1,40 @@
+//! What a build and a `check` prepare alike before any edge is made: the edge types resolved
+//! against the generated networks, and the edges populations they form.
+//!
+//! In: a [`Circuit`] and its generated networks (`generate_networks`, identical on every rank).
+//! Out: [`EdgeSetup`]. Errors are the circuit's (a rule that cannot be satisfied), found
+//! identically on every rank before any work.
+
+use crate::plan::{edge_populations, EdgePopulation};
+use netbuild_model::{Circuit, Columns, ModelError, Network, PreparedEdgeType};
+
+/// The prepared edge types of a circuit (by index in the circuit) and its edges populations.
+pub struct EdgeSetup<'c> {
+    pub prepared: Vec<PreparedEdgeType<'c>>,
+    pub populations: Vec<EdgePopulation>,
+}
+
+impl<'c> EdgeSetup<'c> {
+    /// The prepared edge types of `pop`, in its order.
+    pub fn types_of(&self, pop: &EdgePopulation) -> Vec<&PreparedEdgeType<'c>> {
+        pop.edge_types.iter().map(|&i| &self.prepared[i]).collect()
+    }
+}
+
+/// Prepares every edge type of `circuit` against `networks` (made by `generate_networks`).
+pub fn prepare_edges<'c>(
+    circuit: &'c Circuit,
+    networks: &'c [Network],
+) -> Result<EdgeSetup<'c>, ModelError> {
+    let mut columns = Columns::new(networks);
+    let prepared = circuit
+        .edge_types
+        .iter()
+        .enumerate()
+        .map(|(i, def)| PreparedEdgeType::prepare(i, def, circuit.seed, &mut columns))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(EdgeSetup {
+        prepared,
+        populations: edge_populations(circuit, networks),
+    })
+}

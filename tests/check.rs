@@ -1,0 +1,179 @@
+//! `netbuild-mpi check`: the spec's errors as a build reports them, and estimates close to what
+//! a build makes (exact where the rule fixes the count; within 10% where it is estimated).
+
+mod common;
+
+use common::{example, netbuild, run, Run};
+use std::path::Path;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(600);
+
+fn ok(cmd: std::process::Command) -> Run {
+    let r = run(cmd, TIMEOUT);
+    r.assert_success();
+    r
+}
+
+fn check_json(spec: &Path, ranks: usize) -> serde_json::Value {
+    let r = ok(netbuild([
+        "check".as_ref(),
+        spec.as_os_str(),
+        "-n".as_ref(),
+        ranks.to_string().as_ref(),
+        "--json".as_ref(),
+    ]));
+    serde_json::from_str(&r.stdout).expect("check --json prints JSON")
+}
+
+/// Builds `spec` on one process; returns rows per edge population, from the summary.
+fn built_rows(spec: &Path) -> Vec<(String, u64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut cmd = netbuild([spec.as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    cmd.env("NETBUILD_PROGRESS_SECS", "0");
+    let r = ok(cmd);
+    r.stdout
+        .lines()
+        .filter_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            match words.as_slice() {
+                ["edges", name, rows, "rows", ..] => {
+                    Some((name.to_string(), rows.replace(',', "").parse().ok()?))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn total_rows(check: &serde_json::Value) -> f64 {
+    check["total"]["rows"].as_f64().expect("total.rows")
+}
+
+fn within(estimate: f64, actual: f64, tolerance: f64) -> bool {
+    (estimate - actual).abs() <= tolerance * actual
+}
+
+#[test]
+fn quickstart_estimate_within_ten_percent_of_the_build() {
+    let spec = example("quickstart.toml");
+    let check = check_json(&spec, 1);
+    let estimate = total_rows(&check);
+    // The count the build makes (seed 1), and a build now.
+    assert!(within(estimate, 7_680_728.0, 0.10), "estimate {estimate}");
+    let built = built_rows(&spec);
+    assert_eq!(built.len(), 1, "{built:?}");
+    assert!(
+        within(estimate, built[0].1 as f64, 0.10),
+        "estimate {estimate}, built {}",
+        built[0].1
+    );
+    // A constant probability is p × pairs: 0.1 × 6400 × 7999 + 0.2 × 1600 × 7999.
+    let types = check["edge_types"].as_array().unwrap();
+    assert_eq!(types.len(), 2);
+    assert_eq!(types[0]["pairs"], 6400 * 8000 - 6400);
+    assert_eq!(types[0]["method"], "expected");
+    assert!((types[0]["rows"].as_f64().unwrap() - 0.1 * 51_193_600.0).abs() < 1.0);
+    // Bytes: 36 per row at least.
+    let bytes = check["populations"][0]["file_bytes"].as_f64().unwrap();
+    assert!(bytes > 36.0 * estimate, "{bytes}");
+}
+
+#[test]
+fn distance_expression_estimate_within_ten_percent_of_the_build() {
+    let spec = example("distance.toml");
+    let check = check_json(&spec, 1);
+    let types = check["edge_types"].as_array().unwrap();
+    assert!(types.iter().all(|t| t["method"] == "sampled"), "{types:?}");
+    // Per-edge properties: a row per synapse, 1 to 3 synapses per pair.
+    assert!(types
+        .iter()
+        .all(|t| t["rows"] == t["synapses"] && t["row_per_synapse"] == true));
+    let estimate = total_rows(&check);
+    let built = built_rows(&spec);
+    assert_eq!(built.len(), 1, "{built:?}");
+    assert!(
+        within(estimate, built[0].1 as f64, 0.10),
+        "estimate {estimate}, built {}",
+        built[0].1
+    );
+    // The sample is deterministic.
+    assert_eq!(total_rows(&check_json(&spec, 1)), estimate);
+}
+
+#[test]
+fn indegree_is_exact() {
+    let spec = example("indegree.toml");
+    let check = check_json(&spec, 3);
+    let built = built_rows(&spec);
+    assert_eq!(total_rows(&check), built[0].1 as f64);
+    assert_eq!(check["populations"][0]["exact"], true);
+    // 50 × 8000 connections of 3 synapses, 12 × 8000 of 3.
+    assert_eq!(
+        check["total"]["synapses"].as_f64(),
+        Some(3.0 * 62.0 * 8000.0)
+    );
+    // Three ranks' shares of the edge table add up to the population.
+    let shares: f64 = check["populations"][0]["rank_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_f64().unwrap())
+        .sum();
+    assert!((shares - total_rows(&check)).abs() < 1e-3 * total_rows(&check));
+    assert_eq!(check["ranks"], 3);
+}
+
+#[test]
+fn text_report_and_spill() {
+    let spec = example("quickstart.toml");
+    let out = ok(netbuild([
+        "check".as_ref(),
+        spec.as_os_str(),
+        "-n".as_ref(),
+        "2".as_ref(),
+        "--memory-budget".as_ref(),
+        "1 MiB".as_ref(),
+    ]));
+    let text = &out.stdout;
+    for expected in [
+        "net_to_net",
+        "net_net_edges.h5",
+        "probability",
+        "will spill",
+        "2 ranks",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+    }
+    let check = check_json(&spec, 1);
+    assert_eq!(check["memory"]["will_spill"], false);
+}
+
+#[test]
+fn spec_errors_exit_2_as_in_a_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[build]\nseed = 1\n\n[[nodes]]\nnetwork = \"a\"\nN = 10\n\n[[edges]]\nsource = { network = \"a\" }\ntarget = { network = \"a\" }\nrule = { indegree = 50 }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let check = run(netbuild(["check".as_ref(), bad.as_os_str()]), TIMEOUT);
+    let build = run(
+        netbuild([bad.as_os_str(), "-o".as_ref(), out.as_os_str()]),
+        TIMEOUT,
+    );
+    assert_eq!(check.code(), Some(2), "{}", check.describe());
+    assert_eq!(build.code(), Some(2), "{}", build.describe());
+    let message = check.stderr.trim();
+    assert!(message.contains("indegree = 50"), "{message}");
+    assert!(message.contains("bad.toml:"), "{message}");
+    assert!(build.stderr.contains(message), "{}", build.describe());
+    assert!(check.stdout.is_empty());
+
+    let none = dir.path().join("none.toml");
+    let missing = run(netbuild(["check".as_ref(), none.as_os_str()]), TIMEOUT);
+    assert_eq!(missing.code(), Some(2));
+}

@@ -127,7 +127,7 @@ def fmt_num(x, digits=1):
 
 def cmd_report(args):
     """RESULTS.tsv rows: kind, then fields.
-    run   label  wall_s  rss_kib  rss_note  edges  bytes  command
+    run   label  wall_s  rss_kib  rss_note  edges  bytes  command  [load1 before the run]
     line  text   command                (a free-form result line, e.g. a ratio or a check)
     """
     runs, lines = [], []
@@ -135,15 +135,17 @@ def cmd_report(args):
         for raw in f:
             parts = raw.rstrip('\n').split('\t')
             if parts[0] == 'run':
-                _, label, wall, rss, rss_note, edges, nbytes, cmd = parts
+                _, label, wall, rss, rss_note, edges, nbytes, cmd = parts[:8]
+                load = parts[8] if len(parts) > 8 else ''
                 runs.append(dict(label=label, wall=float(wall) if wall else None,
                                  rss=int(rss) if rss else None, rss_note=rss_note,
                                  edges=int(edges) if edges else None,
-                                 bytes=int(nbytes) if nbytes else None, cmd=cmd))
+                                 bytes=int(nbytes) if nbytes else None, cmd=cmd, load=load))
             elif parts[0] == 'line':
                 lines.append((parts[1], parts[2] if len(parts) > 2 else ''))
 
-    head = ['run', 'wall s', 'peak RSS MiB', 'edges', 'edges/s', 'output MB']
+    with_load = any(r['load'] for r in runs)
+    head = ['run', 'wall s', 'peak RSS MiB', 'edges', 'edges/s', 'output MB'] + (['load'] if with_load else [])
     rows = []
     for r in runs:
         eps = r['edges'] / r['wall'] if r['edges'] and r['wall'] else None
@@ -153,7 +155,8 @@ def cmd_report(args):
         rows.append([r['label'], fmt_num(r['wall'], 2), rss,
                      '{:,}'.format(r['edges']) if r['edges'] is not None else '',
                      fmt_num(eps, 0),
-                     fmt_num(r['bytes'] / 1e6, 1) if r['bytes'] is not None else '', r['cmd']])
+                     fmt_num(r['bytes'] / 1e6, 1) if r['bytes'] is not None else '']
+                    + ([r['load']] if with_load else []) + [r['cmd']])
 
     # Terminal: aligned columns, each line followed by the command that made it.
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)

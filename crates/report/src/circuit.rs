@@ -1,0 +1,507 @@
+//! Finding and reading the parts of a circuit folder that the report needs: which files hold
+//! which populations, the type tables, node properties (positions, selector and expression
+//! properties) and the shape of each edge population. Edge rows themselves are streamed by
+//! `scan`.
+
+use crate::ReportError;
+use hdf5::types::{VarLenAscii, VarLenUnicode};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// One `*_nodes.h5` or `*_edges.h5` file with its type table.
+#[derive(Debug, Clone)]
+pub struct FilePair {
+    pub h5: PathBuf,
+    pub types_csv: Option<PathBuf>,
+}
+
+/// The files of a circuit folder: from `circuit_config.json` when there is one, else every
+/// `*_nodes.h5` / `*_edges.h5` beside their `*_node_types.csv` / `*_edge_types.csv`.
+#[derive(Debug, Clone, Default)]
+pub struct CircuitFiles {
+    pub nodes: Vec<FilePair>,
+    pub edges: Vec<FilePair>,
+}
+
+pub fn find_files(dir: &Path) -> Result<CircuitFiles, ReportError> {
+    let config = dir.join("circuit_config.json");
+    if config.is_file() {
+        if let Some(files) = from_config(dir, &config)? {
+            return Ok(files);
+        }
+    }
+    let mut files = CircuitFiles::default();
+    let entries = std::fs::read_dir(dir).map_err(|e| ReportError::io(dir, e))?;
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    for name in names {
+        let pair = |stem: &str, csv_suffix: &str| {
+            let csv = dir.join(format!("{stem}{csv_suffix}"));
+            FilePair {
+                h5: dir.join(&name),
+                types_csv: csv.is_file().then_some(csv),
+            }
+        };
+        if let Some(stem) = name.strip_suffix("_nodes.h5") {
+            files.nodes.push(pair(stem, "_node_types.csv"));
+        } else if let Some(stem) = name.strip_suffix("_edges.h5") {
+            files.edges.push(pair(stem, "_edge_types.csv"));
+        }
+    }
+    Ok(files)
+}
+
+/// Reads `networks.nodes[]` and `networks.edges[]` of a circuit config, with its manifest.
+/// `None` if the config has no `networks` (then the folder is listed instead).
+fn from_config(dir: &Path, config: &Path) -> Result<Option<CircuitFiles>, ReportError> {
+    let text = std::fs::read_to_string(config).map_err(|e| ReportError::io(config, e))?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| ReportError::invalid(config, format!("not JSON: {e}")))?;
+    let Some(networks) = json.get("networks") else {
+        return Ok(None);
+    };
+    let mut manifest: Vec<(String, String)> = json
+        .get("manifest")
+        .and_then(|m| m.as_object())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    // Longest names first, so that `$BASE_DIR_X` is not read as `$BASE_DIR` + `_X`.
+    manifest.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    let expand = |s: &str| -> PathBuf {
+        let mut s = s.to_string();
+        for _ in 0..8 {
+            let before = s.clone();
+            for (k, v) in &manifest {
+                s = s.replace(k.as_str(), v);
+            }
+            if s == before {
+                break;
+            }
+        }
+        let p = PathBuf::from(s);
+        if p.is_absolute() {
+            p
+        } else {
+            dir.join(p)
+        }
+    };
+    let list = |key: &str, file: &str, types: &str| -> Vec<FilePair> {
+        networks
+            .get(key)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| {
+                        Some(FilePair {
+                            h5: expand(e.get(file)?.as_str()?),
+                            types_csv: e.get(types).and_then(|t| t.as_str()).map(&expand),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Ok(Some(CircuitFiles {
+        nodes: list("nodes", "nodes_file", "node_types_file"),
+        edges: list("edges", "edges_file", "edge_types_file"),
+    }))
+}
+
+/// A type table (`*_node_types.csv`, `*_edge_types.csv`): whitespace-separated, header first,
+/// `"`-quoted fields with doubled inner quotes, `NULL` for a missing value (as BMTK writes).
+#[derive(Debug, Clone, Default)]
+pub struct TypeTable {
+    pub columns: Vec<String>,
+    /// type id -> values, one per column (the id column included).
+    pub rows: BTreeMap<i64, Vec<Option<String>>>,
+}
+
+impl TypeTable {
+    pub fn read(path: &Path, id_column: &str) -> Result<TypeTable, ReportError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
+        Self::parse(&text, id_column).map_err(|m| ReportError::invalid(path, m))
+    }
+
+    pub fn parse(text: &str, id_column: &str) -> Result<TypeTable, String> {
+        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+        let header = lines.next().ok_or("empty file")?;
+        let columns: Vec<String> = split_fields(header)
+            .into_iter()
+            .map(|f| f.unwrap_or_default())
+            .collect();
+        let id_at = columns
+            .iter()
+            .position(|c| c == id_column)
+            .ok_or_else(|| format!("no {id_column} column"))?;
+        let mut rows = BTreeMap::new();
+        for line in lines {
+            let fields = split_fields(line);
+            let id = fields
+                .get(id_at)
+                .and_then(|f| f.as_deref())
+                .and_then(|f| f.parse::<i64>().ok())
+                .ok_or_else(|| format!("a row without a valid {id_column}: {line:?}"))?;
+            rows.insert(id, fields);
+        }
+        Ok(TypeTable { columns, rows })
+    }
+
+    /// The value of `column` for type `id`, if present and not `NULL`.
+    pub fn get(&self, id: i64, column: &str) -> Option<&str> {
+        let at = self.columns.iter().position(|c| c == column)?;
+        self.rows.get(&id)?.get(at)?.as_deref()
+    }
+}
+
+/// Splits one line into fields; `NULL` (unquoted) is `None`.
+fn split_fields(line: &str) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let Some(&first) = chars.peek() else { break };
+        if first == '"' {
+            chars.next();
+            let mut s = String::new();
+            while let Some(c) = chars.next() {
+                if c == '"' {
+                    if chars.peek() == Some(&'"') {
+                        chars.next();
+                        s.push('"');
+                    } else {
+                        break;
+                    }
+                } else {
+                    s.push(c);
+                }
+            }
+            out.push(Some(s));
+        } else {
+            let mut s = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                s.push(c);
+                chars.next();
+            }
+            out.push((s != "NULL").then_some(s));
+        }
+    }
+    out
+}
+
+/// A node property for every node of a population.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prop {
+    Num(f64),
+    Str(String),
+    Missing,
+}
+
+/// One node population: its per-node type and group columns, and its type table. Per-node
+/// property columns are read on demand.
+#[derive(Debug)]
+pub struct NodePop {
+    pub name: String,
+    pub file: PathBuf,
+    pub n: usize,
+    pub type_id: Vec<i64>,
+    group_id: Vec<i64>,
+    group_index: Vec<u64>,
+    pub types: TypeTable,
+    positions: std::sync::OnceLock<Vec<[f64; 3]>>,
+}
+
+/// Reads every node population of every nodes file.
+pub fn read_node_pops(files: &[FilePair]) -> Result<BTreeMap<String, NodePop>, ReportError> {
+    let mut pops = BTreeMap::new();
+    for f in files {
+        let file = open(&f.h5)?;
+        let types = match &f.types_csv {
+            Some(csv) if csv.is_file() => TypeTable::read(csv, "node_type_id")?,
+            _ => TypeTable::default(),
+        };
+        let nodes = file.group("nodes").map_err(|e| ReportError::h5(&f.h5, e))?;
+        for name in nodes
+            .member_names()
+            .map_err(|e| ReportError::h5(&f.h5, e))?
+        {
+            let g = nodes.group(&name).map_err(|e| ReportError::h5(&f.h5, e))?;
+            let read_i64 = |ds: &str| -> Result<Vec<i64>, ReportError> {
+                g.dataset(ds)
+                    .and_then(|d| d.read_raw::<i64>())
+                    .map_err(|e| ReportError::h5(&f.h5, format!("/nodes/{name}/{ds}: {e}")))
+            };
+            let type_id = read_i64("node_type_id")?;
+            let n = type_id.len();
+            let group_id = if g.link_exists("node_group_id") {
+                read_i64("node_group_id")?
+            } else {
+                vec![0; n]
+            };
+            let group_index = if g.link_exists("node_group_index") {
+                read_i64("node_group_index")?
+                    .into_iter()
+                    .map(|i| i.max(0) as u64)
+                    .collect()
+            } else {
+                (0..n as u64).collect()
+            };
+            pops.insert(
+                name.clone(),
+                NodePop {
+                    name,
+                    file: f.h5.clone(),
+                    n,
+                    type_id,
+                    group_id,
+                    group_index,
+                    types: types.clone(),
+                    positions: std::sync::OnceLock::new(),
+                },
+            );
+        }
+    }
+    Ok(pops)
+}
+
+pub fn open(path: &Path) -> Result<hdf5::File, ReportError> {
+    hdf5::File::open(path).map_err(|e| ReportError::h5(path, e))
+}
+
+impl NodePop {
+    /// `name` for every node: the per-node column of the node's group if it has one (SONATA:
+    /// it overrides the type), else the type table's value, else missing.
+    pub fn prop(&self, name: &str) -> Result<Vec<Prop>, ReportError> {
+        let file = open(&self.file)?;
+        let base = format!("nodes/{}", self.name);
+        let mut groups: HashMap<i64, Option<Vec<Prop>>> = HashMap::new();
+        for &gid in &self.group_id {
+            if groups.contains_key(&gid) {
+                continue;
+            }
+            let path = format!("{base}/{gid}/{name}");
+            let column = if file.link_exists(&path) {
+                let ds = file
+                    .dataset(&path)
+                    .map_err(|e| ReportError::h5(&self.file, e))?;
+                read_column(&ds)
+            } else {
+                None
+            };
+            groups.insert(gid, column);
+        }
+        let mut type_values: HashMap<i64, Prop> = HashMap::new();
+        let mut out = Vec::with_capacity(self.n);
+        for i in 0..self.n {
+            let per_node = groups
+                .get(&self.group_id[i])
+                .and_then(|c| c.as_ref())
+                .and_then(|c| c.get(self.group_index[i] as usize));
+            let v = match per_node {
+                Some(v) => v.clone(),
+                None => type_values
+                    .entry(self.type_id[i])
+                    .or_insert_with(|| match self.types.get(self.type_id[i], name) {
+                        Some(s) => match s.parse::<f64>() {
+                            Ok(x) => Prop::Num(x),
+                            Err(_) => Prop::Str(s.to_string()),
+                        },
+                        None => Prop::Missing,
+                    })
+                    .clone(),
+            };
+            out.push(v);
+        }
+        Ok(out)
+    }
+
+    /// `name` as a number for every node: NaN where missing or a string, except that a missing
+    /// coordinate `x`, `y`, `z` is 0 (as netbuild measures distances). Bools in the type table
+    /// (`True`/`False`) are 1 and 0.
+    pub fn numeric(&self, name: &str) -> Result<Vec<f64>, ReportError> {
+        let missing = if ["x", "y", "z"].contains(&name) {
+            0.0
+        } else {
+            f64::NAN
+        };
+        Ok(self
+            .prop(name)?
+            .into_iter()
+            .map(|p| match p {
+                Prop::Num(x) => x,
+                Prop::Str(s) => bool_value(&s).unwrap_or(f64::NAN),
+                Prop::Missing => missing,
+            })
+            .collect())
+    }
+
+    /// (x, y, z) of every node, missing coordinates 0; read once.
+    pub fn positions(&self) -> Result<&[[f64; 3]], ReportError> {
+        if let Some(p) = self.positions.get() {
+            return Ok(p);
+        }
+        let (x, y, z) = (self.numeric("x")?, self.numeric("y")?, self.numeric("z")?);
+        let p = (0..self.n).map(|i| [x[i], y[i], z[i]]).collect();
+        Ok(self.positions.get_or_init(|| p))
+    }
+
+    /// Whether the population has any x, y or z at all.
+    pub fn has_positions(&self) -> Result<bool, ReportError> {
+        for c in ["x", "y", "z"] {
+            if self.prop(c)?.iter().any(|p| matches!(p, Prop::Num(_))) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+fn bool_value(s: &str) -> Option<f64> {
+    match s {
+        "True" | "true" => Some(1.0),
+        "False" | "false" => Some(0.0),
+        _ => None,
+    }
+}
+
+/// A per-node column as numbers, or as strings when it holds strings; `None` if neither.
+fn read_column(ds: &hdf5::Dataset) -> Option<Vec<Prop>> {
+    if let Ok(v) = ds.read_raw::<f64>() {
+        return Some(v.into_iter().map(Prop::Num).collect());
+    }
+    if let Ok(v) = ds.read_raw::<VarLenUnicode>() {
+        return Some(v.into_iter().map(|s| Prop::Str(s.to_string())).collect());
+    }
+    if let Ok(v) = ds.read_raw::<VarLenAscii>() {
+        return Some(v.into_iter().map(|s| Prop::Str(s.to_string())).collect());
+    }
+    None
+}
+
+/// Whether a node property value equals a selector's value (as netbuild's selectors compare:
+/// strings with strings, numbers and bools as numbers).
+pub fn prop_matches(p: &Prop, accepted: &netbuild_spec::Scalar) -> bool {
+    use netbuild_spec::Scalar;
+    let number = match accepted {
+        Scalar::Int(i) => Some(*i as f64),
+        Scalar::Float(f) => Some(*f),
+        Scalar::Bool(b) => Some(f64::from(u8::from(*b))),
+        Scalar::Str(_) => None,
+    };
+    match (p, accepted) {
+        (Prop::Str(s), Scalar::Str(a)) => s == a,
+        (Prop::Str(s), Scalar::Bool(_)) => bool_value(s) == number,
+        // A type table does not say whether `123` was a string or a number.
+        (Prop::Num(x), Scalar::Str(a)) => a.parse::<f64>().ok() == Some(*x),
+        (Prop::Num(x), _) => number == Some(*x),
+        _ => false,
+    }
+}
+
+/// One edge population: where it is, its node populations and row count.
+#[derive(Debug, Clone)]
+pub struct EdgePop {
+    pub name: String,
+    pub file: PathBuf,
+    pub source_pop: String,
+    pub target_pop: String,
+    pub rows: u64,
+    pub types: TypeTable,
+}
+
+pub fn read_edge_pops(files: &[FilePair]) -> Result<Vec<EdgePop>, ReportError> {
+    let mut pops = Vec::new();
+    for f in files {
+        let file = open(&f.h5)?;
+        let types = match &f.types_csv {
+            Some(csv) if csv.is_file() => TypeTable::read(csv, "edge_type_id")?,
+            _ => TypeTable::default(),
+        };
+        let edges = file.group("edges").map_err(|e| ReportError::h5(&f.h5, e))?;
+        for name in edges
+            .member_names()
+            .map_err(|e| ReportError::h5(&f.h5, e))?
+        {
+            let g = edges.group(&name).map_err(|e| ReportError::h5(&f.h5, e))?;
+            let ds = |n: &str| {
+                g.dataset(n)
+                    .map_err(|e| ReportError::h5(&f.h5, format!("/edges/{name}/{n}: {e}")))
+            };
+            let src = ds("source_node_id")?;
+            let trg = ds("target_node_id")?;
+            let (from_name_src, from_name_trg) = match name.split_once("_to_") {
+                Some((a, b)) => (a.to_string(), b.to_string()),
+                None => (String::new(), String::new()),
+            };
+            pops.push(EdgePop {
+                source_pop: string_attr(&src, "node_population").unwrap_or(from_name_src),
+                target_pop: string_attr(&trg, "node_population").unwrap_or(from_name_trg),
+                rows: src.size() as u64,
+                name,
+                file: f.h5.clone(),
+                types: types.clone(),
+            });
+        }
+    }
+    Ok(pops)
+}
+
+/// A scalar string attribute of a file, group or dataset.
+pub fn string_attr(loc: &hdf5::Location, name: &str) -> Option<String> {
+    if !loc.attr_names().ok()?.iter().any(|n| n == name) {
+        return None;
+    }
+    let a = loc.attr(name).ok()?;
+    if let Ok(s) = a.read_scalar::<VarLenUnicode>() {
+        return Some(s.to_string());
+    }
+    if let Ok(s) = a.read_scalar::<VarLenAscii>() {
+        return Some(s.to_string());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_tables_as_bmtk_writes_them() {
+        let t = TypeTable::parse(
+            "edge_type_id target_query source_query model_template note\n\
+             100 * ei=='e' static_synapse NULL\n\
+             101 \"pop_name=='a b'\" ei=='i' static_synapse \"\"\"x\"\"\"\n",
+            "edge_type_id",
+        )
+        .unwrap();
+        assert_eq!(t.get(100, "source_query"), Some("ei=='e'"));
+        assert_eq!(t.get(100, "note"), None);
+        assert_eq!(t.get(101, "target_query"), Some("pop_name=='a b'"));
+        assert_eq!(t.get(101, "note"), Some("\"x\""));
+        assert!(TypeTable::parse("a b\n1 2\n", "edge_type_id").is_err());
+    }
+
+    #[test]
+    fn selector_values_compare_as_netbuild_does() {
+        use netbuild_spec::Scalar;
+        assert!(prop_matches(
+            &Prop::Str("e".into()),
+            &Scalar::Str("e".into())
+        ));
+        assert!(prop_matches(&Prop::Num(3.0), &Scalar::Int(3)));
+        assert!(prop_matches(&Prop::Str("True".into()), &Scalar::Bool(true)));
+        assert!(!prop_matches(&Prop::Str("3".into()), &Scalar::Int(3)));
+        assert!(!prop_matches(&Prop::Missing, &Scalar::Int(0)));
+    }
+}

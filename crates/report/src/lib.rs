@@ -1,0 +1,434 @@
+//! `netbuild-mpi report DIR [--spec SPEC]`: one self-contained HTML page of plots of a built
+//! SONATA circuit (netbuild's or anyone's): edges per edge type, in- and out-degree and
+//! synapses-per-connection histograms per edge population, and, with the spec, the measured
+//! connection probability against distance beside each distance rule's own curve.
+//!
+//! In: a circuit folder (`circuit_config.json`, or `*_nodes.h5` / `*_edges.h5` with their type
+//! tables). Out: `DIR/report.html`, inline SVG only (no scripts, fonts or links to fetch).
+//!
+//! Modules: `circuit` (which files, type tables, node properties), `scan` (one pass over the
+//! rows of an edge population, in blocks), `distance` (candidate pairs and rule curves from
+//! sampled pairs), `svg` (the charts), `html` (the page).
+
+mod circuit;
+mod distance;
+mod html;
+mod scan;
+pub mod svg;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use circuit::TypeTable;
+
+/// Why no report was written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{}: {message}", path.display())]
+    File { path: PathBuf, message: String },
+    #[error(transparent)]
+    Spec(#[from] netbuild_spec::SpecError),
+}
+
+impl ReportError {
+    pub(crate) fn io(path: &Path, e: std::io::Error) -> ReportError {
+        ReportError::File {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }
+    }
+    pub(crate) fn h5(path: &Path, e: impl std::fmt::Display) -> ReportError {
+        ReportError::File {
+            path: path.to_path_buf(),
+            message: format!("HDF5: {e}"),
+        }
+    }
+    pub(crate) fn invalid(path: &Path, message: impl Into<String>) -> ReportError {
+        ReportError::File {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The spec the circuit was built from: adds the distance profiles and the rules.
+    pub spec: Option<PathBuf>,
+    /// Random (source, target) pairs per distance-dependent edge type.
+    pub samples: usize,
+    /// Distance bins per profile.
+    pub bins: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            spec: None,
+            samples: 200_000,
+            bins: 30,
+        }
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub path: PathBuf,
+    /// `<svg>` charts on the page.
+    pub charts: usize,
+    pub distance_profiles: usize,
+    /// Things the reader should know (spec does not match the circuit, ...), also on the page.
+    pub notes: Vec<String>,
+}
+
+/// Where the circuit came from: the root attributes netbuild writes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Provenance {
+    pub version: Option<String>,
+    pub seed: Option<String>,
+    pub spec_sha256: Option<String>,
+}
+
+/// One distance profile: the sampled candidates and the measured connections.
+pub(crate) struct Profile {
+    pub type_id: i64,
+    pub sampled: distance::Sampled,
+    pub connected: Vec<u64>,
+}
+
+/// One edge population's measurements.
+pub(crate) struct PopReport {
+    pub pop: circuit::EdgePop,
+    pub stats: scan::PopStats,
+    pub profiles: Vec<Profile>,
+}
+
+/// Everything the page shows.
+pub(crate) struct Report {
+    pub dir: PathBuf,
+    pub provenance: Provenance,
+    pub nodes: BTreeMap<String, circuit::NodePop>,
+    pub edges: Vec<PopReport>,
+    pub spec: Option<netbuild_spec::Spec>,
+    pub notes: Vec<String>,
+    pub samples: usize,
+}
+
+/// Reads the circuit in `dir` and writes `dir/report.html`.
+pub fn write_report(dir: &Path, opts: &Options) -> Result<Written, ReportError> {
+    let files = circuit::find_files(dir)?;
+    if files.nodes.is_empty() && files.edges.is_empty() {
+        return Err(ReportError::invalid(
+            dir,
+            "no SONATA files here (no circuit_config.json, *_nodes.h5 or *_edges.h5)",
+        ));
+    }
+    let nodes = circuit::read_node_pops(&files.nodes)?;
+    let edge_pops = circuit::read_edge_pops(&files.edges)?;
+    let provenance = files
+        .edges
+        .iter()
+        .chain(&files.nodes)
+        .find_map(|f| provenance(&f.h5))
+        .unwrap_or_default();
+
+    let mut notes = Vec::new();
+    let spec = match &opts.spec {
+        Some(p) => {
+            let spec = netbuild_spec::load(p)?;
+            let sha = sha256_hex(p)?;
+            match &provenance.spec_sha256 {
+                Some(built) if *built == sha => {}
+                Some(built) => notes.push(format!(
+                    "the spec {} (sha256 {}) is not the one this circuit was built from \
+                     (netbuild_spec_sha256 = {}): rules and profiles may not match the edges",
+                    p.display(),
+                    &sha[..12],
+                    &built[..built.len().min(12)]
+                )),
+                None => notes.push(format!(
+                    "the circuit records no netbuild_spec_sha256: cannot tell whether {} built it",
+                    p.display()
+                )),
+            }
+            Some(spec)
+        }
+        None => None,
+    };
+
+    let mut edges = Vec::new();
+    for (k, pop) in edge_pops.into_iter().enumerate() {
+        let src = nodes.get(&pop.source_pop);
+        let trg = nodes.get(&pop.target_pop);
+        for (role, name, found) in [
+            ("source", &pop.source_pop, src.is_some()),
+            ("target", &pop.target_pop, trg.is_some()),
+        ] {
+            if !found {
+                notes.push(format!(
+                    "edge population {}: its {role} node population {name:?} is not in the folder",
+                    pop.name
+                ));
+            }
+        }
+
+        // The distance-dependent edge types of this population, sampled.
+        let mut sampled = Vec::new();
+        if let (Some(spec), Some(src), Some(trg)) = (&spec, src, trg) {
+            for (i, block) in spec.edges.iter().enumerate() {
+                let type_id = 100 + i as i64;
+                if block.source.network != pop.source_pop || block.target.network != pop.target_pop
+                {
+                    continue;
+                }
+                let Some((kind, value)) = distance::distance_rule(block) else {
+                    continue;
+                };
+                let seed = 0x6e62_7265_706f_7274 ^ (type_id as u64).wrapping_mul(0x9e37_79b9);
+                if let Some(s) = distance::sample(
+                    block,
+                    kind,
+                    value,
+                    src,
+                    trg,
+                    opts.samples,
+                    opts.bins.max(1),
+                    seed,
+                )? {
+                    sampled.push((type_id, s));
+                }
+            }
+        }
+        let positions = match (src, trg) {
+            (Some(s), Some(t)) if !sampled.is_empty() => Some((s.positions()?, t.positions()?)),
+            _ => None,
+        };
+        let tracking = positions.map(|(source_pos, target_pos)| scan::DistanceTracking {
+            types: sampled.iter().map(|(t, s)| (*t, s.binning)).collect(),
+            source_pos,
+            target_pos,
+        });
+        eprintln!(
+            "netbuild report: reading {} ({} rows) [{}/{}]",
+            pop.name,
+            svg::thousands(pop.rows),
+            k + 1,
+            files.edges.len().max(k + 1)
+        );
+        let mut stats = scan::scan(
+            &pop,
+            src.map_or(0, |p| p.n),
+            trg.map_or(0, |p| p.n),
+            tracking.as_ref(),
+        )?;
+        let profiles = sampled
+            .into_iter()
+            .map(|(type_id, sampled)| Profile {
+                type_id,
+                connected: stats
+                    .connected
+                    .remove(&type_id)
+                    .unwrap_or_else(|| vec![0; sampled.binning.bins]),
+                sampled,
+            })
+            .collect();
+        edges.push(PopReport {
+            pop,
+            stats,
+            profiles,
+        });
+    }
+
+    if spec.is_none() {
+        notes.push(
+            "no --spec given: the connection probability against distance needs the rules, \
+             so it is not drawn (run `netbuild-mpi report DIR --spec SPEC.toml`)"
+                .into(),
+        );
+    }
+    let report = Report {
+        dir: dir.to_path_buf(),
+        provenance,
+        nodes,
+        edges,
+        spec,
+        notes,
+        samples: opts.samples,
+    };
+    let page = html::page(&report);
+    let path = dir.join("report.html");
+    std::fs::write(&path, &page.text).map_err(|e| ReportError::io(&path, e))?;
+    Ok(Written {
+        path,
+        charts: page.text.matches("<svg").count(),
+        distance_profiles: page.distance_profiles,
+        notes: report.notes,
+    })
+}
+
+fn provenance(h5: &Path) -> Option<Provenance> {
+    let f = hdf5::File::open(h5).ok()?;
+    let p = Provenance {
+        version: circuit::string_attr(&f, "netbuild_version"),
+        seed: circuit::string_attr(&f, "netbuild_seed"),
+        spec_sha256: circuit::string_attr(&f, "netbuild_spec_sha256"),
+    };
+    (p.version.is_some() || p.spec_sha256.is_some()).then_some(p)
+}
+
+fn sha256_hex(path: &Path) -> Result<String, ReportError> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).map_err(|e| ReportError::io(path, e))?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hdf5::types::VarLenUnicode;
+
+    /// A 4-node circuit with two edge types: 100 stores one row per pair with `nsyns` (group 0),
+    /// 101 one row per synapse (group 1), rows sorted by target.
+    fn tiny_circuit(dir: &Path) {
+        let nodes = hdf5::File::create(dir.join("net_nodes.h5")).unwrap();
+        let g = nodes
+            .create_group("nodes")
+            .unwrap()
+            .create_group("net")
+            .unwrap();
+        let put_i64 = |g: &hdf5::Group, name: &str, v: &[i64]| {
+            g.new_dataset_builder().with_data(v).create(name).unwrap();
+        };
+        put_i64(&g, "node_type_id", &[100, 100, 101, 101]);
+        put_i64(&g, "node_group_id", &[0, 0, 0, 0]);
+        put_i64(&g, "node_group_index", &[0, 1, 2, 3]);
+        let g0 = g.create_group("0").unwrap();
+        g0.new_dataset_builder()
+            .with_data(&[0.0f64, 10.0, 20.0, 30.0])
+            .create("x")
+            .unwrap();
+        std::fs::write(
+            dir.join("net_node_types.csv"),
+            "node_type_id pop_name\n100 a\n101 b\n",
+        )
+        .unwrap();
+
+        let edges = hdf5::File::create(dir.join("net_net_edges.h5")).unwrap();
+        let e = edges
+            .create_group("edges")
+            .unwrap()
+            .create_group("net_to_net")
+            .unwrap();
+        let net: VarLenUnicode = "net".parse().unwrap();
+        for (name, v) in [
+            ("source_node_id", [0u64, 2, 1, 1, 3, 0]),
+            ("target_node_id", [1, 1, 2, 2, 2, 3]),
+        ] {
+            let ds = e.new_dataset_builder().with_data(&v).create(name).unwrap();
+            ds.new_attr::<VarLenUnicode>()
+                .shape(())
+                .create("node_population")
+                .unwrap()
+                .write_scalar(&net)
+                .unwrap();
+        }
+        put_i64(&e, "edge_type_id", &[100, 100, 101, 101, 101, 100]);
+        put_i64(&e, "edge_group_id", &[0, 0, 1, 1, 1, 0]);
+        put_i64(&e, "edge_group_index", &[0, 1, 0, 1, 2, 2]);
+        e.create_group("0")
+            .unwrap()
+            .new_dataset_builder()
+            .with_data(&[3u32, 1, 2])
+            .create("nsyns")
+            .unwrap();
+        e.create_group("1")
+            .unwrap()
+            .new_dataset_builder()
+            .with_data(&[0.5f64, 0.5, 0.5])
+            .create("syn_weight")
+            .unwrap();
+        std::fs::write(
+            dir.join("net_net_edge_types.csv"),
+            "edge_type_id target_query source_query\n100 * pop_name=='a'\n101 * pop_name=='b'\n",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn counts_connections_synapses_and_degrees() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_circuit(dir.path());
+        let files = circuit::find_files(dir.path()).unwrap();
+        let pops = circuit::read_edge_pops(&files.edges).unwrap();
+        assert_eq!(pops.len(), 1);
+        assert_eq!((pops[0].source_pop.as_str(), pops[0].rows), ("net", 6));
+        let s = scan::scan(&pops[0], 4, 4, None).unwrap();
+        let c = |rows, connections, synapses| scan::TypeCounts {
+            rows,
+            connections,
+            synapses,
+        };
+        assert_eq!(s.types[&100], c(3, 3, 6));
+        assert_eq!(s.types[&101], c(3, 2, 3));
+        assert_eq!(s.in_degree, vec![0, 2, 2, 1]);
+        assert_eq!(s.out_degree, vec![2, 1, 1, 1]);
+        let nsyns: Vec<(u64, u64)> = s.nsyns.into_iter().collect();
+        assert_eq!(nsyns, vec![(1, 2), (2, 2), (3, 1)]);
+    }
+
+    #[test]
+    fn writes_a_page_with_and_without_the_spec() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_circuit(dir.path());
+        let w = write_report(dir.path(), &Options::default()).unwrap();
+        let page = std::fs::read_to_string(&w.path).unwrap();
+        assert_eq!(w.distance_profiles, 0);
+        assert!(page.contains("100  pop_name==&#39;a&#39; → *"));
+        assert!(w.notes.iter().any(|n| n.contains("no --spec")));
+        assert!(!page.contains("<script"));
+
+        let spec = dir.path().join("spec.toml");
+        std::fs::write(
+            &spec,
+            r#"
+[[nodes]]
+network = "net"
+N = 2
+pop_name = "a"
+x = [0.0, 10.0]
+[[nodes]]
+network = "net"
+N = 2
+pop_name = "b"
+x = [20.0, 30.0]
+[[edges]]
+source = { network = "net", pop_name = "a" }
+target = { network = "net" }
+rule = { probability = "exp(-d / 10)", max_distance = 35.0 }
+[[edges]]
+source = { network = "net", pop_name = "b" }
+target = { network = "net" }
+rule = { indegree = 1 }
+[edges.properties]
+syn_weight = "0.5"
+"#,
+        )
+        .unwrap();
+        let opts = Options {
+            spec: Some(spec),
+            samples: 5_000,
+            bins: 4,
+        };
+        let w = write_report(dir.path(), &opts).unwrap();
+        assert_eq!(w.distance_profiles, 1);
+        // The files carry no netbuild_spec_sha256: said, not fatal.
+        assert!(w.notes.iter().any(|n| n.contains("netbuild_spec_sha256")));
+        let page = std::fs::read_to_string(&w.path).unwrap();
+        assert!(page.contains("probability = \"exp(-d / 10)\", max_distance = 35"));
+        assert_eq!(page.matches("<svg").count(), 5);
+    }
+}

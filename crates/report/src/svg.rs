@@ -1,0 +1,521 @@
+//! Hand-written SVG charts: horizontal bars, histograms, and lines with points and error bars.
+//! Each function returns one `<svg>` element, with a `viewBox` so that it scales to its box,
+//! `<title>` tooltips on bars and points, and nothing external (fonts are the browser's
+//! sans-serif).
+
+use std::fmt::Write;
+
+/// Colours that stay apart for the colour-blind and in greyscale (seaborn's "deep").
+pub const PALETTE: [&str; 8] = [
+    "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c",
+];
+
+const FONT: &str =
+    "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif\"";
+const AXIS: &str = "#333";
+const GRID: &str = "#e3e3e3";
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `1380550` -> `1,380,550`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Round tick positions covering [lo, hi], about `target` of them.
+pub fn ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
+    let span = hi - lo;
+    if span.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !span.is_finite() {
+        return (vec![lo], 1.0);
+    }
+    let raw = span / target.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let f = raw / mag;
+    let step = mag
+        * if f < 1.5 {
+            1.0
+        } else if f < 3.0 {
+            2.0
+        } else if f < 7.0 {
+            5.0
+        } else {
+            10.0
+        };
+    let mut out = Vec::new();
+    let mut k = (lo / step).ceil();
+    while k * step <= hi + step * 1e-9 {
+        out.push(k * step);
+        k += 1.0;
+    }
+    (out, step)
+}
+
+/// A tick label: `k`/`M`/`G` for large round numbers, just enough decimals otherwise.
+pub fn tick_label(v: f64, step: f64) -> String {
+    let fixed = |x: f64, st: f64| {
+        let dec = if st >= 1.0 {
+            0
+        } else {
+            (-st.log10().floor()) as usize
+        };
+        let s = format!("{x:.dec$}");
+        if s == "-0" {
+            "0".into()
+        } else {
+            s
+        }
+    };
+    let a = v.abs();
+    if a >= 1e9 && step >= 1e8 {
+        format!("{}G", fixed(v / 1e9, step / 1e9))
+    } else if a >= 1e6 && step >= 1e5 {
+        format!("{}M", fixed(v / 1e6, step / 1e6))
+    } else if a >= 1e4 && step >= 1e3 {
+        format!("{}k", fixed(v / 1e3, step / 1e3))
+    } else {
+        fixed(v, step)
+    }
+}
+
+fn open_svg(out: &mut String, w: f64, h: f64, label: &str) {
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" \
+         height=\"{h}\" role=\"img\" aria-label=\"{}\" {FONT} font-size=\"13\">\
+         <rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"#fff\"/>",
+        escape(label)
+    );
+}
+
+/// The plotting area inside the margins, and its data ranges.
+struct Frame {
+    left: f64,
+    top: f64,
+    w: f64,
+    h: f64,
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+}
+
+impl Frame {
+    fn x(&self, v: f64) -> f64 {
+        self.left + (v - self.x0) / (self.x1 - self.x0) * self.w
+    }
+    fn y(&self, v: f64) -> f64 {
+        self.top + self.h - (v - self.y0) / (self.y1 - self.y0) * self.h
+    }
+
+    /// Grid lines, ticks, tick labels, axis lines and axis titles.
+    fn axes(&self, out: &mut String, xlabel: &str, ylabel: &str, x_integer: bool) {
+        let (xt, xs) = ticks(self.x0, self.x1, 7);
+        let xs = if x_integer { xs.max(1.0) } else { xs };
+        let (yt, ys) = ticks(self.y0, self.y1, 5);
+        let bottom = self.top + self.h;
+        for &v in &yt {
+            let y = self.y(v);
+            let _ = write!(
+                out,
+                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>\
+                 <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{AXIS}\">{}</text>",
+                self.left,
+                self.left + self.w,
+                self.left - 6.0,
+                y + 4.0,
+                tick_label(v, ys)
+            );
+        }
+        for &v in &xt {
+            if x_integer && v.fract() != 0.0 {
+                continue;
+            }
+            let x = self.x(v);
+            let _ = write!(
+                out,
+                "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{bottom:.1}\" y2=\"{:.1}\" stroke=\"{AXIS}\"/>\
+                 <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{AXIS}\">{}</text>",
+                bottom + 5.0,
+                bottom + 19.0,
+                tick_label(v, xs)
+            );
+        }
+        let _ = write!(
+            out,
+            "<path d=\"M{l:.1},{t:.1}V{b:.1}H{r:.1}\" fill=\"none\" stroke=\"{AXIS}\"/>\
+             <text x=\"{cx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" fill=\"{AXIS}\">{xl}</text>\
+             <text transform=\"translate({yx:.1},{cy:.1}) rotate(-90)\" text-anchor=\"middle\" \
+             fill=\"{AXIS}\">{yl}</text>",
+            l = self.left,
+            t = self.top,
+            b = bottom,
+            r = self.left + self.w,
+            cx = self.left + self.w / 2.0,
+            ly = bottom + 38.0,
+            xl = escape(xlabel),
+            yx = self.left - 52.0,
+            cy = self.top + self.h / 2.0,
+            yl = escape(ylabel),
+        );
+    }
+}
+
+/// One bar of a horizontal bar chart.
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    /// Printed at the end of the bar.
+    pub value_text: String,
+    pub color: &'static str,
+    /// Tooltip.
+    pub title: String,
+}
+
+/// Horizontal bars, one per row, labels on the left, values at the bars' ends.
+pub fn hbar(bars: &[Bar], width: f64, xlabel: &str) -> String {
+    let row = 24.0;
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let wanted = longest as f64 * 7.4 + 20.0;
+    let left = wanted.clamp(80.0, width * 0.45);
+    let max_chars = if wanted > left {
+        ((left - 20.0) / 7.4) as usize
+    } else {
+        usize::MAX
+    };
+    let right = 90.0;
+    let top = 12.0;
+    let h_plot = row * bars.len().max(1) as f64;
+    let height = top + h_plot + 52.0;
+    let vmax = bars.iter().map(|b| b.value).fold(0.0f64, f64::max);
+    let (xt, xs) = ticks(0.0, if vmax > 0.0 { vmax } else { 1.0 }, 6);
+    let x1 = xt.last().copied().unwrap_or(1.0).max(vmax).max(1e-300);
+    let f = Frame {
+        left,
+        top,
+        w: width - left - right,
+        h: h_plot,
+        x0: 0.0,
+        x1,
+        y0: 0.0,
+        y1: 1.0,
+    };
+    let mut out = String::new();
+    open_svg(&mut out, width, height, xlabel);
+    let bottom = top + h_plot;
+    for &v in &xt {
+        let x = f.x(v);
+        let _ = write!(
+            out,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{top:.1}\" y2=\"{bottom:.1}\" stroke=\"{GRID}\"/>\
+             <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{AXIS}\">{}</text>",
+            bottom + 18.0,
+            tick_label(v, xs)
+        );
+    }
+    for (i, b) in bars.iter().enumerate() {
+        let y = top + i as f64 * row;
+        let w = (f.x(b.value) - left).max(if b.value > 0.0 { 1.0 } else { 0.0 });
+        let label: String = if b.label.chars().count() > max_chars {
+            b.label
+                .chars()
+                .take(max_chars.saturating_sub(1))
+                .collect::<String>()
+                + "…"
+        } else {
+            b.label.clone()
+        };
+        let _ = write!(
+            out,
+            "<g><title>{t}</title><text x=\"{lx:.1}\" y=\"{ty:.1}\" text-anchor=\"end\" \
+             fill=\"{AXIS}\">{l}</text><rect x=\"{left:.1}\" y=\"{ry:.1}\" width=\"{w:.1}\" \
+             height=\"{rh:.1}\" fill=\"{c}\"/><text x=\"{vx:.1}\" y=\"{ty:.1}\" fill=\"{AXIS}\" \
+             font-size=\"12\">{v}</text></g>",
+            t = escape(&b.title),
+            lx = left - 8.0,
+            ty = y + row / 2.0 + 4.5,
+            l = escape(&label),
+            ry = y + 3.0,
+            rh = row - 6.0,
+            c = b.color,
+            vx = left + w + 5.0,
+            v = escape(&b.value_text),
+        );
+    }
+    let _ = write!(
+        out,
+        "<path d=\"M{left:.1},{top:.1}V{bottom:.1}H{:.1}\" fill=\"none\" stroke=\"{AXIS}\"/>\
+         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{AXIS}\">{}</text></svg>",
+        left + f.w,
+        left + f.w / 2.0,
+        bottom + 40.0,
+        escape(xlabel)
+    );
+    out
+}
+
+/// One histogram bin: from `lo` to `hi` on the x axis, its count, and what it holds (tooltip).
+pub struct Bin {
+    pub lo: f64,
+    pub hi: f64,
+    pub count: u64,
+    pub label: String,
+}
+
+/// Vertical bars over integer-valued bins.
+pub fn histogram(
+    bins: &[Bin],
+    width: f64,
+    height: f64,
+    xlabel: &str,
+    ylabel: &str,
+    color: &str,
+) -> String {
+    let x0 = bins.first().map_or(0.0, |b| b.lo);
+    let x1 = bins.last().map_or(1.0, |b| b.hi).max(x0 + 1.0);
+    let cmax = bins.iter().map(|b| b.count).max().unwrap_or(0).max(1) as f64;
+    let (yt, _) = ticks(0.0, cmax, 5);
+    let f = Frame {
+        left: 70.0,
+        top: 14.0,
+        w: width - 70.0 - 20.0,
+        h: height - 14.0 - 52.0,
+        x0,
+        x1,
+        y0: 0.0,
+        y1: yt.last().copied().unwrap_or(cmax).max(cmax),
+    };
+    let mut out = String::new();
+    open_svg(&mut out, width, height, xlabel);
+    f.axes(&mut out, xlabel, ylabel, true);
+    let gap = if (f.x(x0 + 1.0) - f.x(x0)) * (bins.first().map_or(1.0, |b| b.hi - b.lo)) > 4.0 {
+        1.0
+    } else {
+        0.0
+    };
+    for b in bins.iter().filter(|b| b.count > 0) {
+        let (xa, xb) = (f.x(b.lo), f.x(b.hi));
+        let y = f.y(b.count as f64);
+        let _ = write!(
+            out,
+            "<rect x=\"{:.2}\" y=\"{y:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{color}\">\
+             <title>{}: {}</title></rect>",
+            xa + gap / 2.0,
+            (xb - xa - gap).max(0.5),
+            (f.top + f.h - y).max(0.5),
+            escape(&b.label),
+            thousands(b.count)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// A series of an x-y chart.
+pub struct Series {
+    pub name: String,
+    pub color: &'static str,
+    pub points: Vec<(f64, f64)>,
+    /// `Some`: drawn as dots with these (low, high) error bars; `None`: a line.
+    pub errors: Option<Vec<(f64, f64)>>,
+    /// Dashed line.
+    pub dashed: bool,
+}
+
+/// Lines and points, x from 0 to `x_max`, y from 0.
+pub fn xy(
+    series: &[Series],
+    width: f64,
+    height: f64,
+    x_max: f64,
+    xlabel: &str,
+    ylabel: &str,
+) -> String {
+    let ymax = series
+        .iter()
+        .flat_map(|s| {
+            s.points.iter().map(|p| p.1).chain(
+                s.errors
+                    .iter()
+                    .flatten()
+                    .map(|e| e.1)
+                    .filter(|v| v.is_finite()),
+            )
+        })
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
+    let ymax = if ymax > 0.0 { ymax * 1.05 } else { 1.0 };
+    let (yt, _) = ticks(0.0, ymax, 5);
+    let (xt, _) = ticks(0.0, x_max, 7);
+    let f = Frame {
+        left: 70.0,
+        top: 34.0,
+        w: width - 70.0 - 20.0,
+        h: height - 34.0 - 52.0,
+        x0: 0.0,
+        x1: xt.last().copied().unwrap_or(x_max).max(x_max),
+        y0: 0.0,
+        y1: yt.last().copied().unwrap_or(ymax).max(ymax),
+    };
+    let mut out = String::new();
+    open_svg(&mut out, width, height, ylabel);
+    f.axes(&mut out, xlabel, ylabel, false);
+    for s in series {
+        match &s.errors {
+            None => {
+                let mut d = String::new();
+                let mut pen_up = true;
+                for &(x, y) in &s.points {
+                    if !y.is_finite() {
+                        pen_up = true;
+                        continue;
+                    }
+                    let _ = write!(
+                        d,
+                        "{}{:.1},{:.1}",
+                        if pen_up { "M" } else { "L" },
+                        f.x(x),
+                        f.y(y)
+                    );
+                    pen_up = false;
+                }
+                let _ = write!(
+                    out,
+                    "<path d=\"{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}/>",
+                    s.color,
+                    if s.dashed {
+                        " stroke-dasharray=\"7 4\""
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Some(err) => {
+                for (&(x, y), &(lo, hi)) in s.points.iter().zip(err) {
+                    if !y.is_finite() {
+                        continue;
+                    }
+                    let (px, py) = (f.x(x), f.y(y));
+                    if lo.is_finite() && hi.is_finite() {
+                        let _ = write!(
+                            out,
+                            "<path d=\"M{px:.1},{:.1}V{:.1}\" stroke=\"{}\" stroke-width=\"1.2\"/>",
+                            f.y(lo.max(0.0)),
+                            f.y(hi.min(f.y1)),
+                            s.color
+                        );
+                    }
+                    let _ = write!(
+                        out,
+                        "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"3.6\" fill=\"{}\" \
+                         stroke=\"#fff\" stroke-width=\"0.8\"><title>{:.0} µm: {:.4}</title></circle>",
+                        s.color, x, y
+                    );
+                }
+            }
+        }
+    }
+    // Legend, in a row above the plotting area.
+    let mut lx = f.left + 4.0;
+    let y = 14.0;
+    for s in series {
+        if s.errors.is_some() {
+            let _ = write!(
+                out,
+                "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"3.6\" fill=\"{}\"/>",
+                lx + 12.0,
+                s.color
+            );
+        } else {
+            let _ = write!(
+                out,
+                "<path d=\"M{:.1},{y:.1}h24\" stroke=\"{}\" stroke-width=\"2.5\"{}/>",
+                lx,
+                s.color,
+                if s.dashed {
+                    " stroke-dasharray=\"7 4\""
+                } else {
+                    ""
+                }
+            );
+        }
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{AXIS}\" font-size=\"12.5\">{}</text>",
+            lx + 30.0,
+            y + 4.0,
+            escape(&s.name)
+        );
+        lx += 30.0 + s.name.chars().count() as f64 * 6.9 + 22.0;
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(ticks(0.0, 10.0, 5).0, vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(ticks(0.0, 0.29, 5).1, 0.05);
+        assert_eq!(tick_label(1_500_000.0, 500_000.0), "1.5M");
+        assert_eq!(tick_label(20_000.0, 10_000.0), "20k");
+        assert_eq!(tick_label(0.25, 0.05), "0.25");
+        assert_eq!(thousands(1380550), "1,380,550");
+        assert_eq!(thousands(100), "100");
+    }
+
+    #[test]
+    fn charts_are_single_svg_elements() {
+        let bars = [Bar {
+            label: "100 <a>".into(),
+            value: 5.0,
+            value_text: "5".into(),
+            color: PALETTE[0],
+            title: "t".into(),
+        }];
+        let s = hbar(&bars, 600.0, "rows");
+        assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
+        assert!(s.contains("100 &lt;a&gt;"));
+        let h = histogram(
+            &[Bin {
+                lo: 0.0,
+                hi: 1.0,
+                count: 3,
+                label: "0".into(),
+            }],
+            400.0,
+            300.0,
+            "x",
+            "y",
+            PALETTE[1],
+        );
+        assert_eq!(h.matches("<svg").count(), 1);
+    }
+}

@@ -1,0 +1,258 @@
+//! Nodes files: `/nodes/<pop>/{node_type_id, node_group_id, node_group_index[, node_id]}` and
+//! the groups `/nodes/<pop>/<g>`.
+
+use std::collections::HashSet;
+
+use hdf5::{File, Group};
+
+use crate::h5util::{self, show, Bitmap, GrowBitmap, IntDs};
+use crate::{FileEntry, Sink, BLOCK};
+
+/// Checks the populations of one nodes file; returns (population, node count) for each
+/// population whose size could be read.
+pub(crate) fn check_file(
+    entry: &FileEntry,
+    types: Option<&HashSet<i64>>,
+    sink: &mut Sink,
+) -> Vec<(String, u64)> {
+    let label = entry.label.as_str();
+    let file = match File::open(&entry.path) {
+        Ok(f) => f,
+        Err(e) => {
+            sink.error(label, "", format!("cannot open as HDF5: {e}"));
+            return Vec::new();
+        }
+    };
+    h5util::check_root_attrs(&file, label, sink);
+    let Ok(nodes) = file.group("nodes") else {
+        sink.error(label, "/nodes", "missing (a nodes file has a /nodes group)");
+        return Vec::new();
+    };
+    let in_file: Vec<String> = nodes
+        .member_names()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| nodes.group(n).is_ok())
+        .collect();
+    let pops = match &entry.populations {
+        None => in_file.clone(),
+        Some(listed) => {
+            for p in &in_file {
+                if !listed.contains(p) {
+                    sink.note(
+                        label,
+                        &format!("/nodes/{p}"),
+                        "not listed in circuit_config.json: readers skip it (not checked)",
+                    );
+                }
+            }
+            listed.clone()
+        }
+    };
+    if in_file.is_empty() {
+        sink.error(label, "/nodes", "no population");
+    }
+    let mut out = Vec::new();
+    for pop in pops {
+        let ppath = format!("/nodes/{pop}");
+        let Ok(g) = nodes.group(&pop) else {
+            sink.error(
+                label,
+                &ppath,
+                "missing (circuit_config.json lists this population)",
+            );
+            continue;
+        };
+        if let Some(n) = check_population(&g, &ppath, label, types, sink) {
+            out.push((pop, n));
+        }
+    }
+    out
+}
+
+fn check_population(
+    g: &Group,
+    ppath: &str,
+    label: &str,
+    types: Option<&HashSet<i64>>,
+    sink: &mut Sink,
+) -> Option<u64> {
+    let type_id = h5util::int_dataset(g, ppath, "node_type_id", 0, true, label, sink);
+    let group_id = h5util::int_dataset(g, ppath, "node_group_id", 0, true, label, sink);
+    let group_index = h5util::int_dataset(g, ppath, "node_group_index", 0, true, label, sink);
+    let node_id = h5util::int_dataset(g, ppath, "node_id", 0, false, label, sink);
+
+    let present: Vec<&IntDs> = [&type_id, &group_id, &group_index, &node_id]
+        .into_iter()
+        .flatten()
+        .collect();
+    let n = present.first()?.rows;
+    let first = present[0].full.clone();
+    let mut lengths_ok = true;
+    for d in &present[1..] {
+        if d.rows != n {
+            sink.error(
+                label,
+                &d.full,
+                format!("{} rows, but {first} has {n}", d.rows),
+            );
+            lengths_ok = false;
+        }
+    }
+    if !lengths_ok {
+        return Some(n);
+    }
+
+    // Groups and their row counts.
+    let groups = h5util::numeric_groups(g, ppath, label, sink);
+    if groups.is_empty() {
+        sink.error(label, ppath, "no node group (expected at least /0)");
+    }
+    let mut rows: Vec<(u64, Option<u64>)> = Vec::new();
+    for (id, grp) in &groups {
+        let r = h5util::group_rows(grp, &format!("{ppath}/{id}"), label, sink);
+        rows.push((*id, r));
+    }
+    let mut maps: Vec<Option<Bitmap>> = rows.iter().map(|(_, r)| r.map(Bitmap::new)).collect();
+    let mut grow: Vec<GrowBitmap> = rows.iter().map(|_| GrowBitmap::default()).collect();
+    let slot = |gid: u64| rows.iter().position(|(id, _)| *id == gid);
+
+    let mut lo = 0u64;
+    while lo < n {
+        let hi = (lo + BLOCK as u64).min(n);
+        let read = |d: &Option<IntDs>, sink: &mut Sink| -> Option<Vec<u64>> {
+            let d = d.as_ref()?;
+            match d.read(lo, hi) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    sink.error(label, &d.full, format!("unreadable rows {lo}..{hi}: {e}"));
+                    None
+                }
+            }
+        };
+        let tids = read(&type_id, sink);
+        let gids = read(&group_id, sink);
+        let gidx = read(&group_index, sink);
+        let nids = read(&node_id, sink);
+        if let (Some(gids), Some(gidx)) = (&gids, &gidx) {
+            for (k, (&gid, &idx)) in gids.iter().zip(gidx).enumerate() {
+                let row = lo + k as u64;
+                let Some(s) = slot(gid) else {
+                    let known: Vec<String> = rows.iter().map(|(id, _)| id.to_string()).collect();
+                    sink.error(
+                        label,
+                        &format!("{ppath}/node_group_id"),
+                        format!(
+                            "node {row}: group {} does not exist (groups: {})",
+                            show(gid),
+                            known.join(", ")
+                        ),
+                    );
+                    continue;
+                };
+                let dup = match (&mut maps[s], rows[s].1) {
+                    (Some(map), Some(r)) => {
+                        if idx >= r {
+                            sink.error(
+                                label,
+                                &format!("{ppath}/node_group_index"),
+                                format!(
+                                    "node {row}: index {} outside group {gid}, which has {r} rows",
+                                    show(idx)
+                                ),
+                            );
+                            continue;
+                        }
+                        map.test_and_set(idx)
+                    }
+                    _ => match grow[s].test_and_set(idx, n) {
+                        Some(d) => d,
+                        None => {
+                            sink.error(
+                                label,
+                                &format!("{ppath}/node_group_index"),
+                                format!(
+                                    "node {row}: index {} of group {gid} exceeds the node count",
+                                    show(idx)
+                                ),
+                            );
+                            continue;
+                        }
+                    },
+                };
+                if dup {
+                    sink.error(
+                        label,
+                        &format!("{ppath}/node_group_index"),
+                        format!("node {row}: row {idx} of group {gid} is used by another node too"),
+                    );
+                }
+            }
+        }
+        if let (Some(tids), Some(types)) = (&tids, types) {
+            for (k, &t) in tids.iter().enumerate() {
+                if t == h5util::NEG || !types.contains(&(t as i64)) {
+                    sink.error(
+                        label,
+                        &format!("{ppath}/node_type_id"),
+                        format!(
+                            "node {}: node_type_id {} is not in the node types table",
+                            lo + k as u64,
+                            show(t)
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(nids) = &nids {
+            if let Some(k) = nids.iter().enumerate().position(|(k, &v)| v != lo + k as u64) {
+                sink.note(
+                    label,
+                    &format!("{ppath}/node_id"),
+                    format!(
+                        "row {} holds {}: readers take the row number as the node id",
+                        lo + k as u64,
+                        show(nids[k])
+                    ),
+                );
+            }
+        }
+        lo = hi;
+    }
+    for (s, (gid, r)) in rows.iter().enumerate() {
+        let gpath = format!("{ppath}/{gid}");
+        match (&maps[s], r) {
+            (Some(map), Some(r)) => {
+                let used = map.count_ones();
+                if used < *r {
+                    let first = map.first_clear(1);
+                    sink.error(
+                        label,
+                        &gpath,
+                        format!(
+                            "{} of its {r} rows are used by no node (first: row {})",
+                            r - used,
+                            first.first().copied().unwrap_or(0)
+                        ),
+                    );
+                }
+            }
+            _ => {
+                let b = &grow[s];
+                if let Some(max) = b.max {
+                    if max + 1 != b.set {
+                        sink.error(
+                            label,
+                            &gpath,
+                            format!(
+                                "a group without datasets is used by {} nodes with indices up to {max}: expected 0..{}",
+                                b.set, b.set
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Some(n)
+}

@@ -1,0 +1,250 @@
+//! The files of a build do not depend on the number of MPI ranks, the memory budget or the
+//! spill pattern: every example (but the full-scale `pd14.toml`) built on 1 rank and under
+//! `mpirun -n 2, 3, 4` gives byte-identical folders; so do spilling builds and
+//! `sort_edges_by = "source"` builds.
+//!
+//! One `#[test]` per example, so that cargo-nextest runs them in parallel.
+
+mod common;
+
+use common::{assert_same_tree, example, listing, netbuild_on, run, Run};
+use std::path::Path;
+use std::time::Duration;
+
+/// Every example but these is built here; `pd14.toml` is full scale (far too big for a test).
+const EXAMPLES: &[&str] = &[
+    "distance.toml",
+    "gap_junctions.toml",
+    "indegree.toml",
+    "pd14_small.toml",
+    "quickstart.toml",
+    "twopop.toml",
+    "v1like.toml",
+];
+const SKIPPED: &[&str] = &["pd14.toml"];
+
+/// `netbuild-mpi SPEC -o OUT EXTRA...` on `ranks` ranks.
+fn build(ranks: usize, spec: &Path, out: &Path, extra: &[&str], timeout: Duration) -> Run {
+    let mut args: Vec<&std::ffi::OsStr> = vec![spec.as_os_str(), "-o".as_ref(), out.as_os_str()];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    let mut cmd = netbuild_on(ranks, args);
+    // Every rank logs its "edges generated ... spills=N" line.
+    cmd.env("RUST_LOG", "info");
+    run(cmd, timeout)
+}
+
+/// Builds `name` on 1 rank, then on 2, 3 and 4, comparing each with the first.
+fn check_example(name: &str, timeout: Duration) {
+    let spec = example(name);
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("np1");
+    let r = build(1, &spec, &base, &[], timeout);
+    r.assert_success();
+    eprintln!("{name}: 1 rank: {:.1} s", r.elapsed.as_secs_f64());
+    for ranks in [2, 3, 4] {
+        let out = tmp.path().join(format!("np{ranks}"));
+        let r = build(ranks, &spec, &out, &[], timeout);
+        r.assert_success();
+        eprintln!("{name}: {ranks} ranks: {:.1} s", r.elapsed.as_secs_f64());
+        assert_same_tree(&base, &out, &format!("{name}: {ranks} ranks vs 1"));
+        std::fs::remove_dir_all(&out).unwrap();
+        assert_eq!(
+            listing(tmp.path()),
+            ["np1"],
+            "{name}: something left beside the output folders"
+        );
+    }
+}
+
+#[test]
+fn every_example_is_covered() {
+    let mut found: Vec<String> = listing(&common::examples_dir())
+        .into_iter()
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    found.sort();
+    let mut known: Vec<String> = EXAMPLES
+        .iter()
+        .chain(SKIPPED)
+        .map(|s| s.to_string())
+        .collect();
+    known.sort();
+    assert_eq!(
+        found, known,
+        "the examples folder changed: add a test per new example to tests/mpi_identical.rs"
+    );
+}
+
+#[test]
+fn distance() {
+    check_example("distance.toml", Duration::from_secs(120));
+}
+
+#[test]
+fn gap_junctions() {
+    check_example("gap_junctions.toml", Duration::from_secs(120));
+}
+
+#[test]
+fn indegree() {
+    check_example("indegree.toml", Duration::from_secs(120));
+}
+
+#[test]
+fn pd14_small() {
+    check_example("pd14_small.toml", Duration::from_secs(120));
+}
+
+#[test]
+fn quickstart() {
+    check_example("quickstart.toml", Duration::from_secs(120));
+}
+
+#[test]
+fn twopop() {
+    check_example("twopop.toml", Duration::from_secs(120));
+}
+
+/// About 40 s per build on 2 cores: the longest test.
+#[test]
+fn v1like() {
+    check_example("v1like.toml", Duration::from_secs(360));
+}
+
+/// Builds `name` without a budget, then with `budget` (spilling) on 1 and 2 ranks, each with a
+/// fresh `--spill-dir`: identical files, and the spill folder is empty afterwards.
+fn check_spill(name: &str, budget: &str) {
+    let timeout = Duration::from_secs(180);
+    let spec = example(name);
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("unlimited");
+    build(1, &spec, &base, &[], timeout).assert_success();
+    let mut spills = Vec::new();
+    for ranks in [1, 2] {
+        let spill = tempfile::tempdir().unwrap();
+        let out = tmp.path().join(format!("budget-np{ranks}"));
+        let spill_arg = spill.path().to_str().unwrap();
+        let r = build(
+            ranks,
+            &spec,
+            &out,
+            &["--memory-budget", budget, "--spill-dir", spill_arg],
+            timeout,
+        );
+        r.assert_success();
+        spills.push(r.spills());
+        eprintln!(
+            "{name}: --memory-budget {budget:?} on {ranks} ranks: {:.1} s, spills {:?}",
+            r.elapsed.as_secs_f64(),
+            r.spills()
+        );
+        assert_same_tree(
+            &base,
+            &out,
+            &format!("{name}: --memory-budget {budget:?} on {ranks} ranks vs unlimited"),
+        );
+        assert!(
+            listing(spill.path()).is_empty(),
+            "{name}: spill dir not empty after the build: {:?}",
+            listing(spill.path())
+        );
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    // The budget must really make the build spill (when the log says how often it did).
+    if spills.iter().all(Option::is_some) {
+        assert!(
+            spills.iter().flatten().sum::<u64>() > 0,
+            "{name}: --memory-budget {budget:?} did not spill at all: {spills:?}"
+        );
+    }
+}
+
+#[test]
+fn spill_pd14_small() {
+    check_spill("pd14_small.toml", "32 MiB");
+}
+
+/// 1 MiB forces many spills.
+#[test]
+fn spill_distance() {
+    check_spill("distance.toml", "1 MiB");
+}
+
+/// The `source_node_id` column of `file`'s population `pop`, through `h5dump` (None if the
+/// tool is missing).
+fn source_ids(file: &Path, pop: &str, scratch: &Path) -> Option<Vec<u64>> {
+    if !common::have_tool("h5dump") {
+        return None;
+    }
+    let bin = scratch.join("source_node_id.bin");
+    let mut cmd = std::process::Command::new("h5dump");
+    cmd.arg("-d")
+        .arg(format!("/edges/{pop}/source_node_id"))
+        .args(["-b", "LE", "-o"])
+        .arg(&bin)
+        .arg(file);
+    run(cmd, Duration::from_secs(60)).assert_success();
+    let bytes = std::fs::read(&bin).unwrap();
+    assert_eq!(bytes.len() % 8, 0, "source_node_id is not 64-bit");
+    Some(
+        bytes
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+            .collect(),
+    )
+}
+
+/// `sort_edges_by = "source"`: identical for 1 and 3 ranks and under a small budget, and the
+/// rows really are in source order.
+#[test]
+fn sort_by_source() {
+    let timeout = Duration::from_secs(180);
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("distance.toml")).unwrap();
+    let spec = tmp.path().join("distance_by_source.toml");
+    std::fs::write(
+        &spec,
+        common::with_build_key(&text, "sort_edges_by = \"source\""),
+    )
+    .unwrap();
+    let base = tmp.path().join("np1");
+    build(1, &spec, &base, &[], timeout).assert_success();
+    for (ranks, extra) in [
+        (3, &[][..]),
+        (1, &["--memory-budget", "2 MiB"][..]),
+        (3, &["--memory-budget", "2 MiB"][..]),
+    ] {
+        let spill = tempfile::tempdir().unwrap();
+        let mut args = extra.to_vec();
+        args.extend(["--spill-dir", spill.path().to_str().unwrap()]);
+        let out = tmp.path().join(format!("np{ranks}-{}", extra.len()));
+        let r = build(ranks, &spec, &out, &args, timeout);
+        r.assert_success();
+        eprintln!(
+            "sort by source: {ranks} ranks {extra:?}: {:.1} s, spills {:?}",
+            r.elapsed.as_secs_f64(),
+            r.spills()
+        );
+        assert_same_tree(
+            &base,
+            &out,
+            &format!("sort_edges_by = \"source\": {ranks} ranks {extra:?} vs 1 rank"),
+        );
+        assert!(listing(spill.path()).is_empty(), "spill dir not empty");
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    match source_ids(&base.join("net_net_edges.h5"), "net_to_net", tmp.path()) {
+        Some(ids) => {
+            assert!(!ids.is_empty(), "no edges");
+            if let Some(i) = ids.windows(2).position(|w| w[0] > w[1]) {
+                panic!(
+                    "sort_edges_by = \"source\": row {} has source {} after {}",
+                    i + 1,
+                    ids[i + 1],
+                    ids[i]
+                );
+            }
+        }
+        None => eprintln!("h5dump not available: source order not checked"),
+    }
+}

@@ -89,7 +89,13 @@ impl Column {
 
     /// Appends the little-endian bytes of every value to `out`.
     pub fn write_le(&self, out: &mut Vec<u8>) {
+        self.write_le_range(0..self.len(), out)
+    }
+
+    /// Appends the little-endian bytes of the values at `range` to `out`.
+    pub fn write_le_range(&self, range: std::ops::Range<usize>, out: &mut Vec<u8>) {
         each_variant!(self, v => {
+            let v = &v[range];
             out.reserve(v.len() * std::mem::size_of_val(&v.first().copied().unwrap_or_default()));
             for x in v {
                 out.extend_from_slice(&x.to_le_bytes());

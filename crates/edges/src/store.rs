@@ -12,6 +12,9 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+/// Values encoded and written at a time when spilling.
+const SPILL_PIECE: usize = 1 << 16;
+
 #[derive(Debug)]
 pub(crate) struct ColumnStore {
     tail: Column,
@@ -56,9 +59,14 @@ impl ColumnStore {
             Some(f) => f,
             None => self.file.insert(tempfile::tempfile_in(dir)?),
         };
-        self.scratch.clear();
-        self.tail.write_le(&mut self.scratch);
-        file.write_all(&self.scratch)?;
+        // In pieces: a scratch copy of the whole tail would double the table's memory.
+        let n = self.tail.len();
+        for start in (0..n).step_by(SPILL_PIECE) {
+            self.scratch.clear();
+            self.tail
+                .write_le_range(start..(start + SPILL_PIECE).min(n), &mut self.scratch);
+            file.write_all(&self.scratch)?;
+        }
         self.spilled += self.tail.len() as u64;
         self.tail.clear();
         Ok(())

@@ -30,6 +30,8 @@ const KNOWN_BUGS: &[&str] = &[
     "49_total_huge",
     // count = "1e12 + d" with per-edge properties: runs until killed (10^12 rows per pair).
     "74_count_expr_huge",
+    // count = 10^12 (an integer) with per-edge properties: runs until killed.
+    "75_count_int_huge",
 ];
 
 fn corpus_dir() -> PathBuf {

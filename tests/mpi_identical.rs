@@ -108,7 +108,7 @@ fn twopop() {
 /// About 40 s per build on 2 cores: the longest test.
 #[test]
 fn v1like() {
-    check_example("v1like.toml", Duration::from_secs(360));
+    check_example("v1like.toml", Duration::from_secs(480));
 }
 
 /// Builds `name` without a budget, then with `budget` (spilling) on 1 and 2 ranks, each with a

@@ -36,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
             let vals: Vec<f64> = (0..n)
                 .map(|i| {
                     let v = POINTS[(k + i) % POINTS.len()];
-                    if v < lo || v > hi { p } else { v }
+                    if v < lo || v > hi {
+                        p
+                    } else {
+                        v
+                    }
                 })
                 .collect();
             for _ in 0..3 {

@@ -537,7 +537,31 @@ fn h5diff_lines(a: &Path, b: &Path) -> String {
     match running.wait_until(Duration::from_secs(120)) {
         Some(status) => {
             let r = running.finish(status);
-            let lines: Vec<&str> = r.stdout.lines().chain(r.stderr.lines()).take(30).collect();
+            let all: Vec<&str> = r.stdout.lines().chain(r.stderr.lines()).collect();
+            // Each differing object with its count ("dataset: </a> and </a>" then "7
+            // differences found"), without the value tables, which would hide which objects
+            // differ.
+            let mut summary: Vec<&str> = Vec::new();
+            let mut object = None;
+            for l in all.iter().copied() {
+                if l.starts_with("dataset:")
+                    || l.starts_with("attribute:")
+                    || l.starts_with("group:")
+                {
+                    object = Some(l);
+                } else if (l.contains("differences found") && !l.starts_with("0 "))
+                    || l.to_lowercase().contains("not comparable")
+                {
+                    summary.extend(object.take());
+                    summary.push(l);
+                }
+            }
+            summary.truncate(40);
+            let lines = if summary.is_empty() {
+                &all[..all.len().min(30)]
+            } else {
+                &summary[..]
+            };
             format!("h5diff -r ({}):\n{}", r.status, lines.join("\n"))
         }
         None => {

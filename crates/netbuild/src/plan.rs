@@ -30,6 +30,9 @@ pub struct EdgePopulation {
     pub groups: Vec<Vec<(String, Dtype)>>,
     /// The group of each of `edge_types`.
     pub group_of: Vec<usize>,
+    /// The group of every edge type of the circuit, by its index (0 for other populations'):
+    /// looked up once per row while writing, so it must not be a search.
+    group_by_index: Vec<usize>,
 }
 
 impl EdgePopulation {
@@ -84,6 +87,7 @@ pub fn edge_populations(circuit: &Circuit, networks: &[Network]) -> Vec<EdgePopu
                     edge_types: Vec::new(),
                     groups: Vec::new(),
                     group_of: Vec::new(),
+                    group_by_index: Vec::new(),
                 });
                 pops.last_mut().expect("just pushed")
             }
@@ -98,6 +102,12 @@ pub fn edge_populations(circuit: &Circuit, networks: &[Network]) -> Vec<EdgePopu
         };
         pop.edge_types.push(i);
         pop.group_of.push(g);
+    }
+    for pop in &mut pops {
+        pop.group_by_index = vec![0; circuit.edge_types.len()];
+        for (&e, &g) in pop.edge_types.iter().zip(&pop.group_of) {
+            pop.group_by_index[e] = g;
+        }
     }
     pops
 }

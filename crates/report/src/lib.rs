@@ -428,7 +428,7 @@ syn_weight = "0.5"
         // The files carry no netbuild_spec_sha256: said, not fatal.
         assert!(w.notes.iter().any(|n| n.contains("netbuild_spec_sha256")));
         let page = std::fs::read_to_string(&w.path).unwrap();
-        assert!(page.contains("probability = \"exp(-d / 10)\", max_distance = 35"));
+        assert!(page.contains("probability = &quot;exp(-d / 10)&quot;, max_distance = 35"));
         assert_eq!(page.matches("<svg").count(), 5);
     }
 }

@@ -143,7 +143,8 @@ fn from_config(dir: &Path, cfg: &Path, sink: &mut Sink) -> Circuit {
                     match v.as_str() {
                         Some(s) => {
                             let p = resolve(s);
-                            if s.contains('$') && substitute(s, &manifest, &config_dir).contains('$')
+                            if s.contains('$')
+                                && substitute(s, &manifest, &config_dir).contains('$')
                             {
                                 sink.error(file, &ptr, format!("unresolved variable in {s:?}"));
                             } else if !p.exists() {
@@ -220,7 +221,11 @@ fn from_config(dir: &Path, cfg: &Path, sink: &mut Sink) -> Circuit {
             let types = if obj.contains_key(types_key) {
                 path_of(types_key, sink)
             } else {
-                sink.note(file, &ptr, format!("no '{types_key}': type ids not checked"));
+                sink.note(
+                    file,
+                    &ptr,
+                    format!("no '{types_key}': type ids not checked"),
+                );
                 None
             };
             let mut pops = Some(Vec::new());

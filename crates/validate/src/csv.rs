@@ -60,9 +60,16 @@ pub(crate) fn read_type_ids(
             return None;
         }
     };
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
     let Some((_, header)) = lines.next() else {
-        sink.error(label, "line 1", format!("empty: expected a header line starting with {id_column}"));
+        sink.error(
+            label,
+            "line 1",
+            format!("empty: expected a header line starting with {id_column}"),
+        );
         return None;
     };
     let header = match fields(header) {

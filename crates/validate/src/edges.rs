@@ -31,7 +31,11 @@ pub(crate) fn check_file(
     };
     h5util::check_root_attrs(&file, label, sink);
     let Ok(edges) = file.group("edges") else {
-        sink.error(label, "/edges", "missing (an edges file has an /edges group)");
+        sink.error(
+            label,
+            "/edges",
+            "missing (an edges file has an /edges group)",
+        );
         return Vec::new();
     };
     let in_file: Vec<String> = edges
@@ -168,7 +172,11 @@ fn check_population(
     let mut lengths_ok = true;
     for d in &present[1..] {
         if d.rows != n {
-            sink.error(label, &d.full, format!("{} rows, but {first} has {n}", d.rows));
+            sink.error(
+                label,
+                &d.full,
+                format!("{} rows, but {first} has {n}", d.rows),
+            );
             lengths_ok = false;
         }
     }
@@ -182,16 +190,18 @@ fn check_population(
     }
     let rows: Vec<(u64, Option<u64>)> = groups
         .iter()
-        .map(|(id, grp)| (*id, h5util::group_rows(grp, &format!("{ppath}/{id}"), label, sink)))
+        .map(|(id, grp)| {
+            (
+                *id,
+                h5util::group_rows(grp, &format!("{ppath}/{id}"), label, sink),
+            )
+        })
         .collect();
     let mut maps: Vec<Option<Bitmap>> = rows.iter().map(|(_, r)| r.map(Bitmap::new)).collect();
     let mut grow: Vec<GrowBitmap> = rows.iter().map(|_| GrowBitmap::default()).collect();
     let slot = |gid: u64| rows.iter().position(|(id, _)| *id == gid);
 
-    let mut sides = [
-        Side::new("source", src_pop),
-        Side::new("target", trg_pop),
-    ];
+    let mut sides = [Side::new("source", src_pop), Side::new("target", trg_pop)];
     let (mut by_src, mut by_trg) = (true, true);
     let (mut prev_s, mut prev_t) = (0u64, 0u64);
 
@@ -213,30 +223,27 @@ fn check_population(
             let Some(col) = col else { continue };
             let ds = if c == 0 { &src } else { &trg };
             let full = &ds.as_ref().unwrap().full;
-            match &mut sides[c] {
-                Some(side) => {
-                    for (k, &v) in col.iter().enumerate() {
-                        let e = lo + k as u64;
-                        if v >= side.n_nodes {
-                            sink.error(
-                                label,
-                                full,
-                                format!(
-                                    "edge {e}: {} id {} is not a node of '{}', which has {} nodes",
-                                    side.which,
-                                    show(v),
-                                    side.pop,
-                                    side.n_nodes
-                                ),
-                            );
-                            side.ids_ok = false;
-                            continue;
-                        }
-                        side.counts[v as usize] += 1;
-                        side.hash = side.hash.wrapping_add(mix(e, v));
+            if let Some(side) = &mut sides[c] {
+                for (k, &v) in col.iter().enumerate() {
+                    let e = lo + k as u64;
+                    if v >= side.n_nodes {
+                        sink.error(
+                            label,
+                            full,
+                            format!(
+                                "edge {e}: {} id {} is not a node of '{}', which has {} nodes",
+                                side.which,
+                                show(v),
+                                side.pop,
+                                side.n_nodes
+                            ),
+                        );
+                        side.ids_ok = false;
+                        continue;
                     }
+                    side.counts[v as usize] += 1;
+                    side.hash = side.hash.wrapping_add(mix(e, v));
                 }
-                None => {}
             }
             let (sorted, prev) = if c == 0 {
                 (&mut by_src, &mut prev_s)
@@ -379,7 +386,11 @@ fn check_population(
 
     // Indices.
     if !g.link_exists("indices") {
-        sink.note(label, &format!("{ppath}/indices"), "absent (optional in SONATA)");
+        sink.note(
+            label,
+            &format!("{ppath}/indices"),
+            "absent (optional in SONATA)",
+        );
         return Some(n);
     }
     let Ok(ig) = g.group("indices") else {
@@ -401,7 +412,16 @@ fn check_population(
             );
             continue;
         }
-        check_index(&ig, &format!("{ipath}/{dir}"), dir, col, side, n, label, sink);
+        check_index(
+            &ig,
+            &format!("{ipath}/{dir}"),
+            dir,
+            col,
+            side,
+            n,
+            label,
+            sink,
+        );
     }
     Some(n)
 }
@@ -494,7 +514,10 @@ fn check_index(
                 sink.error(
                     label,
                     &n2r.full,
-                    format!("row {node} has ranges but '{}' has {n_nodes} nodes", side.pop),
+                    format!(
+                        "row {node} has ranges but '{}' has {n_nodes} nodes",
+                        side.pop
+                    ),
                 );
             }
         }

@@ -43,7 +43,11 @@ fn int_kind(t: &TypeDescriptor) -> Option<IntKind> {
 /// Checks the root attributes `magic` and `version`.
 pub(crate) fn check_root_attrs(file: &File, label: &str, sink: &mut Sink) {
     match file.attr("magic") {
-        Err(_) => sink.error(label, "/ (attribute magic)", "missing (expected uint32 0x0A7A)"),
+        Err(_) => sink.error(
+            label,
+            "/ (attribute magic)",
+            "missing (expected uint32 0x0A7A)",
+        ),
         Ok(a) => match int_attr(&a) {
             Err(e) => sink.error(label, "/ (attribute magic)", e),
             Ok(v) if v.len() == 1 && v[0] == 0x0A7A => {}
@@ -55,7 +59,11 @@ pub(crate) fn check_root_attrs(file: &File, label: &str, sink: &mut Sink) {
         },
     }
     match file.attr("version") {
-        Err(_) => sink.error(label, "/ (attribute version)", "missing (expected uint32 [0, 1])"),
+        Err(_) => sink.error(
+            label,
+            "/ (attribute version)",
+            "missing (expected uint32 [0, 1])",
+        ),
         Ok(a) => match int_attr(&a) {
             Err(e) => sink.error(label, "/ (attribute version)", e),
             Ok(v) if v.is_empty() || v.len() > 3 => sink.error(
@@ -81,7 +89,12 @@ fn int_attr(a: &Attribute) -> Result<Vec<i64>, String> {
 
 /// A string attribute: `Ok(None)` when absent.
 pub(crate) fn string_attr(loc: &Location, name: &str) -> Result<Option<String>, String> {
-    if !loc.attr_names().map_err(|e| e.to_string())?.iter().any(|n| n == name) {
+    if !loc
+        .attr_names()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .any(|n| n == name)
+    {
         return Ok(None);
     }
     let a = loc.attr(name).map_err(|e| e.to_string())?;
@@ -105,7 +118,9 @@ pub(crate) fn string_attr(loc: &Location, name: &str) -> Result<Option<String>, 
             .map(|v| v.iter().map(|s| s.as_str().to_string()).collect()),
         other => return Err(format!("expected a string, found {}", describe(&other))),
     };
-    r.map_err(|e| format!("unreadable: {e}")).and_then(first).map(Some)
+    r.map_err(|e| format!("unreadable: {e}"))
+        .and_then(first)
+        .map(Some)
 }
 
 /// Opens `name` under `g` as an integer dataset of `width` columns (0: 1-D). Findings for a
@@ -160,7 +175,11 @@ pub(crate) fn int_dataset(
         } else {
             format!("[n, {width}]")
         };
-        sink.error(label, &full, format!("expected shape {want}, found {shape:?}"));
+        sink.error(
+            label,
+            &full,
+            format!("expected shape {want}, found {shape:?}"),
+        );
         return None;
     }
     Some(IntDs {
@@ -231,7 +250,9 @@ pub(crate) fn numeric_groups(
         }
     };
     for name in names {
-        let Ok(id) = name.parse::<u64>() else { continue };
+        let Ok(id) = name.parse::<u64>() else {
+            continue;
+        };
         if id.to_string() != name {
             continue;
         }
@@ -261,8 +282,7 @@ pub(crate) fn group_rows(g: &Group, gpath: &str, label: &str, sink: &mut Sink) -
         }
     };
     if let Ok(dss) = g.datasets() {
-        let mut dss: Vec<(String, Dataset)> =
-            dss.into_iter().map(|d| (d.name(), d)).collect();
+        let mut dss: Vec<(String, Dataset)> = dss.into_iter().map(|d| (d.name(), d)).collect();
         dss.sort_by(|a, b| a.0.cmp(&b.0));
         for (name, ds) in dss {
             visit(&ds, name, sink);

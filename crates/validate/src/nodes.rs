@@ -205,7 +205,11 @@ fn check_population(
             }
         }
         if let Some(nids) = &nids {
-            if let Some(k) = nids.iter().enumerate().position(|(k, &v)| v != lo + k as u64) {
+            if let Some(k) = nids
+                .iter()
+                .enumerate()
+                .position(|(k, &v)| v != lo + k as u64)
+            {
                 sink.note(
                     label,
                     &format!("{ppath}/node_id"),

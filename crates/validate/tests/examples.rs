@@ -36,7 +36,11 @@ fn every_example_output_validates() {
         .filter(|p| p.file_stem().is_some_and(|s| s != "pd14"))
         .collect();
     specs.sort();
-    assert!(!specs.is_empty(), "no example specs in {}", examples_dir().display());
+    assert!(
+        !specs.is_empty(),
+        "no example specs in {}",
+        examples_dir().display()
+    );
     let mut failures = Vec::new();
     for spec in &specs {
         let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
@@ -63,7 +67,10 @@ fn every_example_output_validates() {
             failures.push(format!("{name}:\n  {}", lines.join("\n  ")));
             continue;
         }
-        assert!(report.edges > 0 || name == "v1like", "{name}: no edges checked");
+        assert!(
+            report.edges > 0 || name == "v1like",
+            "{name}: no edges checked"
+        );
         let cli = Command::new(&bin)
             .arg("validate")
             .arg(&out)

@@ -33,6 +33,13 @@ pub fn main(args: &BuildArgs) -> ExitCode {
     };
     crate::init_logging(comm.rank());
     remove_partial_output_on_termination();
+    // A panic ends the job through MPI_Abort (the hook netbuild-comm installed): remove the
+    // half-written folder first.
+    let abort_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        netbuild::output::remove_in_progress();
+        abort_hook(info)
+    }));
     let code = run(args, &comm);
     drop(comm);
     code

@@ -337,7 +337,6 @@ fn sigkill_of_a_rank_mid_build() {
 }
 
 #[test]
-#[ignore = "bug: SIGKILL of rank 0 leaves its .NAME.partial-PID folder behind (only rank 0 removes it, on SIGTERM)"]
 fn sigkill_of_rank_0_mid_build() {
     sigkill_mid_build(Victim::Rank0);
 }

@@ -16,23 +16,7 @@ use std::time::{Duration, Instant};
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Cases netbuild does not refuse cleanly yet (reported in the "Reliability" issue).
-const KNOWN_BUGS: &[&str] = &[
-    // An empty spec (or one without [[nodes]]) builds an empty circuit with exit 0.
-    "01_empty_file",
-    "14_no_nodes",
-    // N = 10^12: aborts with "memory allocation of 8000000000000 bytes failed" (exit 134),
-    // leaving the hidden .partial folder.
-    "21_N_huge",
-    "71_N_huge_no_properties",
-    // Two blocks of N = i64::MAX: "rank 0 of 1 failed: capacity overflow" (exit 1), .partial left.
-    "22_N_i64_max_twice",
-    // total = 10^15: runs until killed.
-    "49_total_huge",
-    // count = "1e12 + d" with per-edge properties: runs until killed (10^12 rows per pair).
-    "74_count_expr_huge",
-    // count = 10^12 (an integer) with per-edge properties: runs until killed.
-    "75_count_int_huge",
-];
+const KNOWN_BUGS: &[&str] = &[];
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -127,6 +127,20 @@ pub fn build(
         });
     }
     let out = out.and_then(Result::ok);
+    // Every rank learns where the half-written folder is, so that whichever rank mpirun sends
+    // SIGTERM to when another one dies (even rank 0, by SIGKILL) can remove it.
+    let temp = comm.broadcast_bytes(
+        0,
+        out.as_ref()
+            .map(|o| o.path().to_string_lossy().into_owned())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    if comm.rank() != 0 {
+        crate::output::set_in_progress(Some(PathBuf::from(
+            String::from_utf8_lossy(&temp).into_owned(),
+        )));
+    }
     let compression = convert::compression(options.compression);
     let prov = provenance(circuit, options);
 
@@ -246,6 +260,7 @@ pub fn build(
     }
     // Nobody reports success before the folder is in place.
     comm.barrier();
+    crate::output::set_in_progress(None);
     let peak_memory = comm.all_gather_u64(peak_resident_bytes().unwrap_or(0));
     Ok(Summary {
         networks: networks.iter().map(|n| (n.name.clone(), n.n)).collect(),

@@ -21,7 +21,9 @@ pub fn remove_in_progress() {
     }
 }
 
-fn set_in_progress(p: Option<PathBuf>) {
+/// Records (or clears) the temporary folder of the build in progress, for
+/// [`remove_in_progress`].
+pub fn set_in_progress(p: Option<PathBuf>) {
     if let Ok(mut slot) = IN_PROGRESS.lock() {
         *slot = p;
     }
@@ -53,6 +55,7 @@ impl OutputDir {
         if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
+        remove_stale_siblings(target);
         let temp = sibling(target, "partial");
         if temp.exists() {
             std::fs::remove_dir_all(&temp)?;
@@ -91,6 +94,34 @@ impl OutputDir {
             let _ = std::fs::remove_dir_all(&old);
         }
         Ok(self.target.clone())
+    }
+}
+
+/// Removes `.NAME.partial-PID` / `.NAME.old-PID` folders left beside `target` by builds whose
+/// process is gone (killed with SIGKILL, say), so that no debris accumulates.
+fn remove_stale_siblings(target: &Path) {
+    let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let pid = ["partial", "old"]
+            .iter()
+            .find_map(|tag| file.strip_prefix(&format!(".{name}.{tag}-")));
+        let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid.to_string()).exists();
+        if !alive && pid != std::process::id() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 

@@ -111,6 +111,12 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
         Some(e) => nodes::read(&source, &e.value, &dir)?,
         None => (Vec::new(), nodes::Networks::default()),
     };
+    if nodes.is_empty() {
+        return Err(source.err(
+            &(0..0),
+            "the spec has no [[nodes]] block; expected at least one",
+        ));
+    }
 
     let mut edges = Vec::new();
     for (key, gap) in [("edges", false), ("gap_junctions", true)] {

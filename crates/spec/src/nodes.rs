@@ -99,13 +99,25 @@ fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock
     let n_e = values::require(src, t, "N", ctx, &b.span)?;
     let n = values::uint(src, &n_e.value, "N")?;
 
-    let info = nets.nets.entry(network.to_string()).or_default();
-    info.n = info.n.checked_add(n).ok_or_else(|| {
-        src.err(
+    // Node ids are stored as u32 in edge tables: a network has fewer than 2^32 nodes.
+    let max = u64::from(u32::MAX);
+    if n > max {
+        return Err(src.err(
             &n_e.value.span,
-            format!("network '{network}' has more than 2^64 - 1 nodes"),
-        )
-    })?;
+            format!("N = {n} is too large (at most {max} nodes per network)"),
+        ));
+    }
+    let info = nets.nets.entry(network.to_string()).or_default();
+    info.n += n;
+    if info.n > max {
+        return Err(src.err(
+            &n_e.value.span,
+            format!(
+                "network '{network}' would have {} nodes (at most {max} per network)",
+                info.n
+            ),
+        ));
+    }
 
     let mut type_props = Vec::new();
     let mut node_props = Vec::new();

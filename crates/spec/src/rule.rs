@@ -8,9 +8,17 @@ use crate::csvfile::{self, Field};
 use crate::exprs::{self, Ends};
 use crate::located::{Entry, Kind, Node, Source};
 use crate::values::{self, R};
-use crate::{FileEdge, Rule};
+use crate::{FileEdge, Rule, Value};
+use netbuild_expr::Interval;
 use std::ops::Range;
 use std::path::Path;
+
+/// Most synapses one pair may get from a `count` rule: far above any biological count, far
+/// below what would turn one pair into an endless build.
+pub const MAX_COUNT: u32 = 65_535;
+
+/// Most connections a `total` rule may draw (2^40: tens of terabytes of output).
+pub const MAX_TOTAL: u64 = 1 << 40;
 
 pub const KINDS: [&str; 8] = [
     "probability",
@@ -79,18 +87,49 @@ pub fn read(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<RuleParts> {
                     "count",
                 ));
             }
-            Rule::Count(exprs::value(
+            let value = exprs::value(
                 src,
                 n,
                 ends,
                 "count",
-                "an integer >= 0",
-                |c| c >= 0.0 && c.fract() == 0.0,
-            )?)
+                "an integer from 0 to 65535 (synapses per pair)",
+                |c| (0.0..=MAX_COUNT as f64).contains(&c) && c.fract() == 0.0,
+            )?;
+            if let Value::Expr(x) = &value {
+                // Every variable unknown except that a distance is never negative: if even the
+                // lowest value is too many synapses, no pair can be built.
+                let vars: Vec<Interval> = x
+                    .variables()
+                    .iter()
+                    .map(|v| match v.var {
+                        netbuild_expr::Var::D => Interval::new(0.0, f64::INFINITY),
+                        _ => Interval::ALL,
+                    })
+                    .collect();
+                let lo = x.bounds(&vars).lo;
+                if lo > MAX_COUNT as f64 {
+                    return Err(src.err(
+                        &n.span,
+                        format!(
+                            "count is at least {lo} synapses for every pair (at most {MAX_COUNT})"
+                        ),
+                    ));
+                }
+            }
+            Rule::Count(value)
         }
         "indegree" => Rule::Indegree(values::uint(src, n, "indegree")?),
         "outdegree" => Rule::Outdegree(values::uint(src, n, "outdegree")?),
-        "total" => Rule::Total(values::uint(src, n, "total")?),
+        "total" => {
+            let total = values::uint(src, n, "total")?;
+            if total > MAX_TOTAL {
+                return Err(src.err(
+                    &n.span,
+                    format!("total = {total} is too large (at most {MAX_TOTAL} connections per edge type)"),
+                ));
+            }
+            Rule::Total(total)
+        }
         "all_to_all" => {
             must_be_true(src, n, "all_to_all")?;
             Rule::AllToAll

@@ -131,13 +131,13 @@ fn count_must_be_whole() {
         &format!("{EDGE}rule = {{ count = \"5 / 2\" }}\n"),
         9,
         18,
-        "expected an integer >= 0 for count, found 2.5",
+        "expected an integer from 0 to 65535 (synapses per pair) for count, found 2.5",
     );
     check(
         &format!("{EDGE}rule = {{ count = -1 }}\n"),
         9,
         18,
-        "expected an integer >= 0 for count, found -1",
+        "expected an integer from 0 to 65535 (synapses per pair) for count, found -1",
     );
 }
 
@@ -207,6 +207,32 @@ fn bad_memory_budget() {
 }
 
 #[test]
+fn a_spec_without_nodes_is_refused() {
+    check(
+        "[build]\nseed = 1\n",
+        1,
+        1,
+        "the spec has no [[nodes]] block",
+    );
+}
+
+#[test]
+fn network_size_is_bounded() {
+    check(
+        "[[nodes]]\nnetwork = \"a\"\nN = 4294967296\n",
+        3,
+        5,
+        "at most 4294967295 nodes per network",
+    );
+    check(
+        "[[nodes]]\nnetwork = \"a\"\nN = 4294967295\n[[nodes]]\nnetwork = \"a\"\nN = 1\n",
+        6,
+        5,
+        "network 'a' would have 4294967296 nodes",
+    );
+}
+
+#[test]
 fn bad_sort_edges_by() {
     check(
         "[build]\nsort_edges_by = \"sideways\"\n",
@@ -219,7 +245,7 @@ fn bad_sort_edges_by() {
 #[test]
 fn build_values_are_read() {
     let s = parse_str(
-        "[build]\nseed = 9\ncompression = \"gzip\"\nmemory_budget = \"1.5 GiB\"\nspill_dir = \"spill\"\noutput_dir = \"/abs/out\"\nsort_edges_by = \"source\"\n",
+        "[build]\nseed = 9\ncompression = \"gzip\"\nmemory_budget = \"1.5 GiB\"\nspill_dir = \"spill\"\noutput_dir = \"/abs/out\"\nsort_edges_by = \"source\"\n[[nodes]]\nnetwork = \"n\"\nN = 1\n",
         &spec_path(),
     )
     .unwrap();
@@ -233,7 +259,7 @@ fn build_values_are_read() {
     assert_eq!(s.build.output_dir, PathBuf::from("/abs/out"));
     assert_eq!(s.build.sort_edges_by, SortBy::Source);
     let s = parse_str(
-        "[build]\ncompression = \"gzip:9\"\nmemory_budget = 1000\n",
+        "[build]\ncompression = \"gzip:9\"\nmemory_budget = 1000\n[[nodes]]\nnetwork = \"n\"\nN = 1\n",
         &spec_path(),
     )
     .unwrap();

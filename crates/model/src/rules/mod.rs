@@ -29,6 +29,10 @@ use std::sync::Arc;
 
 const NONE: u32 = u32::MAX;
 
+/// A `count` expression's value is capped here (the spec refuses counts that are always above
+/// it): one pair never turns into an endless stream of synapse rows.
+pub const MAX_COUNT: u32 = 65_535;
+
 /// Bernoulli rules whose probability bound for a target is below this are thinned (see
 /// `netbuild_expr::Interval`); above it, evaluating every pair costs about the same.
 const THINNING_BELOW: f64 = 0.6;
@@ -540,7 +544,7 @@ impl<'c> PreparedEdgeType<'c> {
                         .eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng)
                         .round();
                     if c >= 1.0 {
-                        conns.push((s, c.min(f64::from(u32::MAX)) as u32));
+                        conns.push((s, c.min(f64::from(MAX_COUNT)) as u32));
                     }
                 }
             }

@@ -73,9 +73,9 @@ pub fn node_population(net: &Network) -> sonata::NodePopulation {
             append(&mut dst.data, &src.values);
         }
         pop.node_type_id
-            .extend(std::iter::repeat(b.node_type_id).take(b.n as usize));
+            .extend(std::iter::repeat_n(b.node_type_id, b.n as usize));
         pop.node_group_id
-            .extend(std::iter::repeat(g as u32).take(b.n as usize));
+            .extend(std::iter::repeat_n(g as u32, b.n as usize));
         pop.node_group_index
             .extend(group_rows[g]..group_rows[g] + b.n);
         group_rows[g] += b.n;

@@ -23,6 +23,7 @@ Exits 1 on any mismatch (or no spikes at all), printing the first differences.
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -124,7 +125,10 @@ def main():
 
     import nest  # after the files exist; importing prints NEST's banner
 
-    nest.set_verbosity("M_WARNING")
+    try:
+        nest.verbosity = nest.VerbosityLevel.WARNING  # NEST 3.10
+    except AttributeError:
+        nest.set_verbosity("M_WARNING")
     nest.ResetKernel()
     t0 = time.monotonic()
     net = nest.SonataNetwork(str(circuit), sim_config=str(simcfg))
@@ -136,6 +140,9 @@ def main():
 
     # SONATA id i of population P is NEST node ncs[P][i] (NEST's reader indexes the collection).
     nest_ids = {p: np.asarray(nc.tolist(), dtype=np.int64) for p, nc in ncs.items()}
+    if os.environ.get("NEST_CHECK_SELFTEST"):  # one connection too many: the check must fail
+        first = next(iter(ncs.values()))
+        nest.Connect(first[0], first[1], syn_spec={"weight": 1.0, "delay": 1.0})
     errors = []
 
     # Neurons: model and dynamics_params, per node type.

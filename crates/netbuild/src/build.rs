@@ -110,6 +110,22 @@ pub fn build(
     let setup = prepare_edges(circuit, &networks)?;
     let populations = &setup.populations;
 
+    // Every rank learns where rank 0's half-written folder will be before it exists, so that
+    // whichever rank mpirun sends SIGTERM to when another one dies (even rank 0, by SIGKILL)
+    // can remove it.
+    let temp = comm.broadcast_bytes(
+        0,
+        crate::output::partial_path(&options.output_dir)
+            .to_string_lossy()
+            .as_bytes(),
+    );
+    crate::output::set_in_progress(Some(PathBuf::from(
+        String::from_utf8_lossy(&temp).into_owned(),
+    )));
+    // A root may leave a broadcast before the others have the data: only after this barrier
+    // is every rank ready to clean up.
+    comm.barrier();
+
     // Rank 0 alone writes files; all ranks learn whether it can before anyone works.
     let out = if comm.rank() == 0 {
         Some(OutputDir::create(&options.output_dir))
@@ -118,6 +134,7 @@ pub fn build(
     };
     let failed = matches!(out, Some(Err(_)));
     if comm.any(failed) {
+        crate::output::set_in_progress(None);
         return Err(match out {
             Some(Err(source)) => BuildError::Output {
                 path: options.output_dir.clone(),
@@ -127,20 +144,6 @@ pub fn build(
         });
     }
     let out = out.and_then(Result::ok);
-    // Every rank learns where the half-written folder is, so that whichever rank mpirun sends
-    // SIGTERM to when another one dies (even rank 0, by SIGKILL) can remove it.
-    let temp = comm.broadcast_bytes(
-        0,
-        out.as_ref()
-            .map(|o| o.path().to_string_lossy().into_owned())
-            .unwrap_or_default()
-            .as_bytes(),
-    );
-    if comm.rank() != 0 {
-        crate::output::set_in_progress(Some(PathBuf::from(
-            String::from_utf8_lossy(&temp).into_owned(),
-        )));
-    }
     let compression = convert::compression(options.compression);
     let prov = provenance(circuit, options);
 

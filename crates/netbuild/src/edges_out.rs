@@ -18,7 +18,7 @@ use netbuild_spec::SortBy;
 use std::path::Path;
 
 /// Rows per chunk read from a table or sent to rank 0.
-const CHUNK_ROWS: usize = 1 << 20;
+const CHUNK_ROWS: usize = 1 << 16;
 const TAG_ROWS: i32 = 11;
 
 /// Edge type ids start at 100, as BMTK numbers them, in declaration order.

@@ -48,6 +48,11 @@ fn sibling(target: &Path, tag: &str) -> PathBuf {
     parent.join(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
+/// Where this process would write `target` aside (call it on rank 0, the writer).
+pub fn partial_path(target: &Path) -> PathBuf {
+    sibling(target, "partial")
+}
+
 impl OutputDir {
     /// Creates the temporary folder beside `target` (and `target`'s parents). This is also the
     /// check, before any work, that the output can be written at all.

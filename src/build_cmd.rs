@@ -23,7 +23,25 @@ pub struct BuildArgs {
     spill_dir: Option<PathBuf>,
 }
 
+/// Whether a launcher (mpirun, srun, hydra) started this process as an MPI rank.
+fn launched_as_mpi_rank() -> bool {
+    [
+        "OMPI_COMM_WORLD_SIZE",
+        "PMIX_RANK",
+        "PMI_RANK",
+        "PMI_SIZE",
+        "MPI_LOCALNRANKS",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some())
+}
+
 pub fn main(args: &BuildArgs) -> ExitCode {
+    if !launched_as_mpi_rank() {
+        // One process, no launcher: no MPI at all (its singleton start-up costs ~0.3 s and
+        // tens of MB, more than a small circuit's whole build).
+        return with_comm(args, &netbuild::comm::Local::new());
+    }
     let comm = match netbuild::comm::init() {
         Ok(c) => c,
         Err(e) => {
@@ -31,6 +49,12 @@ pub fn main(args: &BuildArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let code = with_comm(args, &comm);
+    drop(comm);
+    code
+}
+
+fn with_comm(args: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     crate::init_logging(comm.rank());
     remove_partial_output_on_termination();
     // A panic ends the job through MPI_Abort (the hook netbuild-comm installed): remove the
@@ -40,9 +64,7 @@ pub fn main(args: &BuildArgs) -> ExitCode {
         netbuild::output::remove_in_progress();
         abort_hook(info)
     }));
-    let code = run(args, &comm);
-    drop(comm);
-    code
+    run(args, comm)
 }
 
 /// When the job is torn down (mpirun sends SIGTERM to every rank once one fails; a user

@@ -516,11 +516,7 @@ impl<'c> PreparedEdgeType<'c> {
                         }
                     }
                 } else {
-                    for i in 0..n {
-                        let s = self.sources[source_at(i, from_grid, candidates)];
-                        if self.exclude_self && s == t {
-                            continue;
-                        }
+                    for s in self.candidate_sources(t, tp, candidates) {
                         let v = e.eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng);
                         if rng.gen::<f64>() < v {
                             conns.push((s, 0));
@@ -529,17 +525,7 @@ impl<'c> PreparedEdgeType<'c> {
                 }
             }
             Prepared::Count(e) => {
-                let from_grid = grid_candidates(candidates).is_some();
-                let n = if from_grid {
-                    candidates.len()
-                } else {
-                    self.sources.len()
-                };
-                for i in 0..n {
-                    let s = self.sources[source_at(i, from_grid, candidates)];
-                    if self.exclude_self && s == t {
-                        continue;
-                    }
+                for s in self.candidate_sources(t, tp, candidates) {
                     let c = e
                         .eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng)
                         .round();
@@ -555,18 +541,7 @@ impl<'c> PreparedEdgeType<'c> {
                     Prepared::ConstCount(c) => c,
                     _ => 0,
                 };
-                let from_grid = grid_candidates(candidates).is_some();
-                let n = if from_grid {
-                    candidates.len()
-                } else {
-                    self.sources.len()
-                };
-                for i in 0..n {
-                    let s = self.sources[source_at(i, from_grid, candidates)];
-                    if !(self.exclude_self && s == t) {
-                        conns.push((s, c));
-                    }
-                }
+                conns.extend(self.candidate_sources(t, tp, candidates).map(|s| (s, c)));
             }
             Prepared::Indegree(k) => {
                 let own = if self.exclude_self {
@@ -630,17 +605,7 @@ impl<'c> PreparedEdgeType<'c> {
                 }
             }
             Prepared::Custom(f) => {
-                let from_grid = grid_candidates(candidates).is_some();
-                let n = if from_grid {
-                    candidates.len()
-                } else {
-                    self.sources.len()
-                };
-                for i in 0..n {
-                    let s = self.sources[source_at(i, from_grid, candidates)];
-                    if self.exclude_self && s == t {
-                        continue;
-                    }
+                for s in self.candidate_sources(t, tp, candidates) {
                     let c = f(&self.pair(s, t));
                     if c > 0 {
                         conns.push((s, c));
@@ -649,6 +614,32 @@ impl<'c> PreparedEdgeType<'c> {
             }
         }
         self.emit(t, conns, vars, props, sink)
+    }
+
+    /// The sources target `t` (at `tp`) visits, ascending: those within `max_distance` (from the
+    /// grid, into `candidates`) or all of them; never `t` itself when autapses are off.
+    fn candidate_sources<'a>(
+        &'a self,
+        t: u64,
+        tp: [f64; 3],
+        candidates: &'a mut Vec<u32>,
+    ) -> impl Iterator<Item = u64> + 'a {
+        let from_grid = match &self.grid {
+            Some(g) => {
+                g.within(tp, candidates);
+                true
+            }
+            None => false,
+        };
+        let candidates: &'a [u32] = candidates;
+        let n = if from_grid {
+            candidates.len()
+        } else {
+            self.sources.len()
+        };
+        (0..n)
+            .map(move |i| self.sources[if from_grid { candidates[i] as usize } else { i }])
+            .filter(move |&s| !(self.exclude_self && s == t))
     }
 
     /// Whether source `s` is within `max_distance` of a target at `tp` (always, without one).

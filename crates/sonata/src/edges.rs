@@ -14,6 +14,7 @@ use hdf5::{Dataset, File, Group};
 use hdf5_sys::h5i::hid_t;
 
 use crate::column::{ColumnSlice, Compression, Dtype, Provenance};
+use crate::deflate::{self, Chunk, ChunkStream};
 use crate::error::SonataError;
 use crate::h5::{self, Io, Shape};
 use crate::index::{IndexBuilder, IndexDirection};
@@ -48,6 +49,113 @@ struct Tracked {
     full: String,
     rows: u64,
     written: u64,
+    /// For gzip datasets written by one process: chunks compressed here, in parallel
+    /// (`deflate.rs`), instead of by HDF5 on this thread.
+    direct: Option<ChunkStream>,
+}
+
+impl Tracked {
+    fn new(
+        ds: Dataset,
+        full: String,
+        rows: u64,
+        dtype: Dtype,
+        compression: Compression,
+        serial: bool,
+    ) -> Self {
+        let direct = match compression {
+            Compression::Gzip(_) if serial && rows > 0 && dtype != Dtype::Str => {
+                let chunk_rows = h5::chunk_rows_for(dtype, 1).min(rows as usize);
+                Some(ChunkStream::new(chunk_rows, dtype.size()))
+            }
+            _ => None,
+        };
+        Tracked {
+            ds,
+            full,
+            rows,
+            written: 0,
+            direct,
+        }
+    }
+}
+
+/// Writes rows `offset..` of each column into its dataset: through HDF5, or, for direct-chunk
+/// datasets, cut into chunks that are compressed together on every core and written raw.
+fn write_tracked(
+    path: &Path,
+    tracked: &mut [Tracked],
+    offset: u64,
+    cols: &[ColumnSlice<'_>],
+    io: Io,
+    compression: Compression,
+) -> Result<(), SonataError> {
+    let mut ready: Vec<(usize, Chunk)> = Vec::new();
+    for (i, (t, col)) in tracked.iter_mut().zip(cols).enumerate() {
+        // Positioned, out-of-order writes (several writers) go through HDF5's own filter.
+        if offset != t.written && t.direct.as_ref().is_some_and(ChunkStream::is_untouched) {
+            t.direct = None;
+        }
+        match (&mut t.direct, deflate::le_bytes(*col)) {
+            (Some(stream), Some(bytes)) => {
+                if offset != t.written {
+                    return Err(SonataError::invalid(
+                        path,
+                        &t.full,
+                        format!(
+                            "compressed rows must come in order: row {offset} after {}",
+                            t.written
+                        ),
+                    ));
+                }
+                ready.extend(stream.push(&bytes).into_iter().map(|c| (i, c)));
+            }
+            _ => h5::write_column(path, &t.ds, &t.full, offset, *col, io)?,
+        }
+        t.written += col.len() as u64;
+    }
+    write_chunks(path, tracked, ready, compression)
+}
+
+fn write_chunks(
+    path: &Path,
+    tracked: &[Tracked],
+    ready: Vec<(usize, Chunk)>,
+    compression: Compression,
+) -> Result<(), SonataError> {
+    let Compression::Gzip(level) = compression else {
+        return Ok(());
+    };
+    if ready.is_empty() {
+        return Ok(());
+    }
+    let done = deflate::compress(ready, level)
+        .ok_or_else(|| SonataError::invalid(path, "/", "libdeflate could not compress a chunk"))?;
+    for (i, c) in done {
+        let t = &tracked[i];
+        let rows = t.direct.as_ref().map_or(0, |s| s.chunk_rows);
+        h5::write_chunk(path, &t.ds, &t.full, c.index * rows, &c.bytes)?;
+    }
+    Ok(())
+}
+
+/// Compresses and writes the last, partial chunk of every direct-chunk dataset.
+fn flush_tracked(
+    path: &Path,
+    tracked: &mut [Tracked],
+    compression: Compression,
+) -> Result<(), SonataError> {
+    let ready: Vec<(usize, Chunk)> = tracked
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            t.direct
+                .as_mut()
+                .and_then(ChunkStream::finish)
+                .map(|c| (i, c))
+        })
+        .collect();
+    write_chunks(path, tracked, ready, compression)
 }
 
 /// An owned dataset transfer property list (collective MPI-IO).
@@ -130,12 +238,14 @@ impl EdgesWriter {
                 resizable: false,
             };
             let ds = h5::create_dataset(path, &pop, &full, name, dtype, shape, compression)?;
-            core.push(Tracked {
+            core.push(Tracked::new(
                 ds,
                 full,
-                rows: layout.n_edges,
-                written: 0,
-            });
+                layout.n_edges,
+                dtype,
+                compression,
+                fapl.is_none(),
+            ));
         }
         h5::string_attr(
             path,
@@ -166,12 +276,14 @@ impl EdgesWriter {
                     resizable: false,
                 };
                 let ds = h5::create_dataset(path, &grp, &full, name, *dtype, shape, compression)?;
-                cols.push(Tracked {
+                cols.push(Tracked::new(
                     ds,
                     full,
-                    rows: gl.n_rows,
-                    written: 0,
-                });
+                    gl.n_rows,
+                    *dtype,
+                    compression,
+                    fapl.is_none(),
+                ));
             }
             groups.push(cols);
         }
@@ -334,11 +446,14 @@ impl EdgesWriter {
             ColumnSlice::U64(edge_group_index),
         ];
         let io = self.io();
-        for (t, col) in self.core.iter_mut().zip(cols) {
-            h5::write_column(&self.path, &t.ds, &t.full, offset, col, io)?;
-            t.written += n as u64;
-        }
-        Ok(())
+        write_tracked(
+            &self.path,
+            &mut self.core,
+            offset,
+            &cols,
+            io,
+            self.compression,
+        )
     }
 
     /// Appends the next rows of group `g` (one slice per column of the layout, in layout
@@ -392,11 +507,14 @@ impl EdgesWriter {
         }
         self.check_rows(&gfull, offset, n as u64, gl.n_rows)?;
         let io = self.io();
-        for (t, col) in self.groups[g].iter_mut().zip(columns) {
-            h5::write_column(&self.path, &t.ds, &t.full, offset, *col, io)?;
-            t.written += n as u64;
-        }
-        Ok(())
+        write_tracked(
+            &self.path,
+            &mut self.groups[g],
+            offset,
+            columns,
+            io,
+            self.compression,
+        )
     }
 
     /// Writes `indices/<direction>/{node_id_to_ranges, range_to_edge_id}` from `(node_id,
@@ -516,7 +634,11 @@ impl EdgesWriter {
 
     /// Checks that every dataset got exactly its rows and both indices were written, then
     /// flushes and closes the file.
-    pub fn finish(self) -> Result<(), SonataError> {
+    pub fn finish(mut self) -> Result<(), SonataError> {
+        flush_tracked(&self.path, &mut self.core, self.compression)?;
+        for g in &mut self.groups {
+            flush_tracked(&self.path, g, self.compression)?;
+        }
         for t in self.core.iter().chain(self.groups.iter().flatten()) {
             if t.written != t.rows {
                 return Err(self.invalid(

@@ -144,6 +144,43 @@ pub(crate) struct Shape {
 /// once); with gzip it is chunked (about 1 MiB per chunk, never larger than the dataset) with
 /// the deflate filter; a 0-row fixed dataset is always contiguous (a chunk may not exceed the
 /// shape). A resizable dataset is chunked, with the filter when compression is asked for.
+/// Rows per chunk of a chunked dataset of `width` values of `dtype` per row (before clamping to
+/// the dataset's rows).
+pub(crate) fn chunk_rows_for(dtype: Dtype, width: usize) -> usize {
+    let row_bytes = (dtype.size() * width).max(1);
+    (CHUNK_BYTES / row_bytes).max(1)
+}
+
+/// Writes one already-compressed chunk of a 1-D dataset, starting at row `offset`.
+pub(crate) fn write_chunk(
+    file: &Path,
+    ds: &Dataset,
+    full: &str,
+    offset: u64,
+    bytes: &[u8],
+) -> Result<(), SonataError> {
+    let at: [hdf5_sys::h5::hsize_t; 1] = [offset];
+    // SAFETY: `ds` is an open dataset, `at` has its rank (1), `bytes` outlives the call.
+    let r = unsafe {
+        hdf5_sys::h5d::H5Dwrite_chunk(
+            ds.id(),
+            hdf5_sys::h5p::H5P_DEFAULT,
+            0,
+            at.as_ptr(),
+            bytes.len(),
+            bytes.as_ptr().cast(),
+        )
+    };
+    if r < 0 {
+        return Err(SonataError::invalid(
+            file,
+            full,
+            format!("H5Dwrite_chunk failed at row {offset}"),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn create_dataset(
     file: &Path,
     group: &Group,
@@ -168,8 +205,7 @@ pub(crate) fn create_dataset(
     let rows = usize::try_from(shape.rows)
         .map_err(|_| SonataError::invalid(file, full, "row count does not fit in usize"))?;
     let width = shape.width as usize;
-    let row_bytes = (dtype.size() * width).max(1);
-    let chunk_rows_target = (CHUNK_BYTES / row_bytes).max(1);
+    let chunk_rows_target = chunk_rows_for(dtype, width);
 
     let builder = group.new_dataset_builder().empty_as(&dt);
     let builder = if width == 1 {

@@ -5,6 +5,7 @@
 mod column;
 mod config;
 mod csv;
+mod deflate;
 mod edges;
 mod error;
 mod h5;

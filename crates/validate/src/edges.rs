@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use hdf5::{File, Group};
 
-use crate::h5util::{self, mix, show, Bitmap, GrowBitmap, IntDs, NEG};
+use crate::group_refs::GroupRefs;
+use crate::h5util::{self, mix, show, Bitmap, IntDs, NEG};
 use crate::{FileEntry, Sink, BLOCK};
 
 /// Edges per chunk when re-reading an id column to name misfiled index entries.
@@ -197,9 +198,7 @@ fn check_population(
             )
         })
         .collect();
-    let mut maps: Vec<Option<Bitmap>> = rows.iter().map(|(_, r)| r.map(Bitmap::new)).collect();
-    let mut grow: Vec<GrowBitmap> = rows.iter().map(|_| GrowBitmap::default()).collect();
-    let slot = |gid: u64| rows.iter().position(|(id, _)| *id == gid);
+    let mut refs = GroupRefs::new(rows);
 
     let mut sides = [Side::new("source", src_pop), Side::new("target", trg_pop)];
     let (mut by_src, mut by_trg) = (true, true);
@@ -267,59 +266,7 @@ fn check_population(
         let gids = read(&group_id, sink);
         let gidx = read(&group_index, sink);
         if let (Some(gids), Some(gidx)) = (&gids, &gidx) {
-            for (k, (&gid, &idx)) in gids.iter().zip(gidx).enumerate() {
-                let e = lo + k as u64;
-                let Some(s) = slot(gid) else {
-                    let list: Vec<String> = rows.iter().map(|(id, _)| id.to_string()).collect();
-                    sink.error(
-                        label,
-                        &format!("{ppath}/edge_group_id"),
-                        format!(
-                            "edge {e}: group {} does not exist (groups: {})",
-                            show(gid),
-                            list.join(", ")
-                        ),
-                    );
-                    continue;
-                };
-                let dup = match (&mut maps[s], rows[s].1) {
-                    (Some(map), Some(r)) => {
-                        if idx >= r {
-                            sink.error(
-                                label,
-                                &format!("{ppath}/edge_group_index"),
-                                format!(
-                                    "edge {e}: index {} outside group {gid}, which has {r} rows",
-                                    show(idx)
-                                ),
-                            );
-                            continue;
-                        }
-                        map.test_and_set(idx)
-                    }
-                    _ => match grow[s].test_and_set(idx, n) {
-                        Some(d) => d,
-                        None => {
-                            sink.error(
-                                label,
-                                &format!("{ppath}/edge_group_index"),
-                                format!(
-                                    "edge {e}: index {} of group {gid} exceeds the edge count",
-                                    show(idx)
-                                ),
-                            );
-                            continue;
-                        }
-                    },
-                };
-                if dup {
-                    sink.error(
-                        label,
-                        &format!("{ppath}/edge_group_index"),
-                        format!("edge {e}: row {idx} of group {gid} is used by another edge too"),
-                    );
-                }
-            }
+            refs.check("edge", lo, gids, gidx, n, label, ppath, sink);
         }
         if let (Some(tids), Some(types)) = (read(&type_id, sink), types) {
             for (k, &t) in tids.iter().enumerate() {
@@ -338,43 +285,7 @@ fn check_population(
         }
         lo = hi;
     }
-    for (s, (gid, r)) in rows.iter().enumerate() {
-        let gpath = format!("{ppath}/{gid}");
-        match (&maps[s], r) {
-            (Some(map), Some(r)) => {
-                let used = map.count_ones();
-                if used < *r {
-                    let first = map.first_clear(1);
-                    sink.error(
-                        label,
-                        &gpath,
-                        format!(
-                            "{} of its {r} rows are used by no edge (first: row {})",
-                            r - used,
-                            first.first().copied().unwrap_or(0)
-                        ),
-                    );
-                }
-            }
-            _ => {
-                let b = &grow[s];
-                if let Some(max) = b.max {
-                    if max + 1 != b.set {
-                        sink.error(
-                            label,
-                            &gpath,
-                            format!(
-                                "a group without datasets is used by {} edges with indices up to {max}: expected 0..{}",
-                                b.set, b.set
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    drop(maps);
-    drop(grow);
+    refs.finish("edge", label, ppath, sink);
 
     let order = match (by_trg, by_src) {
         (true, true) => "sorted by target and by source",

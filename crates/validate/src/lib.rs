@@ -24,6 +24,7 @@
 mod config;
 mod csv;
 mod edges;
+mod group_refs;
 mod h5util;
 mod nodes;
 

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 use hdf5::{File, Group};
 
-use crate::h5util::{self, show, Bitmap, GrowBitmap, IntDs};
+use crate::group_refs::GroupRefs;
+use crate::h5util::{self, show, IntDs};
 use crate::{FileEntry, Sink, BLOCK};
 
 /// Checks the populations of one nodes file; returns (population, node count) for each
@@ -113,9 +114,7 @@ fn check_population(
         let r = h5util::group_rows(grp, &format!("{ppath}/{id}"), label, sink);
         rows.push((*id, r));
     }
-    let mut maps: Vec<Option<Bitmap>> = rows.iter().map(|(_, r)| r.map(Bitmap::new)).collect();
-    let mut grow: Vec<GrowBitmap> = rows.iter().map(|_| GrowBitmap::default()).collect();
-    let slot = |gid: u64| rows.iter().position(|(id, _)| *id == gid);
+    let mut refs = GroupRefs::new(rows);
 
     let mut lo = 0u64;
     while lo < n {
@@ -135,59 +134,7 @@ fn check_population(
         let gidx = read(&group_index, sink);
         let nids = read(&node_id, sink);
         if let (Some(gids), Some(gidx)) = (&gids, &gidx) {
-            for (k, (&gid, &idx)) in gids.iter().zip(gidx).enumerate() {
-                let row = lo + k as u64;
-                let Some(s) = slot(gid) else {
-                    let known: Vec<String> = rows.iter().map(|(id, _)| id.to_string()).collect();
-                    sink.error(
-                        label,
-                        &format!("{ppath}/node_group_id"),
-                        format!(
-                            "node {row}: group {} does not exist (groups: {})",
-                            show(gid),
-                            known.join(", ")
-                        ),
-                    );
-                    continue;
-                };
-                let dup = match (&mut maps[s], rows[s].1) {
-                    (Some(map), Some(r)) => {
-                        if idx >= r {
-                            sink.error(
-                                label,
-                                &format!("{ppath}/node_group_index"),
-                                format!(
-                                    "node {row}: index {} outside group {gid}, which has {r} rows",
-                                    show(idx)
-                                ),
-                            );
-                            continue;
-                        }
-                        map.test_and_set(idx)
-                    }
-                    _ => match grow[s].test_and_set(idx, n) {
-                        Some(d) => d,
-                        None => {
-                            sink.error(
-                                label,
-                                &format!("{ppath}/node_group_index"),
-                                format!(
-                                    "node {row}: index {} of group {gid} exceeds the node count",
-                                    show(idx)
-                                ),
-                            );
-                            continue;
-                        }
-                    },
-                };
-                if dup {
-                    sink.error(
-                        label,
-                        &format!("{ppath}/node_group_index"),
-                        format!("node {row}: row {idx} of group {gid} is used by another node too"),
-                    );
-                }
-            }
+            refs.check("node", lo, gids, gidx, n, label, ppath, sink);
         }
         if let (Some(tids), Some(types)) = (&tids, types) {
             for (k, &t) in tids.iter().enumerate() {
@@ -223,40 +170,6 @@ fn check_population(
         }
         lo = hi;
     }
-    for (s, (gid, r)) in rows.iter().enumerate() {
-        let gpath = format!("{ppath}/{gid}");
-        match (&maps[s], r) {
-            (Some(map), Some(r)) => {
-                let used = map.count_ones();
-                if used < *r {
-                    let first = map.first_clear(1);
-                    sink.error(
-                        label,
-                        &gpath,
-                        format!(
-                            "{} of its {r} rows are used by no node (first: row {})",
-                            r - used,
-                            first.first().copied().unwrap_or(0)
-                        ),
-                    );
-                }
-            }
-            _ => {
-                let b = &grow[s];
-                if let Some(max) = b.max {
-                    if max + 1 != b.set {
-                        sink.error(
-                            label,
-                            &gpath,
-                            format!(
-                                "a group without datasets is used by {} nodes with indices up to {max}: expected 0..{}",
-                                b.set, b.set
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-    }
+    refs.finish("node", label, ppath, sink);
     Some(n)
 }

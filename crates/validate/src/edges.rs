@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use hdf5::{File, Group};
+use hdf5::Group;
 
 use crate::group_refs::GroupRefs;
 use crate::h5util::{self, mix, show, Bitmap, IntDs, NEG};
@@ -23,57 +23,8 @@ pub(crate) fn check_file(
     sink: &mut Sink,
 ) -> Vec<(String, u64)> {
     let label = entry.label.as_str();
-    let file = match File::open(&entry.path) {
-        Ok(f) => f,
-        Err(e) => {
-            sink.error(label, "", format!("cannot open as HDF5: {e}"));
-            return Vec::new();
-        }
-    };
-    h5util::check_root_attrs(&file, label, sink);
-    let Ok(edges) = file.group("edges") else {
-        sink.error(
-            label,
-            "/edges",
-            "missing (an edges file has an /edges group)",
-        );
-        return Vec::new();
-    };
-    let in_file: Vec<String> = edges
-        .member_names()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|n| edges.group(n).is_ok())
-        .collect();
-    let pops = match &entry.populations {
-        None => in_file.clone(),
-        Some(listed) => {
-            for p in &in_file {
-                if !listed.contains(p) {
-                    sink.note(
-                        label,
-                        &format!("/edges/{p}"),
-                        "not listed in circuit_config.json: readers skip it (not checked)",
-                    );
-                }
-            }
-            listed.clone()
-        }
-    };
-    if in_file.is_empty() {
-        sink.error(label, "/edges", "no population");
-    }
     let mut out = Vec::new();
-    for pop in pops {
-        let ppath = format!("/edges/{pop}");
-        let Ok(g) = edges.group(&pop) else {
-            sink.error(
-                label,
-                &ppath,
-                "missing (circuit_config.json lists this population)",
-            );
-            continue;
-        };
+    for (pop, ppath, g) in h5util::populations(entry, "edges", sink).list {
         if let Some(n) = check_population(&g, &ppath, label, types, known, sink) {
             out.push((pop, n));
         }

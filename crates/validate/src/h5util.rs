@@ -41,6 +41,82 @@ fn int_kind(t: &TypeDescriptor) -> Option<IntKind> {
 }
 
 /// Checks the root attributes `magic` and `version`.
+/// The populations of a nodes or edges file to check, with the file they live in (kept open).
+pub(crate) struct Populations {
+    _file: Option<File>,
+    /// (name, `/kind/name`, its group).
+    pub list: Vec<(String, String, Group)>,
+}
+
+/// Opens a nodes or edges file (`kind` is `"nodes"` or `"edges"`), checks its root attributes
+/// and returns the populations to check: those circuit_config.json lists (noting the others,
+/// which readers skip), or every group under `/kind`.
+pub(crate) fn populations(entry: &crate::FileEntry, kind: &str, sink: &mut Sink) -> Populations {
+    let label = entry.label.as_str();
+    let none = Populations {
+        _file: None,
+        list: Vec::new(),
+    };
+    let file = match File::open(&entry.path) {
+        Ok(f) => f,
+        Err(e) => {
+            sink.error(label, "", format!("cannot open as HDF5: {e}"));
+            return none;
+        }
+    };
+    check_root_attrs(&file, label, sink);
+    let root = format!("/{kind}");
+    let Ok(top) = file.group(kind) else {
+        let a = if kind.starts_with('e') { "an" } else { "a" };
+        sink.error(
+            label,
+            &root,
+            format!("missing ({a} {kind} file has {a} {root} group)"),
+        );
+        return none;
+    };
+    let in_file: Vec<String> = top
+        .member_names()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| top.group(n).is_ok())
+        .collect();
+    let pops = match &entry.populations {
+        None => in_file.clone(),
+        Some(listed) => {
+            for p in &in_file {
+                if !listed.contains(p) {
+                    sink.note(
+                        label,
+                        &format!("{root}/{p}"),
+                        "not listed in circuit_config.json: readers skip it (not checked)",
+                    );
+                }
+            }
+            listed.clone()
+        }
+    };
+    if in_file.is_empty() {
+        sink.error(label, &root, "no population");
+    }
+    let mut list = Vec::new();
+    for pop in pops {
+        let ppath = format!("{root}/{pop}");
+        match top.group(&pop) {
+            Ok(g) => list.push((pop, ppath, g)),
+            Err(_) => sink.error(
+                label,
+                &ppath,
+                "missing (circuit_config.json lists this population)",
+            ),
+        }
+    }
+    Populations {
+        _file: Some(file),
+        list,
+    }
+}
+
 pub(crate) fn check_root_attrs(file: &File, label: &str, sink: &mut Sink) {
     match file.attr("magic") {
         Err(_) => sink.error(

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use hdf5::{File, Group};
+use hdf5::Group;
 
 use crate::group_refs::GroupRefs;
 use crate::h5util::{self, show, IntDs};
@@ -17,53 +17,8 @@ pub(crate) fn check_file(
     sink: &mut Sink,
 ) -> Vec<(String, u64)> {
     let label = entry.label.as_str();
-    let file = match File::open(&entry.path) {
-        Ok(f) => f,
-        Err(e) => {
-            sink.error(label, "", format!("cannot open as HDF5: {e}"));
-            return Vec::new();
-        }
-    };
-    h5util::check_root_attrs(&file, label, sink);
-    let Ok(nodes) = file.group("nodes") else {
-        sink.error(label, "/nodes", "missing (a nodes file has a /nodes group)");
-        return Vec::new();
-    };
-    let in_file: Vec<String> = nodes
-        .member_names()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|n| nodes.group(n).is_ok())
-        .collect();
-    let pops = match &entry.populations {
-        None => in_file.clone(),
-        Some(listed) => {
-            for p in &in_file {
-                if !listed.contains(p) {
-                    sink.note(
-                        label,
-                        &format!("/nodes/{p}"),
-                        "not listed in circuit_config.json: readers skip it (not checked)",
-                    );
-                }
-            }
-            listed.clone()
-        }
-    };
-    if in_file.is_empty() {
-        sink.error(label, "/nodes", "no population");
-    }
     let mut out = Vec::new();
-    for pop in pops {
-        let ppath = format!("/nodes/{pop}");
-        let Ok(g) = nodes.group(&pop) else {
-            sink.error(
-                label,
-                &ppath,
-                "missing (circuit_config.json lists this population)",
-            );
-            continue;
-        };
+    for (pop, ppath, g) in h5util::populations(entry, "nodes", sink).list {
         if let Some(n) = check_population(&g, &ppath, label, types, sink) {
             out.push((pop, n));
         }

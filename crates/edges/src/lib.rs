@@ -7,6 +7,7 @@
 //! collator to count and the writer to write.
 
 pub mod column;
+mod runs;
 mod store;
 mod table;
 

@@ -4,10 +4,17 @@
 //! same order, read back in chunks. Rules push rows in final file order, so a "sorted run" is just
 //! the next stretch of each column: spilling appends, reading streams, nothing is merged.
 //!
+//! A `u32` column starts run-length encoded ([`Runs`]) and turns plain for good the first time
+//! its runs average under two values: the target and edge type columns (rows are sorted by
+//! target) and a constant `nsyns` stay a few bytes per target, while a source column pays for
+//! one check. Spill files always hold plain values.
+//!
 //! Spill files are anonymous (`O_TMPFILE` / unlinked at creation): nothing is left behind in
 //! `spill_dir` when the process ends, even by SIGKILL.
 
 use crate::column::{width, Column};
+use crate::runs::{RunCursor, Runs};
+use netbuild_model::Dtype;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -15,16 +22,47 @@ use std::path::Path;
 /// Values encoded and written at a time when spilling.
 const SPILL_PIECE: usize = 1 << 16;
 
+/// Runs between two checks of whether encoding still pays.
+const RUNS_CHECK: usize = 4096;
+
+/// The values not yet spilled.
+#[derive(Debug)]
+enum Tail {
+    Plain(Column),
+    Runs(Runs),
+}
+
+impl Tail {
+    fn len(&self) -> usize {
+        match self {
+            Tail::Plain(c) => c.len(),
+            Tail::Runs(r) => r.len(),
+        }
+    }
+
+    fn dtype(&self) -> Dtype {
+        match self {
+            Tail::Plain(c) => c.dtype(),
+            Tail::Runs(_) => Dtype::U32,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct ColumnStore {
-    tail: Column,
+    tail: Tail,
     file: Option<File>,
     spilled: u64,
     scratch: Vec<u8>,
 }
 
 impl ColumnStore {
-    pub(crate) fn new(tail: Column) -> Self {
+    /// An empty column of `dtype` (run-length encoded while that pays, for `u32`).
+    pub(crate) fn new(dtype: Dtype) -> Self {
+        let tail = match dtype {
+            Dtype::U32 => Tail::Runs(Runs::default()),
+            d => Tail::Plain(Column::new(d)),
+        };
         ColumnStore {
             tail,
             file: None,
@@ -33,26 +71,59 @@ impl ColumnStore {
         }
     }
 
-    /// Makes room for the next value within `limit` values (see [`Column::grow_within`]).
+    /// Appends `v`, growing buffers within `limit` values (see [`Column::grow_within`]). The
+    /// column must be `u32`.
     #[inline]
-    pub(crate) fn room(&mut self, limit: usize) -> &mut Column {
-        self.tail.grow_within(limit);
-        &mut self.tail
+    pub(crate) fn push_u32(&mut self, v: u32, limit: usize) {
+        match &mut self.tail {
+            Tail::Runs(r) => {
+                r.push(v, limit);
+                if r.runs() % RUNS_CHECK == 0 && r.runs() * 2 > r.len() {
+                    self.tail = Tail::Plain(Column::U32(r.expand()));
+                }
+            }
+            Tail::Plain(c) => {
+                c.grow_within(limit);
+                match c {
+                    Column::U32(values) => values.push(v),
+                    other => other.push_f64(f64::from(v)),
+                }
+            }
+        }
+    }
+
+    /// Appends `x` converted to the column's dtype (see [`Column::push_f64`]).
+    #[inline]
+    pub(crate) fn push_f64(&mut self, x: f64, limit: usize) {
+        match &mut self.tail {
+            Tail::Plain(c) => {
+                c.grow_within(limit);
+                c.push_f64(x);
+            }
+            Tail::Runs(_) => self.push_u32(x as u32, limit),
+        }
     }
 
     /// Frees the in-memory buffer; only meaningful once everything is spilled.
     pub(crate) fn release(&mut self) {
-        self.tail.release();
+        match &mut self.tail {
+            Tail::Plain(c) => c.release(),
+            Tail::Runs(r) => r.release(),
+        }
         self.scratch = Vec::new();
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.tail.heap_bytes()
+        match &self.tail {
+            Tail::Plain(c) => c.heap_bytes(),
+            Tail::Runs(r) => r.heap_bytes(),
+        }
     }
 
     /// Appends the in-memory tail to this column's spill file (created in `dir` on first use).
     pub(crate) fn spill(&mut self, dir: &Path) -> std::io::Result<()> {
-        if self.tail.is_empty() {
+        let n = self.tail.len();
+        if n == 0 {
             return Ok(());
         }
         let file = match &mut self.file {
@@ -60,15 +131,31 @@ impl ColumnStore {
             None => self.file.insert(tempfile::tempfile_in(dir)?),
         };
         // In pieces: a scratch copy of the whole tail would double the table's memory.
-        let n = self.tail.len();
-        for start in (0..n).step_by(SPILL_PIECE) {
-            self.scratch.clear();
-            self.tail
-                .write_le_range(start..(start + SPILL_PIECE).min(n), &mut self.scratch);
-            file.write_all(&self.scratch)?;
+        match &mut self.tail {
+            Tail::Plain(c) => {
+                for start in (0..n).step_by(SPILL_PIECE) {
+                    self.scratch.clear();
+                    c.write_le_range(start..(start + SPILL_PIECE).min(n), &mut self.scratch);
+                    file.write_all(&self.scratch)?;
+                }
+                c.clear();
+            }
+            Tail::Runs(r) => {
+                let mut cursor = RunCursor::default();
+                let mut values = Vec::with_capacity(SPILL_PIECE);
+                loop {
+                    values.clear();
+                    if cursor.take(r, SPILL_PIECE, &mut values) == 0 {
+                        break;
+                    }
+                    self.scratch.clear();
+                    self.scratch.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+                    file.write_all(&self.scratch)?;
+                }
+                r.clear();
+            }
         }
-        self.spilled += self.tail.len() as u64;
-        self.tail.clear();
+        self.spilled += n as u64;
         Ok(())
     }
 
@@ -83,6 +170,7 @@ impl ColumnStore {
         };
         Ok(ColumnReader {
             tail: self.tail,
+            cursor: RunCursor::default(),
             file,
             spilled: self.spilled,
             pos: 0,
@@ -94,7 +182,9 @@ impl ColumnStore {
 /// Reads a column back in row order.
 #[derive(Debug)]
 pub(crate) struct ColumnReader {
-    tail: Column,
+    tail: Tail,
+    /// Where reading a run-length tail is.
+    cursor: RunCursor,
     file: Option<BufReader<File>>,
     spilled: u64,
     pos: u64,
@@ -106,9 +196,13 @@ impl ColumnReader {
         self.spilled + self.tail.len() as u64
     }
 
-    /// The next up to `max` values (fewer only at the end; none once exhausted).
-    pub(crate) fn next(&mut self, max: usize) -> std::io::Result<Column> {
-        let mut out = Column::new(self.tail.dtype());
+    /// Replaces `out` (made the column's dtype) with the next up to `max` values: fewer only at
+    /// the end, none once exhausted. Reusing `out` spares an allocation per chunk.
+    pub(crate) fn next_into(&mut self, out: &mut Column, max: usize) -> std::io::Result<()> {
+        if out.dtype() != self.tail.dtype() {
+            *out = Column::new(self.tail.dtype());
+        }
+        out.clear();
         let mut want = max as u64;
         if self.pos < self.spilled {
             let n = want.min(self.spilled - self.pos);
@@ -123,11 +217,18 @@ impl ColumnReader {
         }
         if want > 0 && self.pos < self.len() {
             let start = (self.pos - self.spilled) as usize;
-            let end = (start + want as usize).min(self.tail.len());
-            append_range(&mut out, &self.tail, start..end);
-            self.pos += (end - start) as u64;
+            let taken = match (&self.tail, &mut *out) {
+                (Tail::Runs(r), Column::U32(o)) => self.cursor.take(r, want as usize, o),
+                (Tail::Plain(from), out) => {
+                    let end = (start + want as usize).min(from.len());
+                    append_range(out, from, start..end);
+                    end - start
+                }
+                _ => unreachable!("a reader's output has its tail's dtype"),
+            };
+            self.pos += taken as u64;
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -89,17 +89,13 @@ impl EdgeTypesTable {
             mem_rows: 0,
             row_limit,
             local,
-            source: ColumnStore::new(Column::U32(Vec::new())),
-            target: ColumnStore::new(Column::U32(Vec::new())),
-            edge_type: ColumnStore::new(Column::U32(Vec::new())),
+            source: ColumnStore::new(Dtype::U32),
+            target: ColumnStore::new(Dtype::U32),
+            edge_type: ColumnStore::new(Dtype::U32),
             groups: layout
                 .groups
                 .iter()
-                .map(|cols| {
-                    cols.iter()
-                        .map(|&d| ColumnStore::new(Column::new(d)))
-                        .collect()
-                })
+                .map(|cols| cols.iter().map(|&d| ColumnStore::new(d)).collect())
                 .collect(),
             rows: 0,
             group_rows: vec![0; layout.groups.len()],
@@ -188,6 +184,7 @@ impl EdgeTypesTable {
                 }
                 v
             },
+            local_types: Vec::new(),
             group_rows: self.group_rows,
         })
     }
@@ -202,24 +199,18 @@ impl EdgeSink for EdgeTypesTable {
         };
         let limit = self.row_limit;
         // Node ids were checked below 2^32 when the edge type was prepared.
-        if let Column::U32(v) = self.source.room(limit) {
-            v.push(row.source as u32);
-        }
-        if let Column::U32(v) = self.target.room(limit) {
-            v.push(row.target as u32);
-        }
-        if let Column::U32(v) = self.edge_type.room(limit) {
-            v.push(local);
-        }
+        self.source.push_u32(row.source as u32, limit);
+        self.target.push_u32(row.target as u32, limit);
+        self.edge_type.push_u32(local, limit);
         let cols = &mut self.groups[group];
         if row.properties.is_empty() {
             // One row per pair: the group's only column is nsyns.
             if let Some(c) = cols.first_mut() {
-                c.room(limit).push_f64(f64::from(row.nsyns));
+                c.push_f64(f64::from(row.nsyns), limit);
             }
         } else {
             for (c, &x) in cols.iter_mut().zip(row.properties) {
-                c.room(limit).push_f64(x);
+                c.push_f64(x, limit);
             }
         }
         self.mem_rows += 1;
@@ -268,14 +259,19 @@ pub struct TableReader {
     groups: Vec<Vec<ColumnReader>>,
     /// local edge type → (edge type index in the circuit, group)
     local: Vec<(usize, usize)>,
+    /// The last chunk's local edge types (a buffer kept between chunks).
+    local_types: Vec<u32>,
     group_rows: Vec<u64>,
 }
 
-fn u32s(c: Column) -> Vec<u32> {
-    match c {
-        Column::U32(v) => v,
-        _ => Vec::new(),
+/// Replaces `out` with the next up to `max` values of a `u32` column, in `out`'s allocation.
+fn read_u32s(r: &mut ColumnReader, out: &mut Vec<u32>, max: usize) -> std::io::Result<()> {
+    let mut c = Column::U32(std::mem::take(out));
+    r.next_into(&mut c, max)?;
+    if let Column::U32(v) = c {
+        *out = v;
     }
+    Ok(())
 }
 
 impl TableReader {
@@ -289,30 +285,34 @@ impl TableReader {
 
     /// The next up to `max` rows; empty at the end.
     pub fn next_rows(&mut self, max: usize) -> std::io::Result<RowChunk> {
-        let source = u32s(self.source.next(max)?);
-        let target = u32s(self.target.next(max)?);
-        let local = u32s(self.edge_type.next(max)?);
+        let mut chunk = RowChunk::default();
+        self.next_rows_into(&mut chunk, max)?;
+        Ok(chunk)
+    }
+
+    /// Like [`TableReader::next_rows`], into `chunk`, reusing its buffers: a writer that reads
+    /// every chunk into one `RowChunk` allocates (and page-faults) once, not once per chunk.
+    pub fn next_rows_into(&mut self, chunk: &mut RowChunk, max: usize) -> std::io::Result<()> {
+        read_u32s(&mut self.source, &mut chunk.source, max)?;
+        read_u32s(&mut self.target, &mut chunk.target, max)?;
+        read_u32s(&mut self.edge_type, &mut self.local_types, max)?;
         let mut per_group = vec![0usize; self.groups.len()];
-        let edge_type = local
-            .iter()
-            .map(|&l| {
+        chunk.edge_type.clear();
+        chunk
+            .edge_type
+            .extend(self.local_types.iter().map(|&l| {
                 let (global, g) = self.local[l as usize];
                 per_group[g] += 1;
                 global
-            })
-            .collect();
-        let groups = self
-            .groups
-            .iter_mut()
-            .zip(per_group)
-            .map(|(cols, n)| cols.iter_mut().map(|c| c.next(n)).collect())
-            .collect::<std::io::Result<_>>()?;
-        Ok(RowChunk {
-            source,
-            target,
-            edge_type,
-            groups,
-        })
+            }));
+        chunk.groups.resize_with(self.groups.len(), Vec::new);
+        for ((cols, out), n) in self.groups.iter_mut().zip(&mut chunk.groups).zip(per_group) {
+            out.resize_with(cols.len(), || Column::U32(Vec::new()));
+            for (c, o) in cols.iter_mut().zip(out.iter_mut()) {
+                c.next_into(o, n)?;
+            }
+        }
+        Ok(())
     }
 }
 

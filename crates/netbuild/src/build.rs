@@ -203,6 +203,7 @@ pub fn build(
         };
         let spills = table.spills();
         tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), "edges generated");
+        tracing::debug!(rss = ?resident_kib(), "memory after generation");
         injected_fault(comm.rank())?;
         let mut reader = table.finish()?;
         let collated = collate(comm, &mine);
@@ -229,6 +230,7 @@ pub fn build(
             )?;
         }
         tracing::info!(population = %pop.name, rows = collated.n_edges(), "edges written");
+        tracing::debug!(rss = ?resident_kib(), "memory after writing");
         pop_summaries.push(PopulationSummary {
             name: pop.name.clone(),
             rows: collated.n_edges(),
@@ -281,6 +283,16 @@ fn peak_resident_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+/// This process's (VmRSS, VmHWM) in KiB, for debug logs.
+fn resident_kib() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
 /// Files of `dir` (name, bytes), sorted by name.

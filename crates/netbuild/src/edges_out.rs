@@ -113,24 +113,42 @@ struct AllRows<'a> {
 }
 
 impl AllRows<'_> {
-    fn next(&mut self) -> Result<Option<RowChunk>, WriteError> {
+    /// Fills `c` with the next chunk (reusing its buffers for rank 0's own rows); false at the
+    /// end.
+    fn next_into(&mut self, c: &mut RowChunk) -> Result<bool, WriteError> {
         while self.rank < self.comm.size() {
-            let c = if self.rank == 0 {
-                self.own.next_rows(CHUNK_ROWS)?
+            if self.rank == 0 {
+                self.own.next_rows_into(c, CHUNK_ROWS)?;
             } else {
-                decode(
+                *c = decode(
                     &self.comm.recv_bytes(self.rank, TAG_ROWS),
                     &self.dtypes,
                     self.rank,
-                )?
-            };
+                )?;
+            }
             if !c.is_empty() {
-                return Ok(Some(c));
+                return Ok(true);
             }
             self.rank += 1;
         }
-        Ok(None)
+        Ok(false)
     }
+
+    fn next(&mut self) -> Result<Option<RowChunk>, WriteError> {
+        let mut c = RowChunk::default();
+        Ok(self.next_into(&mut c)?.then_some(c))
+    }
+}
+
+/// The core columns of one chunk as the file stores them; kept between chunks so that their
+/// memory is allocated once.
+#[derive(Default)]
+struct CoreBuffers {
+    source: Vec<u64>,
+    target: Vec<u64>,
+    type_id: Vec<i64>,
+    group_id: Vec<u32>,
+    group_index: Vec<u64>,
 }
 
 /// One side's index: the side rows are sorted by, or the other one (in memory when 4 bytes per
@@ -169,7 +187,7 @@ impl SideIndex {
         d: sonata::IndexDirection,
     ) -> Result<(), WriteError> {
         match self {
-            SideIndex::Sorted(s) => w.write_index(d, s.pairs())?,
+            SideIndex::Sorted(s) => w.write_index_runs(d, s.runs())?,
             SideIndex::ByNode(b) => w.write_index(d, b.pairs())?,
             SideIndex::Spilled(b) => {
                 let error = std::cell::RefCell::new(None);
@@ -192,27 +210,53 @@ struct ChunkWriter<'p> {
     by_source: SideIndex,
     by_target: SideIndex,
     edge: u64,
+    buffers: CoreBuffers,
 }
 
-impl ChunkWriter<'_> {
+impl<'p> ChunkWriter<'p> {
+    fn new(
+        writer: sonata::EdgesWriter,
+        pop: &'p EdgePopulation,
+        by_source: SideIndex,
+        by_target: SideIndex,
+    ) -> Self {
+        ChunkWriter {
+            writer,
+            pop,
+            next_group_index: vec![0; pop.groups.len()],
+            by_source,
+            by_target,
+            edge: 0,
+            buffers: CoreBuffers::default(),
+        }
+    }
+
     fn write(&mut self, c: &RowChunk) -> Result<(), WriteError> {
-        let n = c.len();
-        let source: Vec<u64> = c.source.iter().map(|&s| u64::from(s)).collect();
-        let target: Vec<u64> = c.target.iter().map(|&t| u64::from(t)).collect();
-        let type_id: Vec<i64> = c.edge_type.iter().map(|&e| edge_type_id(e)).collect();
-        let mut group_id = Vec::with_capacity(n);
-        let mut group_index = Vec::with_capacity(n);
-        for i in 0..n {
+        let b = &mut self.buffers;
+        b.source.clear();
+        b.source.extend(c.source.iter().map(|&s| u64::from(s)));
+        b.target.clear();
+        b.target.extend(c.target.iter().map(|&t| u64::from(t)));
+        b.type_id.clear();
+        b.type_id.extend(c.edge_type.iter().map(|&e| edge_type_id(e)));
+        b.group_id.clear();
+        b.group_index.clear();
+        for i in 0..c.len() {
             let g = self.pop.group_of_edge_type(c.edge_type[i]);
-            group_id.push(g as u32);
-            group_index.push(self.next_group_index[g]);
+            b.group_id.push(g as u32);
+            b.group_index.push(self.next_group_index[g]);
             self.next_group_index[g] += 1;
-            self.by_source.push(source[i], self.edge)?;
-            self.by_target.push(target[i], self.edge)?;
+            self.by_source.push(b.source[i], self.edge)?;
+            self.by_target.push(b.target[i], self.edge)?;
             self.edge += 1;
         }
-        self.writer
-            .append_edges(&source, &target, &type_id, &group_id, &group_index)?;
+        self.writer.append_edges(
+            &b.source,
+            &b.target,
+            &b.type_id,
+            &b.group_id,
+            &b.group_index,
+        )?;
         for (g, cols) in c.groups.iter().enumerate() {
             if cols.first().is_some_and(|c| !c.is_empty()) {
                 let slices: Vec<sonata::ColumnSlice<'_>> =
@@ -297,16 +341,15 @@ pub fn write_population(
     };
     match ordering.sort_by {
         SortBy::Target => {
-            let mut out = ChunkWriter {
+            let mut out = ChunkWriter::new(
                 writer,
                 pop,
-                next_group_index: vec![0; pop.groups.len()],
-                by_source: SideIndex::unsorted(&collated.source_counts, &ordering.spill)?,
-                by_target: SideIndex::Sorted(Sorted::new(trg.n)),
-                edge: 0,
-            };
-            while let Some(c) = rows.next()? {
-                out.write(&c)?;
+                SideIndex::unsorted(&collated.source_counts, &ordering.spill)?,
+                SideIndex::Sorted(Sorted::new(trg.n)),
+            );
+            let mut chunk = RowChunk::default();
+            while rows.next_into(&mut chunk)? {
+                out.write(&chunk)?;
             }
             out.finish()
         }
@@ -318,14 +361,12 @@ pub fn write_population(
                 trg.n,
                 &ordering.spill,
             )?;
-            let mut out = ChunkWriter {
+            let mut out = ChunkWriter::new(
                 writer,
                 pop,
-                next_group_index: vec![0; pop.groups.len()],
-                by_source: SideIndex::Sorted(Sorted::new(src.n)),
-                by_target: SideIndex::unsorted(&target_counts, &ordering.spill)?,
-                edge: 0,
-            };
+                SideIndex::Sorted(Sorted::new(src.n)),
+                SideIndex::unsorted(&target_counts, &ordering.spill)?,
+            );
             crate::source_sort::drain_sorted(buckets, pop, &mut |c| out.write(&c))?;
             out.finish()
         }

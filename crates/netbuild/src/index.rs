@@ -93,10 +93,11 @@ impl Sorted {
         self.count[n] += 1;
     }
 
-    pub fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        (0..self.first.len()).flat_map(move |n| {
-            (self.first[n]..self.first[n] + self.count[n]).map(move |e| (n as u64, e))
-        })
+    /// Each node's edges as one run of ids (nodes without edges skipped).
+    pub fn runs(&self) -> impl Iterator<Item = (u64, std::ops::Range<u64>)> + '_ {
+        (0..self.first.len())
+            .filter(|&n| self.count[n] > 0)
+            .map(|n| (n as u64, self.first[n]..self.first[n] + self.count[n]))
     }
 }
 
@@ -126,8 +127,8 @@ mod tests {
         for (e, &t) in targets.iter().enumerate() {
             s.push(t, e as u64);
         }
-        let got: Vec<_> = s.pairs().collect();
-        assert_eq!(got, vec![(0, 0), (0, 1), (2, 2), (2, 3), (2, 4), (3, 5)]);
+        let got: Vec<_> = s.runs().collect();
+        assert_eq!(got, vec![(0, 0..2), (2, 2..5), (3, 5..6)]);
     }
 }
 

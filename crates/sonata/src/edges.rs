@@ -20,7 +20,7 @@ use crate::h5::{self, Io, Shape};
 use crate::index::{IndexBuilder, IndexDirection};
 
 /// Rows per block when streaming an index to disk.
-const INDEX_BLOCK_ROWS: usize = 1 << 20;
+const INDEX_BLOCK_ROWS: usize = 1 << 16;
 
 /// The columns and row count of one edge group.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -529,6 +529,16 @@ impl EdgesWriter {
         direction: IndexDirection,
         pairs: impl Iterator<Item = (u64, u64)>,
     ) -> Result<(), SonataError> {
+        self.write_index_runs(direction, pairs.map(|(n, e)| (n, e..e + 1)))
+    }
+
+    /// Like [`Self::write_index`], from runs of consecutive edge ids per node: `(node,
+    /// edges)`, sorted by node then edge. The side the rows are sorted by is one run per node.
+    pub fn write_index_runs(
+        &mut self,
+        direction: IndexDirection,
+        runs: impl Iterator<Item = (u64, std::ops::Range<u64>)>,
+    ) -> Result<(), SonataError> {
         let dir = direction.group_name();
         let ifull = format!("{}/indices/{dir}", self.root);
         if self.index_done[direction.slot()] {
@@ -617,8 +627,8 @@ impl EdgesWriter {
             }
             Ok(())
         };
-        for (node, edge) in pairs {
-            b.push(node, edge)
+        for (node, edges) in runs {
+            b.push_run(node, edges)
                 .map_err(|e| SonataError::invalid(&path, &ifull, e.to_string()))?;
             flush(&mut b, false)?;
         }

@@ -104,41 +104,54 @@ impl IndexBuilder {
     }
 
     pub fn push(&mut self, node: u64, edge: u64) -> Result<(), IndexInputError> {
+        self.push_run(node, edge..edge + 1)
+    }
+
+    /// Records that edges `edges` (consecutive ids) belong to `node`; an empty run is ignored.
+    /// Runs must come sorted by node, then edge, and not overlap.
+    pub fn push_run(
+        &mut self,
+        node: u64,
+        edges: std::ops::Range<u64>,
+    ) -> Result<(), IndexInputError> {
+        if edges.is_empty() {
+            return Ok(());
+        }
         if node >= self.n_nodes {
             return Err(IndexInputError::NodeOutOfRange {
                 node,
                 n_nodes: self.n_nodes,
             });
         }
-        if edge >= self.n_edges {
+        if edges.end > self.n_edges {
             return Err(IndexInputError::EdgeOutOfRange {
-                edge,
+                edge: edges.end - 1,
                 n_edges: self.n_edges,
             });
         }
         if let Some(prev) = self.prev {
-            if (node, edge) <= prev {
+            if (node, edges.start) <= prev {
                 return Err(IndexInputError::NotSorted {
                     prev,
-                    next: (node, edge),
+                    next: (node, edges.start),
                 });
             }
         }
-        self.prev = Some((node, edge));
+        self.prev = Some((node, edges.end - 1));
 
         match self.cur {
             Some((cur_node, _)) if cur_node == node => match self.open {
-                Some((s, e)) if e == edge => self.open = Some((s, e + 1)),
+                Some((s, e)) if e == edges.start => self.open = Some((s, edges.end)),
                 _ => {
                     self.close_range();
-                    self.open = Some((edge, edge + 1));
+                    self.open = Some((edges.start, edges.end));
                 }
             },
             _ => {
                 self.close_node();
                 self.pad_to(node);
                 self.cur = Some((node, self.n_ranges));
-                self.open = Some((edge, edge + 1));
+                self.open = Some((edges.start, edges.end));
             }
         }
         Ok(())
@@ -194,6 +207,27 @@ mod tests {
         let (nodes, ranges) = build(4, 6, &[(0, 0), (0, 1), (0, 2), (0, 5), (2, 3), (2, 4)]);
         assert_eq!(nodes, vec![0, 2, 0, 0, 2, 3, 0, 0]);
         assert_eq!(ranges, vec![0, 3, 5, 6, 3, 5]);
+    }
+
+    #[test]
+    fn runs_give_what_their_pairs_give() {
+        let pairs = [(0, 0), (0, 1), (0, 2), (0, 5), (2, 3), (2, 4)];
+        let mut b = IndexBuilder::new(4, 6);
+        for (n, r) in [(0, 0..2), (0, 2..3), (0, 4..4), (0, 5..6), (2, 3..5)] {
+            b.push_run(n, r).unwrap();
+        }
+        b.finish();
+        assert_eq!((b.node_rows, b.ranges), build(4, 6, &pairs));
+        let mut b = IndexBuilder::new(4, 6);
+        b.push_run(1, 2..5).unwrap();
+        assert!(matches!(
+            b.push_run(1, 4..6),
+            Err(IndexInputError::NotSorted { .. })
+        ));
+        assert!(matches!(
+            b.push_run(3, 5..7),
+            Err(IndexInputError::EdgeOutOfRange { edge: 6, .. })
+        ));
     }
 
     #[test]

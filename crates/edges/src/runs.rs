@@ -25,18 +25,21 @@ impl Runs {
         self.values.len()
     }
 
+    /// Appends `v`; true when it started a new run.
     #[inline]
-    pub(crate) fn push(&mut self, v: u32, limit: usize) {
-        match (self.values.last(), self.lens.last_mut()) {
-            (Some(&last), Some(n)) if last == v && *n < u32::MAX => *n += 1,
-            _ => {
-                grow_within(&mut self.values, limit);
-                grow_within(&mut self.lens, limit);
-                self.values.push(v);
-                self.lens.push(1);
+    pub(crate) fn push(&mut self, v: u32, limit: usize) -> bool {
+        self.len += 1;
+        if let (Some(&last), Some(n)) = (self.values.last(), self.lens.last_mut()) {
+            if last == v && *n < u32::MAX {
+                *n += 1;
+                return false;
             }
         }
-        self.len += 1;
+        grow_within(&mut self.values, limit);
+        grow_within(&mut self.lens, limit);
+        self.values.push(v);
+        self.lens.push(1);
+        true
     }
 
     pub(crate) fn clear(&mut self) {
@@ -107,7 +110,9 @@ mod tests {
 
     #[test]
     fn runs_expand_to_what_was_pushed_in_any_slicing() {
-        let values: Vec<u32> = (0..10_000u32).map(|i| (i / 7) % 5 + (i % 101 == 0) as u32).collect();
+        let values: Vec<u32> = (0..10_000u32)
+            .map(|i| (i / 7) % 5 + (i % 101 == 0) as u32)
+            .collect();
         let mut r = Runs::default();
         for &v in &values {
             r.push(v, usize::MAX);

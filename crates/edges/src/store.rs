@@ -77,8 +77,7 @@ impl ColumnStore {
     pub(crate) fn push_u32(&mut self, v: u32, limit: usize) {
         match &mut self.tail {
             Tail::Runs(r) => {
-                r.push(v, limit);
-                if r.runs() % RUNS_CHECK == 0 && r.runs() * 2 > r.len() {
+                if r.push(v, limit) && r.runs() % RUNS_CHECK == 0 && r.runs() * 2 > r.len() {
                     self.tail = Tail::Plain(Column::U32(r.expand()));
                 }
             }
@@ -149,7 +148,8 @@ impl ColumnStore {
                         break;
                     }
                     self.scratch.clear();
-                    self.scratch.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+                    self.scratch
+                        .extend(values.iter().flat_map(|v| v.to_le_bytes()));
                     file.write_all(&self.scratch)?;
                 }
                 r.clear();

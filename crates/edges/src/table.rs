@@ -298,13 +298,11 @@ impl TableReader {
         read_u32s(&mut self.edge_type, &mut self.local_types, max)?;
         let mut per_group = vec![0usize; self.groups.len()];
         chunk.edge_type.clear();
-        chunk
-            .edge_type
-            .extend(self.local_types.iter().map(|&l| {
-                let (global, g) = self.local[l as usize];
-                per_group[g] += 1;
-                global
-            }));
+        chunk.edge_type.extend(self.local_types.iter().map(|&l| {
+            let (global, g) = self.local[l as usize];
+            per_group[g] += 1;
+            global
+        }));
         chunk.groups.resize_with(self.groups.len(), Vec::new);
         for ((cols, out), n) in self.groups.iter_mut().zip(&mut chunk.groups).zip(per_group) {
             out.resize_with(cols.len(), || Column::U32(Vec::new()));

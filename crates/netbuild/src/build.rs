@@ -203,6 +203,7 @@ pub fn build(
         };
         let spills = table.spills();
         tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), "edges generated");
+        release_free_memory();
         tracing::debug!(rss = ?resident_kib(), "memory after generation");
         injected_fault(comm.rank())?;
         let mut reader = table.finish()?;
@@ -283,6 +284,19 @@ fn peak_resident_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+/// Gives the heap memory that generation freed back to the system before writing starts.
+///
+/// Why: the worker threads' run buffers are freed into their own malloc arenas, which glibc
+/// keeps mapped; without this they would count twice towards the peak, once during
+/// generation and again under the writer's buffers and indices.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the kernel; no pointer is involved.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// This process's (VmRSS, VmHWM) in KiB, for debug logs.

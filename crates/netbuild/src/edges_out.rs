@@ -10,6 +10,7 @@ use crate::collate::Collated;
 use crate::convert;
 use crate::index::{ByNode, Sorted, SpilledByNode};
 use crate::plan::EdgePopulation;
+use crate::writer_thread::WriterThread;
 use netbuild_comm::Comm;
 use netbuild_edges::{Column, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::{Circuit, Dtype, Gap, Network, Scalar, Selector};
@@ -37,6 +38,8 @@ pub enum WriteError {
     Sort(#[from] netbuild_edges::TableError),
     #[error("a message from rank {rank} was malformed")]
     Message { rank: usize },
+    #[error("the writer thread stopped")]
+    WriterStopped,
 }
 
 fn u32_column(v: &[u32]) -> Column {
@@ -140,17 +143,6 @@ impl AllRows<'_> {
     }
 }
 
-/// The core columns of one chunk as the file stores them; kept between chunks so that their
-/// memory is allocated once.
-#[derive(Default)]
-struct CoreBuffers {
-    source: Vec<u64>,
-    target: Vec<u64>,
-    type_id: Vec<i64>,
-    group_id: Vec<u32>,
-    group_index: Vec<u64>,
-}
-
 /// One side's index: the side rows are sorted by, or the other one (in memory when 4 bytes per
 /// edge fit half the budget, else spilled by node range).
 enum SideIndex {
@@ -171,12 +163,18 @@ impl SideIndex {
         Ok(SideIndex::Spilled(spilled))
     }
 
-    #[inline]
-    fn push(&mut self, node: u64, edge: u64) -> Result<(), WriteError> {
+    /// Records edges `first..` for `nodes`, one edge per node in order.
+    fn push_chunk(&mut self, nodes: &[u64], first: u64) -> Result<(), WriteError> {
+        let edges = first..first + nodes.len() as u64;
+        // One match per chunk, so that each loop is tight.
         match self {
-            SideIndex::Sorted(s) => s.push(node, edge),
-            SideIndex::ByNode(b) => b.push(node, edge),
-            SideIndex::Spilled(b) => b.push(node, edge)?,
+            SideIndex::Sorted(s) => nodes.iter().zip(edges).for_each(|(&n, e)| s.push(n, e)),
+            SideIndex::ByNode(b) => nodes.iter().zip(edges).for_each(|(&n, e)| b.push(n, e)),
+            SideIndex::Spilled(b) => {
+                for (&n, e) in nodes.iter().zip(edges) {
+                    b.push(n, e)?;
+                }
+            }
         }
         Ok(())
     }
@@ -201,44 +199,44 @@ impl SideIndex {
     }
 }
 
-/// Writes chunks that arrive in final file order: numbers rows within their edge groups and
-/// gathers both indices.
-struct ChunkWriter<'p> {
-    writer: sonata::EdgesWriter,
+/// Takes chunks that arrive in final file order: numbers rows within their edge groups and
+/// gathers both indices, while the [`WriterThread`] writes them.
+struct ChunkWriter<'p, 's> {
+    thread: WriterThread<'s>,
     pop: &'p EdgePopulation,
     next_group_index: Vec<u64>,
     by_source: SideIndex,
     by_target: SideIndex,
     edge: u64,
-    buffers: CoreBuffers,
 }
 
-impl<'p> ChunkWriter<'p> {
+impl<'p, 's> ChunkWriter<'p, 's> {
     fn new(
-        writer: sonata::EdgesWriter,
+        thread: WriterThread<'s>,
         pop: &'p EdgePopulation,
         by_source: SideIndex,
         by_target: SideIndex,
     ) -> Self {
         ChunkWriter {
-            writer,
+            thread,
             pop,
             next_group_index: vec![0; pop.groups.len()],
             by_source,
             by_target,
             edge: 0,
-            buffers: CoreBuffers::default(),
         }
     }
 
-    fn write(&mut self, c: &RowChunk) -> Result<(), WriteError> {
-        let b = &mut self.buffers;
+    /// Queues `c` for writing; its group columns are swapped for spare buffers.
+    fn write(&mut self, c: &mut RowChunk) -> Result<(), WriteError> {
+        let mut b = self.thread.batch();
         b.source.clear();
         b.source.extend(c.source.iter().map(|&s| u64::from(s)));
         b.target.clear();
         b.target.extend(c.target.iter().map(|&t| u64::from(t)));
         b.type_id.clear();
-        b.type_id.extend(c.edge_type.iter().map(|&e| edge_type_id(e)));
+        b.type_id
+            .extend(c.edge_type.iter().map(|&e| edge_type_id(e)));
         b.group_id.clear();
         b.group_index.clear();
         for i in 0..c.len() {
@@ -246,33 +244,30 @@ impl<'p> ChunkWriter<'p> {
             b.group_id.push(g as u32);
             b.group_index.push(self.next_group_index[g]);
             self.next_group_index[g] += 1;
-            self.by_source.push(b.source[i], self.edge)?;
-            self.by_target.push(b.target[i], self.edge)?;
-            self.edge += 1;
         }
-        self.writer.append_edges(
-            &b.source,
-            &b.target,
-            &b.type_id,
-            &b.group_id,
-            &b.group_index,
-        )?;
-        for (g, cols) in c.groups.iter().enumerate() {
-            if cols.first().is_some_and(|c| !c.is_empty()) {
-                let slices: Vec<sonata::ColumnSlice<'_>> =
-                    cols.iter().map(convert::column_slice).collect();
-                self.writer.append_group(g, &slices)?;
-            }
+        self.by_source.push_chunk(&b.source, self.edge)?;
+        self.by_target.push_chunk(&b.target, self.edge)?;
+        self.edge += c.len() as u64;
+        std::mem::swap(&mut b.groups, &mut c.groups);
+        if self.thread.send(b) {
+            Ok(())
+        } else {
+            Err(WriteError::WriterStopped)
         }
-        Ok(())
     }
 
-    fn finish(mut self) -> Result<(), WriteError> {
+    /// Ends the pass: waits for the data to be written (the writer thread's error, if any,
+    /// wins over `pass`'s, which is then only its echo), then writes both indices.
+    fn finish(self, pass: Result<(), WriteError>) -> Result<(), WriteError> {
+        let mut writer = self.thread.finish()?;
+        pass?;
+        tracing::debug!("data columns written");
         self.by_target
-            .write(&mut self.writer, sonata::IndexDirection::TargetToSource)?;
+            .write(&mut writer, sonata::IndexDirection::TargetToSource)?;
         self.by_source
-            .write(&mut self.writer, sonata::IndexDirection::SourceToTarget)?;
-        self.writer.finish()?;
+            .write(&mut writer, sonata::IndexDirection::SourceToTarget)?;
+        tracing::debug!("indices written");
+        writer.finish()?;
         Ok(())
     }
 }
@@ -339,38 +334,46 @@ pub fn write_population(
         rank: 0,
         dtypes,
     };
-    match ordering.sort_by {
-        SortBy::Target => {
-            let mut out = ChunkWriter::new(
-                writer,
-                pop,
-                SideIndex::unsorted(&collated.source_counts, &ordering.spill)?,
-                SideIndex::Sorted(Sorted::new(trg.n)),
-            );
-            let mut chunk = RowChunk::default();
-            while rows.next_into(&mut chunk)? {
-                out.write(&chunk)?;
+    std::thread::scope(|scope| {
+        let thread = WriterThread::spawn(scope, writer);
+        match ordering.sort_by {
+            SortBy::Target => {
+                let mut out = ChunkWriter::new(
+                    thread,
+                    pop,
+                    SideIndex::unsorted(&collated.source_counts, &ordering.spill)?,
+                    SideIndex::Sorted(Sorted::new(trg.n)),
+                );
+                let mut chunk = RowChunk::default();
+                let mut pass = || -> Result<(), WriteError> {
+                    while rows.next_into(&mut chunk)? {
+                        out.write(&mut chunk)?;
+                    }
+                    Ok(())
+                };
+                let pass = pass();
+                out.finish(pass)
             }
-            out.finish()
+            SortBy::Source => {
+                let (buckets, target_counts) = crate::source_sort::bucket(
+                    &mut || rows.next(),
+                    pop,
+                    collated,
+                    trg.n,
+                    &ordering.spill,
+                )?;
+                let mut out = ChunkWriter::new(
+                    thread,
+                    pop,
+                    SideIndex::Sorted(Sorted::new(src.n)),
+                    SideIndex::unsorted(&target_counts, &ordering.spill)?,
+                );
+                let pass =
+                    crate::source_sort::drain_sorted(buckets, pop, &mut |mut c| out.write(&mut c));
+                out.finish(pass)
+            }
         }
-        SortBy::Source => {
-            let (buckets, target_counts) = crate::source_sort::bucket(
-                &mut || rows.next(),
-                pop,
-                collated,
-                trg.n,
-                &ordering.spill,
-            )?;
-            let mut out = ChunkWriter::new(
-                writer,
-                pop,
-                SideIndex::Sorted(Sorted::new(src.n)),
-                SideIndex::unsorted(&target_counts, &ordering.spill)?,
-            );
-            crate::source_sort::drain_sorted(buckets, pop, &mut |c| out.write(&c))?;
-            out.finish()
-        }
-    }
+    })
 }
 
 fn query(sel: &Selector) -> String {

@@ -165,29 +165,52 @@ pub fn generate_block(
     };
     // ~20k rows of work per run; a batch keeps every thread busy a few times over.
     let runs = runs(edge_types, block.clone(), 20_000.0);
-    let batch = threads.max(1) * 4;
+    let batch = threads.max(1) * 2;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build();
     let mut done = 0u64;
-    for group in runs.chunks(batch) {
-        let buffers: Vec<RunBuffer> = match &pool {
-            Ok(pool) if threads > 1 => pool.install(|| {
-                group
-                    .par_iter()
-                    .map(|r| connect_run(edge_types, &states, r.clone()))
-                    .collect()
-            }),
-            _ => group
-                .iter()
-                .map(|r| connect_run(edge_types, &states, r.clone()))
-                .collect(),
-        };
-        for (buf, r) in buffers.iter().zip(group) {
-            buf.replay(&mut sink)?;
-            done += r.end - r.start;
+    let replay = |sink: &mut Counting<'_>, buffers: Vec<RunBuffer>| -> Result<(), TableError> {
+        buffers.iter().try_for_each(|buf| buf.replay(sink))
+    };
+    let targets = |group: &[Range<u64>]| group.iter().map(|r| r.end - r.start).sum::<u64>();
+    match &pool {
+        Ok(pool) if threads > 1 => {
+            // Batch k is replayed into the table on one thread while the others connect batch
+            // k + 1: the table's single writer never leaves the cores idle.
+            let mut pending: Option<(Vec<RunBuffer>, u64)> = None;
+            for group in runs.chunks(batch).map(Some).chain([None]) {
+                let (buffers, replayed) = pool.join(
+                    || {
+                        group.map(|g| {
+                            g.par_iter()
+                                .map(|r| connect_run(edge_types, &states, r.clone()))
+                                .collect::<Vec<_>>()
+                        })
+                    },
+                    || match pending.take() {
+                        Some((b, n)) => replay(&mut sink, b).map(|()| Some(n)),
+                        None => Ok(None),
+                    },
+                );
+                if let Some(n) = replayed? {
+                    done += n;
+                    progress(done, &sink.counts.edge_type_rows);
+                }
+                pending = buffers.zip(group.map(targets));
+            }
         }
-        progress(done, &sink.counts.edge_type_rows);
+        _ => {
+            for group in runs.chunks(batch) {
+                let buffers = group
+                    .iter()
+                    .map(|r| connect_run(edge_types, &states, r.clone()))
+                    .collect();
+                replay(&mut sink, buffers)?;
+                done += targets(group);
+                progress(done, &sink.counts.edge_type_rows);
+            }
+        }
     }
     Ok(counts)
 }

@@ -24,6 +24,7 @@ pub mod plan;
 pub mod progress;
 pub mod setup;
 pub mod source_sort;
+mod writer_thread;
 
 pub use build::{build, BuildError, EdgeTypeSummary, PopulationSummary, Summary};
 pub use from_spec::circuit_from_spec;

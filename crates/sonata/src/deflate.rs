@@ -6,32 +6,60 @@
 //! BMTK, NEST) reads the file as if HDF5 had compressed it. HDF5 alone compresses on the one
 //! thread that calls `H5Dwrite`: the cost of gzip dominated compressed builds.
 
-use rayon::prelude::*;
+use std::sync::mpsc::{channel, Receiver, Sender};
 
-/// The not yet full chunk of one dataset.
-#[derive(Debug)]
+/// Chunks being compressed at once per worker thread; past that, `push` waits for one.
+const IN_FLIGHT_PER_THREAD: usize = 2;
+
+/// The chunks of one gzip dataset, cut from its values as they are appended and compressed in
+/// the background on rayon's threads; the caller writes them as they come back, in any order.
 pub(crate) struct ChunkStream {
     /// Values per chunk (the dataset's chunk shape).
     pub chunk_rows: u64,
     chunk_bytes: usize,
+    level: u8,
     pending: Vec<u8>,
     next_chunk: u64,
+    in_flight: usize,
+    sender: Sender<Option<Chunk>>,
+    results: Receiver<Option<Chunk>>,
+    /// Compressed chunks received while waiting for room, not yet handed out.
+    done: Vec<Chunk>,
+    /// Whether libdeflate refused a chunk (it never should).
+    failed: bool,
 }
 
-/// A chunk ready to be written: its index in the dataset and its (raw, then compressed) bytes.
+/// A chunk: its index in the dataset and its (raw, then compressed) bytes.
 pub(crate) struct Chunk {
     pub index: u64,
     pub bytes: Vec<u8>,
 }
 
+impl std::fmt::Debug for ChunkStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChunkStream")
+            .field("chunk_rows", &self.chunk_rows)
+            .field("next_chunk", &self.next_chunk)
+            .field("in_flight", &self.in_flight)
+            .finish()
+    }
+}
+
 impl ChunkStream {
-    /// For a dataset of chunks of `chunk_rows` values of `elem` bytes.
-    pub(crate) fn new(chunk_rows: usize, elem: usize) -> Self {
+    /// For a dataset of chunks of `chunk_rows` values of `elem` bytes, gzip `level`.
+    pub(crate) fn new(chunk_rows: usize, elem: usize, level: u8) -> Self {
+        let (sender, results) = channel();
         ChunkStream {
             chunk_rows: chunk_rows as u64,
             chunk_bytes: chunk_rows * elem,
+            level,
             pending: Vec::new(),
             next_chunk: 0,
+            in_flight: 0,
+            sender,
+            results,
+            done: Vec::new(),
+            failed: false,
         }
     }
 
@@ -40,58 +68,85 @@ impl ChunkStream {
         self.pending.is_empty() && self.next_chunk == 0
     }
 
-    /// Appends the next values (as little-endian bytes); returns the chunks they complete.
-    pub(crate) fn push(&mut self, bytes: &[u8]) -> Vec<Chunk> {
+    /// Appends the next values (as little-endian bytes); the chunks they complete go to be
+    /// compressed.
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
         self.pending.extend_from_slice(bytes);
-        let mut out = Vec::new();
         while self.pending.len() >= self.chunk_bytes {
             let rest = self.pending.split_off(self.chunk_bytes);
             let full = std::mem::replace(&mut self.pending, rest);
-            out.push(Chunk {
-                index: self.next_chunk,
-                bytes: full,
-            });
-            self.next_chunk += 1;
+            self.submit(full);
         }
-        out
     }
 
-    /// The last, partial chunk, padded to a whole chunk (HDF5 ignores what lies past the end).
-    pub(crate) fn finish(&mut self) -> Option<Chunk> {
-        if self.pending.is_empty() {
-            return None;
+    /// Sends the last, partial chunk, padded to a whole chunk (HDF5 ignores what lies past the
+    /// end), to be compressed.
+    pub(crate) fn finish(&mut self) {
+        if !self.pending.is_empty() {
+            let mut bytes = std::mem::take(&mut self.pending);
+            bytes.resize(self.chunk_bytes, 0);
+            self.submit(bytes);
         }
-        let mut bytes = std::mem::take(&mut self.pending);
-        bytes.resize(self.chunk_bytes, 0);
-        self.next_chunk += 1;
-        Some(Chunk {
-            index: self.next_chunk - 1,
+    }
+
+    fn submit(&mut self, bytes: Vec<u8>) {
+        let max = IN_FLIGHT_PER_THREAD * rayon::current_num_threads();
+        while self.in_flight >= max {
+            self.receive_one();
+        }
+        let chunk = Chunk {
+            index: self.next_chunk,
             bytes,
-        })
+        };
+        self.next_chunk += 1;
+        self.in_flight += 1;
+        let (sender, level) = (self.sender.clone(), self.level);
+        rayon::spawn(move || {
+            // The receiver only goes away with the stream, when nobody wants the chunk.
+            let _ = sender.send(compress(chunk, level));
+        });
+    }
+
+    fn receive_one(&mut self) {
+        // The stream holds a sender, so the channel never closes while chunks are in flight.
+        if let Ok(result) = self.results.recv() {
+            self.in_flight -= 1;
+            match result {
+                Some(c) => self.done.push(c),
+                None => self.failed = true,
+            }
+        }
+    }
+
+    /// The chunks compressed so far (all of them, waiting for those in flight, if `wait`).
+    /// `None` if libdeflate refused one.
+    pub(crate) fn compressed(&mut self, wait: bool) -> Option<Vec<Chunk>> {
+        while let Ok(result) = self.results.try_recv() {
+            self.in_flight -= 1;
+            match result {
+                Some(c) => self.done.push(c),
+                None => self.failed = true,
+            }
+        }
+        while wait && self.in_flight > 0 {
+            self.receive_one();
+        }
+        (!self.failed).then(|| std::mem::take(&mut self.done))
     }
 }
 
-/// Compresses `chunks` in parallel (zlib format, as HDF5's deflate filter writes it). `None`
-/// only if libdeflate refuses a buffer of its own bound size, which it never should.
-pub(crate) fn compress(chunks: Vec<(usize, Chunk)>, level: u8) -> Option<Vec<(usize, Chunk)>> {
-    chunks
-        .into_par_iter()
-        .map(|(which, c)| {
-            let lvl =
-                libdeflater::CompressionLvl::new(i32::from(level.clamp(1, 9))).unwrap_or_default();
-            let mut z = libdeflater::Compressor::new(lvl);
-            let mut out = vec![0u8; z.zlib_compress_bound(c.bytes.len())];
-            let n = z.zlib_compress(&c.bytes, &mut out).ok()?;
-            out.truncate(n);
-            Some((
-                which,
-                Chunk {
-                    index: c.index,
-                    bytes: out,
-                },
-            ))
-        })
-        .collect()
+/// Compresses one chunk (zlib format, as HDF5's deflate filter writes it). `None` only if
+/// libdeflate refuses a buffer of its own bound size, which it never should.
+fn compress(c: Chunk, level: u8) -> Option<Chunk> {
+    let lvl = libdeflater::CompressionLvl::new(i32::from(level.clamp(1, 9))).unwrap_or_default();
+    let mut z = libdeflater::Compressor::new(lvl);
+    let mut out = vec![0u8; z.zlib_compress_bound(c.bytes.len())];
+    let n = z.zlib_compress(&c.bytes, &mut out).ok()?;
+    out.truncate(n);
+    Some(Chunk {
+        index: c.index,
+        bytes: out,
+    })
 }
 
 /// The values of a numeric column as little-endian bytes (HDF5's native layout here).
@@ -117,37 +172,40 @@ pub(crate) fn le_bytes(col: crate::column::ColumnSlice<'_>) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn chunks_are_cut_and_padded() {
-        let mut s = ChunkStream::new(4, 2);
-        assert!(s.push(&[1; 6]).is_empty());
-        let full = s.push(&[2; 6]);
-        assert_eq!(full.len(), 1);
-        assert_eq!(full[0].index, 0);
-        assert_eq!(full[0].bytes, [1, 1, 1, 1, 1, 1, 2, 2]);
-        let last = s.finish().unwrap();
-        assert_eq!(last.index, 1);
-        assert_eq!(last.bytes, [2, 2, 2, 2, 0, 0, 0, 0]);
-        assert!(s.finish().is_none());
+    fn inflate(c: &Chunk, size: usize) -> Vec<u8> {
+        let mut d = libdeflater::Decompressor::new();
+        let mut out = vec![0u8; size];
+        assert_eq!(d.zlib_decompress(&c.bytes, &mut out).unwrap(), size);
+        out
     }
 
     #[test]
-    fn compressed_chunks_are_zlib_streams() {
-        let c = compress(
-            vec![(
-                0,
-                Chunk {
-                    index: 3,
-                    bytes: vec![7u8; 4096],
-                },
-            )],
-            4,
-        )
-        .unwrap();
-        let mut d = libdeflater::Decompressor::new();
-        let mut out = vec![0u8; 4096];
-        assert_eq!(d.zlib_decompress(&c[0].1.bytes, &mut out).unwrap(), 4096);
-        assert!(out.iter().all(|&b| b == 7));
-        assert_eq!(c[0].1.index, 3);
+    fn chunks_are_cut_padded_and_compressed_as_zlib() {
+        let mut s = ChunkStream::new(4, 2, 4);
+        s.push(&[1; 6]);
+        s.push(&[2; 6]);
+        s.finish();
+        let mut got = s.compressed(true).unwrap();
+        got.sort_by_key(|c| c.index);
+        assert_eq!(got.len(), 2);
+        assert_eq!(inflate(&got[0], 8), [1, 1, 1, 1, 1, 1, 2, 2]);
+        assert_eq!(inflate(&got[1], 8), [2, 2, 2, 2, 0, 0, 0, 0]);
+        assert!(s.compressed(true).unwrap().is_empty());
+    }
+
+    #[test]
+    fn many_chunks_in_flight_all_come_back() {
+        let mut s = ChunkStream::new(1024, 1, 4);
+        for i in 0..200u8 {
+            s.push(&[i; 1024]);
+        }
+        s.finish();
+        let mut got = s.compressed(true).unwrap();
+        got.sort_by_key(|c| c.index);
+        assert_eq!(got.len(), 200);
+        for (i, c) in got.iter().enumerate() {
+            assert_eq!(c.index, i as u64);
+            assert!(inflate(c, 1024).iter().all(|&b| b == i as u8));
+        }
     }
 }

@@ -14,10 +14,11 @@ use hdf5::{Dataset, File, Group};
 use hdf5_sys::h5i::hid_t;
 
 use crate::column::{ColumnSlice, Compression, Dtype, Provenance};
-use crate::deflate::{self, Chunk, ChunkStream};
+use crate::deflate::{self, ChunkStream};
 use crate::error::SonataError;
 use crate::h5::{self, Io, Shape};
 use crate::index::{IndexBuilder, IndexDirection};
+use crate::index_rows::IndexRows;
 
 /// Rows per block when streaming an index to disk.
 const INDEX_BLOCK_ROWS: usize = 1 << 16;
@@ -64,9 +65,9 @@ impl Tracked {
         serial: bool,
     ) -> Self {
         let direct = match compression {
-            Compression::Gzip(_) if serial && rows > 0 && dtype != Dtype::Str => {
+            Compression::Gzip(level) if serial && rows > 0 && dtype != Dtype::Str => {
                 let chunk_rows = h5::chunk_rows_for(dtype, 1).min(rows as usize);
-                Some(ChunkStream::new(chunk_rows, dtype.size()))
+                Some(ChunkStream::new(chunk_rows, dtype.size(), level))
             }
             _ => None,
         };
@@ -78,20 +79,35 @@ impl Tracked {
             direct,
         }
     }
+
+    /// Writes the chunks compressed so far (all of them, once those in flight are done, if
+    /// `wait`).
+    fn write_compressed(&mut self, path: &Path, wait: bool) -> Result<(), SonataError> {
+        let Some(stream) = &mut self.direct else {
+            return Ok(());
+        };
+        let chunks = stream.compressed(wait).ok_or_else(|| {
+            SonataError::invalid(path, &self.full, "libdeflate could not compress a chunk")
+        })?;
+        for c in chunks {
+            let at = c.index * stream.chunk_rows;
+            h5::write_chunk(path, &self.ds, &self.full, &[at], &c.bytes)?;
+        }
+        Ok(())
+    }
 }
 
 /// Writes rows `offset..` of each column into its dataset: through HDF5, or, for direct-chunk
-/// datasets, cut into chunks that are compressed together on every core and written raw.
+/// datasets, cut into chunks that are compressed in the background on every core and written
+/// raw as they come back.
 fn write_tracked(
     path: &Path,
     tracked: &mut [Tracked],
     offset: u64,
     cols: &[ColumnSlice<'_>],
     io: Io,
-    compression: Compression,
 ) -> Result<(), SonataError> {
-    let mut ready: Vec<(usize, Chunk)> = Vec::new();
-    for (i, (t, col)) in tracked.iter_mut().zip(cols).enumerate() {
+    for (t, col) in tracked.iter_mut().zip(cols) {
         // Positioned, out-of-order writes (several writers) go through HDF5's own filter.
         if offset != t.written && t.direct.as_ref().is_some_and(ChunkStream::is_untouched) {
             t.direct = None;
@@ -108,54 +124,26 @@ fn write_tracked(
                         ),
                     ));
                 }
-                ready.extend(stream.push(&bytes).into_iter().map(|c| (i, c)));
+                stream.push(&bytes);
+                t.write_compressed(path, false)?;
             }
             _ => h5::write_column(path, &t.ds, &t.full, offset, *col, io)?,
         }
         t.written += col.len() as u64;
     }
-    write_chunks(path, tracked, ready, compression)
-}
-
-fn write_chunks(
-    path: &Path,
-    tracked: &[Tracked],
-    ready: Vec<(usize, Chunk)>,
-    compression: Compression,
-) -> Result<(), SonataError> {
-    let Compression::Gzip(level) = compression else {
-        return Ok(());
-    };
-    if ready.is_empty() {
-        return Ok(());
-    }
-    let done = deflate::compress(ready, level)
-        .ok_or_else(|| SonataError::invalid(path, "/", "libdeflate could not compress a chunk"))?;
-    for (i, c) in done {
-        let t = &tracked[i];
-        let rows = t.direct.as_ref().map_or(0, |s| s.chunk_rows);
-        h5::write_chunk(path, &t.ds, &t.full, c.index * rows, &c.bytes)?;
-    }
     Ok(())
 }
 
-/// Compresses and writes the last, partial chunk of every direct-chunk dataset.
-fn flush_tracked(
-    path: &Path,
-    tracked: &mut [Tracked],
-    compression: Compression,
-) -> Result<(), SonataError> {
-    let ready: Vec<(usize, Chunk)> = tracked
-        .iter_mut()
-        .enumerate()
-        .filter_map(|(i, t)| {
-            t.direct
-                .as_mut()
-                .and_then(ChunkStream::finish)
-                .map(|c| (i, c))
-        })
-        .collect();
-    write_chunks(path, tracked, ready, compression)
+/// Compresses and writes the last, partial chunk of every direct-chunk dataset, and every
+/// chunk still in flight.
+fn flush_tracked(path: &Path, tracked: &mut [Tracked]) -> Result<(), SonataError> {
+    for t in tracked {
+        if let Some(stream) = &mut t.direct {
+            stream.finish();
+        }
+        t.write_compressed(path, true)?;
+    }
+    Ok(())
 }
 
 /// An owned dataset transfer property list (collective MPI-IO).
@@ -190,6 +178,8 @@ pub struct EdgesWriter {
     group_cursor: Vec<u64>,
     index_done: [bool; 2],
     xfer: Option<Xfer>,
+    /// Whether this process alone writes the file (no MPI-IO file access list).
+    serial: bool,
 }
 
 const CORE: [(&str, Dtype); 5] = [
@@ -301,6 +291,7 @@ impl EdgesWriter {
             edge_cursor: 0,
             index_done: [false; 2],
             xfer: None,
+            serial: fapl.is_none(),
         })
     }
 
@@ -446,14 +437,7 @@ impl EdgesWriter {
             ColumnSlice::U64(edge_group_index),
         ];
         let io = self.io();
-        write_tracked(
-            &self.path,
-            &mut self.core,
-            offset,
-            &cols,
-            io,
-            self.compression,
-        )
+        write_tracked(&self.path, &mut self.core, offset, &cols, io)
     }
 
     /// Appends the next rows of group `g` (one slice per column of the layout, in layout
@@ -507,14 +491,7 @@ impl EdgesWriter {
         }
         self.check_rows(&gfull, offset, n as u64, gl.n_rows)?;
         let io = self.io();
-        write_tracked(
-            &self.path,
-            &mut self.groups[g],
-            offset,
-            columns,
-            io,
-            self.compression,
-        )
+        write_tracked(&self.path, &mut self.groups[g], offset, columns, io)
     }
 
     /// Writes `indices/<direction>/{node_id_to_ranges, range_to_edge_id}` from `(node_id,
@@ -591,49 +568,32 @@ impl EdgesWriter {
             self.compression,
         )?;
 
-        let mut b = IndexBuilder::new(n_nodes, self.layout.n_edges);
-        let mut nodes_written = 0u64;
-        let mut ranges_written = 0u64;
-        let mut flush = |b: &mut IndexBuilder, force: bool| -> Result<(), SonataError> {
-            if force || b.node_rows.len() >= 2 * INDEX_BLOCK_ROWS {
-                let k = (b.node_rows.len() / 2) as u64;
-                h5::write_rows(
-                    &path,
-                    &n2r,
-                    &n2r_full,
-                    nodes_written,
-                    2,
-                    &b.node_rows,
-                    Io::INDEPENDENT,
-                )?;
-                nodes_written += k;
-                b.node_rows.clear();
-            }
-            if (force && !b.ranges.is_empty()) || b.ranges.len() >= 2 * INDEX_BLOCK_ROWS {
-                let k = (b.ranges.len() / 2) as u64;
-                r2e.resize([(ranges_written + k) as usize, 2])
-                    .map_err(|e| SonataError::hdf5(&path, &r2e_full, e))?;
-                h5::write_rows(
-                    &path,
-                    &r2e,
-                    &r2e_full,
-                    ranges_written,
-                    2,
-                    &b.ranges,
-                    Io::INDEPENDENT,
-                )?;
-                ranges_written += k;
-                b.ranges.clear();
-            }
-            Ok(())
+        // One process compresses gzip chunks itself, on every core; MPI-IO writers leave it
+        // to HDF5.
+        let gzip = match self.compression {
+            Compression::Gzip(level) if self.serial => Some(level),
+            _ => None,
         };
+        let mut n2r = IndexRows::new(&path, n2r, n2r_full, false, gzip);
+        let mut r2e = IndexRows::new(&path, r2e, r2e_full, true, gzip);
+        let mut b = IndexBuilder::new(n_nodes, self.layout.n_edges);
         for (node, edges) in runs {
             b.push_run(node, edges)
                 .map_err(|e| SonataError::invalid(&path, &ifull, e.to_string()))?;
-            flush(&mut b, false)?;
+            if b.node_rows.len() >= 2 * INDEX_BLOCK_ROWS {
+                n2r.append(&b.node_rows)?;
+                b.node_rows.clear();
+            }
+            if b.ranges.len() >= 2 * INDEX_BLOCK_ROWS {
+                r2e.append(&b.ranges)?;
+                b.ranges.clear();
+            }
         }
         b.finish();
-        flush(&mut b, true)?;
+        n2r.append(&b.node_rows)?;
+        r2e.append(&b.ranges)?;
+        let nodes_written = n2r.finish()?;
+        r2e.finish()?;
         debug_assert_eq!(nodes_written, n_nodes);
 
         grp.link_hard("node_id_to_ranges", "node_id_to_range")
@@ -645,9 +605,9 @@ impl EdgesWriter {
     /// Checks that every dataset got exactly its rows and both indices were written, then
     /// flushes and closes the file.
     pub fn finish(mut self) -> Result<(), SonataError> {
-        flush_tracked(&self.path, &mut self.core, self.compression)?;
+        flush_tracked(&self.path, &mut self.core)?;
         for g in &mut self.groups {
-            flush_tracked(&self.path, g, self.compression)?;
+            flush_tracked(&self.path, g)?;
         }
         for t in self.core.iter().chain(self.groups.iter().flatten()) {
             if t.written != t.rows {

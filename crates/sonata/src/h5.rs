@@ -151,22 +151,34 @@ pub(crate) fn chunk_rows_for(dtype: Dtype, width: usize) -> usize {
     (CHUNK_BYTES / row_bytes).max(1)
 }
 
-/// Writes one already-compressed chunk of a 1-D dataset, starting at row `offset`.
+/// Writes one already-compressed chunk of a dataset, the one that starts at `offset` (one
+/// coordinate per dimension of the dataset).
 pub(crate) fn write_chunk(
     file: &Path,
     ds: &Dataset,
     full: &str,
-    offset: u64,
+    offset: &[u64],
     bytes: &[u8],
 ) -> Result<(), SonataError> {
-    let at: [hdf5_sys::h5::hsize_t; 1] = [offset];
-    // SAFETY: `ds` is an open dataset, `at` has its rank (1), `bytes` outlives the call.
+    if offset.len() != ds.ndim() {
+        return Err(SonataError::invalid(
+            file,
+            full,
+            format!(
+                "a chunk offset of rank {} for rank {}",
+                offset.len(),
+                ds.ndim()
+            ),
+        ));
+    }
+    // SAFETY: `ds` is an open dataset, `offset` has its rank (checked), `bytes` outlives the
+    // call.
     let r = unsafe {
         hdf5_sys::h5d::H5Dwrite_chunk(
             ds.id(),
             hdf5_sys::h5p::H5P_DEFAULT,
             0,
-            at.as_ptr(),
+            offset.as_ptr(),
             bytes.len(),
             bytes.as_ptr().cast(),
         )
@@ -175,7 +187,7 @@ pub(crate) fn write_chunk(
         return Err(SonataError::invalid(
             file,
             full,
-            format!("H5Dwrite_chunk failed at row {offset}"),
+            format!("H5Dwrite_chunk failed at {offset:?}"),
         ));
     }
     Ok(())

@@ -10,6 +10,7 @@ mod edges;
 mod error;
 mod h5;
 mod index;
+mod index_rows;
 mod nodes;
 
 pub use column::{Column, ColumnData, ColumnSlice, Compression, Dtype, Provenance};

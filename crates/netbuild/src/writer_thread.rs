@@ -1,0 +1,99 @@
+//! The data columns of an edges file, written on a thread of their own.
+//!
+//! In: batches of rows in file order, as the file stores them (core columns and each edge
+//! group's columns). Out: the [`sonata::EdgesWriter`], handed back once every batch is
+//! written, for the indices.
+//!
+//! Why: rank 0's writing pass has two serial jobs of similar cost, the HDF5 writes and the
+//! bookkeeping of every row (group numbering, both indices). On two threads they overlap. HDF5
+//! is only ever used by one thread at a time: this one until [`WriterThread::finish`], then
+//! the caller. Two batches at most wait in the queue, so memory stays a few chunks.
+
+use crate::edges_out::WriteError;
+use netbuild_edges::Column;
+use netbuild_sonata as sonata;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::{Scope, ScopedJoinHandle};
+
+/// Rows in file order: the core columns, then each group's columns of those rows.
+#[derive(Default)]
+pub struct Batch {
+    pub source: Vec<u64>,
+    pub target: Vec<u64>,
+    pub type_id: Vec<i64>,
+    pub group_id: Vec<u32>,
+    pub group_index: Vec<u64>,
+    pub groups: Vec<Vec<Column>>,
+}
+
+impl Batch {
+    fn write(&self, w: &mut sonata::EdgesWriter) -> Result<(), WriteError> {
+        w.append_edges(
+            &self.source,
+            &self.target,
+            &self.type_id,
+            &self.group_id,
+            &self.group_index,
+        )?;
+        for (g, cols) in self.groups.iter().enumerate() {
+            if cols.first().is_some_and(|c| !c.is_empty()) {
+                let slices: Vec<sonata::ColumnSlice<'_>> =
+                    cols.iter().map(crate::convert::column_slice).collect();
+                w.append_group(g, &slices)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The thread that owns the writer while batches stream in.
+pub struct WriterThread<'scope> {
+    batches: SyncSender<Batch>,
+    /// Written batches, returned for reuse (their buffers are allocated once).
+    spare: Receiver<Batch>,
+    handle: ScopedJoinHandle<'scope, Result<sonata::EdgesWriter, WriteError>>,
+}
+
+impl<'scope> WriterThread<'scope> {
+    pub fn spawn<'env>(
+        scope: &'scope Scope<'scope, 'env>,
+        mut writer: sonata::EdgesWriter,
+    ) -> Self {
+        let (batches, queue) = sync_channel::<Batch>(1);
+        let (give_back, spare) = sync_channel::<Batch>(3);
+        let handle = scope.spawn(move || {
+            for batch in queue {
+                batch.write(&mut writer)?;
+                // The caller may have stopped taking spares; then the batch is just freed.
+                let _ = give_back.try_send(batch);
+            }
+            Ok(writer)
+        });
+        WriterThread {
+            batches,
+            spare,
+            handle,
+        }
+    }
+
+    /// A batch to fill: a written one if any came back, else a new one.
+    pub fn batch(&self) -> Batch {
+        self.spare.try_recv().unwrap_or_default()
+    }
+
+    /// Queues `batch`, waiting while the queue is full. False if the thread has stopped (on
+    /// an error, which [`WriterThread::finish`] returns).
+    pub fn send(&self, batch: Batch) -> bool {
+        self.batches.send(batch).is_ok()
+    }
+
+    /// Waits until every queued batch is written; returns the writer, or the error that
+    /// stopped the thread.
+    pub fn finish(self) -> Result<sonata::EdgesWriter, WriteError> {
+        drop(self.batches);
+        match self.handle.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}

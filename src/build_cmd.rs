@@ -21,6 +21,9 @@ pub struct BuildArgs {
     /// Override `[build] spill_dir`.
     #[arg(long, value_name = "DIR")]
     spill_dir: Option<PathBuf>,
+    /// Override `[build] writer`: "auto", "rank0" or "parallel".
+    #[arg(long, value_name = "WRITER")]
+    writer: Option<String>,
 }
 
 /// Whether a launcher (mpirun, srun, hydra) started this process as an MPI rank.
@@ -126,6 +129,21 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
             }
         }
     }
+    if let Some(w) = &cli.writer {
+        match netbuild::spec::parse_writer(w) {
+            Some(writer) => options.writer = writer,
+            None => {
+                report(
+                    comm,
+                    &format!(
+                        "error: --writer: expected {}, found {w:?}",
+                        netbuild::spec::WRITER_EXPECTED
+                    ),
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
     options.spec_text_hash = spec_hash(spec_path);
     match netbuild::build(&circuit, &options, comm) {
         Ok(summary) => {
@@ -138,7 +156,11 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
             report(comm, &format!("error: {}", locate(&spec, &e)));
             ExitCode::from(2)
         }
-        Err(e @ (netbuild::BuildError::Output { .. } | netbuild::BuildError::OutputElsewhere)) => {
+        Err(
+            e @ (netbuild::BuildError::Output { .. }
+            | netbuild::BuildError::OutputElsewhere
+            | netbuild::BuildError::Writer(_)),
+        ) => {
             report(comm, &format!("error: {e}"));
             ExitCode::FAILURE
         }

@@ -18,6 +18,7 @@ fn help() {
         "--output-dir",
         "--memory-budget",
         "--spill-dir",
+        "--writer",
     ] {
         assert!(
             r.stdout.contains(word),
@@ -35,6 +36,57 @@ fn no_spec_is_a_usage_error() {
     let r = run(netbuild(Vec::<&str>::new()), Duration::from_secs(30));
     assert!(!r.status.success(), "{}", r.describe());
     assert!(r.stderr.contains("Usage"), "{}", r.describe());
+}
+
+/// A bad `--writer` is refused before any work, naming the choices; no folder is made.
+#[test]
+fn bad_writer_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let spec = example("quickstart.toml");
+    let r = run(
+        netbuild([
+            spec.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--writer".as_ref(),
+            "everyone".as_ref(),
+        ]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(r.status.code(), Some(2), "{}", r.describe());
+    assert!(
+        r.stderr
+            .contains("--writer: expected \"auto\", \"rank0\" or \"parallel\", found \"everyone\""),
+        "{}",
+        r.describe()
+    );
+    assert!(listing(tmp.path()).is_empty(), "{:?}", listing(tmp.path()));
+}
+
+/// `writer = "parallel"` cannot work on one process; the build still runs, rank 0 being the
+/// only writer there is (the choice only matters for several ranks).
+#[test]
+fn parallel_writer_on_one_process_writes_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let spec = example("gap_junctions.toml");
+    let r = run(
+        netbuild([
+            spec.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--writer".as_ref(),
+            "parallel".as_ref(),
+        ]),
+        TIMEOUT,
+    );
+    r.assert_success();
+    assert!(
+        out.join("circuit_config.json").is_file(),
+        "{:?}",
+        listing(&out)
+    );
 }
 
 #[test]

@@ -245,13 +245,14 @@ impl Comm for Mpi {
         let chunk = collective_chunk(self.size, self.max_piece);
         let n_rounds = lens.iter().map(|&l| rounds(l, chunk)).max().unwrap_or(0);
         let mut out: Vec<Vec<u8>> = lens.iter().map(|&l| Vec::with_capacity(l)).collect();
-        let mut buf = Vec::new();
+        // Allocated, so that an empty buffer is never MPI_IN_PLACE (see `not_in_place`).
+        let mut buf = Vec::with_capacity(1);
         for k in 0..n_rounds {
             let pieces: Vec<_> = lens.iter().map(|&l| piece(l, chunk, k)).collect();
             let (counts, displs) = counts_displs(pieces.iter().map(|p| p.len()));
             buf.clear();
             buf.resize(pieces.iter().map(|p| p.len()).sum(), 0u8);
-            let send = &mine[piece(mine.len(), chunk, k)];
+            let send = not_in_place(&mine[piece(mine.len(), chunk, k)]);
             {
                 let mut part = PartitionMut::new(&mut buf[..], &counts[..], &displs[..]);
                 self.world.all_gather_varcount_into(send, &mut part);
@@ -329,8 +330,9 @@ impl Comm for Mpi {
             .map_or(0, |&r| usize_of(r));
 
         let mut out: Vec<Vec<u8>> = recv_lens.iter().map(|&l| Vec::with_capacity(l)).collect();
-        let mut send_buf = Vec::new();
-        let mut recv_buf = Vec::new();
+        // Allocated, so that an empty buffer is never MPI_IN_PLACE (see `not_in_place`).
+        let mut send_buf = Vec::with_capacity(1);
+        let mut recv_buf = Vec::with_capacity(1);
         for k in 0..n_rounds {
             let send_pieces: Vec<_> = send_lens.iter().map(|&l| piece(l, chunk, k)).collect();
             send_buf.clear();
@@ -432,5 +434,20 @@ impl Comm for Mpi {
 
     fn raw_mpi_world(&self) -> Option<MPI_Comm> {
         Some(self.raw_world())
+    }
+}
+
+/// `s`, or if it is empty, an empty slice at a real address.
+///
+/// Why: an empty Rust slice may point at address 1 (a dangling, aligned pointer), which is
+/// OpenMPI's value of `MPI_IN_PLACE`. A rank with nothing to send would then ask a collective
+/// for its in-place variant while the others do not, and they choose different algorithms
+/// and wait for each other forever.
+fn not_in_place(s: &[u8]) -> &[u8] {
+    static ONE: [u8; 1] = [0];
+    if s.is_empty() {
+        &ONE[..0]
+    } else {
+        s
     }
 }

@@ -14,7 +14,7 @@ use crate::convert;
 use crate::edges_out::{edge_type_id, edge_types, write_population, Ordering, WriteError};
 use crate::generate::generate_block;
 use crate::nodes_out::{population_type, write_network};
-use crate::options::BuildOptions;
+use crate::options::{BuildOptions, SortBy, Writer};
 use crate::output::OutputDir;
 use crate::plan::split_targets;
 use crate::progress::Progress;
@@ -44,6 +44,8 @@ pub enum BuildError {
     Write(#[from] WriteError),
     #[error("writing: {0}")]
     Sonata(#[from] sonata::SonataError),
+    #[error("writer = \"parallel\" cannot work here: {0}")]
+    Writer(String),
     #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0}")]
     Injected(usize),
 }
@@ -119,9 +121,8 @@ pub fn build(
             .to_string_lossy()
             .as_bytes(),
     );
-    crate::output::set_in_progress(Some(PathBuf::from(
-        String::from_utf8_lossy(&temp).into_owned(),
-    )));
+    let partial = PathBuf::from(String::from_utf8_lossy(&temp).into_owned());
+    crate::output::set_in_progress(Some(partial.clone()));
     // A root may leave a broadcast before the others have the data: only after this barrier
     // is every rank ready to clean up.
     comm.barrier();
@@ -162,6 +163,7 @@ pub fn build(
         sort_by: options.sort_edges_by,
         spill: policy.clone(),
     };
+    let parallel = use_parallel_writer(options, comm, &partial)?;
     let progress = Progress::new(comm.rank() == 0);
     let mut pop_summaries = Vec::new();
     for pop in populations {
@@ -213,17 +215,42 @@ pub fn build(
             .as_ref()
             .map(|o| o.path().to_path_buf())
             .unwrap_or_default();
-        write_population(
-            comm,
-            pop,
-            &networks,
-            &mut reader,
-            &collated,
-            &dir,
-            compression,
-            &prov,
-            &ordering,
-        )?;
+        let parallel_here = parallel
+            && {
+                let fits = crate::parallel_out::index_fits(&collated, comm.size(), policy.budget);
+                if !fits {
+                    tracing::info!(
+                        population = %pop.name,
+                        "rank 0 writes this population: a rank's share of its source index would not fit half the memory budget"
+                    );
+                }
+                fits
+            };
+        if parallel_here {
+            crate::parallel_out::write_population_parallel(
+                comm,
+                pop,
+                &networks,
+                &mut reader,
+                &collated,
+                &blocks,
+                &partial.join(format!("{}_edges.h5", pop.file_stem)),
+                compression,
+                &prov,
+            )?;
+        } else {
+            write_population(
+                comm,
+                pop,
+                &networks,
+                &mut reader,
+                &collated,
+                &dir,
+                compression,
+                &prov,
+                &ordering,
+            )?;
+        }
         if let Some(out) = &out {
             sonata::write_edge_types(
                 &out.path().join(format!("{}_edge_types.csv", pop.file_stem)),
@@ -276,6 +303,40 @@ pub fn build(
         peak_memory,
         files,
     })
+}
+
+/// Whether the ranks write edges files together through parallel HDF5 (collective: every rank
+/// gets the same answer). `auto` picks it for an MPI job of several ranks whose rows are
+/// sorted by target and whose ranks all see the output folder (a shared filesystem); else
+/// rank 0 writes. `parallel` insists, and is an error where it cannot work.
+fn use_parallel_writer(
+    options: &BuildOptions,
+    comm: &dyn Comm,
+    partial: &Path,
+) -> Result<bool, BuildError> {
+    let wanted = match options.writer {
+        Writer::Rank0 => return Ok(false),
+        Writer::Parallel => true,
+        Writer::Auto => false,
+    };
+    if comm.size() == 1 || comm.raw_mpi_world().is_none() {
+        return Ok(false);
+    }
+    let why_not = if options.sort_edges_by != SortBy::Target {
+        Some("edges sorted by source are sorted by rank 0")
+    } else if !comm.all(partial.is_dir()) {
+        Some("not every rank sees the output folder (no shared filesystem)")
+    } else {
+        None
+    };
+    match why_not {
+        None => Ok(true),
+        Some(reason) if wanted => Err(BuildError::Writer(reason.to_string())),
+        Some(reason) => {
+            tracing::info!("rank 0 writes the edges files: {reason}");
+            Ok(false)
+        }
+    }
 }
 
 /// This process's peak resident memory (VmHWM of /proc/self/status), in bytes.

@@ -18,8 +18,8 @@ use netbuild_sonata as sonata;
 use netbuild_spec::SortBy;
 use std::path::Path;
 
-/// Rows per chunk read from a table or sent to rank 0.
-const CHUNK_ROWS: usize = 1 << 16;
+/// Rows per chunk read from a table, sent to rank 0 or written by the parallel writer.
+pub(crate) const CHUNK_ROWS: usize = 1 << 16;
 const TAG_ROWS: i32 = 11;
 
 /// Edge type ids start at 100, as BMTK numbers them, in declaration order.
@@ -40,6 +40,10 @@ pub enum WriteError {
     Message { rank: usize },
     #[error("the writer thread stopped")]
     WriterStopped,
+    #[error("the parallel writer needs an MPI job")]
+    NoMpi,
+    #[error("parallel HDF5: {0}")]
+    Parallel(String),
 }
 
 fn u32_column(v: &[u32]) -> Column {
@@ -230,21 +234,7 @@ impl<'p, 's> ChunkWriter<'p, 's> {
     /// Queues `c` for writing; its group columns are swapped for spare buffers.
     fn write(&mut self, c: &mut RowChunk) -> Result<(), WriteError> {
         let mut b = self.thread.batch();
-        b.source.clear();
-        b.source.extend(c.source.iter().map(|&s| u64::from(s)));
-        b.target.clear();
-        b.target.extend(c.target.iter().map(|&t| u64::from(t)));
-        b.type_id.clear();
-        b.type_id
-            .extend(c.edge_type.iter().map(|&e| edge_type_id(e)));
-        b.group_id.clear();
-        b.group_index.clear();
-        for i in 0..c.len() {
-            let g = self.pop.group_of_edge_type(c.edge_type[i]);
-            b.group_id.push(g as u32);
-            b.group_index.push(self.next_group_index[g]);
-            self.next_group_index[g] += 1;
-        }
+        b.fill_core(c, self.pop, &mut self.next_group_index);
         self.by_source.push_chunk(&b.source, self.edge)?;
         self.by_target.push_chunk(&b.target, self.edge)?;
         self.edge += c.len() as u64;
@@ -301,38 +291,14 @@ pub fn write_population(
         }
     }
     let (src, trg) = (&networks[pop.source], &networks[pop.target]);
-    let layout = sonata::EdgePopulationLayout {
-        name: pop.name.clone(),
-        source_population: src.name.clone(),
-        target_population: trg.name.clone(),
-        n_edges: collated.n_edges(),
-        groups: pop
-            .groups
-            .iter()
-            .zip(&collated.group_rows)
-            .map(|(cols, &n)| sonata::EdgeGroupLayout {
-                columns: cols
-                    .iter()
-                    .map(|(k, d)| (k.clone(), convert::dtype(*d)))
-                    .collect(),
-                n_rows: n,
-            })
-            .collect(),
-        n_source_nodes: src.n,
-        n_target_nodes: trg.n,
-    };
+    let layout = layout(pop, networks, collated);
     let path = dir.join(format!("{}_edges.h5", pop.file_stem));
     let writer = sonata::EdgesWriter::create(&path, &layout, compression, prov)?;
-    let dtypes: Vec<Vec<Dtype>> = pop
-        .groups
-        .iter()
-        .map(|g| g.iter().map(|(_, d)| *d).collect())
-        .collect();
     let mut rows = AllRows {
         comm,
         own: table,
         rank: 0,
-        dtypes,
+        dtypes: group_dtypes(pop),
     };
     std::thread::scope(|scope| {
         let thread = WriterThread::spawn(scope, writer);
@@ -374,6 +340,43 @@ pub fn write_population(
             }
         }
     })
+}
+
+/// What the file of `pop` holds, from the collated counts.
+pub(crate) fn layout(
+    pop: &EdgePopulation,
+    networks: &[Network],
+    collated: &Collated,
+) -> sonata::EdgePopulationLayout {
+    let (src, trg) = (&networks[pop.source], &networks[pop.target]);
+    sonata::EdgePopulationLayout {
+        name: pop.name.clone(),
+        source_population: src.name.clone(),
+        target_population: trg.name.clone(),
+        n_edges: collated.n_edges(),
+        groups: pop
+            .groups
+            .iter()
+            .zip(&collated.group_rows)
+            .map(|(cols, &n)| sonata::EdgeGroupLayout {
+                columns: cols
+                    .iter()
+                    .map(|(k, d)| (k.clone(), convert::dtype(*d)))
+                    .collect(),
+                n_rows: n,
+            })
+            .collect(),
+        n_source_nodes: src.n,
+        n_target_nodes: trg.n,
+    }
+}
+
+/// Column dtypes of each edge group of `pop`.
+fn group_dtypes(pop: &EdgePopulation) -> Vec<Vec<Dtype>> {
+    pop.groups
+        .iter()
+        .map(|g| g.iter().map(|(_, d)| *d).collect())
+        .collect()
 }
 
 fn query(sel: &Selector) -> String {

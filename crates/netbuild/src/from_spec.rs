@@ -57,6 +57,7 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
         sort_edges_by: spec.build.sort_edges_by,
         memory_budget: spec.build.memory_budget,
         spill_dir: spec.build.spill_dir.clone(),
+        writer: spec.build.writer,
         spec_text_hash: None,
         threads: None,
     };

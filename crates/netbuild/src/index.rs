@@ -54,6 +54,18 @@ impl ByNode {
         *slot += 1;
     }
 
+    /// Sorts each node's edge ids: for edges pushed out of order (as they arrive from several
+    /// ranks), after which [`ByNode::pairs`] is sorted again.
+    pub fn sort_within_nodes(&mut self) {
+        for n in 0..self.offsets.len().saturating_sub(1) {
+            let (a, b) = (self.offsets[n] as usize, self.offsets[n + 1] as usize);
+            match &mut self.ids {
+                EdgeIds::Narrow(v) => v[a..b].sort_unstable(),
+                EdgeIds::Wide(v) => v[a..b].sort_unstable(),
+            }
+        }
+    }
+
     /// (node, edge) pairs, node-major, edges ascending within a node.
     pub fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         (0..self.offsets.len().saturating_sub(1)).flat_map(move |n| {

@@ -20,6 +20,7 @@ pub mod index;
 pub mod nodes_out;
 pub mod options;
 pub mod output;
+pub mod parallel_out;
 pub mod plan;
 pub mod progress;
 pub mod setup;

@@ -1,6 +1,6 @@
 //! How to build: where to write, how to compress and sort, how much memory a rank may use.
 
-pub use netbuild_spec::{Compression, SortBy};
+pub use netbuild_spec::{Compression, SortBy, Writer};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +16,8 @@ pub struct BuildOptions {
     pub spec_text_hash: Option<String>,
     /// Worker threads per rank; `None` = the cores of the machine shared by the ranks on it.
     pub threads: Option<usize>,
+    /// Who writes the edges files when there are several ranks.
+    pub writer: Writer,
 }
 
 impl BuildOptions {
@@ -29,6 +31,7 @@ impl BuildOptions {
             spill_dir: None,
             spec_text_hash: None,
             threads: None,
+            writer: Writer::Auto,
         }
     }
 

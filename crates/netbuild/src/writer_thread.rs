@@ -9,8 +9,9 @@
 //! is only ever used by one thread at a time: this one until [`WriterThread::finish`], then
 //! the caller. Two batches at most wait in the queue, so memory stays a few chunks.
 
-use crate::edges_out::WriteError;
-use netbuild_edges::Column;
+use crate::edges_out::{edge_type_id, WriteError};
+use crate::plan::EdgePopulation;
+use netbuild_edges::{Column, RowChunk};
 use netbuild_sonata as sonata;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::{Scope, ScopedJoinHandle};
@@ -27,6 +28,26 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Sets the core columns from `c`, numbering its rows within their groups from
+    /// `next_group_index` (which advances). The group columns are left as they are.
+    pub fn fill_core(&mut self, c: &RowChunk, pop: &EdgePopulation, next_group_index: &mut [u64]) {
+        self.source.clear();
+        self.source.extend(c.source.iter().map(|&s| u64::from(s)));
+        self.target.clear();
+        self.target.extend(c.target.iter().map(|&t| u64::from(t)));
+        self.type_id.clear();
+        self.type_id
+            .extend(c.edge_type.iter().map(|&e| edge_type_id(e)));
+        self.group_id.clear();
+        self.group_index.clear();
+        for &e in &c.edge_type {
+            let g = pop.group_of_edge_type(e);
+            self.group_id.push(g as u32);
+            self.group_index.push(next_group_index[g]);
+            next_group_index[g] += 1;
+        }
+    }
+
     fn write(&self, w: &mut sonata::EdgesWriter) -> Result<(), WriteError> {
         w.append_edges(
             &self.source,

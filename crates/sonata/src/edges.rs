@@ -23,6 +23,28 @@ use crate::index_rows::IndexRows;
 /// Rows per block when streaming an index to disk.
 const INDEX_BLOCK_ROWS: usize = 1 << 16;
 
+/// One process's part of an index written by several ([`EdgesWriter::write_index_part`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexPart {
+    /// The node ids whose rows of `node_id_to_ranges` this process writes.
+    pub nodes: std::ops::Range<u64>,
+    /// The first of its ranges (rows of `range_to_edge_id`): the ranges of the parts before.
+    pub first_range: u64,
+    /// Its ranges.
+    pub ranges: u64,
+    /// Ranges of all parts.
+    pub total_ranges: u64,
+    /// Range blocks every process writes: the largest [`IndexPart::blocks_for`] of any part.
+    pub rounds: u64,
+}
+
+impl IndexPart {
+    /// How many range blocks a part of `ranges` ranges writes (the last one maybe empty).
+    pub fn blocks_for(ranges: u64) -> u64 {
+        ranges / INDEX_BLOCK_ROWS as u64 + 1
+    }
+}
+
 /// The columns and row count of one edge group.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EdgeGroupLayout {
@@ -516,66 +538,23 @@ impl EdgesWriter {
         direction: IndexDirection,
         runs: impl Iterator<Item = (u64, std::ops::Range<u64>)>,
     ) -> Result<(), SonataError> {
-        let dir = direction.group_name();
-        let ifull = format!("{}/indices/{dir}", self.root);
-        if self.index_done[direction.slot()] {
-            return Err(self.invalid(&ifull, "index written twice"));
-        }
-        let n_nodes = match direction {
-            IndexDirection::SourceToTarget => self.layout.n_source_nodes,
-            IndexDirection::TargetToSource => self.layout.n_target_nodes,
-        };
+        let (grp, ifull, n2r, r2e) = self.create_index(direction, None)?;
+        let n_nodes = n2r.size() as u64 / 2;
         let path = self.path.clone();
-        let indices = if self.pop.link_exists("indices") {
-            self.pop
-                .group("indices")
-                .map_err(|e| SonataError::hdf5(&path, format!("{}/indices", self.root), e))?
-        } else {
-            h5::create_group(
-                &path,
-                &self.pop,
-                "indices",
-                &format!("{}/indices", self.root),
-            )?
-        };
-        let grp = h5::create_group(&path, &indices, dir, &ifull)?;
-        let n2r_full = format!("{ifull}/node_id_to_ranges");
-        let r2e_full = format!("{ifull}/range_to_edge_id");
-        let n2r = h5::create_dataset(
-            &path,
-            &grp,
-            &n2r_full,
-            "node_id_to_ranges",
-            Dtype::U64,
-            Shape {
-                rows: n_nodes,
-                width: 2,
-                resizable: false,
-            },
-            self.compression,
-        )?;
-        let r2e = h5::create_dataset(
-            &path,
-            &grp,
-            &r2e_full,
-            "range_to_edge_id",
-            Dtype::U64,
-            Shape {
-                rows: 0,
-                width: 2,
-                resizable: true,
-            },
-            self.compression,
-        )?;
-
         // One process compresses gzip chunks itself, on every core; MPI-IO writers leave it
         // to HDF5.
         let gzip = match self.compression {
             Compression::Gzip(level) if self.serial => Some(level),
             _ => None,
         };
-        let mut n2r = IndexRows::new(&path, n2r, n2r_full, false, gzip);
-        let mut r2e = IndexRows::new(&path, r2e, r2e_full, true, gzip);
+        let mut n2r = IndexRows::new(
+            &path,
+            n2r,
+            format!("{ifull}/node_id_to_ranges"),
+            false,
+            gzip,
+        );
+        let mut r2e = IndexRows::new(&path, r2e, format!("{ifull}/range_to_edge_id"), true, gzip);
         let mut b = IndexBuilder::new(n_nodes, self.layout.n_edges);
         for (node, edges) in runs {
             b.push_run(node, edges)
@@ -595,9 +574,153 @@ impl EdgesWriter {
         let nodes_written = n2r.finish()?;
         r2e.finish()?;
         debug_assert_eq!(nodes_written, n_nodes);
+        self.link_index(direction, &grp, &ifull)
+    }
 
+    /// Writes this process's part of an index that several processes write together
+    /// (collective: every process calls it, in the same order of directions). `part` says
+    /// which node rows and ranges are this process's; `runs` are its `(node, edges)`, sorted.
+    /// Each process holds its node rows in memory (16 bytes a node) and writes its ranges in
+    /// blocks, as many writes as [`IndexPart::rounds`] says, so that the collective calls match.
+    pub fn write_index_part(
+        &mut self,
+        direction: IndexDirection,
+        part: &IndexPart,
+        runs: impl Iterator<Item = (u64, std::ops::Range<u64>)>,
+    ) -> Result<(), SonataError> {
+        let (grp, ifull, n2r, r2e) = self.create_index(direction, Some(part.total_ranges))?;
+        let path = self.path.clone();
+        let io = self.io();
+        let r2e_full = format!("{ifull}/range_to_edge_id");
+        let mut b =
+            IndexBuilder::for_part(part.nodes.clone(), part.first_range, self.layout.n_edges);
+        // (next range row, writes made)
+        let mut done = (part.first_range, 0u64);
+        let write_block = |values: &[u64], done: &mut (u64, u64)| -> Result<(), SonataError> {
+            if done.1 == part.rounds {
+                return Err(SonataError::invalid(
+                    &path,
+                    &r2e_full,
+                    format!("more range blocks than the {} agreed", part.rounds),
+                ));
+            }
+            h5::write_rows(&path, &r2e, &r2e_full, done.0, 2, values, io)?;
+            done.0 += (values.len() / 2) as u64;
+            done.1 += 1;
+            Ok(())
+        };
+        for (node, edges) in runs {
+            b.push_run(node, edges)
+                .map_err(|e| SonataError::invalid(&path, &ifull, e.to_string()))?;
+            if b.ranges.len() >= 2 * INDEX_BLOCK_ROWS {
+                let rest = b.ranges.split_off(2 * INDEX_BLOCK_ROWS);
+                write_block(&b.ranges, &mut done)?;
+                b.ranges = rest;
+            }
+        }
+        b.finish();
+        // The last block (maybe empty), then empty ones until every process has made as many
+        // writes as the busiest. An empty dataset has no storage to select in: nobody writes.
+        if part.total_ranges > 0 {
+            write_block(&b.ranges, &mut done)?;
+            while done.1 < part.rounds {
+                write_block(&[], &mut done)?;
+            }
+        }
+        if done.0 != part.first_range + part.ranges {
+            return Err(SonataError::invalid(
+                &path,
+                &r2e_full,
+                format!(
+                    "{} ranges written, {} announced",
+                    done.0 - part.first_range,
+                    part.ranges
+                ),
+            ));
+        }
+        let n2r_full = format!("{ifull}/node_id_to_ranges");
+        if n2r.size() > 0 {
+            h5::write_rows(
+                &path,
+                &n2r,
+                &n2r_full,
+                part.nodes.start,
+                2,
+                &b.node_rows,
+                io,
+            )?;
+        }
+        self.link_index(direction, &grp, &ifull)
+    }
+
+    /// Creates `indices/<direction>` with its two datasets: `range_to_edge_id` of
+    /// `ranges` rows, or growing from 0 if `None`.
+    fn create_index(
+        &mut self,
+        direction: IndexDirection,
+        ranges: Option<u64>,
+    ) -> Result<(Group, String, Dataset, Dataset), SonataError> {
+        let dir = direction.group_name();
+        let ifull = format!("{}/indices/{dir}", self.root);
+        if self.index_done[direction.slot()] {
+            return Err(self.invalid(&ifull, "index written twice"));
+        }
+        let n_nodes = match direction {
+            IndexDirection::SourceToTarget => self.layout.n_source_nodes,
+            IndexDirection::TargetToSource => self.layout.n_target_nodes,
+        };
+        let path = &self.path;
+        let indices = if self.pop.link_exists("indices") {
+            self.pop
+                .group("indices")
+                .map_err(|e| SonataError::hdf5(path, format!("{}/indices", self.root), e))?
+        } else {
+            h5::create_group(
+                path,
+                &self.pop,
+                "indices",
+                &format!("{}/indices", self.root),
+            )?
+        };
+        let grp = h5::create_group(path, &indices, dir, &ifull)?;
+        let n2r = h5::create_dataset(
+            path,
+            &grp,
+            &format!("{ifull}/node_id_to_ranges"),
+            "node_id_to_ranges",
+            Dtype::U64,
+            Shape {
+                rows: n_nodes,
+                width: 2,
+                resizable: false,
+            },
+            self.compression,
+        )?;
+        let r2e = h5::create_dataset(
+            path,
+            &grp,
+            &format!("{ifull}/range_to_edge_id"),
+            "range_to_edge_id",
+            Dtype::U64,
+            Shape {
+                rows: ranges.unwrap_or(0),
+                width: 2,
+                resizable: ranges.is_none(),
+            },
+            self.compression,
+        )?;
+        Ok((grp, ifull, n2r, r2e))
+    }
+
+    /// The `node_id_to_range` hard link (BMTK's name), and the index marked done.
+    fn link_index(
+        &mut self,
+        direction: IndexDirection,
+        grp: &Group,
+        ifull: &str,
+    ) -> Result<(), SonataError> {
         grp.link_hard("node_id_to_ranges", "node_id_to_range")
-            .map_err(|e| SonataError::hdf5(&path, format!("{ifull}/node_id_to_range"), e))?;
+            .map_err(|e| SonataError::hdf5(&self.path, format!("{ifull}/node_id_to_range"), e))?;
         self.index_done[direction.slot()] = true;
         Ok(())
     }

@@ -60,9 +60,11 @@ impl std::fmt::Display for IndexInputError {
 /// Streaming builder: push pairs in order, drain finished rows as they accumulate.
 ///
 /// `node_rows` and `ranges` hold flattened `[begin, end]` rows not yet drained; node rows are
-/// emitted in node id order, starting at node 0, and `finish` pads up to `n_nodes`.
+/// emitted in node id order, starting at node 0 (or the part's first node), and `finish` pads
+/// up to `n_nodes` (the part's end).
 #[derive(Debug)]
 pub struct IndexBuilder {
+    first_node: u64,
     n_nodes: u64,
     n_edges: u64,
     /// Next node id whose row has not been emitted.
@@ -80,14 +82,21 @@ pub struct IndexBuilder {
 
 impl IndexBuilder {
     pub fn new(n_nodes: u64, n_edges: u64) -> Self {
+        Self::for_part(0..n_nodes, 0, n_edges)
+    }
+
+    /// For one process's part of an index written by several: the node rows of `nodes` only,
+    /// its ranges numbered from `first_range` (the ranges of the parts before it).
+    pub fn for_part(nodes: std::ops::Range<u64>, first_range: u64, n_edges: u64) -> Self {
         IndexBuilder {
-            n_nodes,
+            first_node: nodes.start,
+            n_nodes: nodes.end,
             n_edges,
-            next_node: 0,
+            next_node: nodes.start,
             cur: None,
             open: None,
             prev: None,
-            n_ranges: 0,
+            n_ranges: first_range,
             node_rows: Vec::new(),
             ranges: Vec::new(),
         }
@@ -117,7 +126,7 @@ impl IndexBuilder {
         if edges.is_empty() {
             return Ok(());
         }
-        if node >= self.n_nodes {
+        if node >= self.n_nodes || node < self.first_node {
             return Err(IndexInputError::NodeOutOfRange {
                 node,
                 n_nodes: self.n_nodes,
@@ -228,6 +237,30 @@ mod tests {
             b.push_run(3, 5..7),
             Err(IndexInputError::EdgeOutOfRange { edge: 6, .. })
         ));
+    }
+
+    #[test]
+    fn parts_concatenate_to_the_whole() {
+        let pairs = [(0, 0), (0, 1), (0, 5), (2, 3), (2, 4), (3, 2)];
+        let whole = build(5, 6, &pairs);
+        // Part one: nodes 0..2 (ranges 0..2); part two: nodes 2..5.
+        let mut a = IndexBuilder::for_part(0..2, 0, 6);
+        for &(n, e) in &pairs[..3] {
+            a.push(n, e).unwrap();
+        }
+        a.finish();
+        let mut b = IndexBuilder::for_part(2..5, a.n_ranges(), 6);
+        for &(n, e) in &pairs[3..] {
+            b.push(n, e).unwrap();
+        }
+        assert!(matches!(
+            b.push(1, 5),
+            Err(IndexInputError::NodeOutOfRange { .. })
+        ));
+        b.finish();
+        let nodes: Vec<u64> = a.node_rows.iter().chain(&b.node_rows).copied().collect();
+        let ranges: Vec<u64> = a.ranges.iter().chain(&b.ranges).copied().collect();
+        assert_eq!((nodes, ranges), whole);
     }
 
     #[test]

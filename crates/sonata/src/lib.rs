@@ -18,7 +18,7 @@ pub use config::{
     write_circuit_config, write_simulation_config, CircuitConfig, EdgesEntry, NodesEntry,
 };
 pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable};
-pub use edges::{EdgeGroupLayout, EdgePopulationLayout, EdgesWriter};
+pub use edges::{EdgeGroupLayout, EdgePopulationLayout, EdgesWriter, IndexPart};
 pub use error::SonataError;
 pub use h5::{SONATA_MAGIC, SONATA_VERSION};
 pub use index::{IndexBuilder, IndexDirection, IndexInputError};

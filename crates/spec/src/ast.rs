@@ -40,6 +40,18 @@ pub struct BuildSection {
     pub memory_budget: Option<u64>,
     /// `None` = the system temp dir.
     pub spill_dir: Option<PathBuf>,
+    pub writer: Writer,
+}
+
+/// Who writes the edges files of a multi-rank build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    /// Parallel HDF5 when there are several ranks and rows are sorted by target, else rank 0.
+    Auto,
+    /// Rank 0 alone, the other ranks sending it their rows as MPI messages.
+    Rank0,
+    /// Every rank writes its own rows into the shared file through parallel HDF5 (MPI-IO).
+    Parallel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,16 +6,17 @@
 
 use crate::located::{Kind, Node, Source, Table};
 use crate::values::{self, R};
-use crate::{BuildSection, Compression, SortBy};
+use crate::{BuildSection, Compression, SortBy, Writer};
 use std::path::Path;
 
-pub const KEYS: [&str; 6] = [
+pub const KEYS: [&str; 7] = [
     "seed",
     "output_dir",
     "compression",
     "sort_edges_by",
     "memory_budget",
     "spill_dir",
+    "writer",
 ];
 
 pub fn defaults(dir: &Path) -> BuildSection {
@@ -26,6 +27,7 @@ pub fn defaults(dir: &Path) -> BuildSection {
         sort_edges_by: SortBy::Target,
         memory_budget: None,
         spill_dir: None,
+        writer: Writer::Auto,
     }
 }
 
@@ -55,6 +57,10 @@ pub fn read(src: &Source, t: &Table, dir: &Path) -> R<BuildSection> {
                 }
             }
             "memory_budget" => b.memory_budget = Some(memory_budget(src, v)?),
+            "writer" => {
+                b.writer = parse_writer(values::string(src, v, "writer")?)
+                    .ok_or_else(|| values::expected(src, v, WRITER_EXPECTED, "writer"))?
+            }
             "spill_dir" => {
                 b.spill_dir = Some(dir.join(values::nonempty_string(src, v, "spill_dir")?));
             }
@@ -62,6 +68,19 @@ pub fn read(src: &Source, t: &Table, dir: &Path) -> R<BuildSection> {
         }
     }
     Ok(b)
+}
+
+/// What `writer` accepts.
+pub const WRITER_EXPECTED: &str = "\"auto\", \"rank0\" or \"parallel\"";
+
+/// `"auto"`, `"rank0"`, `"parallel"` → the [`Writer`] (the CLI's `--writer` too).
+pub fn parse_writer(s: &str) -> Option<Writer> {
+    match s {
+        "auto" => Some(Writer::Auto),
+        "rank0" => Some(Writer::Rank0),
+        "parallel" => Some(Writer::Parallel),
+        _ => None,
+    }
 }
 
 fn compression(src: &Source, v: &Node) -> R<Compression> {

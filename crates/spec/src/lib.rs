@@ -25,7 +25,7 @@ mod rule;
 mod suggest;
 mod values;
 
-pub use build::parse_size;
+pub use build::{parse_size, parse_writer, WRITER_EXPECTED};
 
 use located::{Kind, Source};
 use std::path::Path;

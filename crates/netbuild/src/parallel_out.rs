@@ -1,0 +1,256 @@
+//! The parallel writer: every rank writes its own rows of an edges population into the one
+//! shared `<stem>_edges.h5`, through parallel HDF5 (the MPI-IO driver) with collective writes.
+//!
+//! In: this rank's [`TableReader`], the [`Collated`] counts, every rank's block of targets.
+//! Out: the finished file, written by all ranks together (the output folder must be visible
+//! to every rank: a parallel filesystem on a cluster).
+//!
+//! Why it works: rows are sorted by target and rank r holds the r-th block of targets, so
+//! rank r's rows are one contiguous stretch of the file, starting at the sum of the rows of
+//! the ranks before it (and the same within each edge group). `target_to_source` follows the
+//! same way: the node rows of a rank's targets and their ranges are its own. For
+//! `source_to_target`, each (source, edge id) pair is sent, chunk by chunk, to the rank that
+//! owns the source's share of source ids (shares balanced by the collated per-source counts);
+//! each rank then sorts its sources' edge ids and writes its part of that index.
+//!
+//! Collective calls match by order, so every rank makes the same calls in the same order: as
+//! many chunk writes as the rank with the most rows (the others write empty selections), and
+//! as many index blocks as the busiest rank (agreed by an all-gather first).
+
+use crate::collate::Collated;
+use crate::convert;
+use crate::edges_out::{layout, WriteError, CHUNK_ROWS};
+use crate::index::{ByNode, Sorted};
+use crate::plan::EdgePopulation;
+use crate::writer_thread::Batch;
+use netbuild_comm::Comm;
+use netbuild_edges::{RowChunk, TableReader};
+use netbuild_model::Network;
+use netbuild_sonata as sonata;
+use netbuild_sonata::{IndexDirection, IndexPart};
+use std::ops::Range;
+use std::path::Path;
+
+/// Bytes of one (source, edge id) pair on the wire.
+const PAIR_BYTES: usize = 12;
+
+/// Collective over the ranks: they all write `path` (`<dir>/<stem>_edges.h5`, the same on
+/// every rank) together.
+#[allow(clippy::too_many_arguments)]
+pub fn write_population_parallel(
+    comm: &dyn Comm,
+    pop: &EdgePopulation,
+    networks: &[Network],
+    table: &mut TableReader,
+    collated: &Collated,
+    blocks: &[Range<u64>],
+    path: &Path,
+    compression: sonata::Compression,
+    prov: &sonata::Provenance,
+) -> Result<(), WriteError> {
+    let world = comm.raw_mpi_world().ok_or(WriteError::NoMpi)?;
+    let access = hdf5::plist::FileAccess::build()
+        .mpio(world, None)
+        .finish()
+        .map_err(|e| WriteError::Parallel(e.to_string()))?;
+    let layout = layout(pop, networks, collated);
+    let mut writer =
+        sonata::EdgesWriter::create_with_fapl(path, &layout, compression, prov, Some(&access))?;
+    writer.set_collective(true)?;
+
+    let rank = comm.rank();
+    let first_row: u64 = collated.rank_rows[..rank].iter().sum();
+    let mut next_group_index: Vec<u64> = (0..pop.groups.len())
+        .map(|g| collated.rank_group_rows[..rank].iter().map(|r| r[g]).sum())
+        .collect();
+    let rounds = collated
+        .rank_rows
+        .iter()
+        .map(|&n| n.div_ceil(CHUNK_ROWS as u64))
+        .max()
+        .unwrap_or(0);
+
+    let n_sources = networks[pop.source].n;
+    let shares = source_shares(&collated.source_counts, comm.size());
+    let mine = shares[rank].clone();
+    let mut by_source =
+        ByNode::new(&collated.source_counts[mine.start as usize..mine.end as usize]);
+    let mut by_target = Sorted::new(networks[pop.target].n);
+
+    let mut chunk = RowChunk::default();
+    let mut batch = Batch::default();
+    let mut row = first_row;
+    for _ in 0..rounds {
+        table.next_rows_into(&mut chunk, CHUNK_ROWS)?;
+        batch.fill_core(&chunk, pop, &mut next_group_index);
+        let group_at: Vec<u64> = (0..pop.groups.len())
+            .map(|g| next_group_index[g] - chunk.groups[g].first().map_or(0, |c| c.len() as u64))
+            .collect();
+        writer.write_edges_at(
+            row,
+            &batch.source,
+            &batch.target,
+            &batch.type_id,
+            &batch.group_id,
+            &batch.group_index,
+        )?;
+        for (g, cols) in chunk.groups.iter().enumerate() {
+            // A group empty in the whole file has no storage: nobody writes to it.
+            if collated.group_rows[g] == 0 {
+                continue;
+            }
+            let slices: Vec<sonata::ColumnSlice<'_>> =
+                cols.iter().map(convert::column_slice).collect();
+            writer.write_group_at(g, group_at[g], &slices)?;
+        }
+        for (i, &t) in batch.target.iter().enumerate() {
+            by_target.push(t, row + i as u64);
+        }
+        // Every (source, edge id) to the rank that owns the source.
+        let mut outgoing = vec![Vec::new(); comm.size()];
+        for (i, &s) in batch.source.iter().enumerate() {
+            let to = owner(&shares, s);
+            outgoing[to].extend_from_slice(&(s as u32).to_le_bytes());
+            outgoing[to].extend_from_slice(&(row + i as u64).to_le_bytes());
+        }
+        for (from, bytes) in comm.exchange_bytes(outgoing).into_iter().enumerate() {
+            if bytes.len() % PAIR_BYTES != 0 {
+                return Err(WriteError::Message { rank: from });
+            }
+            for pair in bytes.chunks_exact(PAIR_BYTES) {
+                let s = u64::from(u32::from_le_bytes(pair[..4].try_into().unwrap_or_default()));
+                let e = u64::from_le_bytes(pair[4..].try_into().unwrap_or_default());
+                if !mine.contains(&s) {
+                    return Err(WriteError::Message { rank: from });
+                }
+                by_source.push(s - mine.start, e);
+            }
+        }
+        row += chunk.len() as u64;
+    }
+    by_source.sort_within_nodes();
+
+    let targets = blocks.get(rank).cloned().unwrap_or(0..0);
+    let t2s: Vec<(u64, Range<u64>)> = by_target.runs().collect();
+    let part = agree_on_part(comm, targets, t2s.len() as u64);
+    writer.write_index_part(IndexDirection::TargetToSource, &part, t2s.into_iter())?;
+
+    let s2t_ranges = count_ranges(by_source.pairs());
+    let part = agree_on_part(comm, mine.clone(), s2t_ranges);
+    let offset = mine.start;
+    let runs = by_source.pairs().map(|(n, e)| (n + offset, e..e + 1));
+    writer.write_index_part(IndexDirection::SourceToTarget, &part, runs)?;
+    debug_assert!(n_sources >= mine.end);
+    writer.finish_unchecked()?;
+    Ok(())
+}
+
+/// Whether every rank's share of the source index fits in memory: 4 bytes per edge (8 past
+/// 2^32 edges) within half the budget, as for the rank-0 writer's in-memory index. The parallel
+/// writer has no out-of-core index; beyond this, rank 0 writes the population (and spills its
+/// index). Every rank gets the same answer from the same collated counts.
+pub fn index_fits(collated: &Collated, ranks: usize, budget: u64) -> bool {
+    let width = if collated.n_edges() > u64::from(u32::MAX) {
+        8
+    } else {
+        4
+    };
+    source_shares(&collated.source_counts, ranks)
+        .iter()
+        .all(|share| {
+            let edges: u64 = collated.source_counts[share.start as usize..share.end as usize]
+                .iter()
+                .sum();
+            edges.saturating_mul(width) <= budget / 2
+        })
+}
+
+/// Contiguous shares of source ids, one per rank, with about equal numbers of edges.
+fn source_shares(counts: &[u64], ranks: usize) -> Vec<Range<u64>> {
+    let ranks = ranks.max(1);
+    let total: u64 = counts.iter().sum();
+    let mut shares = Vec::with_capacity(ranks);
+    let (mut start, mut acc, mut s) = (0u64, 0u64, 0usize);
+    for r in 0..ranks {
+        if r + 1 == ranks {
+            s = counts.len();
+        } else {
+            let goal = total as u128 * (r as u128 + 1) / ranks as u128;
+            while s < counts.len() && u128::from(acc + counts[s]) <= goal {
+                acc += counts[s];
+                s += 1;
+            }
+        }
+        shares.push(start..s as u64);
+        start = s as u64;
+    }
+    shares
+}
+
+/// The rank whose share holds source `s`.
+fn owner(shares: &[Range<u64>], s: u64) -> usize {
+    shares
+        .partition_point(|r| r.end <= s)
+        .min(shares.len().saturating_sub(1))
+}
+
+/// Ranges (runs of consecutive edge ids of one node) in `pairs`, sorted node-major.
+fn count_ranges(pairs: impl Iterator<Item = (u64, u64)>) -> u64 {
+    let mut prev: Option<(u64, u64)> = None;
+    let mut n = 0;
+    for (node, e) in pairs {
+        if prev != Some((node, e.wrapping_sub(1))) {
+            n += 1;
+        }
+        prev = Some((node, e));
+    }
+    n
+}
+
+/// Every rank's ranges, gathered: this rank's [`IndexPart`] for `nodes` with `ranges` ranges.
+fn agree_on_part(comm: &dyn Comm, nodes: Range<u64>, ranges: u64) -> IndexPart {
+    let all = comm.all_gather_u64(ranges);
+    IndexPart {
+        nodes,
+        first_range: all[..comm.rank()].iter().sum(),
+        ranges,
+        total_ranges: all.iter().sum(),
+        rounds: all
+            .iter()
+            .map(|&r| IndexPart::blocks_for(r))
+            .max()
+            .unwrap_or(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_cover_every_source_once_and_balance_edges() {
+        let counts = [5u64, 0, 3, 8, 1, 1, 1, 9, 0, 2];
+        for ranks in 1..6 {
+            let shares = source_shares(&counts, ranks);
+            assert_eq!(shares.len(), ranks);
+            assert_eq!(shares[0].start, 0);
+            assert_eq!(shares[ranks - 1].end, counts.len() as u64);
+            for w in shares.windows(2) {
+                assert_eq!(w[0].end, w[1].start);
+            }
+            for s in 0..counts.len() as u64 {
+                assert!(shares[owner(&shares, s)].contains(&s));
+            }
+        }
+        let two = source_shares(&counts, 2);
+        let first: u64 = counts[..two[0].end as usize].iter().sum();
+        assert!((12..=25).contains(&first), "{two:?}");
+    }
+
+    #[test]
+    fn ranges_are_runs_of_consecutive_ids() {
+        let pairs = [(0, 1), (0, 2), (0, 4), (1, 5), (1, 6), (3, 7)];
+        assert_eq!(count_ranges(pairs.into_iter()), 4);
+        assert_eq!(count_ranges(std::iter::empty()), 0);
+    }
+}

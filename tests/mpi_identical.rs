@@ -230,6 +230,58 @@ fn parallel_writer_gzip() {
     );
 }
 
+/// One population, two edge groups, one of them empty in the whole file (its rule finds no
+/// pair), and ranks without rows: the parallel writer must not write to storage that does not
+/// exist, and still gives the one-rank content.
+#[test]
+fn parallel_writer_empty_group() {
+    let timeout = Duration::from_secs(120);
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("empty_group.toml");
+    std::fs::write(
+        &spec,
+        r#"[build]
+seed = 3
+
+[[nodes]]
+network = "net"
+N = 300
+x = { uniform = [0.0, 100.0] }
+y = 0.0
+z = 0.0
+
+[[edges]]
+source = { network = "net" }
+target = { network = "net" }
+rule = { probability = 0.05 }
+
+[[edges]]
+source = { network = "net" }
+target = { network = "net" }
+rule = { probability = 0.0 }
+
+[edges.properties]
+syn_weight = "1.0 + d"
+"#,
+    )
+    .unwrap();
+    let base = tmp.path().join("np1");
+    let r = build(1, &spec, &base, &[], timeout);
+    r.assert_success();
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("101") && l.contains(" 0 rows")),
+        "the second edge type should have no rows:\n{}",
+        r.stdout
+    );
+    for ranks in [2, 4] {
+        let out = tmp.path().join(format!("np{ranks}"));
+        build(ranks, &spec, &out, &["--writer", "parallel"], timeout).assert_success();
+        assert_same_content(&base, &out, &format!("empty group, {ranks} ranks vs 1"));
+    }
+}
+
 /// The `source_node_id` column of `file`'s population `pop`, through `h5dump` (None if the
 /// tool is missing).
 fn source_ids(file: &Path, pop: &str, scratch: &Path) -> Option<Vec<u64>> {

@@ -175,8 +175,9 @@ fn source_shares(counts: &[u64], ranks: usize) -> Vec<Range<u64>> {
         if r + 1 == ranks {
             s = counts.len();
         } else {
-            let goal = total as u128 * (r as u128 + 1) / ranks as u128;
-            while s < counts.len() && u128::from(acc + counts[s]) <= goal {
+            // A source goes to this share while its middle lies before the share's goal.
+            let goal2 = 2 * total as u128 * (r as u128 + 1) / ranks as u128;
+            while s < counts.len() && 2 * u128::from(acc) + u128::from(counts[s]) <= goal2 {
                 acc += counts[s];
                 s += 1;
             }

@@ -38,22 +38,32 @@ fn no_spec_is_a_usage_error() {
     assert!(r.stderr.contains("Usage"), "{}", r.describe());
 }
 
-/// A bad `--writer` is refused before any work, naming the choices; no folder is made.
-#[test]
-fn bad_writer_is_refused() {
+/// `netbuild-mpi EXAMPLE -o <tmp>/out --writer WRITER`: the temp folder, the output path, the run.
+fn build_with_writer(
+    example_name: &str,
+    writer: &str,
+    timeout: Duration,
+) -> (tempfile::TempDir, std::path::PathBuf, common::Run) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let spec = example("quickstart.toml");
+    let spec = example(example_name);
     let r = run(
         netbuild([
             spec.as_os_str(),
             "-o".as_ref(),
             out.as_os_str(),
             "--writer".as_ref(),
-            "everyone".as_ref(),
+            writer.as_ref(),
         ]),
-        Duration::from_secs(30),
+        timeout,
     );
+    (tmp, out, r)
+}
+
+/// A bad `--writer` is refused before any work, naming the choices; no folder is made.
+#[test]
+fn bad_writer_is_refused() {
+    let (tmp, _, r) = build_with_writer("quickstart.toml", "everyone", Duration::from_secs(30));
     assert_eq!(r.status.code(), Some(2), "{}", r.describe());
     assert!(
         r.stderr
@@ -68,19 +78,7 @@ fn bad_writer_is_refused() {
 /// only writer there is (the choice only matters for several ranks).
 #[test]
 fn parallel_writer_on_one_process_writes_alone() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let spec = example("gap_junctions.toml");
-    let r = run(
-        netbuild([
-            spec.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-            "--writer".as_ref(),
-            "parallel".as_ref(),
-        ]),
-        TIMEOUT,
-    );
+    let (_tmp, out, r) = build_with_writer("gap_junctions.toml", "parallel", TIMEOUT);
     r.assert_success();
     assert!(
         out.join("circuit_config.json").is_file(),

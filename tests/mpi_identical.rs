@@ -200,6 +200,14 @@ fn rank0_writer_is_byte_identical() {
     }
 }
 
+/// A copy of `distance.toml` in `dir` with `line` added to its `[build]` section.
+fn distance_with(dir: &Path, line: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(example("distance.toml")).unwrap();
+    let spec = dir.join("distance_variant.toml");
+    std::fs::write(&spec, common::with_build_key(&text, line)).unwrap();
+    spec
+}
+
 /// gzip through the parallel writer (HDF5 compresses collectively, each rank its own chunks):
 /// the same content as one process's gzip file (compressed there with libdeflate), and
 /// compressed indeed.
@@ -207,13 +215,7 @@ fn rank0_writer_is_byte_identical() {
 fn parallel_writer_gzip() {
     let timeout = Duration::from_secs(180);
     let tmp = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(example("distance.toml")).unwrap();
-    let spec = tmp.path().join("distance_gzip.toml");
-    std::fs::write(
-        &spec,
-        common::with_build_key(&text, "compression = \"gzip\""),
-    )
-    .unwrap();
+    let spec = distance_with(tmp.path(), "compression = \"gzip\"");
     let base = tmp.path().join("np1");
     build(1, &spec, &base, &[], timeout).assert_success();
     let out = tmp.path().join("np3");
@@ -312,13 +314,7 @@ fn source_ids(file: &Path, pop: &str, scratch: &Path) -> Option<Vec<u64>> {
 fn sort_by_source() {
     let timeout = Duration::from_secs(180);
     let tmp = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(example("distance.toml")).unwrap();
-    let spec = tmp.path().join("distance_by_source.toml");
-    std::fs::write(
-        &spec,
-        common::with_build_key(&text, "sort_edges_by = \"source\""),
-    )
-    .unwrap();
+    let spec = distance_with(tmp.path(), "sort_edges_by = \"source\"");
     let base = tmp.path().join("np1");
     build(1, &spec, &base, &[], timeout).assert_success();
     for (ranks, extra) in [

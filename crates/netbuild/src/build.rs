@@ -215,18 +215,7 @@ pub fn build(
             .as_ref()
             .map(|o| o.path().to_path_buf())
             .unwrap_or_default();
-        let parallel_here = parallel
-            && {
-                let fits = crate::parallel_out::index_fits(&collated, comm.size(), policy.budget);
-                if !fits {
-                    tracing::info!(
-                        population = %pop.name,
-                        "rank 0 writes this population: a rank's share of its source index would not fit half the memory budget"
-                    );
-                }
-                fits
-            };
-        if parallel_here {
+        if parallel {
             crate::parallel_out::write_population_parallel(
                 comm,
                 pop,
@@ -237,6 +226,7 @@ pub fn build(
                 &partial.join(format!("{}_edges.h5", pop.file_stem)),
                 compression,
                 &prov,
+                &policy,
             )?;
         } else {
             write_population(

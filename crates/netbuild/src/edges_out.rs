@@ -8,7 +8,7 @@
 
 use crate::collate::Collated;
 use crate::convert;
-use crate::index::{ByNode, Sorted, SpilledByNode};
+use crate::index::{Sorted, Unsorted};
 use crate::plan::EdgePopulation;
 use crate::writer_thread::WriterThread;
 use netbuild_comm::Comm;
@@ -151,34 +151,28 @@ impl AllRows<'_> {
 /// edge fit half the budget, else spilled by node range).
 enum SideIndex {
     Sorted(Sorted),
-    ByNode(ByNode),
-    Spilled(SpilledByNode),
+    Unsorted(Unsorted),
 }
 
 impl SideIndex {
     /// The index of the side rows are not sorted by, for nodes with `counts` edges each.
     fn unsorted(counts: &[u64], spill: &SpillPolicy) -> Result<SideIndex, WriteError> {
-        let edges: u64 = counts.iter().sum();
-        if edges.saturating_mul(4) <= spill.budget / 2 {
-            return Ok(SideIndex::ByNode(ByNode::new(counts)));
-        }
-        let spilled = SpilledByNode::new(counts, spill.budget / 2, &spill.dir)?;
-        tracing::debug!(buckets = spilled.buckets(), "index spilled by node range");
-        Ok(SideIndex::Spilled(spilled))
+        Ok(SideIndex::Unsorted(Unsorted::new(
+            counts,
+            spill.budget / 2,
+            &spill.dir,
+        )?))
     }
 
     /// Records edges `first..` for `nodes`, one edge per node in order.
     fn push_chunk(&mut self, nodes: &[u64], first: u64) -> Result<(), WriteError> {
-        let edges = first..first + nodes.len() as u64;
-        // One match per chunk, so that each loop is tight.
         match self {
-            SideIndex::Sorted(s) => nodes.iter().zip(edges).for_each(|(&n, e)| s.push(n, e)),
-            SideIndex::ByNode(b) => nodes.iter().zip(edges).for_each(|(&n, e)| b.push(n, e)),
-            SideIndex::Spilled(b) => {
-                for (&n, e) in nodes.iter().zip(edges) {
-                    b.push(n, e)?;
+            SideIndex::Sorted(s) => {
+                for (i, &n) in nodes.iter().enumerate() {
+                    s.push(n, first + i as u64);
                 }
             }
+            SideIndex::Unsorted(u) => u.push_chunk(nodes, first)?,
         }
         Ok(())
     }
@@ -190,10 +184,9 @@ impl SideIndex {
     ) -> Result<(), WriteError> {
         match self {
             SideIndex::Sorted(s) => w.write_index_runs(d, s.runs())?,
-            SideIndex::ByNode(b) => w.write_index(d, b.pairs())?,
-            SideIndex::Spilled(b) => {
+            SideIndex::Unsorted(mut u) => {
                 let error = std::cell::RefCell::new(None);
-                w.write_index(d, b.pairs(&error))?;
+                w.write_index(d, u.pairs(&error))?;
                 if let Some(e) = error.into_inner() {
                     return Err(WriteError::Table(e));
                 }

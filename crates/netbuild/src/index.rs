@@ -200,10 +200,11 @@ impl SpilledByNode {
         self.files[b].write_all(&pair)
     }
 
-    /// (node, edge) pairs, node-major, edges ascending within a node; bucket by bucket. An I/O
-    /// error ends the iteration early and is left in `error`.
+    /// (node, edge) pairs, node-major, edges ascending within a node; bucket by bucket, read
+    /// back from the files each time (so the pairs can be walked twice). An I/O error ends the
+    /// iteration early and is left in `error`.
     pub fn pairs<'a>(
-        self,
+        &'a mut self,
         error: &'a std::cell::RefCell<Option<std::io::Error>>,
     ) -> impl Iterator<Item = (u64, u64)> + 'a {
         let SpilledByNode {
@@ -217,9 +218,10 @@ impl SpilledByNode {
             .copied()
             .chain([counts.len() as u64])
             .collect();
+        let counts = &*counts;
         files
-            .into_iter()
-            .zip(starts.into_iter().zip(ends))
+            .iter_mut()
+            .zip(starts.iter().copied().zip(ends))
             .flat_map(move |(file, (lo, hi))| {
                 match read_bucket(file, &counts[lo as usize..hi as usize], lo) {
                     Ok(v) => v,
@@ -232,18 +234,19 @@ impl SpilledByNode {
     }
 }
 
-/// One bucket's pairs, grouped by node (a counting sort: pushes came in edge order, so each
-/// node's edges stay ascending).
+/// One bucket's pairs, grouped by node (a counting sort), each node's edges sorted (they come
+/// ascending from one writer, in any order from the ranks of the parallel writer).
 fn read_bucket(
-    file: std::io::BufWriter<std::fs::File>,
+    file: &mut std::io::BufWriter<std::fs::File>,
     counts: &[u64],
     first: u64,
 ) -> std::io::Result<Vec<(u64, u64)>> {
-    use std::io::{Read, Seek};
-    let mut file = file.into_inner().map_err(|e| e.into_error())?;
+    use std::io::{Read, Seek, Write};
+    file.flush()?;
+    let file = file.get_mut();
     file.seek(std::io::SeekFrom::Start(0))?;
     let mut bytes = Vec::new();
-    std::io::BufReader::new(file).read_to_end(&mut bytes)?;
+    file.read_to_end(&mut bytes)?;
     let mut slot: Vec<usize> = Vec::with_capacity(counts.len());
     let mut acc = 0usize;
     for &c in counts {
@@ -261,7 +264,80 @@ fn read_bucket(
         }
         slot[i] += 1;
     }
+    // Each node's slots end where the next node's begin: `slot` now holds those ends.
+    let mut start = 0;
+    for &end in &slot {
+        let end = end.min(out.len());
+        out[start..end].sort_unstable_by_key(|&(_, e)| e);
+        start = end;
+    }
     Ok(out)
+}
+
+/// The index of the side rows are not sorted by: [`ByNode`] in memory when its 4 bytes per
+/// edge (8 past 2^32 edges) fit `memory`, else [`SpilledByNode`] with buckets of about that
+/// size in `dir`.
+pub enum Unsorted {
+    InMemory(ByNode),
+    Spilled(SpilledByNode),
+}
+
+impl Unsorted {
+    pub fn new(counts: &[u64], memory: u64, dir: &std::path::Path) -> std::io::Result<Self> {
+        let edges: u64 = counts.iter().sum();
+        let width = if edges > u64::from(u32::MAX) { 8 } else { 4 };
+        if edges.saturating_mul(width) <= memory {
+            return Ok(Unsorted::InMemory(ByNode::new(counts)));
+        }
+        let spilled = SpilledByNode::new(counts, memory, dir)?;
+        tracing::debug!(buckets = spilled.buckets(), "index spilled by node range");
+        Ok(Unsorted::Spilled(spilled))
+    }
+
+    /// Records edges `first..` for `nodes`, one edge per node in order.
+    pub fn push_chunk(&mut self, nodes: &[u64], first: u64) -> std::io::Result<()> {
+        let edges = first..first + nodes.len() as u64;
+        // One match per chunk, so that each loop is tight.
+        match self {
+            Unsorted::InMemory(b) => nodes.iter().zip(edges).for_each(|(&n, e)| b.push(n, e)),
+            Unsorted::Spilled(b) => {
+                for (&n, e) in nodes.iter().zip(edges) {
+                    b.push(n, e)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records that edge `edge` belongs to `node` (in any order, if [`Unsorted::sort`] follows).
+    pub fn push(&mut self, node: u64, edge: u64) -> std::io::Result<()> {
+        match self {
+            Unsorted::InMemory(b) => b.push(node, edge),
+            Unsorted::Spilled(b) => b.push(node, edge)?,
+        }
+        Ok(())
+    }
+
+    /// Puts each node's edge ids in order, for edges that were not pushed ascending (the
+    /// spilled form sorts each bucket as it reads it back).
+    pub fn sort(&mut self) {
+        if let Unsorted::InMemory(b) = self {
+            b.sort_within_nodes();
+        }
+    }
+
+    /// (node, edge) pairs, node-major, edges ascending within a node; may be walked again. An
+    /// I/O error ends the iteration early and is left in `error`.
+    pub fn pairs<'a>(
+        &'a mut self,
+        error: &'a std::cell::RefCell<Option<std::io::Error>>,
+    ) -> impl Iterator<Item = (u64, u64)> + 'a {
+        let (a, b) = match self {
+            Unsorted::InMemory(m) => (Some(m.pairs()), None),
+            Unsorted::Spilled(s) => (None, Some(s.pairs(error))),
+        };
+        a.into_iter().flatten().chain(b.into_iter().flatten())
+    }
 }
 
 #[cfg(test)]
@@ -289,6 +365,42 @@ mod spilled_tests {
         let b: Vec<_> = disk.pairs(&err).collect();
         assert!(err.borrow().is_none());
         assert_eq!(a, b);
+        // A second walk reads the same.
+        let again: Vec<_> = disk.pairs(&err).collect();
+        assert_eq!(a, again);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// Edge ids pushed out of order within a node (as the ranks' rows arrive at the parallel
+    /// writer) come out sorted, in memory and spilled alike.
+    #[test]
+    fn unsorted_pushes_come_out_sorted() {
+        let sources: Vec<u64> = (0..3000u64).map(|e| (e * 31) % 57).collect();
+        let mut counts = vec![0u64; 57];
+        for &s in &sources {
+            counts[s as usize] += 1;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut expected = ByNode::new(&counts);
+        for (e, &s) in sources.iter().enumerate() {
+            expected.push(s, e as u64);
+        }
+        let expected: Vec<_> = expected.pairs().collect();
+        for memory in [1 << 30, 500] {
+            let mut u = Unsorted::new(&counts, memory, dir.path()).unwrap();
+            // Edge ids in a scrambled order.
+            for e in (0..sources.len())
+                .rev()
+                .step_by(2)
+                .chain((0..sources.len()).step_by(2))
+            {
+                u.push(sources[e], e as u64).unwrap();
+            }
+            u.sort();
+            let err = std::cell::RefCell::new(None);
+            let got: Vec<_> = u.pairs(&err).collect();
+            assert!(err.borrow().is_none());
+            assert_eq!(got, expected, "memory {memory}");
+        }
     }
 }

@@ -20,11 +20,11 @@
 use crate::collate::Collated;
 use crate::convert;
 use crate::edges_out::{layout, WriteError, CHUNK_ROWS};
-use crate::index::{ByNode, Sorted};
+use crate::index::{Sorted, Unsorted};
 use crate::plan::EdgePopulation;
 use crate::writer_thread::Batch;
 use netbuild_comm::Comm;
-use netbuild_edges::{RowChunk, TableReader};
+use netbuild_edges::{RowChunk, SpillPolicy, TableReader};
 use netbuild_model::Network;
 use netbuild_sonata as sonata;
 use netbuild_sonata::{IndexDirection, IndexPart};
@@ -47,6 +47,7 @@ pub fn write_population_parallel(
     path: &Path,
     compression: sonata::Compression,
     prov: &sonata::Provenance,
+    spill: &SpillPolicy,
 ) -> Result<(), WriteError> {
     let world = comm.raw_mpi_world().ok_or(WriteError::NoMpi)?;
     let access = hdf5::plist::FileAccess::build()
@@ -72,8 +73,13 @@ pub fn write_population_parallel(
 
     let shares = source_shares(&collated.source_counts, comm.size());
     let mine = shares[rank].clone();
-    let mut by_source =
-        ByNode::new(&collated.source_counts[mine.start as usize..mine.end as usize]);
+    // This rank's share of source_to_target: in memory when it fits half the budget, else
+    // spilled by node range, as for the rank-0 writer.
+    let mut by_source = Unsorted::new(
+        &collated.source_counts[mine.start as usize..mine.end as usize],
+        spill.budget / 2,
+        &spill.dir,
+    )?;
     let mut by_target = Sorted::new(networks[pop.target].n);
 
     let mut chunk = RowChunk::default();
@@ -122,45 +128,32 @@ pub fn write_population_parallel(
                 if !mine.contains(&s) {
                     return Err(WriteError::Message { rank: from });
                 }
-                by_source.push(s - mine.start, e);
+                by_source.push(s - mine.start, e)?;
             }
         }
         row += chunk.len() as u64;
     }
-    by_source.sort_within_nodes();
+    by_source.sort();
 
     let targets = blocks.get(rank).cloned().unwrap_or(0..0);
     let t2s: Vec<(u64, Range<u64>)> = by_target.runs().collect();
     let part = agree_on_part(comm, targets, t2s.len() as u64);
     writer.write_index_part(IndexDirection::TargetToSource, &part, t2s.into_iter())?;
 
-    let s2t_ranges = count_ranges(by_source.pairs());
+    let error = std::cell::RefCell::new(None);
+    let s2t_ranges = count_ranges(by_source.pairs(&error));
+    if let Some(e) = error.take() {
+        return Err(WriteError::Table(e));
+    }
     let part = agree_on_part(comm, mine.clone(), s2t_ranges);
     let offset = mine.start;
-    let runs = by_source.pairs().map(|(n, e)| (n + offset, e..e + 1));
+    let runs = by_source.pairs(&error).map(|(n, e)| (n + offset, e..e + 1));
     writer.write_index_part(IndexDirection::SourceToTarget, &part, runs)?;
+    if let Some(e) = error.take() {
+        return Err(WriteError::Table(e));
+    }
     writer.finish_unchecked()?;
     Ok(())
-}
-
-/// Whether every rank's share of the source index fits in memory: 4 bytes per edge (8 past
-/// 2^32 edges) within half the budget, as for the rank-0 writer's in-memory index. The parallel
-/// writer has no out-of-core index; beyond this, rank 0 writes the population (and spills its
-/// index). Every rank gets the same answer from the same collated counts.
-pub fn index_fits(collated: &Collated, ranks: usize, budget: u64) -> bool {
-    let width = if collated.n_edges() > u64::from(u32::MAX) {
-        8
-    } else {
-        4
-    };
-    source_shares(&collated.source_counts, ranks)
-        .iter()
-        .all(|share| {
-            let edges: u64 = collated.source_counts[share.start as usize..share.end as usize]
-                .iter()
-                .sum();
-            edges.saturating_mul(width) <= budget / 2
-        })
 }
 
 /// Contiguous shares of source ids, one per rank, with about equal numbers of edges.

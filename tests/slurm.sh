@@ -97,6 +97,7 @@ for launcher in ${LAUNCHERS:-srun mpirun}; do
         grep -q "^netbuild.sbatch: task $r of 2 on " "$log" || die "the job log does not show task $r of 2 ($launcher)"
     done
     grep -q "spills=[1-9]" "$log" || die "the job's ranks did not spill (MEMORY_BUDGET=16 MiB) ($launcher)"
+    grep -q "writer=parallel" "$log" || die "the 2 tasks did not write through parallel HDF5 ($launcher)"
     [[ -d "$WORK/spill-$launcher" ]] || die "no spill folder $WORK/spill-$launcher ($launcher)"
     [[ -z "$(ls -A "$WORK/spill-$launcher")" ]] || die "spill files left behind: $(ls -A "$WORK/spill-$launcher")"
 

@@ -210,7 +210,8 @@ pub fn build(
         injected_fault(comm.rank())?;
         let mut reader = table.finish()?;
         let collated = collate(comm, &mine);
-        tracing::info!("writing {} ...", pop.name);
+        let writer = if parallel { "parallel" } else { "rank0" };
+        tracing::info!(writer = %writer, "writing {} ...", pop.name);
         let dir = out
             .as_ref()
             .map(|o| o.path().to_path_buf())

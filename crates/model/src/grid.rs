@@ -60,7 +60,9 @@ impl Grid {
                 [0, 1, 2].map(|a| (((hi[a] - lo[a]) / cell).floor() as usize).saturating_add(1));
             let cells = d.iter().try_fold(1usize, |acc, &x| acc.checked_mul(x));
             match cells {
-                Some(c) if c <= MAX_CELLS.max(points.len()) => break d,
+                // At most a few cells per point (and MAX_CELLS): an edge type's grid stays
+                // small next to its sources, however small the radius.
+                Some(c) if c <= (4 * points.len()).clamp(1 << 12, MAX_CELLS) => break d,
                 _ => cell *= 2.0,
             }
         };

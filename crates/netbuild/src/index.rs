@@ -344,13 +344,19 @@ impl Unsorted {
 mod spilled_tests {
     use super::*;
 
-    #[test]
-    fn spilled_index_equals_the_in_memory_one() {
-        let sources: Vec<u64> = (0..5000u64).map(|e| (e * 7919) % 101).collect();
-        let mut counts = vec![0u64; 101];
+    /// The source of each of `edges` edges, scattered over `nodes` nodes, and the edges per node.
+    fn scattered(edges: u64, nodes: u64, step: u64) -> (Vec<u64>, Vec<u64>) {
+        let sources: Vec<u64> = (0..edges).map(|e| (e * step) % nodes).collect();
+        let mut counts = vec![0u64; nodes as usize];
         for &s in &sources {
             counts[s as usize] += 1;
         }
+        (sources, counts)
+    }
+
+    #[test]
+    fn spilled_index_equals_the_in_memory_one() {
+        let (sources, counts) = scattered(5000, 101, 7919);
         let dir = tempfile::tempdir().unwrap();
         let mut mem = ByNode::new(&counts);
         // 600 bytes per bucket: many buckets.
@@ -375,11 +381,7 @@ mod spilled_tests {
     /// writer) come out sorted, in memory and spilled alike.
     #[test]
     fn unsorted_pushes_come_out_sorted() {
-        let sources: Vec<u64> = (0..3000u64).map(|e| (e * 31) % 57).collect();
-        let mut counts = vec![0u64; 57];
-        for &s in &sources {
-            counts[s as usize] += 1;
-        }
+        let (sources, counts) = scattered(3000, 57, 31);
         let dir = tempfile::tempdir().unwrap();
         let mut expected = ByNode::new(&counts);
         for (e, &s) in sources.iter().enumerate() {

@@ -230,6 +230,34 @@ fn fault_on_one_rank_ends_the_job() {
     assert_nothing_left(&out, &ctx);
 }
 
+/// `NETBUILD_INJECT_FAULT=1:write` under `mpirun -n 3`: rank 1 fails after its first chunk of
+/// the parallel writer, while the others wait in the next collective write; the job still ends
+/// quickly, naming the rank and the cause, and leaves nothing.
+#[test]
+fn fault_during_parallel_writing_ends_the_job() {
+    let spec = example("quickstart.toml");
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    let mut cmd = netbuild_on(3, [spec.as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    cmd.env("NETBUILD_INJECT_FAULT", "1:write");
+    cmd.env("RUST_LOG", "info");
+    let r = run(cmd, Duration::from_secs(20));
+    let ctx = r.describe();
+    assert!(!r.status.success(), "must fail: {ctx}");
+    assert!(
+        common::strip_ansi(&r.stderr).contains("writer=parallel"),
+        "the parallel writer must have started: {ctx}"
+    );
+    assert!(r.stderr.contains("rank 1"), "must name rank 1: {ctx}");
+    assert!(
+        r.stderr
+            .contains("NETBUILD_INJECT_FAULT on rank 1 while writing"),
+        "must name the cause: {ctx}"
+    );
+    assert!(!r.stdout.contains("built"), "{ctx}");
+    assert_nothing_left(&out, &ctx);
+}
+
 /// The same on one process (no mpirun): the failing rank is the only one.
 #[test]
 fn fault_on_single_process() {

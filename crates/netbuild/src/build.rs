@@ -53,13 +53,20 @@ pub enum BuildError {
 /// Tests of the failure path set `NETBUILD_INJECT_FAULT=R` to make rank R fail after generating
 /// its first population's edges, while the other ranks wait in the collator.
 fn injected_fault(rank: usize) -> Result<(), BuildError> {
-    match std::env::var("NETBUILD_INJECT_FAULT")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        Some(r) if r == rank => Err(BuildError::Injected(rank)),
-        _ => Ok(()),
+    if fault_injected(rank, "") {
+        return Err(BuildError::Injected(rank));
     }
+    Ok(())
+}
+
+/// Whether `NETBUILD_INJECT_FAULT` asks rank `rank` to fail at `stage`: `R` fails after
+/// generating (stage ""), `R:write` in the middle of the parallel writer's collective writes.
+pub(crate) fn fault_injected(rank: usize, stage: &str) -> bool {
+    let Ok(v) = std::env::var("NETBUILD_INJECT_FAULT") else {
+        return false;
+    };
+    let (r, at) = v.split_once(':').unwrap_or((v.as_str(), ""));
+    r.parse::<usize>() == Ok(rank) && at == stage
 }
 
 /// What was built.

@@ -40,6 +40,8 @@ pub enum WriteError {
     Message { rank: usize },
     #[error("the writer thread stopped")]
     WriterStopped,
+    #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0} while writing")]
+    Injected(usize),
     #[error("the parallel writer needs an MPI job")]
     NoMpi,
     #[error("parallel HDF5: {0}")]

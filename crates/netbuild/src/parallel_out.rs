@@ -132,6 +132,11 @@ pub fn write_population_parallel(
             }
         }
         row += chunk.len() as u64;
+        // Tests of the failure path: this rank stops while the others are in the next
+        // collective write.
+        if crate::build::fault_injected(rank, "write") {
+            return Err(WriteError::Injected(rank));
+        }
     }
     by_source.sort();
 

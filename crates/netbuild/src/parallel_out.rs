@@ -111,26 +111,7 @@ pub fn write_population_parallel(
         for (i, &t) in batch.target.iter().enumerate() {
             by_target.push(t, row + i as u64);
         }
-        // Every (source, edge id) to the rank that owns the source.
-        let mut outgoing = vec![Vec::new(); comm.size()];
-        for (i, &s) in batch.source.iter().enumerate() {
-            let to = owner(&shares, s);
-            outgoing[to].extend_from_slice(&(s as u32).to_le_bytes());
-            outgoing[to].extend_from_slice(&(row + i as u64).to_le_bytes());
-        }
-        for (from, bytes) in comm.exchange_bytes(outgoing).into_iter().enumerate() {
-            if bytes.len() % PAIR_BYTES != 0 {
-                return Err(WriteError::Message { rank: from });
-            }
-            for pair in bytes.chunks_exact(PAIR_BYTES) {
-                let s = u64::from(u32::from_le_bytes(pair[..4].try_into().unwrap_or_default()));
-                let e = u64::from_le_bytes(pair[4..].try_into().unwrap_or_default());
-                if !mine.contains(&s) {
-                    return Err(WriteError::Message { rank: from });
-                }
-                by_source.push(s - mine.start, e)?;
-            }
-        }
+        exchange_sources(comm, &shares, &batch.source, row, &mut by_source)?;
         row += chunk.len() as u64;
         // Tests of the failure path: this rank stops while the others are in the next
         // collective write.
@@ -141,6 +122,54 @@ pub fn write_population_parallel(
     by_source.sort();
 
     let targets = blocks.get(rank).cloned().unwrap_or(0..0);
+    write_indices(comm, &mut writer, &by_target, targets, &mut by_source, mine)?;
+    writer.finish_unchecked()?;
+    Ok(())
+}
+
+/// Sends each (source, edge id) of one chunk (`sources`, edge ids from `first_edge`) to the
+/// rank whose share holds the source, and records what this rank receives in `by_source`.
+/// Collective: every rank calls it once per round.
+fn exchange_sources(
+    comm: &dyn Comm,
+    shares: &[Range<u64>],
+    sources: &[u64],
+    first_edge: u64,
+    by_source: &mut Unsorted,
+) -> Result<(), WriteError> {
+    let mine = &shares[comm.rank()];
+    let mut outgoing = vec![Vec::new(); comm.size()];
+    for (i, &s) in sources.iter().enumerate() {
+        let to = owner(shares, s);
+        outgoing[to].extend_from_slice(&(s as u32).to_le_bytes());
+        outgoing[to].extend_from_slice(&(first_edge + i as u64).to_le_bytes());
+    }
+    for (from, bytes) in comm.exchange_bytes(outgoing).into_iter().enumerate() {
+        if bytes.len() % PAIR_BYTES != 0 {
+            return Err(WriteError::Message { rank: from });
+        }
+        for pair in bytes.chunks_exact(PAIR_BYTES) {
+            let s = u64::from(u32::from_le_bytes(pair[..4].try_into().unwrap_or_default()));
+            let e = u64::from_le_bytes(pair[4..].try_into().unwrap_or_default());
+            if !mine.contains(&s) {
+                return Err(WriteError::Message { rank: from });
+            }
+            by_source.push(s - mine.start, e)?;
+        }
+    }
+    Ok(())
+}
+
+/// This rank's parts of both indices: `target_to_source` for its block of `targets`,
+/// `source_to_target` for its share `mine` of source ids. Collective.
+fn write_indices(
+    comm: &dyn Comm,
+    writer: &mut sonata::EdgesWriter,
+    by_target: &Sorted,
+    targets: Range<u64>,
+    by_source: &mut Unsorted,
+    mine: Range<u64>,
+) -> Result<(), WriteError> {
     let t2s: Vec<(u64, Range<u64>)> = by_target.runs().collect();
     let part = agree_on_part(comm, targets, t2s.len() as u64);
     writer.write_index_part(IndexDirection::TargetToSource, &part, t2s.into_iter())?;
@@ -154,11 +183,10 @@ pub fn write_population_parallel(
     let offset = mine.start;
     let runs = by_source.pairs(&error).map(|(n, e)| (n + offset, e..e + 1));
     writer.write_index_part(IndexDirection::SourceToTarget, &part, runs)?;
-    if let Some(e) = error.take() {
-        return Err(WriteError::Table(e));
+    match error.take() {
+        Some(e) => Err(WriteError::Table(e)),
+        None => Ok(()),
     }
-    writer.finish_unchecked()?;
-    Ok(())
 }
 
 /// Contiguous shares of source ids, one per rank, with about equal numbers of edges.

@@ -209,17 +209,29 @@ fn assert_nothing_left(out: &Path, ctx: &str) {
     assert!(gone, "processes left running: {left:?}: {ctx}");
 }
 
+/// quickstart on `ranks` ranks into `<tmp>/out` with `NETBUILD_INJECT_FAULT=fault`: the temp
+/// folder, the output path, the run and its description.
+fn build_with_fault(
+    ranks: usize,
+    fault: &str,
+    timeout: Duration,
+) -> (tempfile::TempDir, PathBuf, common::Run, String) {
+    let spec = example("quickstart.toml");
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    let mut cmd = netbuild_on(ranks, [spec.as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    cmd.env("NETBUILD_INJECT_FAULT", fault);
+    cmd.env("RUST_LOG", "info");
+    let r = run(cmd, timeout);
+    let ctx = r.describe();
+    (parent, out, r, ctx)
+}
+
 /// `NETBUILD_INJECT_FAULT=1` under `mpirun -n 3`: rank 1 fails after generating; the job ends
 /// quickly, naming the rank and the cause, and leaves nothing.
 #[test]
 fn fault_on_one_rank_ends_the_job() {
-    let spec = example("quickstart.toml");
-    let parent = tempfile::tempdir().unwrap();
-    let out = parent.path().join("out");
-    let mut cmd = netbuild_on(3, [spec.as_os_str(), "-o".as_ref(), out.as_os_str()]);
-    cmd.env("NETBUILD_INJECT_FAULT", "1");
-    let r = run(cmd, Duration::from_secs(15));
-    let ctx = r.describe();
+    let (_parent, out, r, ctx) = build_with_fault(3, "1", Duration::from_secs(15));
     assert!(!r.status.success(), "must fail: {ctx}");
     assert!(r.stderr.contains("rank 1"), "must name rank 1: {ctx}");
     assert!(
@@ -235,14 +247,7 @@ fn fault_on_one_rank_ends_the_job() {
 /// quickly, naming the rank and the cause, and leaves nothing.
 #[test]
 fn fault_during_parallel_writing_ends_the_job() {
-    let spec = example("quickstart.toml");
-    let parent = tempfile::tempdir().unwrap();
-    let out = parent.path().join("out");
-    let mut cmd = netbuild_on(3, [spec.as_os_str(), "-o".as_ref(), out.as_os_str()]);
-    cmd.env("NETBUILD_INJECT_FAULT", "1:write");
-    cmd.env("RUST_LOG", "info");
-    let r = run(cmd, Duration::from_secs(20));
-    let ctx = r.describe();
+    let (_parent, out, r, ctx) = build_with_fault(3, "1:write", Duration::from_secs(20));
     assert!(!r.status.success(), "must fail: {ctx}");
     assert!(
         common::strip_ansi(&r.stderr).contains("writer=parallel"),
@@ -261,13 +266,7 @@ fn fault_during_parallel_writing_ends_the_job() {
 /// The same on one process (no mpirun): the failing rank is the only one.
 #[test]
 fn fault_on_single_process() {
-    let spec = example("quickstart.toml");
-    let parent = tempfile::tempdir().unwrap();
-    let out = parent.path().join("out");
-    let mut cmd = netbuild_on(1, [spec.as_os_str(), "-o".as_ref(), out.as_os_str()]);
-    cmd.env("NETBUILD_INJECT_FAULT", "0");
-    let r = run(cmd, Duration::from_secs(15));
-    let ctx = r.describe();
+    let (_parent, out, r, ctx) = build_with_fault(1, "0", Duration::from_secs(15));
     assert!(!r.status.success(), "must fail: {ctx}");
     assert!(r.stderr.contains("rank 0"), "must name rank 0: {ctx}");
     assert!(r.stderr.contains("NETBUILD_INJECT_FAULT"), "{ctx}");

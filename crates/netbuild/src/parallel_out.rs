@@ -19,7 +19,7 @@
 
 use crate::collate::Collated;
 use crate::convert;
-use crate::edges_out::{layout, WriteError, CHUNK_ROWS};
+use crate::edges_out::{layout, WriteError};
 use crate::index::{Sorted, Unsorted};
 use crate::plan::EdgePopulation;
 use crate::writer_thread::Batch;
@@ -64,10 +64,18 @@ pub fn write_population_parallel(
     let mut next_group_index: Vec<u64> = (0..pop.groups.len())
         .map(|g| collated.rank_group_rows[..rank].iter().map(|r| r[g]).sum())
         .collect();
+    // Pieces end at multiples of CHUNK_ALIGN_ROWS: a gzip chunk is then written whole in one
+    // collective call (partial chunks make HDF5 decompress, merge and recompress them).
+    let align = sonata::CHUNK_ALIGN_ROWS;
+    let mut start = 0u64;
     let rounds = collated
         .rank_rows
         .iter()
-        .map(|&n| n.div_ceil(CHUNK_ROWS as u64))
+        .map(|&n| {
+            let r = pieces(start, n, align);
+            start += n;
+            r
+        })
         .max()
         .unwrap_or(0);
 
@@ -85,8 +93,10 @@ pub fn write_population_parallel(
     let mut chunk = RowChunk::default();
     let mut batch = Batch::default();
     let mut row = first_row;
+    let end = first_row + collated.rank_rows[rank];
     for _ in 0..rounds {
-        table.next_rows_into(&mut chunk, CHUNK_ROWS)?;
+        let piece = ((row / align + 1) * align).min(end) - row;
+        table.next_rows_into(&mut chunk, piece as usize)?;
         batch.fill_core(&chunk, pop, &mut next_group_index);
         let group_at: Vec<u64> = (0..pop.groups.len())
             .map(|g| next_group_index[g] - chunk.groups[g].first().map_or(0, |c| c.len() as u64))
@@ -189,6 +199,14 @@ fn write_indices(
     }
 }
 
+/// How many pieces rows `first..first + n` make when cut at multiples of `align`.
+fn pieces(first: u64, n: u64, align: u64) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    (first + n).div_ceil(align) - first / align
+}
+
 /// Contiguous shares of source ids, one per rank, with about equal numbers of edges.
 fn source_shares(counts: &[u64], ranks: usize) -> Vec<Range<u64>> {
     let ranks = ranks.max(1);
@@ -270,6 +288,16 @@ mod tests {
         let two = source_shares(&counts, 2);
         let first: u64 = counts[..two[0].end as usize].iter().sum();
         assert!((12..=25).contains(&first), "{two:?}");
+    }
+
+    #[test]
+    fn pieces_end_at_aligned_rows() {
+        assert_eq!(pieces(0, 0, 10), 0);
+        assert_eq!(pieces(0, 10, 10), 1);
+        assert_eq!(pieces(0, 11, 10), 2);
+        assert_eq!(pieces(5, 5, 10), 1);
+        assert_eq!(pieces(5, 6, 10), 2);
+        assert_eq!(pieces(9, 22, 10), 4);
     }
 
     #[test]

@@ -146,6 +146,11 @@ pub(crate) struct Shape {
 /// shape). A resizable dataset is chunked, with the filter when compression is asked for.
 /// Rows per chunk of a chunked dataset of `width` values of `dtype` per row (before clamping to
 /// the dataset's rows).
+/// Rows that every chunked 1-D dataset's chunks divide evenly: those of the narrowest dtype (4
+/// bytes). A writer whose pieces start and end at multiples of it never writes part of a chunk
+/// (but at the ends of its rows), so a compressed chunk is never read back and rewritten.
+pub const CHUNK_ALIGN_ROWS: u64 = (CHUNK_BYTES / 4) as u64;
+
 pub(crate) fn chunk_rows_for(dtype: Dtype, width: usize) -> usize {
     let row_bytes = (dtype.size() * width).max(1);
     (CHUNK_BYTES / row_bytes).max(1)

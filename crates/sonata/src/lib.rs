@@ -20,6 +20,6 @@ pub use config::{
 pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable};
 pub use edges::{EdgeGroupLayout, EdgePopulationLayout, EdgesWriter, IndexPart};
 pub use error::SonataError;
-pub use h5::{SONATA_MAGIC, SONATA_VERSION};
+pub use h5::{CHUNK_ALIGN_ROWS, SONATA_MAGIC, SONATA_VERSION};
 pub use index::{IndexBuilder, IndexDirection, IndexInputError};
 pub use nodes::{write_nodes, NodeGroup, NodePopulation};

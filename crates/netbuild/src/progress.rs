@@ -91,6 +91,7 @@ impl Progress {
             edge_types,
             type_total: vec![0.0; edge_types.len()],
             type_done: vec![0.0; edge_types.len()],
+            type_expected: Vec::new(),
             cursor: block.start,
             block_start: block.start,
             block_end: block.end,
@@ -115,6 +116,12 @@ impl Progress {
                 p.block_work += w;
             }
         }
+        // Each edge type's rows from a light sample (rank 0 alone, a fraction of a second): until
+        // rank 0 has done a good share of a type's work, its total comes from here.
+        p.type_expected = edge_types
+            .iter()
+            .map(|e| crate::estimate::expected_rows(e))
+            .collect();
         if p.mode == Mode::Bar {
             let bar = ProgressBar::with_draw_target(Some(1000), ProgressDrawTarget::stderr());
             let style = ProgressStyle::with_template(
@@ -139,6 +146,8 @@ pub struct PopulationProgress<'a, 'c> {
     /// Work of each edge type over all targets, and over rank 0's targets done.
     type_total: Vec<f64>,
     type_done: Vec<f64>,
+    /// Rows of each edge type expected from a sample (empty: none).
+    type_expected: Vec<f64>,
     /// Targets below this are counted in `work_done`.
     cursor: u64,
     block_start: u64,
@@ -211,7 +220,14 @@ impl PopulationProgress<'_, '_> {
         } else {
             1.0
         };
-        extrapolate(fraction, rows, &self.type_done, &self.type_total, secs)
+        extrapolate(
+            fraction,
+            rows,
+            &self.type_done,
+            &self.type_total,
+            &self.type_expected,
+            secs,
+        )
     }
 
     /// Generation of the population is over: the bar goes away.
@@ -222,20 +238,27 @@ impl PopulationProgress<'_, '_> {
     }
 }
 
+/// Share of an edge type's work rank 0 must have done before its own rows, scaled up, are
+/// trusted over the sample's expectation.
+const TRUST_SEEN: f64 = 0.25;
+
 /// Rank 0 is `fraction` through its block after `secs` seconds, having made `rows[e]` rows of
-/// edge type e for `done[e]` of its work (`total[e]` over all targets): where the whole
-/// population stands.
+/// edge type e for `done[e]` of its work (`total[e]` over all targets), and a sample expects
+/// `expected[e]` rows of it (empty: no sample): where the whole population stands.
 pub fn extrapolate(
     fraction: f64,
     rows: &[u64],
     done: &[f64],
     total: &[f64],
+    expected: &[f64],
     secs: f64,
 ) -> Estimate {
     let fraction = fraction.clamp(0.0, 1.0);
     let (mut seen_rows, mut seen_work, mut projected, mut unseen_work) = (0.0, 0.0, 0.0, 0.0);
-    for ((&r, &d), &w) in rows.iter().zip(done).zip(total) {
-        if d > 0.0 {
+    for (i, ((&r, &d), &w)) in rows.iter().zip(done).zip(total).enumerate() {
+        if let Some(&x) = expected.get(i).filter(|_| d < TRUST_SEEN * w) {
+            projected += x;
+        } else if d > 0.0 {
             seen_rows += r as f64;
             seen_work += d;
             projected += r as f64 * w / d;
@@ -325,6 +348,7 @@ mod tests {
             &[1000, 500, 0],
             &[10.0, 10.0, 0.0],
             &[40.0, 100.0, 60.0],
+            &[],
             2.0,
         );
         assert_eq!(e.fraction, 0.25);
@@ -332,12 +356,28 @@ mod tests {
         assert_eq!(e.edges, 13500.0 / 4.0);
         assert_eq!(e.rate, 13500.0 / 8.0);
         assert_eq!(e.eta, 6.0);
-        let e = extrapolate(0.25, &[1000], &[10.0], &[160.0], 2.0);
+        let e = extrapolate(0.25, &[1000], &[10.0], &[160.0], &[], 2.0);
         assert_eq!((e.edges, e.total, e.rate), (4000.0, 16000.0, 2000.0));
         assert_eq!(
             line("a_to_b", &e),
             "progress: a_to_b 25% (4.0k of ~16.0k edges, 2.0k edges/s, ETA 6 s)"
         );
+    }
+
+    /// A sample's expectation stands for an edge type until a quarter of its work is done.
+    #[test]
+    fn expected_rows_stand_in_until_a_type_is_well_seen() {
+        // Type 0: 10 of 40 units done (25%): its own 1000 rows scale to 4000. Type 1: 10 of
+        // 100 (10%): the sample's 7000. Type 2, not met: the sample's 3000.
+        let e = extrapolate(
+            0.25,
+            &[1000, 500, 0],
+            &[10.0, 10.0, 0.0],
+            &[40.0, 100.0, 60.0],
+            &[3500.0, 7000.0, 3000.0],
+            2.0,
+        );
+        assert_eq!(e.total, 4000.0 + 7000.0 + 3000.0);
     }
 
     #[test]

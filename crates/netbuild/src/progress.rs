@@ -13,9 +13,11 @@
 //! work, so all ranks advance at about the same pace, and rank 0 extrapolates from its own
 //! fraction done `f` (work of its targets done over its block's work):
 //! - the population is `f` done, and the ETA is the time so far × (1 − f) / f;
-//! - the total edges: each edge type's rows so far on rank 0 × (the type's work over all
-//!   targets / its work done on rank 0) — rows per unit of work are alike within an edge type,
-//!   not across them; edge types rank 0 has not met yet count at the rows per work seen so far;
+//! - the total edges: for each edge type, the rows a light sample of its targets expects
+//!   ([`crate::estimate::expected_rows`], `check`'s code) until rank 0 has done a quarter of
+//!   the type's work, then its rows so far on rank 0 × (the type's work over all targets / its
+//!   work done on rank 0) — rows per unit of work are alike within an edge type, not across
+//!   them (edge types whose targets all lie in other ranks' blocks keep the sample's figure);
 //! - the edges so far, on all ranks: `f` × that total.
 //!
 //! With one rank the total is exact at the end; with more it is as good as the work estimate

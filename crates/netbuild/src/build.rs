@@ -339,10 +339,14 @@ fn use_parallel_writer(
 
 /// This process's peak resident memory (VmHWM of /proc/self/status), in bytes.
 fn peak_resident_bytes() -> Option<u64> {
+    Some(status_kib("VmHWM:")? * 1024)
+}
+
+/// A memory field of /proc/self/status (`"VmRSS:"`, `"VmHWM:"`), in KiB.
+fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Gives the heap memory that generation freed back to the system before writing starts.
@@ -360,12 +364,7 @@ fn release_free_memory() {
 
 /// This process's (VmRSS, VmHWM) in KiB, for debug logs.
 fn resident_kib() -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let field = |name: &str| -> Option<u64> {
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        line.split_whitespace().nth(1)?.parse().ok()
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
+    Some((status_kib("VmRSS:")?, status_kib("VmHWM:")?))
 }
 
 /// Files of `dir` (name, bytes), sorted by name.

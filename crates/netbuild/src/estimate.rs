@@ -364,26 +364,33 @@ const CHECK: Sampling = Sampling {
 };
 
 /// The rows `e` is expected to make, from a light sample (about 1/20 of `check`'s): what the
-/// progress line extrapolates with before it has seen much of an edge type.
-pub fn expected_rows(e: &PreparedEdgeType<'_>) -> f64 {
+/// progress line extrapolates with before it has seen much of an edge type. `total_work` is the
+/// work of all of `e`'s targets, which the caller has summed already.
+pub fn expected_rows(e: &PreparedEdgeType<'_>, total_work: f64) -> f64 {
     let light = Sampling {
         work: SAMPLE_WORK / 20.0,
         min_targets: MIN_SAMPLE_TARGETS / 10,
         enumerate_below: ENUMERATE_WORK / 20.0,
     };
-    by_connecting(e, false, light).0.rows
+    by_connecting(e, false, light, Some(total_work)).0.rows
 }
 
 /// Connections, synapses and rows of `e` from connecting some or all of its targets.
-fn by_connecting(e: &PreparedEdgeType<'_>, enumerate: bool, how: Sampling) -> (Tally, Method) {
+/// `total_work`: the work of all its targets, if the caller knows it.
+fn by_connecting(
+    e: &PreparedEdgeType<'_>,
+    enumerate: bool,
+    how: Sampling,
+    total_work: Option<f64>,
+) -> (Tally, Method) {
     let n = e.targets.len();
     if n == 0 {
         return (Tally::default(), Method::Enumerated);
     }
-    let total_work: f64 = if enumerate {
-        0.0
-    } else {
-        e.targets.par_iter().map(|&t| e.work(t)).sum()
+    let total_work: f64 = match total_work {
+        _ if enumerate => 0.0,
+        Some(w) => w,
+        None => e.targets.par_iter().map(|&t| e.work(t)).sum(),
     };
     let m = if enumerate || total_work <= how.enumerate_below {
         n
@@ -485,11 +492,11 @@ fn edge_type(e: &PreparedEdgeType<'_>, pop: &EdgePopulation, group_bytes: u64) -
             by_rule(p.clamp(0.0, 1.0) * pairs as f64, Method::Expected)
         }
         Rule::OneToOne | Rule::File(_) => {
-            let (t, m) = by_connecting(e, true, CHECK);
+            let (t, m) = by_connecting(e, true, CHECK, None);
             (t, m, true)
         }
         _ => {
-            let (t, m) = by_connecting(e, false, CHECK);
+            let (t, m) = by_connecting(e, false, CHECK, None);
             let exact = m.exact();
             (t, m, exact)
         }

@@ -209,25 +209,8 @@ fn pieces(first: u64, n: u64, align: u64) -> u64 {
 
 /// Contiguous shares of source ids, one per rank, with about equal numbers of edges.
 fn source_shares(counts: &[u64], ranks: usize) -> Vec<Range<u64>> {
-    let ranks = ranks.max(1);
-    let total: u64 = counts.iter().sum();
-    let mut shares = Vec::with_capacity(ranks);
-    let (mut start, mut acc, mut s) = (0u64, 0u64, 0usize);
-    for r in 0..ranks {
-        if r + 1 == ranks {
-            s = counts.len();
-        } else {
-            // A source goes to this share while its middle lies before the share's goal.
-            let goal2 = 2 * total as u128 * (r as u128 + 1) / ranks as u128;
-            while s < counts.len() && 2 * u128::from(acc) + u128::from(counts[s]) <= goal2 {
-                acc += counts[s];
-                s += 1;
-            }
-        }
-        shares.push(start..s as u64);
-        start = s as u64;
-    }
-    shares
+    let weights: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
+    crate::plan::balanced_blocks(&weights, ranks)
 }
 
 /// The rank whose share holds source `s`.

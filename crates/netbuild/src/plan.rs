@@ -119,27 +119,34 @@ pub fn split_targets(
     n_targets: u64,
     ranks: usize,
 ) -> Vec<Range<u64>> {
-    let ranks = ranks.max(1);
     let work: Vec<f64> = (0..n_targets)
         .map(|t| edge_types.iter().map(|e| e.work(t)).sum::<f64>() + 0.01)
         .collect();
-    let total: f64 = work.iter().sum();
-    let mut blocks = Vec::with_capacity(ranks);
+    balanced_blocks(&work, ranks)
+}
+
+/// `parts` contiguous blocks of the items `0..weights.len()`, with about equal total weight:
+/// an item goes to a block while its middle lies before that block's share of the total.
+pub fn balanced_blocks(weights: &[f64], parts: usize) -> Vec<Range<u64>> {
+    let parts = parts.max(1);
+    let n = weights.len() as u64;
+    let total: f64 = weights.iter().sum();
+    let mut blocks = Vec::with_capacity(parts);
     let mut start = 0u64;
     let mut acc = 0.0;
-    let mut t = 0u64;
-    for r in 0..ranks {
-        let goal = total * (r + 1) as f64 / ranks as f64;
-        if r + 1 == ranks {
-            t = n_targets;
+    let mut i = 0u64;
+    for r in 0..parts {
+        let goal = total * (r + 1) as f64 / parts as f64;
+        if r + 1 == parts {
+            i = n;
         } else {
-            while t < n_targets && acc + work[t as usize] * 0.5 < goal {
-                acc += work[t as usize];
-                t += 1;
+            while i < n && acc + weights[i as usize] * 0.5 < goal {
+                acc += weights[i as usize];
+                i += 1;
             }
         }
-        blocks.push(start..t);
-        start = t;
+        blocks.push(start..i);
+        start = i;
     }
     blocks
 }

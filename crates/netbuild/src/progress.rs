@@ -122,7 +122,8 @@ impl Progress {
         // rank 0 has done a good share of a type's work, its total comes from here.
         p.type_expected = edge_types
             .iter()
-            .map(|e| crate::estimate::expected_rows(e))
+            .zip(&p.type_total)
+            .map(|(e, &total)| crate::estimate::expected_rows(e, total))
             .collect();
         if p.mode == Mode::Bar {
             let bar = ProgressBar::with_draw_target(Some(1000), ProgressDrawTarget::stderr());

@@ -105,17 +105,12 @@ impl Tracked {
     /// Writes the chunks compressed so far (all of them, once those in flight are done, if
     /// `wait`).
     fn write_compressed(&mut self, path: &Path, wait: bool) -> Result<(), SonataError> {
-        let Some(stream) = &mut self.direct else {
-            return Ok(());
-        };
-        let chunks = stream.compressed(wait).ok_or_else(|| {
-            SonataError::invalid(path, &self.full, "libdeflate could not compress a chunk")
-        })?;
-        for c in chunks {
-            let at = c.index * stream.chunk_rows;
-            h5::write_chunk(path, &self.ds, &self.full, &[at], &c.bytes)?;
+        match &mut self.direct {
+            Some(stream) => {
+                h5::write_compressed(path, &self.ds, &self.full, stream, wait, 1, || Ok(()))
+            }
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

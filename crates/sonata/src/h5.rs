@@ -156,6 +156,35 @@ pub(crate) fn chunk_rows_for(dtype: Dtype, width: usize) -> usize {
     (CHUNK_BYTES / row_bytes).max(1)
 }
 
+/// Writes the chunks `stream` has compressed so far (all of them, once those in flight are done,
+/// if `wait`) into `ds`, whose rows are `width` values wide (1 for a column, 2 for an index).
+/// `before` runs first when there is any chunk to write (to grow a resizable dataset).
+pub(crate) fn write_compressed(
+    file: &Path,
+    ds: &Dataset,
+    full: &str,
+    stream: &mut crate::deflate::ChunkStream,
+    wait: bool,
+    width: u64,
+    before: impl FnOnce() -> Result<(), SonataError>,
+) -> Result<(), SonataError> {
+    let chunks = stream
+        .compressed(wait)
+        .ok_or_else(|| SonataError::invalid(file, full, "libdeflate could not compress a chunk"))?;
+    if chunks.is_empty() {
+        return Ok(());
+    }
+    before()?;
+    // The stream counts values; a chunk holds chunk_rows / width rows.
+    let rows = stream.chunk_rows / width;
+    for c in chunks {
+        let mut at = vec![0u64; if width == 1 { 1 } else { 2 }];
+        at[0] = c.index * rows;
+        write_chunk(file, ds, full, &at, &c.bytes)?;
+    }
+    Ok(())
+}
+
 /// Writes one already-compressed chunk of a dataset, the one that starts at `offset` (one
 /// coordinate per dimension of the dataset).
 pub(crate) fn write_chunk(

@@ -7,7 +7,8 @@
 //! grows as rows come: its extent follows the rows written, never past them, so no chunk is
 //! ever cut back.
 
-use crate::deflate::ChunkStream;
+use crate::column::ColumnSlice;
+use crate::deflate::{self, ChunkStream};
 use crate::error::SonataError;
 use crate::h5::{self, Io};
 use hdf5::Dataset;
@@ -69,8 +70,7 @@ impl<'a> IndexRows<'a> {
                 self.written += k;
             }
             Some(stream) => {
-                let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-                stream.push(&bytes);
+                stream.push(&deflate::le_bytes(ColumnSlice::U64(values)).unwrap_or_default());
                 self.written += k;
                 self.write_compressed(false)?;
             }
@@ -99,31 +99,13 @@ impl<'a> IndexRows<'a> {
     /// Writes the chunks compressed so far (all, once those in flight are done, if `wait`).
     /// Each lies within the rows written so far, to which the extent grows first.
     fn write_compressed(&mut self, wait: bool) -> Result<(), SonataError> {
-        let Some(stream) = &mut self.direct else {
+        let Some(mut stream) = self.direct.take() else {
             return Ok(());
         };
-        let chunks = stream.compressed(wait).ok_or_else(|| {
-            SonataError::invalid(
-                self.path,
-                &self.full,
-                "libdeflate could not compress a chunk",
-            )
-        })?;
-        if chunks.is_empty() {
-            return Ok(());
-        }
-        // Values per chunk over the two per row.
-        let chunk_rows = stream.chunk_rows / 2;
-        self.extend_to(self.written)?;
-        for c in chunks {
-            h5::write_chunk(
-                self.path,
-                &self.ds,
-                &self.full,
-                &[c.index * chunk_rows, 0],
-                &c.bytes,
-            )?;
-        }
-        Ok(())
+        let grow = || self.extend_to(self.written);
+        let written =
+            h5::write_compressed(self.path, &self.ds, &self.full, &mut stream, wait, 2, grow);
+        self.direct = Some(stream);
+        written
     }
 }

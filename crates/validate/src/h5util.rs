@@ -301,6 +301,25 @@ impl IntDs {
     }
 }
 
+/// The row count of the first of `present` and whether all the others have it too (each one
+/// that does not is an error); `None` when none is present.
+pub(crate) fn same_rows(present: &[&IntDs], label: &str, sink: &mut Sink) -> Option<(u64, bool)> {
+    let (first, rest) = present.split_first()?;
+    let n = first.rows;
+    let mut ok = true;
+    for d in rest {
+        if d.rows != n {
+            sink.error(
+                label,
+                &d.full,
+                format!("{} rows, but {} has {n}", d.rows, first.full),
+            );
+            ok = false;
+        }
+    }
+    Some((n, ok))
+}
+
 /// Shows an id as read (NEG as "a negative value").
 pub(crate) fn show(v: u64) -> String {
     if v == NEG {

@@ -42,19 +42,7 @@ fn check_population(
         .into_iter()
         .flatten()
         .collect();
-    let n = present.first()?.rows;
-    let first = present[0].full.clone();
-    let mut lengths_ok = true;
-    for d in &present[1..] {
-        if d.rows != n {
-            sink.error(
-                label,
-                &d.full,
-                format!("{} rows, but {first} has {n}", d.rows),
-            );
-            lengths_ok = false;
-        }
-    }
+    let (n, lengths_ok) = h5util::same_rows(&present, label, sink)?;
     if !lengths_ok {
         return Some(n);
     }

@@ -110,10 +110,6 @@ pub fn write_population_parallel(
             &batch.group_index,
         )?;
         for (g, cols) in chunk.groups.iter().enumerate() {
-            // A group empty in the whole file has no storage: nobody writes to it.
-            if collated.group_rows[g] == 0 {
-                continue;
-            }
             let slices: Vec<sonata::ColumnSlice<'_>> =
                 cols.iter().map(convert::column_slice).collect();
             writer.write_group_at(g, group_at[g], &slices)?;
@@ -180,9 +176,10 @@ fn write_indices(
     by_source: &mut Unsorted,
     mine: Range<u64>,
 ) -> Result<(), WriteError> {
-    let t2s: Vec<(u64, Range<u64>)> = by_target.runs().collect();
-    let part = agree_on_part(comm, targets, t2s.len() as u64);
-    writer.write_index_part(IndexDirection::TargetToSource, &part, t2s.into_iter())?;
+    // One range per target with edges; the runs are walked twice (count, then write), as
+    // source_to_target's are.
+    let part = agree_on_part(comm, targets, by_target.runs().count() as u64);
+    writer.write_index_part(IndexDirection::TargetToSource, &part, by_target.runs())?;
 
     let error = std::cell::RefCell::new(None);
     let s2t_ranges = count_ranges(by_source.pairs(&error));

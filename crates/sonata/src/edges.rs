@@ -615,12 +615,10 @@ impl EdgesWriter {
         }
         b.finish();
         // The last block (maybe empty), then empty ones until every process has made as many
-        // writes as the busiest. An empty dataset has no storage to select in: nobody writes.
-        if part.total_ranges > 0 {
-            write_block(&b.ranges, &mut done)?;
-            while done.1 < part.rounds {
-                write_block(&[], &mut done)?;
-            }
+        // writes as the busiest.
+        write_block(&b.ranges, &mut done)?;
+        while done.1 < part.rounds {
+            write_block(&[], &mut done)?;
         }
         if done.0 != part.first_range + part.ranges {
             return Err(SonataError::invalid(
@@ -634,17 +632,15 @@ impl EdgesWriter {
             ));
         }
         let n2r_full = format!("{ifull}/node_id_to_ranges");
-        if n2r.size() > 0 {
-            h5::write_rows(
-                &path,
-                &n2r,
-                &n2r_full,
-                part.nodes.start,
-                2,
-                &b.node_rows,
-                io,
-            )?;
-        }
+        h5::write_rows(
+            &path,
+            &n2r,
+            &n2r_full,
+            part.nodes.start,
+            2,
+            &b.node_rows,
+            io,
+        )?;
         self.link_index(direction, &grp, &ifull)
     }
 

@@ -356,7 +356,9 @@ pub(crate) fn write_rows<T: H5Type>(
         ));
     }
     let rows = n / width;
-    if rows == 0 && !io.collective {
+    // An empty dataset has no storage to select in, not even an empty selection (MPI-IO
+    // reports an address overflow); every process sees the same size, so all skip together.
+    if rows == 0 && (!io.collective || ds.size() == 0) {
         return Ok(());
     }
     let mem_type = Datatype::from_type::<T>().map_err(|e| SonataError::hdf5(file, full, e))?;

@@ -209,10 +209,22 @@ fn truth(c: Val) -> Truth {
 
 /// Bounds of `code` (a well-formed program) with variable `i` in `vars[i]`.
 pub(crate) fn bounds(code: &[Op], vars: &[Interval]) -> Interval {
-    let mut st: Vec<Val> = Vec::with_capacity(vm::max_depth(code));
+    // Rules bound an expression once per tree node they visit: small programs run on an
+    // array on the stack, with no allocation.
+    const SMALL: usize = 16;
+    let depth = vm::max_depth(code);
+    if depth <= SMALL {
+        run(code, vars, &mut [ANYTHING; SMALL])
+    } else {
+        run(code, vars, &mut vec![ANYTHING; depth])
+    }
+}
+
+fn run(code: &[Op], vars: &[Interval], st: &mut [Val]) -> Interval {
+    let mut len = 0;
     for &op in code {
         let n = op.arity();
-        let args = &st[st.len() - n..];
+        let args = &st[len - n..len];
         let r = match op {
             Op::Const(c) => constant(c),
             Op::Var(i) => Val {
@@ -224,10 +236,11 @@ pub(crate) fn bounds(code: &[Op], vars: &[Interval]) -> Interval {
                 None => apply(op, args),
             },
         };
-        st.truncate(st.len() - n);
-        st.push(r);
+        len -= n;
+        st[len] = r;
+        len += 1;
     }
-    debug_assert_eq!(st.len(), 1, "malformed program");
+    debug_assert_eq!(len, 1, "malformed program");
     st[0].iv
 }
 

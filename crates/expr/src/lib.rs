@@ -139,6 +139,21 @@ impl Expr {
         vm::eval(&self.code, self.stack, vars, rng)
     }
 
+    /// This expression with the variables of slots `known[i] = Some(value)` fixed to their
+    /// values and folded: for pairs that share those values (every pair of one target, say),
+    /// [`Expr::eval`] gives the same values bit for bit, and [`Expr::bounds`] tighter bounds,
+    /// at less cost. Slots keep their numbers, so the same `vars` arrays serve both.
+    pub fn specialize(&self, known: &[Option<f64>]) -> Expr {
+        let code = compile::specialize(&self.code, known);
+        Expr {
+            source: self.source.clone(),
+            stack: vm::StackSize::for_depth(vm::max_depth(&code)),
+            code,
+            vars: self.vars.clone(),
+            random: self.random,
+        }
+    }
+
     /// The value, when the expression reads no variable and draws nothing (folded at compile time).
     pub fn constant(&self) -> Option<f64> {
         match *self.code {
@@ -179,11 +194,20 @@ impl Expr {
             vars.len(),
             self.vars.len()
         );
-        let vars: Vec<Interval> = vars[..self.vars.len()]
-            .iter()
-            .map(|v| Interval::new(v.lo, v.hi))
-            .collect();
-        interval::bounds(&self.code, &vars)
+        // NaN ends widen to infinity (`Interval::new`); most expressions read a few variables,
+        // which fit an array on the stack.
+        let sane = |v: &Interval| Interval::new(v.lo, v.hi);
+        let n = self.vars.len();
+        if n <= 8 {
+            let mut small = [Interval::ALL; 8];
+            for (s, v) in small.iter_mut().zip(&vars[..n]) {
+                *s = sane(v);
+            }
+            interval::bounds(&self.code, &small[..n])
+        } else {
+            let vars: Vec<Interval> = vars[..n].iter().map(sane).collect();
+            interval::bounds(&self.code, &vars)
+        }
     }
 
     /// The source text the expression was parsed from.

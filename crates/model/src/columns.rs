@@ -1,6 +1,7 @@
 //! Numeric node columns shared by every rule that reads them, looked up once per (network, name).
 
 use crate::nodes::Network;
+use crate::spatial::SourceTree;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -9,6 +10,8 @@ pub struct Columns<'n> {
     networks: &'n [Network],
     cache: HashMap<(usize, String), Arc<Vec<f64>>>,
     positions: HashMap<usize, Arc<Vec<[f64; 3]>>>,
+    /// Source trees by (network, selected node ids): edge types with the same sources share one.
+    trees: HashMap<(usize, Vec<u64>), Arc<SourceTree>>,
 }
 
 impl<'n> Columns<'n> {
@@ -17,6 +20,7 @@ impl<'n> Columns<'n> {
             networks,
             cache: HashMap::new(),
             positions: HashMap::new(),
+            trees: HashMap::new(),
         }
     }
 
@@ -42,5 +46,19 @@ impl<'n> Columns<'n> {
         let p: Arc<Vec<[f64; 3]>> = Arc::new((0..x.len()).map(|i| [x[i], y[i], z[i]]).collect());
         self.positions.insert(net, p.clone());
         p
+    }
+
+    /// The k-d tree over the positions of nodes `sources` (ascending ids) of network `net`,
+    /// built once for every edge type with that source selection.
+    pub fn source_tree(&mut self, net: usize, sources: &[u64]) -> Arc<SourceTree> {
+        let key = (net, sources.to_vec());
+        if let Some(t) = self.trees.get(&key) {
+            return t.clone();
+        }
+        let pos = self.positions(net);
+        let points: Vec<[f64; 3]> = sources.iter().map(|&s| pos[s as usize]).collect();
+        let tree = Arc::new(SourceTree::new(&points));
+        self.trees.insert(key, tree.clone());
+        tree
     }
 }

@@ -6,6 +6,7 @@
 //! - [`circuit`]: the builder API (`add_nodes`, `add_edges`, per-edge properties, closures).
 //! - [`nodes`]: generates networks from node blocks, identically on every rank.
 //! - [`rules`]: prepares edge types and connects targets, one at a time, into an [`EdgeSink`].
+//! - [`spatial`]: a k-d tree over sources, for exact pruning of distance-dependent rules.
 //! - [`stream`]: the keyed random streams that make every draw independent of rank and order.
 
 pub mod circuit;
@@ -17,6 +18,7 @@ pub mod nodes;
 mod pair;
 pub mod rules;
 pub mod sink;
+pub mod spatial;
 pub mod stream;
 
 pub use circuit::*;

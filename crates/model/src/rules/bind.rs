@@ -3,8 +3,10 @@
 //! compiled expression, with no look-up by name.
 
 use crate::columns::Columns;
+use crate::spatial::{SourceTree, TreeNode};
 use netbuild_expr::{Expr, Interval, Var};
 use rand::Rng;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -22,58 +24,22 @@ enum Slot {
 pub struct BoundExpr {
     expr: Expr,
     slots: Vec<Slot>,
-    /// For `src.NAME` slots: the range of the column over the selected sources.
-    src_ranges: Vec<Interval>,
-}
-
-fn range_of(values: impl Iterator<Item = f64>) -> Interval {
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in values {
-        if v.is_nan() {
-            return Interval::ALL;
-        }
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
-    if lo > hi {
-        Interval::ALL
-    } else {
-        Interval::new(lo, hi)
-    }
-}
-
-/// Where the sources of an edge type lie: the bounding box of their positions.
-#[derive(Debug, Clone, Copy)]
-pub struct SourceBox {
-    pub lo: [f64; 3],
-    pub hi: [f64; 3],
-}
-
-impl SourceBox {
-    pub fn of(positions: impl Iterator<Item = [f64; 3]>) -> Self {
-        let mut b = SourceBox {
-            lo: [f64::INFINITY; 3],
-            hi: [f64::NEG_INFINITY; 3],
-        };
-        for p in positions {
-            for (a, x) in p.into_iter().enumerate() {
-                b.lo[a] = b.lo[a].min(x);
-                b.hi[a] = b.hi[a].max(x);
-            }
-        }
-        b
-    }
+    /// For `src.NAME` slots, when bound over a [`SourceTree`]: the column's range over each
+    /// tree node (empty for other slots).
+    node_ranges: Vec<Vec<Interval>>,
 }
 
 impl BoundExpr {
     /// Binds `expr` for pairs of `src_net` to `trg_net`; a property neither network has is an
-    /// error naming it.
+    /// error naming it. With `tree` (over the edge type's `sources`), the ranges of the `src.`
+    /// columns inside each tree node are computed for [`BoundExpr::upper_bound`].
     pub fn bind(
         expr: &Expr,
         columns: &mut Columns<'_>,
         src_net: usize,
         trg_net: usize,
         sources: &[u64],
+        tree: Option<&SourceTree>,
     ) -> Result<Self, String> {
         let mut slots = Vec::with_capacity(expr.variables().len());
         for v in expr.variables() {
@@ -96,72 +62,41 @@ impl BoundExpr {
                 }
             });
         }
-        let src_ranges = slots
+        let node_ranges = slots
             .iter()
-            .map(|s| match s {
-                Slot::Src(c) => range_of(sources.iter().map(|&i| c[i as usize])),
-                _ => Interval::ALL,
+            .map(|s| match (s, tree) {
+                (Slot::Src(c), Some(tree)) => tree.node_ranges(|i| c[sources[i] as usize]),
+                _ => Vec::new(),
             })
             .collect();
         Ok(BoundExpr {
             expr: expr.clone(),
             slots,
-            src_ranges,
+            node_ranges,
         })
     }
 
-    /// An upper bound of the value over every source of the edge type (inside `sources`, within
-    /// `max_distance` when given) for target `t` at `tp`: the thinning bound of Bernoulli rules.
-    pub fn upper_bound(
-        &self,
-        t: u64,
-        tp: [f64; 3],
-        sources: &SourceBox,
-        max_distance: Option<f64>,
-    ) -> f64 {
-        let r = max_distance.unwrap_or(f64::INFINITY);
-        let delta = |a: usize| {
-            let lo = (tp[a] - sources.hi[a]).max(-r);
-            let hi = (tp[a] - sources.lo[a]).min(r);
-            if lo <= hi {
-                Interval::new(lo, hi)
-            } else {
-                Interval::ALL
-            }
-        };
-        let vars: Vec<Interval> = self
+    /// The expression for the pairs of target `t`: its `trg.` columns fixed to `t`'s values
+    /// and folded (`cos(trg.tuning_angle * pi / 180)` is computed once per target, not per
+    /// pair, and bounds see it as the number it is).
+    pub fn at_target(&self, t: u64) -> AtTarget<'_> {
+        let known: Vec<Option<f64>> = self
             .slots
             .iter()
-            .zip(&self.src_ranges)
-            .map(|(slot, range)| match slot {
-                Slot::D => {
-                    let far = (0..3)
-                        .map(|a| {
-                            (tp[a] - sources.lo[a])
-                                .abs()
-                                .max((tp[a] - sources.hi[a]).abs())
-                                .powi(2)
-                        })
-                        .sum::<f64>()
-                        .sqrt();
-                    if far.is_finite() {
-                        Interval::new(0.0, far.min(r))
-                    } else {
-                        Interval::new(0.0, f64::INFINITY)
-                    }
-                }
-                Slot::Dx => delta(0),
-                Slot::Dy => delta(1),
-                Slot::Dz => delta(2),
-                Slot::Src(_) => *range,
-                Slot::Trg(c) => Interval::point(c[t as usize]),
+            .map(|s| match s {
+                Slot::Trg(c) => Some(c[t as usize]),
+                _ => None,
             })
             .collect();
-        let b = self.expr.bounds(&vars);
-        if b.hi.is_nan() {
-            f64::INFINITY
+        let expr = if known.iter().any(Option::is_some) {
+            Cow::Owned(self.expr.specialize(&known))
         } else {
-            b.hi
+            Cow::Borrowed(&self.expr)
+        };
+        AtTarget {
+            bound: self,
+            expr,
+            t,
         }
     }
 
@@ -176,6 +111,13 @@ impl BoundExpr {
         vars: &mut Vec<f64>,
         rng: &mut R,
     ) -> f64 {
+        self.fill_vars(s, t, sp, tp, vars);
+        self.expr.eval(vars, rng)
+    }
+
+    /// The variables' values for the pair (s, t) at (sp, tp), into `vars`.
+    #[inline]
+    fn fill_vars(&self, s: u64, t: u64, sp: [f64; 3], tp: [f64; 3], vars: &mut Vec<f64>) {
         vars.clear();
         for slot in &self.slots {
             vars.push(match slot {
@@ -190,6 +132,81 @@ impl BoundExpr {
                 Slot::Trg(c) => c[t as usize],
             });
         }
+    }
+}
+
+/// A [`BoundExpr`] for the pairs of one target ([`BoundExpr::at_target`]).
+pub struct AtTarget<'a> {
+    bound: &'a BoundExpr,
+    expr: Cow<'a, Expr>,
+    t: u64,
+}
+
+impl AtTarget<'_> {
+    /// An upper bound of the value over the pairs of the target (at `tp`) with the sources of
+    /// tree node `node` (index `at`), those within `max_distance` when given; 0 when no source
+    /// of the node is within it. The expression must have been bound with the tree.
+    pub fn upper_bound(
+        &self,
+        tp: [f64; 3],
+        at: usize,
+        node: &TreeNode,
+        max_distance: Option<f64>,
+    ) -> f64 {
+        let r = max_distance.unwrap_or(f64::INFINITY);
+        let (near2, far2) = node.distance2_range(tp);
+        let (near, far) = (near2.sqrt(), far2.sqrt());
+        if near > r {
+            return 0.0;
+        }
+        let delta = |a: usize| {
+            let lo = (tp[a] - node.hi[a]).max(-r);
+            let hi = (tp[a] - node.lo[a]).min(r);
+            if lo <= hi {
+                Interval::new(lo, hi)
+            } else {
+                Interval::ALL
+            }
+        };
+        let var = |(slot, ranges): (&Slot, &Vec<Interval>)| match slot {
+            Slot::D if far.is_finite() => Interval::new(near, far.min(r)),
+            Slot::D => Interval::new(near, f64::INFINITY),
+            Slot::Dx => delta(0),
+            Slot::Dy => delta(1),
+            Slot::Dz => delta(2),
+            Slot::Src(_) => ranges.get(at).copied().unwrap_or(Interval::ALL),
+            // Folded into the expression: any interval will do.
+            Slot::Trg(_) => Interval::ALL,
+        };
+        // Called once per tree node visited: no allocation for the usual few variables.
+        let slots = self.bound.slots.iter().zip(&self.bound.node_ranges);
+        let mut small = [Interval::ALL; 8];
+        let b = if self.bound.slots.len() <= small.len() {
+            for (v, x) in small.iter_mut().zip(slots) {
+                *v = var(x);
+            }
+            self.expr.bounds(&small[..self.bound.slots.len()])
+        } else {
+            self.expr.bounds(&slots.map(var).collect::<Vec<_>>())
+        };
+        if b.hi.is_nan() {
+            f64::INFINITY
+        } else {
+            b.hi
+        }
+    }
+
+    /// The value for the pair (s, target) at positions (sp, tp), as [`BoundExpr::eval`].
+    #[inline]
+    pub fn eval<R: Rng + ?Sized>(
+        &self,
+        s: u64,
+        sp: [f64; 3],
+        tp: [f64; 3],
+        vars: &mut Vec<f64>,
+        rng: &mut R,
+    ) -> f64 {
+        self.bound.fill_vars(s, self.t, sp, tp, vars);
         self.expr.eval(vars, rng)
     }
 }

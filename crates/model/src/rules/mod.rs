@@ -20,8 +20,9 @@ use crate::grid::Grid;
 use crate::nodes::Network;
 use crate::pair::Pair;
 use crate::sink::{EdgeRow, EdgeSink};
+use crate::spatial::{self, SourceTree};
 use crate::stream::{stream, Domain, Purpose};
-use bind::{BoundExpr, SourceBox};
+use bind::BoundExpr;
 use rand::Rng;
 use rand_distr::{Binomial, Distribution};
 use std::ops::Range;
@@ -33,16 +34,14 @@ const NONE: u32 = u32::MAX;
 /// it): one pair never turns into an endless stream of synapse rows.
 pub const MAX_COUNT: u32 = 65_535;
 
-/// Bernoulli rules whose probability bound for a target is below this are thinned (see
-/// `netbuild_expr::Interval`); above it, evaluating every pair costs about the same.
-const THINNING_BELOW: f64 = 0.6;
-
 /// The rule with its expressions bound and its global draws made.
 enum Prepared {
     ConstProbability(f64),
-    Probability(BoundExpr),
+    /// Thinned through the source tree, node by node, at the expression's bound there.
+    Probability(BoundExpr, Arc<SourceTree>),
     ConstCount(u32),
-    Count(BoundExpr),
+    /// Evaluated on the sources of the tree nodes whose bound rounds to a count of 1 or more.
+    Count(BoundExpr, Arc<SourceTree>),
     Indegree(usize),
     Outdegree(usize),
     /// Synapses each target receives, by target position (drawn once, identically everywhere).
@@ -71,6 +70,8 @@ pub struct Scratch {
     candidates: Vec<u32>,
     vars: Vec<f64>,
     props: Vec<f64>,
+    /// The source tree walk's stack.
+    stack: Vec<u32>,
 }
 
 /// Per-rank state for a block of targets (the `outdegree` rule's buckets).
@@ -99,8 +100,10 @@ pub struct PreparedEdgeType<'c> {
     src_pos: Arc<Vec<[f64; 3]>>,
     trg_pos: Arc<Vec<[f64; 3]>>,
     grid: Option<Grid>,
-    source_box: SourceBox,
     rule: Prepared,
+    /// For rules walked through the source tree: the estimated work of one target, from a
+    /// sample of targets (see [`PreparedEdgeType::work`]).
+    walk_work: f64,
     props: Vec<PreparedProp>,
 }
 
@@ -167,14 +170,26 @@ impl<'c> PreparedEdgeType<'c> {
         let exclude_self = si == ti && !def.autapses;
         let src_pos = columns.positions(si);
         let trg_pos = columns.positions(ti);
+        // Expression rules walk a source tree (which also applies `max_distance`); the others
+        // find the sources within `max_distance` on a grid.
+        let walked = matches!(
+            def.rule,
+            Rule::Probability(Value::Expr(_)) | Rule::Count(Value::Expr(_))
+        );
         let grid = def
             .max_distance
+            .filter(|_| !walked)
             .map(|r| Grid::new(sources.iter().map(|&s| src_pos[s as usize]).collect(), r));
         let bind_sources = sources.clone();
         let bind = |e: &netbuild_expr::Expr, columns: &mut Columns<'c>| {
-            BoundExpr::bind(e, columns, si, ti, &bind_sources).map_err(err)
+            BoundExpr::bind(e, columns, si, ti, &bind_sources, None).map_err(err)
         };
-        let source_box = SourceBox::of(sources.iter().map(|&s| src_pos[s as usize]));
+        let bind_walked = |e: &netbuild_expr::Expr, columns: &mut Columns<'c>| {
+            let tree = columns.source_tree(si, &bind_sources);
+            BoundExpr::bind(e, columns, si, ti, &bind_sources, Some(&tree))
+                .map(|b| (b, tree))
+                .map_err(err)
+        };
         let mut me = PreparedEdgeType {
             index,
             def,
@@ -189,8 +204,8 @@ impl<'c> PreparedEdgeType<'c> {
             src_pos,
             trg_pos,
             grid,
-            source_box,
             rule: Prepared::AllToAll,
+            walk_work: 0.0,
             props: Vec::new(),
         };
         if def.max_distance.is_some()
@@ -206,9 +221,15 @@ impl<'c> PreparedEdgeType<'c> {
         }
         me.rule = match &def.rule {
             Rule::Probability(Value::Const(p)) => Prepared::ConstProbability(*p),
-            Rule::Probability(Value::Expr(e)) => Prepared::Probability(bind(e, columns)?),
+            Rule::Probability(Value::Expr(e)) => {
+                let (e, tree) = bind_walked(e, columns)?;
+                Prepared::Probability(e, tree)
+            }
             Rule::Count(Value::Const(c)) => Prepared::ConstCount(c.round().max(0.0) as u32),
-            Rule::Count(Value::Expr(e)) => Prepared::Count(bind(e, columns)?),
+            Rule::Count(Value::Expr(e)) => {
+                let (e, tree) = bind_walked(e, columns)?;
+                Prepared::Count(e, tree)
+            }
             Rule::Indegree(k) => {
                 let k = *k as usize;
                 check_degree(
@@ -268,6 +289,7 @@ impl<'c> PreparedEdgeType<'c> {
                 EdgeValue::Custom(f) => PreparedProp::Custom(f.clone()),
             });
         }
+        me.walk_work = me.sampled_walk_work();
         Ok(me)
     }
 
@@ -376,9 +398,12 @@ impl<'c> PreparedEdgeType<'c> {
             Some(g) => g.nearby_count(self.trg_pos[t as usize]) as f64,
             None => s,
         };
+        if matches!(self.rule, Prepared::Probability(..) | Prepared::Count(..)) {
+            return 1.0 + self.walk_work;
+        }
         let rows = match &self.rule {
             Prepared::ConstProbability(p) => visited * p,
-            Prepared::Probability(_) | Prepared::Count(_) | Prepared::Custom(_) => visited,
+            Prepared::Probability(..) | Prepared::Count(..) | Prepared::Custom(_) => visited,
             Prepared::ConstCount(_) | Prepared::AllToAll => visited,
             Prepared::Indegree(k) => *k as f64,
             Prepared::Outdegree(k) => *k as f64 * s / (self.targets.len().max(1) as f64),
@@ -461,6 +486,7 @@ impl<'c> PreparedEdgeType<'c> {
             candidates,
             vars,
             props,
+            stack,
         } = scratch;
         conns.clear();
         let grid_candidates = |candidates: &mut Vec<u32>| -> Option<usize> {
@@ -491,48 +517,53 @@ impl<'c> PreparedEdgeType<'c> {
                     }
                 }
             }
-            Prepared::Probability(e) => {
-                let from_grid = grid_candidates(candidates).is_some();
-                let n = if from_grid {
-                    candidates.len()
-                } else {
-                    self.sources.len()
+            Prepared::Probability(e, tree) => {
+                let r = self.def.max_distance;
+                let e = e.at_target(t);
+                tree.walk(
+                    stack,
+                    |at, node| e.upper_bound(tp, at, node, r),
+                    |node, b| {
+                        // Thinning: candidates drawn with the node's bound b, each kept with
+                        // p / b, so a pair is kept with probability p while p is evaluated on
+                        // about b of the node's pairs.
+                        sample::bernoulli_positions(node.len(), b, &mut rng, positions);
+                        for &i in positions.iter() {
+                            let s = self.sources[tree.source_at(node.start as usize + i)];
+                            let sp = self.src_pos[s as usize];
+                            if (self.exclude_self && s == t) || !within(r, sp, tp) {
+                                continue;
+                            }
+                            let v = e.eval(s, sp, tp, vars, &mut rng);
+                            if rng.gen::<f64>() * b < v {
+                                conns.push((s, 0));
+                            }
+                        }
+                    },
+                );
+                conns.sort_unstable_by_key(|c| c.0);
+            }
+            Prepared::Count(e, tree) => {
+                let r = self.def.max_distance;
+                let e = e.at_target(t);
+                let counts = |at: usize, node: &spatial::TreeNode| {
+                    // A count rounds to 1 or more from 0.5 on.
+                    f64::from(u8::from(e.upper_bound(tp, at, node, r) >= 0.5))
                 };
-                let p_hi = e.upper_bound(t, tp, &self.source_box, self.def.max_distance);
-                if p_hi <= 0.0 {
-                    // No pair of this target can connect.
-                } else if p_hi < THINNING_BELOW {
-                    // Thinning: candidates drawn with p_hi, each kept with p / p_hi, so a pair is
-                    // kept with probability p while p is evaluated only on ~p_hi of the pairs.
-                    sample::bernoulli_positions(n, p_hi, &mut rng, positions);
-                    for &i in positions.iter() {
-                        let s = self.sources[source_at(i, from_grid, candidates)];
-                        if self.exclude_self && s == t {
+                tree.walk(stack, counts, |node, _| {
+                    for k in node.start as usize..node.end as usize {
+                        let s = self.sources[tree.source_at(k)];
+                        let sp = self.src_pos[s as usize];
+                        if (self.exclude_self && s == t) || !within(r, sp, tp) {
                             continue;
                         }
-                        let v = e.eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng);
-                        if rng.gen::<f64>() * p_hi < v {
-                            conns.push((s, 0));
+                        let c = e.eval(s, sp, tp, vars, &mut rng).round();
+                        if c >= 1.0 {
+                            conns.push((s, c.min(f64::from(MAX_COUNT)) as u32));
                         }
                     }
-                } else {
-                    for s in self.candidate_sources(t, tp, candidates) {
-                        let v = e.eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng);
-                        if rng.gen::<f64>() < v {
-                            conns.push((s, 0));
-                        }
-                    }
-                }
-            }
-            Prepared::Count(e) => {
-                for s in self.candidate_sources(t, tp, candidates) {
-                    let c = e
-                        .eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng)
-                        .round();
-                    if c >= 1.0 {
-                        conns.push((s, c.min(f64::from(MAX_COUNT)) as u32));
-                    }
-                }
+                });
+                conns.sort_unstable_by_key(|c| c.0);
             }
             Prepared::ConstCount(_) | Prepared::AllToAll => {
                 // A constant count is all_to_all with that many synapses (0: no edge at all).
@@ -644,9 +675,39 @@ impl<'c> PreparedEdgeType<'c> {
 
     /// Whether source `s` is within `max_distance` of a target at `tp` (always, without one).
     fn within_reach(&self, s: u64, tp: [f64; 3]) -> bool {
-        self.def
-            .max_distance
-            .is_none_or(|r| distance(self.src_pos[s as usize], tp) <= r)
+        within(self.def.max_distance, self.src_pos[s as usize], tp)
+    }
+
+    /// The mean work of a target of a rule walked through the source tree: bounds computed
+    /// and candidates expected, over up to 32 targets spread over the selection. The walk needs
+    /// no random draw for this, so it is the same on every rank.
+    fn sampled_walk_work(&self) -> f64 {
+        let (Prepared::Probability(e, tree) | Prepared::Count(e, tree)) = &self.rule else {
+            return 0.0;
+        };
+        let n = self.targets.len();
+        let m = n.min(32);
+        if m == 0 {
+            return 0.0;
+        }
+        let r = self.def.max_distance;
+        let per_row = 1.0 + self.props.len() as f64;
+        let mut stack = Vec::new();
+        let work = std::cell::Cell::new(0.0);
+        for i in 0..m {
+            let t = self.targets[i * n / m];
+            let tp = self.trg_pos[t as usize];
+            let e = e.at_target(t);
+            tree.walk(
+                &mut stack,
+                |at, node| {
+                    work.set(work.get() + 2.0);
+                    e.upper_bound(tp, at, node, r)
+                },
+                |node, b| work.set(work.get() + node.len() as f64 * b * per_row),
+            );
+        }
+        work.get() / m as f64
     }
 
     fn pair(&self, s: u64, t: u64) -> Pair<'c> {
@@ -743,6 +804,11 @@ fn check_degree(
         ));
     }
     Ok(())
+}
+
+/// Whether `a` and `b` are within `max_distance` of each other (always, without one).
+fn within(max_distance: Option<f64>, a: [f64; 3], b: [f64; 3]) -> bool {
+    max_distance.is_none_or(|r| distance(a, b) <= r)
 }
 
 fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {

@@ -139,6 +139,10 @@ def check_bmtk(nest, sim_rel, rows, tsim, values, node_sets):
         neurons = nest.NodeCollection(sorted(nest.GetNodes({"model": "iaf_psc_alpha"}).tolist()))
         count_connections(nest, neurons, rows, "BMTK PointNet")
         for name, d in node_sets.items():
+            attrs = [(k, v) for k, v in d.items() if k != "population"]
+            named = [d["population"]] if not attrs else [str(attrs[0][1]), f"{attrs[0][0]}_{attrs[0][1]}"]
+            if name not in named:
+                fail(f"node set {name!r} is {d}: its name should be one of {named}")
             got = np.sort(np.asarray(graph.get_node_set(name).node_ids, dtype=np.int64))
             listed = d["population"] if isinstance(d["population"], list) else [d["population"]]
             want = []

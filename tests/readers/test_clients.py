@@ -85,6 +85,8 @@ def _expected_sets(circuit) -> dict[tuple[str, object], set[str]]:
                 values = pop.prop(attr)
             except KeyError:
                 continue
+            if values.dtype.kind in "fb":  # only strings and integers make node sets
+                continue
             for v in np.unique(values.astype(str) if values.dtype.kind in "OSU" else values):
                 v = v.decode() if isinstance(v, bytes) else v
                 out.setdefault((attr, v.item() if hasattr(v, "item") else v), set()).add(name)

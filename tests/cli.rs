@@ -112,6 +112,8 @@ fn quickstart_prints_a_summary() {
     );
     for f in [
         "circuit_config.json",
+        "simulation_config.json",
+        "node_sets.json",
         "net_nodes.h5",
         "net_node_types.csv",
         "net_net_edges.h5",

@@ -13,7 +13,7 @@ use crate::collate::{collate, RankCounts};
 use crate::convert;
 use crate::edges_out::{edge_type_id, edge_types, write_population, Ordering, WriteError};
 use crate::generate::generate_block;
-use crate::nodes_out::{population_type, write_network};
+use crate::nodes_out::{node_set_values, population_type, write_network};
 use crate::options::{BuildOptions, SortBy, Writer};
 use crate::output::OutputDir;
 use crate::plan::split_targets;
@@ -280,9 +280,9 @@ pub fn build(
     let mut output_dir = options.output_dir.clone();
     let mut files = Vec::new();
     if let Some(out) = out {
+        let node_sets: Vec<_> = networks.iter().map(node_set_values).collect();
         let config = circuit_config(circuit, &networks, populations);
-        sonata::write_circuit_config(out.path(), &config)?;
-        sonata::write_simulation_config(out.path(), 1000.0, 0.1)?;
+        write_configs(out.path(), &config, &node_sets)?;
         output_dir = out.commit().map_err(|source| BuildError::Output {
             path: options.output_dir.clone(),
             source,
@@ -397,6 +397,28 @@ fn provenance(circuit: &Circuit, options: &BuildOptions) -> sonata::Provenance {
     sonata::Provenance { attrs }
 }
 
+/// Writes the folder's `node_sets.json` (from `node_sets`), `circuit_config.json` and
+/// `simulation_config.json` (naming `config`'s files). Rank 0 only.
+pub(crate) fn write_configs(
+    dir: &Path,
+    config: &sonata::CircuitConfig,
+    node_sets: &[sonata::PopulationValues],
+) -> Result<(), BuildError> {
+    let sets = sonata::NodeSets::of(node_sets);
+    for (name, why) in &sets.skipped {
+        tracing::warn!("node_sets.json: no set named '{name}': {why}");
+    }
+    sonata::write_node_sets(dir, &sets)?;
+    sonata::write_circuit_config(dir, config)?;
+    // netbuild has no spec key for the run: NEST and BMTK need one, users edit it.
+    let run = sonata::RunParams {
+        tstop_ms: 1000.0,
+        dt_ms: 0.1,
+    };
+    sonata::write_simulation_config(dir, config, run)?;
+    Ok(())
+}
+
 fn circuit_config(
     circuit: &Circuit,
     networks: &[netbuild_model::Network],
@@ -428,5 +450,6 @@ fn circuit_config(
                 }
             })
             .collect(),
+        node_sets_file: Some(sonata::NODE_SETS.to_string()),
     }
 }

@@ -1,10 +1,11 @@
-//! Writes a network's nodes: `<net>_nodes.h5` and `<net>_node_types.csv`.
+//! Writes a network's nodes: `<net>_nodes.h5` and `<net>_node_types.csv`, and says what its
+//! node sets are made of ([`node_set_values`]).
 //!
 //! In: a generated [`Network`]. Out: the two files. Blocks with the same per-node columns
 //! (names and dtypes) share a node group, as BMTK groups them; group rows follow node order.
 
 use crate::convert;
-use netbuild_model::{Network, Values};
+use netbuild_model::{Dtype, Network, Scalar, Values};
 use netbuild_sonata as sonata;
 use std::path::Path;
 
@@ -21,6 +22,52 @@ pub fn population_type(net: &Network) -> String {
     match first {
         Some(t) if types.all(|x| x.as_deref() == Some(t.as_str())) => t,
         _ => "point_neuron".to_string(),
+    }
+}
+
+/// The attributes that get one node set per value in `node_sets.json` (the ones BMTK's
+/// simulation configs select cells by).
+pub const NODE_SET_ATTRIBUTES: [&str; 2] = ["pop_name", "model_type"];
+
+/// The distinct values each of [`NODE_SET_ATTRIBUTES`] takes in `net`, as a node-type property
+/// or a per-node column; string and integer values only (node sets match exact values).
+pub fn node_set_values(net: &Network) -> sonata::PopulationValues {
+    let attributes = NODE_SET_ATTRIBUTES
+        .iter()
+        .map(|&attr| {
+            let mut values = std::collections::BTreeSet::new();
+            for b in &net.blocks {
+                if let Some((_, v)) = b.type_props.iter().find(|(k, _)| k == attr) {
+                    values.extend(set_value(v));
+                }
+                for c in b.columns.iter().filter(|c| c.name == attr) {
+                    match &c.values {
+                        Values::Str(s) => {
+                            values.extend(s.iter().cloned().map(sonata::SetValue::Str))
+                        }
+                        Values::Num { data, dtype }
+                            if !matches!(dtype, Dtype::F32 | Dtype::F64) =>
+                        {
+                            values.extend(data.iter().map(|&x| sonata::SetValue::Int(x as i64)))
+                        }
+                        Values::Num { .. } => {}
+                    }
+                }
+            }
+            (attr.to_string(), values.into_iter().collect())
+        })
+        .collect();
+    sonata::PopulationValues {
+        population: net.name.clone(),
+        attributes,
+    }
+}
+
+fn set_value(v: &Scalar) -> Option<sonata::SetValue> {
+    match v {
+        Scalar::Str(s) => Some(sonata::SetValue::Str(s.clone())),
+        Scalar::Int(i) => Some(sonata::SetValue::Int(*i)),
+        Scalar::Float(_) | Scalar::Bool(_) => None,
     }
 }
 

@@ -1,17 +1,29 @@
-//! `circuit_config.json`, in the form libsonata's `CircuitConfig`, BMTK and NEST's
-//! `SonataNetwork` all read:
+//! The two JSON configs of a circuit folder, built from one list of nodes and edges files
+//! ([`CircuitConfig`]), so that every client opens the folder from any working directory:
 //!
-//! - `manifest` with `"$BASE_DIR": "."` (NEST joins manifest values to the config's folder),
-//!   `"$NETWORK_DIR": "$BASE_DIR"`, `"$COMPONENTS_DIR": "$BASE_DIR/components"`; every path
-//!   is written as `$VAR/...`;
-//! - no `target_simulator`: libsonata's `CircuitConfig` accepts only NEURON or CORENEURON there
-//!   and refuses the file otherwise. NEST reads it from the simulation config it merges with the
-//!   circuit config, so `simulation_config.json` (written beside it) carries `"NEST"`;
-//! - `components.point_neuron_models_dir` and `components.synaptic_models_dir` (the folders
-//!   are created, empty);
-//! - `networks.nodes[]` / `networks.edges[]` with `nodes_file`/`node_types_file`
-//!   (`edges_file`/`edge_types_file`) and a `populations` dict giving each population's `type`
-//!   (libsonata ignores a population not listed there).
+//! - `circuit_config.json`, the SONATA circuit config, for libsonata (`CircuitConfig`),
+//!   bluepysnap (`Circuit`) and NEST (`SonataNetwork`'s first argument). Its manifest is
+//!   `"$BASE_DIR": "."`: libsonata joins relative paths to the config's own folder, NEST joins
+//!   every manifest value to it. libsonata refuses BMTK's `"${configdir}"` (it would open
+//!   `<folder>/${configdir}/...`). No `target_simulator`: libsonata accepts only NEURON or
+//!   CORENEURON there.
+//! - `simulation_config.json`, for the simulators: NEST (`sim_config=`) and BMTK PointNet
+//!   (`PointNetwork.from_config`). BMTK resolves a manifest value `"."` against the *working
+//!   directory* and only `"${configdir}"` against the config's folder; it also parses a
+//!   `"network": "circuit_config.json"` child on its own (where `"."` is again the working
+//!   directory) and lets the child's `networks` replace the parent's. So this file carries
+//!   its own `networks`, `components` and `node_sets_file` under
+//!   `"$BASE_DIR": "${configdir}"`, `"$NETWORK_DIR": "$BASE_DIR"`, and no `network` key
+//!   (SONATA's default for it, `circuit_config.json` beside the file, is right anyway). NEST
+//!   reads the same file: it replaces `$BASE_DIR` by `.` inside manifest values and joins them
+//!   to the config's folder (the form of NEST's own SONATA example), so no path here is
+//!   written with `$BASE_DIR` itself, only with the variables derived from it.
+//!
+//! Both name `components.point_neuron_models_dir` and `components.synaptic_models_dir` (the
+//! folders are created, empty), `networks.nodes[]` / `networks.edges[]` with
+//! `nodes_file`/`node_types_file` (`edges_file`/`edge_types_file`) and a `populations` dict
+//! giving each population's `type` (libsonata ignores a population not listed there), and the
+//! `node_sets_file` when there is one.
 
 use std::path::{Path, PathBuf};
 
@@ -42,17 +54,74 @@ pub struct EdgesEntry {
     pub populations: Vec<(String, String)>,
 }
 
-/// The circuit: its nodes and edges files.
+/// The circuit: its nodes and edges files, and its node sets file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CircuitConfig {
     pub nodes: Vec<NodesEntry>,
     pub edges: Vec<EdgesEntry>,
+    /// The node sets file (relative to the network folder), e.g. [`crate::NODE_SETS`].
+    pub node_sets_file: Option<String>,
+}
+
+/// The `run` section of the simulation config.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunParams {
+    pub tstop_ms: f64,
+    pub dt_ms: f64,
 }
 
 impl CircuitConfig {
-    /// The JSON document (without touching the file system).
+    /// The circuit config document (without touching the file system).
     pub fn to_json(&self) -> Result<Value, SonataError> {
-        let cfg = Path::new(CIRCUIT_CONFIG);
+        let mut doc = json!({
+            "manifest": {
+                "$BASE_DIR": ".",
+                "$NETWORK_DIR": "$BASE_DIR",
+                "$COMPONENTS_DIR": "$BASE_DIR/components"
+            },
+        });
+        self.add_circuit(&mut doc, Path::new(CIRCUIT_CONFIG))?;
+        Ok(doc)
+    }
+
+    /// The simulation config document for NEST and BMTK PointNet (see the module docs).
+    pub fn simulation_json(&self, run: RunParams) -> Result<Value, SonataError> {
+        let mut doc = json!({
+            "manifest": {
+                "$BASE_DIR": "${configdir}",
+                "$NETWORK_DIR": "$BASE_DIR",
+                "$COMPONENTS_DIR": "$BASE_DIR/components",
+                "$OUTPUT_DIR": "$BASE_DIR/output"
+            },
+            "target_simulator": "NEST",
+            "run": { "tstop": run.tstop_ms, "dt": run.dt_ms },
+            "output": { "output_dir": "$OUTPUT_DIR" },
+        });
+        self.add_circuit(&mut doc, Path::new(SIMULATION_CONFIG))?;
+        Ok(doc)
+    }
+
+    /// Adds `components`, `node_sets_file` and `networks` to `doc`, in `$VAR/...` paths of the
+    /// variables both configs define.
+    fn add_circuit(&self, doc: &mut Value, cfg: &Path) -> Result<(), SonataError> {
+        let Value::Object(m) = doc else {
+            return Err(SonataError::invalid(cfg, "/", "not a JSON object"));
+        };
+        m.insert(
+            "components".into(),
+            json!({
+                "point_neuron_models_dir": format!("$COMPONENTS_DIR/{POINT_NEURON_MODELS}"),
+                "synaptic_models_dir": format!("$COMPONENTS_DIR/{SYNAPTIC_MODELS}")
+            }),
+        );
+        if let Some(f) = &self.node_sets_file {
+            m.insert("node_sets_file".into(), net_path(cfg, f)?);
+        }
+        m.insert("networks".into(), self.networks(cfg)?);
+        Ok(())
+    }
+
+    fn networks(&self, cfg: &Path) -> Result<Value, SonataError> {
         let mut nodes = Vec::new();
         for n in &self.nodes {
             let mut m = Map::new();
@@ -73,21 +142,7 @@ impl CircuitConfig {
             m.insert("populations".into(), populations(cfg, &e.populations)?);
             edges.push(Value::Object(m));
         }
-        Ok(json!({
-            "manifest": {
-                "$BASE_DIR": ".",
-                "$NETWORK_DIR": "$BASE_DIR",
-                "$COMPONENTS_DIR": "$BASE_DIR/components"
-            },
-            "components": {
-                "point_neuron_models_dir": format!("$COMPONENTS_DIR/{POINT_NEURON_MODELS}"),
-                "synaptic_models_dir": format!("$COMPONENTS_DIR/{SYNAPTIC_MODELS}")
-            },
-            "networks": {
-                "nodes": nodes,
-                "edges": edges
-            }
-        }))
+        Ok(json!({ "nodes": nodes, "edges": edges }))
     }
 }
 
@@ -120,26 +175,16 @@ fn populations(cfg: &Path, pops: &[(String, String)]) -> Result<Value, SonataErr
 /// The file name of the simulation config written beside the circuit config.
 pub const SIMULATION_CONFIG: &str = "simulation_config.json";
 
-/// Writes `<dir>/simulation_config.json`, the minimal simulation config NEST's `SonataNetwork`
-/// needs beside the circuit config (`target_simulator`, `run.dt`, `run.tstop`), for
-/// `nest.SonataNetwork("circuit_config.json", sim_config="simulation_config.json")`.
+/// Writes `<dir>/simulation_config.json` (see the module docs), for
+/// `nest.SonataNetwork("circuit_config.json", sim_config="simulation_config.json")` and
+/// `bmtk.simulator.pointnet.PointNetwork.from_config("simulation_config.json")`.
 pub fn write_simulation_config(
     dir: &Path,
-    tstop_ms: f64,
-    dt_ms: f64,
+    config: &CircuitConfig,
+    run: RunParams,
 ) -> Result<PathBuf, SonataError> {
-    let value = json!({
-        "manifest": { "$BASE_DIR": ".", "$OUTPUT_DIR": "$BASE_DIR/output" },
-        "target_simulator": "NEST",
-        "run": { "tstop": tstop_ms, "dt": dt_ms },
-        "output": { "output_dir": "$OUTPUT_DIR" },
-        "network": format!("$BASE_DIR/{CIRCUIT_CONFIG}")
-    });
     let path = dir.join(SIMULATION_CONFIG);
-    let mut text = serde_json::to_string_pretty(&value)
-        .map_err(|e| SonataError::invalid(&path, "/", format!("cannot serialize: {e}")))?;
-    text.push('\n');
-    std::fs::write(&path, text).map_err(|e| SonataError::io(&path, e))?;
+    write_json(&path, &config.simulation_json(run)?)?;
     Ok(path)
 }
 
@@ -152,9 +197,14 @@ pub fn write_circuit_config(dir: &Path, config: &CircuitConfig) -> Result<PathBu
         std::fs::create_dir_all(&d).map_err(|e| SonataError::io(&d, e))?;
     }
     let path = dir.join(CIRCUIT_CONFIG);
-    let mut text = serde_json::to_string_pretty(&value)
-        .map_err(|e| SonataError::invalid(&path, "/", format!("cannot serialize: {e}")))?;
-    text.push('\n');
-    std::fs::write(&path, text).map_err(|e| SonataError::io(&path, e))?;
+    write_json(&path, &value)?;
     Ok(path)
+}
+
+/// Writes `value` pretty-printed, with a final newline.
+pub(crate) fn write_json(path: &Path, value: &Value) -> Result<(), SonataError> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| SonataError::invalid(path, "/", format!("cannot serialize: {e}")))?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(|e| SonataError::io(path, e))
 }

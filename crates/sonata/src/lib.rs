@@ -1,5 +1,5 @@
-//! Writes SONATA circuits: HDF5 nodes and edges files, the space-separated type tables, and
-//! `circuit_config.json`. It knows nothing of specs or rules: it writes what it is given, in
+//! Writes SONATA circuits: HDF5 nodes and edges files, the space-separated type tables,
+//! `circuit_config.json`, `simulation_config.json` and `node_sets.json`. It knows nothing of specs or rules: it writes what it is given, in
 //! the layout libsonata, BMTK (`bmtk.utils.sonata`) and NEST's `SonataNetwork` read.
 
 mod column;
@@ -11,15 +11,18 @@ mod error;
 mod h5;
 mod index;
 mod index_rows;
+mod node_sets;
 mod nodes;
 
 pub use column::{Column, ColumnData, ColumnSlice, Compression, Dtype, Provenance};
 pub use config::{
     write_circuit_config, write_simulation_config, CircuitConfig, EdgesEntry, NodesEntry,
+    RunParams, CIRCUIT_CONFIG, SIMULATION_CONFIG,
 };
 pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable};
 pub use edges::{EdgeGroupLayout, EdgePopulationLayout, EdgesWriter, IndexPart};
 pub use error::SonataError;
 pub use h5::{CHUNK_ALIGN_ROWS, SONATA_MAGIC, SONATA_VERSION};
 pub use index::{IndexBuilder, IndexDirection, IndexInputError};
+pub use node_sets::{write_node_sets, NodeSets, PopulationValues, SetValue, NODE_SETS};
 pub use nodes::{write_nodes, NodeGroup, NodePopulation};

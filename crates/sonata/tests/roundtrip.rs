@@ -456,6 +456,7 @@ fn circuit_config() {
             edge_types_file: Some("v1_v1_edge_types.csv".into()),
             populations: vec![("v1_to_v1".into(), "chemical".into())],
         }],
+        node_sets_file: Some("node_sets.json".into()),
     };
     let path = write_circuit_config(dir.path(), &cfg).unwrap();
     assert_eq!(path, dir.path().join("circuit_config.json"));
@@ -485,6 +486,35 @@ fn circuit_config() {
     assert_eq!(e[0]["populations"]["v1_to_v1"]["type"], "chemical");
     assert!(dir.path().join("components/point_neuron_models").is_dir());
     assert!(dir.path().join("components/synaptic_models").is_dir());
+    assert_eq!(v["node_sets_file"], "$NETWORK_DIR/node_sets.json");
+
+    // The simulators' config: the same circuit under BMTK's `${configdir}` manifest, with no
+    // path written from `$BASE_DIR` itself (NEST resolves only the variables derived from it)
+    // and no `network` key (BMTK would let that file's cwd-relative paths replace these).
+    let run = RunParams {
+        tstop_ms: 250.0,
+        dt_ms: 0.025,
+    };
+    let sim_path = write_simulation_config(dir.path(), &cfg, run).unwrap();
+    assert_eq!(sim_path, dir.path().join("simulation_config.json"));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sim_path).unwrap()).unwrap();
+    assert_eq!(s["manifest"]["$BASE_DIR"], "${configdir}");
+    assert_eq!(s["manifest"]["$NETWORK_DIR"], "$BASE_DIR");
+    assert_eq!(s["target_simulator"], "NEST");
+    assert_eq!(s["run"]["tstop"], 250.0);
+    assert_eq!(s["run"]["dt"], 0.025);
+    assert!(s.get("network").is_none());
+    for key in ["networks", "components", "node_sets_file"] {
+        assert_eq!(s[key], v[key], "{key} differs between the two configs");
+    }
+    let text = std::fs::read_to_string(&sim_path).unwrap();
+    let outside_manifest = text.replace("\"$BASE_DIR\": \"${configdir}\"", "");
+    assert_eq!(
+        outside_manifest.matches("\"$BASE_DIR/").count(),
+        2,
+        "only $COMPONENTS_DIR and $OUTPUT_DIR may be built on $BASE_DIR"
+    );
 
     let mut bad = cfg;
     bad.nodes[0].nodes_file = "../x.h5".into();

@@ -113,6 +113,7 @@ fn write_circuit(dir: &Path) {
             edge_types_file: Some("net_net_edge_types.csv".into()),
             populations: vec![("net_to_net".into(), "chemical".into())],
         }],
+        node_sets_file: None,
     };
     write_circuit_config(dir, &config).unwrap();
 }

@@ -47,7 +47,7 @@ pub fn select(pop: &NodePop, sel: &Selector) -> Result<Vec<u32>, ReportError> {
     let mut keep = vec![true; pop.n];
     for (name, accepted) in &sel.filters {
         let values = pop.prop(name)?;
-        for (k, v) in keep.iter_mut().zip(&values) {
+        for (k, v) in keep.iter_mut().zip(values.iter()) {
             *k = *k && accepted.iter().any(|a| prop_matches(v, a));
         }
     }

@@ -315,8 +315,13 @@ impl NodePop {
             if !file.link_exists(&path) {
                 continue;
             }
-            let g = file.group(&path).map_err(|e| ReportError::h5(&self.file, e))?;
-            for m in g.member_names().map_err(|e| ReportError::h5(&self.file, e))? {
+            let g = file
+                .group(&path)
+                .map_err(|e| ReportError::h5(&self.file, e))?;
+            for m in g
+                .member_names()
+                .map_err(|e| ReportError::h5(&self.file, e))?
+            {
                 if g.dataset(&m).is_ok() {
                     names.insert(m);
                 }

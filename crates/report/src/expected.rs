@@ -7,14 +7,17 @@
 //! expected connections per cell ([`per_cell`]).
 //!
 //! The spread: an edge type's connections go to the (source group, target group) cells its
-//! source and target selections cover, in proportion to the candidate pairs of each cell
-//! (|sources of g| × |targets of h|, less the node-with-itself pairs where autapses are
-//! excluded). That is exact in expectation when the rule treats all pairs of the edge type alike
-//! (constant probability, `indegree`, `outdegree`, `total`, `all_to_all`); for a rule of
-//! distance or of node properties it is the edge type's mean spread evenly, which differs from
-//! the measured cells only where the groups of one edge type differ in position or properties.
-//! (The estimator gives totals per edge type; splitting its sample per group would need it to
-//! report per-target tallies.)
+//! source and target selections cover, in proportion to what the rule gives each cell when it
+//! treats the pairs of the edge type alike: for `indegree`, every target its K connections,
+//! shared over the source groups by their candidate sources; for `outdegree` the same from the
+//! sources; for every other rule, the candidate pairs of the cell (|sources of g| × |targets of
+//! h|, less the node-with-itself pairs where autapses are excluded). That is exact in
+//! expectation for constant probabilities and counts, `indegree`, `outdegree`, `total` and
+//! `all_to_all`; for a rule of distance or of node properties it spreads the edge type's total
+//! evenly over its pairs, which differs from the measured cells where the groups of one edge
+//! type differ in position or properties (then the per-type distance profiles tell more); for
+//! `one_to_one` and `file` it is a rough guide. (The estimator gives totals per edge type;
+//! splitting its sample per group would need it to report per-target tallies.)
 //!
 //! Cost: nodes are put in classes (same group and same value of every property a selector
 //! reads), one pass over each population; then each edge type costs classes + cells, not nodes.
@@ -22,7 +25,7 @@
 use crate::circuit::{prop_matches, NodePop, Prop};
 use crate::matrix::Grouping;
 use crate::ReportError;
-use netbuild_spec::{Selector, Spec};
+use netbuild_spec::{Rule, Selector, Spec};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One edge type's expected connections.
@@ -139,6 +142,51 @@ impl Classes {
     }
 }
 
+/// How a rule shares an edge type's connections among the cells.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Spread {
+    /// In proportion to the candidate pairs.
+    Pairs,
+    /// Each target the same number, shared over its candidate sources.
+    PerTarget,
+    /// Each source the same number, shared over its candidate targets.
+    PerSource,
+}
+
+impl Spread {
+    /// (source group, target group, weight) of every cell with selected nodes on both sides.
+    /// `sources`, `targets`: selected nodes per group; `both`: per group, the nodes selected on
+    /// both sides that may not connect to themselves (0 when autapses are allowed).
+    fn weights(self, sources: &[u64], targets: &[u64], both: &[u64]) -> Vec<(usize, usize, f64)> {
+        let (ns, nt): (u64, u64) = (sources.iter().sum(), targets.iter().sum());
+        let same = |g: usize, h: usize| u64::from(g == h);
+        // Per node of group `k` on the `per` side: the share of group `g` of the `other`
+        // side, whose candidates are all `n_other` of it, less the node itself when it is one
+        // of `both`.
+        let share = |per: &[u64], other: &[u64], n_other: u64, k: usize, g: usize| {
+            let plain = (per[k] - both[k]) as f64 * other[g] as f64 / n_other as f64;
+            let selfless = if both[k] > 0 && n_other > 1 {
+                both[k] as f64 * (other[g] - same(g, k)) as f64 / (n_other - 1) as f64
+            } else {
+                0.0
+            };
+            plain + selfless
+        };
+        let mut out = Vec::new();
+        for g in (0..sources.len()).filter(|&g| sources[g] > 0) {
+            for h in (0..targets.len()).filter(|&h| targets[h] > 0) {
+                let w = match self {
+                    Spread::Pairs => (sources[g] * targets[h] - same(g, h) * both[g]) as f64,
+                    Spread::PerTarget => share(targets, sources, ns, h, g),
+                    Spread::PerSource => share(sources, targets, nt, g, h),
+                };
+                out.push((g, h, w));
+            }
+        }
+        out
+    }
+}
+
 /// Expected connections per cell (row-major over `grouping`'s groups) of the edge types in
 /// `types`.
 pub fn per_cell(
@@ -193,23 +241,18 @@ pub fn per_cell(
                 targets[tc.group[c] as usize] += tc.count[c];
             }
         }
-        let pairs = |g: usize, h: usize| {
-            let all = sources[g] * targets[h];
-            if g == h {
-                all - both[g]
-            } else {
-                all
-            }
+        let spread = match block.rule {
+            Rule::Indegree(_) => Spread::PerTarget,
+            Rule::Outdegree(_) => Spread::PerSource,
+            _ => Spread::Pairs,
         };
-        let total: u64 = sources.iter().sum::<u64>() * targets.iter().sum::<u64>()
-            - both.iter().sum::<u64>();
-        if total == 0 {
+        let weights = spread.weights(&sources, &targets, &both);
+        let total: f64 = weights.iter().map(|w| w.2).sum();
+        if total <= 0.0 {
             continue;
         }
-        for g in (0..n).filter(|&g| sources[g] > 0) {
-            for h in (0..n).filter(|&h| targets[h] > 0) {
-                out[g * n + h] += t.connections * pairs(g, h) as f64 / total as f64;
-            }
+        for (g, h, w) in weights {
+            out[g * n + h] += t.connections * w / total;
         }
     }
     Ok(out)

@@ -552,6 +552,152 @@ syn_weight = "0.5"
         assert!(w.notes.iter().any(|n| n.contains("netbuild_spec_sha256")));
         let page = std::fs::read_to_string(&w.path).unwrap();
         assert!(page.contains("probability = &quot;exp(-d / 10)&quot;, max_distance = 35"));
-        assert_eq!(page.matches("<svg").count(), 5);
+        // Rows per type, in- and out-degree, nsyns, one profile; four heat maps.
+        assert_eq!(page.matches("<svg").count(), 5 + 4);
+    }
+
+    /// The spec of `tiny_circuit`'s nodes with rules whose connections are known exactly: a to
+    /// all by all_to_all (a→a 2, a→b 4 connections), b to all by indegree 1 (b→a 2, b→b 2:
+    /// each b node's only candidate among b is the other one).
+    fn exact_spec(dir: &Path) -> PathBuf {
+        let spec = dir.join("exact.toml");
+        std::fs::write(
+            &spec,
+            r#"
+[[nodes]]
+network = "net"
+N = 2
+pop_name = "a"
+x = [0.0, 10.0]
+[[nodes]]
+network = "net"
+N = 2
+pop_name = "b"
+x = [20.0, 30.0]
+[[edges]]
+source = { network = "net", pop_name = "a" }
+target = { network = "net" }
+rule = { all_to_all = true }
+[[edges]]
+source = { network = "net", pop_name = "b" }
+target = { network = "net" }
+rule = { indegree = 1 }
+"#,
+        )
+        .unwrap();
+        spec
+    }
+
+    #[test]
+    fn group_matrices_measured_and_expected() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_circuit(dir.path());
+        let opts = Options {
+            spec: Some(exact_spec(dir.path())),
+            samples: 100,
+            ..Options::default()
+        };
+        let w = write_report(dir.path(), &opts).unwrap();
+        assert_eq!((w.groups, w.expected), (2, true));
+        // Build the same matrices as the page, to read the numbers.
+        let files = circuit::find_files(dir.path()).unwrap();
+        let nodes = circuit::read_node_pops(&files.nodes).unwrap();
+        let pops = circuit::read_edge_pops(&files.edges).unwrap();
+        let mut notes = Vec::new();
+        let grouping = group_nodes(&nodes, &pops, None, &mut notes).unwrap();
+        assert!(notes.is_empty());
+        assert_eq!(grouping.labels, vec!["a", "b"]);
+        assert_eq!(grouping.size, vec![2, 2]);
+        let mut m = matrix::Matrices::new(grouping, &[("net".into(), "net".into())]);
+        let g = &m.grouping;
+        let mut pairs = matrix::PairCounter::new(&g.of_node["net"], &g.of_node["net"], 2);
+        scan::scan(&pops[0], 4, 4, None, Some(&mut pairs)).unwrap();
+        let pairs = pairs.finish();
+        m.add(&pairs);
+        assert!(m.exact);
+        // Pairs (0,1) a→a; (2,1) b→a; (1,2) twice (one per synapse row) and (0,3) a→b;
+        // (3,2) b→b. Possible: 2 on the diagonal (no node with itself), 4 off it.
+        assert_eq!(m.pairs, vec![1, 2, 1, 1]);
+        let p = |i, j| m.probability(i, j).unwrap();
+        assert_eq!([p(0, 0), p(0, 1), p(1, 0), p(1, 1)], [0.5, 0.5, 0.25, 0.5]);
+        let k = |i, j| m.in_degree(i, j).unwrap();
+        assert_eq!([k(0, 0), k(0, 1), k(1, 0), k(1, 1)], [0.5, 1.0, 0.5, 0.5]);
+
+        let spec = netbuild_spec::load(opts.spec.as_ref().unwrap()).unwrap();
+        let types = expected::per_type(&spec).unwrap();
+        assert!(types.iter().all(|t| t.exact));
+        m.expected = Some(expected::per_cell(&spec, &types, &nodes, &m.grouping).unwrap());
+        let e = |i, j| m.expected_connections(i, j).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        for ((i, j), want) in [((0, 0), 2.0), ((0, 1), 4.0), ((1, 0), 2.0), ((1, 1), 2.0)] {
+            assert!(
+                close(e(i, j), want),
+                "expected {i}->{j}: {} not {want}",
+                e(i, j)
+            );
+        }
+        let ep = |i, j| m.expected_probability(i, j).unwrap();
+        assert!(close(ep(0, 0), 1.0) && close(ep(0, 1), 1.0));
+        assert!(close(ep(1, 0), 0.5) && close(ep(1, 1), 1.0));
+        assert!(close(m.expected_in_degree(0, 1).unwrap(), 2.0));
+
+        // The page: measured and expected, probability and in-degree: four heat maps.
+        let page = std::fs::read_to_string(&w.path).unwrap();
+        assert_eq!(page.matches("<figure class=\"matrix\">").count(), 4);
+        assert!(page.contains(
+            "a → b (2 → 2 nodes): p = 0.50000 (2 connected of 4 possible pairs); \
+             expected p = 1.00000 (4.0 connections)"
+        ));
+        // It opens on the matrices; the per-type charts are folded.
+        let at = |s: &str| page.find(s).unwrap();
+        assert!(at("id=\"matrices\"") < at("id=\"edge-types\""));
+        assert!(page.contains("<details id=\"edge-types\""));
+        assert!(page.contains("<details id=\"distance\""));
+    }
+
+    #[test]
+    fn group_by_any_property_or_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_circuit(dir.path());
+        let opts = |p: &str| Options {
+            group_by: Some(p.into()),
+            ..Options::default()
+        };
+        let w = write_report(dir.path(), &opts("x")).unwrap();
+        assert_eq!(w.groups, 4);
+        assert!(!w.expected);
+        let page = std::fs::read_to_string(&w.path).unwrap();
+        assert!(page.contains("Nodes grouped by <code>x</code>"));
+        assert!(page.contains("Expected connection probability</b>: needs the rules"));
+        // Two heat maps (measured only), 4 × 4 cells each.
+        assert_eq!(page.matches("<figure class=\"matrix\">").count(), 2);
+        assert!(page.contains("<title>0 → 10 (1 → 1 nodes): p = 1.00000"));
+
+        let e = write_report(dir.path(), &opts("layer")).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, ReportError::GroupBy { .. }), "{text}");
+        assert!(
+            text.contains("--group-by \"layer\": no node of the circuit has this property")
+                && text.contains("pop_name")
+                && text.contains("x"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn without_pop_name_groups_are_node_populations() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_circuit(dir.path());
+        std::fs::write(
+            dir.path().join("net_node_types.csv"),
+            "node_type_id model_type\n100 point\n101 point\n",
+        )
+        .unwrap();
+        let w = write_report(dir.path(), &Options::default()).unwrap();
+        assert_eq!(w.groups, 1);
+        assert!(w
+            .notes
+            .iter()
+            .any(|n| n.contains("group nodes by node population")));
     }
 }

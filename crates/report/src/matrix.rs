@@ -234,7 +234,13 @@ impl<'a> PairCounter<'a> {
         }
     }
 
-    fn cell(source_group: &[u32], target_group: &[u32], width: usize, s: u64, t: u64) -> Option<usize> {
+    fn cell(
+        source_group: &[u32],
+        target_group: &[u32],
+        width: usize,
+        s: u64,
+        t: u64,
+    ) -> Option<usize> {
         let g = *source_group.get(s as usize)?;
         let h = *target_group.get(t as usize)?;
         (g != NO_GROUP && h != NO_GROUP).then(|| g as usize * width + h as usize)

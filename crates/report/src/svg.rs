@@ -493,13 +493,22 @@ pub const NO_VALUE: &str = "#e4e4e4";
 
 /// The colour of `t` in [0, 1] on the heat scale.
 pub fn heat_color(t: f64) -> String {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = t * (HEAT.len() - 1) as f64;
     let i = (x.floor() as usize).min(HEAT.len() - 2);
     let f = x - i as f64;
     let (a, b) = (HEAT[i], HEAT[i + 1]);
     let mix = |p: f64, q: f64| (p + (q - p) * f).round() as u8;
-    format!("#{:02x}{:02x}{:02x}", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(a.0, b.0),
+        mix(a.1, b.1),
+        mix(a.2, b.2)
+    )
 }
 
 /// A number in few characters for a heat map cell: `.034`, `0.5`, `12`, `1.2k`.
@@ -549,7 +558,9 @@ pub fn heatmap(h: &Heatmap, width: f64, cell: f64) -> String {
     let left = (chars(h.rows) * 7.0 + 34.0).clamp(60.0, 220.0);
     let top = (chars(h.cols) * 5.6 + 18.0).clamp(40.0, 180.0);
     let legend = 92.0;
-    let cs = ((width - left - legend) / nc.max(1) as f64).min(cell).max(4.0);
+    let cs = ((width - left - legend) / nc.max(1) as f64)
+        .min(cell)
+        .max(4.0);
     let (w, hh) = (cs * nc as f64, cs * nr as f64);
     let (total_w, total_h) = (left + w + legend, top + hh + 34.0);
     let mut out = String::new();

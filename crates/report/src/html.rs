@@ -102,6 +102,15 @@ pub(crate) fn page(r: &Report) -> Page {
     }
 }
 
+/// An expected count: `443,442` for large counts, `2.7` for small ones.
+fn count(c: f64) -> String {
+    if c >= 100.0 {
+        thousands(c.round() as u64)
+    } else {
+        format!("{c:.1}")
+    }
+}
+
 /// The group matrices: connection probability and mean in-degree, measured beside expected.
 fn matrices(out: &mut String, r: &Report) {
     let m = &r.matrices;
@@ -119,7 +128,9 @@ fn matrices(out: &mut String, r: &Report) {
          itself). <b>Mean in-degree</b>: the same pairs per node of the target group. \
          <b>Expected</b>: each edge type's expected connections from the rules (netbuild's \
          estimator, as <code>netbuild-mpi check</code>), spread over the cells its selections \
-         cover in proportion to their candidate pairs. Hover over a cell for its exact values; \
+         cover in proportion to their candidate pairs (for <code>indegree</code> and \
+         <code>outdegree</code> rules: the same count per target, or per source). Hover over a \
+         cell for its exact values; \
          grey cells have no edges population (or no possible pair).</p>"
     );
     if m.rows.is_empty() || m.cols.is_empty() {
@@ -167,7 +178,7 @@ fn matrices(out: &mut String, r: &Report) {
                 if let (Some(e), Some(c)) =
                     (m.expected_probability(i, j), m.expected_connections(i, j))
                 {
-                    let _ = write!(t, "; expected p = {e:.5} ({c:.1} connections)");
+                    let _ = write!(t, "; expected p = {e:.5} ({} connections)", count(c));
                 }
                 t
             }

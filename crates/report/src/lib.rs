@@ -303,10 +303,15 @@ pub fn write_report(dir: &Path, opts: &Options) -> Result<Written, ReportError> 
             let types = expected::per_type(spec)?;
             let sampled = types.iter().filter(|t| !t.exact).count();
             if sampled > 0 {
+                let rest = if sampled < types.len() {
+                    ", the others are exact"
+                } else {
+                    ""
+                };
                 notes.push(format!(
                     "expected matrices: {sampled} of {} edge types are estimated (sampled with \
-                     the build's rule code, or p × pairs), the others are exact; see \
-                     `netbuild-mpi check SPEC`",
+                     the build's rule code, or p × pairs){rest}; `netbuild-mpi check SPEC` \
+                     lists them",
                     types.len()
                 ));
             }

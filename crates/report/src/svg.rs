@@ -511,7 +511,8 @@ pub fn heat_color(t: f64) -> String {
     )
 }
 
-/// A number in few characters for a heat map cell: `.034`, `0.5`, `12`, `1.2k`.
+/// A number in at most four characters for a heat map cell: `4e-4`, `.034`, `.50`, `1.5`, `12`,
+/// `1.2k`.
 pub fn short(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
@@ -525,6 +526,8 @@ pub fn short(v: f64) -> String {
         format!("{v:.0}")
     } else if a >= 1.0 {
         format!("{v:.1}")
+    } else if a < 0.0095 {
+        format!("{v:.0e}")
     } else {
         let dec = (1.0 - a.log10().floor()).max(2.0) as usize;
         format!("{v:.dec$}")
@@ -738,6 +741,7 @@ mod tests {
         assert_eq!(heat_color(0.0), "#ffffd9");
         assert_eq!(heat_color(1.0), "#0c2c84");
         assert_eq!(short(0.034), ".034");
+        assert_eq!(short(0.00041), "4e-4");
         assert_eq!(short(0.5), ".50");
         assert_eq!(short(12.3), "12");
         assert_eq!(short(1234.0), "1.2k");

@@ -119,12 +119,12 @@ class Page(HTMLParser):
                     self.matrices.append([])
         elif self.depth and tag in self.svgs[-1]:
             self.svgs[-1][tag] += 1
+        # A cell is a <rect> holding its tooltip <title>.
+        if self.depth and self.in_matrix and tag == "rect":
+            self.cell_fill = a.get("fill")
         if self.depth and self.in_matrix and tag == "title":
             self.in_title = True
-            self.matrices[-1].append([None, ""])
-        if self.depth and self.in_matrix and tag == "rect" and self.matrices[-1] \
-                and self.matrices[-1][-1][0] is None:
-            self.matrices[-1][-1][0] = a.get("fill")
+            self.matrices[-1].append([self.cell_fill, ""])
         if tag == "h2":
             self.in_h2 = True
             self.h2.append("")

@@ -135,14 +135,16 @@ impl Frame {
         let xs = if x_integer { xs.max(1.0) } else { xs };
         let (yt, ys) = ticks(self.y0, self.y1, 5);
         let bottom = self.top + self.h;
+        // Grid lines and tick marks as one path each, labels in groups that carry their
+        // common attributes: a page holds hundreds of these charts.
+        let (mut grid, mut marks) = (String::new(), String::new());
+        let (mut ylabels, mut xlabels) = (String::new(), String::new());
         for &v in &yt {
             let y = self.y(v);
+            let _ = write!(grid, "M{:.1},{y:.1}H{:.1}", self.left, self.left + self.w);
             let _ = write!(
-                out,
-                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{AXIS}\">{}</text>",
-                self.left,
-                self.left + self.w,
+                ylabels,
+                "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
                 self.left - 6.0,
                 y + 4.0,
                 tick_label(v, ys)
@@ -153,15 +155,20 @@ impl Frame {
                 continue;
             }
             let x = self.x(v);
+            let _ = write!(marks, "M{x:.1},{bottom:.1}v5");
             let _ = write!(
-                out,
-                "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{bottom:.1}\" y2=\"{:.1}\" stroke=\"{AXIS}\"/>\
-                 <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{AXIS}\">{}</text>",
-                bottom + 5.0,
+                xlabels,
+                "<text x=\"{x:.1}\" y=\"{:.1}\">{}</text>",
                 bottom + 19.0,
                 tick_label(v, xs)
             );
         }
+        let _ = write!(
+            out,
+            "<path d=\"{grid}\" stroke=\"{GRID}\"/><path d=\"{marks}\" stroke=\"{AXIS}\"/>\
+             <g fill=\"{AXIS}\" text-anchor=\"end\">{ylabels}</g>\
+             <g fill=\"{AXIS}\" text-anchor=\"middle\">{xlabels}</g>"
+        );
         let _ = write!(
             out,
             "<path d=\"M{l:.1},{t:.1}V{b:.1}H{r:.1}\" fill=\"none\" stroke=\"{AXIS}\"/>\
@@ -416,6 +423,8 @@ pub fn xy(
                 );
             }
             Some(err) => {
+                // All error bars in one path, all dots in one group with their style.
+                let (mut bars, mut dots) = (String::new(), String::new());
                 for (&(x, y), &(lo, hi)) in s.points.iter().zip(err) {
                     if !y.is_finite() {
                         continue;
@@ -423,20 +432,24 @@ pub fn xy(
                     let (px, py) = (f.x(x), f.y(y));
                     if lo.is_finite() && hi.is_finite() {
                         let _ = write!(
-                            out,
-                            "<path d=\"M{px:.1},{:.1}V{:.1}\" stroke=\"{}\" stroke-width=\"1.2\"/>",
+                            bars,
+                            "M{px:.1},{:.1}V{:.1}",
                             f.y(lo.max(0.0)),
-                            f.y(hi.min(f.y1)),
-                            s.color
+                            f.y(hi.min(f.y1))
                         );
                     }
                     let _ = write!(
-                        out,
-                        "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"3.6\" fill=\"{}\" \
-                         stroke=\"#fff\" stroke-width=\"0.8\"><title>{:.0} µm: {:.4}</title></circle>",
-                        s.color, x, y
+                        dots,
+                        "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"3.6\"><title>{x:.0} µm: \
+                         {y:.4}</title></circle>"
                     );
                 }
+                let _ = write!(
+                    out,
+                    "<path d=\"{bars}\" stroke=\"{c}\" stroke-width=\"1.2\"/><g fill=\"{c}\" \
+                     stroke=\"#fff\" stroke-width=\"0.8\">{dots}</g>",
+                    c = s.color
+                );
             }
         }
     }
@@ -511,8 +524,8 @@ pub fn heat_color(t: f64) -> String {
     )
 }
 
-/// A number in at most four characters for a heat map cell: `4e-4`, `.034`, `.50`, `1.5`, `12`,
-/// `1.2k`.
+/// A number in about four characters for a heat map cell: `4e-4`, `.008`, `.034`, `.50`, `1.5`,
+/// `12`, `1.2k`.
 pub fn short(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
@@ -526,8 +539,10 @@ pub fn short(v: f64) -> String {
         format!("{v:.0}")
     } else if a >= 1.0 {
         format!("{v:.1}")
-    } else if a < 0.0095 {
+    } else if a < 0.00095 {
         format!("{v:.0e}")
+    } else if a < 0.0095 {
+        format!("{v:.3}")
     } else {
         let dec = (1.0 - a.log10().floor()).max(2.0) as usize;
         format!("{v:.dec$}")
@@ -561,9 +576,12 @@ pub fn heatmap(h: &Heatmap, width: f64, cell: f64) -> String {
     let left = (chars(h.rows) * 7.0 + 34.0).clamp(60.0, 220.0);
     let top = (chars(h.cols) * 5.6 + 18.0).clamp(40.0, 180.0);
     let legend = 92.0;
+    // Whole pixels: the cells' coordinates print without decimals.
     let cs = ((width - left - legend) / nc.max(1) as f64)
         .min(cell)
-        .max(4.0);
+        .max(4.0)
+        .floor();
+    let (left, top) = (left.round(), top.round());
     let (w, hh) = (cs * nc as f64, cs * nr as f64);
     let (total_w, total_h) = (left + w + legend, top + hh + 34.0);
     let mut out = String::new();
@@ -574,11 +592,17 @@ pub fn heatmap(h: &Heatmap, width: f64, cell: f64) -> String {
         1.0
     };
     let font = (cs * 0.36).clamp(7.0, 11.0);
+    // Cells (with their tooltips), then their values in one group that lets the pointer
+    // through to the cells, then white lines between the cells: the attributes common to
+    // hundreds of cells are written once.
+    let mut cells = String::new();
+    let mut values = String::new();
+    let mut labels = String::new();
     for (i, row) in h.rows.iter().enumerate() {
         let y = top + i as f64 * cs;
         let _ = write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{AXIS}\" font-size=\"11\">{}</text>",
+            labels,
+            "<text x=\"{:.0}\" y=\"{:.1}\">{}</text>",
             left - 5.0,
             y + cs / 2.0 + 4.0,
             escape(row)
@@ -592,25 +616,37 @@ pub fn heatmap(h: &Heatmap, width: f64, cell: f64) -> String {
                 None => (NO_VALUE.to_string(), 0.0),
             };
             let _ = write!(
-                out,
-                "<g><title>{}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cs:.1}\" \
-                 height=\"{cs:.1}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"0.6\"/>",
+                cells,
+                "<rect x=\"{x:.0}\" y=\"{y:.0}\" width=\"{cs:.0}\" height=\"{cs:.0}\" \
+                 fill=\"{fill}\"><title>{}</title></rect>",
                 escape(h.titles.get(k).map_or("", String::as_str))
             );
             if let (Some(v), true) = (v, cs >= 22.0) {
                 let _ = write!(
-                    out,
-                    "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"{font:.1}\" \
-                     fill=\"{}\">{}</text>",
+                    values,
+                    "<text x=\"{:.1}\" y=\"{:.1}\"{}>{}</text>",
                     x + cs / 2.0,
                     y + cs / 2.0 + font * 0.35,
-                    if t > 0.5 { "#fff" } else { "#222" },
+                    if t > 0.5 { " fill=\"#fff\"" } else { "" },
                     short(v)
                 );
             }
-            out.push_str("</g>");
         }
     }
+    let mut lines = String::new();
+    for i in 1..nr {
+        let _ = write!(lines, "M{left:.0},{:.0}h{w:.0}", top + i as f64 * cs);
+    }
+    for j in 1..nc {
+        let _ = write!(lines, "M{:.0},{top:.0}v{hh:.0}", left + j as f64 * cs);
+    }
+    let _ = write!(
+        out,
+        "<g>{cells}</g><path d=\"{lines}\" stroke=\"#fff\" stroke-width=\"0.8\"/>\
+         <g pointer-events=\"none\" text-anchor=\"middle\" font-size=\"{font:.1}\" \
+         fill=\"#222\">{values}</g><g text-anchor=\"end\" fill=\"{AXIS}\" \
+         font-size=\"11\">{labels}</g>"
+    );
     for (j, col) in h.cols.iter().enumerate() {
         let x = left + j as f64 * cs + cs / 2.0 + 3.0;
         let _ = write!(
@@ -734,6 +770,7 @@ mod tests {
         );
         assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
         assert_eq!(s.matches("<title>cell").count(), 4);
+        assert_eq!(s.matches("<rect").count(), 1 + 4 + 40 + 1);
         assert!(s.contains(&format!("fill=\"{NO_VALUE}\"")));
         assert!(s.contains(&format!("fill=\"{}\"", heat_color(1.0))));
         assert!(s.contains("b &lt;"));
@@ -742,6 +779,7 @@ mod tests {
         assert_eq!(heat_color(1.0), "#0c2c84");
         assert_eq!(short(0.034), ".034");
         assert_eq!(short(0.00041), "4e-4");
+        assert_eq!(short(0.008), ".008");
         assert_eq!(short(0.5), ".50");
         assert_eq!(short(12.3), "12");
         assert_eq!(short(1234.0), "1.2k");

@@ -224,6 +224,8 @@ pub struct NodePop {
     /// Properties read so far: with hundreds of edge types selecting on the same few
     /// properties, each column is read from the file once.
     props: std::sync::Mutex<HashMap<String, Arc<Vec<Prop>>>>,
+    /// Node selections made so far, by a key of the selection.
+    selections: std::sync::Mutex<HashMap<String, Arc<Vec<u32>>>>,
 }
 
 /// Reads every node population of every nodes file.
@@ -273,6 +275,7 @@ pub fn read_node_pops(files: &[FilePair]) -> Result<BTreeMap<String, NodePop>, R
                     types: types.clone(),
                     positions: std::sync::OnceLock::new(),
                     props: std::sync::Mutex::default(),
+                    selections: std::sync::Mutex::default(),
                 },
             );
         }
@@ -298,6 +301,27 @@ impl NodePop {
             props.insert(name.to_string(), read.clone());
         }
         Ok(read)
+    }
+
+    /// The selection called `key`, made by `make` the first time it is asked for.
+    pub fn selection(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> Result<Vec<u32>, ReportError>,
+    ) -> Result<Arc<Vec<u32>>, ReportError> {
+        if let Some(s) = self
+            .selections
+            .lock()
+            .ok()
+            .and_then(|m| m.get(key).cloned())
+        {
+            return Ok(s);
+        }
+        let made = Arc::new(make()?);
+        if let Ok(mut m) = self.selections.lock() {
+            m.insert(key.to_string(), made.clone());
+        }
+        Ok(made)
     }
 
     /// The names of the node properties: the type table's columns and the per-node columns

@@ -200,7 +200,7 @@ pub fn scan(
         at = end;
     }
     if let Some(done) = run {
-        finish(&mut stats, &done, tracking, pairs.as_deref_mut());
+        finish(&mut stats, &done, tracking, pairs);
     }
     if last_type.0 != i64::MIN {
         add_counts(stats.types.entry(last_type.0).or_default(), &last_type.1);

@@ -111,6 +111,10 @@ fn count(c: f64) -> String {
     }
 }
 
+/// The most cells a heat map draws: 100 × 100 groups (each cell carries a tooltip of ~200
+/// bytes, four heat maps: about 8 MB of page at most).
+const MAX_CELLS: usize = 10_000;
+
 /// The group matrices: connection probability and mean in-degree, measured beside expected.
 fn matrices(out: &mut String, r: &Report) {
     let m = &r.matrices;
@@ -135,6 +139,18 @@ fn matrices(out: &mut String, r: &Report) {
     );
     if m.rows.is_empty() || m.cols.is_empty() {
         out.push_str("<p>No edges between groups.</p></section>\n");
+        return;
+    }
+    if m.rows.len() * m.cols.len() > MAX_CELLS {
+        let _ = write!(
+            out,
+            "<p class=\"note\">{} source groups × {} target groups: too many cells to draw \
+             (at most {}); choose a property with fewer values (<code>--group-by</code>).</p>\
+             </section>\n",
+            m.rows.len(),
+            m.cols.len(),
+            thousands(MAX_CELLS as u64)
+        );
         return;
     }
     let rows: Vec<String> = m.rows.iter().map(|&i| g.labels[i].clone()).collect();

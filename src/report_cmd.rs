@@ -11,9 +11,9 @@ use std::process::ExitCode;
 pub struct ReportArgs {
     /// A built circuit folder.
     pub dir: std::path::PathBuf,
-    /// The spec the circuit was built from: adds each edge type's rule, and for the rules that
-    /// depend on distance the measured connection probability against distance beside the
-    /// rule's own curve.
+    /// The spec the circuit was built from: adds the matrices expected from the rules beside
+    /// the measured ones, each edge type's rule, and for the rules that depend on distance the
+    /// measured connection probability against distance beside the rule's own curve.
     #[arg(long, value_name = "SPEC.toml")]
     pub spec: Option<std::path::PathBuf>,
     /// Random (source, target) pairs drawn per distance-dependent edge type to estimate the

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The report in a real browser: builds examples/distance.toml, writes its report with the spec,
 # renders report.html in headless Chromium (a screenshot and the DOM after layout), and checks
-# that the page has its sections and charts, that every chart has drawn content, that it
-# fetches nothing, and that the screenshot is not blank.
+# that the page has its sections and charts, that it opens on the group matrices (measured and
+# expected heat maps, one cell per pair of pop_name groups, painted in the screenshot), that
+# the per-edge-type charts are folded, that every chart has drawn content, that it fetches
+# nothing, and that the screenshot is not blank.
 #
 # Installs Debian's `chromium` if it is missing (apt-get, idempotent). Exits non-zero on failure.
 # KEEP=1 keeps the temporary folder (report.html, shot.png, dom.html) and prints its path.
@@ -98,13 +100,31 @@ class Page(HTMLParser):
         self.depth = 0
         self.h2 = []
         self.in_h2 = False
+        self.in_matrix = False  # inside <figure class="matrix">
+        self.matrices = []      # per heat map: its cells' (fill, tooltip)
+        self.in_title = False
+        self.details = []       # ids of <details> elements, and whether open
+        self.cell_fill = None
     def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "figure":
+            self.in_matrix = "matrix" in (a.get("class") or "").split()
+        if tag == "details":
+            self.details.append((a.get("id"), "open" in a))
         if tag == "svg":
             self.depth += 1
             if self.depth == 1:
                 self.svgs.append({"rect": 0, "path": 0, "circle": 0, "text": 0, "line": 0})
+                if self.in_matrix:
+                    self.matrices.append([])
         elif self.depth and tag in self.svgs[-1]:
             self.svgs[-1][tag] += 1
+        # A cell is a <rect> holding its tooltip <title>.
+        if self.depth and self.in_matrix and tag == "rect":
+            self.cell_fill = a.get("fill")
+        if self.depth and self.in_matrix and tag == "title":
+            self.in_title = True
+            self.matrices[-1].append([self.cell_fill, ""])
         if tag == "h2":
             self.in_h2 = True
             self.h2.append("")
@@ -117,22 +137,56 @@ class Page(HTMLParser):
             self.depth -= 1
         if tag == "h2":
             self.in_h2 = False
+        if tag == "title":
+            self.in_title = False
+        if tag == "figure":
+            self.in_matrix = False
     def handle_data(self, data):
         if self.in_h2:
             self.h2[-1] += data
+        if self.in_title and self.in_matrix and self.matrices and self.matrices[-1]:
+            self.matrices[-1][-1][1] += data
 
 p = Page()
 p.feed(open(dom_path, encoding="utf-8").read())
 
-want_titles = ["Populations", "Edges per edge type", "In-degree and out-degree",
+want_titles = ["Connection matrices", "Populations", "Edges per edge type",
+               "In-degree and out-degree",
                "Synapses per connection (nsyns)", "Connection probability against distance"]
 for t in want_titles:
     if not any(h.strip() == t for h in p.h2):
         errors.append(f"no section titled {t!r} (sections: {p.h2})")
 
-# distance.toml: 1 bar chart, in- and out-degree, nsyns, 2 distance profiles.
-if len(p.svgs) != 6:
-    errors.append(f"{len(p.svgs)} <svg> elements, expected 6")
+# The page opens on the matrices; the per-edge-type charts are folded (closed <details>).
+if p.h2 and p.h2[0].strip() != "Connection matrices":
+    errors.append(f"the first section is {p.h2[0].strip()!r}, not the connection matrices")
+for want in ("edge-types", "distance"):
+    if (want, False) not in p.details:
+        errors.append(f"no closed <details id={want!r}> (details: {p.details})")
+
+# distance.toml: pop_name exc and inh, so 2 x 2 cells in each of the 4 heat maps (probability
+# and mean in-degree, measured and expected), every cell coloured and with its exact values.
+if len(p.matrices) != 4:
+    errors.append(f"{len(p.matrices)} heat maps, expected 4")
+cell_fills = set()
+for k, cells in enumerate(p.matrices):
+    if len(cells) != 4:
+        errors.append(f"heat map #{k + 1} has {len(cells)} cells, expected 4")
+    for fill, title in cells:
+        if not fill or not fill.startswith("#") or fill == "#e4e4e4":
+            errors.append(f"heat map #{k + 1}: cell {title!r} has no colour ({fill})")
+        else:
+            cell_fills.add(fill)
+        if not (("exc →" in title or "inh →" in title) and "expected" in title):
+            errors.append(f"heat map #{k + 1}: tooltip {title!r} lacks the groups or expected")
+if len(cell_fills) < 2:
+    errors.append(f"heat map cells all alike: {cell_fills}")
+print(f"report_browser: {len(p.matrices)} heat maps, cell tooltips e.g. "
+      f"{p.matrices[0][0][1] if p.matrices and p.matrices[0] else None!r}")
+
+# distance.toml: 4 heat maps, 1 bar chart, in- and out-degree, nsyns, 2 distance profiles.
+if len(p.svgs) != 10:
+    errors.append(f"{len(p.svgs)} <svg> elements, expected 10")
 for i, s in enumerate(p.svgs):
     drawn = s["rect"] + s["path"] + s["circle"] + s["line"] - 1  # less the background
     if drawn < 5 or s["text"] < 4:
@@ -169,7 +223,8 @@ else:
         raw = zlib.decompress(idat)
         stride = w * bpp
         prev = bytearray(stride)
-        colours, blue = set(), 0
+        colours, blue, heat = set(), 0, 0
+        fills = [tuple(int(f[i:i + 2], 16) for i in (1, 3, 5)) for f in cell_fills]
         for y in range(h):
             f = raw[y * (stride + 1)]
             line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
@@ -198,8 +253,14 @@ else:
                     # The bars and dots of the charts: #4c72b0.
                     if abs(px[0] - 0x4c) < 12 and abs(px[1] - 0x72) < 12 and abs(px[2] - 0xb0) < 12:
                         blue += 1
+                    # The heat map cells (not white, not the page's grey).
+                    if y < 1200 and px != (255, 255, 255) and any(
+                            all(abs(px[i] - f[i]) < 6 for i in range(3)) for f in fills):
+                        heat += 1
         print(f"report_browser: screenshot {w}x{h}, {len(data)} bytes, {len(colours)} colours, "
-              f"{blue} chart-blue samples")
+              f"{blue} chart-blue samples, {heat} heat-map samples in the first 1200 rows")
+        if heat < 400:
+            errors.append(f"the top of the screenshot shows few heat map pixels ({heat} samples)")
         if len(colours) <= 10:
             errors.append(f"screenshot has {len(colours)} colours: blank?")
         if blue < 2000:

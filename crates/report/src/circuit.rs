@@ -7,6 +7,7 @@ use crate::ReportError;
 use hdf5::types::{VarLenAscii, VarLenUnicode};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One `*_nodes.h5` or `*_edges.h5` file with its type table.
 #[derive(Debug, Clone)]
@@ -220,6 +221,11 @@ pub struct NodePop {
     group_index: Vec<u64>,
     pub types: TypeTable,
     positions: std::sync::OnceLock<Vec<[f64; 3]>>,
+    /// Properties read so far: with hundreds of edge types selecting on the same few
+    /// properties, each column is read from the file once.
+    props: std::sync::Mutex<HashMap<String, Arc<Vec<Prop>>>>,
+    /// Node selections made so far, by a key of the selection.
+    selections: std::sync::Mutex<HashMap<String, Arc<Vec<u32>>>>,
 }
 
 /// Reads every node population of every nodes file.
@@ -268,6 +274,8 @@ pub fn read_node_pops(files: &[FilePair]) -> Result<BTreeMap<String, NodePop>, R
                     group_index,
                     types: types.clone(),
                     positions: std::sync::OnceLock::new(),
+                    props: std::sync::Mutex::default(),
+                    selections: std::sync::Mutex::default(),
                 },
             );
         }
@@ -281,8 +289,72 @@ pub fn open(path: &Path) -> Result<hdf5::File, ReportError> {
 
 impl NodePop {
     /// `name` for every node: the per-node column of the node's group if it has one (SONATA:
-    /// it overrides the type), else the type table's value, else missing.
-    pub fn prop(&self, name: &str) -> Result<Vec<Prop>, ReportError> {
+    /// it overrides the type), else the type table's value, else missing. Read once, then
+    /// shared.
+    pub fn prop(&self, name: &str) -> Result<Arc<Vec<Prop>>, ReportError> {
+        let cached = |props: &HashMap<String, Arc<Vec<Prop>>>| props.get(name).cloned();
+        if let Some(p) = self.props.lock().ok().and_then(|p| cached(&p)) {
+            return Ok(p);
+        }
+        let read = Arc::new(self.read_prop(name)?);
+        if let Ok(mut props) = self.props.lock() {
+            props.insert(name.to_string(), read.clone());
+        }
+        Ok(read)
+    }
+
+    /// The selection called `key`, made by `make` the first time it is asked for.
+    pub fn selection(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> Result<Vec<u32>, ReportError>,
+    ) -> Result<Arc<Vec<u32>>, ReportError> {
+        if let Some(s) = self
+            .selections
+            .lock()
+            .ok()
+            .and_then(|m| m.get(key).cloned())
+        {
+            return Ok(s);
+        }
+        let made = Arc::new(make()?);
+        if let Ok(mut m) = self.selections.lock() {
+            m.insert(key.to_string(), made.clone());
+        }
+        Ok(made)
+    }
+
+    /// The names of the node properties: the type table's columns and the per-node columns
+    /// of the population's groups (positions included when present), sorted.
+    pub fn property_names(&self) -> Result<Vec<String>, ReportError> {
+        let mut names: std::collections::BTreeSet<String> =
+            self.types.columns.iter().cloned().collect();
+        let file = open(&self.file)?;
+        let base = format!("nodes/{}", self.name);
+        let mut gids: Vec<i64> = self.group_id.clone();
+        gids.sort_unstable();
+        gids.dedup();
+        for gid in gids {
+            let path = format!("{base}/{gid}");
+            if !file.link_exists(&path) {
+                continue;
+            }
+            let g = file
+                .group(&path)
+                .map_err(|e| ReportError::h5(&self.file, e))?;
+            for m in g
+                .member_names()
+                .map_err(|e| ReportError::h5(&self.file, e))?
+            {
+                if g.dataset(&m).is_ok() {
+                    names.insert(m);
+                }
+            }
+        }
+        Ok(names.into_iter().collect())
+    }
+
+    fn read_prop(&self, name: &str) -> Result<Vec<Prop>, ReportError> {
         let file = open(&self.file)?;
         let base = format!("nodes/{}", self.name);
         let mut groups: HashMap<i64, Option<Vec<Prop>>> = HashMap::new();
@@ -337,10 +409,10 @@ impl NodePop {
         };
         Ok(self
             .prop(name)?
-            .into_iter()
+            .iter()
             .map(|p| match p {
-                Prop::Num(x) => x,
-                Prop::Str(s) => bool_value(&s).unwrap_or(f64::NAN),
+                Prop::Num(x) => *x,
+                Prop::Str(s) => bool_value(s).unwrap_or(f64::NAN),
                 Prop::Missing => missing,
             })
             .collect())

@@ -18,6 +18,7 @@ use crate::ReportError;
 use netbuild_expr::Var;
 use netbuild_spec::{EdgeBlock, Rule, Selector, Value};
 use rand::{Rng, SeedableRng};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleKind {
@@ -42,16 +43,19 @@ pub fn distance_rule(block: &EdgeBlock) -> Option<(RuleKind, &Value)> {
     (reads_distance || block.max_distance.is_some()).then_some((kind, value))
 }
 
-/// The ids of the nodes of `pop` that `sel` selects.
-pub fn select(pop: &NodePop, sel: &Selector) -> Result<Vec<u32>, ReportError> {
-    let mut keep = vec![true; pop.n];
-    for (name, accepted) in &sel.filters {
-        let values = pop.prop(name)?;
-        for (k, v) in keep.iter_mut().zip(&values) {
-            *k = *k && accepted.iter().any(|a| prop_matches(v, a));
+/// The ids of the nodes of `pop` that `sel` selects. Computed once per distinct selection and
+/// population: the hundreds of edge types of a V1 model share a few dozen selections.
+pub fn select(pop: &NodePop, sel: &Selector) -> Result<Arc<Vec<u32>>, ReportError> {
+    pop.selection(&format!("{:?}", sel.filters), || {
+        let mut keep = vec![true; pop.n];
+        for (name, accepted) in &sel.filters {
+            let values = pop.prop(name)?;
+            for (k, v) in keep.iter_mut().zip(values.iter()) {
+                *k = *k && accepted.iter().any(|a| prop_matches(v, a));
+            }
         }
-    }
-    Ok((0..pop.n as u32).filter(|&i| keep[i as usize]).collect())
+        Ok((0..pop.n as u32).filter(|&i| keep[i as usize]).collect())
+    })
 }
 
 /// The sampled side of one distance profile.
@@ -104,7 +108,7 @@ pub fn sample(
     let no_self = same && !block.autapses;
     let overlap = if no_self {
         let mut in_t = vec![false; trg_pop.n];
-        for &t in &targets {
+        for &t in targets.iter() {
             in_t[t as usize] = true;
         }
         sources.iter().filter(|&&s| in_t[s as usize]).count()

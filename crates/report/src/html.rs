@@ -35,6 +35,11 @@ code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12.5px;back
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(600px,1fr));gap:14px}
 figure{margin:0;background:#fff;border:1px solid #d9dde3;border-radius:6px;padding:10px 12px}
 figure.wide{overflow-x:auto}
+details.fold>summary{cursor:pointer;margin:26px 0 8px}
+details.fold>summary h2{display:inline-block;margin:0 8px 0 0}
+details.fold>summary .count{color:#555;font-size:14px}
+.pair{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px;
+ margin-bottom:14px}
 figcaption{font-size:13px;color:#333;margin-top:4px}
 figcaption b{font-size:14px}
 svg{max-width:100%;height:auto;display:block}
@@ -75,10 +80,11 @@ pub(crate) fn page(r: &Report) -> Page {
     for n in &r.notes {
         let _ = write!(out, "<p class=\"note\">{}</p>", escape(n));
     }
+    matrices(&mut out, r);
     summary(&mut out, r);
-    edge_types(&mut out, r);
     degrees(&mut out, r);
     nsyns(&mut out, r);
+    edge_types(&mut out, r);
     let distance_profiles = distance(&mut out, r);
     let _ = writeln!(
         out,
@@ -94,6 +100,199 @@ pub(crate) fn page(r: &Report) -> Page {
         text: out,
         distance_profiles,
     }
+}
+
+/// An expected count: `443,442` for large counts, `2.7` for small ones.
+fn count(c: f64) -> String {
+    if c >= 100.0 {
+        thousands(c.round() as u64)
+    } else {
+        format!("{c:.1}")
+    }
+}
+
+/// The most cells a heat map draws: 100 × 100 groups (each cell carries a tooltip of ~200
+/// bytes, four heat maps: about 8 MB of page at most).
+const MAX_CELLS: usize = 10_000;
+
+/// The group matrices: connection probability and mean in-degree, measured beside expected.
+fn matrices(out: &mut String, r: &Report) {
+    let m = &r.matrices;
+    let g = &m.grouping;
+    let by = match &g.property {
+        Some(p) => format!("<code>{}</code>", escape(p)),
+        None => "node population".into(),
+    };
+    let _ = write!(
+        out,
+        "<section id=\"matrices\"><h2>Connection matrices</h2><p class=\"lead\">Nodes grouped \
+         by {by}; rows: source group, columns: target group. <b>Connection probability</b>: \
+         distinct connected (source, target) pairs, over all edge types, divided by the possible \
+         pairs |source group| × |target group| (× (|group| − 1) on the diagonal: no node with \
+         itself). <b>Mean in-degree</b>: the same pairs per node of the target group. \
+         <b>Expected</b>: each edge type's expected connections from the rules (netbuild's \
+         estimator, as <code>netbuild-mpi check</code>), spread over the cells its selections \
+         cover in proportion to their candidate pairs (for <code>indegree</code> and \
+         <code>outdegree</code> rules: the same count per target, or per source). Hover over a \
+         cell for its exact values; \
+         grey cells have no edges population (or no possible pair).</p>"
+    );
+    if m.rows.is_empty() || m.cols.is_empty() {
+        out.push_str("<p>No edges between groups.</p></section>\n");
+        return;
+    }
+    if m.rows.len() * m.cols.len() > MAX_CELLS {
+        let _ = write!(
+            out,
+            "<p class=\"note\">{} source groups × {} target groups: too many cells to draw \
+             (at most {}); choose a property with fewer values (<code>--group-by</code>).</p>\
+             </section>\n",
+            m.rows.len(),
+            m.cols.len(),
+            thousands(MAX_CELLS as u64)
+        );
+        return;
+    }
+    let rows: Vec<String> = m.rows.iter().map(|&i| g.labels[i].clone()).collect();
+    let cols: Vec<String> = m.cols.iter().map(|&j| g.labels[j].clone()).collect();
+    let cells = || {
+        m.rows
+            .iter()
+            .flat_map(|&i| m.cols.iter().map(move |&j| (i, j)))
+    };
+    let sizes = |i: usize, j: usize| {
+        format!(
+            "{} → {} ({} → {} nodes)",
+            g.labels[i],
+            g.labels[j],
+            thousands(g.size[i]),
+            thousands(g.size[j])
+        )
+    };
+    let none = |i: usize, j: usize| {
+        if g.possible(i, j) == 0 {
+            format!("{}: no possible pair", sizes(i, j))
+        } else {
+            format!(
+                "{}: no edges population from {} to {}",
+                sizes(i, j),
+                g.population[i],
+                g.population[j]
+            )
+        }
+    };
+    let p_titles: Vec<String> = cells()
+        .map(|(i, j)| match m.probability(i, j) {
+            None => none(i, j),
+            Some(p) => {
+                let mut t = format!(
+                    "{}: p = {p:.5} ({} connected of {} possible pairs)",
+                    sizes(i, j),
+                    thousands(m.pairs(i, j)),
+                    thousands(g.possible(i, j))
+                );
+                if let (Some(e), Some(c)) =
+                    (m.expected_probability(i, j), m.expected_connections(i, j))
+                {
+                    let _ = write!(t, "; expected p = {e:.5} ({} connections)", count(c));
+                }
+                t
+            }
+        })
+        .collect();
+    let k_titles: Vec<String> = cells()
+        .map(|(i, j)| match m.in_degree(i, j) {
+            None => none(i, j),
+            Some(k) => {
+                let mut t = format!(
+                    "{}: mean in-degree {k:.3} ({} connected pairs / {} targets)",
+                    sizes(i, j),
+                    thousands(m.pairs(i, j)),
+                    thousands(g.size[j])
+                );
+                if let Some(e) = m.expected_in_degree(i, j) {
+                    let _ = write!(t, "; expected {e:.3}");
+                }
+                t
+            }
+        })
+        .collect();
+    type Cell<'m> = &'m dyn Fn(usize, usize) -> Option<f64>;
+    let quantities: [(&str, &str, Cell, Cell, &[String]); 2] = [
+        (
+            "connection probability",
+            "p",
+            &|i, j| m.probability(i, j),
+            &|i, j| m.expected_probability(i, j),
+            &p_titles,
+        ),
+        (
+            "mean in-degree",
+            "in-degree",
+            &|i, j| m.in_degree(i, j),
+            &|i, j| m.expected_in_degree(i, j),
+            &k_titles,
+        ),
+    ];
+    for (name, short, measured, expected, titles) in quantities {
+        let measured: Vec<Option<f64>> = cells().map(|(i, j)| measured(i, j)).collect();
+        let expected: Option<Vec<Option<f64>>> = m
+            .expected
+            .as_ref()
+            .map(|_| cells().map(|(i, j)| expected(i, j)).collect());
+        // One scale for both, so that equal colours mean equal values.
+        let vmax = measured
+            .iter()
+            .chain(expected.iter().flatten())
+            .flatten()
+            .fold(0.0f64, |a, &v| a.max(v));
+        let draw = |values: &[Option<f64>]| {
+            svg::heatmap(
+                &svg::Heatmap {
+                    rows: &rows,
+                    cols: &cols,
+                    values,
+                    titles,
+                    vmax,
+                    row_title: "source group",
+                    col_title: "target group",
+                    scale_title: short,
+                },
+                640.0,
+                34.0,
+            )
+        };
+        let _ = write!(
+            out,
+            "<div class=\"pair\"><figure class=\"matrix\">{}<figcaption><b>Measured {name}</b>\
+             {}</figcaption></figure>",
+            draw(&measured),
+            if m.exact {
+                ""
+            } else {
+                " (upper bounds: rows in neither target nor source order)"
+            }
+        );
+        match &expected {
+            Some(e) => {
+                let _ = write!(
+                    out,
+                    "<figure class=\"matrix\">{}<figcaption><b>Expected {name}</b> from the \
+                     rules</figcaption></figure>",
+                    draw(e)
+                );
+            }
+            None => {
+                let _ = write!(
+                    out,
+                    "<figure><figcaption><b>Expected {name}</b>: needs the rules, \
+                     <code>netbuild-mpi report DIR --spec SPEC.toml</code>.</figcaption></figure>"
+                );
+            }
+        }
+        out.push_str("</div>");
+    }
+    out.push_str("</section>\n");
 }
 
 fn block_of<'s>(r: &'s Report, pop: &EdgePop, type_id: i64) -> Option<&'s EdgeBlock> {
@@ -266,10 +465,14 @@ fn summary(out: &mut String, r: &Report) {
 }
 
 fn edge_types(out: &mut String, r: &Report) {
-    out.push_str(
-        "<section id=\"edge-types\"><h2>Edges per edge type</h2><p class=\"lead\">Rows of the \
-         edges files per edge type (edge type id, then its source and target queries from the \
-         edge types CSV). One colour per edge population.</p>",
+    let n: usize = r.edges.iter().map(|p| type_ids(p).len()).sum();
+    let _ = write!(
+        out,
+        "<details id=\"edge-types\" class=\"fold\"><summary><h2>Edges per edge type</h2> \
+         <span class=\"count\">{n} edge types: a bar chart and a table, folded</span></summary>\
+         <p class=\"lead\">Rows of the edges files per edge type (edge type id, then its \
+         source and target queries from the edge types CSV). One colour per edge \
+         population.</p>",
     );
     let mut bars = Vec::new();
     let mut rows = String::new();
@@ -310,7 +513,7 @@ fn edge_types(out: &mut String, r: &Report) {
         }
     }
     if bars.is_empty() {
-        out.push_str("<p>No edge populations.</p></section>\n");
+        out.push_str("<p>No edge populations.</p></details>\n");
         return;
     }
     let _ = write!(
@@ -333,7 +536,7 @@ fn edge_types(out: &mut String, r: &Report) {
         out,
         "</figcaption></figure><table><tr><th>id</th><th>population</th><th>source_query</th>\
          <th>target_query</th><th>rule (spec)</th><th>rows</th><th>connections</th>\
-         <th>synapses</th></tr>{rows}</table></section>"
+         <th>synapses</th></tr>{rows}</table></details>"
     );
 }
 
@@ -509,10 +712,12 @@ fn nsyns(out: &mut String, r: &Report) {
 const MIN_SAMPLES_PER_BIN: u64 = 20;
 
 fn distance(out: &mut String, r: &Report) -> usize {
+    let n: usize = r.edges.iter().map(|p| p.profiles.len()).sum();
     let _ = write!(
         out,
-        "<section id=\"distance\"><h2>Connection probability against distance</h2>\
-         <p class=\"lead\">For each edge type whose rule depends on distance: connections per \
+        "<details id=\"distance\" class=\"fold\"><summary><h2>Connection probability \
+         against distance</h2> <span class=\"count\">{n} distance-dependent edge types, \
+         folded</span></summary><p class=\"lead\">For each edge type whose rule depends on distance: connections per \
          distance bin divided by the candidate pairs in the bin (dots, ±1 s.d. of the counts). \
          Candidates per bin are estimated from the node positions with {} random (source, \
          target) pairs of the edge type's selections; the line is the rule's probability \
@@ -525,13 +730,13 @@ fn distance(out: &mut String, r: &Report) -> usize {
     if r.spec.is_none() {
         out.push_str(
             "<p class=\"note\">Needs the spec: <code>netbuild-mpi report DIR --spec \
-             SPEC.toml</code>.</p></section>\n",
+             SPEC.toml</code>.</p></details>\n",
         );
         return 0;
     }
     let any = r.edges.iter().any(|p| !p.profiles.is_empty());
     if !any {
-        out.push_str("<p>No edge type of the spec depends on distance.</p></section>\n");
+        out.push_str("<p>No edge type of the spec depends on distance.</p></details>\n");
         return 0;
     }
     out.push_str("<div class=\"grid\">");
@@ -543,7 +748,7 @@ fn distance(out: &mut String, r: &Report) -> usize {
             }
         }
     }
-    out.push_str("</div></section>\n");
+    out.push_str("</div></details>\n");
     shown
 }
 

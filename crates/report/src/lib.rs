@@ -1,18 +1,28 @@
-//! `netbuild-mpi report DIR [--spec SPEC]`: one self-contained HTML page of plots of a built
-//! SONATA circuit (netbuild's or anyone's): edges per edge type, in- and out-degree and
-//! synapses-per-connection histograms per edge population, and, with the spec, the measured
-//! connection probability against distance beside each distance rule's own curve.
+//! `netbuild-mpi report DIR [--spec SPEC] [--group-by PROP]`: one self-contained HTML page of
+//! plots of a built SONATA circuit (netbuild's or anyone's). First the source-group ×
+//! target-group heat maps of connection probability and mean in-degree (nodes grouped by a node
+//! property, `pop_name` by default), measured and, with the spec, expected from the rules; then
+//! in- and out-degree and synapses-per-connection histograms per edge population; then, folded,
+//! the per-edge-type charts: edges per edge type and, with the spec, the measured connection
+//! probability against distance beside each distance rule's own curve.
 //!
 //! In: a circuit folder (`circuit_config.json`, or `*_nodes.h5` / `*_edges.h5` with their type
 //! tables). Out: `DIR/report.html`, inline SVG only (no scripts, fonts or links to fetch).
 //!
+//! Cost: each edge population's rows are read once, whatever the number of edge types; node
+//! properties are read once per population.
+//!
 //! Modules: `circuit` (which files, type tables, node properties), `scan` (one pass over the
-//! rows of an edge population, in blocks), `distance` (candidate pairs and rule curves from
-//! sampled pairs), `svg` (the charts), `html` (the page).
+//! rows of an edge population, in blocks), `matrix` (node groups and the distinct connected
+//! pairs per pair of groups), `expected` (the rules' expected connections per pair of groups,
+//! from netbuild's estimator), `distance` (candidate pairs and rule curves from sampled pairs),
+//! `svg` (the charts), `html` (the page).
 
 mod circuit;
 mod distance;
+mod expected;
 mod html;
+pub mod matrix;
 mod scan;
 pub mod svg;
 
@@ -28,6 +38,18 @@ pub enum ReportError {
     File { path: PathBuf, message: String },
     #[error(transparent)]
     Spec(#[from] netbuild_spec::SpecError),
+    /// `--group-by` names a property no node has.
+    #[error(
+        "--group-by {property:?}: no node of the circuit has this property (node properties: {})",
+        known.join(", ")
+    )]
+    GroupBy {
+        property: String,
+        known: Vec<String>,
+    },
+    /// The spec loads but its edge types cannot be prepared for the estimator.
+    #[error("the spec's edge types cannot be prepared for the expected values: {0}")]
+    Rules(String),
 }
 
 impl ReportError {
@@ -59,7 +81,13 @@ pub struct Options {
     pub samples: usize,
     /// Distance bins per profile.
     pub bins: usize,
+    /// The node property the matrices group nodes by; `None`: [`DEFAULT_GROUP_BY`] if the
+    /// circuit has it, else one group per node population.
+    pub group_by: Option<String>,
 }
+
+/// The property the matrices group nodes by unless told otherwise.
+pub const DEFAULT_GROUP_BY: &str = "pop_name";
 
 impl Default for Options {
     fn default() -> Self {
@@ -67,6 +95,7 @@ impl Default for Options {
             spec: None,
             samples: 200_000,
             bins: 30,
+            group_by: None,
         }
     }
 }
@@ -78,6 +107,10 @@ pub struct Written {
     /// `<svg>` charts on the page.
     pub charts: usize,
     pub distance_profiles: usize,
+    /// Groups in the matrices (rows and columns together).
+    pub groups: usize,
+    /// Whether the matrices have the rules' expected side.
+    pub expected: bool,
     /// Things the reader should know (spec does not match the circuit, ...), also on the page.
     pub notes: Vec<String>,
 }
@@ -111,6 +144,7 @@ pub(crate) struct Report {
     pub nodes: BTreeMap<String, circuit::NodePop>,
     pub edges: Vec<PopReport>,
     pub spec: Option<netbuild_spec::Spec>,
+    pub matrices: matrix::Matrices,
     pub notes: Vec<String>,
     pub samples: usize,
 }
@@ -156,6 +190,14 @@ pub fn write_report(dir: &Path, opts: &Options) -> Result<Written, ReportError> 
         }
         None => None,
     };
+
+    let mut matrices = matrix::Matrices::new(
+        group_nodes(&nodes, &edge_pops, opts.group_by.as_deref(), &mut notes)?,
+        &edge_pops
+            .iter()
+            .map(|p| (p.source_pop.clone(), p.target_pop.clone()))
+            .collect::<Vec<_>>(),
+    );
 
     let mut edges = Vec::new();
     for (k, pop) in edge_pops.into_iter().enumerate() {
@@ -216,12 +258,19 @@ pub fn write_report(dir: &Path, opts: &Options) -> Result<Written, ReportError> 
             k + 1,
             files.edges.len().max(k + 1)
         );
+        let groups = &matrices.grouping;
+        let of = |name: &str| groups.of_node.get(name).map_or(&[][..], |v| v.as_slice());
+        let mut pairs =
+            matrix::PairCounter::new(of(&pop.source_pop), of(&pop.target_pop), groups.len());
         let mut stats = scan::scan(
             &pop,
             src.map_or(0, |p| p.n),
             trg.map_or(0, |p| p.n),
             tracking.as_ref(),
+            Some(&mut pairs),
         )?;
+        let pairs = pairs.finish();
+        matrices.add(&pairs);
         let profiles = sampled
             .into_iter()
             .map(|(type_id, sampled)| Profile {
@@ -240,12 +289,50 @@ pub fn write_report(dir: &Path, opts: &Options) -> Result<Written, ReportError> 
         });
     }
 
-    if spec.is_none() {
+    if !matrices.exact {
         notes.push(
-            "no --spec given: the connection probability against distance needs the rules, \
-             so it is not drawn (run `netbuild-mpi report DIR --spec SPEC.toml`)"
+            "the edges are sorted neither by target nor by source: a (source, target) pair \
+             whose rows are not together is counted once per run, so the measured matrices \
+             are upper bounds"
                 .into(),
         );
+    }
+    match &spec {
+        Some(spec) => {
+            eprintln!("netbuild report: expected connections per edge type (as `check`)");
+            // Without the expected side the measured matrices still stand: said, not fatal.
+            match expected::per_type(spec) {
+                Ok(types) => {
+                    let sampled = types.iter().filter(|t| !t.exact).count();
+                    if sampled > 0 {
+                        let rest = if sampled < types.len() {
+                            ", the others are exact"
+                        } else {
+                            ""
+                        };
+                        notes.push(format!(
+                            "expected matrices: {sampled} of {} edge types are estimated \
+                             (sampled with the build's rule code, or p × pairs){rest}; \
+                             `netbuild-mpi check SPEC` lists them",
+                            types.len()
+                        ));
+                    }
+                    matrices.expected = Some(expected::per_cell(
+                        spec,
+                        &types,
+                        &nodes,
+                        &matrices.grouping,
+                    )?);
+                }
+                Err(e) => notes.push(format!("no expected matrices: {e}")),
+            }
+        }
+        None => notes.push(
+            "no --spec given: the matrices show the measured connectivity only, and the \
+             connection probability against distance is not drawn; both need the rules \
+             (run `netbuild-mpi report DIR --spec SPEC.toml`)"
+                .into(),
+        ),
     }
     let report = Report {
         dir: dir.to_path_buf(),
@@ -255,6 +342,7 @@ pub fn write_report(dir: &Path, opts: &Options) -> Result<Written, ReportError> 
         spec,
         notes,
         samples: opts.samples,
+        matrices,
     };
     let page = html::page(&report);
     let path = dir.join("report.html");
@@ -263,8 +351,52 @@ pub fn write_report(dir: &Path, opts: &Options) -> Result<Written, ReportError> 
         path,
         charts: page.text.matches("<svg").count(),
         distance_profiles: page.distance_profiles,
+        groups: report.matrices.grouping.len(),
+        expected: report.matrices.expected.is_some(),
         notes: report.notes,
     })
+}
+
+/// The groups of the matrices: by `property`, or by [`DEFAULT_GROUP_BY`] when the circuit has
+/// it, else by node population (said in `notes`). The node populations that receive edges
+/// come first (the modelled network before its inputs).
+fn group_nodes(
+    nodes: &BTreeMap<String, circuit::NodePop>,
+    edge_pops: &[circuit::EdgePop],
+    property: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<matrix::Grouping, ReportError> {
+    let receives = |n: &String| edge_pops.iter().any(|p| &p.target_pop == n);
+    let order: Vec<String> = nodes
+        .keys()
+        .filter(|n| receives(n))
+        .chain(nodes.keys().filter(|n| !receives(n)))
+        .cloned()
+        .collect();
+    let property = match property {
+        Some(p) => {
+            if !matrix::has_property(nodes, p)? {
+                let mut known = std::collections::BTreeSet::new();
+                for pop in nodes.values() {
+                    known.extend(pop.property_names()?);
+                }
+                return Err(ReportError::GroupBy {
+                    property: p.to_string(),
+                    known: known.into_iter().collect(),
+                });
+            }
+            Some(p)
+        }
+        None if matrix::has_property(nodes, DEFAULT_GROUP_BY)? => Some(DEFAULT_GROUP_BY),
+        None => {
+            notes.push(format!(
+                "no node has a {DEFAULT_GROUP_BY} property: the matrices group nodes by node \
+                 population (choose a property with --group-by)"
+            ));
+            None
+        }
+    };
+    matrix::grouping(nodes, &order, property)
 }
 
 fn provenance(h5: &Path) -> Option<Provenance> {
@@ -366,7 +498,7 @@ mod tests {
         let pops = circuit::read_edge_pops(&files.edges).unwrap();
         assert_eq!(pops.len(), 1);
         assert_eq!((pops[0].source_pop.as_str(), pops[0].rows), ("net", 6));
-        let s = scan::scan(&pops[0], 4, 4, None).unwrap();
+        let s = scan::scan(&pops[0], 4, 4, None, None).unwrap();
         let c = |rows, connections, synapses| scan::TypeCounts {
             rows,
             connections,
@@ -422,6 +554,7 @@ syn_weight = "0.5"
             spec: Some(spec),
             samples: 5_000,
             bins: 4,
+            ..Options::default()
         };
         let w = write_report(dir.path(), &opts).unwrap();
         assert_eq!(w.distance_profiles, 1);
@@ -429,6 +562,178 @@ syn_weight = "0.5"
         assert!(w.notes.iter().any(|n| n.contains("netbuild_spec_sha256")));
         let page = std::fs::read_to_string(&w.path).unwrap();
         assert!(page.contains("probability = &quot;exp(-d / 10)&quot;, max_distance = 35"));
-        assert_eq!(page.matches("<svg").count(), 5);
+        // Rows per type, in- and out-degree, nsyns, one profile; four heat maps.
+        assert_eq!(page.matches("<svg").count(), 5 + 4);
+    }
+
+    /// The spec of `tiny_circuit`'s nodes with rules whose connections are known exactly: a to
+    /// all by all_to_all (a→a 2, a→b 4 connections), b to all by indegree 1 (b→a 2, b→b 2:
+    /// each b node's only candidate among b is the other one).
+    fn exact_spec(dir: &Path) -> PathBuf {
+        let spec = dir.join("exact.toml");
+        std::fs::write(
+            &spec,
+            r#"
+[[nodes]]
+network = "net"
+N = 2
+pop_name = "a"
+x = [0.0, 10.0]
+[[nodes]]
+network = "net"
+N = 2
+pop_name = "b"
+x = [20.0, 30.0]
+[[edges]]
+source = { network = "net", pop_name = "a" }
+target = { network = "net" }
+rule = { all_to_all = true }
+[[edges]]
+source = { network = "net", pop_name = "b" }
+target = { network = "net" }
+rule = { indegree = 1 }
+"#,
+        )
+        .unwrap();
+        spec
+    }
+
+    #[test]
+    fn group_matrices_measured_and_expected() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_circuit(dir.path());
+        let opts = Options {
+            spec: Some(exact_spec(dir.path())),
+            samples: 100,
+            ..Options::default()
+        };
+        let w = write_report(dir.path(), &opts).unwrap();
+        assert_eq!((w.groups, w.expected), (2, true));
+        // Build the same matrices as the page, to read the numbers.
+        let files = circuit::find_files(dir.path()).unwrap();
+        let nodes = circuit::read_node_pops(&files.nodes).unwrap();
+        let pops = circuit::read_edge_pops(&files.edges).unwrap();
+        let mut notes = Vec::new();
+        let grouping = group_nodes(&nodes, &pops, None, &mut notes).unwrap();
+        assert!(notes.is_empty());
+        assert_eq!(grouping.labels, vec!["a", "b"]);
+        assert_eq!(grouping.size, vec![2, 2]);
+        let mut m = matrix::Matrices::new(grouping, &[("net".into(), "net".into())]);
+        let g = &m.grouping;
+        let mut pairs = matrix::PairCounter::new(&g.of_node["net"], &g.of_node["net"], 2);
+        scan::scan(&pops[0], 4, 4, None, Some(&mut pairs)).unwrap();
+        let pairs = pairs.finish();
+        m.add(&pairs);
+        assert!(m.exact);
+        // Pairs (0,1) a→a; (2,1) b→a; (1,2) twice (one per synapse row) and (0,3) a→b;
+        // (3,2) b→b. Possible: 2 on the diagonal (no node with itself), 4 off it.
+        assert_eq!(m.pairs, vec![1, 2, 1, 1]);
+        let p = |i, j| m.probability(i, j).unwrap();
+        assert_eq!([p(0, 0), p(0, 1), p(1, 0), p(1, 1)], [0.5, 0.5, 0.25, 0.5]);
+        let k = |i, j| m.in_degree(i, j).unwrap();
+        assert_eq!([k(0, 0), k(0, 1), k(1, 0), k(1, 1)], [0.5, 1.0, 0.5, 0.5]);
+
+        let spec = netbuild_spec::load(opts.spec.as_ref().unwrap()).unwrap();
+        let types = expected::per_type(&spec).unwrap();
+        assert!(types.iter().all(|t| t.exact));
+        m.expected = Some(expected::per_cell(&spec, &types, &nodes, &m.grouping).unwrap());
+        let e = |i, j| m.expected_connections(i, j).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        for ((i, j), want) in [((0, 0), 2.0), ((0, 1), 4.0), ((1, 0), 2.0), ((1, 1), 2.0)] {
+            assert!(
+                close(e(i, j), want),
+                "expected {i}->{j}: {} not {want}",
+                e(i, j)
+            );
+        }
+        let ep = |i, j| m.expected_probability(i, j).unwrap();
+        assert!(close(ep(0, 0), 1.0) && close(ep(0, 1), 1.0));
+        assert!(close(ep(1, 0), 0.5) && close(ep(1, 1), 1.0));
+        assert!(close(m.expected_in_degree(0, 1).unwrap(), 2.0));
+
+        // The page: measured and expected, probability and in-degree: four heat maps.
+        let page = std::fs::read_to_string(&w.path).unwrap();
+        assert_eq!(page.matches("<figure class=\"matrix\">").count(), 4);
+        assert!(page.contains(
+            "a → b (2 → 2 nodes): p = 0.50000 (2 connected of 4 possible pairs); \
+             expected p = 1.00000 (4.0 connections)"
+        ));
+        // It opens on the matrices; the per-type charts are folded.
+        let at = |s: &str| page.find(s).unwrap();
+        assert!(at("id=\"matrices\"") < at("id=\"edge-types\""));
+        assert!(page.contains("<details id=\"edge-types\""));
+        assert!(page.contains("<details id=\"distance\""));
+    }
+
+    #[test]
+    fn group_by_any_property_or_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_circuit(dir.path());
+        let opts = |p: &str| Options {
+            group_by: Some(p.into()),
+            ..Options::default()
+        };
+        let w = write_report(dir.path(), &opts("x")).unwrap();
+        assert_eq!(w.groups, 4);
+        assert!(!w.expected);
+        let page = std::fs::read_to_string(&w.path).unwrap();
+        assert!(page.contains("Nodes grouped by <code>x</code>"));
+        assert!(page.contains("Expected connection probability</b>: needs the rules"));
+        // Two heat maps (measured only), 4 × 4 cells each.
+        assert_eq!(page.matches("<figure class=\"matrix\">").count(), 2);
+        assert!(page.contains("<title>0 → 10 (1 → 1 nodes): p = 1.00000"));
+
+        let e = write_report(dir.path(), &opts("layer")).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, ReportError::GroupBy { .. }), "{text}");
+        assert!(
+            text.contains("--group-by \"layer\": no node of the circuit has this property")
+                && text.contains("pop_name")
+                && text.contains("x"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn rules_that_cannot_be_prepared_leave_the_measured_side() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_circuit(dir.path());
+        // Two b sources cannot give every target 5 connections.
+        let spec = exact_spec(dir.path());
+        let text = std::fs::read_to_string(&spec).unwrap();
+        std::fs::write(&spec, text.replace("indegree = 1", "indegree = 5")).unwrap();
+        let opts = Options {
+            spec: Some(spec),
+            samples: 100,
+            ..Options::default()
+        };
+        let w = write_report(dir.path(), &opts).unwrap();
+        assert!(!w.expected);
+        assert!(
+            w.notes
+                .iter()
+                .any(|n| n.starts_with("no expected matrices: ")),
+            "{:?}",
+            w.notes
+        );
+        let page = std::fs::read_to_string(&w.path).unwrap();
+        assert_eq!(page.matches("<figure class=\"matrix\">").count(), 2);
+    }
+
+    #[test]
+    fn without_pop_name_groups_are_node_populations() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_circuit(dir.path());
+        std::fs::write(
+            dir.path().join("net_node_types.csv"),
+            "node_type_id model_type\n100 point\n101 point\n",
+        )
+        .unwrap();
+        let w = write_report(dir.path(), &Options::default()).unwrap();
+        assert_eq!(w.groups, 1);
+        assert!(w
+            .notes
+            .iter()
+            .any(|n| n.contains("group nodes by node population")));
     }
 }

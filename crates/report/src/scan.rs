@@ -7,6 +7,7 @@
 //! the run (1 for a row without that column).
 
 use crate::circuit::{open, EdgePop};
+use crate::matrix::PairCounter;
 use crate::ReportError;
 use std::collections::{BTreeMap, HashMap};
 
@@ -91,12 +92,14 @@ struct Run {
 }
 
 /// Reads every row of `pop`. `n_source`, `n_target`: node counts of its populations (degree
-/// counters grow if ids go past them).
+/// counters grow if ids go past them). Each connection is also given to `pairs`, if any (the
+/// group matrices), in row order.
 pub fn scan(
     pop: &EdgePop,
     n_source: usize,
     n_target: usize,
     tracking: Option<&DistanceTracking>,
+    mut pairs: Option<&mut PairCounter>,
 ) -> Result<PopStats, ReportError> {
     let h5err = |e: hdf5::Error| ReportError::h5(&pop.file, format!("/edges/{}: {e}", pop.name));
     let file = open(&pop.file)?;
@@ -183,7 +186,7 @@ pub fn scan(
                 Some(r) if r.src == s && r.trg == t && r.ty == y => r.synapses += syn,
                 _ => {
                     if let Some(done) = run {
-                        finish(&mut stats, &done, tracking);
+                        finish(&mut stats, &done, tracking, pairs.as_deref_mut());
                     }
                     run = Some(Run {
                         src: s,
@@ -197,7 +200,7 @@ pub fn scan(
         at = end;
     }
     if let Some(done) = run {
-        finish(&mut stats, &done, tracking);
+        finish(&mut stats, &done, tracking, pairs);
     }
     if last_type.0 != i64::MIN {
         add_counts(stats.types.entry(last_type.0).or_default(), &last_type.1);
@@ -218,8 +221,16 @@ fn bump(v: &mut Vec<u32>, i: u64) {
     v[i] = v[i].saturating_add(1);
 }
 
-fn finish(stats: &mut PopStats, run: &Run, tracking: Option<&DistanceTracking>) {
+fn finish(
+    stats: &mut PopStats,
+    run: &Run,
+    tracking: Option<&DistanceTracking>,
+    pairs: Option<&mut PairCounter>,
+) {
     stats.types.entry(run.ty).or_default().connections += 1;
+    if let Some(p) = pairs {
+        p.add(run.src, run.trg);
+    }
     bump(&mut stats.in_degree, run.trg);
     bump(&mut stats.out_degree, run.src);
     *stats.nsyns.entry(run.synapses).or_default() += 1;

@@ -12,6 +12,7 @@ mod h5;
 mod index;
 mod index_rows;
 mod nodes;
+mod read;
 
 pub use column::{Column, ColumnData, ColumnSlice, Compression, Dtype, Provenance};
 pub use config::{
@@ -23,3 +24,7 @@ pub use error::SonataError;
 pub use h5::{CHUNK_ALIGN_ROWS, SONATA_MAGIC, SONATA_VERSION};
 pub use index::{IndexBuilder, IndexDirection, IndexInputError};
 pub use nodes::{write_nodes, NodeGroup, NodePopulation};
+pub use read::{
+    edge_populations, node_population_names, parse_type_table, read_node_population,
+    read_type_table, EdgePopulationInfo,
+};

@@ -46,6 +46,27 @@ impl Networks {
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.nets.keys().map(String::as_str)
     }
+
+    /// Registers a network that no `[[nodes]]` block defines (an `[[import]]`): `n` nodes and
+    /// its properties with whether each holds strings (`span` then stands for where). False,
+    /// and no change, if the network exists already.
+    pub(crate) fn insert_imported(
+        &mut self,
+        name: &str,
+        n: u64,
+        props: Vec<(String, bool)>,
+        span: &Range<usize>,
+    ) -> bool {
+        if self.nets.contains_key(name) {
+            return false;
+        }
+        let props = props
+            .into_iter()
+            .map(|(k, is_str)| (k, is_str.then(|| span.clone())))
+            .collect();
+        self.nets.insert(name.to_string(), NetInfo { n, props });
+        true
+    }
 }
 
 impl NetInfo {
@@ -95,7 +116,7 @@ fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock
     let ctx = "[[nodes]]";
     let net_e = values::require(src, t, "network", ctx, &b.span)?;
     let network = values::nonempty_string(src, &net_e.value, "network")?;
-    check_network_name(src, &net_e.value, network)?;
+    check_network_name(src, &net_e.value.span, network)?;
     let n_e = values::require(src, t, "N", ctx, &b.span)?;
     let n = values::uint(src, &n_e.value, "N")?;
 
@@ -198,7 +219,7 @@ fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock
 }
 
 /// A network name becomes an HDF5 group name and part of file names.
-fn check_network_name(src: &Source, v: &Node, name: &str) -> R<()> {
+pub(crate) fn check_network_name(src: &Source, span: &Range<usize>, name: &str) -> R<()> {
     let bad = name == "."
         || name == ".."
         || name
@@ -206,7 +227,7 @@ fn check_network_name(src: &Source, v: &Node, name: &str) -> R<()> {
             .any(|c| c == '/' || c == '\\' || c.is_control() || c.is_whitespace());
     if bad {
         return Err(src.err(
-            &v.span,
+            span,
             format!(
                 "invalid network name {name:?}: it names an HDF5 group and files, so it may not contain '/', '\\', spaces or control characters, nor be '.' or '..'"
             ),

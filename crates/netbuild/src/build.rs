@@ -157,9 +157,13 @@ pub fn build(
 
     if let Some(out) = &out {
         for net in &networks {
+            if crate::imports_out::is_imported(circuit, &net.name) {
+                continue;
+            }
             write_network(out.path(), net, compression, &prov)?;
             tracing::info!(network = %net.name, nodes = net.n, "nodes written");
         }
+        crate::imports_out::place(circuit, out.path(), out.target(), &prov)?;
     }
 
     let policy = SpillPolicy {
@@ -280,10 +284,16 @@ pub fn build(
     let mut output_dir = options.output_dir.clone();
     let mut files = Vec::new();
     if let Some(out) = out {
-        let config = circuit_config(circuit, &networks, populations);
+        let config = circuit_config(circuit, &networks, populations, out.target());
         sonata::write_circuit_config(out.path(), &config)?;
         sonata::write_simulation_config(out.path(), 1000.0, 0.1)?;
-        output_dir = out.commit().map_err(|source| BuildError::Output {
+        // A spec that imports adds its files to the folder; one that does not replaces it.
+        let committed = if circuit.imports.is_empty() {
+            out.commit()
+        } else {
+            out.commit_merge()
+        };
+        output_dir = committed.map_err(|source| BuildError::Output {
             path: options.output_dir.clone(),
             source,
         })?;
@@ -397,21 +407,32 @@ fn provenance(circuit: &Circuit, options: &BuildOptions) -> sonata::Provenance {
     sonata::Provenance { attrs }
 }
 
+/// The circuit config: every network (imported ones where they are or were copied to), the
+/// edges joining imported networks that were there already, and the new edge populations.
 fn circuit_config(
     circuit: &Circuit,
     networks: &[netbuild_model::Network],
     populations: &[crate::plan::EdgePopulation],
+    target: &Path,
 ) -> sonata::CircuitConfig {
+    let new_populations: Vec<(String, String)> = populations
+        .iter()
+        .map(|p| (p.name.clone(), format!("{}_edges.h5", p.file_stem)))
+        .collect();
+    let kept = crate::imports_out::kept_edges(circuit, networks, &new_populations, target);
     sonata::CircuitConfig {
         nodes: networks
             .iter()
-            .map(|n| sonata::NodesEntry {
-                nodes_file: format!("{}_nodes.h5", n.name),
-                node_types_file: Some(format!("{}_node_types.csv", n.name)),
-                populations: vec![(n.name.clone(), population_type(n))],
+            .map(|n| match circuit.imports.iter().find(|i| i.network == n.name) {
+                Some(imp) => crate::imports_out::nodes_entry(imp, n),
+                None => sonata::NodesEntry {
+                    nodes_file: format!("{}_nodes.h5", n.name),
+                    node_types_file: Some(format!("{}_node_types.csv", n.name)),
+                    populations: vec![(n.name.clone(), population_type(n))],
+                },
             })
             .collect(),
-        edges: populations
+        edges: kept.into_iter().chain(populations
             .iter()
             .map(|p| {
                 let all_gap = p
@@ -426,7 +447,7 @@ fn circuit_config(
                         if all_gap { "electrical" } else { "chemical" }.to_string(),
                     )],
                 }
-            })
+            }))
             .collect(),
     }
 }

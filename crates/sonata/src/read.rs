@@ -74,6 +74,50 @@ pub fn edge_populations(path: &Path) -> Result<Vec<EdgePopulationInfo>, SonataEr
     Ok(out)
 }
 
+/// Writes node population `name` of `src` alone into a new nodes file `dst`, unchanged: the
+/// HDF5 group is copied object by object (`H5Ocopy`: same datasets, types, chunks and
+/// filters), under SONATA root attributes and `prov`.
+pub fn copy_node_population(
+    src: &Path,
+    name: &str,
+    dst: &Path,
+    prov: &crate::column::Provenance,
+) -> Result<(), SonataError> {
+    let from = open(src)?;
+    let root = format!("/nodes/{name}");
+    let pop = from
+        .group(&root)
+        .map_err(|e| SonataError::hdf5(src, &root, e))?;
+    let to = crate::h5::create_file(dst, None)?;
+    crate::h5::write_root_attrs(dst, &to, prov)?;
+    let nodes = crate::h5::create_group(dst, &to, "nodes", "/nodes")?;
+    crate::h5::check_name(dst, &root, name)?;
+    let cname = std::ffi::CString::new(name)
+        .map_err(|_| SonataError::invalid(dst, &root, "a name with a NUL byte"))?;
+    let dot = c".";
+    // SAFETY: both ids are open objects held by `pop` and `nodes` for the whole call; the
+    // names are NUL-terminated; H5P_DEFAULT property lists.
+    let status = hdf5::sync::sync(|| unsafe {
+        hdf5_sys::h5o::H5Ocopy(
+            pop.id(),
+            dot.as_ptr(),
+            nodes.id(),
+            cname.as_ptr(),
+            hdf5_sys::h5p::H5P_DEFAULT,
+            hdf5_sys::h5p::H5P_DEFAULT,
+        )
+    });
+    if status < 0 {
+        return Err(SonataError::invalid(
+            dst,
+            &root,
+            format!("HDF5 could not copy the population from {}", src.display()),
+        ));
+    }
+    drop((pop, nodes, from));
+    crate::h5::close_file(dst, to)
+}
+
 fn string_attr(loc: &hdf5::Location, name: &str) -> Option<String> {
     let a = loc.attr(name).ok()?;
     if let Ok(s) = a.read_scalar::<VarLenUnicode>() {

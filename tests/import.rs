@@ -20,10 +20,10 @@ const TIMEOUT: Duration = Duration::from_secs(300);
 fn small_v1core() -> (String, Vec<String>) {
     let text = std::fs::read_to_string(common::example("v1core.toml")).unwrap();
     let mut chunks = text.split("\n[[");
-    let head = chunks.next().unwrap().replace(
-        "output_dir = \"v1core_network\"",
-        "output_dir = \"v1core\"",
-    );
+    let head = chunks
+        .next()
+        .unwrap()
+        .replace("output_dir = \"v1core_network\"", "output_dir = \"v1core\"");
     let mut base = head;
     let mut inputs = Vec::new();
     for chunk in chunks {
@@ -38,7 +38,10 @@ fn small_v1core() -> (String, Vec<String>) {
             base.push_str(&chunk);
         }
     }
-    assert!(inputs.len() >= 2, "v1core.toml has LGN and background edges");
+    assert!(
+        inputs.len() >= 2,
+        "v1core.toml has LGN and background edges"
+    );
     (base, inputs)
 }
 
@@ -98,7 +101,12 @@ fn v1core_inputs_added_to_built_v1() {
     let dir = tmp.path().join("v1core");
     assert!(dir.join("v1_v1_edges.h5").is_file());
     assert!(!dir.join("lgn_v1_edges.h5").exists());
-    let kept = ["v1_v1_edges.h5", "v1_v1_edge_types.csv", "v1_nodes.h5", "lgn_nodes.h5"];
+    let kept = [
+        "v1_v1_edges.h5",
+        "v1_v1_edge_types.csv",
+        "v1_nodes.h5",
+        "lgn_nodes.h5",
+    ];
     let before: Vec<Vec<u8>> = kept.iter().map(|f| bytes(&dir.join(f))).collect();
 
     let b = tmp.path().join("inputs.toml");
@@ -106,8 +114,16 @@ fn v1core_inputs_added_to_built_v1() {
     // The same import on 1 and 2 ranks, elsewhere, gives the same files.
     let np1 = tmp.path().join("np1");
     let np2 = tmp.path().join("np2");
-    run(netbuild_on(1, [b.as_os_str(), "-o".as_ref(), np1.as_os_str()]), TIMEOUT).assert_success();
-    run(netbuild_on(2, [b.as_os_str(), "-o".as_ref(), np2.as_os_str()]), TIMEOUT).assert_success();
+    run(
+        netbuild_on(1, [b.as_os_str(), "-o".as_ref(), np1.as_os_str()]),
+        TIMEOUT,
+    )
+    .assert_success();
+    run(
+        netbuild_on(2, [b.as_os_str(), "-o".as_ref(), np2.as_os_str()]),
+        TIMEOUT,
+    )
+    .assert_success();
     assert_same_content(&np1, &np2, "the import spec on 2 ranks vs 1");
     assert_eq!(
         bytes(&np1.join("v1_nodes.h5")),

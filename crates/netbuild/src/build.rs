@@ -423,18 +423,20 @@ fn circuit_config(
     sonata::CircuitConfig {
         nodes: networks
             .iter()
-            .map(|n| match circuit.imports.iter().find(|i| i.network == n.name) {
-                Some(imp) => crate::imports_out::nodes_entry(imp, n),
-                None => sonata::NodesEntry {
-                    nodes_file: format!("{}_nodes.h5", n.name),
-                    node_types_file: Some(format!("{}_node_types.csv", n.name)),
-                    populations: vec![(n.name.clone(), population_type(n))],
+            .map(
+                |n| match circuit.imports.iter().find(|i| i.network == n.name) {
+                    Some(imp) => crate::imports_out::nodes_entry(imp, n),
+                    None => sonata::NodesEntry {
+                        nodes_file: format!("{}_nodes.h5", n.name),
+                        node_types_file: Some(format!("{}_node_types.csv", n.name)),
+                        populations: vec![(n.name.clone(), population_type(n))],
+                    },
                 },
-            })
+            )
             .collect(),
-        edges: kept.into_iter().chain(populations
-            .iter()
-            .map(|p| {
+        edges: kept
+            .into_iter()
+            .chain(populations.iter().map(|p| {
                 let all_gap = p
                     .edge_types
                     .iter()

@@ -53,11 +53,12 @@ pub fn place(
         if !same_file(&imp.nodes_file, &target.join(&h5)) {
             let names = sonata::node_population_names(&imp.nodes_file)?;
             if names == [imp.network.as_str()] {
-                std::fs::copy(&imp.nodes_file, dir.join(&h5))
-                    .map_err(|e| sonata::SonataError::Io {
+                std::fs::copy(&imp.nodes_file, dir.join(&h5)).map_err(|e| {
+                    sonata::SonataError::Io {
                         path: imp.nodes_file.clone(),
                         source: e,
-                    })?;
+                    }
+                })?;
             } else {
                 sonata::copy_node_population(&imp.nodes_file, &imp.network, &dir.join(&h5), prov)?;
             }
@@ -131,9 +132,7 @@ pub fn kept_edges(
         let name = |p: &Path| {
             let p = absolute(p);
             match (p.parent(), p.file_name()) {
-                (Some(parent), Some(f)) if parent == target_abs => {
-                    f.to_string_lossy().into_owned()
-                }
+                (Some(parent), Some(f)) if parent == target_abs => f.to_string_lossy().into_owned(),
                 _ => p.to_string_lossy().into_owned(),
             }
         };

@@ -204,8 +204,14 @@ mod tests {
         std::fs::create_dir_all(o.path().join("components/a")).unwrap();
         std::fs::write(o.path().join("same.h5"), "new").unwrap();
         o.commit_merge().unwrap();
-        assert_eq!(std::fs::read_to_string(target.join("kept.h5")).unwrap(), "kept");
-        assert_eq!(std::fs::read_to_string(target.join("same.h5")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(target.join("kept.h5")).unwrap(),
+            "kept"
+        );
+        assert_eq!(
+            std::fs::read_to_string(target.join("same.h5")).unwrap(),
+            "new"
+        );
         assert!(target.join("components/a").is_dir());
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
     }

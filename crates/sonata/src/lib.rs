@@ -25,6 +25,6 @@ pub use h5::{CHUNK_ALIGN_ROWS, SONATA_MAGIC, SONATA_VERSION};
 pub use index::{IndexBuilder, IndexDirection, IndexInputError};
 pub use nodes::{write_nodes, NodeGroup, NodePopulation};
 pub use read::{
-    copy_node_population, edge_populations, node_population_names, parse_type_table, read_node_population,
-    read_type_table, EdgePopulationInfo,
+    copy_node_population, edge_populations, node_population_names, parse_type_table,
+    read_node_population, read_type_table, EdgePopulationInfo,
 };

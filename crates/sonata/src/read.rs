@@ -126,7 +126,9 @@ fn string_attr(loc: &hdf5::Location, name: &str) -> Option<String> {
     if let Ok(s) = a.read_scalar::<VarLenAscii>() {
         return Some(s.to_string());
     }
-    a.read_scalar::<FixedAscii<1024>>().ok().map(|s| s.to_string())
+    a.read_scalar::<FixedAscii<1024>>()
+        .ok()
+        .map(|s| s.to_string())
 }
 
 fn open(path: &Path) -> Result<hdf5::File, SonataError> {
@@ -158,7 +160,11 @@ pub fn read_node_population(path: &Path, name: &str) -> Result<NodePopulation, S
             .map_err(|m| SonataError::invalid(path, obj, m))
     };
     let node_type_id = ints("node_type_id")?.ok_or_else(|| {
-        SonataError::invalid(path, &root, "no node_type_id dataset: not a node population")
+        SonataError::invalid(
+            path,
+            &root,
+            "no node_type_id dataset: not a node population",
+        )
     })?;
     let n = node_type_id.len();
     if let Some(ids) = ints("node_id")? {
@@ -193,7 +199,11 @@ pub fn read_node_population(path: &Path, name: &str) -> Result<NodePopulation, S
         ));
     }
 
-    let n_groups = node_group_id.iter().map(|&g| g as usize + 1).max().unwrap_or(0);
+    let n_groups = node_group_id
+        .iter()
+        .map(|&g| g as usize + 1)
+        .max()
+        .unwrap_or(0);
     let mut groups = Vec::with_capacity(n_groups);
     for gi in 0..n_groups {
         let gname = gi.to_string();
@@ -314,10 +324,12 @@ fn read_column(ds: &hdf5::Dataset) -> Result<ColumnData, String> {
         TypeDescriptor::VarLenUnicode => strings(ds.read_raw::<VarLenUnicode>().map_err(e)?),
         TypeDescriptor::VarLenAscii => strings(ds.read_raw::<VarLenAscii>().map_err(e)?),
         TypeDescriptor::FixedAscii(_) => strings(ds.read_raw::<FixedAscii<1024>>().map_err(e)?),
-        TypeDescriptor::FixedUnicode(_) => {
-            strings(ds.read_raw::<FixedUnicode<1024>>().map_err(e)?)
+        TypeDescriptor::FixedUnicode(_) => strings(ds.read_raw::<FixedUnicode<1024>>().map_err(e)?),
+        other => {
+            return Err(format!(
+                "a per-node column of type {other}, which netbuild cannot read"
+            ))
         }
-        other => return Err(format!("a per-node column of type {other}, which netbuild cannot read")),
     })
 }
 
@@ -416,11 +428,17 @@ mod tests {
             "node_type_id",
         )
         .unwrap();
-        assert_eq!(t.columns, ["node_type_id", "model_type", "pop_name", "odd name"]);
+        assert_eq!(
+            t.columns,
+            ["node_type_id", "model_type", "pop_name", "odd name"]
+        );
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0][2].as_deref(), Some("a \"b\""));
         assert_eq!(t.rows[0][3], None);
-        assert_eq!(t.rows[1], [Some("101".into()), Some("point_neuron".into()), None, None]);
+        assert_eq!(
+            t.rows[1],
+            [Some("101".into()), Some("point_neuron".into()), None, None]
+        );
         let e = parse_type_table("node_type_id a\nx 1\n", "node_type_id").unwrap_err();
         assert_eq!(e.0, "line 2");
         assert!(parse_type_table("a b\n", "node_type_id").is_err());

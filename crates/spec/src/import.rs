@@ -294,8 +294,8 @@ fn block(src: &Source, b: &Node, dir: &Path) -> R<ImportBlock> {
             ),
         ));
     }
-    let mut block = open_import(&nodes_file, &node_types_file, population.map(|p| p.0))
-        .map_err(|e| {
+    let mut block =
+        open_import(&nodes_file, &node_types_file, population.map(|p| p.0)).map_err(|e| {
             // A wrong population is the `population` key's fault; anything else the files'.
             let span = match population {
                 Some((_, span)) if e.0.contains("has no node population") => span,

@@ -69,10 +69,19 @@ pub struct ExistingEdges {
     pub populations: Vec<EdgePopulationInfo>,
 }
 
-/// Why an import cannot be read (for the library API; the spec loader locates it).
+/// Why an import cannot be read, by the input at fault (the spec loader points at its key).
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{0}")]
-pub struct ImportError(pub String);
+pub enum ImportError {
+    /// The nodes file: missing, not HDF5, not a readable population, too large.
+    #[error("{0}")]
+    Nodes(String),
+    /// The node types CSV: unreadable, or lacking a type the population uses.
+    #[error("{0}")]
+    NodeTypes(String),
+    /// The population asked for is not in the file, or none was asked for among several.
+    #[error("{0}")]
+    Population(String),
+}
 
 /// Reads population `population` (or the file's only one) of `nodes_file` with its node types
 /// from `node_types_file`, and lists the edges files beside it. `copy` and `replace_edges`
@@ -82,9 +91,9 @@ pub fn open_import(
     node_types_file: &Path,
     population: Option<&str>,
 ) -> Result<ImportBlock, ImportError> {
-    let fail = |e: sonata::SonataError| ImportError(e.to_string());
+    let fail = |e: sonata::SonataError| ImportError::Nodes(e.to_string());
     if !nodes_file.is_file() {
-        return Err(ImportError(format!(
+        return Err(ImportError::Nodes(format!(
             "nodes file {} does not exist",
             nodes_file.display()
         )));
@@ -94,7 +103,7 @@ pub fn open_import(
         Some(p) if names.iter().any(|n| n == p) => p.to_string(),
         Some(p) => {
             let hint = suggest::did_you_mean(p, names.iter().map(String::as_str));
-            return Err(ImportError(format!(
+            return Err(ImportError::Population(format!(
                 "{} has no node population '{p}'{hint} (it has: {})",
                 nodes_file.display(),
                 names.join(", ")
@@ -102,7 +111,7 @@ pub fn open_import(
         }
         None if names.len() == 1 => names[0].clone(),
         None => {
-            return Err(ImportError(format!(
+            return Err(ImportError::Population(format!(
                 "{} holds {} node populations ({}); say which with population = \"...\"",
                 nodes_file.display(),
                 names.len(),
@@ -111,7 +120,8 @@ pub fn open_import(
         }
     };
     let population = sonata::read_node_population(nodes_file, &network).map_err(fail)?;
-    let table = sonata::read_type_table(node_types_file, "node_type_id").map_err(fail)?;
+    let table = sonata::read_type_table(node_types_file, "node_type_id")
+        .map_err(|e| ImportError::NodeTypes(e.to_string()))?;
     let mut types = BTreeMap::new();
     for row in &table.rows {
         let mut id = None;
@@ -132,7 +142,7 @@ pub fn open_import(
         .iter()
         .find(|id| !types.contains_key(id))
     {
-        return Err(ImportError(format!(
+        return Err(ImportError::NodeTypes(format!(
             "node_type_id {id} of population '{network}' has no row in {}",
             node_types_file.display()
         )));
@@ -140,7 +150,7 @@ pub fn open_import(
     let max = u64::from(u32::MAX);
     let nodes = ImportedNodes { population, types };
     if nodes.n() > max {
-        return Err(ImportError(format!(
+        return Err(ImportError::Nodes(format!(
             "population '{network}' has {} nodes (at most {max} per network)",
             nodes.n()
         )));
@@ -296,13 +306,12 @@ fn block(src: &Source, b: &Node, dir: &Path) -> R<ImportBlock> {
     }
     let mut block =
         open_import(&nodes_file, &node_types_file, population.map(|p| p.0)).map_err(|e| {
-            // A wrong population is the `population` key's fault; anything else the files'.
-            let span = match population {
-                Some((_, span)) if e.0.contains("has no node population") => span,
-                _ if e.0.contains("_types") || e.0.contains(".csv") => &types_e.value.span,
+            let span = match (&e, population) {
+                (ImportError::Population(_), Some((_, span))) => span,
+                (ImportError::NodeTypes(_), _) => &types_e.value.span,
                 _ => &nodes_e.value.span,
             };
-            src.err(span, format!("cannot import: {}", e.0))
+            src.err(span, format!("cannot import: {e}"))
         })?;
     block.copy = copy;
     block.replace_edges = replace_edges;

@@ -190,24 +190,40 @@ def bbp_nodes(path: Path, n: int = 25) -> None:
             g.create_dataset(axis, data=rng.uniform(0, 50, n))
         g.create_dataset("mtype", data=np.array([b"SP_PC"] * 20 + [b"SP_BS"] * 5, dtype="S5"))
         g.create_dataset("layer", data=np.arange(n, dtype=np.uint64) % 3)
+        # A second population in the same file: the import must name one.
+        other = f.create_group("nodes/other")
+        other.create_dataset("node_type_id", data=np.full(3, 7, dtype=np.uint64))
+        other.create_group("0").create_dataset("x", data=np.zeros(3))
 
 
 def test_bbp_style_nodes_import(tmp_path):
     bbp_nodes(tmp_path / "hippo_nodes.h5")
     (tmp_path / "hippo_node_types.csv").write_text("node_type_id model_type\n7 point_neuron\n")
     spec = tmp_path / "s.toml"
-    spec.write_text("""
+    body = """
 [build]
 output_dir = "out"
 [[import]]
 nodes = "hippo_nodes.h5"
 node_types = "hippo_node_types.csv"
+{population}
 [[edges]]
-source = { network = "hippo", mtype = "SP_BS" }
-target = { network = "hippo", layer = [0, 2] }
-rule = { all_to_all = true }
-""")
+source = {{ network = "hippo", mtype = "SP_BS" }}
+target = {{ network = "hippo", layer = [0, 2] }}
+rule = {{ all_to_all = true }}
+"""
+    spec.write_text(body.format(population=""))
+    p = run(spec, check=False)
+    assert p.returncode == 2 and "s.toml:5:9" in p.stderr and "holds 2 node populations (hippo, other)" in p.stderr, p.stderr
+    spec.write_text(body.format(population='population = "hippo"'))
     run(spec)
+    # The copy holds that population alone, unchanged.
+    with h5py.File(tmp_path / "hippo_nodes.h5") as src, h5py.File(tmp_path / "out" / "hippo_nodes.h5") as dst:
+        assert list(dst["nodes"]) == ["hippo"]
+        for name in ["node_type_id", "0/x", "0/mtype", "0/layer"]:
+            a, b = src["nodes/hippo"][name], dst["nodes/hippo"][name]
+            assert a.dtype == b.dtype, name
+            np.testing.assert_array_equal(a[()], b[()])
     import libsonata
 
     cfg = libsonata.CircuitConfig.from_file(str(tmp_path / "out" / "circuit_config.json"))

@@ -384,3 +384,74 @@ pub fn check_existing_edges(imports: &[ImportBlock], edges: &[EdgeBlock]) -> R<(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use netbuild_sonata::{Column, NodeGroup};
+
+    /// A two-type population `v1` (CSV `layer` numeric, `ei` strings; per-node `x`) in `dir`.
+    fn write_v1(dir: &Path) {
+        let pop = NodePopulation {
+            name: "v1".into(),
+            node_type_id: vec![100, 100, 101],
+            node_group_id: vec![0, 0, 0],
+            node_group_index: vec![0, 1, 2],
+            groups: vec![NodeGroup {
+                columns: vec![Column::new("x", ColumnData::F64(vec![1.0, 2.0, 3.0]))],
+            }],
+        };
+        sonata::write_nodes(
+            &dir.join("v1_nodes.h5"),
+            &pop,
+            sonata::Compression::None,
+            &sonata::Provenance::default(),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("v1_node_types.csv"),
+            "node_type_id layer ei\n100 4 e\n101 5 \"i i\"\n",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn selectors_on_imported_properties_match_what_the_files_hold() {
+        let tmp = tempfile::tempdir().unwrap();
+        write_v1(tmp.path());
+        let spec = r#"
+[[import]]
+nodes = "v1_nodes.h5"
+node_types = "v1_node_types.csv"
+
+[[edges]]
+source = { network = "v1", layer = "4" }
+target = { network = "v1", ei = "i i" }
+rule = { probability = "src.x / 10" }
+"#;
+        let s = crate::parse_str(spec, &tmp.path().join("s.toml")).unwrap();
+        assert_eq!(s.imports.len(), 1);
+        let imp = &s.imports[0];
+        assert_eq!(
+            (imp.network.as_str(), imp.nodes.n(), imp.copy),
+            ("v1", 3, true)
+        );
+        assert_eq!(
+            imp.nodes.types[&101],
+            [
+                ("layer".to_string(), Scalar::Int(5)),
+                ("ei".to_string(), Scalar::Str("i i".into()))
+            ]
+        );
+        // "4" in the spec is the 4 of the type table.
+        assert_eq!(
+            s.edges[0].source.filters,
+            [("layer".into(), vec![Scalar::Int(4)])]
+        );
+
+        // A string property read in an expression is refused, located.
+        let bad = spec.replace("src.x / 10", "src.ei");
+        let e = crate::parse_str(&bad, &tmp.path().join("s.toml")).unwrap_err();
+        assert_eq!((e.loc.line, e.loc.col), (9, 25), "{e}");
+    }
+}

@@ -36,6 +36,8 @@ pub struct NetInfo {
     pub n: u64,
     /// Property name → the span of one definition as strings, if any block gives it strings.
     props: BTreeMap<String, Option<Range<usize>>>,
+    /// Read from files (`[[import]]`), where a type table does not say whether `4` was a string.
+    imported: bool,
 }
 
 impl Networks {
@@ -64,7 +66,14 @@ impl Networks {
             .into_iter()
             .map(|(k, is_str)| (k, is_str.then(|| span.clone())))
             .collect();
-        self.nets.insert(name.to_string(), NetInfo { n, props });
+        self.nets.insert(
+            name.to_string(),
+            NetInfo {
+                n,
+                props,
+                imported: true,
+            },
+        );
         true
     }
 }
@@ -83,6 +92,30 @@ impl NetInfo {
     /// Where some block defines `prop` with string values.
     pub fn string_def(&self, prop: &str) -> Option<&Range<usize>> {
         self.props.get(prop).and_then(Option::as_ref)
+    }
+
+    /// Selector values for `prop` as the network's nodes hold it. Only imported networks change
+    /// them: a type table stores `"4"` and `4` alike, so a string that reads as a number
+    /// selects that number from a numeric property, and a number selects its text from a
+    /// string property (as a spec selecting `layer = "4"` on the files it built expects).
+    pub fn coerce(&self, prop: &str, values: Vec<Scalar>) -> Vec<Scalar> {
+        if !self.imported {
+            return values;
+        }
+        let is_string = self.string_def(prop).is_some();
+        values
+            .into_iter()
+            .map(|v| match v {
+                Scalar::Str(s) if !is_string => match (s.parse::<i64>(), s.parse::<f64>()) {
+                    (Ok(i), _) => Scalar::Int(i),
+                    (_, Ok(f)) => Scalar::Float(f),
+                    _ => Scalar::Str(s),
+                },
+                Scalar::Int(i) if is_string => Scalar::Str(i.to_string()),
+                Scalar::Float(f) if is_string => Scalar::Str(f.to_string()),
+                other => other,
+            })
+            .collect()
     }
 
     pub fn prop_names(&self) -> impl Iterator<Item = &str> {

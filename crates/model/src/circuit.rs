@@ -18,7 +18,8 @@
 
 use crate::pair::Pair;
 pub use netbuild_spec::{
-    Dtype, FileEdge, Gap, GenKind, Generator, NodeValues, Nsyns, Scalar, Selector, Value,
+    Dtype, FileEdge, Gap, GenKind, Generator, ImportBlock, ImportedNodes, NodeValues, Nsyns,
+    Scalar, Selector, Value,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -180,6 +181,8 @@ impl EdgeTypeDef {
 pub struct Circuit {
     pub seed: u64,
     pub node_blocks: Vec<NodeBlockDef>,
+    /// Existing node populations (`import_nodes`), networks of their own.
+    pub imports: Vec<ImportBlock>,
     pub edge_types: Vec<EdgeTypeDef>,
 }
 
@@ -202,6 +205,13 @@ impl Circuit {
         NodesBuilder {
             block: self.node_blocks.last_mut().expect("just pushed"),
         }
+    }
+
+    /// Adds an existing node population (BMTK's `import_nodes`; open it with
+    /// `netbuild_spec::open_import`) as network `import.network`, with its own node ids and
+    /// node type ids. No `add_nodes` call may add to that network.
+    pub fn import_nodes(&mut self, import: ImportBlock) {
+        self.imports.push(import);
     }
 
     /// Adds an edge type from the `source` to the `target` selection.

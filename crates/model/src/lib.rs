@@ -5,6 +5,7 @@
 //!
 //! - [`circuit`]: the builder API (`add_nodes`, `add_edges`, per-edge properties, closures).
 //! - [`nodes`]: generates networks from node blocks, identically on every rank.
+//! - [`import`]: imported node populations as networks.
 //! - [`rules`]: prepares edge types and connects targets, one at a time, into an [`EdgeSink`].
 //! - [`spatial`]: a k-d tree over sources, for exact pruning of distance-dependent rules.
 //! - [`stream`]: the keyed random streams that make every draw independent of rank and order.
@@ -14,6 +15,7 @@ mod columns;
 mod error;
 mod generator;
 pub mod grid;
+pub mod import;
 pub mod nodes;
 mod pair;
 pub mod rules;

@@ -175,17 +175,19 @@ fn scalar_text(s: &Scalar) -> String {
     }
 }
 
-/// Generates every network of `circuit`, in order of first appearance.
+/// Generates every network of `circuit`: the imported ones first, then the others in order of
+/// first appearance.
 pub fn generate_networks(circuit: &Circuit) -> Vec<Network> {
     let mut networks: Vec<Network> = circuit
-        .network_names()
-        .into_iter()
-        .map(|name| Network {
-            name: name.to_string(),
-            n: 0,
-            blocks: Vec::new(),
-        })
+        .imports
+        .iter()
+        .map(|i| crate::import::imported_network(&i.network, &i.nodes))
         .collect();
+    networks.extend(circuit.network_names().into_iter().map(|name| Network {
+        name: name.to_string(),
+        n: 0,
+        blocks: Vec::new(),
+    }));
     for (bi, def) in circuit.node_blocks.iter().enumerate() {
         let Some(net) = networks.iter_mut().find(|n| n.name == def.network) else {
             continue;

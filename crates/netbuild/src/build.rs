@@ -157,9 +157,13 @@ pub fn build(
 
     if let Some(out) = &out {
         for net in &networks {
+            if crate::imports_out::is_imported(circuit, &net.name) {
+                continue;
+            }
             write_network(out.path(), net, compression, &prov)?;
             tracing::info!(network = %net.name, nodes = net.n, "nodes written");
         }
+        crate::imports_out::place(circuit, out.path(), out.target(), &prov)?;
     }
 
     let policy = SpillPolicy {
@@ -281,9 +285,15 @@ pub fn build(
     let mut files = Vec::new();
     if let Some(out) = out {
         let node_sets: Vec<_> = networks.iter().map(node_set_values).collect();
-        let config = circuit_config(circuit, &networks, populations);
+        let config = circuit_config(circuit, &networks, populations, out.target());
         write_configs(out.path(), &config, &node_sets)?;
-        output_dir = out.commit().map_err(|source| BuildError::Output {
+        // A spec that imports adds its files to the folder; one that does not replaces it.
+        let committed = if circuit.imports.is_empty() {
+            out.commit()
+        } else {
+            out.commit_merge()
+        };
+        output_dir = committed.map_err(|source| BuildError::Output {
             path: options.output_dir.clone(),
             source,
         })?;
@@ -419,23 +429,36 @@ pub(crate) fn write_configs(
     Ok(())
 }
 
+/// The circuit config: every network (imported ones where they are or were copied to), the
+/// edges joining imported networks that were there already, and the new edge populations.
 fn circuit_config(
     circuit: &Circuit,
     networks: &[netbuild_model::Network],
     populations: &[crate::plan::EdgePopulation],
+    target: &Path,
 ) -> sonata::CircuitConfig {
+    let new_populations: Vec<(String, String)> = populations
+        .iter()
+        .map(|p| (p.name.clone(), format!("{}_edges.h5", p.file_stem)))
+        .collect();
+    let kept = crate::imports_out::kept_edges(circuit, networks, &new_populations, target);
     sonata::CircuitConfig {
         nodes: networks
             .iter()
-            .map(|n| sonata::NodesEntry {
-                nodes_file: format!("{}_nodes.h5", n.name),
-                node_types_file: Some(format!("{}_node_types.csv", n.name)),
-                populations: vec![(n.name.clone(), population_type(n))],
-            })
+            .map(
+                |n| match circuit.imports.iter().find(|i| i.network == n.name) {
+                    Some(imp) => crate::imports_out::nodes_entry(imp, n),
+                    None => sonata::NodesEntry {
+                        nodes_file: format!("{}_nodes.h5", n.name),
+                        node_types_file: Some(format!("{}_node_types.csv", n.name)),
+                        populations: vec![(n.name.clone(), population_type(n))],
+                    },
+                },
+            )
             .collect(),
-        edges: populations
-            .iter()
-            .map(|p| {
+        edges: kept
+            .into_iter()
+            .chain(populations.iter().map(|p| {
                 let all_gap = p
                     .edge_types
                     .iter()
@@ -448,7 +471,7 @@ fn circuit_config(
                         if all_gap { "electrical" } else { "chemical" }.to_string(),
                     )],
                 }
-            })
+            }))
             .collect(),
         node_sets_file: Some(sonata::NODE_SETS.to_string()),
     }

@@ -242,11 +242,35 @@ pub fn estimate(
     Estimate {
         ranks,
         seed: circuit.seed,
-        networks: networks.iter().map(network).collect(),
+        networks: networks
+            .iter()
+            .map(
+                |n| match circuit.imports.iter().find(|i| i.network == n.name) {
+                    Some(imp) => imported_network(imp, n),
+                    None => network(n),
+                },
+            )
+            .collect(),
         edge_types,
         populations,
         memory_budget: options.budget(ranks),
         default_budget: options.memory_budget.is_none(),
+    }
+}
+
+/// An imported network: the size of the file it copies, or nothing written (`copy = false`).
+fn imported_network(imp: &netbuild_model::ImportBlock, n: &Network) -> NetworkEstimate {
+    let (file, file_bytes) = if imp.copy {
+        let bytes = std::fs::metadata(&imp.nodes_file).map_or(0, |m| m.len());
+        (format!("{}_nodes.h5", n.name), bytes as f64)
+    } else {
+        (imp.nodes_file.display().to_string(), 0.0)
+    };
+    NetworkEstimate {
+        name: n.name.clone(),
+        nodes: n.n,
+        file,
+        file_bytes,
     }
 }
 

@@ -19,6 +19,9 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
             b = b.prop(k, v.clone());
         }
     }
+    for imp in &spec.imports {
+        c.import_nodes(imp.clone());
+    }
     for e in &spec.edges {
         let rule = match &e.rule {
             netbuild_spec::Rule::Probability(v) => netbuild_model::Rule::Probability(v.clone()),

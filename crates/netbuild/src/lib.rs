@@ -16,6 +16,7 @@ pub mod edges_out;
 pub mod estimate;
 pub mod from_spec;
 pub mod generate;
+pub mod imports_out;
 pub mod index;
 pub mod nodes_out;
 pub mod options;

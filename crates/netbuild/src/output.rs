@@ -102,6 +102,35 @@ impl OutputDir {
     }
 }
 
+impl OutputDir {
+    /// Moves the finished files into `target` one by one (each rename atomic), keeping the
+    /// files already there that this build did not write: how a spec with `[[import]]` adds
+    /// edge populations to an existing circuit's folder.
+    pub fn commit_merge(mut self) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(&self.target)?;
+        merge_into(&self.temp, &self.target)?;
+        self.committed = true;
+        set_in_progress(None);
+        let _ = std::fs::remove_dir_all(&self.temp);
+        Ok(self.target.clone())
+    }
+}
+
+/// Renames every file of `from` to the same place under `to`, creating folders as needed.
+fn merge_into(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let dst = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            std::fs::create_dir_all(&dst)?;
+            merge_into(&entry.path(), &dst)?;
+        } else {
+            std::fs::rename(entry.path(), &dst)?;
+        }
+    }
+    Ok(())
+}
+
 /// Removes `.NAME.partial-PID` / `.NAME.old-PID` folders left beside `target` by builds whose
 /// process is gone (killed with SIGKILL, say), so that no debris accumulates.
 fn remove_stale_siblings(target: &Path) {
@@ -161,6 +190,29 @@ mod tests {
         o.commit().unwrap();
         assert!(target.join("new.txt").exists());
         assert!(!target.join("old.txt").exists());
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn commit_merge_keeps_other_files() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        std::fs::create_dir_all(target.join("components")).unwrap();
+        std::fs::write(target.join("kept.h5"), "kept").unwrap();
+        std::fs::write(target.join("same.h5"), "old").unwrap();
+        let o = OutputDir::create(&target).unwrap();
+        std::fs::create_dir_all(o.path().join("components/a")).unwrap();
+        std::fs::write(o.path().join("same.h5"), "new").unwrap();
+        o.commit_merge().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("kept.h5")).unwrap(),
+            "kept"
+        );
+        assert_eq!(
+            std::fs::read_to_string(target.join("same.h5")).unwrap(),
+            "new"
+        );
+        assert!(target.join("components/a").is_dir());
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
     }
 }

@@ -130,28 +130,23 @@ impl TypeTable {
         Self::parse(&text, id_column).map_err(|m| ReportError::invalid(path, m))
     }
 
+    /// Parsed by the one type-table reader of netbuild (`netbuild_sonata::parse_type_table`).
     pub fn parse(text: &str, id_column: &str) -> Result<TypeTable, String> {
-        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-        let header = lines.next().ok_or("empty file")?;
-        let columns: Vec<String> = split_fields(header)
+        let t = netbuild_sonata::parse_type_table(text, id_column)
+            .map_err(|(line, m)| format!("{line}: {m}"))?;
+        let id_at = t.columns.iter().position(|c| c == id_column).unwrap_or(0);
+        let rows = t
+            .rows
             .into_iter()
-            .map(|f| f.unwrap_or_default())
+            .filter_map(|r| {
+                let id = r.get(id_at)?.as_deref()?.parse::<i64>().ok()?;
+                Some((id, r))
+            })
             .collect();
-        let id_at = columns
-            .iter()
-            .position(|c| c == id_column)
-            .ok_or_else(|| format!("no {id_column} column"))?;
-        let mut rows = BTreeMap::new();
-        for line in lines {
-            let fields = split_fields(line);
-            let id = fields
-                .get(id_at)
-                .and_then(|f| f.as_deref())
-                .and_then(|f| f.parse::<i64>().ok())
-                .ok_or_else(|| format!("a row without a valid {id_column}: {line:?}"))?;
-            rows.insert(id, fields);
-        }
-        Ok(TypeTable { columns, rows })
+        Ok(TypeTable {
+            columns: t.columns,
+            rows,
+        })
     }
 
     /// The value of `column` for type `id`, if present and not `NULL`.
@@ -159,46 +154,6 @@ impl TypeTable {
         let at = self.columns.iter().position(|c| c == column)?;
         self.rows.get(&id)?.get(at)?.as_deref()
     }
-}
-
-/// Splits one line into fields; `NULL` (unquoted) is `None`.
-fn split_fields(line: &str) -> Vec<Option<String>> {
-    let mut out = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        let Some(&first) = chars.peek() else { break };
-        if first == '"' {
-            chars.next();
-            let mut s = String::new();
-            while let Some(c) = chars.next() {
-                if c == '"' {
-                    if chars.peek() == Some(&'"') {
-                        chars.next();
-                        s.push('"');
-                    } else {
-                        break;
-                    }
-                } else {
-                    s.push(c);
-                }
-            }
-            out.push(Some(s));
-        } else {
-            let mut s = String::new();
-            while let Some(&c) = chars.peek() {
-                if c.is_whitespace() {
-                    break;
-                }
-                s.push(c);
-                chars.next();
-            }
-            out.push((s != "NULL").then_some(s));
-        }
-    }
-    out
 }
 
 /// A node property for every node of a population.

@@ -36,7 +36,8 @@ pub const CIRCUIT_CONFIG: &str = "circuit_config.json";
 const POINT_NEURON_MODELS: &str = "point_neuron_models";
 const SYNAPTIC_MODELS: &str = "synaptic_models";
 
-/// One nodes file: names are relative to the network folder (where the config is written).
+/// One nodes file: names are relative to the network folder (where the config is written), or
+/// absolute for files outside it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NodesEntry {
     pub nodes_file: String,
@@ -148,6 +149,10 @@ impl CircuitConfig {
 
 fn net_path(cfg: &Path, name: &str) -> Result<Value, SonataError> {
     let p = Path::new(name);
+    // A file kept outside the folder (an imported population with `copy = false`).
+    if p.is_absolute() {
+        return Ok(Value::String(name.to_string()));
+    }
     let ok = !name.is_empty()
         && p.is_relative()
         && p.components()

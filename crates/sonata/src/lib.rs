@@ -13,6 +13,7 @@ mod index;
 mod index_rows;
 mod node_sets;
 mod nodes;
+mod read;
 
 pub use column::{Column, ColumnData, ColumnSlice, Compression, Dtype, Provenance};
 pub use config::{
@@ -26,3 +27,7 @@ pub use h5::{CHUNK_ALIGN_ROWS, SONATA_MAGIC, SONATA_VERSION};
 pub use index::{IndexBuilder, IndexDirection, IndexInputError};
 pub use node_sets::{write_node_sets, NodeSets, PopulationValues, SetValue, NODE_SETS};
 pub use nodes::{write_nodes, NodeGroup, NodePopulation};
+pub use read::{
+    copy_node_population, edge_populations, node_population_names, parse_type_table,
+    read_node_population, read_type_table, EdgePopulationInfo,
+};

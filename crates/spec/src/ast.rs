@@ -25,6 +25,8 @@ pub struct Spec {
     pub path: PathBuf,
     pub build: BuildSection,
     pub nodes: Vec<NodeBlock>,
+    /// `[[import]]` blocks, in file order, their populations read.
+    pub imports: Vec<crate::ImportBlock>,
     /// `[[edges]]` blocks then `[[gap_junctions]]` blocks, each in file order.
     pub edges: Vec<EdgeBlock>,
 }

@@ -187,7 +187,7 @@ fn selector(src: &Source, e: &Entry, nets: &Networks) -> R<Selector> {
             Kind::Array(elems) => values::homogeneous(src, elems, &what)?,
             _ => vec![values::scalar(src, &f.value, &what)?],
         };
-        filters.push((f.key.clone(), accepted));
+        filters.push((f.key.clone(), info.coerce(&f.key, accepted)));
     }
     Ok(Selector {
         network: network.to_string(),

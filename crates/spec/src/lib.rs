@@ -9,6 +9,7 @@
 //! - `values`, `suggest`: typed reading of values, unknown/missing keys, "did you mean".
 //! - `build`: `[build]`.
 //! - `nodes` (with `generator`, `csvfile`): `[[nodes]]` and the catalog of networks.
+//! - `import`: `[[import]]`, existing node populations read whole, registered as networks.
 //! - `edges` (with `rule`, `exprs`): `[[edges]]` and `[[gap_junctions]]`.
 
 pub mod ast;
@@ -19,6 +20,7 @@ mod csvfile;
 mod edges;
 mod exprs;
 mod generator;
+pub mod import;
 mod located;
 mod nodes;
 mod rule;
@@ -26,6 +28,7 @@ mod suggest;
 mod values;
 
 pub use build::{parse_size, parse_writer, WRITER_EXPECTED};
+pub use import::{open_import, ExistingEdges, ImportBlock, ImportError, ImportedNodes};
 
 use located::{Kind, Source};
 use std::path::Path;
@@ -39,7 +42,7 @@ pub struct SpecError {
 }
 
 /// The top-level keys of a spec.
-const TOP_KEYS: [&str; 4] = ["build", "nodes", "edges", "gap_junctions"];
+const TOP_KEYS: [&str; 5] = ["build", "nodes", "import", "edges", "gap_junctions"];
 
 /// Reads and checks the spec at `path`.
 pub fn load(path: &Path) -> Result<Spec, SpecError> {
@@ -93,7 +96,7 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
             return Err(source.err(
                 &e.key_span,
                 format!(
-                    "unknown {what} at the top level (expected [build], [[nodes]], [[edges]], [[gap_junctions]]){hint}"
+                    "unknown {what} at the top level (expected [build], [[nodes]], [[import]], [[edges]], [[gap_junctions]]){hint}"
                 ),
             ));
         }
@@ -107,11 +110,15 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
         None => build::defaults(&dir),
     };
 
-    let (nodes, nets) = match root.get("nodes") {
+    let (nodes, mut nets) = match root.get("nodes") {
         Some(e) => nodes::read(&source, &e.value, &dir)?,
         None => (Vec::new(), nodes::Networks::default()),
     };
-    if nodes.is_empty() {
+    let imports = match root.get("import") {
+        Some(e) => import::read(&source, &e.value, &dir, &mut nets)?,
+        None => Vec::new(),
+    };
+    if nodes.is_empty() && imports.is_empty() {
         return Err(source.err(
             &(0..0),
             "the spec has no [[nodes]] block; expected at least one",
@@ -124,11 +131,13 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
             edges.extend(edges::read(&source, &e.value, gap, &nets, &dir)?);
         }
     }
+    import::check_existing_edges(&imports, &edges)?;
 
     Ok(Spec {
         path: path.to_path_buf(),
         build,
         nodes,
+        imports,
         edges,
     })
 }

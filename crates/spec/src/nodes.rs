@@ -36,6 +36,8 @@ pub struct NetInfo {
     pub n: u64,
     /// Property name → the span of one definition as strings, if any block gives it strings.
     props: BTreeMap<String, Option<Range<usize>>>,
+    /// Read from files (`[[import]]`), where a type table does not say whether `4` was a string.
+    imported: bool,
 }
 
 impl Networks {
@@ -45,6 +47,34 @@ impl Networks {
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.nets.keys().map(String::as_str)
+    }
+
+    /// Registers a network that no `[[nodes]]` block defines (an `[[import]]`): `n` nodes and
+    /// its properties with whether each holds strings (`span` then stands for where). False,
+    /// and no change, if the network exists already.
+    pub(crate) fn insert_imported(
+        &mut self,
+        name: &str,
+        n: u64,
+        props: Vec<(String, bool)>,
+        span: &Range<usize>,
+    ) -> bool {
+        if self.nets.contains_key(name) {
+            return false;
+        }
+        let props = props
+            .into_iter()
+            .map(|(k, is_str)| (k, is_str.then(|| span.clone())))
+            .collect();
+        self.nets.insert(
+            name.to_string(),
+            NetInfo {
+                n,
+                props,
+                imported: true,
+            },
+        );
+        true
     }
 }
 
@@ -62,6 +92,30 @@ impl NetInfo {
     /// Where some block defines `prop` with string values.
     pub fn string_def(&self, prop: &str) -> Option<&Range<usize>> {
         self.props.get(prop).and_then(Option::as_ref)
+    }
+
+    /// Selector values for `prop` as the network's nodes hold it. Only imported networks change
+    /// them: a type table stores `"4"` and `4` alike, so a string that reads as a number
+    /// selects that number from a numeric property, and a number selects its text from a
+    /// string property (as a spec selecting `layer = "4"` on the files it built expects).
+    pub fn coerce(&self, prop: &str, values: Vec<Scalar>) -> Vec<Scalar> {
+        if !self.imported {
+            return values;
+        }
+        let is_string = self.string_def(prop).is_some();
+        values
+            .into_iter()
+            .map(|v| match v {
+                Scalar::Str(s) if !is_string => match (s.parse::<i64>(), s.parse::<f64>()) {
+                    (Ok(i), _) => Scalar::Int(i),
+                    (_, Ok(f)) => Scalar::Float(f),
+                    _ => Scalar::Str(s),
+                },
+                Scalar::Int(i) if is_string => Scalar::Str(i.to_string()),
+                Scalar::Float(f) if is_string => Scalar::Str(f.to_string()),
+                other => other,
+            })
+            .collect()
     }
 
     pub fn prop_names(&self) -> impl Iterator<Item = &str> {
@@ -95,7 +149,7 @@ fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock
     let ctx = "[[nodes]]";
     let net_e = values::require(src, t, "network", ctx, &b.span)?;
     let network = values::nonempty_string(src, &net_e.value, "network")?;
-    check_network_name(src, &net_e.value, network)?;
+    check_network_name(src, &net_e.value.span, network)?;
     let n_e = values::require(src, t, "N", ctx, &b.span)?;
     let n = values::uint(src, &n_e.value, "N")?;
 
@@ -198,7 +252,7 @@ fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock
 }
 
 /// A network name becomes an HDF5 group name and part of file names.
-fn check_network_name(src: &Source, v: &Node, name: &str) -> R<()> {
+pub(crate) fn check_network_name(src: &Source, span: &Range<usize>, name: &str) -> R<()> {
     let bad = name == "."
         || name == ".."
         || name
@@ -206,7 +260,7 @@ fn check_network_name(src: &Source, v: &Node, name: &str) -> R<()> {
             .any(|c| c == '/' || c == '\\' || c.is_control() || c.is_whitespace());
     if bad {
         return Err(src.err(
-            &v.span,
+            span,
             format!(
                 "invalid network name {name:?}: it names an HDF5 group and files, so it may not contain '/', '\\', spaces or control characters, nor be '.' or '..'"
             ),

@@ -1,0 +1,446 @@
+//! Reads existing SONATA files, for `[[import]]`: a node population with its per-node columns,
+//! a type table, and the edge populations a file holds.
+//!
+//! In: paths to files written by netbuild, BMTK (gzip-compressed datasets, an N x 3 `positions`
+//! dataset, string columns, several node groups) or BBP tools (group `0` only, uint64 ids, no
+//! `node_id` dataset). Out: the same [`NodePopulation`] and [`TypeTable`] the writer takes, so
+//! that an imported population is described exactly as a generated one.
+//!
+//! Per-node columns keep their stored type where the writer has one (f32, f64, i32, i64, u32,
+//! u64, strings); narrower integers widen to 32 bits, and an N x 3 `positions` dataset becomes
+//! the three columns `x`, `y`, `z` (f64). Datasets of other shapes and sub-groups (BMTK's
+//! `dynamics_params`) are not node properties and are skipped.
+
+use std::path::Path;
+
+use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor, VarLenAscii, VarLenUnicode};
+
+use crate::column::{Column, ColumnData};
+use crate::csv::{TypeTable, MISSING};
+use crate::error::SonataError;
+use crate::nodes::{NodeGroup, NodePopulation};
+
+/// Names of the node populations in a nodes file (the members of `/nodes`), sorted.
+pub fn node_population_names(path: &Path) -> Result<Vec<String>, SonataError> {
+    let file = open(path)?;
+    let nodes = file
+        .group("nodes")
+        .map_err(|e| SonataError::hdf5(path, "/nodes", e))?;
+    let mut names = nodes
+        .member_names()
+        .map_err(|e| SonataError::hdf5(path, "/nodes", e))?;
+    names.sort();
+    Ok(names)
+}
+
+/// One edge population of an edges file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgePopulationInfo {
+    pub name: String,
+    /// The `node_population` attributes of `source_node_id` and `target_node_id` (empty when
+    /// missing).
+    pub source: String,
+    pub target: String,
+}
+
+/// The edge populations of an HDF5 file (none if it has no `/edges` group), sorted by name.
+pub fn edge_populations(path: &Path) -> Result<Vec<EdgePopulationInfo>, SonataError> {
+    let file = open(path)?;
+    if !file.link_exists("edges") {
+        return Ok(Vec::new());
+    }
+    let edges = file
+        .group("edges")
+        .map_err(|e| SonataError::hdf5(path, "/edges", e))?;
+    let mut names = edges
+        .member_names()
+        .map_err(|e| SonataError::hdf5(path, "/edges", e))?;
+    names.sort();
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let end = |ds: &str| -> String {
+            edges
+                .dataset(&format!("{name}/{ds}"))
+                .ok()
+                .and_then(|d| string_attr(&d, "node_population"))
+                .unwrap_or_default()
+        };
+        out.push(EdgePopulationInfo {
+            source: end("source_node_id"),
+            target: end("target_node_id"),
+            name,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes node population `name` of `src` alone into a new nodes file `dst`, unchanged: the
+/// HDF5 group is copied object by object (`H5Ocopy`: same datasets, types, chunks and
+/// filters), under SONATA root attributes and `prov`.
+pub fn copy_node_population(
+    src: &Path,
+    name: &str,
+    dst: &Path,
+    prov: &crate::column::Provenance,
+) -> Result<(), SonataError> {
+    let from = open(src)?;
+    let root = format!("/nodes/{name}");
+    let pop = from
+        .group(&root)
+        .map_err(|e| SonataError::hdf5(src, &root, e))?;
+    let to = crate::h5::create_file(dst, None)?;
+    crate::h5::write_root_attrs(dst, &to, prov)?;
+    let nodes = crate::h5::create_group(dst, &to, "nodes", "/nodes")?;
+    crate::h5::check_name(dst, &root, name)?;
+    let cname = std::ffi::CString::new(name)
+        .map_err(|_| SonataError::invalid(dst, &root, "a name with a NUL byte"))?;
+    let dot = c".";
+    // SAFETY: both ids are open objects held by `pop` and `nodes` for the whole call; the
+    // names are NUL-terminated; H5P_DEFAULT property lists.
+    let status = hdf5::sync::sync(|| unsafe {
+        hdf5_sys::h5o::H5Ocopy(
+            pop.id(),
+            dot.as_ptr(),
+            nodes.id(),
+            cname.as_ptr(),
+            hdf5_sys::h5p::H5P_DEFAULT,
+            hdf5_sys::h5p::H5P_DEFAULT,
+        )
+    });
+    if status < 0 {
+        return Err(SonataError::invalid(
+            dst,
+            &root,
+            format!("HDF5 could not copy the population from {}", src.display()),
+        ));
+    }
+    drop((pop, nodes, from));
+    crate::h5::close_file(dst, to)
+}
+
+fn string_attr(loc: &hdf5::Location, name: &str) -> Option<String> {
+    let a = loc.attr(name).ok()?;
+    if let Ok(s) = a.read_scalar::<VarLenUnicode>() {
+        return Some(s.to_string());
+    }
+    if let Ok(s) = a.read_scalar::<VarLenAscii>() {
+        return Some(s.to_string());
+    }
+    a.read_scalar::<FixedAscii<1024>>()
+        .ok()
+        .map(|s| s.to_string())
+}
+
+fn open(path: &Path) -> Result<hdf5::File, SonataError> {
+    hdf5::File::open(path).map_err(|e| SonataError::hdf5(path, "/", e))
+}
+
+/// Reads node population `name` of the nodes file at `path`.
+///
+/// Checks what netbuild relies on: `node_type_id` present; `node_id`, when present, equal to
+/// the row number (SONATA's node ids; edges files refer to them); every node's group and row
+/// within its group present. Without `node_group_id` / `node_group_index` (allowed when there
+/// is one group) every node is row i of group `0`.
+pub fn read_node_population(path: &Path, name: &str) -> Result<NodePopulation, SonataError> {
+    let file = open(path)?;
+    let root = format!("/nodes/{name}");
+    let g = file
+        .group(&root)
+        .map_err(|e| SonataError::hdf5(path, &root, e))?;
+    let ints = |ds: &str| -> Result<Option<Vec<i64>>, SonataError> {
+        if !g.link_exists(ds) {
+            return Ok(None);
+        }
+        let obj = format!("{root}/{ds}");
+        let d = g
+            .dataset(ds)
+            .map_err(|e| SonataError::hdf5(path, &obj, e))?;
+        read_ints(&d)
+            .map(Some)
+            .map_err(|m| SonataError::invalid(path, obj, m))
+    };
+    let node_type_id = ints("node_type_id")?.ok_or_else(|| {
+        SonataError::invalid(
+            path,
+            &root,
+            "no node_type_id dataset: not a node population",
+        )
+    })?;
+    let n = node_type_id.len();
+    if let Some(ids) = ints("node_id")? {
+        let bad = ids.len() != n || ids.iter().enumerate().any(|(i, &id)| id != i as i64);
+        if bad {
+            return Err(SonataError::invalid(
+                path,
+                format!("{root}/node_id"),
+                "node ids are not 0, 1, ..., n-1 in row order, which edges files refer to",
+            ));
+        }
+    }
+    let node_group_id: Vec<u32> = match ints("node_group_id")? {
+        Some(v) => v
+            .into_iter()
+            .map(|x| u32::try_from(x).unwrap_or(u32::MAX))
+            .collect(),
+        None => vec![0; n],
+    };
+    let node_group_index: Vec<u64> = match ints("node_group_index")? {
+        Some(v) => v
+            .into_iter()
+            .map(|x| u64::try_from(x).unwrap_or(u64::MAX))
+            .collect(),
+        None => (0..n as u64).collect(),
+    };
+    if node_group_id.len() != n || node_group_index.len() != n {
+        return Err(SonataError::invalid(
+            path,
+            &root,
+            "node_group_id, node_group_index and node_type_id differ in length",
+        ));
+    }
+
+    let n_groups = node_group_id
+        .iter()
+        .map(|&g| g as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut groups = Vec::with_capacity(n_groups);
+    for gi in 0..n_groups {
+        let gname = gi.to_string();
+        let gpath = format!("{root}/{gname}");
+        let columns = if g.link_exists(&gname) {
+            let grp = g
+                .group(&gname)
+                .map_err(|e| SonataError::hdf5(path, &gpath, e))?;
+            read_group(path, &gpath, &grp)?
+        } else {
+            Vec::new()
+        };
+        groups.push(NodeGroup { columns });
+    }
+    // Every node's row must exist in its group (when the group has columns at all).
+    for (i, (&gid, &row)) in node_group_id.iter().zip(&node_group_index).enumerate() {
+        let rows = groups[gid as usize].columns.first().map(|c| c.data.len());
+        if rows.is_some_and(|r| row >= r as u64) {
+            return Err(SonataError::invalid(
+                path,
+                format!("{root}/node_group_index"),
+                format!("node {i} points at row {row} of group {gid}, which has fewer rows"),
+            ));
+        }
+    }
+    Ok(NodePopulation {
+        name: name.to_string(),
+        node_type_id,
+        node_group_id,
+        node_group_index,
+        groups,
+    })
+}
+
+/// The per-node columns of one node group, in name order.
+fn read_group(path: &Path, gpath: &str, grp: &hdf5::Group) -> Result<Vec<Column>, SonataError> {
+    let mut names = grp
+        .member_names()
+        .map_err(|e| SonataError::hdf5(path, gpath, e))?;
+    names.sort();
+    let mut columns: Vec<Column> = Vec::new();
+    for name in names {
+        let obj = format!("{gpath}/{name}");
+        let Ok(ds) = grp.dataset(&name) else {
+            continue; // a sub-group such as dynamics_params
+        };
+        let shape = ds.shape();
+        if name == "positions" && shape.len() == 2 && shape[1] == 3 {
+            let flat: Vec<f64> = ds
+                .read_raw::<f64>()
+                .map_err(|e| SonataError::hdf5(path, &obj, e))?;
+            for (k, axis) in ["x", "y", "z"].into_iter().enumerate() {
+                // An explicit x/y/z column wins over the positions dataset.
+                if !columns.iter().any(|c| c.name == axis) {
+                    let data = flat.iter().skip(k).step_by(3).copied().collect();
+                    columns.push(Column::new(axis, ColumnData::F64(data)));
+                }
+            }
+            continue;
+        }
+        if shape.len() != 1 {
+            continue;
+        }
+        let data = read_column(&ds).map_err(|m| SonataError::invalid(path, &obj, m))?;
+        columns.retain(|c| c.name != name);
+        columns.push(Column::new(name, data));
+    }
+    let rows = columns.first().map(|c| c.data.len());
+    if let Some(c) = columns.iter().find(|c| Some(c.data.len()) != rows) {
+        return Err(SonataError::invalid(
+            path,
+            format!("{gpath}/{}", c.name),
+            "the columns of this node group differ in length",
+        ));
+    }
+    Ok(columns)
+}
+
+fn read_ints(ds: &hdf5::Dataset) -> Result<Vec<i64>, String> {
+    let t = descriptor(ds)?;
+    match t {
+        TypeDescriptor::Integer(_) => ds.read_raw::<i64>().map_err(|e| e.to_string()),
+        TypeDescriptor::Unsigned(_) => {
+            let v = ds.read_raw::<u64>().map_err(|e| e.to_string())?;
+            v.into_iter()
+                .map(|x| i64::try_from(x).map_err(|_| format!("id {x} is out of range")))
+                .collect()
+        }
+        other => Err(format!("expected integers, found {other}")),
+    }
+}
+
+fn descriptor(ds: &hdf5::Dataset) -> Result<TypeDescriptor, String> {
+    ds.dtype()
+        .and_then(|t| t.to_descriptor())
+        .map_err(|e| e.to_string())
+}
+
+/// One 1-D per-node column, in the writer's types.
+fn read_column(ds: &hdf5::Dataset) -> Result<ColumnData, String> {
+    use hdf5::types::{FloatSize, IntSize};
+    let e = |e: hdf5::Error| e.to_string();
+    Ok(match descriptor(ds)? {
+        TypeDescriptor::Float(FloatSize::U4) => ColumnData::F32(ds.read_raw().map_err(e)?),
+        TypeDescriptor::Float(_) => ColumnData::F64(ds.read_raw().map_err(e)?),
+        TypeDescriptor::Integer(IntSize::U8) => ColumnData::I64(ds.read_raw().map_err(e)?),
+        TypeDescriptor::Integer(_) => ColumnData::I32(ds.read_raw().map_err(e)?),
+        TypeDescriptor::Unsigned(IntSize::U8) => ColumnData::U64(ds.read_raw().map_err(e)?),
+        TypeDescriptor::Unsigned(_) => ColumnData::U32(ds.read_raw().map_err(e)?),
+        TypeDescriptor::Boolean => ColumnData::U32(
+            ds.read_raw::<bool>()
+                .map_err(e)?
+                .into_iter()
+                .map(u32::from)
+                .collect(),
+        ),
+        TypeDescriptor::Enum(_) => ColumnData::I64(ds.read_raw().map_err(e)?),
+        TypeDescriptor::VarLenUnicode => strings(ds.read_raw::<VarLenUnicode>().map_err(e)?),
+        TypeDescriptor::VarLenAscii => strings(ds.read_raw::<VarLenAscii>().map_err(e)?),
+        TypeDescriptor::FixedAscii(_) => strings(ds.read_raw::<FixedAscii<1024>>().map_err(e)?),
+        TypeDescriptor::FixedUnicode(_) => strings(ds.read_raw::<FixedUnicode<1024>>().map_err(e)?),
+        other => {
+            return Err(format!(
+                "a per-node column of type {other}, which netbuild cannot read"
+            ))
+        }
+    })
+}
+
+fn strings<S: std::fmt::Display>(v: Vec<S>) -> ColumnData {
+    ColumnData::Str(v.into_iter().map(|s| s.to_string()).collect())
+}
+
+/// Reads a type table (`*_node_types.csv`, `*_edge_types.csv`) as BMTK and netbuild write it:
+/// whitespace-separated, header first, `"`-quoted fields with doubled inner quotes, `NULL` for
+/// a missing value. Every row must hold an integer `id_column` and no more fields than the
+/// header (a shorter row misses its last values).
+pub fn read_type_table(path: &Path, id_column: &str) -> Result<TypeTable, SonataError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SonataError::io(path, e))?;
+    parse_type_table(&text, id_column).map_err(|(line, m)| SonataError::invalid(path, line, m))
+}
+
+/// [`read_type_table`] on text; the error names the line.
+pub fn parse_type_table(text: &str, id_column: &str) -> Result<TypeTable, (String, String)> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return Err(("line 1".into(), "empty file; expected a header line".into()));
+    };
+    let columns: Vec<String> = split_fields(header)
+        .into_iter()
+        .map(|f| f.unwrap_or_else(|| MISSING.to_string()))
+        .collect();
+    let Some(id_at) = columns.iter().position(|c| c == id_column) else {
+        return Err(("line 1".into(), format!("no {id_column} column")));
+    };
+    let mut rows = Vec::new();
+    for (i, line) in lines {
+        let at = || format!("line {}", i + 1);
+        let mut fields = split_fields(line);
+        if fields.len() > columns.len() {
+            return Err((
+                at(),
+                format!("{} fields for {} columns", fields.len(), columns.len()),
+            ));
+        }
+        fields.resize(columns.len(), None);
+        let id_ok = fields[id_at]
+            .as_deref()
+            .is_some_and(|f| f.parse::<i64>().is_ok());
+        if !id_ok {
+            return Err((at(), format!("no integer {id_column}")));
+        }
+        rows.push(fields);
+    }
+    Ok(TypeTable { columns, rows })
+}
+
+/// Splits one line into fields; an unquoted `NULL` is `None`.
+fn split_fields(line: &str) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let Some(&first) = chars.peek() else { break };
+        let mut s = String::new();
+        if first == '"' {
+            chars.next();
+            while let Some(c) = chars.next() {
+                if c != '"' {
+                    s.push(c);
+                } else if chars.peek() == Some(&'"') {
+                    chars.next();
+                    s.push('"');
+                } else {
+                    break;
+                }
+            }
+            out.push(Some(s));
+        } else {
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                s.push(c);
+            }
+            out.push((s != MISSING).then_some(s));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_tables_as_bmtk_writes_them() {
+        let t = parse_type_table(
+            "node_type_id model_type pop_name \"odd name\"\n100 virtual \"a \"\"b\"\"\" NULL\n\n101 point_neuron\n",
+            "node_type_id",
+        )
+        .unwrap();
+        assert_eq!(
+            t.columns,
+            ["node_type_id", "model_type", "pop_name", "odd name"]
+        );
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0][2].as_deref(), Some("a \"b\""));
+        assert_eq!(t.rows[0][3], None);
+        assert_eq!(
+            t.rows[1],
+            [Some("101".into()), Some("point_neuron".into()), None, None]
+        );
+        let e = parse_type_table("node_type_id a\nx 1\n", "node_type_id").unwrap_err();
+        assert_eq!(e.0, "line 2");
+        assert!(parse_type_table("a b\n", "node_type_id").is_err());
+    }
+}

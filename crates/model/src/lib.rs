@@ -7,12 +7,14 @@
 //! - [`nodes`]: generates networks from node blocks, identically on every rank.
 //! - [`rules`]: prepares edge types and connects targets, one at a time, into an [`EdgeSink`].
 //! - [`stream`]: the keyed random streams that make every draw independent of rank and order.
+//! - [`issues`]: the tally of rows dropped and values changed, for the build's report.
 
 pub mod circuit;
 mod columns;
 mod error;
 mod generator;
 pub mod grid;
+pub mod issues;
 pub mod nodes;
 mod pair;
 pub mod rules;
@@ -22,6 +24,7 @@ pub mod stream;
 pub use circuit::*;
 pub use columns::Columns;
 pub use error::ModelError;
+pub use issues::{Issue, IssueKind, Issues};
 pub use nodes::{generate_networks, Network, Values};
 pub use pair::Pair;
 pub use rules::{BlockState, PreparedEdgeType, Scratch};

@@ -10,12 +10,14 @@
 //! runs a target, and in which order, cannot change the rows.
 
 mod bind;
+mod file;
 pub mod sample;
 
 use crate::circuit::{EdgeTypeDef, EdgeValue, Nsyns, Rule, Value};
 use crate::columns::Columns;
 use crate::error::ModelError;
 use crate::generator::{draw, Drawn};
+use crate::issues::{pair_key, IssueKind, Issues};
 use crate::grid::Grid;
 use crate::nodes::Network;
 use crate::pair::Pair;
@@ -49,11 +51,7 @@ enum Prepared {
     Total(Vec<u64>),
     AllToAll,
     OneToOne,
-    /// Rows grouped by target position: `offsets[i]..offsets[i+1]` index `rows`.
-    File {
-        offsets: Vec<usize>,
-        rows: Vec<(u64, Option<u32>)>,
-    },
+    File(file::FileIndex),
     Custom(crate::circuit::ConnectionFn),
 }
 
@@ -61,6 +59,7 @@ enum PreparedProp {
     Expr(BoundExpr),
     Generator(crate::circuit::Generator),
     Custom(crate::circuit::PropertyFn),
+    FileColumn(usize),
 }
 
 /// Reusable per-thread buffers, so that `connect` allocates nothing in steady state.
@@ -71,6 +70,10 @@ pub struct Scratch {
     candidates: Vec<u32>,
     vars: Vec<f64>,
     props: Vec<f64>,
+    /// For a file rule, the file row of each of `conns`.
+    file_rows: Vec<u32>,
+    /// What the targets connected with this scratch dropped or changed.
+    pub issues: Issues,
 }
 
 /// Per-rank state for a block of targets (the `outdegree` rule's buckets).
@@ -102,6 +105,8 @@ pub struct PreparedEdgeType<'c> {
     source_box: SourceBox,
     rule: Prepared,
     props: Vec<PreparedProp>,
+    /// What preparing dropped (a file's self-connections): the same on every rank.
+    pub issues: Issues,
 }
 
 fn select(net: &Network, filters: &[(String, Vec<crate::circuit::Scalar>)]) -> Vec<u64> {
@@ -192,6 +197,7 @@ impl<'c> PreparedEdgeType<'c> {
             source_box,
             rule: Prepared::AllToAll,
             props: Vec::new(),
+            issues: Issues::default(),
         };
         if def.max_distance.is_some()
             && matches!(
@@ -258,7 +264,7 @@ impl<'c> PreparedEdgeType<'c> {
                 }
                 Prepared::OneToOne
             }
-            Rule::File(rows) => me.index_file(rows).map_err(err)?,
+            Rule::File(rows) => Prepared::File(me.index_file(rows).map_err(err)?),
             Rule::Custom(f) => Prepared::Custom(f.clone()),
         };
         for p in &def.edge_props {
@@ -266,6 +272,7 @@ impl<'c> PreparedEdgeType<'c> {
                 EdgeValue::Expr(e) => PreparedProp::Expr(bind(e, columns)?),
                 EdgeValue::Generator(g) => PreparedProp::Generator(g.clone()),
                 EdgeValue::Custom(f) => PreparedProp::Custom(f.clone()),
+                EdgeValue::FileColumn(k) => PreparedProp::FileColumn(*k),
             });
         }
         Ok(me)
@@ -306,53 +313,6 @@ impl<'c> PreparedEdgeType<'c> {
         counts
     }
 
-    fn index_file(&self, rows: &[crate::circuit::FileEdge]) -> Result<Prepared, String> {
-        let mut by_target: Vec<(u32, u64, Option<u32>, usize)> = Vec::with_capacity(rows.len());
-        for (i, r) in rows.iter().enumerate() {
-            let ts = self
-                .trg_slot
-                .get(r.target as usize)
-                .copied()
-                .unwrap_or(NONE);
-            let ss = self
-                .src_slot
-                .get(r.source as usize)
-                .copied()
-                .unwrap_or(NONE);
-            if ss == NONE {
-                return Err(format!(
-                    "row {}: node {} is not in the source selection",
-                    i + 1,
-                    r.source
-                ));
-            }
-            if ts == NONE {
-                return Err(format!(
-                    "row {}: node {} is not in the target selection",
-                    i + 1,
-                    r.target
-                ));
-            }
-            if self.exclude_self && r.source == r.target {
-                continue;
-            }
-            by_target.push((ts, r.source, r.nsyns, i));
-        }
-        // Sources ascending within a target; file order breaks ties so repeats keep their order.
-        by_target.sort_unstable_by_key(|&(t, s, _, i)| (t, s, i));
-        let mut offsets = vec![0usize; self.targets.len() + 1];
-        for &(t, ..) in &by_target {
-            offsets[t as usize + 1] += 1;
-        }
-        for i in 0..self.targets.len() {
-            offsets[i + 1] += offsets[i];
-        }
-        Ok(Prepared::File {
-            offsets,
-            rows: by_target.into_iter().map(|(_, s, n, _)| (s, n)).collect(),
-        })
-    }
-
     /// Whether node `t` of the target network is a target of this edge type.
     pub fn is_target(&self, t: u64) -> bool {
         self.trg_slot.get(t as usize).is_some_and(|&s| s != NONE)
@@ -384,10 +344,7 @@ impl<'c> PreparedEdgeType<'c> {
             Prepared::Outdegree(k) => *k as f64 * s / (self.targets.len().max(1) as f64),
             Prepared::Total(c) => c[self.trg_slot[t as usize] as usize] as f64,
             Prepared::OneToOne => 1.0,
-            Prepared::File { offsets, .. } => {
-                let i = self.trg_slot[t as usize] as usize;
-                (offsets[i + 1] - offsets[i]) as f64
-            }
+            Prepared::File(index) => index.rows_of(self.trg_slot[t as usize] as usize) as f64,
         };
         let visit_cost = match &self.rule {
             Prepared::ConstProbability(_) | Prepared::Indegree(_) | Prepared::Total(_) => 0.0,
@@ -461,8 +418,11 @@ impl<'c> PreparedEdgeType<'c> {
             candidates,
             vars,
             props,
+            file_rows,
+            issues,
         } = scratch;
         conns.clear();
+        file_rows.clear();
         let grid_candidates = |candidates: &mut Vec<u32>| -> Option<usize> {
             let g = self.grid.as_ref()?;
             g.within(tp, candidates);
@@ -511,6 +471,9 @@ impl<'c> PreparedEdgeType<'c> {
                             continue;
                         }
                         let v = e.eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng);
+                        if v.is_nan() {
+                            issues.note(self.index, IssueKind::NanProbability, pair_key(s, t));
+                        }
                         if rng.gen::<f64>() * p_hi < v {
                             conns.push((s, 0));
                         }
@@ -518,6 +481,9 @@ impl<'c> PreparedEdgeType<'c> {
                 } else {
                     for s in self.candidate_sources(t, tp, candidates) {
                         let v = e.eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng);
+                        if v.is_nan() {
+                            issues.note(self.index, IssueKind::NanProbability, pair_key(s, t));
+                        }
                         if rng.gen::<f64>() < v {
                             conns.push((s, 0));
                         }
@@ -529,6 +495,11 @@ impl<'c> PreparedEdgeType<'c> {
                     let c = e
                         .eval(s, t, self.src_pos[s as usize], tp, vars, &mut rng)
                         .round();
+                    if c.is_nan() {
+                        issues.note(self.index, IssueKind::NanCount, pair_key(s, t));
+                    } else if c > f64::from(MAX_COUNT) {
+                        issues.note(self.index, IssueKind::CountCapped, pair_key(s, t));
+                    }
                     if c >= 1.0 {
                         conns.push((s, c.min(f64::from(MAX_COUNT)) as u32));
                     }
@@ -596,13 +567,8 @@ impl<'c> PreparedEdgeType<'c> {
                     conns.push((s, 0));
                 }
             }
-            Prepared::File { offsets, rows } => {
-                for &(s, n) in &rows[offsets[tpos]..offsets[tpos + 1]] {
-                    let near = self.within_reach(s, tp);
-                    if near && n != Some(0) {
-                        conns.push((s, n.unwrap_or(0)));
-                    }
-                }
+            Prepared::File(index) => {
+                self.connect_file(index, tpos, tp, conns, file_rows, issues);
             }
             Prepared::Custom(f) => {
                 for s in self.candidate_sources(t, tp, candidates) {
@@ -613,7 +579,7 @@ impl<'c> PreparedEdgeType<'c> {
                 }
             }
         }
-        self.emit(t, conns, vars, props, sink)
+        self.emit(t, conns, file_rows, vars, props, issues, sink)
     }
 
     /// The sources target `t` (at `tp`) visits, ascending: those within `max_distance` (from the
@@ -660,13 +626,17 @@ impl<'c> PreparedEdgeType<'c> {
         }
     }
 
-    /// Draws nsyns and per-edge properties for the connections of `t` and pushes the rows.
+    /// Draws nsyns and per-edge properties for the connections of `t` (with their file rows,
+    /// for a file rule) and pushes the rows. Values that their dtype cannot hold are counted.
+    #[allow(clippy::too_many_arguments)]
     fn emit<S: EdgeSink>(
         &self,
         t: u64,
         conns: &[(u64, u32)],
+        file_rows: &[u32],
         vars: &mut Vec<f64>,
         props: &mut Vec<f64>,
+        issues: &mut Issues,
         sink: &mut S,
     ) -> Result<(), S::Error> {
         if conns.is_empty() {
@@ -677,7 +647,7 @@ impl<'c> PreparedEdgeType<'c> {
         let mut prop_rng = stream(self.seed, domain, t, Purpose::EdgeProperty);
         let tp = self.trg_pos[t as usize];
         let per_synapse = self.def.row_per_synapse();
-        for &(s, count) in conns {
+        for (c, &(s, count)) in conns.iter().enumerate() {
             let nsyns = if count > 0 {
                 count
             } else {
@@ -699,15 +669,18 @@ impl<'c> PreparedEdgeType<'c> {
             let sp = self.src_pos[s as usize];
             for _ in 0..nsyns {
                 props.clear();
-                for p in &self.props {
-                    props.push(match p {
+                for (k, p) in self.props.iter().enumerate() {
+                    let x = match p {
                         PreparedProp::Expr(e) => e.eval(s, t, sp, tp, vars, &mut prop_rng),
                         PreparedProp::Generator(g) => match draw(g, 0, 1, &mut prop_rng) {
                             Drawn::Num(x) => x,
                             Drawn::Str(_) => f64::NAN,
                         },
                         PreparedProp::Custom(f) => f(&self.pair(s, t), &mut prop_rng),
-                    });
+                        PreparedProp::FileColumn(j) => self.file_value(file_rows.get(c), *j),
+                    };
+                    self.check_value(k, x, s, t, issues);
+                    props.push(x);
                 }
                 sink.push(EdgeRow {
                     edge_type: self.index,
@@ -719,6 +692,23 @@ impl<'c> PreparedEdgeType<'c> {
             }
         }
         Ok(())
+    }
+}
+
+impl PreparedEdgeType<'_> {
+    /// Counts value `x` of property `k` for pair (`s`, `t`) if its dtype cannot hold it: NaN,
+    /// infinite or beyond f32 (no simulator can use it), or an integer out of range (clamped).
+    fn check_value(&self, k: usize, x: f64, s: u64, t: u64, issues: &mut Issues) {
+        let dtype = self.def.edge_props[k].dtype;
+        if x.is_finite() && dtype.holds(x) {
+            return;
+        }
+        let kind = if x.is_finite() && dtype.is_integer() {
+            IssueKind::Clamped(k)
+        } else {
+            IssueKind::NonFinite(k)
+        };
+        issues.note(self.index, kind, pair_key(s, t));
     }
 }
 

@@ -12,11 +12,13 @@
 mod build;
 pub mod collate;
 mod convert;
+pub mod file_in;
 pub mod edges_out;
 pub mod estimate;
 pub mod from_spec;
 pub mod generate;
 pub mod index;
+pub mod issues;
 pub mod nodes_out;
 pub mod options;
 pub mod output;

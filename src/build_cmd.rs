@@ -171,7 +171,11 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
                 let why = if i.kind.is_fatal() { "" } else { " (--strict)" };
                 report(
                     comm,
-                    &format!("error: {}: {}{why}", issue_loc(&spec, i), describe(i, &circuit)),
+                    &format!(
+                        "error: {}: {}{why}",
+                        issue_loc(&spec, i),
+                        describe(i, &circuit)
+                    ),
                 );
             }
             ExitCode::from(2)

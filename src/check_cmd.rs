@@ -62,7 +62,10 @@ pub fn main(args: &CheckArgs) -> ExitCode {
     };
     for p in &setup.prepared {
         for i in p.issues.iter() {
-            eprintln!("netbuild: warning: {}", netbuild::issues::describe(&i, &circuit));
+            eprintln!(
+                "netbuild: warning: {}",
+                netbuild::issues::describe(&i, &circuit)
+            );
         }
     }
     let estimate = netbuild::estimate::estimate(&circuit, &networks, &setup, &options, args.ranks);

@@ -18,8 +18,7 @@
 
 use crate::pair::Pair;
 pub use netbuild_spec::{
-    Dtype, FileEdge, FileEdges, Gap, GenKind, Generator, NodeValues, Nsyns, Scalar, Selector,
-    Value,
+    Dtype, FileEdge, FileEdges, Gap, GenKind, Generator, NodeValues, Nsyns, Scalar, Selector, Value,
 };
 use std::fmt;
 use std::sync::Arc;

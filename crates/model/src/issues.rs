@@ -123,12 +123,14 @@ impl Issues {
 
     /// Every issue, by edge type then kind.
     pub fn iter(&self) -> impl Iterator<Item = Issue> + '_ {
-        self.map.iter().map(|(&(edge_type, kind), (count, first))| Issue {
-            edge_type,
-            kind,
-            count: *count,
-            first: first.clone(),
-        })
+        self.map
+            .iter()
+            .map(|(&(edge_type, kind), (count, first))| Issue {
+                edge_type,
+                kind,
+                count: *count,
+                first: first.clone(),
+            })
     }
 
     /// Whether any issue is fatal ([`IssueKind::is_fatal`]).

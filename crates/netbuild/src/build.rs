@@ -152,8 +152,8 @@ pub fn build(
     for p in &setup.prepared {
         issues.merge(&p.issues);
     }
-    crate::issues::log(comm, &issues, circuit);
     stop_for(&issues, options.strict, circuit)?;
+    crate::issues::log(comm, &issues, circuit);
 
     // Every rank learns where rank 0's half-written folder will be before it exists, so that
     // whichever rank mpirun sends SIGTERM to when another one dies (even rank 0, by SIGKILL)
@@ -240,8 +240,8 @@ pub fn build(
         )?;
         reporter.finish();
         let found = crate::issues::gather(comm, &counts.issues);
-        crate::issues::log(comm, &found, circuit);
         stop_for(&found, options.strict, circuit)?;
+        crate::issues::log(comm, &found, circuit);
         issues.merge(&found);
         let mine = RankCounts {
             rows: table.rows(),

@@ -7,10 +7,8 @@
 //! `dtypes` says otherwise) and the matching per-edge properties filled in; or an error at the
 //! rule naming what is wrong with the file.
 
-use netbuild_spec::{
-    Dtype, EdgeProp, EdgeValue, FileEdge, FileEdges, Rule, Spec, SpecError,
-};
 use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
+use netbuild_spec::{Dtype, EdgeProp, EdgeValue, FileEdge, FileEdges, Rule, Spec, SpecError};
 
 /// Reads every SONATA edges file that a `file` rule of `spec` names.
 pub fn read_sonata_rules(spec: &mut Spec) -> Result<(), SpecError> {
@@ -121,12 +119,10 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
     let group = match groups.as_slice() {
         [] => None,
         [g] => Some(pop.group(g).map_err(|e| e.to_string())?),
-        _ => {
-            return Err(format!(
-                "/edges/{pop_name} has {} edge groups; only a population with one group can be read",
-                groups.len()
-            ))
-        }
+        _ => return Err(format!(
+            "/edges/{pop_name} has {} edge groups; only a population with one group can be read",
+            groups.len()
+        )),
     };
     let rows = sources.len();
     let mut nsyns: Option<Vec<u32>> = None;
@@ -138,7 +134,10 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
             let Ok(ds) = g.dataset(&name) else {
                 continue; // a subgroup such as dynamics_params
             };
-            let where_ = format!("/edges/{pop_name}/{}/{name}", g.name().rsplit('/').next().unwrap_or(""));
+            let where_ = format!(
+                "/edges/{pop_name}/{}/{name}",
+                g.name().rsplit('/').next().unwrap_or("")
+            );
             if ds.size() != rows {
                 return Err(format!("{where_} has {} rows; expected {rows}", ds.size()));
             }
@@ -161,7 +160,10 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
                 .find(|(k, _)| *k == name)
                 .map_or(stored, |(_, d)| *d);
             let values = ds.read_raw::<f64>().map_err(|e| format!("{where_}: {e}"))?;
-            if let Some(i) = values.iter().position(|&x| !(x.is_finite() && dtype.holds(x))) {
+            if let Some(i) = values
+                .iter()
+                .position(|&x| !(x.is_finite() && dtype.holds(x)))
+            {
                 return Err(format!(
                     "{where_} row {i}: {} does not fit {}",
                     values[i],
@@ -171,7 +173,11 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
             columns.push((name, dtype, values));
         }
     }
-    if let Some((k, _)) = f.dtypes.iter().find(|(k, _)| !columns.iter().any(|c| c.0 == *k)) {
+    if let Some((k, _)) = f
+        .dtypes
+        .iter()
+        .find(|(k, _)| !columns.iter().any(|c| c.0 == *k))
+    {
         return Err(format!(
             "dtypes names '{k}', which is not a property of /edges/{pop_name}"
         ));

@@ -41,7 +41,7 @@ pub fn describe(issue: &Issue, circuit: &Circuit) -> String {
             def.and_then(|d| d.max_distance).unwrap_or(f64::NAN)
         ),
         IssueKind::NanProbability => format!(
-            "{n} {} never connected: the probability is NaN",
+            "{n} candidate {} never connected: the probability is NaN",
             s("pair", "pairs")
         ),
         IssueKind::NanCount => format!(
@@ -62,8 +62,13 @@ pub fn describe(issue: &Issue, circuit: &Circuit) -> String {
         }
         IssueKind::NonFinite(k) => {
             let (name, dtype) = prop(k);
+            let why = match dtype.as_str() {
+                "f32" => "NaN, infinite, or beyond the f32 range",
+                "f64" => "NaN or infinite",
+                _ => "NaN or infinite, which no integer holds",
+            };
             format!(
-                "property '{name}' is not a finite {dtype} (NaN, inf, or beyond the f32 range) for {n} {}; no simulator can use it",
+                "property '{name}' is {why} for {n} {}; no simulator can use such a value",
                 s("synapse", "synapses")
             )
         }

@@ -12,9 +12,9 @@
 mod build;
 pub mod collate;
 mod convert;
-pub mod file_in;
 pub mod edges_out;
 pub mod estimate;
+pub mod file_in;
 pub mod from_spec;
 pub mod generate;
 pub mod index;

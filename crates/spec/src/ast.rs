@@ -234,6 +234,20 @@ pub struct FileEdges {
 }
 
 impl FileEdges {
+    /// An edge list without property columns, as the builder API gives one (`name` for
+    /// messages).
+    pub fn new(name: &str, rows: Vec<FileEdge>) -> FileEdges {
+        FileEdges {
+            name: name.to_string(),
+            path: PathBuf::from(name),
+            population: None,
+            rows,
+            columns: Vec::new(),
+            values: Vec::new(),
+            dtypes: Vec::new(),
+        }
+    }
+
     /// The property values of row `i`.
     pub fn row_values(&self, i: usize) -> &[f64] {
         let k = self.columns.len();

@@ -126,7 +126,13 @@ fn block(
     let rule_e = values::require(src, t, "rule", ctx, &b.span)?;
     let parts = rule::read(src, &rule_e.value, &ends, dir)?;
     if let Rule::Probability(Value::Expr(x)) | Rule::Count(Value::Expr(x)) = &parts.rule {
-        warnings.extend(distance_warning(src, rule_e.key_span.start, x, &ends, "the rule"));
+        warnings.extend(distance_warning(
+            src,
+            rule_e.key_span.start,
+            x,
+            &ends,
+            "the rule",
+        ));
     }
 
     let nsyns = match t.get("nsyns") {
@@ -307,7 +313,13 @@ fn file_properties(parts: &rule::RuleParts) -> R<Vec<EdgeProp>> {
 
 /// A warning when `x` reads a distance (`d`, `dx`, `dy`, `dz`) while an end network has no
 /// positions: every distance is then 0 (and `1 / d` infinite).
-fn distance_warning(src: &Source, at: usize, x: &Expr, ends: &Ends, what: &str) -> Option<SpecError> {
+fn distance_warning(
+    src: &Source,
+    at: usize,
+    x: &Expr,
+    ends: &Ends,
+    what: &str,
+) -> Option<SpecError> {
     distance_warning_at(&src.loc(at), x, ends, what)
 }
 

@@ -122,7 +122,14 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
     let mut warnings = Vec::new();
     for (key, gap) in [("edges", false), ("gap_junctions", true)] {
         if let Some(e) = root.get(key) {
-            edges.extend(edges::read(&source, &e.value, gap, &nets, &dir, &mut warnings)?);
+            edges.extend(edges::read(
+                &source,
+                &e.value,
+                gap,
+                &nets,
+                &dir,
+                &mut warnings,
+            )?);
         }
     }
 

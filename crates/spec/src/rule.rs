@@ -75,10 +75,17 @@ pub fn read(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<RuleParts> {
     };
     let n = &e.value;
     if e.key != "file" {
-        if let Some(x) = t.entries.iter().find(|x| FILE_EXTRAS.contains(&x.key.as_str())) {
+        if let Some(x) = t
+            .entries
+            .iter()
+            .find(|x| FILE_EXTRAS.contains(&x.key.as_str()))
+        {
             return Err(src.err(
                 &x.key_span,
-                format!("'{}' belongs to a file rule; this rule is '{}'", x.key, e.key),
+                format!(
+                    "'{}' belongs to a file rule; this rule is '{}'",
+                    x.key, e.key
+                ),
             ));
         }
     }
@@ -213,7 +220,13 @@ fn dtypes(src: &Source, rule: &crate::located::Table) -> R<Vec<(String, Dtype, R
     let t = values::table(src, &e.value, "dtypes (e.g. { delay = \"f32\" })")?;
     t.entries
         .iter()
-        .map(|d| Ok((d.key.clone(), values::dtype(src, &d.value)?, d.key_span.clone())))
+        .map(|d| {
+            Ok((
+                d.key.clone(),
+                values::dtype(src, &d.value)?,
+                d.key_span.clone(),
+            ))
+        })
         .collect()
 }
 
@@ -256,7 +269,10 @@ fn edge_file(
         if !edges.path.is_file() {
             return Err(src.err(
                 at,
-                format!("cannot read SONATA edges file '{}': no such file", edges.path.display()),
+                format!(
+                    "cannot read SONATA edges file '{}': no such file",
+                    edges.path.display()
+                ),
             ));
         }
         return Ok((edges, Vec::new()));
@@ -302,7 +318,10 @@ fn edge_file(
         edges.columns.push((name.to_string(), dtype));
         locs.push(csv.loc(f.offset));
     }
-    if let Some((k, _, span)) = dtypes.iter().find(|(k, ..)| !names[first_prop.min(names.len())..].contains(&k.as_str())) {
+    if let Some((k, _, span)) = dtypes
+        .iter()
+        .find(|(k, ..)| !names[first_prop.min(names.len())..].contains(&k.as_str()))
+    {
         let hint = crate::suggest::did_you_mean(k, names.iter().skip(first_prop).copied());
         return Err(src.err(
             span,

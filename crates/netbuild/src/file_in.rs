@@ -119,10 +119,12 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
     let group = match groups.as_slice() {
         [] => None,
         [g] => Some(pop.group(g).map_err(|e| e.to_string())?),
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "/edges/{pop_name} has {} edge groups; only a population with one group can be read",
             groups.len()
-        )),
+        ))
+        }
     };
     let rows = sources.len();
     let mut nsyns: Option<Vec<u32>> = None;

@@ -215,3 +215,63 @@ fn counts_are_the_same_on_one_and_two_ranks() {
     );
     assert_eq!(listing(t3.path()), ["edges.csv", "spec.toml"]);
 }
+
+/// `check` says what preparing would drop, and the spec's warnings, before any build.
+#[test]
+fn check_warns_about_self_connections() {
+    let (_tmp, spec) = folder(&[("spec.toml", FILE_SPEC.into()), ("edges.csv", edges_csv())]);
+    let r = run(
+        common::netbuild(["check".as_ref(), spec.as_os_str()]),
+        TIMEOUT,
+    );
+    r.assert_success();
+    assert!(
+        r.stderr
+            .contains(&format!("netbuild: warning: {SELF_MESSAGE}")),
+        "{}",
+        r.describe()
+    );
+}
+
+/// A SONATA edges file read by a file rule: its rows and property columns come back the same,
+/// and what is wrong with the file (a population it does not have) is an error at the rule.
+#[test]
+fn sonata_edges_file_rule_reads_rows_and_names_missing_populations() {
+    let csv = "source_node_id,target_node_id,nsyns,w\n3,1,2,0.5\n0,1,1,-1.25\n4,0,1,2\n";
+    let first = FILE_SPEC.replace("edges.csv\" }", "edges.csv\", dtypes = { w = \"f32\" } }");
+    let first = first.replace(
+        "output_dir = \"out\"",
+        "output_dir = \"out\"\ncompression = \"gzip\"",
+    );
+    let (tmp, spec) = folder(&[("spec.toml", first), ("edges.csv", csv.into())]);
+    build(1, &spec, &[]).assert_success();
+    let reread = |rule: &str| {
+        FILE_SPEC
+            .replace("output_dir = \"out\"", "output_dir = \"re\"")
+            .replace("rule = { file = \"edges.csv\" }", rule)
+    };
+    std::fs::write(
+        tmp.path().join("re.toml"),
+        reread("rule = { file = \"out/net_net_edges.h5\" }"),
+    )
+    .unwrap();
+    let r = build(1, &tmp.path().join("re.toml"), &[]);
+    r.assert_success();
+    // nsyns expands to one row per synapse, as the first build wrote them.
+    assert!(r.stdout.contains("4 rows  4 synapses"), "{}", r.describe());
+    std::fs::write(
+        tmp.path().join("bad.toml"),
+        reread("rule = { file = \"out/net_net_edges.h5\", population = \"v1\" }")
+            .replace("\"re\"", "\"bad\""),
+    )
+    .unwrap();
+    let r = build(1, &tmp.path().join("bad.toml"), &[]);
+    assert_eq!(r.status.code(), Some(2), "{}", r.describe());
+    let expected = format!(
+        "netbuild: error: {}:11:1: {}: no edges population 'v1' (it has: net_to_net)",
+        tmp.path().join("bad.toml").display(),
+        tmp.path().join("out/net_net_edges.h5").display()
+    );
+    assert!(r.stderr.contains(&expected), "{expected}\n{}", r.describe());
+    assert!(!tmp.path().join("bad").exists());
+}

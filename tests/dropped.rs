@@ -117,6 +117,15 @@ fn values_no_simulator_can_use_are_errors_naming_the_expression_and_pair() {
         );
         assert_eq!(listing(tmp.path()), ["spec.toml"], "{props}");
     }
+    // Out of an integer dtype's range: clamped and counted, the build goes on.
+    let (_tmp, spec) = folder(&[(
+        "spec.toml",
+        format!("{head}w = {{ expr = \"-5\", dtype = \"u32\" }}\n"),
+    )]);
+    let r = build(1, &spec, &[]);
+    r.assert_success();
+    let line = "edge type 100: 380 values of property 'w' outside the u32 range clamped, first (source, target) = (1, 0), (2, 0), (3, 0), (4, 0), (5, 0), ...";
+    assert!(r.stdout.contains(line), "{}", r.describe());
     // Reading d on a network without positions is also a warning, before any work.
     let (_tmp, spec) = folder(&[("spec.toml", format!("{head}syn_weight = \"1 / d\"\n"))]);
     let r = build(1, &spec, &[]);

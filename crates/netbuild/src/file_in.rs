@@ -136,24 +136,24 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
             let Ok(ds) = g.dataset(&name) else {
                 continue; // a subgroup such as dynamics_params
             };
-            let where_ = format!(
+            let at = format!(
                 "/edges/{pop_name}/{}/{name}",
                 g.name().rsplit('/').next().unwrap_or("")
             );
             if ds.size() != rows {
-                return Err(format!("{where_} has {} rows; expected {rows}", ds.size()));
+                return Err(format!("{at} has {} rows; expected {rows}", ds.size()));
             }
             if NOT_PROPERTIES.contains(&name.as_str()) {
-                nsyns = Some(ds.read_raw::<u32>().map_err(|e| format!("{where_}: {e}"))?);
+                nsyns = Some(ds.read_raw::<u32>().map_err(|e| format!("{at}: {e}"))?);
                 continue;
             }
             let stored = ds
                 .dtype()
                 .and_then(|t| t.to_descriptor())
-                .map_err(|e| format!("{where_}: {e}"))?;
+                .map_err(|e| format!("{at}: {e}"))?;
             let Some(stored) = dtype_of(&stored) else {
                 return Err(format!(
-                    "{where_} holds {stored}; per-edge properties read from a file must be numbers"
+                    "{at} holds {stored}; per-edge properties read from a file must be numbers"
                 ));
             };
             let dtype = f
@@ -161,13 +161,13 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
                 .iter()
                 .find(|(k, _)| *k == name)
                 .map_or(stored, |(_, d)| *d);
-            let values = ds.read_raw::<f64>().map_err(|e| format!("{where_}: {e}"))?;
+            let values = ds.read_raw::<f64>().map_err(|e| format!("{at}: {e}"))?;
             if let Some(i) = values
                 .iter()
                 .position(|&x| !(x.is_finite() && dtype.holds(x)))
             {
                 return Err(format!(
-                    "{where_} row {i}: {} does not fit {}",
+                    "{at} row {i}: {} does not fit {}",
                     values[i],
                     format!("{dtype:?}").to_lowercase()
                 ));

@@ -4,7 +4,9 @@
 //! In: a circuit's edge type and its generated networks. [`PreparedEdgeType::prepare`] resolves
 //! selections, binds expressions, builds the spatial grid and checks what can only be checked once
 //! nodes exist (an in-degree above the sources). Out: rows, target by target, through
-//! [`PreparedEdgeType::connect`].
+//! [`PreparedEdgeType::connect`]; and what was dropped or changed on the way, counted (never
+//! silent): at prepare time in [`PreparedEdgeType::issues`], while connecting in
+//! [`Scratch::issues`] (see [`crate::issues`]).
 //!
 //! Every random draw comes from a stream keyed by (seed, edge type, node, purpose): which rank
 //! runs a target, and in which order, cannot change the rows.

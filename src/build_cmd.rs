@@ -2,6 +2,7 @@
 
 use clap::Args;
 use netbuild::comm::Comm;
+use netbuild::issues::describe;
 use netbuild::spec::Spec;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -24,6 +25,10 @@ pub struct BuildArgs {
     /// Override `[build] writer`: "auto", "rank0" or "parallel".
     #[arg(long, value_name = "WRITER")]
     writer: Option<String>,
+    /// Fail (writing nothing) if anything would be dropped or changed: a file rule's
+    /// self-connections, a NaN probability, a value clamped by its dtype, ...
+    #[arg(long)]
+    strict: bool,
 }
 
 /// Whether a launcher (mpirun, srun, hydra) started this process as an MPI rank.
@@ -101,13 +106,16 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
         return ExitCode::from(2);
     };
     // Every rank reads the same file: nothing to broadcast, and every rank finds the same errors.
-    let spec = match netbuild::spec::load(spec_path) {
+    let spec = match load_spec(spec_path) {
         Ok(s) => s,
         Err(e) => {
             report(comm, &format!("error: {e}"));
             return ExitCode::from(2);
         }
     };
+    for w in &spec.warnings {
+        report(comm, &format!("warning: {w}"));
+    }
     let (circuit, mut options) = netbuild::circuit_from_spec(&spec);
     if let Some(dir) = &cli.output_dir {
         options.output_dir = dir.clone();
@@ -145,6 +153,7 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
         }
     }
     options.spec_text_hash = spec_hash(spec_path);
+    options.strict = cli.strict;
     match netbuild::build(&circuit, &options, comm) {
         Ok(summary) => {
             if comm.rank() == 0 {
@@ -154,6 +163,21 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
         }
         Err(netbuild::BuildError::Model(e)) => {
             report(comm, &format!("error: {}", locate(&spec, &e)));
+            ExitCode::from(2)
+        }
+        // Every rank found the same issues (they are gathered over the ranks).
+        Err(netbuild::BuildError::Issues { issues, .. }) => {
+            for i in &issues {
+                let why = if i.kind.is_fatal() { "" } else { " (--strict)" };
+                report(
+                    comm,
+                    &format!(
+                        "error: {}: {}{why}",
+                        issue_loc(&spec, i),
+                        describe(i, &circuit)
+                    ),
+                );
+            }
             ExitCode::from(2)
         }
         Err(
@@ -179,6 +203,28 @@ pub(crate) fn locate(spec: &Spec, e: &netbuild::model::ModelError) -> String {
             }
         }
         other => format!("{}: {other}", spec.path.display()),
+    }
+}
+
+/// Reads and checks the spec, then the SONATA edges files its `file` rules name.
+pub(crate) fn load_spec(path: &Path) -> Result<Spec, netbuild::spec::SpecError> {
+    let mut spec = netbuild::spec::load(path)?;
+    netbuild::file_in::read_sonata_rules(&mut spec)?;
+    Ok(spec)
+}
+
+/// Where the spec says what an issue is about: the property's value, else the block's rule.
+fn issue_loc(spec: &Spec, i: &netbuild::model::Issue) -> String {
+    use netbuild::model::IssueKind;
+    let Some(block) = spec.edges.get(i.edge_type) else {
+        return spec.path.display().to_string();
+    };
+    match i.kind {
+        IssueKind::Clamped(k) | IssueKind::NonFinite(k) => block
+            .edge_props
+            .get(k)
+            .map_or(block.rule_loc.to_string(), |p| p.loc.to_string()),
+        _ => block.rule_loc.to_string(),
     }
 }
 
@@ -247,6 +293,12 @@ fn print_summary(s: &netbuild::Summary, circuit: &netbuild::Circuit) {
             per_rank.join(", "),
             bytes(*max as f64)
         );
+    }
+    if !s.issues.is_empty() {
+        println!("  dropped or changed:");
+        for i in &s.issues {
+            println!("    {}", describe(i, circuit));
+        }
     }
     let total: u64 = s.files.iter().map(|(_, b)| b).sum();
     println!("  files: {}, {}", s.files.len(), bytes(total as f64));

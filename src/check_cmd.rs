@@ -26,13 +26,16 @@ pub struct CheckArgs {
 }
 
 pub fn main(args: &CheckArgs) -> ExitCode {
-    let spec = match netbuild::spec::load(&args.spec) {
+    let spec = match crate::build_cmd::load_spec(&args.spec) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("netbuild: error: {e}");
             return ExitCode::from(2);
         }
     };
+    for w in &spec.warnings {
+        eprintln!("netbuild: warning: {w}");
+    }
     let (circuit, mut options) = netbuild::circuit_from_spec(&spec);
     if let Some(b) = &args.memory_budget {
         match netbuild::spec::parse_size(b) {
@@ -57,6 +60,14 @@ pub fn main(args: &CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for p in &setup.prepared {
+        for i in p.issues.iter() {
+            eprintln!(
+                "netbuild: warning: {}",
+                netbuild::issues::describe(&i, &circuit)
+            );
+        }
+    }
     let estimate = netbuild::estimate::estimate(&circuit, &networks, &setup, &options, args.ranks);
     let name = args.spec.display().to_string();
     if args.json {

@@ -18,8 +18,8 @@
 
 use crate::pair::Pair;
 pub use netbuild_spec::{
-    Dtype, FileEdge, Gap, GenKind, Generator, ImportBlock, ImportedNodes, NodeValues, Nsyns,
-    Scalar, Selector, Value,
+    Dtype, FileEdge, FileEdges, Gap, GenKind, Generator, ImportBlock, ImportedNodes, NodeValues,
+    Nsyns, Scalar, Selector, Value,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -76,7 +76,8 @@ pub enum Rule {
     Total(u64),
     AllToAll,
     OneToOne,
-    File(Vec<FileEdge>),
+    /// An explicit edge list; its property columns are read by [`EdgeValue::FileColumn`].
+    File(Arc<FileEdges>),
     /// Evaluated on every candidate pair, like BMTK's `connection_rule` functions.
     Custom(ConnectionFn),
 }
@@ -113,11 +114,14 @@ pub enum EdgeValue {
     Expr(netbuild_expr::Expr),
     Generator(Generator),
     Custom(PropertyFn),
+    /// Column k of the edge type's `Rule::File` rows ([`FileEdges::columns`]).
+    FileColumn(usize),
 }
 
 impl fmt::Debug for EdgeValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            EdgeValue::FileColumn(k) => write!(f, "file column {k}"),
             EdgeValue::Expr(_) => f.write_str("expr"),
             EdgeValue::Generator(g) => write!(f, "{g:?}"),
             EdgeValue::Custom(_) => f.write_str("custom"),

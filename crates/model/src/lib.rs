@@ -9,6 +9,7 @@
 //! - [`rules`]: prepares edge types and connects targets, one at a time, into an [`EdgeSink`].
 //! - [`spatial`]: a k-d tree over sources, for exact pruning of distance-dependent rules.
 //! - [`stream`]: the keyed random streams that make every draw independent of rank and order.
+//! - [`issues`]: the tally of rows dropped and values changed, for the build's report.
 
 pub mod circuit;
 mod columns;
@@ -16,6 +17,7 @@ mod error;
 mod generator;
 pub mod grid;
 pub mod import;
+pub mod issues;
 pub mod nodes;
 mod pair;
 pub mod rules;
@@ -26,6 +28,7 @@ pub mod stream;
 pub use circuit::*;
 pub use columns::Columns;
 pub use error::ModelError;
+pub use issues::{Issue, IssueKind, Issues};
 pub use nodes::{generate_networks, Network, Values};
 pub use pair::Pair;
 pub use rules::{BlockState, PreparedEdgeType, Scratch};

@@ -5,10 +5,12 @@
 //! profiles, nsyns, generated properties).
 
 use netbuild_model::{
-    all_nodes, generate_networks, generator, Circuit, Columns, Dtype, EdgeValue, FileEdge, GenKind,
-    NodeValues, Nsyns, PreparedEdgeType, Rule, Scalar, SelectorExt, Value, VecSink,
+    all_nodes, generate_networks, generator, Circuit, Columns, Dtype, EdgeValue, FileEdge,
+    FileEdges, GenKind, IssueKind, NodeValues, Nsyns, PreparedEdgeType, Rule, Scalar, SelectorExt,
+    Value, VecSink,
 };
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 type Row = (usize, u64, u64, u32, Vec<f64>);
 
@@ -296,19 +298,23 @@ fn file_rule_keeps_rows_and_nsyns() {
             source: 4,
             target: 1,
             nsyns: Some(2),
+            line: 2,
         },
         FileEdge {
             source: 0,
             target: 1,
             nsyns: Some(5),
+            line: 3,
         },
         FileEdge {
             source: 2,
             target: 0,
             nsyns: None,
+            line: 4,
         },
     ];
-    c.add_edges(all_nodes("a"), all_nodes("a"), Rule::File(rows_in))
+    let file = FileEdges::new("e.csv", rows_in);
+    c.add_edges(all_nodes("a"), all_nodes("a"), Rule::File(Arc::new(file)))
         .nsyns(Nsyns::Fixed(7));
     let rows = run(&c);
     let got: Vec<_> = rows.iter().map(|r| (r.1, r.2, r.3)).collect();
@@ -402,4 +408,107 @@ fn selectors_filter_on_type_and_node_properties() {
     let sources: BTreeSet<u64> = rows.iter().map(|r| r.1).collect();
     assert_eq!(targets, [0, 2, 3].into());
     assert_eq!(sources, [0, 1, 2, 3].into());
+}
+
+/// A file's property columns follow their rows (one row per synapse); its self-connections are
+/// left out and counted with their lines when autapses are off.
+#[test]
+fn file_rule_properties_follow_rows_and_self_connections_are_counted() {
+    let mut c = Circuit::new(2);
+    cube(&mut c, "a", 5, 1.0, "e");
+    let edge = |source, target, nsyns, line| FileEdge {
+        source,
+        target,
+        nsyns,
+        line,
+    };
+    let mut file = FileEdges::new(
+        "e.csv",
+        vec![
+            edge(3, 1, Some(2), 2),
+            edge(2, 2, None, 3),
+            edge(0, 1, None, 4),
+            edge(4, 4, None, 5),
+        ],
+    );
+    file.columns = vec![("w".into(), Dtype::F64), ("k".into(), Dtype::U32)];
+    file.values = vec![0.5, 7.0, 9.0, 9.0, 1.25, 3.0, 9.0, 9.0];
+    c.add_edges(all_nodes("a"), all_nodes("a"), Rule::File(Arc::new(file)))
+        .edge_prop("w", Dtype::F64, EdgeValue::FileColumn(0))
+        .edge_prop("k", Dtype::U32, EdgeValue::FileColumn(1));
+    let rows = run(&c);
+    let got: Vec<_> = rows.iter().map(|r| (r.1, r.2, r.4.clone())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (0, 1, vec![1.25, 3.0]),
+            (3, 1, vec![0.5, 7.0]),
+            (3, 1, vec![0.5, 7.0])
+        ]
+    );
+    let nets = generate_networks(&c);
+    let mut cols = Columns::new(&nets);
+    let p = PreparedEdgeType::prepare(0, &c.edge_types[0], c.seed, &mut cols).unwrap();
+    let issues: Vec<_> = p.issues.iter().collect();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].kind, IssueKind::SelfConnection);
+    assert_eq!((issues[0].count, issues[0].first.clone()), (2, vec![3, 5]));
+}
+
+/// Values their dtype cannot hold are counted by the rule that makes them: NaN and infinite
+/// (fatal), integers out of range (clamped); NaN probabilities connect nothing and are counted.
+#[test]
+fn values_that_do_not_fit_are_counted() {
+    let mut c = Circuit::new(3);
+    cube(&mut c, "a", 20, 1.0, "e");
+    let x = |s: &str| EdgeValue::Expr(netbuild_expr::Expr::parse(s).unwrap());
+    c.add_edges(all_nodes("a"), all_nodes("a"), Rule::AllToAll)
+        .edge_prop("nan", Dtype::F64, x("log(-1)"))
+        .edge_prop("big", Dtype::F32, x("1e40"))
+        .edge_prop("neg", Dtype::U32, x("-5"))
+        .edge_prop("ok", Dtype::I32, x("2.5"));
+    let p = netbuild_expr::Expr::parse("if(src.x < 0.5, log(-1), 1)").unwrap();
+    c.add_edges(
+        all_nodes("a"),
+        all_nodes("a"),
+        Rule::Probability(Value::Expr(p)),
+    );
+    let nets = generate_networks(&c);
+    let mut cols = Columns::new(&nets);
+    let mut scratch = netbuild_model::Scratch::default();
+    let mut sink = VecSink::default();
+    let mut nan_sources = 0;
+    for (i, def) in c.edge_types.iter().enumerate() {
+        let e = PreparedEdgeType::prepare(i, def, c.seed, &mut cols).unwrap();
+        let state = e.prepare_block(0..20);
+        for t in 0..20 {
+            e.connect(&state, t, &mut scratch, &mut sink).unwrap();
+        }
+        if i == 1 {
+            nan_sources = e.sources.len();
+        }
+    }
+    let xs = nets[0].numeric("x");
+    let nan_pairs = 19 * xs.iter().filter(|&&x| x < 0.5).count() as u64;
+    assert!(nan_pairs > 0 && nan_sources == 20);
+    let got: Vec<_> = scratch
+        .issues
+        .iter()
+        .map(|i| (i.edge_type, i.kind, i.count))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (0, IssueKind::Clamped(2), 380),
+            (0, IssueKind::NonFinite(0), 380),
+            (0, IssueKind::NonFinite(1), 380),
+            (1, IssueKind::NanProbability, nan_pairs),
+        ]
+    );
+    // Only pairs whose source has x >= 0.5 connect.
+    assert!(sink
+        .rows
+        .iter()
+        .filter(|r| r.0 == 1)
+        .all(|r| xs[r.1 as usize] >= 0.5));
 }

@@ -5,7 +5,10 @@
 //! (renamed into place by rank 0) and a [`Summary`].
 //!
 //! Errors that every rank finds identically (a rule that cannot be satisfied) are returned on
-//! every rank before any work. Errors only one rank can meet (a full spill disk) are returned
+//! every rank before any work. What the rules drop or change is gathered over the ranks after
+//! each population's generation: a value no simulator can use (or, with `strict`, anything
+//! dropped or changed) is then an error returned on every rank, before that population is
+//! written; the rest is logged and listed in the [`Summary`]. Errors only one rank can meet (a full spill disk) are returned
 //! on that rank; the caller must then end the whole job (`Comm::abort`), since the others wait
 //! in a collective.
 
@@ -21,7 +24,7 @@ use crate::progress::Progress;
 use crate::setup::prepare_edges;
 use netbuild_comm::Comm;
 use netbuild_edges::{EdgeTypesTable, SpillPolicy, TableError, TableLayout};
-use netbuild_model::{generate_networks, Circuit, ModelError};
+use netbuild_model::{generate_networks, Circuit, Issue, Issues, ModelError};
 use netbuild_sonata as sonata;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -48,6 +51,30 @@ pub enum BuildError {
     Writer(String),
     #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0}")]
     Injected(usize),
+    /// Values no simulator can use, or (with `strict`) anything dropped or changed; `message`
+    /// has one line per issue (see [`crate::issues::describe`]). Found on every rank alike.
+    #[error("{message}")]
+    Issues { issues: Vec<Issue>, message: String },
+}
+
+/// The error for `issues` if they stop the build: any fatal one, or any at all when `strict`.
+fn stop_for(issues: &Issues, strict: bool, circuit: &Circuit) -> Result<(), BuildError> {
+    if issues.is_empty() || !(strict || issues.any_fatal()) {
+        return Ok(());
+    }
+    let stopping: Vec<Issue> = issues
+        .iter()
+        .filter(|i| strict || i.kind.is_fatal())
+        .collect();
+    let message = stopping
+        .iter()
+        .map(|i| crate::issues::describe(i, circuit))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Err(BuildError::Issues {
+        issues: stopping,
+        message,
+    })
 }
 
 /// Tests of the failure path set `NETBUILD_INJECT_FAULT=R` to make rank R fail after generating
@@ -83,6 +110,8 @@ pub struct Summary {
     /// The files written (name in the output folder, bytes), sorted by name; known on rank 0
     /// only (empty elsewhere).
     pub files: Vec<(String, u64)>,
+    /// What was dropped or changed, over all ranks (the same on every rank).
+    pub issues: Vec<Issue>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +147,13 @@ pub fn build(
     let networks = generate_networks(circuit);
     let setup = prepare_edges(circuit, &networks)?;
     let populations = &setup.populations;
+    // Found while preparing, identically on every rank: never summed over ranks.
+    let mut issues = Issues::default();
+    for p in &setup.prepared {
+        issues.merge(&p.issues);
+    }
+    stop_for(&issues, options.strict, circuit)?;
+    crate::issues::log(comm, &issues, circuit);
 
     // Every rank learns where rank 0's half-written folder will be before it exists, so that
     // whichever rank mpirun sends SIGTERM to when another one dies (even rank 0, by SIGKILL)
@@ -207,6 +243,10 @@ pub fn build(
             |targets, rows| reporter.update(targets, rows),
         )?;
         reporter.finish();
+        let found = crate::issues::gather(comm, &counts.issues);
+        stop_for(&found, options.strict, circuit)?;
+        crate::issues::log(comm, &found, circuit);
+        issues.merge(&found);
         let mine = RankCounts {
             rows: table.rows(),
             group_rows: table.group_rows().to_vec(),
@@ -310,6 +350,7 @@ pub fn build(
         seconds: started.elapsed().as_secs_f64(),
         peak_memory,
         files,
+        issues: issues.iter().collect(),
     })
 }
 

@@ -31,7 +31,9 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
             netbuild_spec::Rule::Total(n) => netbuild_model::Rule::Total(*n),
             netbuild_spec::Rule::AllToAll => netbuild_model::Rule::AllToAll,
             netbuild_spec::Rule::OneToOne => netbuild_model::Rule::OneToOne,
-            netbuild_spec::Rule::File(rows) => netbuild_model::Rule::File(rows.clone()),
+            netbuild_spec::Rule::File(rows) => {
+                netbuild_model::Rule::File(std::sync::Arc::new(rows.clone()))
+            }
         };
         let mut b = c
             .add_edges(e.source.clone(), e.target.clone(), rule)
@@ -50,6 +52,7 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
             let value = match &p.value {
                 SpecEdgeValue::Expr(x) => EdgeValue::Expr(x.clone()),
                 SpecEdgeValue::Generator(g) => EdgeValue::Generator(g.clone()),
+                SpecEdgeValue::FileColumn(k) => EdgeValue::FileColumn(*k),
             };
             b = b.edge_prop(&p.name, p.dtype, value);
         }
@@ -63,6 +66,7 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
         writer: spec.build.writer,
         spec_text_hash: None,
         threads: None,
+        strict: false,
     };
     (c, options)
 }

@@ -3,7 +3,7 @@
 //!
 //! In: prepared edge types and a block of target ids. Out: a filled [`EdgeTypesTable`] and the
 //! counts the collator needs ([`BlockCounts`]: per source node, and rows and synapses per edge
-//! type for the summary).
+//! type for the summary), with what the rules dropped or changed on the way ([`Issues`]).
 //!
 //! Threads: the block is cut into small runs of targets that worker threads connect into their
 //! own buffers; the buffers are then replayed into the table in target order. A batch of runs
@@ -11,7 +11,7 @@
 //! cannot change a single value.
 
 use netbuild_edges::{EdgeTypesTable, TableError};
-use netbuild_model::{BlockState, EdgeRow, EdgeSink, PreparedEdgeType, Scratch};
+use netbuild_model::{BlockState, EdgeRow, EdgeSink, Issues, PreparedEdgeType, Scratch};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -25,6 +25,8 @@ struct RunBuffer {
     /// Properties of all rows, concatenated; row i has `n_props[edge_type[i]]` of them.
     props: Vec<f64>,
     n_props: Vec<u8>,
+    /// What the rules dropped or changed for these targets.
+    issues: Issues,
 }
 
 impl EdgeSink for RunBuffer {
@@ -68,6 +70,8 @@ pub struct BlockCounts {
     pub edge_type_rows: Vec<u64>,
     /// Synapses of each edge type: the sum of `nsyns` over rows (a row per synapse counts 1).
     pub edge_type_synapses: Vec<u64>,
+    /// What the rules dropped or changed in this block (this rank's tally).
+    pub issues: Issues,
 }
 
 /// Counts rows per source node, and rows and synapses per edge type, on their way into the
@@ -111,6 +115,7 @@ fn connect_run(
             }
         }
     }
+    buf.issues = std::mem::take(&mut scratch.issues);
     buf
 }
 
@@ -153,6 +158,7 @@ pub fn generate_block(
         source_counts: vec![0u64; n_sources as usize],
         edge_type_rows: vec![0; edge_types.len()],
         edge_type_synapses: vec![0; edge_types.len()],
+        issues: Issues::default(),
     };
     let mut local = vec![usize::MAX; edge_types.iter().map(|e| e.index + 1).max().unwrap_or(0)];
     for (l, e) in edge_types.iter().enumerate() {
@@ -171,7 +177,10 @@ pub fn generate_block(
         .build();
     let mut done = 0u64;
     let replay = |sink: &mut Counting<'_>, buffers: Vec<RunBuffer>| -> Result<(), TableError> {
-        buffers.iter().try_for_each(|buf| buf.replay(sink))
+        buffers.iter().try_for_each(|buf| {
+            sink.counts.issues.merge(&buf.issues);
+            buf.replay(sink)
+        })
     };
     let targets = |group: &[Range<u64>]| group.iter().map(|r| r.end - r.start).sum::<u64>();
     match &pool {

@@ -18,6 +18,9 @@ pub struct BuildOptions {
     pub threads: Option<usize>,
     /// Who writes the edges files when there are several ranks.
     pub writer: Writer,
+    /// Anything dropped or changed (a file's self-connections, a NaN probability, a clamped
+    /// value: see `netbuild_model::IssueKind`) is an error, not a warning.
+    pub strict: bool,
 }
 
 impl BuildOptions {
@@ -32,6 +35,7 @@ impl BuildOptions {
             spec_text_hash: None,
             threads: None,
             writer: Writer::Auto,
+            strict: false,
         }
     }
 

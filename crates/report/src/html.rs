@@ -373,7 +373,7 @@ fn rule_text(b: &EdgeBlock) -> String {
         Rule::Total(n) => format!("total = {n}"),
         Rule::AllToAll => "all_to_all".into(),
         Rule::OneToOne => "one_to_one".into(),
-        Rule::File(rows) => format!("file ({} rows)", thousands(rows.len() as u64)),
+        Rule::File(rows) => format!("file ({} rows)", thousands(rows.rows.len() as u64)),
     };
     if let Some(m) = b.max_distance {
         let _ = write!(s, ", max_distance = {m}");

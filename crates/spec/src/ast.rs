@@ -29,6 +29,9 @@ pub struct Spec {
     pub imports: Vec<crate::ImportBlock>,
     /// `[[edges]]` blocks then `[[gap_junctions]]` blocks, each in file order.
     pub edges: Vec<EdgeBlock>,
+    /// Things that build but are probably not what was meant (an expression reading `d` on a
+    /// network without positions), in file order; `load` returns them for the caller to print.
+    pub warnings: Vec<crate::SpecError>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +148,29 @@ pub enum Dtype {
     U64,
 }
 
+impl Dtype {
+    pub fn is_integer(self) -> bool {
+        !matches!(self, Dtype::F32 | Dtype::F64)
+    }
+
+    /// Whether the finite number `x` is within the range of `self` (integers: after dropping
+    /// the fraction, as a cast does). Outside it, a cast clamps an integer and makes an f32
+    /// infinite.
+    pub fn holds(self, x: f64) -> bool {
+        // Integer bounds as exact powers of two: the upper ones are excluded.
+        let two = |k: i32| 2f64.powi(k);
+        let x = if self.is_integer() { x.trunc() } else { x };
+        match self {
+            Dtype::F64 => x.is_finite(),
+            Dtype::F32 => (x as f32).is_finite(),
+            Dtype::I32 => x >= -two(31) && x < two(31),
+            Dtype::U32 => x >= 0.0 && x < two(32),
+            Dtype::I64 => x >= -two(63) && x < two(63),
+            Dtype::U64 => x >= 0.0 && x < two(64),
+        }
+    }
+}
+
 /// One `[[edges]]` or `[[gap_junctions]]` block: one edge type.
 #[derive(Debug, Clone)]
 pub struct EdgeBlock {
@@ -183,8 +209,60 @@ pub enum Rule {
     Total(u64),
     AllToAll,
     OneToOne,
-    /// Loaded and checked: (source id, target id, nsyns if the file has that column).
-    File(Vec<FileEdge>),
+    /// An explicit edge list (a CSV file, loaded and checked; or a SONATA edges file, which
+    /// netbuild reads before building).
+    File(FileEdges),
+}
+
+/// The rows of a `file` rule, in file order, with their per-edge property columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileEdges {
+    /// The file as the spec names it, for messages (`edges.csv:6`).
+    pub name: String,
+    /// The file itself (the spec folder joined with `name`).
+    pub path: PathBuf,
+    /// `Some` for a SONATA edges file: the population named by `population` (`""` if the spec
+    /// names none: the file's only one). Its rows are empty until netbuild reads the file.
+    pub population: Option<String>,
+    pub rows: Vec<FileEdge>,
+    /// Per-edge property columns (every column beyond `source_node_id,target_node_id[,nsyns]`),
+    /// in file order: (name, dtype from the rule's `dtypes` table, else f64).
+    pub columns: Vec<(String, Dtype)>,
+    /// Their values, row by row: row i's are `values[i * columns.len()..][..columns.len()]`.
+    /// Every value is finite and fits its column's dtype.
+    pub values: Vec<f64>,
+    /// `dtypes` given in the rule, for a SONATA file whose columns are only known once read.
+    pub dtypes: Vec<(String, Dtype)>,
+}
+
+impl FileEdges {
+    /// An edge list without property columns, as the builder API gives one (`name` for
+    /// messages).
+    pub fn new(name: &str, rows: Vec<FileEdge>) -> FileEdges {
+        FileEdges {
+            name: name.to_string(),
+            path: PathBuf::from(name),
+            population: None,
+            rows,
+            columns: Vec::new(),
+            values: Vec::new(),
+            dtypes: Vec::new(),
+        }
+    }
+
+    /// The property values of row `i`.
+    pub fn row_values(&self, i: usize) -> &[f64] {
+        let k = self.columns.len();
+        self.values.get(i * k..(i + 1) * k).unwrap_or(&[])
+    }
+
+    /// Where row `i` is, for messages: `edges.csv:6` (a CSV line) or `edges.h5 row 5`.
+    pub fn place(&self, line: u64) -> String {
+        match self.population {
+            None => format!("{}:{line}", self.name),
+            Some(_) => format!("{} row {line}", self.name),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +270,8 @@ pub struct FileEdge {
     pub source: u64,
     pub target: u64,
     pub nsyns: Option<u32>,
+    /// Where the row is: its 1-based line in a CSV file, its 0-based row in a SONATA file.
+    pub line: u64,
 }
 
 /// A number or a compiled expression.
@@ -213,12 +293,16 @@ pub struct EdgeProp {
     pub name: String,
     pub dtype: Dtype,
     pub value: EdgeValue,
+    /// Where its value is written (for errors about the values it computes).
+    pub loc: Loc,
 }
 
 #[derive(Debug, Clone)]
 pub enum EdgeValue {
     Expr(Expr),
     Generator(Generator),
+    /// Column k of the `file` rule's [`FileEdges::columns`].
+    FileColumn(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -3,8 +3,9 @@
 //! In: the located value of the top-level `edges` or `gap_junctions` key, the [`Networks`] the
 //! `[[nodes]]` blocks define, the spec folder. Out: one [`EdgeBlock`] per block, in file order:
 //! selectors checked against the networks, the rule, `nsyns`, edge-type properties (the other
-//! scalar keys), per-edge properties (`[edges.properties]`) and, for gap junctions, the
-//! resistance or conductance.
+//! scalar keys), per-edge properties (a `file` rule's extra columns, then `[edges.properties]`)
+//! and, for gap junctions, the resistance or conductance. Also warnings about expressions that
+//! read distances on a network without positions.
 
 use crate::exprs::{self, Ends};
 use crate::generator::{self, Place};
@@ -13,8 +14,8 @@ use crate::nodes::{self, Networks};
 use crate::rule;
 use crate::suggest;
 use crate::values::{self, R};
-use crate::{Dtype, EdgeBlock, EdgeProp, EdgeValue, Gap, Nsyns, Selector};
-use netbuild_expr::Expr;
+use crate::{Dtype, EdgeBlock, EdgeProp, EdgeValue, Gap, Nsyns, Rule, Selector, SpecError, Value};
+use netbuild_expr::{Expr, Var};
 use std::path::Path;
 
 /// Keys of an edge block with a meaning of their own (all other scalar keys are edge-type
@@ -32,7 +33,14 @@ const RESERVED: [&str; 6] = [
     "is_gap_junction",
 ];
 
-pub fn read(src: &Source, v: &Node, gap: bool, nets: &Networks, dir: &Path) -> R<Vec<EdgeBlock>> {
+pub fn read(
+    src: &Source,
+    v: &Node,
+    gap: bool,
+    nets: &Networks,
+    dir: &Path,
+    warnings: &mut Vec<SpecError>,
+) -> R<Vec<EdgeBlock>> {
     let name = if gap { "gap_junctions" } else { "edges" };
     let blocks = match &v.kind {
         Kind::Array(a) => a,
@@ -47,11 +55,18 @@ pub fn read(src: &Source, v: &Node, gap: bool, nets: &Networks, dir: &Path) -> R
     };
     blocks
         .iter()
-        .map(|b| block(src, b, gap, nets, dir))
+        .map(|b| block(src, b, gap, nets, dir, warnings))
         .collect()
 }
 
-fn block(src: &Source, b: &Node, gap: bool, nets: &Networks, dir: &Path) -> R<EdgeBlock> {
+fn block(
+    src: &Source,
+    b: &Node,
+    gap: bool,
+    nets: &Networks,
+    dir: &Path,
+    warnings: &mut Vec<SpecError>,
+) -> R<EdgeBlock> {
     let ctx = if gap {
         "[[gap_junctions]]"
     } else {
@@ -110,16 +125,40 @@ fn block(src: &Source, b: &Node, gap: bool, nets: &Networks, dir: &Path) -> R<Ed
 
     let rule_e = values::require(src, t, "rule", ctx, &b.span)?;
     let parts = rule::read(src, &rule_e.value, &ends, dir)?;
+    if let Rule::Probability(Value::Expr(x)) | Rule::Count(Value::Expr(x)) = &parts.rule {
+        warnings.extend(distance_warning(
+            src,
+            rule_e.key_span.start,
+            x,
+            &ends,
+            "the rule",
+        ));
+    }
 
     let nsyns = match t.get("nsyns") {
         Some(e) => nsyns(src, &e.value)?,
         None => Nsyns::Fixed(1),
     };
 
-    let edge_props = match t.get("properties") {
-        Some(e) => properties(src, &e.value, &ends, dir)?,
-        None => Vec::new(),
-    };
+    let mut edge_props = file_properties(&parts)?;
+    if let Some(e) = t.get("properties") {
+        for p in properties(src, &e.value, &ends, dir)? {
+            if let Some(f) = edge_props.iter().find(|f| f.name == p.name) {
+                return Err(SpecError {
+                    loc: p.loc,
+                    message: format!(
+                        "per-edge property '{}' is also a column of the rule's file ({})",
+                        p.name, f.loc
+                    ),
+                });
+            }
+            if let EdgeValue::Expr(x) = &p.value {
+                let what = format!("property '{}'", p.name);
+                warnings.extend(distance_warning_at(&p.loc, x, &ends, &what));
+            }
+            edge_props.push(p);
+        }
+    }
 
     let gap = if gap {
         Some(gap_value(src, t, b)?)
@@ -244,6 +283,65 @@ fn reserved_edge_prop(k: &str) -> bool {
     k == "nsyns" || RESERVED.contains(&k)
 }
 
+/// A CSV `file` rule's property columns, as per-edge properties (named where the header does).
+fn file_properties(parts: &rule::RuleParts) -> R<Vec<EdgeProp>> {
+    let Rule::File(f) = &parts.rule else {
+        return Ok(Vec::new());
+    };
+    f.columns
+        .iter()
+        .zip(&parts.file_columns)
+        .enumerate()
+        .map(|(k, ((name, dtype), loc))| {
+            if reserved_edge_prop(name) {
+                return Err(SpecError {
+                    loc: loc.clone(),
+                    message: format!(
+                        "column '{name}' is written by netbuild and cannot be a per-edge property"
+                    ),
+                });
+            }
+            Ok(EdgeProp {
+                name: name.clone(),
+                dtype: *dtype,
+                value: EdgeValue::FileColumn(k),
+                loc: loc.clone(),
+            })
+        })
+        .collect()
+}
+
+/// A warning when `x` reads a distance (`d`, `dx`, `dy`, `dz`) while an end network has no
+/// positions: every distance is then 0 (and `1 / d` infinite).
+fn distance_warning(
+    src: &Source,
+    at: usize,
+    x: &Expr,
+    ends: &Ends,
+    what: &str,
+) -> Option<SpecError> {
+    distance_warning_at(&src.loc(at), x, ends, what)
+}
+
+fn distance_warning_at(loc: &crate::Loc, x: &Expr, ends: &Ends, what: &str) -> Option<SpecError> {
+    let var = x
+        .variables()
+        .iter()
+        .find(|v| matches!(v.var, Var::D | Var::Dx | Var::Dy | Var::Dz))?;
+    let unplaced = [ends.source, ends.target].into_iter().find(|net| {
+        ends.nets
+            .get(net)
+            .is_some_and(|i| !nodes::POSITIONS.iter().any(|p| i.defines(p)))
+    })?;
+    Some(SpecError {
+        loc: loc.clone(),
+        message: format!(
+            "{what} reads '{}' but network '{unplaced}' has no positions (x, y, z): every distance is 0",
+            var.var
+        ),
+    })
+}
+
 fn properties(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<Vec<EdgeProp>> {
     let t: &Table = values::table(src, v, "properties")?;
     let mut out = Vec::with_capacity(t.entries.len());
@@ -257,6 +355,7 @@ fn properties(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<Vec<EdgeProp
         }
         values::check_property_name(src, e, "edge property")?;
         let what = format!("edge property '{name}'");
+        let loc = src.loc(e.value.span.start);
         let v = &e.value;
         let (dtype, value) = match &v.kind {
             Kind::Str(s) => (Dtype::F64, EdgeValue::Expr(exprs::compile(src, v, s, ends, &what)?)),
@@ -305,6 +404,7 @@ fn properties(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<Vec<EdgeProp
             name: name.to_string(),
             dtype,
             value,
+            loc,
         });
     }
     Ok(out)

@@ -126,9 +126,17 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
     }
 
     let mut edges = Vec::new();
+    let mut warnings = Vec::new();
     for (key, gap) in [("edges", false), ("gap_junctions", true)] {
         if let Some(e) = root.get(key) {
-            edges.extend(edges::read(&source, &e.value, gap, &nets, &dir)?);
+            edges.extend(edges::read(
+                &source,
+                &e.value,
+                gap,
+                &nets,
+                &dir,
+                &mut warnings,
+            )?);
         }
     }
     import::check_existing_edges(&imports, &edges)?;
@@ -139,5 +147,6 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
         nodes,
         imports,
         edges,
+        warnings,
     })
 }

@@ -2,13 +2,14 @@
 //!
 //! In: the located rule table, the block's two networks, the spec folder. Out: the [`Rule`]
 //! (exactly one kind; probabilities and counts as constants or checked expressions; an edge list
-//! file loaded and checked against the networks' sizes), `max_distance` and `autapses`.
+//! file loaded and checked against the networks' sizes, its extra columns typed by `dtypes`),
+//! `max_distance` and `autapses`.
 
 use crate::csvfile::{self, Field};
 use crate::exprs::{self, Ends};
 use crate::located::{Entry, Kind, Node, Source};
 use crate::values::{self, R};
-use crate::{FileEdge, Rule, Value};
+use crate::{Dtype, FileEdge, FileEdges, Loc, Rule, Value};
 use netbuild_expr::Interval;
 use std::ops::Range;
 use std::path::Path;
@@ -30,12 +31,16 @@ pub const KINDS: [&str; 8] = [
     "one_to_one",
     "file",
 ];
-const EXTRAS: [&str; 2] = ["max_distance", "autapses"];
+const EXTRAS: [&str; 4] = ["max_distance", "autapses", "dtypes", "population"];
+/// Keys that only a `file` rule takes.
+const FILE_EXTRAS: [&str; 2] = ["dtypes", "population"];
 
 pub struct RuleParts {
     pub rule: Rule,
     pub max_distance: Option<f64>,
     pub autapses: bool,
+    /// Where each of a CSV `file` rule's property columns is named (its header cell).
+    pub file_columns: Vec<Loc>,
 }
 
 pub fn read(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<RuleParts> {
@@ -69,6 +74,22 @@ pub fn read(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<RuleParts> {
         }
     };
     let n = &e.value;
+    if e.key != "file" {
+        if let Some(x) = t
+            .entries
+            .iter()
+            .find(|x| FILE_EXTRAS.contains(&x.key.as_str()))
+        {
+            return Err(src.err(
+                &x.key_span,
+                format!(
+                    "'{}' belongs to a file rule; this rule is '{}'",
+                    x.key, e.key
+                ),
+            ));
+        }
+    }
+    let mut file_columns = Vec::new();
     let rule = match e.key.as_str() {
         "probability" => Rule::Probability(exprs::value(
             src,
@@ -140,7 +161,9 @@ pub fn read(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<RuleParts> {
         }
         _ => {
             let file = values::nonempty_string(src, n, "file")?;
-            Rule::File(edge_file(src, &n.span, dir, file, ends)?)
+            let (edges, locs) = edge_file(src, t, &n.span, dir, file, ends)?;
+            file_columns = locs;
+            Rule::File(edges)
         }
     };
     let max_distance = match t.get("max_distance") {
@@ -165,6 +188,7 @@ pub fn read(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<RuleParts> {
         rule,
         max_distance,
         autapses,
+        file_columns,
     })
 }
 
@@ -180,17 +204,79 @@ fn must_be_true(src: &Source, n: &Node, what: &str) -> R<()> {
     }
 }
 
-const HEADER: &str = "source_node_id,target_node_id[,nsyns]";
+const HEADER: &str = "source_node_id,target_node_id[,nsyns][,property...]";
 
-/// Loads an explicit edge list: header `source_node_id,target_node_id[,nsyns]`, ids of nodes of
-/// the source and target networks, nsyns >= 1.
+/// Whether `file` names a SONATA edges file (HDF5) rather than a CSV edge list.
+fn is_sonata(file: &str) -> bool {
+    let f = file.to_ascii_lowercase();
+    f.ends_with(".h5") || f.ends_with(".hdf5")
+}
+
+/// The rule's `dtypes` table: (column, dtype, where the key is), in file order.
+fn dtypes(src: &Source, rule: &crate::located::Table) -> R<Vec<(String, Dtype, Range<usize>)>> {
+    let Some(e) = rule.get("dtypes") else {
+        return Ok(Vec::new());
+    };
+    let t = values::table(src, &e.value, "dtypes (e.g. { delay = \"f32\" })")?;
+    t.entries
+        .iter()
+        .map(|d| {
+            Ok((
+                d.key.clone(),
+                values::dtype(src, &d.value)?,
+                d.key_span.clone(),
+            ))
+        })
+        .collect()
+}
+
+/// Loads an explicit edge list: header `source_node_id,target_node_id[,nsyns]` then any
+/// per-edge property columns; ids of nodes of the source and target networks, nsyns >= 1,
+/// property values finite numbers that fit their dtype. A SONATA file (`.h5`) is only
+/// recorded: netbuild reads it before building. Also returns where each property column is named.
 fn edge_file(
     src: &Source,
+    rule: &crate::located::Table,
     at: &Range<usize>,
     dir: &Path,
     file: &str,
     ends: &Ends,
-) -> R<Vec<FileEdge>> {
+) -> R<(FileEdges, Vec<Loc>)> {
+    let dtypes = dtypes(src, rule)?;
+    let population = match rule.get("population") {
+        Some(p) if is_sonata(file) => {
+            Some(values::nonempty_string(src, &p.value, "population")?.to_string())
+        }
+        Some(p) => {
+            return Err(src.err(
+                &p.key_span,
+                "'population' names a population of a SONATA edges file (.h5); this file is a CSV edge list",
+            ))
+        }
+        None if is_sonata(file) => Some(String::new()),
+        None => None,
+    };
+    let mut edges = FileEdges {
+        name: file.to_string(),
+        path: dir.join(file),
+        population,
+        rows: Vec::new(),
+        columns: Vec::new(),
+        values: Vec::new(),
+        dtypes: dtypes.iter().map(|(k, d, _)| (k.clone(), *d)).collect(),
+    };
+    if edges.population.is_some() {
+        if !edges.path.is_file() {
+            return Err(src.err(
+                at,
+                format!(
+                    "cannot read SONATA edges file '{}': no such file",
+                    edges.path.display()
+                ),
+            ));
+        }
+        return Ok((edges, Vec::new()));
+    }
     let csv = csvfile::open(src, at, dir, file, "edge file")?;
     let mut records = csvfile::records(&csv.text);
     let header = match records.next() {
@@ -204,23 +290,50 @@ fn edge_file(
         }
     };
     let names: Vec<&str> = header.iter().map(|f| f.text.as_str()).collect();
-    let with_nsyns = match names.as_slice() {
-        ["source_node_id", "target_node_id"] => false,
-        ["source_node_id", "target_node_id", "nsyns"] => true,
-        _ => {
-            return Err(csv.err_at(
-                0,
-                format!("expected the header {HEADER}, found '{}'", names.join(",")),
-            ))
+    if names.get(..2) != Some(&["source_node_id", "target_node_id"][..]) {
+        return Err(csv.err_at(
+            0,
+            format!("expected the header {HEADER}, found '{}'", names.join(",")),
+        ));
+    }
+    let with_nsyns = names.get(2) == Some(&"nsyns");
+    let first_prop = if with_nsyns { 3 } else { 2 };
+    let mut locs = Vec::new();
+    for (k, f) in header.iter().enumerate().skip(first_prop) {
+        let name = f.text.as_str();
+        if names[..k].contains(&name) || name.is_empty() || name == "nsyns" {
+            let why = if name == "nsyns" {
+                "nsyns must be the third column".to_string()
+            } else if name.is_empty() {
+                "a column has no name".to_string()
+            } else {
+                format!("column '{name}' appears twice")
+            };
+            return Err(csv.err_at(f.offset, format!("{why}; expected the header {HEADER}")));
         }
-    };
+        let dtype = dtypes
+            .iter()
+            .find(|(k, ..)| k == name)
+            .map_or(Dtype::F64, |(_, d, _)| *d);
+        edges.columns.push((name.to_string(), dtype));
+        locs.push(csv.loc(f.offset));
+    }
+    if let Some((k, _, span)) = dtypes
+        .iter()
+        .find(|(k, ..)| !names[first_prop.min(names.len())..].contains(&k.as_str()))
+    {
+        let hint = crate::suggest::did_you_mean(k, names.iter().skip(first_prop).copied());
+        return Err(src.err(
+            span,
+            format!("dtypes names '{k}', which is not a property column of '{file}'{hint}"),
+        ));
+    }
     let n_src = ends.nets.get(ends.source).map_or(0, |i| i.n);
     let n_trg = ends.nets.get(ends.target).map_or(0, |i| i.n);
-    let mut out = Vec::new();
     for rec in records {
         let rec = rec.map_err(|(off, msg)| csv.err_at(off, msg))?;
+        let off = rec.first().map_or(0, |f| f.offset);
         if rec.len() != header.len() {
-            let off = rec.first().map_or(0, |f| f.offset);
             return Err(csv.err_at(
                 off,
                 format!(
@@ -247,13 +360,50 @@ fn edge_file(
             },
             _ => None,
         };
-        out.push(FileEdge {
+        for (f, (name, dtype)) in rec[first_prop..].iter().zip(&edges.columns) {
+            edges.values.push(property_value(&csv, f, name, *dtype)?);
+        }
+        edges.rows.push(FileEdge {
             source,
             target,
             nsyns,
+            line: csv.loc(off).line as u64,
         });
     }
-    Ok(out)
+    Ok((edges, locs))
+}
+
+/// A property cell: a finite number that `dtype` holds (an integer in range for integer dtypes).
+fn property_value(csv: &Source, f: &Field, column: &str, dtype: Dtype) -> R<f64> {
+    let x = f.text.parse::<f64>().ok().filter(|x| x.is_finite());
+    match x {
+        Some(x) if dtype_holds(dtype, x) => Ok(x),
+        _ => Err(csv.err_at(
+            f.offset,
+            format!(
+                "expected {} for column '{column}', found '{}'",
+                dtype_expected(dtype),
+                f.text
+            ),
+        )),
+    }
+}
+
+/// Whether finite `x` is stored by `dtype` unchanged (integers: exactly).
+fn dtype_holds(dtype: Dtype, x: f64) -> bool {
+    dtype.holds(x) && (!dtype.is_integer() || x.fract() == 0.0)
+}
+
+/// What a value of `dtype` looks like, for messages.
+fn dtype_expected(dtype: Dtype) -> &'static str {
+    match dtype {
+        Dtype::F64 => "a finite number (f64)",
+        Dtype::F32 => "a finite number within the f32 range",
+        Dtype::I32 => "an integer in the i32 range",
+        Dtype::U32 => "an integer in 0..=4294967295 (u32)",
+        Dtype::I64 => "an integer in the i64 range",
+        Dtype::U64 => "an integer >= 0 in the u64 range",
+    }
 }
 
 fn node_id(csv: &Source, f: &Field, column: &str, network: &str, n: u64) -> R<u64> {

@@ -4,12 +4,15 @@
 //! In: a circuit's edge type and its generated networks. [`PreparedEdgeType::prepare`] resolves
 //! selections, binds expressions, builds the spatial grid and checks what can only be checked once
 //! nodes exist (an in-degree above the sources). Out: rows, target by target, through
-//! [`PreparedEdgeType::connect`].
+//! [`PreparedEdgeType::connect`]; and what was dropped or changed on the way, counted (never
+//! silent): at prepare time in [`PreparedEdgeType::issues`], while connecting in
+//! [`Scratch::issues`] (see [`crate::issues`]).
 //!
 //! Every random draw comes from a stream keyed by (seed, edge type, node, purpose): which rank
 //! runs a target, and in which order, cannot change the rows.
 
 mod bind;
+mod file;
 pub mod sample;
 
 use crate::circuit::{EdgeTypeDef, EdgeValue, Nsyns, Rule, Value};
@@ -17,6 +20,7 @@ use crate::columns::Columns;
 use crate::error::ModelError;
 use crate::generator::{draw, Drawn};
 use crate::grid::Grid;
+use crate::issues::{pair_key, IssueKind, Issues};
 use crate::nodes::Network;
 use crate::pair::Pair;
 use crate::sink::{EdgeRow, EdgeSink};
@@ -48,11 +52,7 @@ enum Prepared {
     Total(Vec<u64>),
     AllToAll,
     OneToOne,
-    /// Rows grouped by target position: `offsets[i]..offsets[i+1]` index `rows`.
-    File {
-        offsets: Vec<usize>,
-        rows: Vec<(u64, Option<u32>)>,
-    },
+    File(file::FileIndex),
     Custom(crate::circuit::ConnectionFn),
 }
 
@@ -60,6 +60,7 @@ enum PreparedProp {
     Expr(BoundExpr),
     Generator(crate::circuit::Generator),
     Custom(crate::circuit::PropertyFn),
+    FileColumn(usize),
 }
 
 /// Reusable per-thread buffers, so that `connect` allocates nothing in steady state.
@@ -72,6 +73,10 @@ pub struct Scratch {
     props: Vec<f64>,
     /// The source tree walk's stack.
     stack: Vec<u32>,
+    /// For a file rule, the file row of each of `conns`.
+    file_rows: Vec<u32>,
+    /// What the targets connected with this scratch dropped or changed.
+    pub issues: Issues,
 }
 
 /// Per-rank state for a block of targets (the `outdegree` rule's buckets).
@@ -105,6 +110,8 @@ pub struct PreparedEdgeType<'c> {
     /// sample of targets (see [`PreparedEdgeType::work`]).
     walk_work: f64,
     props: Vec<PreparedProp>,
+    /// What preparing dropped (a file's self-connections): the same on every rank.
+    pub issues: Issues,
 }
 
 fn select(net: &Network, filters: &[(String, Vec<crate::circuit::Scalar>)]) -> Vec<u64> {
@@ -207,6 +214,7 @@ impl<'c> PreparedEdgeType<'c> {
             rule: Prepared::AllToAll,
             walk_work: 0.0,
             props: Vec::new(),
+            issues: Issues::default(),
         };
         if def.max_distance.is_some()
             && matches!(
@@ -279,7 +287,7 @@ impl<'c> PreparedEdgeType<'c> {
                 }
                 Prepared::OneToOne
             }
-            Rule::File(rows) => me.index_file(rows).map_err(err)?,
+            Rule::File(rows) => Prepared::File(me.index_file(rows).map_err(err)?),
             Rule::Custom(f) => Prepared::Custom(f.clone()),
         };
         for p in &def.edge_props {
@@ -287,6 +295,7 @@ impl<'c> PreparedEdgeType<'c> {
                 EdgeValue::Expr(e) => PreparedProp::Expr(bind(e, columns)?),
                 EdgeValue::Generator(g) => PreparedProp::Generator(g.clone()),
                 EdgeValue::Custom(f) => PreparedProp::Custom(f.clone()),
+                EdgeValue::FileColumn(k) => PreparedProp::FileColumn(*k),
             });
         }
         me.walk_work = me.sampled_walk_work();
@@ -328,53 +337,6 @@ impl<'c> PreparedEdgeType<'c> {
         counts
     }
 
-    fn index_file(&self, rows: &[crate::circuit::FileEdge]) -> Result<Prepared, String> {
-        let mut by_target: Vec<(u32, u64, Option<u32>, usize)> = Vec::with_capacity(rows.len());
-        for (i, r) in rows.iter().enumerate() {
-            let ts = self
-                .trg_slot
-                .get(r.target as usize)
-                .copied()
-                .unwrap_or(NONE);
-            let ss = self
-                .src_slot
-                .get(r.source as usize)
-                .copied()
-                .unwrap_or(NONE);
-            if ss == NONE {
-                return Err(format!(
-                    "row {}: node {} is not in the source selection",
-                    i + 1,
-                    r.source
-                ));
-            }
-            if ts == NONE {
-                return Err(format!(
-                    "row {}: node {} is not in the target selection",
-                    i + 1,
-                    r.target
-                ));
-            }
-            if self.exclude_self && r.source == r.target {
-                continue;
-            }
-            by_target.push((ts, r.source, r.nsyns, i));
-        }
-        // Sources ascending within a target; file order breaks ties so repeats keep their order.
-        by_target.sort_unstable_by_key(|&(t, s, _, i)| (t, s, i));
-        let mut offsets = vec![0usize; self.targets.len() + 1];
-        for &(t, ..) in &by_target {
-            offsets[t as usize + 1] += 1;
-        }
-        for i in 0..self.targets.len() {
-            offsets[i + 1] += offsets[i];
-        }
-        Ok(Prepared::File {
-            offsets,
-            rows: by_target.into_iter().map(|(_, s, n, _)| (s, n)).collect(),
-        })
-    }
-
     /// Whether node `t` of the target network is a target of this edge type.
     pub fn is_target(&self, t: u64) -> bool {
         self.trg_slot.get(t as usize).is_some_and(|&s| s != NONE)
@@ -409,10 +371,7 @@ impl<'c> PreparedEdgeType<'c> {
             Prepared::Outdegree(k) => *k as f64 * s / (self.targets.len().max(1) as f64),
             Prepared::Total(c) => c[self.trg_slot[t as usize] as usize] as f64,
             Prepared::OneToOne => 1.0,
-            Prepared::File { offsets, .. } => {
-                let i = self.trg_slot[t as usize] as usize;
-                (offsets[i + 1] - offsets[i]) as f64
-            }
+            Prepared::File(index) => index.rows_of(self.trg_slot[t as usize] as usize) as f64,
         };
         let visit_cost = match &self.rule {
             Prepared::ConstProbability(_) | Prepared::Indegree(_) | Prepared::Total(_) => 0.0,
@@ -487,8 +446,11 @@ impl<'c> PreparedEdgeType<'c> {
             vars,
             props,
             stack,
+            file_rows,
+            issues,
         } = scratch;
         conns.clear();
+        file_rows.clear();
         let grid_candidates = |candidates: &mut Vec<u32>| -> Option<usize> {
             let g = self.grid.as_ref()?;
             g.within(tp, candidates);
@@ -535,6 +497,10 @@ impl<'c> PreparedEdgeType<'c> {
                                 continue;
                             }
                             let v = e.eval(s, sp, tp, vars, &mut rng);
+                            if v.is_nan() {
+                                let key = pair_key(s, t);
+                                issues.note(self.index, IssueKind::NanProbability, key);
+                            }
                             if rng.gen::<f64>() * b < v {
                                 conns.push((s, 0));
                             }
@@ -558,6 +524,11 @@ impl<'c> PreparedEdgeType<'c> {
                             continue;
                         }
                         let c = e.eval(s, sp, tp, vars, &mut rng).round();
+                        if c.is_nan() {
+                            issues.note(self.index, IssueKind::NanCount, pair_key(s, t));
+                        } else if c > f64::from(MAX_COUNT) {
+                            issues.note(self.index, IssueKind::CountCapped, pair_key(s, t));
+                        }
                         if c >= 1.0 {
                             conns.push((s, c.min(f64::from(MAX_COUNT)) as u32));
                         }
@@ -627,13 +598,8 @@ impl<'c> PreparedEdgeType<'c> {
                     conns.push((s, 0));
                 }
             }
-            Prepared::File { offsets, rows } => {
-                for &(s, n) in &rows[offsets[tpos]..offsets[tpos + 1]] {
-                    let near = self.within_reach(s, tp);
-                    if near && n != Some(0) {
-                        conns.push((s, n.unwrap_or(0)));
-                    }
-                }
+            Prepared::File(index) => {
+                self.connect_file(index, tpos, tp, conns, file_rows, issues);
             }
             Prepared::Custom(f) => {
                 for s in self.candidate_sources(t, tp, candidates) {
@@ -644,7 +610,7 @@ impl<'c> PreparedEdgeType<'c> {
                 }
             }
         }
-        self.emit(t, conns, vars, props, sink)
+        self.emit(t, conns, file_rows, vars, props, issues, sink)
     }
 
     /// The sources target `t` (at `tp`) visits, ascending: those within `max_distance` (from the
@@ -721,13 +687,17 @@ impl<'c> PreparedEdgeType<'c> {
         }
     }
 
-    /// Draws nsyns and per-edge properties for the connections of `t` and pushes the rows.
+    /// Draws nsyns and per-edge properties for the connections of `t` (with their file rows,
+    /// for a file rule) and pushes the rows. Values that their dtype cannot hold are counted.
+    #[allow(clippy::too_many_arguments)]
     fn emit<S: EdgeSink>(
         &self,
         t: u64,
         conns: &[(u64, u32)],
+        file_rows: &[u32],
         vars: &mut Vec<f64>,
         props: &mut Vec<f64>,
+        issues: &mut Issues,
         sink: &mut S,
     ) -> Result<(), S::Error> {
         if conns.is_empty() {
@@ -738,7 +708,7 @@ impl<'c> PreparedEdgeType<'c> {
         let mut prop_rng = stream(self.seed, domain, t, Purpose::EdgeProperty);
         let tp = self.trg_pos[t as usize];
         let per_synapse = self.def.row_per_synapse();
-        for &(s, count) in conns {
+        for (c, &(s, count)) in conns.iter().enumerate() {
             let nsyns = if count > 0 {
                 count
             } else {
@@ -760,15 +730,18 @@ impl<'c> PreparedEdgeType<'c> {
             let sp = self.src_pos[s as usize];
             for _ in 0..nsyns {
                 props.clear();
-                for p in &self.props {
-                    props.push(match p {
+                for (k, p) in self.props.iter().enumerate() {
+                    let x = match p {
                         PreparedProp::Expr(e) => e.eval(s, t, sp, tp, vars, &mut prop_rng),
                         PreparedProp::Generator(g) => match draw(g, 0, 1, &mut prop_rng) {
                             Drawn::Num(x) => x,
                             Drawn::Str(_) => f64::NAN,
                         },
                         PreparedProp::Custom(f) => f(&self.pair(s, t), &mut prop_rng),
-                    });
+                        PreparedProp::FileColumn(j) => self.file_value(file_rows.get(c), *j),
+                    };
+                    self.check_value(k, x, s, t, issues);
+                    props.push(x);
                 }
                 sink.push(EdgeRow {
                     edge_type: self.index,
@@ -780,6 +753,23 @@ impl<'c> PreparedEdgeType<'c> {
             }
         }
         Ok(())
+    }
+}
+
+impl PreparedEdgeType<'_> {
+    /// Counts value `x` of property `k` for pair (`s`, `t`) if its dtype cannot hold it: NaN,
+    /// infinite or beyond f32 (no simulator can use it), or an integer out of range (clamped).
+    fn check_value(&self, k: usize, x: f64, s: u64, t: u64, issues: &mut Issues) {
+        let dtype = self.def.edge_props[k].dtype;
+        if x.is_finite() && dtype.holds(x) {
+            return;
+        }
+        let kind = if x.is_finite() && dtype.is_integer() {
+            IssueKind::Clamped(k)
+        } else {
+            IssueKind::NonFinite(k)
+        };
+        issues.note(self.index, kind, pair_key(s, t));
     }
 }
 

@@ -5,6 +5,7 @@
 //!
 //! - [`circuit`]: the builder API (`add_nodes`, `add_edges`, per-edge properties, closures).
 //! - [`nodes`]: generates networks from node blocks, identically on every rank.
+//! - [`positions`]: draws a block's x, y, z in a volume (`positions`), optionally spaced apart.
 //! - [`rules`]: prepares edge types and connects targets, one at a time, into an [`EdgeSink`].
 //! - [`stream`]: the keyed random streams that make every draw independent of rank and order.
 
@@ -15,6 +16,7 @@ mod generator;
 pub mod grid;
 pub mod nodes;
 mod pair;
+pub mod positions;
 pub mod rules;
 pub mod sink;
 pub mod stream;

@@ -8,7 +8,7 @@
 //! - `located`: TOML text → a tree of values with byte spans; offsets → line:col.
 //! - `values`, `suggest`: typed reading of values, unknown/missing keys, "did you mean".
 //! - `build`: `[build]`.
-//! - `nodes` (with `generator`, `csvfile`): `[[nodes]]` and the catalog of networks.
+//! - `nodes` (with `generator`, `csvfile`, `positions`): `[[nodes]]` and the catalog of networks.
 //! - `edges` (with `rule`, `exprs`): `[[edges]]` and `[[gap_junctions]]`.
 
 pub mod ast;
@@ -21,6 +21,7 @@ mod exprs;
 mod generator;
 mod located;
 mod nodes;
+mod positions;
 mod rule;
 mod suggest;
 mod values;

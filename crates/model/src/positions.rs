@@ -1,0 +1,305 @@
+//! Node positions drawn uniformly in a volume: a block's `positions` (BMTK's
+//! `positions_columinar`, `positions_cuboid`, and `CellLocations` with a minimum distance).
+//!
+//! In: the build seed, the block's index and node count, and its [`Positions`]. Out: the x, y, z
+//! columns of the block, or why the volume has no room for the nodes `min_distance` apart.
+//!
+//! Node i's candidate points come from its own keyed stream (block, node i, `Purpose::Position`),
+//! so the values depend on the seed and the block alone, never on ranks or threads. With
+//! `min_distance`, nodes are placed in id order by dart throwing: node i takes the first of its
+//! candidates that is far enough from nodes 0..i, found through a grid of cells `min_distance`
+//! wide (a candidate's only possible neighbours are in the 27 cells around it).
+
+use crate::circuit::{Positions, Shape};
+use crate::stream::{stream, Domain, Purpose};
+use rand::Rng;
+use std::collections::HashMap;
+use std::f64::consts::PI;
+
+/// Candidates a node may try before the block is declared too full. Dart throwing needs few
+/// below ~30% fill (the spec loader refuses more than the jamming limit, 38%); the cap only
+/// bounds the time spent on a volume that turns out too small.
+pub const MAX_ATTEMPTS: u32 = 10_000;
+
+/// The x, y, z values of a block's `n` nodes.
+pub type Xyz = [Vec<f64>; 3];
+
+/// Draws the positions of block `block`'s `n` nodes. `Err` says why they do not fit.
+pub fn draw_positions(seed: u64, block: usize, n: u64, p: &Positions) -> Result<Xyz, String> {
+    let candidates = |i: u64| {
+        let mut rng = stream(seed, Domain::NodeBlock(block), i, Purpose::Position);
+        let shape = p.shape;
+        let c = p.center;
+        std::iter::repeat_with(move || {
+            let q = point_in(&shape, &mut rng);
+            [q[0] + c[0], q[1] + c[1], q[2] + c[2]]
+        })
+    };
+    let mut xyz: Xyz = std::array::from_fn(|_| Vec::with_capacity(n as usize));
+    let mut push = |q: [f64; 3]| {
+        for (col, v) in xyz.iter_mut().zip(q) {
+            col.push(v);
+        }
+    };
+    match p.min_distance {
+        Some(d) if d > 0.0 => {
+            let mut grid = Grid::new(d);
+            for i in 0..n {
+                let found = candidates(i)
+                    .take(MAX_ATTEMPTS as usize)
+                    .find(|q| grid.is_free(q));
+                let Some(q) = found else {
+                    return Err(format!(
+                        "could place only {i} of N = {n} nodes at least {d} apart in this {}: node {i} found no room in {MAX_ATTEMPTS} random tries; lower N or min_distance, or enlarge the volume",
+                        shape_name(&p.shape)
+                    ));
+                };
+                grid.insert(q);
+                push(q);
+            }
+        }
+        _ => (0..n).for_each(|i| push(candidates(i).next().unwrap_or_default())),
+    }
+    Ok(xyz)
+}
+
+/// The spec's word for a shape, for messages.
+pub fn shape_name(s: &Shape) -> &'static str {
+    match s {
+        Shape::Cylinder { .. } => "cylinder",
+        Shape::Box { .. } => "box",
+        Shape::Sphere { .. } => "sphere",
+    }
+}
+
+/// A point uniform in `shape` (around the origin).
+fn point_in<R: Rng>(shape: &Shape, rng: &mut R) -> [f64; 3] {
+    let mut u = || rng.gen::<f64>();
+    match *shape {
+        Shape::Cylinder { radius, y_lo, y_hi } => {
+            // The area inside radius r grows as r^2: r = R sqrt(u) is uniform over the disc.
+            let r = radius * u().sqrt();
+            let phi = 2.0 * PI * u();
+            let y = y_lo + (y_hi - y_lo) * u();
+            [r * phi.cos(), y, r * phi.sin()]
+        }
+        Shape::Box { lo, hi } => std::array::from_fn(|k| lo[k] + (hi[k] - lo[k]) * u()),
+        Shape::Sphere { radius } => {
+            // Volume inside r grows as r^3; cos(theta) uniform in [-1, 1] is uniform on the sphere.
+            let r = radius * u().cbrt();
+            let cos_t = 2.0 * u() - 1.0;
+            let sin_t = (1.0 - cos_t * cos_t).max(0.0).sqrt();
+            let phi = 2.0 * PI * u();
+            [r * sin_t * phi.cos(), r * sin_t * phi.sin(), r * cos_t]
+        }
+    }
+}
+
+/// Accepted points bucketed in cubic cells of side `d`: a point closer than `d` to a candidate
+/// lies in the candidate's cell or one of its 26 neighbours.
+struct Grid {
+    d: f64,
+    cells: HashMap<[i64; 3], Vec<[f64; 3]>>,
+}
+
+impl Grid {
+    fn new(d: f64) -> Grid {
+        Grid {
+            d,
+            cells: HashMap::new(),
+        }
+    }
+
+    fn cell(&self, q: &[f64; 3]) -> [i64; 3] {
+        // `as` saturates: absurd coordinates share an edge cell, which stays correct (just slower).
+        q.map(|v| (v / self.d).floor() as i64)
+    }
+
+    fn is_free(&self, q: &[f64; 3]) -> bool {
+        let c = self.cell(q);
+        let d2 = self.d * self.d;
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for dz in -1..=1 {
+                    let key = [
+                        c[0].saturating_add(dx),
+                        c[1].saturating_add(dy),
+                        c[2].saturating_add(dz),
+                    ];
+                    let Some(points) = self.cells.get(&key) else {
+                        continue;
+                    };
+                    let near = points.iter().any(|p| {
+                        let s: f64 = (0..3).map(|k| (p[k] - q[k]).powi(2)).sum();
+                        s < d2
+                    });
+                    if near {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn insert(&mut self, q: [f64; 3]) {
+        let c = self.cell(&q);
+        self.cells.entry(c).or_default().push(q);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at_origin(shape: Shape) -> Positions {
+        Positions {
+            shape,
+            center: [0.0; 3],
+            min_distance: None,
+        }
+    }
+
+    fn points(xyz: &Xyz) -> Vec<[f64; 3]> {
+        (0..xyz[0].len())
+            .map(|i| [xyz[0][i], xyz[1][i], xyz[2][i]])
+            .collect()
+    }
+
+    fn mean(v: &[f64]) -> f64 {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+
+    /// Kolmogorov-Smirnov distance between the sample `v` and the CDF `f`.
+    fn ks(mut v: Vec<f64>, f: impl Fn(f64) -> f64) -> f64 {
+        v.sort_by(f64::total_cmp);
+        let n = v.len() as f64;
+        v.iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                let c = f(x);
+                (c - i as f64 / n).abs().max((c - (i + 1) as f64 / n).abs())
+            })
+            .fold(0.0, f64::max)
+    }
+
+    /// KS distances above this fail at the 0.1% level for n = 20000 (1.95 / sqrt(n)).
+    const KS_LIMIT: f64 = 1.95 / 141.42;
+
+    #[test]
+    fn cylinder_is_uniform_in_the_disc_and_in_y() {
+        let p = Positions {
+            center: [10.0, 0.0, -5.0],
+            ..at_origin(Shape::Cylinder {
+                radius: 400.0,
+                y_lo: 50.0,
+                y_hi: 169.0,
+            })
+        };
+        let xyz = draw_positions(3, 0, 20_000, &p).unwrap();
+        let pts = points(&xyz);
+        // r^2 / R^2 is uniform in [0, 1] for a uniform disc.
+        let r2: Vec<f64> = pts
+            .iter()
+            .map(|q| ((q[0] - 10.0).powi(2) + (q[2] + 5.0).powi(2)) / 400.0f64.powi(2))
+            .collect();
+        assert!(r2.iter().all(|&v| v <= 1.0 + 1e-12));
+        assert!(ks(r2, |v| v.clamp(0.0, 1.0)) < KS_LIMIT);
+        let y = xyz[1].clone();
+        assert!(y.iter().all(|&v| (50.0..=169.0).contains(&v)));
+        assert!(ks(y, |v| ((v - 50.0) / 119.0).clamp(0.0, 1.0)) < KS_LIMIT);
+        // The angle is uniform too: x and z centred on the center.
+        assert!((mean(&xyz[0]) - 10.0).abs() < 6.0, "{}", mean(&xyz[0]));
+        assert!((mean(&xyz[2]) + 5.0).abs() < 6.0, "{}", mean(&xyz[2]));
+    }
+
+    #[test]
+    fn box_fills_each_range_uniformly() {
+        let lo = [-10.0, 0.0, 100.0];
+        let hi = [10.0, 300.0, 101.0];
+        let xyz = draw_positions(5, 2, 20_000, &at_origin(Shape::Box { lo, hi })).unwrap();
+        for k in 0..3 {
+            assert!(xyz[k].iter().all(|&v| lo[k] <= v && v <= hi[k]));
+            let (a, b) = (lo[k], hi[k]);
+            assert!(ks(xyz[k].clone(), |v| ((v - a) / (b - a)).clamp(0.0, 1.0)) < KS_LIMIT);
+        }
+    }
+
+    #[test]
+    fn sphere_is_uniform_in_the_ball() {
+        let xyz = draw_positions(8, 1, 20_000, &at_origin(Shape::Sphere { radius: 50.0 })).unwrap();
+        let pts = points(&xyz);
+        // (r / R)^3 is uniform in [0, 1] for a uniform ball; z / r uniform in [-1, 1].
+        let r3: Vec<f64> = pts
+            .iter()
+            .map(|q| (q.iter().map(|v| v * v).sum::<f64>().sqrt() / 50.0).powi(3))
+            .collect();
+        assert!(r3.iter().all(|&v| v <= 1.0 + 1e-9));
+        assert!(ks(r3, |v| v.clamp(0.0, 1.0)) < KS_LIMIT);
+        let cos: Vec<f64> = pts
+            .iter()
+            .map(|q| q[2] / q.iter().map(|v| v * v).sum::<f64>().sqrt())
+            .collect();
+        assert!(ks(cos, |v| ((v + 1.0) / 2.0).clamp(0.0, 1.0)) < KS_LIMIT);
+        for k in 0..3 {
+            assert!(mean(&xyz[k]).abs() < 1.0, "axis {k}: {}", mean(&xyz[k]));
+        }
+    }
+
+    #[test]
+    fn min_distance_is_honoured_brute_force() {
+        let p = Positions {
+            min_distance: Some(12.0),
+            ..at_origin(Shape::Cylinder {
+                radius: 200.0,
+                y_lo: 0.0,
+                y_hi: 100.0,
+            })
+        };
+        // 3000 balls of diameter 12 fill about 18% of the grown cylinder.
+        let n = 3000;
+        assert!(p.fill_fraction(n) > 0.15);
+        let pts = points(&draw_positions(1, 0, n, &p).unwrap());
+        assert_eq!(pts.len(), n as usize);
+        let mut closest = f64::INFINITY;
+        for i in 0..pts.len() {
+            for j in 0..i {
+                let d2: f64 = (0..3).map(|k| (pts[i][k] - pts[j][k]).powi(2)).sum();
+                closest = closest.min(d2.sqrt());
+            }
+        }
+        assert!(closest >= 12.0, "closest pair {closest}");
+        // Still spread over the whole volume, not packed on one side.
+        let r2: Vec<f64> = pts
+            .iter()
+            .map(|q| (q[0] * q[0] + q[2] * q[2]) / 200.0f64.powi(2))
+            .collect();
+        assert!((mean(&r2) - 0.5).abs() < 0.03, "{}", mean(&r2));
+    }
+
+    #[test]
+    fn a_volume_too_small_is_an_error_not_a_hang() {
+        // Two nodes 10 apart in a ball of radius 5: only exactly opposite points would do.
+        let p = Positions {
+            min_distance: Some(10.0),
+            ..at_origin(Shape::Sphere { radius: 5.0 })
+        };
+        let e = draw_positions(0, 0, 2, &p).unwrap_err();
+        assert!(e.contains("could place only 1 of N = 2"), "{e}");
+    }
+
+    #[test]
+    fn values_depend_on_seed_and_block_only() {
+        let p = at_origin(Shape::Box {
+            lo: [0.0; 3],
+            hi: [1.0; 3],
+        });
+        let a = draw_positions(4, 3, 500, &p).unwrap();
+        assert_eq!(a, draw_positions(4, 3, 500, &p).unwrap());
+        // Node i's point does not depend on how many nodes the block has.
+        let prefix = draw_positions(4, 3, 100, &p).unwrap();
+        assert_eq!(prefix[1][..], a[1][..100]);
+        assert_ne!(a, draw_positions(5, 3, 500, &p).unwrap());
+        assert_ne!(a, draw_positions(4, 2, 500, &p).unwrap());
+    }
+}

@@ -23,6 +23,17 @@ pub fn read(src: &Source, v: &Node, n: u64) -> R<Positions> {
         return Err(values::expected(src, v, EXAMPLE, "'positions'"));
     };
     let known: Vec<&str> = SHAPES.iter().chain(EXTRAS.iter()).copied().collect();
+    for e in &t.entries {
+        if let Some(shape) = alias(&e.key) {
+            return Err(src.err(
+                &e.key_span,
+                format!(
+                    "unknown key '{}' in 'positions'; did you mean '{shape}'?",
+                    e.key
+                ),
+            ));
+        }
+    }
     values::check_keys(src, t, &known, "'positions'")?;
     let shapes: Vec<&Entry> = t
         .entries
@@ -84,7 +95,7 @@ pub fn read(src: &Source, v: &Node, n: u64) -> R<Positions> {
             return Err(src.err(
                 &e.key_span,
                 format!(
-                    "this {} cannot hold N = {n} nodes at least {d} apart: their spheres of diameter {d} would fill {:.0}% of it (grown by {}), and placing nodes at random jams at {:.0}%; lower N or min_distance, or enlarge the volume",
+                    "this {} is too small for N = {n} nodes at least {d} apart: balls of diameter {d} around them would fill {:.0}% of its volume (grown by {} on every side), while placing nodes at random jams at {:.0}%; lower N or min_distance, or enlarge the volume",
                     entry.key,
                     fill * 100.0,
                     d / 2.0,
@@ -94,6 +105,16 @@ pub fn read(src: &Source, v: &Node, n: u64) -> R<Positions> {
         }
     }
     Ok(p)
+}
+
+/// The shape a BMTK user may mean by `key` (BMTK's helper names, and synonyms).
+fn alias(key: &str) -> Option<&'static str> {
+    match key {
+        "cube" | "cuboid" | "rectangle" => Some("box"),
+        "column" | "columinar" | "columnar" | "cylindrical" | "disc" | "disk" => Some("cylinder"),
+        "ball" | "spherical" => Some("sphere"),
+        _ => None,
+    }
 }
 
 /// The shape of the entry `cylinder`, `box` or `sphere`.
@@ -116,6 +137,15 @@ fn shape(src: &Source, e: &Entry) -> R<Shape> {
             let shape_text = "[[x0, x1], [y0, y1], [z0, z1]]";
             let axes = match &v.kind {
                 Kind::Array(a) if a.len() == 3 => a,
+                Kind::Array(a) => {
+                    return Err(src.err(
+                        &v.span,
+                        format!(
+                            "expected an array of three [lo, hi] ranges {shape_text} for {what}, found {} ranges",
+                            a.len()
+                        ),
+                    ))
+                }
                 _ => {
                     return Err(values::expected(
                         src,
@@ -163,10 +193,19 @@ fn numbers<'a, const N: usize>(
     what: &str,
     shape: &str,
 ) -> R<[(f64, &'a Node); N]> {
+    let count = ["", "one", "two", "three"].get(N).copied().unwrap_or("N");
     let elems = match &v.kind {
         Kind::Array(a) if a.len() == N => a,
+        Kind::Array(a) => {
+            return Err(src.err(
+                &v.span,
+                format!(
+                    "expected an array of {count} numbers {shape} for {what}, found {} values",
+                    a.len()
+                ),
+            ))
+        }
         _ => {
-            let count = ["", "one", "two", "three"].get(N).copied().unwrap_or("N");
             return Err(values::expected(
                 src,
                 v,

@@ -241,8 +241,8 @@ mod tests {
             .map(|q| q[2] / q.iter().map(|v| v * v).sum::<f64>().sqrt())
             .collect();
         assert!(ks(cos, |v| ((v + 1.0) / 2.0).clamp(0.0, 1.0)) < KS_LIMIT);
-        for k in 0..3 {
-            assert!(mean(&xyz[k]).abs() < 1.0, "axis {k}: {}", mean(&xyz[k]));
+        for (k, axis) in xyz.iter().enumerate() {
+            assert!(mean(axis).abs() < 1.0, "axis {k}: {}", mean(axis));
         }
     }
 

@@ -2,9 +2,9 @@
 //! `{ box = [[x0, x1], [y0, y1], [z0, z1]] }` or `{ sphere = radius }`, with optional `center` and
 //! `min_distance`.
 //!
-//! In: the located value of `positions` and the block's N. Out: a checked [`Positions`] (sizes
-//! >= 0, ranges in order, and, with `min_distance`, room enough for N nodes that far apart, by the
-//! bound of [`Positions::fill_fraction`]), or an error at the offending key or value.
+//! In: the located value of `positions` and the block's N. Out: a checked [`Positions`] (sizes at
+//! least 0, ranges in order, and, with `min_distance`, room enough for N nodes that far apart by
+//! the bound of [`Positions::fill_fraction`]), or an error at the offending key or value.
 
 use crate::located::{Entry, Kind, Node, Source};
 use crate::suggest;

@@ -26,7 +26,7 @@
 use crate::pair::Pair;
 pub use netbuild_spec::{
     Dtype, FileEdge, Gap, GenKind, Generator, NodeValues, Nsyns, Positions, Scalar, Selector,
-    Shape, Value,
+    Shape, Value, MAX_FILL,
 };
 use std::fmt;
 use std::sync::Arc;

@@ -10,22 +10,34 @@
 //! candidates that is far enough from nodes 0..i, found through a grid of cells `min_distance`
 //! wide (a candidate's only possible neighbours are in the 27 cells around it).
 
-use crate::circuit::{Positions, Shape};
+use crate::circuit::{Positions, Shape, MAX_FILL};
 use crate::stream::{stream, Domain, Purpose};
 use rand::Rng;
 use std::collections::HashMap;
 use std::f64::consts::PI;
 
 /// Candidates a node may try before the block is declared too full. Dart throwing needs few
-/// below ~30% fill (the spec loader refuses more than the jamming limit, 38%); the cap only
-/// bounds the time spent on a volume that turns out too small.
+/// below ~25% fill and stalls at 30-32% with this cap (the spec loader refuses more than 30%,
+/// `MAX_FILL`); the cap bounds the time spent on a volume that turns out too small.
 pub const MAX_ATTEMPTS: u32 = 10_000;
 
 /// The x, y, z values of a block's `n` nodes.
 pub type Xyz = [Vec<f64>; 3];
 
-/// Draws the positions of block `block`'s `n` nodes. `Err` says why they do not fit.
+/// Draws the positions of block `block`'s `n` nodes. `Err` says why they do not fit: at once
+/// when they would fill more than [`MAX_FILL`] of the volume (the spec loader refuses that
+/// already; builder users get the same answer), else when a node finds no room.
 pub fn draw_positions(seed: u64, block: usize, n: u64, p: &Positions) -> Result<Xyz, String> {
+    let fill = p.fill_fraction(n);
+    if fill > MAX_FILL {
+        return Err(format!(
+            "N = {n} nodes at least {} apart would fill {:.0}% of this {}, and placing nodes at random stalls at about {:.0}%; lower N or min_distance, or enlarge the volume",
+            p.min_distance.unwrap_or(0.0),
+            fill * 100.0,
+            shape_name(&p.shape),
+            MAX_FILL * 100.0
+        ));
+    }
     let candidates = |i: u64| {
         let mut rng = stream(seed, Domain::NodeBlock(block), i, Purpose::Position);
         let shape = p.shape;
@@ -286,6 +298,22 @@ mod tests {
         };
         let e = draw_positions(0, 0, 2, &p).unwrap_err();
         assert!(e.contains("could place only 1 of N = 2"), "{e}");
+    }
+
+    #[test]
+    fn a_hopeless_fill_is_refused_before_drawing() {
+        // 10^6 nodes 10 apart in a 100 um cube: 40 times more than the cube holds.
+        let p = Positions {
+            min_distance: Some(10.0),
+            ..at_origin(Shape::Box {
+                lo: [0.0; 3],
+                hi: [100.0; 3],
+            })
+        };
+        let started = std::time::Instant::now();
+        let e = draw_positions(0, 0, 1_000_000, &p).unwrap_err();
+        assert!(e.contains("stalls at about 30%"), "{e}");
+        assert!(started.elapsed().as_secs_f64() < 0.1);
     }
 
     #[test]

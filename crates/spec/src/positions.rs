@@ -9,7 +9,7 @@
 use crate::located::{Entry, Kind, Node, Source};
 use crate::suggest;
 use crate::values::{self, R};
-use crate::{Positions, Shape, JAMMING_FRACTION};
+use crate::{Positions, Shape, MAX_FILL};
 
 const SHAPES: [&str; 3] = ["cylinder", "box", "sphere"];
 const EXTRAS: [&str; 2] = ["center", "min_distance"];
@@ -91,15 +91,15 @@ pub fn read(src: &Source, v: &Node, n: u64) -> R<Positions> {
     };
     if let (Some(e), Some(d)) = (t.get("min_distance"), min_distance) {
         let fill = p.fill_fraction(n);
-        if fill > JAMMING_FRACTION {
+        if fill > MAX_FILL {
             return Err(src.err(
                 &e.key_span,
                 format!(
-                    "this {} is too small for N = {n} nodes at least {d} apart: balls of diameter {d} around them would fill {:.0}% of its volume (grown by {} on every side), while placing nodes at random jams at {:.0}%; lower N or min_distance, or enlarge the volume",
+                    "this {} is too small for N = {n} nodes at least {d} apart: balls of diameter {d} around them would fill {:.0}% of its volume (grown by {} on every side), while placing nodes at random stalls at about {:.0}%; lower N or min_distance, or enlarge the volume",
                     entry.key,
                     fill * 100.0,
                     d / 2.0,
-                    JAMMING_FRACTION * 100.0
+                    MAX_FILL * 100.0
                 ),
             ));
         }

@@ -108,7 +108,8 @@ fn point_in<R: Rng>(shape: &Shape, rng: &mut R) -> [f64; 3] {
 }
 
 /// Accepted points bucketed in cubic cells of side `d`: a point closer than `d` to a candidate
-/// lies in the candidate's cell or one of its 26 neighbours.
+/// lies in the candidate's cell or one of its 26 neighbours. (Not `crate::grid`, which indexes a
+/// fixed set of sources once for `max_distance`: this one grows by one point at a time.)
 struct Grid {
     d: f64,
     cells: HashMap<[i64; 3], Vec<[f64; 3]>>,

@@ -13,7 +13,6 @@
 use crate::circuit::{Positions, Shape, MAX_FILL};
 use crate::stream::{stream, Domain, Purpose};
 use rand::Rng;
-use std::collections::HashMap;
 use std::f64::consts::PI;
 
 /// Candidates a node may try before the block is declared too full. Dart throwing needs few
@@ -55,7 +54,8 @@ pub fn draw_positions(seed: u64, block: usize, n: u64, p: &Positions) -> Result<
     };
     match p.min_distance {
         Some(d) if d > 0.0 => {
-            let mut grid = Grid::new(d);
+            let (lo, hi) = bounds(p);
+            let mut grid = Grid::new(d, lo, hi, n);
             for i in 0..n {
                 let found = candidates(i)
                     .take(MAX_ATTEMPTS as usize)
@@ -107,47 +107,77 @@ fn point_in<R: Rng>(shape: &Shape, rng: &mut R) -> [f64; 3] {
     }
 }
 
-/// Accepted points bucketed in cubic cells of side `d`: a point closer than `d` to a candidate
-/// lies in the candidate's cell or one of its 26 neighbours. (Not `crate::grid`, which indexes a
-/// fixed set of sources once for `max_distance`: this one grows by one point at a time.)
+/// Accepted points bucketed in the cubic cells of a dense grid over the volume's bounding box,
+/// cells at least `d` wide: a point closer than `d` to a candidate lies in the candidate's cell or
+/// one of its 26 neighbours. Cells are widened past `d` when the box would need more than ~4 cells
+/// per node (at most 32), so a tiny `min_distance` in a large volume costs no memory. Each cell keeps a linked
+/// list of its points (`head`, `next`). (Not `crate::grid`, which indexes a fixed set of sources
+/// once for `max_distance`: this one grows by one point at a time.)
 struct Grid {
-    d: f64,
-    cells: HashMap<[i64; 3], Vec<[f64; 3]>>,
+    d2: f64,
+    origin: [f64; 3],
+    side: f64,
+    dims: [usize; 3],
+    /// First point of each cell, `NONE` when empty.
+    head: Vec<u32>,
+    /// The next point in the same cell, per point.
+    next: Vec<u32>,
+    points: Vec<[f64; 3]>,
 }
 
+const NONE: u32 = u32::MAX;
+
 impl Grid {
-    fn new(d: f64) -> Grid {
+    /// A grid for `n` points at least `d` apart inside the box `lo..hi`.
+    fn new(d: f64, lo: [f64; 3], hi: [f64; 3], n: u64) -> Grid {
+        let extent: [f64; 3] = std::array::from_fn(|k| (hi[k] - lo[k]).max(0.0));
+        let room: f64 = extent.iter().map(|e| e.max(d)).product();
+        let budget = (4.0 * n as f64).max(64.0);
+        let mut side = d.max((room / budget).cbrt());
+        let cells = |side: f64| extent.map(|e| (e / side).floor() + 1.0);
+        // A needle-like box has many more cells than `room / side^3`: widen until they fit.
+        while cells(side).iter().product::<f64>() > 8.0 * budget && side.is_finite() {
+            side *= 2.0;
+        }
+        let dims = cells(side).map(|c| if c.is_finite() { c as usize } else { 1 });
         Grid {
-            d,
-            cells: HashMap::new(),
+            d2: d * d,
+            origin: lo,
+            side,
+            dims,
+            head: vec![NONE; dims.iter().product()],
+            next: Vec::with_capacity(n as usize),
+            points: Vec::with_capacity(n as usize),
         }
     }
 
-    fn cell(&self, q: &[f64; 3]) -> [i64; 3] {
-        // `as` saturates: absurd coordinates share an edge cell, which stays correct (just slower).
-        q.map(|v| (v / self.d).floor() as i64)
+    /// The cell of `q`, clamped into the grid: clamping keeps neighbours within one cell of each
+    /// other, so a point rounded just outside the box is still found.
+    fn cell(&self, q: &[f64; 3]) -> [usize; 3] {
+        std::array::from_fn(|k| {
+            let c = ((q[k] - self.origin[k]) / self.side).floor();
+            c.clamp(0.0, (self.dims[k] - 1) as f64) as usize
+        })
+    }
+
+    fn index(&self, c: [usize; 3]) -> usize {
+        (c[0] * self.dims[1] + c[1]) * self.dims[2] + c[2]
     }
 
     fn is_free(&self, q: &[f64; 3]) -> bool {
         let c = self.cell(q);
-        let d2 = self.d * self.d;
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                for dz in -1..=1 {
-                    let key = [
-                        c[0].saturating_add(dx),
-                        c[1].saturating_add(dy),
-                        c[2].saturating_add(dz),
-                    ];
-                    let Some(points) = self.cells.get(&key) else {
-                        continue;
-                    };
-                    let near = points.iter().any(|p| {
-                        let s: f64 = (0..3).map(|k| (p[k] - q[k]).powi(2)).sum();
-                        s < d2
-                    });
-                    if near {
-                        return false;
+        let span = |k: usize| c[k].saturating_sub(1)..=(c[k] + 1).min(self.dims[k] - 1);
+        for x in span(0) {
+            for y in span(1) {
+                for z in span(2) {
+                    let mut p = self.head[self.index([x, y, z])];
+                    while p != NONE {
+                        let o = &self.points[p as usize];
+                        let s: f64 = (0..3).map(|k| (o[k] - q[k]).powi(2)).sum();
+                        if s < self.d2 {
+                            return false;
+                        }
+                        p = self.next[p as usize];
                     }
                 }
             }
@@ -156,9 +186,27 @@ impl Grid {
     }
 
     fn insert(&mut self, q: [f64; 3]) {
-        let c = self.cell(&q);
-        self.cells.entry(c).or_default().push(q);
+        let i = self.index(self.cell(&q));
+        self.next.push(self.head[i]);
+        self.head[i] = self.points.len() as u32;
+        self.points.push(q);
     }
+}
+
+/// The smallest box holding every point of `p`'s volume (center included).
+fn bounds(p: &Positions) -> ([f64; 3], [f64; 3]) {
+    let (lo, hi) = match p.shape {
+        Shape::Cylinder { radius, y_lo, y_hi } => {
+            ([-radius, y_lo, -radius], [radius, y_hi, radius])
+        }
+        Shape::Box { lo, hi } => (lo, hi),
+        Shape::Sphere { radius } => ([-radius; 3], [radius; 3]),
+    };
+    let c = p.center;
+    (
+        std::array::from_fn(|k| lo[k] + c[k]),
+        std::array::from_fn(|k| hi[k] + c[k]),
+    )
 }
 
 #[cfg(test)]
@@ -299,6 +347,24 @@ mod tests {
         };
         let e = draw_positions(0, 0, 2, &p).unwrap_err();
         assert!(e.contains("could place only 1 of N = 2"), "{e}");
+    }
+
+    #[test]
+    fn the_grid_stays_small_for_any_shape() {
+        for (lo, hi, d, n) in [
+            ([0.0; 3], [1e12, 1.0, 1.0], 1.0, 10),
+            ([0.0; 3], [1e3; 3], 1e-6, 1000),
+            ([0.0; 3], [0.0; 3], 5.0, 3),
+            ([-1e300; 3], [1e300; 3], 1.0, 100),
+        ] {
+            let g = Grid::new(d, lo, hi, n);
+            assert!(g.side >= d);
+            assert!(
+                g.head.len() as f64 <= 8.0 * (4.0 * n as f64).max(64.0),
+                "{:?}",
+                g.dims
+            );
+        }
     }
 
     #[test]

@@ -1372,3 +1372,27 @@ fn positions_that_cannot_fit_are_refused_up_front() {
     );
     assert!(parse_str(&positions(730, cube), &spec_path()).is_ok());
 }
+
+/// Cutting a `positions` spec anywhere, or dropping one character, never panics.
+#[test]
+fn mangled_positions_never_panic() {
+    let text = positions(
+        50,
+        "{ box = [[0, 1e3], [-2, 2], [5, 6.5]], center = [1, 2, 3], min_distance = 0.5 }",
+    ) + "[[nodes]]\nnetwork = \"b\"\nN = 3\npositions = { cylinder = [1, 0, 0], min_distance = 1 }\n"
+        + "[[nodes]]\nnetwork = \"c\"\nN = 3\npositions = { sphere = 7.5 }\n";
+    let bounds: Vec<usize> = (0..=text.len()).collect();
+    let mut refused = 0;
+    for &i in &bounds {
+        refused += usize::from(parse_str(&text[..i], &spec_path()).is_err());
+    }
+    for w in bounds.windows(2) {
+        let mangled = format!("{}{}", &text[..w[0]], &text[w[1]..]);
+        refused += usize::from(parse_str(&mangled, &spec_path()).is_err());
+    }
+    assert!(
+        refused > text.len(),
+        "most mangled texts are refused ({refused})"
+    );
+    assert!(parse_str(&text, &spec_path()).is_ok());
+}

@@ -202,6 +202,10 @@ pub(crate) fn locate(spec: &Spec, e: &netbuild::model::ModelError) -> String {
                 None => e.to_string(),
             }
         }
+        netbuild::model::ModelError::NodeBlock { block, message } => match spec.nodes.get(*block) {
+            Some(b) => format!("{}: {message}", b.positions_loc.as_ref().unwrap_or(&b.loc)),
+            None => e.to_string(),
+        },
         other => format!("{}: {other}", spec.path.display()),
     }
 }

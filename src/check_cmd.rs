@@ -52,7 +52,13 @@ pub fn main(args: &CheckArgs) -> ExitCode {
         eprintln!("netbuild: error: -n: expected at least 1 rank");
         return ExitCode::from(2);
     }
-    let networks = netbuild::model::generate_networks(&circuit);
+    let networks = match netbuild::model::generate_networks(&circuit) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("netbuild: error: {}", crate::build_cmd::locate(&spec, &e));
+            return ExitCode::from(2);
+        }
+    };
     let setup = match netbuild::setup::prepare_edges(&circuit, &networks) {
         Ok(s) => s,
         Err(e) => {

@@ -177,3 +177,32 @@ fn spec_errors_exit_2_as_in_a_build() {
     let missing = run(netbuild(["check".as_ref(), none.as_os_str()]), TIMEOUT);
     assert_eq!(missing.code(), Some(2));
 }
+
+/// A block whose nodes find no room `min_distance` apart (the load-time bound lets it through:
+/// two nodes 10 apart in a ball of radius 5 fill 25%) fails in `check` as in a build: exit 2,
+/// the message located at the `positions` key, nothing built.
+#[test]
+fn positions_without_room_exit_2_at_the_positions_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("full.toml");
+    std::fs::write(
+        &bad,
+        "[[nodes]]\nnetwork = \"a\"\nN = 2\npositions = { sphere = 5.0, min_distance = 10.0 }\n\n[[edges]]\nsource = { network = \"a\" }\ntarget = { network = \"a\" }\nrule = { probability = 0.5 }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let check = run(netbuild(["check".as_ref(), bad.as_os_str()]), TIMEOUT);
+    let build = run(
+        netbuild([bad.as_os_str(), "-o".as_ref(), out.as_os_str()]),
+        TIMEOUT,
+    );
+    assert_eq!(check.code(), Some(2), "{}", check.describe());
+    assert_eq!(build.code(), Some(2), "{}", build.describe());
+    let message = check.stderr.trim();
+    assert!(
+        message.contains("full.toml:4:1: could place only 1 of N = 2 nodes"),
+        "{message}"
+    );
+    assert!(build.stderr.contains(message), "{}", build.describe());
+    assert!(!out.exists());
+}

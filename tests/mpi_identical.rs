@@ -1,5 +1,5 @@
 //! The files of a build do not depend on the number of MPI ranks, the memory budget or the
-//! spill pattern: every example (but the full-scale `pd14.toml`) built on 1 rank and under
+//! spill pattern: every example (but the benchmarks in `SKIPPED`) built on 1 rank and under
 //! `mpirun -n 2, 3, 4` gives the same folder: the same CSV and JSON bytes, and HDF5 files
 //! with the same content (`h5diff` finds no difference; several ranks write through parallel
 //! HDF5, whose file layout is MPI-IO's). With `--writer rank0` (rank 0 writes everything, as
@@ -13,7 +13,7 @@ use common::{assert_same_content, assert_same_tree, example, listing, netbuild_o
 use std::path::Path;
 use std::time::Duration;
 
-/// Every example but these is built here; `pd14.toml` is full scale (far too big for a test).
+/// Every example but the `SKIPPED` ones is built here.
 const EXAMPLES: &[&str] = &[
     "distance.toml",
     "gap_junctions.toml",
@@ -23,7 +23,10 @@ const EXAMPLES: &[&str] = &[
     "twopop.toml",
     "v1like.toml",
 ];
-const SKIPPED: &[&str] = &["pd14.toml"];
+/// Benchmarks, far too big for a test: `pd14.toml` is full scale (3e8 synapses); `v1core.toml`
+/// and `v1full.toml` (5e7 and 2e8 edges) are covered by their small-radius copies
+/// (`v1core_small`, `v1full_small` below).
+const SKIPPED: &[&str] = &["pd14.toml", "v1core.toml", "v1full.toml"];
 
 /// `netbuild-mpi SPEC -o OUT EXTRA...` on `ranks` ranks.
 fn build(ranks: usize, spec: &Path, out: &Path, extra: &[&str], timeout: Duration) -> Run {
@@ -35,9 +38,14 @@ fn build(ranks: usize, spec: &Path, out: &Path, extra: &[&str], timeout: Duratio
     run(cmd, timeout)
 }
 
-/// Builds `name` on 1 rank, then on 2, 3 and 4, comparing each with the first.
+/// Builds the example `name` on 1 rank, then on 2, 3 and 4, comparing each with the first.
 fn check_example(name: &str, timeout: Duration) {
-    let spec = example(name);
+    check_spec(name, &example(name), timeout);
+}
+
+/// Builds `spec` on 1 rank, then on 2, 3 and 4, comparing each with the first.
+fn check_spec(name: &str, spec: &Path, timeout: Duration) {
+    let spec = spec.to_path_buf();
     let tmp = tempfile::tempdir().unwrap();
     let base = tmp.path().join("np1");
     let r = build(1, &spec, &base, &[], timeout);
@@ -116,6 +124,76 @@ fn twopop() {
 #[test]
 fn v1like() {
     check_example("v1like.toml", Duration::from_secs(480));
+}
+
+/// A copy of the benchmark `name` shrunk to a cylinder of radius `radius` (micrometres) at the
+/// same cell density: every `[[nodes]]` block drawn in a cylinder has its radius multiplied by
+/// `radius` / the first cylinder's radius, and its N by the square of that; other blocks (the
+/// background units) are kept. Written into `dir`.
+fn small_radius_copy(name: &str, radius: f64, dir: &Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(example(name)).unwrap();
+    let key = "cylinder = [";
+    let radius_at = |line: &str| -> Option<(usize, usize, f64)> {
+        let start = line.find(key)? + key.len();
+        let len = line[start..].find(',')?;
+        Some((start, len, line[start..start + len].trim().parse().ok()?))
+    };
+    let first = text
+        .lines()
+        .find_map(radius_at)
+        .unwrap_or_else(|| panic!("{name}: no cylinder positions"))
+        .2;
+    let scale = radius / first;
+    // Blocks start at `[[...]]` headers; only node blocks with a cylinder are shrunk.
+    let mut blocks: Vec<Vec<&str>> = vec![Vec::new()];
+    for line in text.lines() {
+        if line.starts_with("[[") {
+            blocks.push(Vec::new());
+        }
+        blocks.last_mut().unwrap().push(line);
+    }
+    let mut out = String::new();
+    for block in blocks {
+        let shrink = block.first().is_some_and(|h| h.starts_with("[[nodes]]"))
+            && block.iter().any(|l| radius_at(l).is_some());
+        for line in block {
+            let new = match (shrink, line.strip_prefix("N = "), radius_at(line)) {
+                (true, Some(n), _) => {
+                    let n: f64 = n.trim().parse().unwrap();
+                    format!("N = {}", (n * scale * scale).round().max(1.0))
+                }
+                (true, None, Some((start, len, r))) => {
+                    format!("{}{:?}{}", &line[..start], r * scale, &line[start + len..])
+                }
+                _ => line.to_string(),
+            };
+            out.push_str(&new);
+            out.push('\n');
+        }
+    }
+    let path = dir.join(format!("{}_small.toml", name.trim_end_matches(".toml")));
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+/// v1core.toml (66,562 V1 cells in a 400 um cylinder, `positions = { cylinder = ... }`) at a
+/// radius of 100 um: ~4,200 cells, ~1.1 M edges. Node positions are drawn identically on every rank.
+#[test]
+fn v1core_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = small_radius_copy("v1core.toml", 100.0, dir.path());
+    let text = std::fs::read_to_string(&spec).unwrap();
+    assert!(text.contains("cylinder = [100.0, 50.0, 169.0]"), "{text}");
+    assert!(text.contains("N = 1049\n"), "L2/3 Exc: 16784 / 16");
+    check_spec("v1core_small", &spec, Duration::from_secs(240));
+}
+
+/// v1full.toml (700 um) at a radius of 100 um: ~4,700 cells.
+#[test]
+fn v1full_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = small_radius_copy("v1full.toml", 100.0, dir.path());
+    check_spec("v1full_small", &spec, Duration::from_secs(240));
 }
 
 /// Builds `name` without a budget, then with `budget` (spilling) on 1 and 2 ranks, each with a

@@ -4,11 +4,18 @@
 //! same calls). Out: a [`Circuit`], a plain description that every rank holds identically.
 //!
 //! ```
-//! use netbuild_model::{all_nodes, generator, Circuit, GenKind, NodeValues, Rule, Scalar, Value};
+//! use netbuild_model::{
+//!     all_nodes, generator, Circuit, GenKind, NodeValues, Positions, Rule, Scalar, Shape, Value,
+//! };
 //! let mut c = Circuit::new(42);
 //! c.add_nodes("net", 100)
 //!     .type_prop("pop_name", Scalar::Str("exc".into()))
-//!     .prop("x", NodeValues::Generator(generator(GenKind::Uniform { lo: 0.0, hi: 100.0 })));
+//!     .prop("tau", NodeValues::Generator(generator(GenKind::Uniform { lo: 5.0, hi: 20.0 })))
+//!     .positions(Positions {
+//!         shape: Shape::Cylinder { radius: 100.0, y_lo: 0.0, y_hi: 50.0 },
+//!         center: [0.0; 3],
+//!         min_distance: Some(5.0),
+//!     });
 //! c.add_edges(all_nodes("net"), all_nodes("net"), Rule::Probability(Value::Const(0.1)))
 //!     .type_prop("syn_weight", Scalar::Float(0.5));
 //! // Custom rules are closures, as BMTK users write Python functions:
@@ -19,7 +26,7 @@
 use crate::pair::Pair;
 pub use netbuild_spec::{
     Dtype, FileEdge, FileEdges, Gap, GenKind, Generator, ImportBlock, ImportedNodes, NodeValues,
-    Nsyns, Scalar, Selector, Value,
+    Nsyns, Positions, Scalar, Selector, Shape, Value, MAX_FILL,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -144,6 +151,8 @@ pub struct NodeBlockDef {
     pub n: u64,
     pub type_props: Vec<(String, Scalar)>,
     pub node_props: Vec<(String, NodeValues)>,
+    /// x, y, z drawn in a volume; then no property may be named x, y or z.
+    pub positions: Option<Positions>,
 }
 
 /// One `add_edges` call: one edge type.
@@ -205,6 +214,7 @@ impl Circuit {
             n,
             type_props: Vec::new(),
             node_props: Vec::new(),
+            positions: None,
         });
         NodesBuilder {
             block: self.node_blocks.last_mut().expect("just pushed"),
@@ -267,6 +277,12 @@ impl NodesBuilder<'_> {
     /// A per-node property (a column of the nodes file).
     pub fn prop(self, name: &str, values: NodeValues) -> Self {
         self.block.node_props.push((name.to_string(), values));
+        self
+    }
+    /// Draws x, y, z uniformly in a volume (BMTK's `positions_columinar` / `positions_cuboid`),
+    /// instead of giving them as properties.
+    pub fn positions(self, positions: Positions) -> Self {
+        self.block.positions = Some(positions);
         self
     }
 }

@@ -6,6 +6,7 @@
 //! - [`circuit`]: the builder API (`add_nodes`, `add_edges`, per-edge properties, closures).
 //! - [`nodes`]: generates networks from node blocks, identically on every rank.
 //! - [`import`]: imported node populations as networks.
+//! - [`positions`]: draws a block's x, y, z in a volume (`positions`), optionally spaced apart.
 //! - [`rules`]: prepares edge types and connects targets, one at a time, into an [`EdgeSink`].
 //! - [`spatial`]: a k-d tree over sources, for exact pruning of distance-dependent rules.
 //! - [`stream`]: the keyed random streams that make every draw independent of rank and order.
@@ -20,6 +21,7 @@ pub mod import;
 pub mod issues;
 pub mod nodes;
 mod pair;
+pub mod positions;
 pub mod rules;
 pub mod sink;
 pub mod spatial;

@@ -1,12 +1,15 @@
 //! Node generation: every network's nodes with their node-type and per-node properties.
 //!
 //! In: the circuit's node blocks and seed. Out: one [`Network`] per network name, identical on
-//! every rank (each block property draws from its own keyed stream), with node ids 0..n-1 in
-//! block order and node type ids 100, 101, ... per network (BMTK's numbering).
+//! every rank (each block property, and each node's position, draws from its own keyed stream),
+//! with node ids 0..n-1 in block order and node type ids 100, 101, ... per network (BMTK's
+//! numbering); or a [`ModelError`] when a block's `positions` cannot be drawn.
 
-use crate::circuit::{Circuit, Dtype, NodeValues, Scalar};
+use crate::circuit::{Circuit, Dtype, NodeBlockDef, NodeValues, Positions, Scalar};
 use crate::generator::{draw, Drawn};
+use crate::positions::draw_positions;
 use crate::stream::{stream, Domain, Purpose};
+use crate::ModelError;
 
 /// The values of one per-node column of one block.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,8 +179,9 @@ fn scalar_text(s: &Scalar) -> String {
 }
 
 /// Generates every network of `circuit`: the imported ones first, then the others in order of
-/// first appearance.
-pub fn generate_networks(circuit: &Circuit) -> Vec<Network> {
+/// first appearance. Fails only on a block's `positions`: the volume has no room for its nodes
+/// `min_distance` apart, or the block also names a property x, y or z.
+pub fn generate_networks(circuit: &Circuit) -> Result<Vec<Network>, ModelError> {
     let mut networks: Vec<Network> = circuit
         .imports
         .iter()
@@ -192,15 +196,19 @@ pub fn generate_networks(circuit: &Circuit) -> Vec<Network> {
         let Some(net) = networks.iter_mut().find(|n| n.name == def.network) else {
             continue;
         };
-        let columns = def
-            .node_props
-            .iter()
-            .enumerate()
-            .map(|(pi, (name, values))| NodeColumn {
-                name: name.clone(),
-                values: generate_column(circuit.seed, bi, pi, def.n, values),
-            })
-            .collect();
+        let mut columns = match &def.positions {
+            Some(p) => position_columns(circuit.seed, bi, def, p)?,
+            None => Vec::new(),
+        };
+        columns.extend(
+            def.node_props
+                .iter()
+                .enumerate()
+                .map(|(pi, (name, values))| NodeColumn {
+                    name: name.clone(),
+                    values: generate_column(circuit.seed, bi, pi, def.n, values),
+                }),
+        );
         let node_type_id = 100 + net.blocks.len() as i64;
         net.blocks.push(Block {
             start: net.n,
@@ -211,7 +219,38 @@ pub fn generate_networks(circuit: &Circuit) -> Vec<Network> {
         });
         net.n += def.n;
     }
-    networks
+    Ok(networks)
+}
+
+/// The x, y, z columns (f64, as BMTK writes positions) of block `bi`, drawn in its volume.
+fn position_columns(
+    seed: u64,
+    bi: usize,
+    def: &NodeBlockDef,
+    p: &Positions,
+) -> Result<Vec<NodeColumn>, ModelError> {
+    let err = |message: String| ModelError::NodeBlock { block: bi, message };
+    let named = def.node_props.iter().map(|(k, _)| k);
+    if let Some(k) = named
+        .chain(def.type_props.iter().map(|(k, _)| k))
+        .find(|k| POSITION.contains(&k.as_str()))
+    {
+        return Err(err(format!(
+            "'{k}' is drawn by 'positions'; give either 'positions' or x, y, z"
+        )));
+    }
+    let xyz = draw_positions(seed, bi, def.n, p).map_err(err)?;
+    Ok(POSITION
+        .iter()
+        .zip(xyz)
+        .map(|(name, data)| NodeColumn {
+            name: name.to_string(),
+            values: Values::Num {
+                data,
+                dtype: Dtype::F64,
+            },
+        })
+        .collect())
 }
 
 fn generate_column(seed: u64, block: usize, prop: usize, n: u64, values: &NodeValues) -> Values {
@@ -287,7 +326,7 @@ mod tests {
                     stop: 6.0,
                 })),
             );
-        let nets = generate_networks(&c);
+        let nets = generate_networks(&c).unwrap();
         assert_eq!(nets.len(), 2);
         let a = &nets[0];
         assert_eq!(a.n, 5);
@@ -311,8 +350,8 @@ mod tests {
             "x",
             NodeValues::Generator(generator(GenKind::Uniform { lo: 0.0, hi: 1.0 })),
         );
-        let one = generate_networks(&c);
-        let two = generate_networks(&c);
+        let one = generate_networks(&c).unwrap();
+        let two = generate_networks(&c).unwrap();
         assert_eq!(one[0].numeric("x"), two[0].numeric("x"));
         assert!(one[0].numeric("x").iter().all(|&v| (0.0..1.0).contains(&v)));
     }

@@ -27,6 +27,8 @@ pub enum Purpose {
     Outdegree = 4,
     /// How many synapses each target receives (`total`).
     Total = 5,
+    /// Candidate positions of a node of a block with `positions` (node = index in the block).
+    Position = 6,
 }
 
 /// What a stream's key is derived from: node blocks and edge types never share keys.
@@ -60,7 +62,7 @@ pub fn stream(seed: u64, domain: Domain, node: u64, purpose: Purpose) -> ChaCha8
         chunk.copy_from_slice(&w.to_le_bytes());
     }
     let mut rng = ChaCha8Rng::from_seed(key);
-    // 6 purposes fit in 3 bits; node ids up to 2^61 keep streams distinct.
+    // Up to 8 purposes fit in 3 bits; node ids up to 2^61 keep streams distinct.
     rng.set_stream((node << 3) | purpose as u64);
     rng
 }

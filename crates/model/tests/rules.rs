@@ -16,7 +16,7 @@ type Row = (usize, u64, u64, u32, Vec<f64>);
 
 /// Every row of every edge type, connecting targets block by block (`blocks` contiguous blocks).
 fn run_blocks(c: &Circuit, blocks: u64) -> Vec<Row> {
-    let nets = generate_networks(c);
+    let nets = generate_networks(c).unwrap();
     let mut cols = Columns::new(&nets);
     let prepared: Vec<_> = c
         .edge_types
@@ -113,7 +113,7 @@ fn distance_profile_follows_the_expression_and_max_distance() {
     )
     .max_distance(250.0);
     let rows = run(&c);
-    let nets = generate_networks(&c);
+    let nets = generate_networks(&c).unwrap();
     let (x, y, z) = (
         nets[0].numeric("x"),
         nets[0].numeric("y"),
@@ -193,7 +193,7 @@ fn indegree_above_the_sources_is_refused() {
     let mut c = Circuit::new(3);
     cube(&mut c, "net", 10, 1.0, "e");
     c.add_edges(all_nodes("net"), all_nodes("net"), Rule::Indegree(10));
-    let nets = generate_networks(&c);
+    let nets = generate_networks(&c).unwrap();
     let mut cols = Columns::new(&nets);
     let err = PreparedEdgeType::prepare(0, &c.edge_types[0], 3, &mut cols)
         .err()
@@ -353,7 +353,7 @@ fn nsyns_and_generated_properties_have_their_distributions() {
     assert!(delays.iter().all(|&d| d >= 0.05));
     let m = delays.iter().sum::<f64>() / delays.len() as f64;
     assert!(m > 1.5 && m < 1.58, "truncated normal mean {m}");
-    let nets = generate_networks(&c);
+    let nets = generate_networks(&c).unwrap();
     let x = nets[0].numeric("x");
     assert!(rows
         .iter()
@@ -446,7 +446,7 @@ fn file_rule_properties_follow_rows_and_self_connections_are_counted() {
             (3, 1, vec![0.5, 7.0])
         ]
     );
-    let nets = generate_networks(&c);
+    let nets = generate_networks(&c).unwrap();
     let mut cols = Columns::new(&nets);
     let p = PreparedEdgeType::prepare(0, &c.edge_types[0], c.seed, &mut cols).unwrap();
     let issues: Vec<_> = p.issues.iter().collect();
@@ -473,7 +473,7 @@ fn values_that_do_not_fit_are_counted() {
         all_nodes("a"),
         Rule::Probability(Value::Expr(p)),
     );
-    let nets = generate_networks(&c);
+    let nets = generate_networks(&c).unwrap();
     let mut cols = Columns::new(&nets);
     let mut scratch = netbuild_model::Scratch::default();
     let mut sink = VecSink::default();

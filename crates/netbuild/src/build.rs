@@ -144,7 +144,7 @@ pub fn build(
     comm: &dyn Comm,
 ) -> Result<Summary, BuildError> {
     let started = Instant::now();
-    let networks = generate_networks(circuit);
+    let networks = generate_networks(circuit)?;
     let setup = prepare_edges(circuit, &networks)?;
     let populations = &setup.populations;
     // Found while preparing, identically on every rank: never summed over ranks.

@@ -960,7 +960,7 @@ mod tests {
     #[test]
     fn exact_rules_and_pairs() {
         let c = circuit();
-        let nets = generate_networks(&c);
+        let nets = generate_networks(&c).unwrap();
         let setup = prepare_edges(&c, &nets).unwrap();
         let est = estimate(&c, &nets, &setup, &BuildOptions::new("x"), 2);
         let by_index = |i: usize| est.edge_types.iter().find(|e| e.index == i).unwrap();

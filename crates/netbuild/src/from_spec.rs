@@ -18,6 +18,9 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
         for (k, v) in &block.node_props {
             b = b.prop(k, v.clone());
         }
+        if let Some(p) = block.positions {
+            b = b.positions(p);
+        }
     }
     for imp in &spec.imports {
         c.import_nodes(imp.clone());

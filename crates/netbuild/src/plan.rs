@@ -169,7 +169,7 @@ mod tests {
         );
         c.add_edges(all_nodes("b"), all_nodes("a"), Rule::Indegree(3));
         c.add_edges(all_nodes("a"), all_nodes("a"), Rule::AllToAll);
-        let nets = generate_networks(&c);
+        let nets = generate_networks(&c).unwrap();
         let pops = edge_populations(&c, &nets);
         assert_eq!(pops.len(), 2);
         assert_eq!(pops[0].name, "a_to_a");

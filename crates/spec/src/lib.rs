@@ -8,7 +8,7 @@
 //! - `located`: TOML text → a tree of values with byte spans; offsets → line:col.
 //! - `values`, `suggest`: typed reading of values, unknown/missing keys, "did you mean".
 //! - `build`: `[build]`.
-//! - `nodes` (with `generator`, `csvfile`): `[[nodes]]` and the catalog of networks.
+//! - `nodes` (with `generator`, `csvfile`, `positions`): `[[nodes]]` and the catalog of networks.
 //! - `import`: `[[import]]`, existing node populations read whole, registered as networks.
 //! - `edges` (with `rule`, `exprs`): `[[edges]]` and `[[gap_junctions]]`.
 
@@ -23,6 +23,7 @@ mod generator;
 pub mod import;
 mod located;
 mod nodes;
+mod positions;
 mod rule;
 mod suggest;
 mod values;

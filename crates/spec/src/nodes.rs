@@ -6,6 +6,7 @@
 
 use crate::generator::{self, Place};
 use crate::located::{Kind, Node, Source};
+use crate::positions;
 use crate::suggest;
 use crate::values::{self, R};
 use crate::{GenKind, NodeBlock, NodeValues, Scalar};
@@ -175,10 +176,25 @@ fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock
 
     let mut type_props = Vec::new();
     let mut node_props = Vec::new();
+    let positions_entry = t.get("positions");
+    let positions = match positions_entry {
+        Some(e) => Some(positions::read(src, &e.value, n)?),
+        None => None,
+    };
     for e in &t.entries {
         let key = e.key.as_str();
-        if key == "network" || key == "N" {
+        if key == "network" || key == "N" || key == "positions" {
             continue;
+        }
+        if let Some(p) = positions_entry.filter(|_| POSITIONS.contains(&key)) {
+            let at = src.loc(p.key_span.start);
+            return Err(src.err(
+                &e.key_span,
+                format!(
+                    "'{key}' is drawn by 'positions' (line {}, column {}); give either 'positions' or x, y, z",
+                    at.line, at.col
+                ),
+            ));
         }
         if RESERVED.contains(&key) {
             return Err(src.err(
@@ -242,11 +258,18 @@ fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock
             *slot = string_span;
         }
     }
+    if positions.is_some() {
+        for key in POSITIONS {
+            info.props.entry(key.to_string()).or_default();
+        }
+    }
     Ok(NodeBlock {
         network: network.to_string(),
         n,
         type_props,
         node_props,
+        positions,
+        positions_loc: positions_entry.map(|e| src.loc(e.key_span.start)),
         loc: src.loc(b.span.start),
     })
 }

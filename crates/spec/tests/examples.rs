@@ -168,3 +168,41 @@ fn mangled_examples_never_panic() {
         }
     }
 }
+
+/// The V1 benchmarks draw every V1 and LGN cell in a cylinder: radius 400 (core) or 700 (full)
+/// um for V1, in layers along y; the LGN is a flat disc; the background units have no position.
+#[test]
+fn v1_benchmarks_draw_positions_in_cylinders() {
+    for (name, radius, cells) in [
+        ("v1core.toml", 400.0, 66_562),
+        ("v1full.toml", 700.0, 203_816),
+    ] {
+        let s = example(name);
+        let v1: Vec<&NodeBlock> = s.nodes.iter().filter(|b| b.network == "v1").collect();
+        assert_eq!(v1.iter().map(|b| b.n).sum::<u64>(), cells, "{name}");
+        for b in &v1 {
+            match b.positions.map(|p| p.shape) {
+                Some(Shape::Cylinder {
+                    radius: r,
+                    y_lo,
+                    y_hi,
+                }) => {
+                    assert_eq!(r, radius, "{name}");
+                    assert!(y_lo < y_hi, "{name}: {y_lo} {y_hi}");
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+            assert!(!b
+                .node_props
+                .iter()
+                .any(|(k, _)| k == "x" || k == "y" || k == "z"));
+        }
+        let lgn = s.nodes.iter().find(|b| b.network == "lgn").unwrap();
+        assert!(matches!(
+            lgn.positions.map(|p| p.shape),
+            Some(Shape::Cylinder { y_lo, y_hi, .. }) if y_lo == y_hi
+        ));
+        let bkg = s.nodes.iter().find(|b| b.network == "bkg").unwrap();
+        assert_eq!(bkg.positions, None);
+    }
+}

@@ -39,11 +39,7 @@ impl PreparedEdgeType<'_> {
         }
         let mut by_target: Vec<(u32, u64, Option<u32>, u32)> = Vec::with_capacity(file.rows.len());
         for (i, r) in file.rows.iter().enumerate() {
-            let slot = |slots: &[u32], id: u64| slots.get(id as usize).copied().unwrap_or(NONE);
-            let (ss, ts) = (
-                slot(&self.src_slot, r.source),
-                slot(&self.trg_slot, r.target),
-            );
+            let (ss, ts) = (self.src_slot.get(r.source), self.trg_slot.get(r.target));
             let place = file.place(r.line);
             if ss == NONE {
                 return Err(format!(

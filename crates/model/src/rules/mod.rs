@@ -14,6 +14,7 @@
 mod bind;
 mod file;
 pub mod sample;
+mod slots;
 
 use crate::circuit::{EdgeTypeDef, EdgeValue, Nsyns, Rule, Value};
 use crate::columns::Columns;
@@ -29,6 +30,7 @@ use crate::stream::{stream, Domain, Purpose};
 use bind::BoundExpr;
 use rand::Rng;
 use rand_distr::{Binomial, Distribution};
+use slots::Slots;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -100,8 +102,8 @@ pub struct PreparedEdgeType<'c> {
     /// Selected source and target node ids, ascending.
     pub sources: Vec<u64>,
     pub targets: Vec<u64>,
-    src_slot: Vec<u32>,
-    trg_slot: Vec<u32>,
+    src_slot: Slots,
+    trg_slot: Slots,
     src_pos: Arc<Vec<[f64; 3]>>,
     trg_pos: Arc<Vec<[f64; 3]>>,
     grid: Option<Grid>,
@@ -126,14 +128,6 @@ fn select(net: &Network, filters: &[(String, Vec<crate::circuit::Scalar>)]) -> V
         .filter(|(_, &k)| k)
         .map(|(i, _)| i as u64)
         .collect()
-}
-
-fn slots(n: u64, ids: &[u64]) -> Vec<u32> {
-    let mut s = vec![NONE; n as usize];
-    for (i, &id) in ids.iter().enumerate() {
-        s[id as usize] = i as u32;
-    }
-    s
 }
 
 impl<'c> PreparedEdgeType<'c> {
@@ -204,8 +198,8 @@ impl<'c> PreparedEdgeType<'c> {
             src_net,
             trg_net,
             exclude_self,
-            src_slot: slots(src_net.n, &sources),
-            trg_slot: slots(trg_net.n, &targets),
+            src_slot: Slots::new(src_net.n, &sources),
+            trg_slot: Slots::new(trg_net.n, &targets),
             sources,
             targets,
             src_pos,
@@ -304,7 +298,7 @@ impl<'c> PreparedEdgeType<'c> {
 
     /// Sources target `t` may connect to without an autapse.
     fn available(&self, t: u64) -> usize {
-        let own = self.exclude_self && self.src_slot.get(t as usize).is_some_and(|&s| s != NONE);
+        let own = self.exclude_self && self.src_slot.contains(t);
         self.sources.len() - usize::from(own)
     }
 
@@ -339,7 +333,7 @@ impl<'c> PreparedEdgeType<'c> {
 
     /// Whether node `t` of the target network is a target of this edge type.
     pub fn is_target(&self, t: u64) -> bool {
-        self.trg_slot.get(t as usize).is_some_and(|&s| s != NONE)
+        self.trg_slot.contains(t)
     }
 
     pub fn source_network(&self) -> &'c Network {
@@ -369,9 +363,9 @@ impl<'c> PreparedEdgeType<'c> {
             Prepared::ConstCount(_) | Prepared::AllToAll => visited,
             Prepared::Indegree(k) => *k as f64,
             Prepared::Outdegree(k) => *k as f64 * s / (self.targets.len().max(1) as f64),
-            Prepared::Total(c) => c[self.trg_slot[t as usize] as usize] as f64,
+            Prepared::Total(c) => c[self.trg_slot.get(t) as usize] as f64,
             Prepared::OneToOne => 1.0,
-            Prepared::File(index) => index.rows_of(self.trg_slot[t as usize] as usize) as f64,
+            Prepared::File(index) => index.rows_of(self.trg_slot.get(t) as usize) as f64,
         };
         let visit_cost = match &self.rule {
             Prepared::ConstProbability(_) | Prepared::Indegree(_) | Prepared::Total(_) => 0.0,
@@ -395,7 +389,7 @@ impl<'c> PreparedEdgeType<'c> {
         let mut picks = Vec::with_capacity(k);
         for &s in &self.sources {
             let own = if self.exclude_self {
-                self.trg_slot[s as usize]
+                self.trg_slot.get(s)
             } else {
                 NONE
             };
@@ -430,9 +424,7 @@ impl<'c> PreparedEdgeType<'c> {
         scratch: &mut Scratch,
         sink: &mut S,
     ) -> Result<(), S::Error> {
-        let Some(&tslot) = self.trg_slot.get(t as usize) else {
-            return Ok(());
-        };
+        let tslot = self.trg_slot.get(t);
         if tslot == NONE {
             return Ok(());
         }
@@ -547,7 +539,7 @@ impl<'c> PreparedEdgeType<'c> {
             }
             Prepared::Indegree(k) => {
                 let own = if self.exclude_self {
-                    self.src_slot[t as usize]
+                    self.src_slot.get(t)
                 } else {
                     NONE
                 };
@@ -572,7 +564,7 @@ impl<'c> PreparedEdgeType<'c> {
             }
             Prepared::Total(counts) => {
                 let own = if self.exclude_self {
-                    self.src_slot[t as usize]
+                    self.src_slot.get(t)
                 } else {
                     NONE
                 };
@@ -783,10 +775,10 @@ fn check_degree(
     partner: &str,
     nodes: &[u64],
     partners: &[u64],
-    partner_slot: &[u32],
+    partner_slot: &Slots,
     exclude_self: bool,
 ) -> Result<(), String> {
-    let own = exclude_self && nodes.iter().any(|&n| partner_slot[n as usize] != NONE);
+    let own = exclude_self && nodes.iter().any(|&n| partner_slot.contains(n));
     let worst = partners.len() - usize::from(own);
     if k > worst && !nodes.is_empty() {
         return Err(format!(

@@ -45,13 +45,19 @@ fn check_example(name: &str, timeout: Duration) {
 
 /// Builds `spec` on 1 rank, then on 2, 3 and 4, comparing each with the first.
 fn check_spec(name: &str, spec: &Path, timeout: Duration) {
+    check_spec_on(name, spec, &[2, 3, 4], timeout);
+}
+
+/// Builds `spec` on 1 rank, then on each of `rank_counts`: the same content every time, written
+/// through the parallel writer.
+fn check_spec_on(name: &str, spec: &Path, rank_counts: &[usize], timeout: Duration) {
     let spec = spec.to_path_buf();
     let tmp = tempfile::tempdir().unwrap();
     let base = tmp.path().join("np1");
     let r = build(1, &spec, &base, &[], timeout);
     r.assert_success();
     eprintln!("{name}: 1 rank: {:.1} s", r.elapsed.as_secs_f64());
-    for ranks in [2, 3, 4] {
+    for &ranks in rank_counts {
         let out = tmp.path().join(format!("np{ranks}"));
         let r = build(ranks, &spec, &out, &[], timeout);
         r.assert_success();
@@ -126,62 +132,12 @@ fn v1like() {
     check_example("v1like.toml", Duration::from_secs(480));
 }
 
-/// A copy of the benchmark `name` shrunk to a cylinder of radius `radius` (micrometres) at the
-/// same cell density: every `[[nodes]]` block drawn in a cylinder has its radius multiplied by
-/// `radius` / the first cylinder's radius, and its N by the square of that; other blocks (the
-/// background units) are kept. Written into `dir`.
-fn small_radius_copy(name: &str, radius: f64, dir: &Path) -> std::path::PathBuf {
-    let text = std::fs::read_to_string(example(name)).unwrap();
-    let key = "cylinder = [";
-    let radius_at = |line: &str| -> Option<(usize, usize, f64)> {
-        let start = line.find(key)? + key.len();
-        let len = line[start..].find(',')?;
-        Some((start, len, line[start..start + len].trim().parse().ok()?))
-    };
-    let first = text
-        .lines()
-        .find_map(radius_at)
-        .unwrap_or_else(|| panic!("{name}: no cylinder positions"))
-        .2;
-    let scale = radius / first;
-    // Blocks start at `[[...]]` headers; only node blocks with a cylinder are shrunk.
-    let mut blocks: Vec<Vec<&str>> = vec![Vec::new()];
-    for line in text.lines() {
-        if line.starts_with("[[") {
-            blocks.push(Vec::new());
-        }
-        blocks.last_mut().unwrap().push(line);
-    }
-    let mut out = String::new();
-    for block in blocks {
-        let shrink = block.first().is_some_and(|h| h.starts_with("[[nodes]]"))
-            && block.iter().any(|l| radius_at(l).is_some());
-        for line in block {
-            let new = match (shrink, line.strip_prefix("N = "), radius_at(line)) {
-                (true, Some(n), _) => {
-                    let n: f64 = n.trim().parse().unwrap();
-                    format!("N = {}", (n * scale * scale).round().max(1.0))
-                }
-                (true, None, Some((start, len, r))) => {
-                    format!("{}{:?}{}", &line[..start], r * scale, &line[start + len..])
-                }
-                _ => line.to_string(),
-            };
-            out.push_str(&new);
-            out.push('\n');
-        }
-    }
-    let path = dir.join(format!("{}_small.toml", name.trim_end_matches(".toml")));
-    std::fs::write(&path, out).unwrap();
-    path
-}
-
 /// v1core.toml (66,562 V1 cells in a 400 um cylinder, `positions = { cylinder = ... }`) at a
 /// radius of 100 um: ~4,200 cells, ~1.1 M edges. Node positions are drawn identically on every rank.
 #[test]
 fn v1core_small() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = small_radius_copy("v1core.toml", 100.0, dir.path());
+    let spec = common::small_radius_copy("v1core.toml", 100.0, dir.path());
     let text = std::fs::read_to_string(&spec).unwrap();
     assert!(text.contains("cylinder = [100.0, 50.0, 169.0]"), "{text}");
     assert!(text.contains("N = 1049\n"), "L2/3 Exc: 16784 / 16");
@@ -192,8 +148,17 @@ fn v1core_small() {
 #[test]
 fn v1full_small() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = small_radius_copy("v1full.toml", 100.0, dir.path());
+    let spec = common::small_radius_copy("v1full.toml", 100.0, dir.path());
     check_spec("v1full_small", &spec, Duration::from_secs(240));
+}
+
+/// v1full.toml at a radius of 50 um (~1,000 cells, ~30,000 edges) on 16 and 64 ranks
+/// (oversubscribed: 64 processes on this machine's cores): the same circuit as one process.
+#[test]
+fn v1full_tiny_on_16_and_64_ranks() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = common::small_radius_copy("v1full.toml", 50.0, dir.path());
+    check_spec_on("v1full_tiny", &spec, &[16, 64], Duration::from_secs(400));
 }
 
 /// Builds `name` without a budget, then with `budget` (spilling) on 1 and 2 ranks, each with a

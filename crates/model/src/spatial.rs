@@ -58,9 +58,9 @@ impl TreeNode {
     /// The smallest and largest distance from `q` to the box, squared.
     pub fn distance2_range(&self, q: [f64; 3]) -> (f64, f64) {
         let (mut near, mut far) = (0.0, 0.0);
-        for a in 0..3 {
-            let gap = (self.lo[a] - q[a]).max(q[a] - self.hi[a]).max(0.0);
-            let reach = (q[a] - self.lo[a]).abs().max((self.hi[a] - q[a]).abs());
+        for ((&q, &lo), &hi) in q.iter().zip(&self.lo).zip(&self.hi) {
+            let gap = (lo - q).max(q - hi).max(0.0);
+            let reach = (q - lo).abs().max((hi - q).abs());
             near += gap * gap;
             far += reach * reach;
         }
@@ -238,8 +238,8 @@ mod tests {
                 for k in node.start..node.end {
                     let s = tree.source_at(k as usize);
                     seen[s] += 1;
-                    for a in 0..3 {
-                        assert!(node.lo[a] <= pts[s][a] && pts[s][a] <= node.hi[a]);
+                    for ((&x, &lo), &hi) in pts[s].iter().zip(&node.lo).zip(&node.hi) {
+                        assert!(lo <= x && x <= hi);
                     }
                 }
             },

@@ -142,11 +142,11 @@ fn matrices(out: &mut String, r: &Report) {
         return;
     }
     if m.rows.len() * m.cols.len() > MAX_CELLS {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<p class=\"note\">{} source groups × {} target groups: too many cells to draw \
              (at most {}); choose a property with fewer values (<code>--group-by</code>).</p>\
-             </section>\n",
+             </section>",
             m.rows.len(),
             m.cols.len(),
             thousands(MAX_CELLS as u64)

@@ -192,6 +192,25 @@ def parse_probability(expr, where):
         where, expr, '\n  '.join(V1_PATTERNS.values())))
 
 
+def cross_check(expr, kind, consts, where):
+    """Evaluates EXPR itself (Python syntax: ^ -> **) at a few random pairs and compares it with
+    probability(kind, consts): a pattern that parsed but means something else stops the build."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    py = expr.replace('^', '**').replace('trg.tuning_angle', 'ta_t').replace('src.tuning_angle', 'ta_s')
+    code = compile(py, where, 'eval')
+    for _ in range(20):
+        dx, dz = rng.uniform(-300, 300, 2)
+        ta_t, ta_s = rng.uniform(0, 360, 2)
+        names = dict(dx=dx, dz=dz, ta_t=ta_t, ta_s=ta_s, pi=math.pi, exp=math.exp, cos=math.cos,
+                     sin=math.sin, abs=abs, min=min)
+        want = eval(code, {'__builtins__': {}}, names)
+        got = float(probability(kind, consts, np.array([dx]), np.array([dz]), ta_t, np.array([ta_s]))[0])
+        if not math.isclose(want, got, rel_tol=1e-9, abs_tol=1e-300):
+            raise SpecError('{}: "{}" read as {} {} gives {} instead of {} at dx={}, dz={}'.format(
+                where, expr, kind, consts, got, want, dx, dz))
+
+
 def probability(kind, c, dx, dz, trg_angle, src_angle):
     """The spec's probability for one target and all sources (numpy arrays dx, dz = target - source)."""
     import numpy as np
@@ -218,7 +237,8 @@ _SOURCE_CACHE = {}
 def source_arrays(key, sources):
     import numpy as np
     arr = _SOURCE_CACHE.get(key)
-    if arr is None or len(arr['node_id']) != len(sources):
+    if (arr is None or len(arr['node_id']) != len(sources)
+            or (len(sources) and (arr['node_id'][0], arr['node_id'][-1]) != (sources[0].node_id, sources[-1].node_id))):
         arr = {'node_id': np.array([s.node_id for s in sources]),
                'x': np.array([s['x'] for s in sources], dtype=float),
                'z': np.array([s['z'] for s in sources], dtype=float),
@@ -298,7 +318,7 @@ def node_kwargs(block, where):
 
 
 def selector(nets, sel, where):
-    """(network name, NodePool) of an [[edges]] source/target table."""
+    """(network name, property filters, NodePool) of an [[edges]] source/target table."""
     sel = dict(sel)
     name = sel.pop('network')
     if name not in nets:
@@ -319,6 +339,7 @@ def add_v1_edges(nets, block, where):
         raise SpecError('{}: nsyns {} not supported'.format(where, nsyns))
     if set(rule) == {'probability'}:
         kind, consts = parse_probability(rule['probability'], where)
+        cross_check(rule['probability'], kind, consts, where)
         src_key = (src_net,) + tuple(sorted(src_sel.items()))
         fn, params = probability_rule, dict(src_key=src_key, kind=kind, consts=consts, nsyns=nsyns, same_network=same)
     elif set(rule) == {'indegree'}:

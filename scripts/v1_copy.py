@@ -2,12 +2,12 @@
 """Makes a smaller copy of a V1 spec (examples v1core.toml / v1full.toml): the same model on a
 smaller disc, for benchmarks and tests that cannot afford the full size.
 
-  v1_copy.py SRC DST RADIUS [--square] [--output-dir DIR]
+  v1_copy.py SRC DST [RADIUS] [--square] [--output-dir DIR]
 
 In:  SRC, a spec whose spatial [[nodes]] blocks place cells with
      `positions = { cylinder = [radius, y_lo, y_hi] }` (V1's layers, and LGN on the plane y = 0);
      every such block must use the same radius R (the model's core radius).
-Out: DST, the same text with, in every block that has a cylinder:
+Out: DST, the same text with, in every block that has a cylinder (RADIUS: default R, the same size):
      - N scaled by the area ratio (RADIUS / R)^2 (rounded, at least 1), so the cell density stays;
      - the cylinder radius scaled by RADIUS / R (V1's core and LGN's wider disc alike).
      Blocks without positions (the background units) keep their N: their number does not grow
@@ -39,7 +39,7 @@ def copy(text, radius, square, out_dir):
         fail('no `positions = { cylinder = [...] }` line in the source spec')
     # V1's layers share the core radius; LGN's disc is wider. The core is the smallest one.
     r_core = min(radii)
-    scale = radius / r_core
+    scale = 1.0 if radius is None else radius / r_core
     area = scale ** 2
 
     def place(m):
@@ -73,12 +73,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('src')
     ap.add_argument('dst')
-    ap.add_argument('radius', type=float, help='core radius of the copy, micrometres')
+    ap.add_argument('radius', type=float, nargs='?',
+                    help="core radius of the copy, micrometres (default: the source's)")
     ap.add_argument('--square', action='store_true',
                     help='x/y/z uniform over a square of the same area instead of positions.cylinder')
     ap.add_argument('--output-dir', help="the copy's output_dir (default: DST without .toml)")
     args = ap.parse_args()
-    if args.radius <= 0:
+    if args.radius is not None and args.radius <= 0:
         fail('RADIUS must be > 0')
     out_dir = args.output_dir or re.sub(r'\.toml$', '', args.dst.rsplit('/', 1)[-1]) + '_network'
     with open(args.src) as f:

@@ -379,8 +379,9 @@ def cmd_v1_build(args):
     nets = {}
     try:
         for i, block in enumerate(spec['nodes']):
-            net = nets.setdefault(block['network'], NetworkBuilder(block['network']))
-            net.add_nodes(**node_kwargs(block, '{} [[nodes]] #{}'.format(args.spec, i + 1)))
+            if block['network'] not in nets:
+                nets[block['network']] = NetworkBuilder(block['network'])
+            nets[block['network']].add_nodes(**node_kwargs(block, '{} [[nodes]] #{}'.format(args.spec, i + 1)))
         for i, block in enumerate(spec.get('edges', [])):
             add_v1_edges(nets, block, '{} [[edges]] #{}'.format(args.spec, i + 1))
     except SpecError as e:

@@ -94,9 +94,10 @@ impl ExprError {
 /// A compiled expression.
 #[derive(Debug, Clone)]
 pub struct Expr {
-    source: Box<str>,
+    // Shared: a rule specializes its expression once per target (`Expr::specialize`).
+    source: std::sync::Arc<str>,
     code: Box<[vm::Op]>,
-    vars: Vec<VarRef>,
+    vars: std::sync::Arc<[VarRef]>,
     stack: vm::StackSize,
     random: bool,
 }
@@ -110,7 +111,7 @@ impl Expr {
         Ok(Expr {
             source: src.into(),
             code: compiled.code,
-            vars: compiled.vars,
+            vars: compiled.vars.into(),
             stack: compiled.stack,
             random,
         })

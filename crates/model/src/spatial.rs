@@ -22,13 +22,14 @@
 use netbuild_expr::Interval;
 
 /// Sources per leaf: small enough for tight bounds near the target, large enough that a leaf's
-/// bound costs little next to its candidates.
-const LEAF: usize = 32;
+/// bound costs little next to its candidates (64/32 measured best of 16-128 on Allen's V1 at 150
+/// and 400 um: 2.7 s of CPU against 3.1 s for 32/16 at 150 um).
+const LEAF: usize = 64;
 
 /// A node is refined while more than this many candidates are expected from it: below, thinning
 /// it whole costs less than bounding its children (an interval bound costs about as much as ten
-/// evaluations of the expression; measured on Allen's V1 rules, 16 beat 2, 4 and 8).
-const REFINE_ABOVE: f64 = 16.0;
+/// evaluations of the expression; see [`LEAF`] for the measurements).
+const REFINE_ABOVE: f64 = 32.0;
 
 /// One node of the tree: the box of its points and where they lie in tree order.
 #[derive(Debug, Clone, Copy)]

@@ -75,6 +75,8 @@ pub struct SourceTree {
     nodes: Vec<TreeNode>,
     /// Tree order → position in the edge type's source list.
     order: Vec<u32>,
+    /// The points in tree order: a node's candidates are read from one stretch of memory.
+    points: Vec<[f64; 3]>,
 }
 
 impl SourceTree {
@@ -120,7 +122,12 @@ impl SourceTree {
             }
             nodes[at] = node;
         }
-        SourceTree { nodes, order }
+        let points = order.iter().map(|&i| points[i as usize]).collect();
+        SourceTree {
+            nodes,
+            order,
+            points,
+        }
     }
 
     /// The nodes; node 0 is the root, and every child comes after its parent.
@@ -132,6 +139,12 @@ impl SourceTree {
     #[inline]
     pub fn source_at(&self, i: usize) -> usize {
         self.order[i] as usize
+    }
+
+    /// The position of the `i`-th point in tree order.
+    #[inline]
+    pub fn point(&self, i: usize) -> [f64; 3] {
+        self.points[i]
     }
 
     /// The range of `value(source position)` over each node's points (NaN anywhere in a node

@@ -483,8 +483,8 @@ impl<'c> PreparedEdgeType<'c> {
                         // about b of the node's pairs.
                         sample::bernoulli_positions(node.len(), b, &mut rng, positions);
                         for &i in positions.iter() {
-                            let s = self.sources[tree.source_at(node.start as usize + i)];
-                            let sp = self.src_pos[s as usize];
+                            let k = node.start as usize + i;
+                            let (s, sp) = (self.sources[tree.source_at(k)], tree.point(k));
                             if (self.exclude_self && s == t) || !within(r, sp, tp) {
                                 continue;
                             }
@@ -510,8 +510,7 @@ impl<'c> PreparedEdgeType<'c> {
                 };
                 tree.walk(stack, counts, |node, _| {
                     for k in node.start as usize..node.end as usize {
-                        let s = self.sources[tree.source_at(k)];
-                        let sp = self.src_pos[s as usize];
+                        let (s, sp) = (self.sources[tree.source_at(k)], tree.point(k));
                         if (self.exclude_self && s == t) || !within(r, sp, tp) {
                             continue;
                         }

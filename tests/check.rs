@@ -150,16 +150,12 @@ fn text_report_and_spill() {
     assert_eq!(check["memory"]["will_spill"], false);
 }
 
-#[test]
-fn spec_errors_exit_2_as_in_a_build() {
-    let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.toml");
-    std::fs::write(
-        &bad,
-        "[build]\nseed = 1\n\n[[nodes]]\nnetwork = \"a\"\nN = 10\n\n[[edges]]\nsource = { network = \"a\" }\ntarget = { network = \"a\" }\nrule = { indegree = 50 }\n",
-    )
-    .unwrap();
-    let out = dir.path().join("out");
+/// Writes `text` to `dir/name`, then runs `check` and a build (to `dir/out`) of it: both must
+/// exit 2, and the build must say what `check` says. Returns `check`'s run and the output path.
+fn check_and_build_exit_2(dir: &Path, name: &str, text: &str) -> (Run, std::path::PathBuf) {
+    let bad = dir.join(name);
+    std::fs::write(&bad, text).unwrap();
+    let out = dir.join("out");
     let check = run(netbuild(["check".as_ref(), bad.as_os_str()]), TIMEOUT);
     let build = run(
         netbuild([bad.as_os_str(), "-o".as_ref(), out.as_os_str()]),
@@ -167,10 +163,25 @@ fn spec_errors_exit_2_as_in_a_build() {
     );
     assert_eq!(check.code(), Some(2), "{}", check.describe());
     assert_eq!(build.code(), Some(2), "{}", build.describe());
+    assert!(
+        build.stderr.contains(check.stderr.trim()),
+        "{}",
+        build.describe()
+    );
+    (check, out)
+}
+
+#[test]
+fn spec_errors_exit_2_as_in_a_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let (check, _) = check_and_build_exit_2(
+        dir.path(),
+        "bad.toml",
+        "[build]\nseed = 1\n\n[[nodes]]\nnetwork = \"a\"\nN = 10\n\n[[edges]]\nsource = { network = \"a\" }\ntarget = { network = \"a\" }\nrule = { indegree = 50 }\n",
+    );
     let message = check.stderr.trim();
     assert!(message.contains("indegree = 50"), "{message}");
     assert!(message.contains("bad.toml:"), "{message}");
-    assert!(build.stderr.contains(message), "{}", build.describe());
     assert!(check.stdout.is_empty());
 
     let none = dir.path().join("none.toml");
@@ -184,25 +195,15 @@ fn spec_errors_exit_2_as_in_a_build() {
 #[test]
 fn positions_without_room_exit_2_at_the_positions_key() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("full.toml");
-    std::fs::write(
-        &bad,
+    let (check, out) = check_and_build_exit_2(
+        dir.path(),
+        "full.toml",
         "[[nodes]]\nnetwork = \"a\"\nN = 2\npositions = { sphere = 5.0, min_distance = 10.0 }\n\n[[edges]]\nsource = { network = \"a\" }\ntarget = { network = \"a\" }\nrule = { probability = 0.5 }\n",
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    let check = run(netbuild(["check".as_ref(), bad.as_os_str()]), TIMEOUT);
-    let build = run(
-        netbuild([bad.as_os_str(), "-o".as_ref(), out.as_os_str()]),
-        TIMEOUT,
     );
-    assert_eq!(check.code(), Some(2), "{}", check.describe());
-    assert_eq!(build.code(), Some(2), "{}", build.describe());
     let message = check.stderr.trim();
     assert!(
         message.contains("full.toml:4:1: could place only 1 of N = 2 nodes"),
         "{message}"
     );
-    assert!(build.stderr.contains(message), "{}", build.describe());
     assert!(!out.exists());
 }

@@ -213,10 +213,9 @@ pub fn build(
     let parallel = use_parallel_writer(options, comm, &partial)?;
     let progress = Progress::new(comm.rank() == 0);
     let mut pop_summaries = Vec::new();
-    for pop in populations {
+    for (pop, work) in populations.iter().zip(&setup.work) {
         let types = setup.types_of(pop);
-        let n_targets = networks[pop.target].n;
-        let blocks = split_targets(&types, n_targets, comm.size());
+        let blocks = split_targets(work, comm.size());
         let block = blocks[comm.rank()].clone();
         let layout = TableLayout {
             edge_types: pop
@@ -233,9 +232,10 @@ pub fn build(
         };
         let mut table = EdgeTypesTable::new(&layout, policy.clone());
         let t0 = Instant::now();
-        let mut reporter = progress.population(&pop.name, &types, block.clone(), n_targets);
+        let mut reporter = progress.population(&pop.name, &types, work, block.clone());
         let counts = generate_block(
             &types,
+            work,
             block.clone(),
             networks[pop.source].n,
             &mut table,

@@ -26,6 +26,7 @@ use crate::edges_out::edge_type_id;
 use crate::options::{BuildOptions, SortBy};
 use crate::plan::{split_targets, EdgePopulation};
 use crate::setup::EdgeSetup;
+use crate::work::type_work_per_block;
 use netbuild_edges::column::width;
 use netbuild_model::{
     Circuit, EdgeRow, EdgeSink, Network, Nsyns, PreparedEdgeType, Rule, Scalar, Scratch, Selector,
@@ -221,18 +222,20 @@ pub fn estimate(
     let sampling = check_sampling(circuit.edge_types.len());
     let mut edge_types: Vec<EdgeTypeEstimate> = Vec::new();
     let mut populations = Vec::new();
-    for pop in &setup.populations {
+    for (pop, work) in setup.populations.iter().zip(&setup.work) {
         let types = setup.types_of(pop);
         let first = edge_types.len();
         for (l, e) in types.iter().enumerate() {
             let group = &pop.groups[pop.group_of[l]];
             let group_bytes: u64 = group.iter().map(|(_, d)| width(*d) as u64).sum();
-            edge_types.push(edge_type(e, pop, group_bytes, sampling));
+            let total_work = work.type_totals()[l];
+            edge_types.push(edge_type(e, pop, group_bytes, sampling, total_work));
         }
         let mine = &edge_types[first..];
+        let blocks = split_targets(work, ranks);
         populations.push(population(
             pop,
-            &types,
+            &type_work_per_block(&types, &blocks),
             mine,
             first,
             networks,
@@ -404,26 +407,21 @@ pub fn expected_rows(e: &PreparedEdgeType<'_>, total_work: f64) -> f64 {
         min_targets: MIN_SAMPLE_TARGETS / 10,
         enumerate_below: ENUMERATE_WORK / 20.0,
     };
-    by_connecting(e, false, light, Some(total_work)).0.rows
+    by_connecting(e, false, light, total_work).0.rows
 }
 
 /// Connections, synapses and rows of `e` from connecting some or all of its targets.
-/// `total_work`: the work of all its targets, if the caller knows it.
+/// `total_work`: the work of all its targets ([`crate::work::TargetWork::type_totals`]).
 fn by_connecting(
     e: &PreparedEdgeType<'_>,
     enumerate: bool,
     how: Sampling,
-    total_work: Option<f64>,
+    total_work: f64,
 ) -> (Tally, Method) {
     let n = e.targets.len();
     if n == 0 {
         return (Tally::default(), Method::Enumerated);
     }
-    let total_work: f64 = match total_work {
-        _ if enumerate => 0.0,
-        Some(w) => w,
-        None => e.targets.par_iter().map(|&t| e.work(t)).sum(),
-    };
     let m = if enumerate || total_work <= how.enumerate_below {
         n
     } else {
@@ -490,11 +488,13 @@ fn add(a: Tally, b: Tally) -> Tally {
     }
 }
 
+/// `total_work`: the work of all of `e`'s targets.
 fn edge_type(
     e: &PreparedEdgeType<'_>,
     pop: &EdgePopulation,
     group_bytes: u64,
     sampling: Sampling,
+    total_work: f64,
 ) -> EdgeTypeEstimate {
     let def = e.def;
     let pairs = pairs(e);
@@ -529,11 +529,11 @@ fn edge_type(
             by_rule(p.clamp(0.0, 1.0) * pairs as f64, Method::Expected)
         }
         Rule::OneToOne | Rule::File(_) => {
-            let (t, m) = by_connecting(e, true, sampling, None);
+            let (t, m) = by_connecting(e, true, sampling, total_work);
             (t, m, true)
         }
         _ => {
-            let (t, m) = by_connecting(e, false, sampling, None);
+            let (t, m) = by_connecting(e, false, sampling, total_work);
             let exact = m.exact();
             (t, m, exact)
         }
@@ -557,9 +557,10 @@ fn edge_type(
     }
 }
 
+/// `block_work`: each edge type's work in each rank's block of targets.
 fn population(
     pop: &EdgePopulation,
-    types: &[&PreparedEdgeType<'_>],
+    block_work: &[Vec<f64>],
     estimates: &[EdgeTypeEstimate],
     first: usize,
     networks: &[Network],
@@ -568,15 +569,10 @@ fn population(
 ) -> PopulationEstimate {
     let n_targets = networks[pop.target].n;
     let n_sources = networks[pop.source].n;
-    let blocks = split_targets(types, n_targets, ranks);
     // Each edge type's rows go to the ranks in proportion to its work in their blocks.
     let mut rank_rows = vec![0.0; ranks];
     let mut rank_table_bytes = vec![0.0; ranks];
-    for (e, est) in types.iter().zip(estimates) {
-        let work: Vec<f64> = blocks
-            .par_iter()
-            .map(|b| b.clone().map(|t| e.work(t)).sum::<f64>())
-            .collect();
+    for (work, est) in block_work.iter().zip(estimates) {
         let total: f64 = work.iter().sum();
         for (r, w) in work.iter().enumerate() {
             let share = if total > 0.0 { w / total } else { 0.0 };

@@ -1,7 +1,8 @@
 //! One rank's share of one edges population: its block of targets run through every edge type
 //! of the population, in the order the file wants (target ascending, then edge type).
 //!
-//! In: prepared edge types and a block of target ids. Out: a filled [`EdgeTypesTable`] and the
+//! In: prepared edge types, the population's work per target ([`TargetWork`]: which edge types
+//! target each node) and a block of target ids. Out: a filled [`EdgeTypesTable`] and the
 //! counts the collator needs ([`BlockCounts`]: per source node, and rows and synapses per edge
 //! type for the summary), with what the rules dropped or changed on the way ([`Issues`]).
 //!
@@ -10,6 +11,7 @@
 //! is in flight at a time, so memory stays bounded. Draws are keyed by target, so the threads
 //! cannot change a single value.
 
+use crate::work::TargetWork;
 use netbuild_edges::{EdgeTypesTable, TableError};
 use netbuild_model::{BlockState, EdgeRow, EdgeSink, Issues, PreparedEdgeType, Scratch};
 use rayon::prelude::*;
@@ -103,16 +105,17 @@ impl EdgeSink for Counting<'_> {
 fn connect_run(
     edge_types: &[&PreparedEdgeType<'_>],
     states: &[BlockState],
+    work: &TargetWork,
     run: Range<u64>,
 ) -> RunBuffer {
     let mut buf = RunBuffer::default();
     let mut scratch = Scratch::default();
     for t in run {
-        for (e, state) in edge_types.iter().zip(states) {
-            if e.is_target(t) {
-                // A RunBuffer never fails.
-                let Ok(()) = e.connect(state, t, &mut scratch, &mut buf);
-            }
+        // Only the edge types that target t, in the population's order.
+        for &l in work.types_of(t) {
+            let l = l as usize;
+            // A RunBuffer never fails.
+            let Ok(()) = edge_types[l].connect(&states[l], t, &mut scratch, &mut buf);
         }
     }
     buf.issues = std::mem::take(&mut scratch.issues);
@@ -120,12 +123,12 @@ fn connect_run(
 }
 
 /// Cuts `block` into runs of about `goal` estimated work each.
-fn runs(edge_types: &[&PreparedEdgeType<'_>], block: Range<u64>, goal: f64) -> Vec<Range<u64>> {
+fn runs(work: &TargetWork, block: Range<u64>, goal: f64) -> Vec<Range<u64>> {
     let mut out = Vec::new();
     let mut start = block.start;
     let mut acc = 0.0;
     for t in block.clone() {
-        acc += edge_types.iter().map(|e| e.work(t)).sum::<f64>();
+        acc += work.of(t);
         if acc >= goal || t + 1 - start >= 4096 {
             out.push(start..t + 1);
             start = t + 1;
@@ -139,11 +142,12 @@ fn runs(edge_types: &[&PreparedEdgeType<'_>], block: Range<u64>, goal: f64) -> V
 }
 
 /// Connects every target of `block` for each of `edge_types` into `table`, on `threads` worker
-/// threads; returns the rows per source node (the source network has `n_sources` nodes) and
+/// threads (`work`: the population's work per target, [`crate::setup::EdgeSetup::work`]); returns the rows per source node (the source network has `n_sources` nodes) and
 /// per edge type. `progress` hears, after each batch, the number of targets of the block done
 /// so far (from its start) and the rows pushed so far of each edge type (in `edge_types` order).
 pub fn generate_block(
     edge_types: &[&PreparedEdgeType<'_>],
+    work: &TargetWork,
     block: Range<u64>,
     n_sources: u64,
     table: &mut EdgeTypesTable,
@@ -170,7 +174,7 @@ pub fn generate_block(
         local,
     };
     // ~20k rows of work per run; a batch keeps every thread busy a few times over.
-    let runs = runs(edge_types, block.clone(), 20_000.0);
+    let runs = runs(work, block.clone(), 20_000.0);
     let batch = threads.max(1) * 2;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
@@ -193,7 +197,7 @@ pub fn generate_block(
                     || {
                         group.map(|g| {
                             g.par_iter()
-                                .map(|r| connect_run(edge_types, &states, r.clone()))
+                                .map(|r| connect_run(edge_types, &states, work, r.clone()))
                                 .collect::<Vec<_>>()
                         })
                     },
@@ -213,7 +217,7 @@ pub fn generate_block(
             for group in runs.chunks(batch) {
                 let buffers = group
                     .iter()
-                    .map(|r| connect_run(edge_types, &states, r.clone()))
+                    .map(|r| connect_run(edge_types, &states, work, r.clone()))
                     .collect();
                 replay(&mut sink, buffers)?;
                 done += targets(group);

@@ -4,7 +4,8 @@
 //! spec ([`netbuild_spec`]) → model ([`netbuild_model`], [`from_spec`]) → rules
 //! ([`generate`]) → edge tables/spill ([`netbuild_edges`]) → collator ([`collate`]) → writer
 //! ([`nodes_out`], [`edges_out`], [`netbuild_sonata`]), with the output written aside
-//! ([`output`]) and the work split by [`plan`].
+//! ([`output`]) and the work split by [`plan`]
+//! (each target's estimated work from [`work`]).
 //!
 //! As a library: make a [`Circuit`] with the builder API (closures for custom rules), then
 //! [`build`] it with a [`netbuild_comm::Comm`] (`Local` for one process).
@@ -28,6 +29,7 @@ pub mod plan;
 pub mod progress;
 pub mod setup;
 pub mod source_sort;
+pub mod work;
 mod writer_thread;
 
 pub use build::{build, BuildError, EdgeTypeSummary, PopulationSummary, Summary};

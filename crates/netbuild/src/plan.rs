@@ -1,7 +1,8 @@
 //! The plan every rank computes identically: which edges populations (files) there are, which
 //! edge types and edge groups each holds, and which block of targets each rank connects.
 //!
-//! In: the circuit, its networks and prepared edge types. Out: [`EdgePopulation`]s with a
+//! In: the circuit, its networks and each population's work per target
+//! ([`crate::work::TargetWork`]). Out: [`EdgePopulation`]s with a
 //! contiguous block of target ids per rank, balanced by estimated work.
 //!
 //! Why one block per population, shared by all its edge types (and not per edge type): rows are
@@ -10,7 +11,8 @@
 //! Every edge type is still spread over every rank: no rank ever holds a whole edge type
 //! (BMTK's round-robin of edge types starves all ranks but one).
 
-use netbuild_model::{Circuit, Dtype, Network, PreparedEdgeType};
+use crate::work::TargetWork;
+use netbuild_model::{Circuit, Dtype, Network};
 use std::ops::Range;
 
 /// One edges file: every edge type from one network to another.
@@ -112,17 +114,11 @@ pub fn edge_populations(circuit: &Circuit, networks: &[Network]) -> Vec<EdgePopu
     pops
 }
 
-/// Splits target ids `0..n_targets` into `ranks` contiguous blocks of about equal estimated work
-/// over the population's edge types. Deterministic, so every rank finds the same blocks.
-pub fn split_targets(
-    edge_types: &[&PreparedEdgeType<'_>],
-    n_targets: u64,
-    ranks: usize,
-) -> Vec<Range<u64>> {
-    let work: Vec<f64> = (0..n_targets)
-        .map(|t| edge_types.iter().map(|e| e.work(t)).sum::<f64>() + 0.01)
-        .collect();
-    balanced_blocks(&work, ranks)
+/// Splits the population's target ids into `ranks` contiguous blocks of about equal estimated
+/// work (`work`, over its edge types). Deterministic, so every rank finds the same blocks.
+pub fn split_targets(work: &TargetWork, ranks: usize) -> Vec<Range<u64>> {
+    let weights: Vec<f64> = (0..work.n_targets()).map(|t| work.weight(t)).collect();
+    balanced_blocks(&weights, ranks)
 }
 
 /// `parts` contiguous blocks of the items `0..weights.len()`, with about equal total weight:
@@ -154,7 +150,9 @@ pub fn balanced_blocks(weights: &[f64], parts: usize) -> Vec<Range<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use netbuild_model::{all_nodes, generate_networks, Columns, Rule, Scalar, Value};
+    use netbuild_model::{
+        all_nodes, generate_networks, Columns, PreparedEdgeType, Rule, Scalar, Value,
+    };
 
     #[test]
     fn populations_groups_and_blocks() {
@@ -180,8 +178,9 @@ mod tests {
         let mut cols = Columns::new(&nets);
         let p0 = PreparedEdgeType::prepare(0, &c.edge_types[0], 1, &mut cols).unwrap();
         let p2 = PreparedEdgeType::prepare(2, &c.edge_types[2], 1, &mut cols).unwrap();
+        let work = TargetWork::new(&[&p0, &p2], 100);
         for ranks in 1..6 {
-            let blocks = split_targets(&[&p0, &p2], 100, ranks);
+            let blocks = split_targets(&work, ranks);
             assert_eq!(blocks.len(), ranks);
             assert_eq!(blocks[0].start, 0);
             assert_eq!(blocks[ranks - 1].end, 100);

@@ -2,13 +2,14 @@
 //! terminal, else (a SLURM log, a pipe) a line every few seconds, such as
 //! `progress: v1_to_v1 42% (10.6M of ~25.1M edges, 1.2M edges/s, ETA 12 s)`.
 //!
-//! In: the population's prepared edge types, rank 0's block of targets, and after each batch of
+//! In: the population's prepared edge types and work per target ([`TargetWork`], the plan's),
+//! rank 0's block of targets, and after each batch of
 //! [`crate::generate::generate_block`] the targets done and rows made so far per edge type. Out:
 //! the bar or the log lines (`tracing` at info level, like the rest of the story).
 //!
 //! **Across all ranks, without MPI traffic.** Only rank 0 reports, and it hears nothing from
 //! the others while they generate. It does not need to: the plan is identical on every rank, so
-//! rank 0 knows the estimated work of every target ([`PreparedEdgeType::work`]), hence of its own
+//! rank 0 knows the estimated work of every target ([`TargetWork`]), hence of its own
 //! block, of each edge type and of the whole population. The blocks are cut to equal estimated
 //! work, so all ranks advance at about the same pace, and rank 0 extrapolates from its own
 //! fraction done `f` (work of its targets done over its block's work):
@@ -26,6 +27,7 @@
 //! `NETBUILD_PROGRESS_SECS` sets the seconds between log lines (default 5; 0 turns progress
 //! off, bar included).
 
+use crate::work::TargetWork;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use netbuild_model::PreparedEdgeType;
 use std::io::IsTerminal;
@@ -78,20 +80,21 @@ impl Progress {
         }
     }
 
-    /// The reporter of one population, whose `edge_types` rank 0 connects for targets `block`
-    /// out of `0..n_targets`.
+    /// The reporter of one population, whose `edge_types` (with `work` per target) rank 0
+    /// connects for targets `block`.
     pub fn population<'a, 'c>(
         &self,
         name: &str,
         edge_types: &'a [&'a PreparedEdgeType<'c>],
+        work: &'a TargetWork,
         block: Range<u64>,
-        n_targets: u64,
     ) -> PopulationProgress<'a, 'c> {
         let mut p = PopulationProgress {
             mode: self.mode,
             name: name.to_string(),
             edge_types,
-            type_total: vec![0.0; edge_types.len()],
+            work,
+            type_total: work.type_totals().to_vec(),
             type_done: vec![0.0; edge_types.len()],
             type_expected: Vec::new(),
             cursor: block.start,
@@ -107,17 +110,7 @@ impl Progress {
             return p;
         }
         // The same estimate as the plan's (`plan::split_targets`).
-        for t in 0..n_targets {
-            let mut w = TARGET_WORK;
-            for (e, total) in edge_types.iter().zip(&mut p.type_total) {
-                let x = e.work(t);
-                *total += x;
-                w += x;
-            }
-            if block.contains(&t) {
-                p.block_work += w;
-            }
-        }
+        p.block_work = block.map(|t| work.weight(t)).sum();
         // Each edge type's rows from a light sample (rank 0 alone, a fraction of a second): until
         // rank 0 has done a good share of a type's work, its total comes from here.
         p.type_expected = edge_types
@@ -146,6 +139,8 @@ pub struct PopulationProgress<'a, 'c> {
     mode: Mode,
     name: String,
     edge_types: &'a [&'a PreparedEdgeType<'c>],
+    /// The plan's work per target: which edge types target each, and their sum.
+    work: &'a TargetWork,
     /// Work of each edge type over all targets, and over rank 0's targets done.
     type_total: Vec<f64>,
     type_done: Vec<f64>,
@@ -177,9 +172,6 @@ pub struct Estimate {
     pub eta: f64,
 }
 
-/// The work of a target beyond its edge types' (as `plan::split_targets` counts it).
-const TARGET_WORK: f64 = 0.01;
-
 impl PopulationProgress<'_, '_> {
     /// Rank 0 has connected the first `targets_done` targets of its block into `rows` rows of
     /// each edge type.
@@ -190,11 +182,10 @@ impl PopulationProgress<'_, '_> {
         let goal = (self.block_start + targets_done).min(self.block_end);
         while self.cursor < goal {
             let t = self.cursor;
-            self.work_done += TARGET_WORK;
-            for (e, done) in self.edge_types.iter().zip(&mut self.type_done) {
-                let x = e.work(t);
-                *done += x;
-                self.work_done += x;
+            self.work_done += self.work.weight(t);
+            // Rank 0's own targets, each once: only the edge types that target it.
+            for &l in self.work.types_of(t) {
+                self.type_done[l as usize] += self.edge_types[l as usize].work(t);
             }
             self.cursor += 1;
         }

@@ -1,17 +1,22 @@
 //! What a build and a `check` prepare alike before any edge is made: the edge types resolved
-//! against the generated networks, and the edges populations they form.
+//! against the generated networks, the edges populations they form, and each population's
+//! estimated work per target.
 //!
 //! In: a [`Circuit`] and its generated networks (`generate_networks`, identical on every rank).
 //! Out: [`EdgeSetup`]. Errors are the circuit's (a rule that cannot be satisfied), found
 //! identically on every rank before any work.
 
 use crate::plan::{edge_populations, EdgePopulation};
+use crate::work::TargetWork;
 use netbuild_model::{Circuit, Columns, ModelError, Network, PreparedEdgeType};
 
 /// The prepared edge types of a circuit (by index in the circuit) and its edges populations.
 pub struct EdgeSetup<'c> {
     pub prepared: Vec<PreparedEdgeType<'c>>,
     pub populations: Vec<EdgePopulation>,
+    /// The work per target of each of `populations`, computed once for the plan, the
+    /// generation, the progress reporter and `check`.
+    pub work: Vec<TargetWork>,
 }
 
 impl<'c> EdgeSetup<'c> {
@@ -33,8 +38,22 @@ pub fn prepare_edges<'c>(
         .enumerate()
         .map(|(i, def)| PreparedEdgeType::prepare(i, def, circuit.seed, &mut columns))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(EdgeSetup {
+    let mut setup = EdgeSetup {
         prepared,
         populations: edge_populations(circuit, networks),
-    })
+        work: Vec::new(),
+    };
+    let work = setup
+        .populations
+        .iter()
+        .map(|pop| {
+            let t0 = std::time::Instant::now();
+            let work = TargetWork::new(&setup.types_of(pop), networks[pop.target].n);
+            let (segments, lists) = work.shape();
+            tracing::debug!(population = %pop.name, entries = work.entries(), segments, lists, seconds = t0.elapsed().as_secs_f64(), "work per target");
+            work
+        })
+        .collect();
+    setup.work = work;
+    Ok(setup)
 }

@@ -526,18 +526,9 @@ mod tests {
         let spec = dir.path().join("spec.toml");
         std::fs::write(
             &spec,
-            r#"
-[[nodes]]
-network = "net"
-N = 2
-pop_name = "a"
-x = [0.0, 10.0]
-[[nodes]]
-network = "net"
-N = 2
-pop_name = "b"
-x = [20.0, 30.0]
-[[edges]]
+            [
+                TINY_NODES,
+                r#"[[edges]]
 source = { network = "net", pop_name = "a" }
 target = { network = "net" }
 rule = { probability = "exp(-d / 10)", max_distance = 35.0 }
@@ -548,6 +539,8 @@ rule = { indegree = 1 }
 [edges.properties]
 syn_weight = "0.5"
 "#,
+            ]
+            .concat(),
         )
         .unwrap();
         let opts = Options {
@@ -566,14 +559,8 @@ syn_weight = "0.5"
         assert_eq!(page.matches("<svg").count(), 5 + 4);
     }
 
-    /// The spec of `tiny_circuit`'s nodes with rules whose connections are known exactly: a to
-    /// all by all_to_all (a→a 2, a→b 4 connections), b to all by indegree 1 (b→a 2, b→b 2:
-    /// each b node's only candidate among b is the other one).
-    fn exact_spec(dir: &Path) -> PathBuf {
-        let spec = dir.join("exact.toml");
-        std::fs::write(
-            &spec,
-            r#"
+    /// `tiny_circuit`'s nodes in a spec: two of pop_name a at x 0 and 10, two of b at 20 and 30.
+    const TINY_NODES: &str = r#"
 [[nodes]]
 network = "net"
 N = 2
@@ -584,7 +571,18 @@ network = "net"
 N = 2
 pop_name = "b"
 x = [20.0, 30.0]
-[[edges]]
+"#;
+
+    /// The spec of `tiny_circuit`'s nodes with rules whose connections are known exactly: a to
+    /// all by all_to_all (a→a 2, a→b 4 connections), b to all by indegree 1 (b→a 2, b→b 2:
+    /// each b node's only candidate among b is the other one).
+    fn exact_spec(dir: &Path) -> PathBuf {
+        let spec = dir.join("exact.toml");
+        std::fs::write(
+            &spec,
+            [
+                TINY_NODES,
+                r#"[[edges]]
 source = { network = "net", pop_name = "a" }
 target = { network = "net" }
 rule = { all_to_all = true }
@@ -593,6 +591,8 @@ source = { network = "net", pop_name = "b" }
 target = { network = "net" }
 rule = { indegree = 1 }
 "#,
+            ]
+            .concat(),
         )
         .unwrap();
         spec

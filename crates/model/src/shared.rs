@@ -81,7 +81,7 @@ impl<T: Plain> Shared<T> {
     fn of_region(region: Arc<dyn Region>) -> Shared<T> {
         let b = region.bytes();
         let size = std::mem::size_of::<T>();
-        if b.as_ptr().align_offset(std::mem::align_of::<T>()) == 0 && b.len() % size == 0 {
+        if b.as_ptr().align_offset(std::mem::align_of::<T>()) == 0 && b.len().is_multiple_of(size) {
             return Shared {
                 repr: Repr::Mapped(region),
             };
@@ -194,12 +194,13 @@ pub fn share<T: Plain>(
 mod tests {
     use super::*;
     use std::cell::RefCell;
+    use std::rc::Rc;
 
     /// Two "ranks" in one test: the first computes and keeps the bytes it published, the
     /// second gets them back without computing.
     struct Pair {
         computes: bool,
-        board: Arc<RefCell<Option<Arc<dyn Region>>>>,
+        board: Rc<RefCell<Option<Arc<dyn Region>>>>,
     }
 
     impl Host for Pair {
@@ -235,7 +236,7 @@ mod tests {
 
     #[test]
     fn the_computing_rank_makes_and_the_others_map() {
-        let board = Arc::new(RefCell::new(None));
+        let board = Rc::new(RefCell::new(None));
         let first = Pair {
             computes: true,
             board: board.clone(),

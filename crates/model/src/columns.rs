@@ -49,10 +49,10 @@ impl<'n> Columns<'n> {
 
     /// Property `name` of every node of network `net`, as numbers (see [`Network::numeric`]):
     /// the generated column itself where one block holds all of it, else a new array.
-    /// *Collective over the host* on first request. Errors as [`crate::shared::publish`].
-    pub fn numeric(&mut self, net: usize, name: &str) -> Result<Shared<f64>, String> {
+    /// *Collective over the host* on first request.
+    pub fn numeric(&mut self, net: usize, name: &str) -> Shared<f64> {
         if let Some(c) = self.cache.get(&(net, name.to_string())) {
-            return Ok(c.clone());
+            return c.clone();
         }
         let network = &self.networks[net];
         let whole = match network.blocks.as_slice() {
@@ -64,38 +64,38 @@ impl<'n> Columns<'n> {
         };
         let column = match whole {
             Some(c) => c,
-            None => share(self.host, || network.numeric(name))?,
+            None => share(self.host, || network.numeric(name)),
         };
         self.cache.insert((net, name.to_string()), column.clone());
-        Ok(column)
+        column
     }
 
     /// Positions (x, y, z) of every node of network `net`. *Collective over the host* on first
     /// request.
-    pub fn positions(&mut self, net: usize) -> Result<Shared<[f64; 3]>, String> {
+    pub fn positions(&mut self, net: usize) -> Shared<[f64; 3]> {
         if let Some(p) = self.positions.get(&net) {
-            return Ok(p.clone());
+            return p.clone();
         }
         let network = &self.networks[net];
         let p = share(self.host, || {
             let [x, y, z] = ["x", "y", "z"].map(|c| network.numeric(c));
             (0..x.len()).map(|i| [x[i], y[i], z[i]]).collect()
-        })?;
+        });
         self.positions.insert(net, p.clone());
-        Ok(p)
+        p
     }
 
     /// The k-d tree over the positions of nodes `sources` (ascending ids) of network `net`,
     /// built once for every edge type with that source selection.
-    pub fn source_tree(&mut self, net: usize, sources: &[u64]) -> Result<Arc<SourceTree>, String> {
+    pub fn source_tree(&mut self, net: usize, sources: &[u64]) -> Arc<SourceTree> {
         let key = (net, sources.to_vec());
         if let Some(t) = self.trees.get(&key) {
-            return Ok(t.clone());
+            return t.clone();
         }
-        let pos = self.positions(net)?;
+        let pos = self.positions(net);
         let points: Vec<[f64; 3]> = sources.iter().map(|&s| pos[s as usize]).collect();
         let tree = Arc::new(SourceTree::new(&points));
         self.trees.insert(key, tree.clone());
-        Ok(tree)
+        tree
     }
 }

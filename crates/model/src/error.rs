@@ -12,7 +12,4 @@ pub enum ModelError {
     NodeBlock { block: usize, message: String },
     #[error("network '{network}': {message}")]
     Network { network: String, message: String },
-    /// The host's shared memory could not hold node data (`/dev/shm` full).
-    #[error("sharing node data between the ranks of this host: {0}")]
-    Share(String),
 }

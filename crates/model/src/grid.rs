@@ -7,7 +7,7 @@
 //! The cell index and the positions in cell order are [`Shared`]: built by the host's computing
 //! rank, mapped by its other ranks (see [`Grid::on_host`]).
 
-use crate::shared::{publish, Host, Private, Shared};
+use crate::shared::{share, Host, Private, Shared};
 
 /// Source positions bucketed into cubic cells of side `radius`, so a query reads 27 cells.
 #[derive(Debug, Clone)]
@@ -50,21 +50,17 @@ fn axis_far(q: f64, lo: f64, hi: f64) -> f64 {
 impl Grid {
     /// The grid over `points`, held by this process alone.
     pub fn new(points: &[[f64; 3]], radius: f64) -> Grid {
-        match Grid::on_host(points.len(), |i| points[i], radius, &Private) {
-            Ok(g) => g,
-            Err(e) => unreachable!("a private grid publishes nothing: {e}"),
-        }
+        Grid::on_host(points.len(), |i| points[i], radius, &Private)
     }
 
     /// The grid over the `n` points `point(0..n)`, its arrays built by `host`'s computing rank
-    /// and shared by the host's ranks. *Collective over the host.* Errors as
-    /// [`crate::shared::publish`].
+    /// and shared by the host's ranks. *Collective over the host.*
     pub fn on_host(
         n: usize,
         point: impl Fn(usize) -> [f64; 3],
         radius: f64,
         host: &dyn Host,
-    ) -> Result<Grid, String> {
+    ) -> Grid {
         let mut lo = [f64::INFINITY; 3];
         let mut hi = [f64::NEG_INFINITY; 3];
         for i in 0..n {
@@ -95,7 +91,9 @@ impl Grid {
             let c = [0, 1, 2].map(|a| (((p[a] - lo[a]) / cell) as usize).min(dims[a] - 1));
             (c[0] * dims[1] + c[1]) * dims[2] + c[2]
         };
-        let built = host.computes().then(|| {
+        // Each array from the one before (shared already), so that a rank that must make its
+        // own (sharing failed there) makes just that one.
+        let starts = share(host, || {
             let mut counts = vec![0u32; ncells + 1];
             for i in 0..n {
                 counts[key(&point(i)) + 1] += 1;
@@ -103,30 +101,29 @@ impl Grid {
             for i in 0..ncells {
                 counts[i + 1] += counts[i];
             }
-            let mut fill = counts.clone();
+            counts
+        });
+        let items = share(host, || {
+            let mut fill = starts.to_vec();
             let mut items = vec![0u32; n];
             for i in 0..n {
                 let k = key(&point(i));
                 items[fill[k] as usize] = i as u32;
                 fill[k] += 1;
             }
-            let cell_points: Vec<[f64; 3]> = items.iter().map(|&i| point(i as usize)).collect();
-            (counts, items, cell_points)
+            items
         });
-        let (starts, items, cell_points) = match built {
-            Some((s, i, c)) => (Some(s), Some(i), Some(c)),
-            None => (None, None, None),
-        };
-        Ok(Grid {
+        let cell_points = share(host, || items.iter().map(|&i| point(i as usize)).collect());
+        Grid {
             radius,
             cell,
             origin: lo,
             dims,
-            starts: publish(host, starts)?,
-            items: publish(host, items)?,
-            cell_points: publish(host, cell_points)?,
+            starts,
+            items,
+            cell_points,
             n,
-        })
+        }
     }
 
     /// The indices of points within `radius` of `q` (distance <= radius), ascending.

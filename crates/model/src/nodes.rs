@@ -11,7 +11,7 @@
 use crate::circuit::{Circuit, Dtype, NodeBlockDef, NodeValues, Positions, Scalar};
 use crate::generator::{draw, Drawn};
 use crate::positions::draw_positions;
-use crate::shared::{publish, share, Host, Private, Shared};
+use crate::shared::{share, share_many, Host, Private, Shared};
 use crate::stream::{stream, Domain, Purpose};
 use crate::ModelError;
 
@@ -216,7 +216,7 @@ pub fn generate_networks_on(
         for (pi, (name, values)) in def.node_props.iter().enumerate() {
             columns.push(NodeColumn {
                 name: name.clone(),
-                values: generate_column(circuit.seed, bi, pi, def.n, values, host)?,
+                values: generate_column(circuit.seed, bi, pi, def.n, values, host),
             });
         }
         let node_type_id = 100 + net.blocks.len() as i64;
@@ -250,38 +250,33 @@ fn position_columns(
             "'{k}' is drawn by 'positions'; give either 'positions' or x, y, z"
         )));
     }
-    let drawn = host.computes().then(|| draw_positions(seed, bi, def.n, p));
-    // Whether the computing rank could draw them, told to every rank of the host; where it
-    // could not, each draws again to meet the same error.
-    let ok = share(host, || vec![u64::from(matches!(drawn, Some(Ok(_))))]).map_err(shared)?;
-    let xyz = match drawn {
-        Some(d) => Some(d.map_err(err)?),
-        None if ok.first() == Some(&1) => None,
-        None => {
-            return Err(err(draw_positions(seed, bi, def.n, p)
-                .err()
-                .unwrap_or_default()))
-        }
-    };
-    let mut xyz = xyz.map(|[x, y, z]| [x, y, z].map(Some));
-    POSITION
+    let draw = || draw_positions(seed, bi, def.n, p).map_err(err);
+    let drawn = host.computes().then(draw);
+    // Whether the computing rank could draw them, told to every rank of the host.
+    let ok = share(host, || vec![u64::from(matches!(drawn, Some(Ok(_))))]);
+    let mut mine = drawn.transpose()?;
+    if ok.first() != Some(&1) && mine.is_none() {
+        // The computing rank failed (each rank meets the same error), or this rank did not
+        // hear from it (it draws its own).
+        mine = Some(draw()?);
+    }
+    // Made here only on the computing rank, or where sharing fails (the draw succeeds: it did
+    // on the computing rank).
+    let xyz = share_many(host, || match mine.take() {
+        Some(m) => m,
+        None => draw_positions(seed, bi, def.n, p).unwrap_or_default(),
+    });
+    Ok(POSITION
         .iter()
-        .enumerate()
-        .map(|(a, name)| {
-            let data = publish(host, xyz.as_mut().and_then(|c| c[a].take())).map_err(shared)?;
-            Ok(NodeColumn {
-                name: name.to_string(),
-                values: Values::Num {
-                    data,
-                    dtype: Dtype::F64,
-                },
-            })
+        .zip(xyz)
+        .map(|(name, data)| NodeColumn {
+            name: name.to_string(),
+            values: Values::Num {
+                data,
+                dtype: Dtype::F64,
+            },
         })
-        .collect()
-}
-
-fn shared(message: String) -> ModelError {
-    ModelError::Share(message)
+        .collect())
 }
 
 /// One property column of a block. A generated numeric column is drawn on the host's computing
@@ -293,8 +288,8 @@ fn generate_column(
     n: u64,
     values: &NodeValues,
     host: &dyn Host,
-) -> Result<Values, ModelError> {
-    Ok(match values {
+) -> Values {
+    match values {
         NodeValues::Array(items) => match scalars_dtype(items) {
             Some(dtype) => Values::Num {
                 data: items
@@ -331,8 +326,7 @@ fn generate_column(
                                 Drawn::Str(_) => f64::NAN,
                             })
                             .collect()
-                    })
-                    .map_err(shared)?,
+                    }),
                     dtype: gen.dtype.unwrap_or(natural),
                 },
                 None => {
@@ -348,7 +342,7 @@ fn generate_column(
                 }
             }
         }
-    })
+    }
 }
 
 #[cfg(test)]

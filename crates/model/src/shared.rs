@@ -165,31 +165,49 @@ impl<T: Plain + PartialEq> PartialEq for Shared<T> {
     }
 }
 
-/// *Collective over the host.* The computing rank's `data` (`Some` there, ignored elsewhere) as
-/// a [`Shared`] on every rank of the host; owned, without copy, where there is nobody to share
-/// with.
-pub fn publish<T: Plain>(host: &dyn Host, data: Option<Vec<T>>) -> Result<Shared<T>, String> {
-    if !host.shares() {
-        return Ok(Shared::from(data.unwrap_or_default()));
-    }
-    let bytes = data.as_deref().map(|d| {
-        // SAFETY: `T: Plain` has no padding, so all of its bytes are initialised.
-        unsafe { std::slice::from_raw_parts(d.as_ptr() as *const u8, std::mem::size_of_val(d)) }
-    });
-    let region = host.publish(bytes)?;
-    drop(data);
-    Ok(Shared::of_region(region))
+/// Bytes of a `T` array.
+fn bytes_of<T: Plain>(d: &[T]) -> &[u8] {
+    // SAFETY: `T: Plain` has no padding, so all of its bytes are initialised.
+    unsafe { std::slice::from_raw_parts(d.as_ptr() as *const u8, std::mem::size_of_val(d)) }
 }
 
-/// *Collective over the host.* `make()`, run on the computing rank only, as a [`Shared`] on every
-/// rank of the host.
-pub fn share<T: Plain>(
+/// *Collective over the host.* `make()`, run on the computing rank, as a [`Shared`] on every rank
+/// of the host; owned, without copy, where there is nobody to share with. Where sharing fails
+/// on a rank (the leader could not write the file, this rank could not map it), that rank holds
+/// its own copy (the leader keeps its array, the others run `make()` themselves): the values are
+/// the same either way, only the memory differs.
+pub fn share<T: Plain>(host: &dyn Host, make: impl FnOnce() -> Vec<T>) -> Shared<T> {
+    let [one] = share_many(host, || [make()]);
+    one
+}
+
+/// *Collective over the host.* [`share`] for `N` arrays made together.
+pub fn share_many<T: Plain, const N: usize>(
     host: &dyn Host,
-    make: impl FnOnce() -> Vec<T>,
-) -> Result<Shared<T>, String> {
-    publish(host, host.computes().then(make))
+    make: impl FnOnce() -> [Vec<T>; N],
+) -> [Shared<T>; N] {
+    if !host.shares() {
+        return make().map(Shared::from);
+    }
+    let mut make = Some(make);
+    let data = if host.computes() {
+        make.take().map(|m| m())
+    } else {
+        None
+    };
+    // Every rank publishes all N, whatever failed before: the calls are collective.
+    let regions: [Result<Arc<dyn Region>, String>; N] =
+        std::array::from_fn(|i| host.publish(data.as_ref().map(|d| bytes_of(&d[i]))));
+    if regions.iter().all(Result::is_ok) {
+        return regions.map(|r| match r {
+            Ok(r) => Shared::of_region(r),
+            Err(_) => unreachable!("checked above"),
+        });
+    }
+    let own = data.or_else(|| make.take().map(|m| m()));
+    own.map(|d| d.map(Shared::from))
+        .unwrap_or_else(|| std::array::from_fn(|_| Shared::from(Vec::new())))
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +252,30 @@ mod tests {
         }
     }
 
+    /// A host whose every publish fails (a full `/dev/shm`).
+    struct Broken(bool);
+
+    impl Host for Broken {
+        fn computes(&self) -> bool {
+            self.0
+        }
+        fn shares(&self) -> bool {
+            true
+        }
+        fn publish(&self, _: Option<&[u8]>) -> Result<Arc<dyn Region>, String> {
+            Err("No space left on device".into())
+        }
+    }
+
+    #[test]
+    fn where_sharing_fails_each_rank_holds_its_own_copy() {
+        for computes in [true, false] {
+            let [a, b] = share_many(&Broken(computes), || [vec![1.0, 2.0], vec![3.0]]);
+            assert!(!a.is_mapped() && !b.is_mapped());
+            assert_eq!((&a[..], &b[..]), (&[1.0, 2.0][..], &[3.0][..]));
+        }
+    }
+
     #[test]
     fn the_computing_rank_makes_and_the_others_map() {
         let board = Rc::new(RefCell::new(None));
@@ -245,11 +287,11 @@ mod tests {
             computes: false,
             board,
         };
-        let a = share(&first, || vec![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).unwrap();
-        let b: Shared<[f64; 3]> = share(&second, || panic!("only the first computes")).unwrap();
+        let a = share(&first, || vec![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+        let b: Shared<[f64; 3]> = share(&second, || panic!("only the first computes"));
         assert!(a.is_mapped() && b.is_mapped());
         assert_eq!(&b[..], &[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
-        let owned = share(&Private, || vec![7u32, 8]).unwrap();
+        let owned = share(&Private, || vec![7u32, 8]);
         assert!(!owned.is_mapped());
         assert_eq!(&owned[..], &[7, 8]);
     }

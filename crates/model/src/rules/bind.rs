@@ -52,13 +52,13 @@ impl BoundExpr {
                     if !columns.networks()[src_net].has_property(name) {
                         return Err(format!("the source network has no property '{name}'"));
                     }
-                    Slot::Src(columns.numeric(src_net, name)?)
+                    Slot::Src(columns.numeric(src_net, name))
                 }
                 Var::Trg(name) => {
                     if !columns.networks()[trg_net].has_property(name) {
                         return Err(format!("the target network has no property '{name}'"));
                     }
-                    Slot::Trg(columns.numeric(trg_net, name)?)
+                    Slot::Trg(columns.numeric(trg_net, name))
                 }
             });
         }

@@ -168,11 +168,11 @@ impl<'c> PreparedEdgeType<'c> {
             ));
         }
         let host = columns.host();
-        let sources = share(host, || select(src_net, &def.source.filters)).map_err(err)?;
-        let targets = share(host, || select(trg_net, &def.target.filters)).map_err(err)?;
+        let sources = share(host, || select(src_net, &def.source.filters));
+        let targets = share(host, || select(trg_net, &def.target.filters));
         let exclude_self = si == ti && !def.autapses;
-        let src_pos = columns.positions(si).map_err(err)?;
-        let trg_pos = columns.positions(ti).map_err(err)?;
+        let src_pos = columns.positions(si);
+        let trg_pos = columns.positions(ti);
         // Expression rules walk a source tree (which also applies `max_distance`); the others
         // find the sources within `max_distance` on a grid.
         let walked = matches!(
@@ -182,15 +182,13 @@ impl<'c> PreparedEdgeType<'c> {
         let grid = def
             .max_distance
             .filter(|_| !walked)
-            .map(|r| Grid::on_host(sources.len(), |i| src_pos[sources[i] as usize], r, host))
-            .transpose()
-            .map_err(err)?;
+            .map(|r| Grid::on_host(sources.len(), |i| src_pos[sources[i] as usize], r, host));
         let bind_sources = sources.clone();
         let bind = |e: &netbuild_expr::Expr, columns: &mut Columns<'c>| {
             BoundExpr::bind(e, columns, si, ti, &bind_sources, None).map_err(err)
         };
         let bind_walked = |e: &netbuild_expr::Expr, columns: &mut Columns<'c>| {
-            let tree = columns.source_tree(si, &bind_sources).map_err(err)?;
+            let tree = columns.source_tree(si, &bind_sources);
             BoundExpr::bind(e, columns, si, ti, &bind_sources, Some(&tree))
                 .map(|b| (b, tree))
                 .map_err(err)

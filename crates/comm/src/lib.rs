@@ -96,9 +96,11 @@
 //! singleton; see `src/bin/comm_demo.rs` for its modes.
 
 mod chunk;
+mod host;
 mod local;
 mod mpi_comm;
 
+pub use host::HostRegion;
 pub use local::Local;
 pub use mpi_comm::{init, init_without_panic_hook, InitError, MPI_Comm, Mpi};
 
@@ -242,6 +244,30 @@ pub trait Comm {
     /// their own MPI (parallel HDF5); `None` for [`Local`].
     fn raw_mpi_world(&self) -> Option<MPI_Comm> {
         None
+    }
+
+    /// How many ranks of the group run on this host and so can share its memory (1 without
+    /// MPI).
+    fn ranks_on_host(&self) -> usize {
+        1
+    }
+
+    /// Whether this rank is its host's first rank, the one that makes what
+    /// [`share_on_host`](Comm::share_on_host) shares.
+    fn host_leader(&self) -> bool {
+        true
+    }
+
+    /// *Collective over the ranks of this host* (every rank of the group calls it, in the same
+    /// order). The host's leader passes `Some(bytes)`, the others `None`; every rank of the host
+    /// gets the leader's bytes as one read-only [`HostRegion`], held in the host's memory once
+    /// (see the `host` module). Alone on its host, a rank just gets its bytes back, owned.
+    ///
+    /// # Errors
+    /// When the leader cannot write the shared file (`/dev/shm` full), on every rank of its host;
+    /// when a rank cannot map it, on that rank. Either way no file is left behind.
+    fn share_on_host(&self, bytes: Option<&[u8]>) -> std::io::Result<HostRegion> {
+        Ok(HostRegion::owned(bytes.unwrap_or_default().to_vec()))
     }
 }
 

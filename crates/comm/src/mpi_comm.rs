@@ -12,6 +12,7 @@ use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
 use crate::chunk::{collective_chunk, counts_displs, piece, rounds, MAX_COUNT};
+use crate::host::{self, HostRegion};
 use crate::local::SelfQueue;
 use crate::{check_peer_and_tag, failure_line, print_stderr, Comm};
 
@@ -82,10 +83,17 @@ fn init_impl(hook: bool) -> Result<Mpi, InitError> {
     if hook {
         install_panic_hook();
     }
+    // Ordered by world rank, so the host's leader is its lowest world rank.
+    let host = world.split_shared(world.rank());
+    let host_rank = usize::try_from(host.rank()).unwrap_or(0);
+    let host_size = usize::try_from(host.size()).unwrap_or(1).max(1);
     Ok(Mpi {
         world,
         rank,
         size,
+        host,
+        host_rank,
+        host_size,
         max_piece: MAX_COUNT,
         queue: SelfQueue::default(),
         _not_send: PhantomData,
@@ -148,6 +156,10 @@ pub struct Mpi {
     world: SimpleCommunicator,
     rank: usize,
     size: usize,
+    /// The ranks of this host (MPI_COMM_TYPE_SHARED), for [`Comm::share_on_host`].
+    host: SimpleCommunicator,
+    host_rank: usize,
+    host_size: usize,
     /// Largest piece (bytes) one MPI call moves per peer; lowered only by tests.
     max_piece: usize,
     queue: SelfQueue,
@@ -430,6 +442,58 @@ impl Comm for Mpi {
     fn abort(&self, code: i32, message: &str) -> ! {
         print_stderr(&failure_line(self.rank, self.size, message));
         self.world.abort(if code == 0 { 1 } else { code })
+    }
+
+    fn ranks_on_host(&self) -> usize {
+        self.host_size
+    }
+
+    fn host_leader(&self) -> bool {
+        self.host_rank == 0
+    }
+
+    fn share_on_host(&self, bytes: Option<&[u8]>) -> std::io::Result<HostRegion> {
+        if self.host_size == 1 {
+            return Ok(HostRegion::owned(bytes.unwrap_or_default().to_vec()));
+        }
+        // The leader's file, or why it could not write one.
+        let (path, failed) = match (self.host_rank, bytes) {
+            (0, Some(b)) => match host::leader_write(b) {
+                Ok(p) => (Some(p), None),
+                Err(e) => (None, Some(e)),
+            },
+            (0, None) => (
+                None,
+                Some(std::io::Error::other(
+                    "the host's first rank gave nothing to share",
+                )),
+            ),
+            _ => (None, None),
+        };
+        // Its name (empty: no file) goes to the host's other ranks.
+        let mut name = path
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned().into_bytes())
+            .unwrap_or_default();
+        let mut len = name.len() as u64;
+        self.host.process_at_rank(0).broadcast_into(&mut len);
+        name.resize(usize_of(len), 0);
+        if len > 0 {
+            self.host.process_at_rank(0).broadcast_into(&mut name[..]);
+        }
+        let mapped = if len == 0 {
+            Err(failed.unwrap_or_else(|| {
+                std::io::Error::other("the host's first rank could not write the shared file")
+            }))
+        } else {
+            host::map_path(std::path::Path::new(&*String::from_utf8_lossy(&name)))
+        };
+        // Every rank has mapped it (or failed to): nobody needs the name any more.
+        self.host.barrier();
+        if let Some(path) = &path {
+            let _ = std::fs::remove_file(path);
+        }
+        mapped
     }
 
     fn raw_mpi_world(&self) -> Option<MPI_Comm> {

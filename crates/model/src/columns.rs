@@ -1,6 +1,12 @@
 //! Numeric node columns shared by every rule that reads them, looked up once per (network, name).
+//!
+//! In: the generated networks and the [`Host`] their ranks share memory through. Out: columns,
+//! positions and source trees as cheap clones ([`Shared`] / `Arc`); with a sharing host, the big
+//! arrays are made by the host's computing rank and mapped by the others (every rank asks for
+//! the same ones in the same order: preparation is the same on every rank).
 
-use crate::nodes::Network;
+use crate::nodes::{Network, Values};
+use crate::shared::{share, Host, Private, Shared};
 use crate::spatial::SourceTree;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,16 +14,24 @@ use std::sync::Arc;
 /// Node positions and numeric property columns of every network, built on first request.
 pub struct Columns<'n> {
     networks: &'n [Network],
-    cache: HashMap<(usize, String), Arc<Vec<f64>>>,
-    positions: HashMap<usize, Arc<Vec<[f64; 3]>>>,
+    host: &'n dyn Host,
+    cache: HashMap<(usize, String), Shared<f64>>,
+    positions: HashMap<usize, Shared<[f64; 3]>>,
     /// Source trees by (network, selected node ids): edge types with the same sources share one.
     trees: HashMap<(usize, Vec<u64>), Arc<SourceTree>>,
 }
 
 impl<'n> Columns<'n> {
+    /// Columns of one process alone.
     pub fn new(networks: &'n [Network]) -> Self {
+        Columns::on_host(networks, &Private)
+    }
+
+    /// Columns whose big arrays the ranks of `host` hold once.
+    pub fn on_host(networks: &'n [Network], host: &'n dyn Host) -> Self {
         Columns {
             networks,
+            host,
             cache: HashMap::new(),
             positions: HashMap::new(),
             trees: HashMap::new(),
@@ -28,22 +42,45 @@ impl<'n> Columns<'n> {
         self.networks
     }
 
-    /// Property `name` of every node of network `net`, as numbers (see [`Network::numeric`]).
-    pub fn numeric(&mut self, net: usize, name: &str) -> Arc<Vec<f64>> {
-        let networks = self.networks;
-        self.cache
-            .entry((net, name.to_string()))
-            .or_insert_with(|| Arc::new(networks[net].numeric(name)))
-            .clone()
+    /// The host the arrays are shared on.
+    pub fn host(&self) -> &'n dyn Host {
+        self.host
     }
 
-    /// Positions (x, y, z) of every node of network `net`.
-    pub fn positions(&mut self, net: usize) -> Arc<Vec<[f64; 3]>> {
+    /// Property `name` of every node of network `net`, as numbers (see [`Network::numeric`]):
+    /// the generated column itself where one block holds all of it, else a new array.
+    /// *Collective over the host* on first request.
+    pub fn numeric(&mut self, net: usize, name: &str) -> Shared<f64> {
+        if let Some(c) = self.cache.get(&(net, name.to_string())) {
+            return c.clone();
+        }
+        let network = &self.networks[net];
+        let whole = match network.blocks.as_slice() {
+            [b] => b.columns.iter().find_map(|c| match &c.values {
+                Values::Num { data, .. } if c.name == name => Some(data.clone()),
+                _ => None,
+            }),
+            _ => None,
+        };
+        let column = match whole {
+            Some(c) => c,
+            None => share(self.host, || network.numeric(name)),
+        };
+        self.cache.insert((net, name.to_string()), column.clone());
+        column
+    }
+
+    /// Positions (x, y, z) of every node of network `net`. *Collective over the host* on first
+    /// request.
+    pub fn positions(&mut self, net: usize) -> Shared<[f64; 3]> {
         if let Some(p) = self.positions.get(&net) {
             return p.clone();
         }
-        let [x, y, z] = ["x", "y", "z"].map(|c| self.numeric(net, c));
-        let p: Arc<Vec<[f64; 3]>> = Arc::new((0..x.len()).map(|i| [x[i], y[i], z[i]]).collect());
+        let network = &self.networks[net];
+        let p = share(self.host, || {
+            let [x, y, z] = ["x", "y", "z"].map(|c| network.numeric(c));
+            (0..x.len()).map(|i| [x[i], y[i], z[i]]).collect()
+        });
         self.positions.insert(net, p.clone());
         p
     }

@@ -3,6 +3,11 @@
 //!
 //! In: source positions and the search radius. Out: for a query point, the positions (indices
 //! into the source list) within the radius, ascending.
+//!
+//! The cell index and the positions in cell order are [`Shared`]: built by the host's computing
+//! rank, mapped by its other ranks (see [`Grid::on_host`]).
+
+use crate::shared::{share, Host, Private, Shared};
 
 /// Source positions bucketed into cubic cells of side `radius`, so a query reads 27 cells.
 #[derive(Debug, Clone)]
@@ -12,11 +17,13 @@ pub struct Grid {
     origin: [f64; 3],
     dims: [usize; 3],
     /// Cell start offsets into `items` (CSR layout: one allocation, cache friendly).
-    starts: Vec<u32>,
-    items: Vec<u32>,
-    /// The positions in `items` order: a query reads each cell's points in one stretch.
-    cell_points: Vec<[f64; 3]>,
-    points: Vec<[f64; 3]>,
+    starts: Shared<u32>,
+    items: Shared<u32>,
+    /// The positions in `items` order: a query reads each cell's points in one stretch (the
+    /// only copy of them the grid keeps).
+    cell_points: Shared<[f64; 3]>,
+    /// Number of points.
+    n: usize,
 }
 
 /// Cells per search radius along each axis: smaller cells fit the sphere more tightly (more of
@@ -41,16 +48,29 @@ fn axis_far(q: f64, lo: f64, hi: f64) -> f64 {
 }
 
 impl Grid {
-    pub fn new(points: Vec<[f64; 3]>, radius: f64) -> Grid {
+    /// The grid over `points`, held by this process alone.
+    pub fn new(points: &[[f64; 3]], radius: f64) -> Grid {
+        Grid::on_host(points.len(), |i| points[i], radius, &Private)
+    }
+
+    /// The grid over the `n` points `point(0..n)`, its arrays built by `host`'s computing rank
+    /// and shared by the host's ranks. *Collective over the host.*
+    pub fn on_host(
+        n: usize,
+        point: impl Fn(usize) -> [f64; 3],
+        radius: f64,
+        host: &dyn Host,
+    ) -> Grid {
         let mut lo = [f64::INFINITY; 3];
         let mut hi = [f64::NEG_INFINITY; 3];
-        for p in &points {
+        for i in 0..n {
+            let p = point(i);
             for a in 0..3 {
                 lo[a] = lo[a].min(p[a]);
                 hi[a] = hi[a].max(p[a]);
             }
         }
-        if points.is_empty() {
+        if n == 0 {
             lo = [0.0; 3];
             hi = [0.0; 3];
         }
@@ -62,7 +82,7 @@ impl Grid {
             match cells {
                 // At most a few cells per point (and MAX_CELLS): an edge type's grid stays
                 // small next to its sources, however small the radius.
-                Some(c) if c <= (4 * points.len()).clamp(1 << 12, MAX_CELLS) => break d,
+                Some(c) if c <= (4 * n).clamp(1 << 12, MAX_CELLS) => break d,
                 _ => cell *= 2.0,
             }
         };
@@ -71,37 +91,45 @@ impl Grid {
             let c = [0, 1, 2].map(|a| (((p[a] - lo[a]) / cell) as usize).min(dims[a] - 1));
             (c[0] * dims[1] + c[1]) * dims[2] + c[2]
         };
-        let mut counts = vec![0u32; ncells + 1];
-        for p in &points {
-            counts[key(p) + 1] += 1;
-        }
-        for i in 0..ncells {
-            counts[i + 1] += counts[i];
-        }
-        let mut fill = counts.clone();
-        let mut items = vec![0u32; points.len()];
-        for (i, p) in points.iter().enumerate() {
-            let k = key(p);
-            items[fill[k] as usize] = i as u32;
-            fill[k] += 1;
-        }
-        let cell_points = items.iter().map(|&i| points[i as usize]).collect();
+        // Each array from the one before (shared already), so that a rank that must make its
+        // own (sharing failed there) makes just that one.
+        let starts = share(host, || {
+            let mut counts = vec![0u32; ncells + 1];
+            for i in 0..n {
+                counts[key(&point(i)) + 1] += 1;
+            }
+            for i in 0..ncells {
+                counts[i + 1] += counts[i];
+            }
+            counts
+        });
+        let items = share(host, || {
+            let mut fill = starts.to_vec();
+            let mut items = vec![0u32; n];
+            for i in 0..n {
+                let k = key(&point(i));
+                items[fill[k] as usize] = i as u32;
+                fill[k] += 1;
+            }
+            items
+        });
+        let cell_points = share(host, || items.iter().map(|&i| point(i as usize)).collect());
         Grid {
             radius,
             cell,
             origin: lo,
             dims,
-            starts: counts,
+            starts,
             items,
             cell_points,
-            points,
+            n,
         }
     }
 
     /// The indices of points within `radius` of `q` (distance <= radius), ascending.
     pub fn within(&self, q: [f64; 3], out: &mut Vec<u32>) {
         out.clear();
-        if self.points.is_empty() {
+        if self.n == 0 {
             return;
         }
         let r2 = self.radius * self.radius;
@@ -114,7 +142,7 @@ impl Grid {
         };
         // Ascending order two ways: many hits for the number of points make a bitmap over all
         // points (set, then scanned word by word) cheaper than sorting the hits.
-        let words = self.points.len().div_ceil(64);
+        let words = self.n.div_ceil(64);
         let mut bits = (words <= 4 * self.nearby_count(q)).then(|| vec![0u64; words]);
         let mut hit = |idx: u32| match &mut bits {
             Some(b) => b[idx as usize / 64] |= 1 << (idx % 64),
@@ -175,7 +203,7 @@ impl Grid {
 
     /// How many points lie in the cells a query at `q` reads: a cheap upper estimate of the work.
     pub fn nearby_count(&self, q: [f64; 3]) -> usize {
-        if self.points.is_empty() {
+        if self.n == 0 {
             return 0;
         }
         let span = (self.radius / self.cell).ceil() as i64;
@@ -210,7 +238,7 @@ mod tests {
             .collect();
         // A large radius takes the bitmap path (many hits), a small one the sorting path.
         for radius in [23.0, 2.0] {
-            let g = Grid::new(pts.clone(), radius);
+            let g = Grid::new(&pts, radius);
             let mut out = Vec::new();
             for _ in 0..200 {
                 let q = [

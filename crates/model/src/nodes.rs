@@ -4,10 +4,14 @@
 //! every rank (each block property, and each node's position, draws from its own keyed stream),
 //! with node ids 0..n-1 in block order and node type ids 100, 101, ... per network (BMTK's
 //! numbering); or a [`ModelError`] when a block's `positions` cannot be drawn.
+//!
+//! Generated numeric columns are [`Shared`]: with [`generate_networks_on`], only the host's
+//! computing rank draws them and the other ranks of the host map its copy.
 
 use crate::circuit::{Circuit, Dtype, NodeBlockDef, NodeValues, Positions, Scalar};
 use crate::generator::{draw, Drawn};
 use crate::positions::draw_positions;
+use crate::shared::{share, share_many, Host, Private, Shared};
 use crate::stream::{stream, Domain, Purpose};
 use crate::ModelError;
 
@@ -16,7 +20,7 @@ use crate::ModelError;
 pub enum Values {
     /// Numbers, stored in the file as `dtype`.
     Num {
-        data: Vec<f64>,
+        data: Shared<f64>,
         dtype: Dtype,
     },
     Str(Vec<String>),
@@ -182,6 +186,15 @@ fn scalar_text(s: &Scalar) -> String {
 /// first appearance. Fails only on a block's `positions`: the volume has no room for its nodes
 /// `min_distance` apart, or the block also names a property x, y or z.
 pub fn generate_networks(circuit: &Circuit) -> Result<Vec<Network>, ModelError> {
+    generate_networks_on(circuit, &Private)
+}
+
+/// [`generate_networks`], with the generated numeric columns drawn once per host and shared
+/// by its ranks (*collective over the host*: see [`crate::shared`]).
+pub fn generate_networks_on(
+    circuit: &Circuit,
+    host: &dyn Host,
+) -> Result<Vec<Network>, ModelError> {
     let mut networks: Vec<Network> = circuit
         .imports
         .iter()
@@ -197,18 +210,15 @@ pub fn generate_networks(circuit: &Circuit) -> Result<Vec<Network>, ModelError> 
             continue;
         };
         let mut columns = match &def.positions {
-            Some(p) => position_columns(circuit.seed, bi, def, p)?,
+            Some(p) => position_columns(circuit.seed, bi, def, p, host)?,
             None => Vec::new(),
         };
-        columns.extend(
-            def.node_props
-                .iter()
-                .enumerate()
-                .map(|(pi, (name, values))| NodeColumn {
-                    name: name.clone(),
-                    values: generate_column(circuit.seed, bi, pi, def.n, values),
-                }),
-        );
+        for (pi, (name, values)) in def.node_props.iter().enumerate() {
+            columns.push(NodeColumn {
+                name: name.clone(),
+                values: generate_column(circuit.seed, bi, pi, def.n, values, host),
+            });
+        }
         let node_type_id = 100 + net.blocks.len() as i64;
         net.blocks.push(Block {
             start: net.n,
@@ -228,6 +238,7 @@ fn position_columns(
     bi: usize,
     def: &NodeBlockDef,
     p: &Positions,
+    host: &dyn Host,
 ) -> Result<Vec<NodeColumn>, ModelError> {
     let err = |message: String| ModelError::NodeBlock { block: bi, message };
     let named = def.node_props.iter().map(|(k, _)| k);
@@ -239,7 +250,22 @@ fn position_columns(
             "'{k}' is drawn by 'positions'; give either 'positions' or x, y, z"
         )));
     }
-    let xyz = draw_positions(seed, bi, def.n, p).map_err(err)?;
+    let draw = || draw_positions(seed, bi, def.n, p).map_err(err);
+    let drawn = host.computes().then(draw);
+    // Whether the computing rank could draw them, told to every rank of the host.
+    let ok = share(host, || vec![u64::from(matches!(drawn, Some(Ok(_))))]);
+    let mut mine = drawn.transpose()?;
+    if ok.first() != Some(&1) && mine.is_none() {
+        // The computing rank failed (each rank meets the same error), or this rank did not
+        // hear from it (it draws its own).
+        mine = Some(draw()?);
+    }
+    // Made here only on the computing rank, or where sharing fails (the draw succeeds: it did
+    // on the computing rank).
+    let xyz = share_many(host, || match mine.take() {
+        Some(m) => m,
+        None => draw_positions(seed, bi, def.n, p).unwrap_or_default(),
+    });
     Ok(POSITION
         .iter()
         .zip(xyz)
@@ -253,7 +279,16 @@ fn position_columns(
         .collect())
 }
 
-fn generate_column(seed: u64, block: usize, prop: usize, n: u64, values: &NodeValues) -> Values {
+/// One property column of a block. A generated numeric column is drawn on the host's computing
+/// rank only; lists and strings, small or rare, on every rank.
+fn generate_column(
+    seed: u64,
+    block: usize,
+    prop: usize,
+    n: u64,
+    values: &NodeValues,
+    host: &dyn Host,
+) -> Values {
     match values {
         NodeValues::Array(items) => match scalars_dtype(items) {
             Some(dtype) => Values::Num {
@@ -266,12 +301,14 @@ fn generate_column(seed: u64, block: usize, prop: usize, n: u64, values: &NodeVa
             None => Values::Str(items.iter().map(scalar_text).collect()),
         },
         NodeValues::Generator(gen) => {
-            let mut rng = stream(
-                seed,
-                Domain::NodeBlock(block),
-                prop as u64,
-                Purpose::NodeProperty,
-            );
+            let rng = || {
+                stream(
+                    seed,
+                    Domain::NodeBlock(block),
+                    prop as u64,
+                    Purpose::NodeProperty,
+                )
+            };
             let natural = match &gen.kind {
                 crate::circuit::GenKind::UniformInt { .. } => Some(Dtype::I64),
                 crate::circuit::GenKind::Choice(v) | crate::circuit::GenKind::Csv(v) => {
@@ -281,22 +318,28 @@ fn generate_column(seed: u64, block: usize, prop: usize, n: u64, values: &NodeVa
             };
             match natural {
                 Some(natural) => Values::Num {
-                    data: (0..n)
-                        .map(|i| match draw(gen, i, n, &mut rng) {
-                            Drawn::Num(x) => x,
-                            Drawn::Str(_) => f64::NAN,
-                        })
-                        .collect(),
+                    data: share(host, || {
+                        let mut rng = rng();
+                        (0..n)
+                            .map(|i| match draw(gen, i, n, &mut rng) {
+                                Drawn::Num(x) => x,
+                                Drawn::Str(_) => f64::NAN,
+                            })
+                            .collect()
+                    }),
                     dtype: gen.dtype.unwrap_or(natural),
                 },
-                None => Values::Str(
-                    (0..n)
-                        .map(|i| match draw(gen, i, n, &mut rng) {
-                            Drawn::Num(x) => x.to_string(),
-                            Drawn::Str(s) => s.to_string(),
-                        })
-                        .collect(),
-                ),
+                None => {
+                    let mut rng = rng();
+                    Values::Str(
+                        (0..n)
+                            .map(|i| match draw(gen, i, n, &mut rng) {
+                                Drawn::Num(x) => x.to_string(),
+                                Drawn::Str(s) => s.to_string(),
+                            })
+                            .collect(),
+                    )
+                }
             }
         }
     }

@@ -16,15 +16,16 @@ use crate::collate::{collate, RankCounts};
 use crate::convert;
 use crate::edges_out::{edge_type_id, edge_types, write_population, Ordering, WriteError};
 use crate::generate::generate_block;
+use crate::host::CommHost;
 use crate::nodes_out::{node_set_values, population_type, write_network};
 use crate::options::{BuildOptions, SortBy, Writer};
 use crate::output::OutputDir;
 use crate::plan::split_targets;
 use crate::progress::Progress;
-use crate::setup::prepare_edges;
+use crate::setup::prepare_edges_on;
 use netbuild_comm::Comm;
 use netbuild_edges::{EdgeTypesTable, SpillPolicy, TableError, TableLayout};
-use netbuild_model::{generate_networks, Circuit, Issue, Issues, ModelError};
+use netbuild_model::{generate_networks_on, Circuit, Issue, Issues, ModelError};
 use netbuild_sonata as sonata;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -144,8 +145,10 @@ pub fn build(
     comm: &dyn Comm,
 ) -> Result<Summary, BuildError> {
     let started = Instant::now();
-    let networks = generate_networks(circuit)?;
-    let setup = prepare_edges(circuit, &networks)?;
+    // Node columns and what is derived from them: one copy per host, made by its first rank.
+    let host = CommHost(comm);
+    let networks = generate_networks_on(circuit, &host)?;
+    let setup = prepare_edges_on(circuit, &networks, &host)?;
     let populations = &setup.populations;
     // Found while preparing, identically on every rank: never summed over ranks.
     let mut issues = Issues::default();

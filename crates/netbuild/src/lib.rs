@@ -18,6 +18,7 @@ pub mod estimate;
 pub mod file_in;
 pub mod from_spec;
 pub mod generate;
+mod host;
 pub mod imports_out;
 pub mod index;
 pub mod issues;

@@ -8,7 +8,7 @@
 
 use crate::plan::{edge_populations, EdgePopulation};
 use crate::work::TargetWork;
-use netbuild_model::{Circuit, Columns, ModelError, Network, PreparedEdgeType};
+use netbuild_model::{Circuit, Columns, Host, ModelError, Network, PreparedEdgeType, Private};
 
 /// The prepared edge types of a circuit (by index in the circuit) and its edges populations.
 pub struct EdgeSetup<'c> {
@@ -31,7 +31,17 @@ pub fn prepare_edges<'c>(
     circuit: &'c Circuit,
     networks: &'c [Network],
 ) -> Result<EdgeSetup<'c>, ModelError> {
-    let mut columns = Columns::new(networks);
+    prepare_edges_on(circuit, networks, &Private)
+}
+
+/// [`prepare_edges`], with the big arrays (positions, selections, grids) held once by the ranks
+/// of `host` (*collective over the host*; `networks` made by `generate_networks_on`).
+pub fn prepare_edges_on<'c>(
+    circuit: &'c Circuit,
+    networks: &'c [Network],
+    host: &'c dyn Host,
+) -> Result<EdgeSetup<'c>, ModelError> {
+    let mut columns = Columns::on_host(networks, host);
     let prepared = circuit
         .edge_types
         .iter()

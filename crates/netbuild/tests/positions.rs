@@ -96,7 +96,7 @@ fn positions_are_written_inside_their_volumes() {
     }
     // The written values are the drawn ones, and the rules see them as positions.
     let mut columns = Columns::new(&nets);
-    assert_eq!(*columns.positions(0), p);
+    assert_eq!(columns.positions(0)[..], p[..]);
 }
 
 #[test]

@@ -194,6 +194,33 @@ fn run_checks(comm: &Mpi, big: usize) {
         },
     );
 
+    // The tests run every rank on one host: all share the leader's bytes, mapped, and the
+    // leader's file is gone once everybody has them.
+    check(comm, "ranks_on_host", comm.ranks_on_host(), n);
+    check(comm, "host_leader", comm.host_leader(), r == 0);
+    for len in [big, 0] {
+        let offered = comm.host_leader().then(|| pattern(7, len));
+        let shared = comm
+            .share_on_host(offered.as_deref())
+            .unwrap_or_else(|e| comm.abort(1, &format!("share_on_host: {e}")));
+        check(comm, "share_on_host", &shared[..], &pattern(7, len)[..]);
+        check(
+            comm,
+            "share_on_host mapped",
+            shared.is_shared(),
+            n > 1 && len > 0,
+        );
+    }
+    if comm.host_leader() {
+        let own = format!("netbuild-{}-", std::process::id());
+        let left = std::fs::read_dir("/dev/shm")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(&own));
+        check(comm, "share_on_host left a file in /dev/shm", left, false);
+    }
+
     let root = n - 1;
     let mine = if r == root {
         pattern(99, 23)

@@ -3,11 +3,11 @@
 //! compiled expression, with no look-up by name.
 
 use crate::columns::Columns;
+use crate::shared::Shared;
 use crate::spatial::{SourceTree, TreeNode};
 use netbuild_expr::{Expr, Interval, Var};
 use rand::Rng;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 enum Slot {
@@ -15,8 +15,8 @@ enum Slot {
     Dx,
     Dy,
     Dz,
-    Src(Arc<Vec<f64>>),
-    Trg(Arc<Vec<f64>>),
+    Src(Shared<f64>),
+    Trg(Shared<f64>),
 }
 
 /// An expression with its variables bound to a (source network, target network) pair.

@@ -24,6 +24,7 @@ use crate::grid::Grid;
 use crate::issues::{pair_key, IssueKind, Issues};
 use crate::nodes::Network;
 use crate::pair::Pair;
+use crate::shared::{share, Shared};
 use crate::sink::{EdgeRow, EdgeSink};
 use crate::spatial::{self, SourceTree};
 use crate::stream::{stream, Domain, Purpose};
@@ -99,13 +100,13 @@ pub struct PreparedEdgeType<'c> {
     trg_net: &'c Network,
     /// Source and target are the same network and autapses are not allowed.
     exclude_self: bool,
-    /// Selected source and target node ids, ascending.
-    pub sources: Vec<u64>,
-    pub targets: Vec<u64>,
+    /// Selected source and target node ids, ascending (one copy per host).
+    pub sources: Shared<u64>,
+    pub targets: Shared<u64>,
     src_slot: Slots,
     trg_slot: Slots,
-    src_pos: Arc<Vec<[f64; 3]>>,
-    trg_pos: Arc<Vec<[f64; 3]>>,
+    src_pos: Shared<[f64; 3]>,
+    trg_pos: Shared<[f64; 3]>,
     grid: Option<Grid>,
     rule: Prepared,
     /// For rules walked through the source tree: the estimated work of one target, from a
@@ -166,8 +167,9 @@ impl<'c> PreparedEdgeType<'c> {
                 "networks of 2^32 nodes or more are not supported".into()
             ));
         }
-        let sources = select(src_net, &def.source.filters);
-        let targets = select(trg_net, &def.target.filters);
+        let host = columns.host();
+        let sources = share(host, || select(src_net, &def.source.filters));
+        let targets = share(host, || select(trg_net, &def.target.filters));
         let exclude_self = si == ti && !def.autapses;
         let src_pos = columns.positions(si);
         let trg_pos = columns.positions(ti);
@@ -180,7 +182,7 @@ impl<'c> PreparedEdgeType<'c> {
         let grid = def
             .max_distance
             .filter(|_| !walked)
-            .map(|r| Grid::new(sources.iter().map(|&s| src_pos[s as usize]).collect(), r));
+            .map(|r| Grid::on_host(sources.len(), |i| src_pos[sources[i] as usize], r, host));
         let bind_sources = sources.clone();
         let bind = |e: &netbuild_expr::Expr, columns: &mut Columns<'c>| {
             BoundExpr::bind(e, columns, si, ti, &bind_sources, None).map_err(err)

@@ -169,8 +169,7 @@ impl AtTarget<'_> {
             }
         };
         let var = |(slot, ranges): (&Slot, &Vec<Interval>)| match slot {
-            Slot::D if far.is_finite() => Interval::new(near, far.min(r)),
-            Slot::D => Interval::new(near, f64::INFINITY),
+            Slot::D => Interval::new(near, far.min(r)),
             Slot::Dx => delta(0),
             Slot::Dy => delta(1),
             Slot::Dz => delta(2),

@@ -28,7 +28,7 @@ use crate::shared::{share, Shared};
 use crate::sink::{EdgeRow, EdgeSink};
 use crate::spatial::{self, SourceTree};
 use crate::stream::{stream, Domain, Purpose};
-use bind::BoundExpr;
+use bind::{AtTarget, BoundExpr};
 use rand::Rng;
 use rand_distr::{Binomial, Distribution};
 use slots::Slots;
@@ -356,12 +356,11 @@ impl<'c> PreparedEdgeType<'c> {
             Some(g) => g.nearby_count(self.trg_pos[t as usize]) as f64,
             None => s,
         };
-        if matches!(self.rule, Prepared::Probability(..) | Prepared::Count(..)) {
-            return 1.0 + self.walk_work;
-        }
         let rows = match &self.rule {
+            // Walked rules: the same estimate for every target (see `sampled_walk_work`).
+            Prepared::Probability(..) | Prepared::Count(..) => return 1.0 + self.walk_work,
             Prepared::ConstProbability(p) => visited * p,
-            Prepared::Probability(..) | Prepared::Count(..) | Prepared::Custom(_) => visited,
+            Prepared::Custom(_) => visited,
             Prepared::ConstCount(_) | Prepared::AllToAll => visited,
             Prepared::Indegree(k) => *k as f64,
             Prepared::Outdegree(k) => *k as f64 * s / (self.targets.len().max(1) as f64),
@@ -478,7 +477,7 @@ impl<'c> PreparedEdgeType<'c> {
                 let e = e.at_target(t);
                 tree.walk(
                     stack,
-                    |at, node| e.upper_bound(tp, at, node, r),
+                    |at, node| self.walk_bound(&e, tp, at, node),
                     |node, b| {
                         // Thinning: candidates drawn with the node's bound b, each kept with
                         // p / b, so a pair is kept with probability p while p is evaluated on
@@ -506,11 +505,8 @@ impl<'c> PreparedEdgeType<'c> {
             Prepared::Count(e, tree) => {
                 let r = self.def.max_distance;
                 let e = e.at_target(t);
-                let counts = |at: usize, node: &spatial::TreeNode| {
-                    // A count rounds to 1 or more from 0.5 on.
-                    f64::from(u8::from(e.upper_bound(tp, at, node, r) >= 0.5))
-                };
-                tree.walk(stack, counts, |node, _| {
+                let bound = |at, node: &spatial::TreeNode| self.walk_bound(&e, tp, at, node);
+                tree.walk(stack, bound, |node, _| {
                     for k in node.start as usize..node.end as usize {
                         let (s, sp) = (self.sources[tree.source_at(k)], tree.point(k));
                         if (self.exclude_self && s == t) || !within(r, sp, tp) {
@@ -637,6 +633,23 @@ impl<'c> PreparedEdgeType<'c> {
         within(self.def.max_distance, self.src_pos[s as usize], tp)
     }
 
+    /// What the tree walk of a walked rule thins a node at, for the target of `e` (at `tp`):
+    /// the probability's bound over the node's pairs; for a count, 1 where the bound reaches a
+    /// count of 1 (from 0.5 on: every pair is evaluated there) and 0 elsewhere.
+    fn walk_bound(
+        &self,
+        e: &AtTarget<'_>,
+        tp: [f64; 3],
+        at: usize,
+        node: &spatial::TreeNode,
+    ) -> f64 {
+        let b = e.upper_bound(tp, at, node, self.def.max_distance);
+        match self.rule {
+            Prepared::Count(..) => f64::from(u8::from(b >= 0.5)),
+            _ => b,
+        }
+    }
+
     /// The mean work of a target of a rule walked through the source tree: bounds computed
     /// and candidates expected, over up to 32 targets spread over the selection. The walk needs
     /// no random draw for this, so it is the same on every rank.
@@ -649,7 +662,6 @@ impl<'c> PreparedEdgeType<'c> {
         if m == 0 {
             return 0.0;
         }
-        let r = self.def.max_distance;
         let per_row = 1.0 + self.props.len() as f64;
         let mut stack = Vec::new();
         let work = std::cell::Cell::new(0.0);
@@ -661,7 +673,7 @@ impl<'c> PreparedEdgeType<'c> {
                 &mut stack,
                 |at, node| {
                     work.set(work.get() + 2.0);
-                    e.upper_bound(tp, at, node, r)
+                    self.walk_bound(&e, tp, at, node)
                 },
                 |node, b| work.set(work.get() + node.len() as f64 * b * per_row),
             );

@@ -8,6 +8,7 @@
 //! rank, mapped by its other ranks (see [`Grid::on_host`]).
 
 use crate::shared::{share, Host, Private, Shared};
+use crate::spatial::bounding_box;
 
 /// Source positions bucketed into cubic cells of side `radius`, so a query reads 27 cells.
 #[derive(Debug, Clone)]
@@ -35,14 +36,14 @@ const MAX_CELLS: usize = 1 << 22;
 
 /// The squared distance from `q` to the interval `[lo, hi]` along one axis.
 #[inline]
-fn axis_gap(q: f64, lo: f64, hi: f64) -> f64 {
+pub(crate) fn axis_gap(q: f64, lo: f64, hi: f64) -> f64 {
     let d = (lo - q).max(q - hi).max(0.0);
     d * d
 }
 
 /// The squared distance from `q` to the farther end of `[lo, hi]` along one axis.
 #[inline]
-fn axis_far(q: f64, lo: f64, hi: f64) -> f64 {
+pub(crate) fn axis_far(q: f64, lo: f64, hi: f64) -> f64 {
     let d = (q - lo).abs().max((hi - q).abs());
     d * d
 }
@@ -61,15 +62,7 @@ impl Grid {
         radius: f64,
         host: &dyn Host,
     ) -> Grid {
-        let mut lo = [f64::INFINITY; 3];
-        let mut hi = [f64::NEG_INFINITY; 3];
-        for i in 0..n {
-            let p = point(i);
-            for a in 0..3 {
-                lo[a] = lo[a].min(p[a]);
-                hi[a] = hi[a].max(p[a]);
-            }
-        }
+        let (mut lo, mut hi) = bounding_box((0..n).map(&point));
         if n == 0 {
             lo = [0.0; 3];
             hi = [0.0; 3];

@@ -19,6 +19,7 @@
 //! Determinism: the tree is built from positions alone (ties broken by source order), so every
 //! rank builds the same tree and walks it in the same order.
 
+use crate::grid::{axis_far, axis_gap};
 use netbuild_expr::Interval;
 
 /// Sources per leaf: small enough for tight bounds near the target, large enough that a leaf's
@@ -60,10 +61,8 @@ impl TreeNode {
     pub fn distance2_range(&self, q: [f64; 3]) -> (f64, f64) {
         let (mut near, mut far) = (0.0, 0.0);
         for ((&q, &lo), &hi) in q.iter().zip(&self.lo).zip(&self.hi) {
-            let gap = (lo - q).max(q - hi).max(0.0);
-            let reach = (q - lo).abs().max((hi - q).abs());
-            near += gap * gap;
-            far += reach * reach;
+            near += axis_gap(q, lo, hi);
+            far += axis_far(q, lo, hi);
         }
         (near, far)
     }
@@ -197,7 +196,8 @@ impl SourceTree {
     }
 }
 
-fn bounding_box(points: impl Iterator<Item = [f64; 3]>) -> ([f64; 3], [f64; 3]) {
+/// The smallest and largest corner of `points` (infinite, lo > hi, when there are none).
+pub(crate) fn bounding_box(points: impl Iterator<Item = [f64; 3]>) -> ([f64; 3], [f64; 3]) {
     let mut lo = [f64::INFINITY; 3];
     let mut hi = [f64::NEG_INFINITY; 3];
     for p in points {
@@ -210,7 +210,7 @@ fn bounding_box(points: impl Iterator<Item = [f64; 3]>) -> ([f64; 3], [f64; 3]) 
 }
 
 /// The interval of `values`; everything if one is NaN or there are none.
-pub fn range_of(values: impl Iterator<Item = f64>) -> Interval {
+fn range_of(values: impl Iterator<Item = f64>) -> Interval {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values {
         if v.is_nan() {

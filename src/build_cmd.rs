@@ -31,21 +31,8 @@ pub struct BuildArgs {
     strict: bool,
 }
 
-/// Whether a launcher (mpirun, srun, hydra) started this process as an MPI rank.
-fn launched_as_mpi_rank() -> bool {
-    [
-        "OMPI_COMM_WORLD_SIZE",
-        "PMIX_RANK",
-        "PMI_RANK",
-        "PMI_SIZE",
-        "MPI_LOCALNRANKS",
-    ]
-    .iter()
-    .any(|v| std::env::var_os(v).is_some())
-}
-
 pub fn main(args: &BuildArgs) -> ExitCode {
-    if !launched_as_mpi_rank() {
+    if !netbuild::comm::launched_as_mpi_rank() {
         // One process, no launcher: no MPI at all (its singleton start-up costs ~0.3 s and
         // tens of MB, more than a small circuit's whole build).
         return with_comm(args, &netbuild::comm::Local::new());
@@ -64,7 +51,10 @@ pub fn main(args: &BuildArgs) -> ExitCode {
 
 fn with_comm(args: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     crate::init_logging(comm.rank());
-    remove_partial_output_on_termination();
+    netbuild::output::remove_in_progress_on_signals(&[
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+    ]);
     // A panic ends the job through MPI_Abort (the hook netbuild-comm installed): remove the
     // half-written folder first.
     let abort_hook = std::panic::take_hook();
@@ -73,25 +63,6 @@ fn with_comm(args: &BuildArgs, comm: &dyn Comm) -> ExitCode {
         abort_hook(info)
     }));
     run(args, comm)
-}
-
-/// When the job is torn down (mpirun sends SIGTERM to every rank once one fails; a user
-/// presses Ctrl-C), rank 0 removes its half-written output folder before exiting.
-fn remove_partial_output_on_termination() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
-        Ok(mut signals) => {
-            std::thread::spawn(move || {
-                if let Some(sig) = signals.forever().next() {
-                    netbuild::output::remove_in_progress();
-                    std::process::exit(128 + sig);
-                }
-            });
-        }
-        Err(e) => tracing::warn!(
-            "cannot watch for SIGTERM ({e}): a killed job may leave its temporary folder"
-        ),
-    }
 }
 
 /// Prints `message` once (rank 0), for failures every rank finds identically.

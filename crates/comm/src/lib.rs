@@ -280,6 +280,21 @@ pub struct PrefixSum {
     pub total: u64,
 }
 
+/// Whether a launcher (mpirun, srun, hydra) started this process as an MPI rank: then call
+/// [`init`]; otherwise a single process needs no MPI at all (its singleton start-up costs
+/// ~0.3 s and tens of MB), and [`Local`] does.
+pub fn launched_as_mpi_rank() -> bool {
+    [
+        "OMPI_COMM_WORLD_SIZE",
+        "PMIX_RANK",
+        "PMI_RANK",
+        "PMI_SIZE",
+        "MPI_LOCALNRANKS",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some())
+}
+
 /// The exclusive prefix sum at `rank` of `counts` (one per rank, in rank order). Wrapping, like
 /// [`Comm::all_reduce_sum_u64`].
 pub fn prefix_sum_of(counts: &[u64], rank: usize) -> PrefixSum {

@@ -70,6 +70,14 @@ pub fn generator(kind: GenKind) -> Generator {
 
 /// A BMTK-style connection function: the number of synapses between a pair (0 for none).
 pub type ConnectionFn = Arc<dyn Fn(&Pair<'_>) -> u32 + Send + Sync>;
+/// BMTK's `all_to_one` connection function: for one target and its candidate sources
+/// (ascending node ids; within `max_distance`, without the target itself unless autapses are
+/// allowed), the number of synapses from each source (0 for none), in the same order.
+pub type TargetFn = Arc<dyn Fn(u64, &[u64]) -> Vec<u32> + Send + Sync>;
+/// BMTK's `one_to_all` connection function: for one source and its candidate targets
+/// (ascending node ids; within `max_distance`, without the source itself unless autapses are
+/// allowed), the number of synapses to each target (0 for none), in the same order.
+pub type SourceFn = Arc<dyn Fn(u64, &[u64]) -> Vec<u32> + Send + Sync>;
 /// A per-edge property computed by user code, with the pair's own random stream.
 pub type PropertyFn = Arc<dyn Fn(&Pair<'_>, &mut dyn rand::RngCore) -> f64 + Send + Sync>;
 
@@ -87,6 +95,12 @@ pub enum Rule {
     File(Arc<FileEdges>),
     /// Evaluated on every candidate pair, like BMTK's `connection_rule` functions.
     Custom(ConnectionFn),
+    /// Evaluated once per target with all its candidate sources (BMTK's `all_to_one` iterator).
+    CustomPerTarget(TargetFn),
+    /// Evaluated once per source with all its candidate targets (BMTK's `one_to_all` iterator).
+    /// Targets are split over ranks, so every rank evaluates every source and keeps the targets
+    /// of its own block: the function runs once per source on each rank.
+    CustomPerSource(SourceFn),
 }
 
 impl Rule {
@@ -105,6 +119,8 @@ impl Rule {
             Rule::OneToOne => "one_to_one",
             Rule::File(_) => "file",
             Rule::Custom(_) => "custom",
+            Rule::CustomPerTarget(_) => "custom_all_to_one",
+            Rule::CustomPerSource(_) => "custom_one_to_all",
         }
     }
 }

@@ -382,6 +382,68 @@ fn custom_closure_rule() {
     );
 }
 
+/// The per-target and per-source closure shapes (BMTK's `all_to_one` and `one_to_all`
+/// iterators) make the rows the per-pair closure makes for the same function, whatever the
+/// split of targets into blocks; candidates exclude self-pairs unless autapses are allowed, and
+/// respect `max_distance`.
+#[test]
+fn per_target_and_per_source_closures_match_the_per_pair_closure() {
+    fn nsyns(s: u64, t: u64) -> u32 {
+        ((s * 7 + t * 3) % 4) as u32
+    }
+    let mut c = Circuit::new(4);
+    c.add_nodes("a", 12).prop(
+        "x",
+        NodeValues::Generator(generator(GenKind::Linspace {
+            start: 0.0,
+            stop: 110.0,
+        })),
+    );
+    let both = |c: &mut Circuit, rule: Rule, autapses: bool| {
+        c.add_edges(all_nodes("a"), all_nodes("a"), rule)
+            .autapses(autapses)
+            .max_distance(55.0);
+    };
+    for autapses in [false, true] {
+        both(
+            &mut c,
+            Rule::custom(|p| nsyns(p.source, p.target)),
+            autapses,
+        );
+        both(
+            &mut c,
+            Rule::CustomPerTarget(Arc::new(|t, sources: &[u64]| {
+                sources.iter().map(|&s| nsyns(s, t)).collect()
+            })),
+            autapses,
+        );
+        both(
+            &mut c,
+            Rule::CustomPerSource(Arc::new(|s, targets: &[u64]| {
+                targets.iter().map(|&t| nsyns(s, t)).collect()
+            })),
+            autapses,
+        );
+    }
+    for blocks in [1, 3] {
+        let rows = run_blocks(&c, blocks);
+        let of = |k: usize| -> Vec<(u64, u64, u32)> {
+            rows.iter()
+                .filter(|r| r.0 == k)
+                .map(|r| (r.1, r.2, r.3))
+                .collect()
+        };
+        for base in [0, 3] {
+            let pairs = of(base);
+            assert!(!pairs.is_empty());
+            assert!(pairs.iter().all(|&(s, t, _)| s.abs_diff(t) <= 5));
+            assert_eq!(pairs.iter().any(|&(s, t, _)| s == t), base == 3);
+            assert_eq!(of(base + 1), pairs, "per target, {blocks} blocks");
+            assert_eq!(of(base + 2), pairs, "per source, {blocks} blocks");
+        }
+    }
+}
+
 #[test]
 fn selectors_filter_on_type_and_node_properties() {
     let mut c = Circuit::new(1);

@@ -21,6 +21,26 @@ pub fn remove_in_progress() {
     }
 }
 
+/// When the job is torn down by one of `signals` (mpirun sends SIGTERM to every rank once one
+/// fails; a user presses Ctrl-C: SIGINT), removes the build's half-written output folder (on
+/// rank 0, the writer) and exits with 128 + the signal. Called once by the program (the
+/// binary, the Python module), never by the build itself.
+pub fn remove_in_progress_on_signals(signals: &[i32]) {
+    match signal_hook::iterator::Signals::new(signals) {
+        Ok(mut signals) => {
+            std::thread::spawn(move || {
+                if let Some(sig) = signals.forever().next() {
+                    remove_in_progress();
+                    std::process::exit(128 + sig);
+                }
+            });
+        }
+        Err(e) => tracing::warn!(
+            "cannot watch for SIGTERM ({e}): a killed job may leave its temporary folder"
+        ),
+    }
+}
+
 /// Records (or clears) the temporary folder of the build in progress, for
 /// [`remove_in_progress`].
 pub fn set_in_progress(p: Option<PathBuf>) {

@@ -57,6 +57,9 @@ enum Prepared {
     OneToOne,
     File(file::FileIndex),
     Custom(crate::circuit::ConnectionFn),
+    CustomPerTarget(crate::circuit::TargetFn),
+    /// Evaluated in [`PreparedEdgeType::prepare_block`], into [`BlockState::counted`].
+    CustomPerSource(crate::circuit::SourceFn),
 }
 
 enum PreparedProp {
@@ -82,13 +85,17 @@ pub struct Scratch {
     pub issues: Issues,
 }
 
-/// Per-rank state for a block of targets (the `outdegree` rule's buckets).
+/// Per-rank state for a block of targets (the `outdegree` rule's buckets, a per-source custom
+/// rule's counts).
 #[derive(Default)]
 pub struct BlockState {
     /// First target position of the block.
     first: usize,
     /// Sources of each target position of the block, ascending.
     buckets: Vec<Vec<u64>>,
+    /// For [`Rule::CustomPerSource`]: (source, synapses) of each target position of the block,
+    /// sources ascending.
+    counted: Vec<Vec<(u64, u32)>>,
 }
 
 /// One edge type, ready to connect targets.
@@ -285,6 +292,8 @@ impl<'c> PreparedEdgeType<'c> {
             }
             Rule::File(rows) => Prepared::File(me.index_file(rows).map_err(err)?),
             Rule::Custom(f) => Prepared::Custom(f.clone()),
+            Rule::CustomPerTarget(f) => Prepared::CustomPerTarget(f.clone()),
+            Rule::CustomPerSource(f) => Prepared::CustomPerSource(f.clone()),
         };
         for p in &def.edge_props {
             me.props.push(match &p.value {
@@ -360,7 +369,9 @@ impl<'c> PreparedEdgeType<'c> {
             // Walked rules: the same estimate for every target (see `sampled_walk_work`).
             Prepared::Probability(..) | Prepared::Count(..) => return 1.0 + self.walk_work,
             Prepared::ConstProbability(p) => visited * p,
-            Prepared::Custom(_) => visited,
+            Prepared::Custom(_) | Prepared::CustomPerTarget(_) => visited,
+            // Made in `prepare_block`; connecting a target only copies its share.
+            Prepared::CustomPerSource(_) => s / (self.targets.len().max(1) as f64),
             Prepared::ConstCount(_) | Prepared::AllToAll => visited,
             Prepared::Indegree(k) => *k as f64,
             Prepared::Outdegree(k) => *k as f64 * s / (self.targets.len().max(1) as f64),
@@ -380,10 +391,18 @@ impl<'c> PreparedEdgeType<'c> {
     pub fn prepare_block(&self, range: Range<u64>) -> BlockState {
         let first = self.targets.partition_point(|&t| t < range.start);
         let end = self.targets.partition_point(|&t| t < range.end);
+        if let Prepared::CustomPerSource(f) = &self.rule {
+            return BlockState {
+                first,
+                buckets: Vec::new(),
+                counted: self.per_source_counts(f, first..end),
+            };
+        }
         let Prepared::Outdegree(k) = self.rule else {
             return BlockState {
                 first,
                 buckets: Vec::new(),
+                counted: Vec::new(),
             };
         };
         let mut buckets = vec![Vec::new(); end - first];
@@ -413,7 +432,41 @@ impl<'c> PreparedEdgeType<'c> {
                 }
             }
         }
-        BlockState { first, buckets }
+        BlockState {
+            first,
+            buckets,
+            counted: Vec::new(),
+        }
+    }
+
+    /// Calls a per-source rule `f` for every source with all its candidate targets and keeps
+    /// the counts of the targets at positions `block`. Every rank calls `f` for every source
+    /// (the price of splitting targets, not sources, over ranks).
+    fn per_source_counts(
+        &self,
+        f: &crate::circuit::SourceFn,
+        block: Range<usize>,
+    ) -> Vec<Vec<(u64, u32)>> {
+        let mut counted = vec![Vec::new(); block.len()];
+        if block.is_empty() {
+            return counted;
+        }
+        let mut candidates: Vec<u64> = Vec::with_capacity(self.targets.len());
+        for &s in self.sources.iter() {
+            let sp = self.src_pos[s as usize];
+            candidates.clear();
+            candidates.extend(self.targets.iter().copied().filter(|&t| {
+                !(self.exclude_self && s == t)
+                    && within(self.def.max_distance, sp, self.trg_pos[t as usize])
+            }));
+            for (&t, c) in candidates.iter().zip(f(s, &candidates)) {
+                let pos = self.trg_slot.get(t) as usize;
+                if c > 0 && block.contains(&pos) {
+                    counted[pos - block.start].push((s, c));
+                }
+            }
+        }
+        counted
     }
 
     /// Connects target node `t` (which must be a target of this edge type and inside the block
@@ -596,6 +649,25 @@ impl<'c> PreparedEdgeType<'c> {
                     if c > 0 {
                         conns.push((s, c));
                     }
+                }
+            }
+            Prepared::CustomPerTarget(f) => {
+                let sources: Vec<u64> = self.candidate_sources(t, tp, candidates).collect();
+                let counts = f(t, &sources);
+                conns.extend(
+                    sources
+                        .iter()
+                        .zip(counts)
+                        .filter(|&(_, c)| c > 0)
+                        .map(|(&s, c)| (s, c)),
+                );
+            }
+            Prepared::CustomPerSource(_) => {
+                if let Some(b) = tpos
+                    .checked_sub(block.first)
+                    .and_then(|i| block.counted.get(i))
+                {
+                    conns.extend_from_slice(b);
                 }
             }
         }

@@ -1,0 +1,141 @@
+//! `netbuild._netbuild`: the native half of the Python package `netbuild`.
+//!
+//! In: the spec text the pure-Python layer (`crates/python/python/netbuild`) makes from a
+//! BMTK-style script's `add_nodes` / `add_edges` / `add_properties` calls, and the script's
+//! Python callables, keyed by the edge type (and property) they stand for. Out: the SONATA
+//! folder the binary writes for the same spec, and a summary dict.
+//!
+//! The spec goes through the same loader and [`netbuild::circuit_from_spec`] as the binary's;
+//! then the placeholder rules and properties of the edge types that have callables are replaced
+//! by closures calling Python ([`callables`]). The build runs on this process's communicator
+//! ([`process`]): MPI under `mpirun`, one process otherwise.
+
+#![warn(missing_docs)]
+
+mod callables;
+mod process;
+
+use netbuild::comm::Comm;
+use netbuild::BuildError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use std::path::Path;
+
+/// Builds the circuit of `spec_text` (read as if from `spec_path`, which gives the folder that
+/// relative paths start from). `rules`: (edge type index, iterator, callable) with iterator
+/// `"one_to_one"` (called with source id, target id, returns synapses), `"all_to_one"`
+/// (target id, source ids; returns synapses per source) or `"one_to_all"` (source id, target
+/// ids; returns synapses per target). `props`: (edge type index, property index, callable
+/// called with source id, target id per synapse, returning the value). Collective: every rank
+/// calls it with the same arguments. Returns a summary dict (`networks`, `edge_types`,
+/// `output_dir`, `seconds`, `peak_memory`, `files`).
+#[pyfunction]
+#[pyo3(signature = (spec_text, spec_path, rules, props, threads=None))]
+fn build(
+    py: Python<'_>,
+    spec_text: &str,
+    spec_path: &str,
+    rules: Vec<(usize, String, PyObject)>,
+    props: Vec<(usize, usize, PyObject)>,
+    threads: Option<usize>,
+) -> PyResult<PyObject> {
+    let path = Path::new(spec_path);
+    let mut spec = netbuild::spec::parse_str(spec_text, path)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    netbuild::file_in::read_sonata_rules(&mut spec)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let (mut circuit, mut options) = netbuild::circuit_from_spec(&spec);
+    options.threads = threads;
+    callables::attach(&mut circuit, rules, props)?;
+    let outcome = process::with_comm(|comm| {
+        callables::run_without_gil(py, || netbuild::build(&circuit, &options, comm))
+    });
+    match outcome {
+        Err(callable_error) => Err(callable_error),
+        Ok(Ok(summary)) => summary_dict(py, &summary),
+        Ok(Err(e)) => process::with_comm(|comm| build_error(comm, e)),
+    }
+}
+
+/// The Python exception for a failed build, as the binary's exit codes sort them: errors every
+/// rank finds alike are raised on every rank; one only this rank knows ends the whole job.
+fn build_error(comm: &dyn Comm, e: BuildError) -> PyResult<PyObject> {
+    match e {
+        BuildError::Model(_) | BuildError::Issues { .. } => {
+            Err(PyValueError::new_err(e.to_string()))
+        }
+        BuildError::Output { .. } | BuildError::OutputElsewhere | BuildError::Writer(_) => {
+            Err(PyRuntimeError::new_err(e.to_string()))
+        }
+        other if comm.size() > 1 => comm.abort(1, &other.to_string()),
+        other => Err(PyRuntimeError::new_err(other.to_string())),
+    }
+}
+
+fn summary_dict(py: Python<'_>, s: &netbuild::Summary) -> PyResult<PyObject> {
+    let d = PyDict::new(py);
+    d.set_item("output_dir", s.output_dir.to_string_lossy().into_owned())?;
+    d.set_item("seconds", s.seconds)?;
+    d.set_item("networks", s.networks.clone())?;
+    d.set_item("peak_memory", s.peak_memory.clone())?;
+    d.set_item("files", s.files.clone())?;
+    let types = PyList::empty(py);
+    for p in &s.edge_populations {
+        for e in &p.edge_types {
+            let t = PyDict::new(py);
+            t.set_item("index", e.index)?;
+            t.set_item("edge_type_id", e.id)?;
+            t.set_item("population", &p.name)?;
+            t.set_item("rows", e.rows)?;
+            t.set_item("synapses", e.synapses)?;
+            types.append(t)?;
+        }
+    }
+    d.set_item("edge_types", types)?;
+    Ok(d.into_any().unbind())
+}
+
+/// This process's rank (0 without MPI).
+#[pyfunction]
+fn rank() -> usize {
+    process::rank()
+}
+
+/// The number of ranks (1 without MPI).
+#[pyfunction]
+fn size() -> usize {
+    process::size()
+}
+
+/// Whether this process runs under an MPI launcher (then MPI was initialised on import).
+#[pyfunction]
+fn is_mpi() -> bool {
+    process::is_mpi()
+}
+
+/// A barrier over all ranks (nothing without MPI).
+#[pyfunction]
+fn barrier() {
+    process::with_comm(|c| c.barrier());
+}
+
+/// Ends MPI (`MPI_Finalize`, collective); registered with `atexit` by the package. Nothing
+/// without MPI; no build may follow.
+#[pyfunction]
+fn finalize() {
+    process::finalize();
+}
+
+/// The native module: MPI is initialised here when a launcher started the process.
+#[pymodule]
+fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    process::init().map_err(PyRuntimeError::new_err)?;
+    m.add_function(wrap_pyfunction!(build, m)?)?;
+    m.add_function(wrap_pyfunction!(rank, m)?)?;
+    m.add_function(wrap_pyfunction!(size, m)?)?;
+    m.add_function(wrap_pyfunction!(is_mpi, m)?)?;
+    m.add_function(wrap_pyfunction!(barrier, m)?)?;
+    m.add_function(wrap_pyfunction!(finalize, m)?)?;
+    Ok(())
+}

@@ -135,18 +135,14 @@ pub fn install_panic_hook() {
 
 /// Runs `f` (the build) with the GIL released, so that the build's threads can call Python;
 /// a callable's exception comes back as the error.
-pub fn run_without_gil<T>(_py: Python<'_>, f: impl FnOnce() -> T) -> PyResult<T> {
+pub fn run_without_gil<T>(py: Python<'_>, f: impl FnOnce() -> T) -> PyResult<T> {
     FAILED.store(false, Ordering::SeqCst);
     if let Ok(mut slot) = ERROR.lock() {
         *slot = None;
     }
-    // SAFETY: this thread holds the GIL (`_py`); it is released here and taken back below
-    // before anything touches Python on this thread again, as `Python::allow_threads` does
-    // (which cannot be used: the communicator borrowed by `f` is not `Send`).
-    let state = unsafe { pyo3::ffi::PyEval_SaveThread() };
-    let result = std::panic::catch_unwind(AssertUnwindSafe(f));
-    // SAFETY: `state` is this thread's, saved above.
-    unsafe { pyo3::ffi::PyEval_RestoreThread(state) };
+    let job = SameThread(f);
+    let result = py.allow_threads(move || SameThread(std::panic::catch_unwind(job.into_inner())));
+    let result = result.0;
     match result {
         Ok(v) => Ok(v),
         Err(payload) => {
@@ -162,5 +158,22 @@ pub fn run_without_gil<T>(_py: Python<'_>, f: impl FnOnce() -> T) -> PyResult<T>
                 "netbuild panicked: {message}"
             )))
         }
+    }
+}
+
+/// A value that `Python::allow_threads` may carry, though it is not `Send`: the closure runs on
+/// the calling thread (`allow_threads` only releases the GIL around it), and the build touches
+/// Python only through `Python::with_gil`. Needed because the MPI communicator the build
+/// borrows is not `Send` (MPI calls must stay on the initialising thread, and do).
+struct SameThread<T>(T);
+
+// SAFETY: see the type's docs: the value never leaves this thread.
+unsafe impl<T> Send for SameThread<T> {}
+
+impl<F: FnOnce() -> T, T> SameThread<F> {
+    /// The closure, unwind-safe for `catch_unwind` (a panic ends the build, whose state is
+    /// dropped).
+    fn into_inner(self) -> AssertUnwindSafe<F> {
+        AssertUnwindSafe(self.0)
     }
 }

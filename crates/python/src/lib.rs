@@ -22,6 +22,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::path::Path;
 
+pyo3::create_exception!(
+    _netbuild,
+    SpecError,
+    PyValueError,
+    "The circuit cannot be built as described: a located spec error (`path:line:col: ...`) or \
+     a model error (`edge type i: ...`), found alike on every rank."
+);
+
 /// Builds the circuit of `spec_text` (read as if from `spec_path`, which gives the folder that
 /// relative paths start from). `rules`: (edge type index, iterator, callable) with iterator
 /// `"one_to_one"` (called with source id, target id, returns synapses), `"all_to_one"`
@@ -42,9 +50,9 @@ fn build(
 ) -> PyResult<PyObject> {
     let path = Path::new(spec_path);
     let mut spec = netbuild::spec::parse_str(spec_text, path)
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        .map_err(|e| SpecError::new_err(e.to_string()))?;
     netbuild::file_in::read_sonata_rules(&mut spec)
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        .map_err(|e| SpecError::new_err(e.to_string()))?;
     let (mut circuit, mut options) = netbuild::circuit_from_spec(&spec);
     options.threads = threads;
     callables::attach(&mut circuit, rules, props)?;
@@ -62,9 +70,7 @@ fn build(
 /// rank finds alike are raised on every rank; one only this rank knows ends the whole job.
 fn build_error(comm: &dyn Comm, e: BuildError) -> PyResult<PyObject> {
     match e {
-        BuildError::Model(_) | BuildError::Issues { .. } => {
-            Err(PyValueError::new_err(e.to_string()))
-        }
+        BuildError::Model(_) | BuildError::Issues { .. } => Err(SpecError::new_err(e.to_string())),
         BuildError::Output { .. } | BuildError::OutputElsewhere | BuildError::Writer(_) => {
             Err(PyRuntimeError::new_err(e.to_string()))
         }
@@ -131,6 +137,7 @@ fn finalize() {
 #[pymodule]
 fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
     process::init().map_err(PyRuntimeError::new_err)?;
+    m.add("SpecError", m.py().get_type::<SpecError>())?;
     m.add_function(wrap_pyfunction!(build, m)?)?;
     m.add_function(wrap_pyfunction!(rank, m)?)?;
     m.add_function(wrap_pyfunction!(size, m)?)?;

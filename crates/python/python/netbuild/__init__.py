@@ -1,0 +1,47 @@
+"""netbuild's Python front: BMTK ``bmtk.builder.NetworkBuilder`` scripts, built by netbuild.
+
+Change one import::
+
+    from netbuild import NetworkBuilder      # instead of: from bmtk.builder import NetworkBuilder
+
+and the script's ``add_nodes`` / ``add_edges`` / ``add_properties`` / ``add_gap_junctions`` /
+``build`` / ``save`` calls become a netbuild spec (the same one ``netbuild-mpi`` reads), with the
+script's Python functions attached to their edge types; ``save`` builds it with the binary's
+library and writes the files the binary writes. Under ``mpirun -n K python build.py`` the
+targets of every edge type are split over the ranks and the files are written once.
+
+Module contents:
+
+- :class:`NetworkBuilder` (``netbuild.builder``): BMTK's builder API.
+- :mod:`netbuild.rules`: connection rules and per-edge values that run at native speed
+  (``rules.probability("0.1 * exp(-d / 100)", max_distance=300)``, ``rules.indegree(50)``,
+  ``rules.expr("normal(0.5, 0.1)")``, ``rules.uniform(0, 1000)``, ...).
+- :func:`seed`: the seed of netbuild's own draws; :func:`rank`, :func:`size`: this process's
+  MPI rank and the number of ranks.
+"""
+
+import atexit as _atexit
+
+from . import _netbuild, rules
+from .builder import NetworkBuilder, NetbuildError, seed
+
+__all__ = ["NetworkBuilder", "NetbuildError", "rules", "seed", "rank", "size", "barrier"]
+
+
+def rank():
+    """This process's MPI rank (0 without ``mpirun``)."""
+    return _netbuild.rank()
+
+
+def size():
+    """The number of MPI ranks (1 without ``mpirun``)."""
+    return _netbuild.size()
+
+
+def barrier():
+    """Waits for every rank (nothing without ``mpirun``)."""
+    _netbuild.barrier()
+
+
+# MPI was initialised on import under mpirun; it must end collectively when the script ends.
+_atexit.register(_netbuild.finalize)

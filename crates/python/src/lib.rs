@@ -35,18 +35,23 @@ pyo3::create_exception!(
 /// `"one_to_one"` (called with source id, target id, returns synapses), `"all_to_one"`
 /// (target id, source ids; returns synapses per source) or `"one_to_all"` (source id, target
 /// ids; returns synapses per target). `props`: (edge type index, property index, callable
-/// called with source id, target id per synapse, returning the value). Collective: every rank
+/// called with source id, target id per synapse, returning the value). `output_dir`: where to
+/// write (as the binary's `-o`). `threads`: worker
+/// threads (default: the machine's cores shared by the ranks); `spec_hash`: recorded as
+/// `netbuild_spec_sha256` in every file (the sha256 of `spec_text`). Collective: every rank
 /// calls it with the same arguments. Returns a summary dict (`networks`, `edge_types`,
 /// `output_dir`, `seconds`, `peak_memory`, `files`).
 #[pyfunction]
-#[pyo3(signature = (spec_text, spec_path, rules, props, threads=None))]
+#[pyo3(signature = (spec_text, spec_path, rules, props, output_dir, threads=None, spec_hash=None))]
 fn build(
     py: Python<'_>,
     spec_text: &str,
     spec_path: &str,
     rules: Vec<(usize, String, PyObject)>,
     props: Vec<(usize, usize, PyObject)>,
+    output_dir: String,
     threads: Option<usize>,
+    spec_hash: Option<String>,
 ) -> PyResult<PyObject> {
     let path = Path::new(spec_path);
     let mut spec = netbuild::spec::parse_str(spec_text, path)
@@ -54,7 +59,10 @@ fn build(
     netbuild::file_in::read_sonata_rules(&mut spec)
         .map_err(|e| SpecError::new_err(e.to_string()))?;
     let (mut circuit, mut options) = netbuild::circuit_from_spec(&spec);
+    // As the binary's `-o`: outside the spec, so that its hash does not depend on it.
+    options.output_dir = output_dir.into();
     options.threads = threads;
+    options.spec_text_hash = spec_hash;
     callables::attach(&mut circuit, rules, props)?;
     let outcome = process::with_comm(|comm| {
         callables::run_without_gil(py, || netbuild::build(&circuit, &options, comm))

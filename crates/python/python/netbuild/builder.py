@@ -9,6 +9,7 @@ netbuild writes a circuit at once, so ``save`` writes every network of the sessi
 edge type added so far (see README, "From a BMTK script").
 """
 
+import hashlib
 import inspect
 import os
 import re
@@ -382,13 +383,15 @@ class NetworkBuilder:
         ``resistance`` (megaohm) or ``conductance`` (microsiemens), ``syn_weight`` = 1/resistance
         or the conductance, ``distance_range`` and ``target_sections`` as BMTK stores them."""
         props = dict(edge_type_properties)
+        # BMTK passes its keywords on to add_edges: connection_params among them.
+        params = props.pop("connection_params", None)
         props["syn_weight"] = 1.0 / resistance if conductance is None else conductance
         if distance_range is not None:
             props["distance_range"] = distance_range
         if target_sections is not None:
             props["target_sections"] = target_sections
         gap = ("resistance", resistance) if conductance is None else ("conductance", conductance)
-        return self._add_edges(source, target, connection_rule, None, iterator, props, gap,
+        return self._add_edges(source, target, connection_rule, params, iterator, props, gap,
                                _caller())
 
     def import_nodes(self, nodes_file_name, node_types_file_name, population=None):
@@ -538,8 +541,9 @@ class _Session:
         self.lines.append(header)
 
     def _write(self, output_dir, compression, with_edges):
+        # The output folder goes to the build as the binary's `-o` does, outside the spec.
+        self.output_dir = os.path.abspath(output_dir)
         build = [("seed", str(_SEED["value"] or 0)),
-                 ("output_dir", _toml.scalar(os.path.abspath(output_dir))),
                  ("compression", _toml.scalar(_compression(compression)))]
         sort_by = self.opts.pop("sort_by", None)
         if sort_by is not None:
@@ -662,7 +666,9 @@ class _Session:
             # The progress line's estimate would call the functions on extra pairs of rank 0.
             os.environ["NETBUILD_PROGRESS_SECS"] = "0"
         try:
-            return _netbuild.build(self.text, path, self.rules, self.props, self.threads)
+            digest = hashlib.sha256(self.text.encode()).hexdigest()
+            return _netbuild.build(self.text, path, self.rules, self.props, self.output_dir,
+                                   self.threads, digest)
         except _netbuild.SpecError as e:
             raise NetbuildError(self._locate(str(e))) from None
         finally:

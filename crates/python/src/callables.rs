@@ -126,7 +126,7 @@ pub fn install_panic_hook() {
         std::panic::set_hook(Box::new(move |info| {
             netbuild::output::remove_in_progress();
             let raised = info.payload().downcast_ref::<&str>() == Some(&RAISED);
-            if !(raised && !crate::process::is_mpi()) {
+            if !raised || crate::process::is_mpi() {
                 previous(info);
             }
         }));

@@ -41,6 +41,8 @@ pyo3::create_exception!(
 /// `netbuild_spec_sha256` in every file (the sha256 of `spec_text`). Collective: every rank
 /// calls it with the same arguments. Returns a summary dict (`networks`, `edge_types`,
 /// `output_dir`, `seconds`, `peak_memory`, `files`).
+// The arguments are Python's (keyword arguments of one call), not a Rust API.
+#[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (spec_text, spec_path, rules, props, output_dir, threads=None, spec_hash=None))]
 fn build(

@@ -285,3 +285,23 @@ def test_spec_mistakes_point_at_the_script_line(tmp_path):
     assert f"{script}:4: add_edges:" in p.stderr, p.stderr
     assert "dd" in p.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_import_nodes_adds_edges_to_an_existing_circuit(tmp_path):
+    out = tmp_path / "circuit"
+    run([SCRIPTS / "import_nodes.py", out, "nodes"])
+    assert sorted(f.name for f in out.glob("*.h5")) == ["v1_nodes.h5"]
+    before = (out / "v1_nodes.h5").read_bytes()
+    run([SCRIPTS / "import_nodes.py", out, "edges"])
+    assert sorted(f.name for f in out.glob("*.h5")) == ["lgn_nodes.h5", "lgn_v1_edges.h5", "v1_nodes.h5"]
+    assert (out / "v1_nodes.h5").read_bytes() == before
+    types = edge_types(out)
+    with h5py.File(out / "lgn_v1_edges.h5") as h:
+        p = h["edges/lgn_to_v1"]
+        src, trg = p["source_node_id"][()], p["target_node_id"][()]
+        fn = p["edge_type_id"][()] == types["fn"][1]
+        assert sorted(zip(src[fn].tolist(), trg[fn].tolist())) == sorted(
+            (t % 10, t) for t in range(50) if t % 10 < 5)
+        assert set(p["0/nsyns"][()][p["edge_group_index"][()][fn]].tolist()) == {2}
+        native = ~fn
+        assert sorted(trg[native].tolist()) == sorted(list(range(50, 60)) * 2)

@@ -40,12 +40,12 @@ def env(**extra):
     return e
 
 
-def run(args, ranks=1, check=True, **extra):
+def run(args, ranks=1, check=True, timeout=TIMEOUT, **extra):
     """Runs a Python script (under `mpirun -n ranks` when ranks > 1)."""
     cmd = [PYTHON, *map(str, args)]
     if ranks > 1:
         cmd = ["mpirun", "-n", str(ranks), *cmd]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env(**extra))
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env(**extra))
     if check and p.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
     return p
@@ -305,3 +305,16 @@ def test_import_nodes_adds_edges_to_an_existing_circuit(tmp_path):
         assert set(p["0/nsyns"][()][p["edge_group_index"][()][fn]].tolist()) == {2}
         native = ~fn
         assert sorted(trg[native].tolist()) == sorted(list(range(50, 60)) * 2)
+
+
+def test_an_exception_in_the_script_on_one_rank_ends_the_job(tmp_path):
+    script = tmp_path / "rank1.py"
+    script.write_text(
+        "import netbuild\n"
+        "if netbuild.rank() == 1:\n"
+        "    raise KeyError('only on rank 1')\n"
+        "netbuild.barrier()\n")
+    p = run([script], ranks=2, check=False, timeout=60)  # a hang fails here
+    assert p.returncode != 0
+    assert "KeyError: 'only on rank 1'" in p.stderr
+    assert "rank 1 of 2 failed: uncaught Python exception KeyError" in p.stderr

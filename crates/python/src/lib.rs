@@ -136,6 +136,15 @@ fn barrier() {
     process::with_comm(|c| c.barrier());
 }
 
+/// Ends the whole job at once (`MPI_Abort` with `code`, after printing `netbuild: rank R of N
+/// failed: message`); without MPI, exits the process with `code`. For an uncaught exception on
+/// one rank, which would otherwise leave the others waiting in their next collective forever.
+#[pyfunction]
+fn abort(code: i32, message: &str) {
+    netbuild::output::remove_in_progress();
+    process::with_comm(|c| c.abort(code, message));
+}
+
 /// Ends MPI (`MPI_Finalize`, collective); registered with `atexit` by the package. Nothing
 /// without MPI; no build may follow.
 #[pyfunction]
@@ -154,5 +163,6 @@ fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_mpi, m)?)?;
     m.add_function(wrap_pyfunction!(barrier, m)?)?;
     m.add_function(wrap_pyfunction!(finalize, m)?)?;
+    m.add_function(wrap_pyfunction!(abort, m)?)?;
     Ok(())
 }

@@ -21,6 +21,7 @@ Module contents:
 """
 
 import atexit as _atexit
+import sys as _sys
 
 from . import _netbuild, rules
 from .builder import NetworkBuilder, NetbuildError, seed
@@ -45,3 +46,19 @@ def barrier():
 
 # MPI was initialised on import under mpirun; it must end collectively when the script ends.
 _atexit.register(_netbuild.finalize)
+
+
+def _abort_on_uncaught_exception(previous):
+    """Under MPI, an exception that ends the script on one rank would leave the others waiting
+    in their next collective (and MPI_Finalize) forever: print it, then end the whole job."""
+
+    def hook(kind, value, tb):
+        previous(kind, value, tb)
+        _sys.stderr.flush()
+        _netbuild.abort(1, f"uncaught Python exception {kind.__name__} (traceback above)")
+
+    return hook
+
+
+if _netbuild.is_mpi() and _netbuild.size() > 1:
+    _sys.excepthook = _abort_on_uncaught_exception(_sys.excepthook)

@@ -407,9 +407,10 @@ class NetworkBuilder:
         """Marks the network built (netbuild connects on :meth:`save`, where it writes)."""
         self._built = True
 
-    def spec(self, output_dir="network", compression=None, **opts):
-        """The spec text netbuild builds for the session (what :meth:`save` builds)."""
-        return _Session(output_dir, compression, opts, with_edges=True).text
+    def spec(self, compression=None, **opts):
+        """The spec text netbuild builds for the session (what :meth:`save` builds; the output
+        folder goes to the build beside it, as the binary's ``-o``)."""
+        return _Session(".", compression, opts, with_edges=True).text
 
     def save(self, output_dir=".", compression=None, force_overwrite=True, **opts):
         """Builds and writes the session's circuit into ``output_dir`` (netbuild's files:

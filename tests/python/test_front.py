@@ -108,6 +108,16 @@ def test_the_same_files_as_bmtk(both):
     assert {f.name for f in bmtk.iterdir()} - sonata(bmtk) == {"v1_gap_juncs.h5"}
 
 
+def test_a_seeded_script_gives_the_same_files_again(both, tmp_path):
+    # np.random.seed in the script drives its functions' draws; with Python functions netbuild
+    # calls them from one thread in a fixed order: the same files run after run.
+    run([SCRIPTS / "two_networks.py", tmp_path / "again"], FRONT="netbuild")
+    same_folder(both[1], tmp_path / "again")
+    run([SCRIPTS / "two_networks.py", tmp_path / "other"], FRONT="netbuild", SEED="2")
+    with h5py.File(both[1] / "v1_v1_edges.h5") as a, h5py.File(tmp_path / "other" / "v1_v1_edges.h5") as b:
+        assert not np.array_equal(a["edges/v1_to_v1/source_node_id"][()], b["edges/v1_to_v1/source_node_id"][()])
+
+
 def test_edge_counts_within_5_sd_of_bmtk(both):
     bmtk, nb = both
     tb, tn = edge_types(bmtk), edge_types(nb)

@@ -36,8 +36,8 @@ pyo3::create_exception!(
 /// (target id, source ids; returns synapses per source) or `"one_to_all"` (source id, target
 /// ids; returns synapses per target). `props`: (edge type index, property index, callable
 /// called with source id, target id per synapse, returning the value). `output_dir`: where to
-/// write (as the binary's `-o`). `threads`: worker
-/// threads (default: the machine's cores shared by the ranks); `spec_hash`: recorded as
+/// write (as the binary's `-o`). `threads`: worker threads (default: the machine's cores
+/// shared by the ranks); `spec_hash`: recorded as
 /// `netbuild_spec_sha256` in every file (the sha256 of `spec_text`). Collective: every rank
 /// calls it with the same arguments. Returns a summary dict (`networks`, `edge_types`,
 /// `output_dir`, `seconds`, `peak_memory`, `files`).
@@ -66,13 +66,13 @@ fn build(
     options.threads = threads;
     options.spec_text_hash = spec_hash;
     callables::attach(&mut circuit, rules, props)?;
-    let outcome = process::with_comm(|comm| {
+    // The outer error: a callable raised; the inner one: the build failed.
+    let built = process::with_comm(|comm| {
         callables::run_without_gil(py, || netbuild::build(&circuit, &options, comm))
-    });
-    match outcome {
-        Err(callable_error) => Err(callable_error),
-        Ok(Ok(summary)) => summary_dict(py, &summary),
-        Ok(Err(e)) => process::with_comm(|comm| build_error(comm, e)),
+    })?;
+    match built {
+        Ok(summary) => summary_dict(py, &summary),
+        Err(e) => process::with_comm(|comm| build_error(comm, e)),
     }
 }
 

@@ -416,7 +416,9 @@ class NetworkBuilder:
         """Builds and writes the session's circuit into ``output_dir`` (netbuild's files:
         every network and edge population so far). ``compression``: None or 'none' (the default,
         as the binary's), 'gzip', or a gzip level 1..9. Options: ``memory_budget`` ("2 GiB"),
-        ``spill_dir``, ``sort_by`` ('target_node_id' or 'source_node_id'), ``threads``."""
+        ``spill_dir``, ``sort_by`` ('target_node_id' or 'source_node_id'), ``threads`` (worker
+        threads per rank; default the cores shared by the ranks, 1 when the script has Python
+        functions)."""
         return _Session(output_dir, compression, opts, with_edges=True).build()
 
     def save_nodes(self, output_dir=".", compression=None, **opts):
@@ -668,8 +670,14 @@ class _Session:
             os.environ["NETBUILD_PROGRESS_SECS"] = "0"
         try:
             digest = hashlib.sha256(self.text.encode()).hexdigest()
+            threads = self.threads
+            if threads is None and (self.rules or self.props):
+                # Python functions run one at a time (the GIL): one worker thread loses little,
+                # and calls them in a fixed order, so np.random.seed(s) in the script gives the
+                # same files run after run (on the same number of ranks).
+                threads = 1
             return _netbuild.build(self.text, path, self.rules, self.props, self.output_dir,
-                                   self.threads, digest)
+                                   threads, digest)
         except _netbuild.SpecError as e:
             raise NetbuildError(self._locate(str(e))) from None
         finally:

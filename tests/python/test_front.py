@@ -137,6 +137,21 @@ def test_edge_counts_within_5_sd_of_bmtk(both):
     assert counts(bmtk, *tb["L2"][:2]) == (30 * 40, 2 * 30 * 40)
 
 
+def test_python_functions_on_2_ranks(both, tmp_path):
+    # Every rank runs the script; each connects its own targets (a one_to_all function is called
+    # for every source on every rank, each keeping its targets): counts as on one rank.
+    one = both[1]
+    two = tmp_path / "np2"
+    run([SCRIPTS / "two_networks.py", two], ranks=2, FRONT="netbuild")
+    t1, t2 = edge_types(one), edge_types(two)
+    assert t1 == t2
+    for label, (pop, type_id, _) in t1.items():
+        a, b = counts(one, pop, type_id), counts(two, pop, type_id)
+        assert b[0] > 0, label
+        assert abs(a[1] - b[1]) <= 5 * math.sqrt(3 * (a[1] + b[1])), f"{label}: {a} vs {b}"
+    assert group_columns(two, "v1_v1") == group_columns(one, "v1_v1")
+
+
 def test_edge_type_properties_as_bmtk(both):
     bmtk, nb = both
     tb, tn = edge_types(bmtk), edge_types(nb)

@@ -343,3 +343,24 @@ def test_an_exception_in_the_script_on_one_rank_ends_the_job(tmp_path):
     assert p.returncode != 0
     assert "KeyError: 'only on rank 1'" in p.stderr
     assert "rank 1 of 2 failed: uncaught Python exception KeyError" in p.stderr
+
+
+def test_model_errors_point_at_the_script_line_and_gzip_when_asked(tmp_path):
+    script = tmp_path / "model.py"
+    body = (
+        "import sys\n"
+        "from netbuild import NetworkBuilder, rules\n"
+        "net = NetworkBuilder('net')\n"
+        "net.add_nodes(N=10, pop_name='a')\n"
+        "net.add_edges(source=net.nodes(), target=net.nodes(),\n"
+        "              connection_rule=rules.indegree(int(sys.argv[2])))\n"
+        "net.build()\n"
+        "net.save(output_dir=sys.argv[1], compression=sys.argv[3])\n")
+    script.write_text(body)
+    p = run([script, tmp_path / "bad", 20, "none"], check=False)
+    assert p.returncode != 0
+    assert f"{script}:5: indegree = 20 but a target can have only 9 distinct sources" in p.stderr, p.stderr
+    run([script, tmp_path / "gz", 3, "gzip"])
+    with h5py.File(tmp_path / "gz" / "net_net_edges.h5") as h:
+        assert h["edges/net_to_net/source_node_id"].compression == "gzip"
+        assert len(h["edges/net_to_net/source_node_id"]) == 30

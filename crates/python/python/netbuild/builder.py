@@ -254,6 +254,9 @@ class NetworkBuilder:
         self._nodes = None
         self._built = False
         if seed is not None:
+            if _SEED["value"] is not None and _SEED["value"] != int(seed):
+                raise NetbuildError(f"seed={seed}: the session's seed is {_SEED['value']} "
+                                    "already (netbuild draws everything from one seed)")
             _SEED["value"] = int(seed)
         _SESSION.append(self)
 

@@ -472,13 +472,21 @@ def _imported_nodes(builder):
 
 
 class _PairCall:
-    """``one_to_one``: called by netbuild with (source id, target id)."""
+    """``one_to_one``: ``f(source, target)`` for each pair, called by netbuild once per target
+    with (target id, source ids): one entry into Python per target, not per pair."""
 
     def __init__(self, fn, params, src, trg):
         self.fn, self.params, self.src, self.trg = fn, params, src, trg
 
-    def __call__(self, s, t):
-        return _nsyns(self.fn(self.src[s], self.trg[t], **self.params))
+    def __call__(self, t, ids):
+        fn, params, src, target = self.fn, self.params, self.src, self.trg[t]
+        counts = []
+        for s in ids:
+            v = fn(src[s], target, **params)
+            # The common answers without a call: None (no edge) and 1.
+            counts.append(0 if v is None else 1 if v is True or (type(v) is int and v == 1)
+                          else _nsyns(v))
+        return counts
 
 
 class _TargetCall:
@@ -610,7 +618,9 @@ class _Session:
                 call = _TargetCall(rule, cm.params, src, trg, cm.source._ids())
             else:
                 call = _SourceCall(rule, cm.params, src, trg, cm.target._ids())
-            self.rules.append((index, cm.iterator, call))
+            # Per pair and per target alike, netbuild calls Python once per target.
+            shape = "one_to_all" if cm.iterator == "one_to_all" else "all_to_one"
+            self.rules.append((index, shape, call))
         else:
             # BMTK's connection_rule=<int>: every pair, self-pairs included, that many synapses.
             self.lines.append(f"rule = {{ count = {int(rule)}, autapses = true }}")

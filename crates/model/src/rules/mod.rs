@@ -76,6 +76,8 @@ pub struct Scratch {
     props: Vec<f64>,
     /// The source tree walk's stack.
     stack: Vec<u32>,
+    /// The candidates of a tree node, evaluated together.
+    lanes: bind::Lanes,
     /// For a file rule, the file row of each of `conns`.
     file_rows: Vec<u32>,
     /// What the targets connected with this scratch dropped or changed.
@@ -439,6 +441,7 @@ impl<'c> PreparedEdgeType<'c> {
             vars,
             props,
             stack,
+            lanes,
             file_rows,
             issues,
         } = scratch;
@@ -483,19 +486,33 @@ impl<'c> PreparedEdgeType<'c> {
                         // p / b, so a pair is kept with probability p while p is evaluated on
                         // about b of the node's pairs.
                         sample::bernoulli_positions(node.len(), b, &mut rng, positions);
+                        lanes.clear();
                         for &i in positions.iter() {
                             let k = node.start as usize + i;
                             let (s, sp) = (self.sources[tree.source_at(k)], tree.point(k));
-                            if (self.exclude_self && s == t) || !within(r, sp, tp) {
-                                continue;
+                            if !((self.exclude_self && s == t) || !within(r, sp, tp)) {
+                                lanes.push(s, sp);
                             }
-                            let v = e.eval(s, sp, tp, vars, &mut rng);
+                        }
+                        let mut keep = |s: u64, v: f64, rng: &mut rand_chacha::ChaCha8Rng| {
                             if v.is_nan() {
                                 let key = pair_key(s, t);
                                 issues.note(self.index, IssueKind::NanProbability, key);
                             }
                             if rng.gen::<f64>() * b < v {
                                 conns.push((s, 0));
+                            }
+                        };
+                        // All candidates' values at once, then the draws in the same order as
+                        // pair by pair (an expression that draws interleaves its own draws).
+                        if let Some((sources, values)) = e.eval_lanes(lanes, tp) {
+                            for (&s, &v) in sources.iter().zip(values) {
+                                keep(s, v, &mut rng);
+                            }
+                        } else {
+                            for (s, sp) in lanes.candidates() {
+                                let v = e.eval(s, sp, tp, vars, &mut rng);
+                                keep(s, v, &mut rng);
                             }
                         }
                     },

@@ -38,9 +38,11 @@ pub use parser::{MAX_DEPTH, MAX_LEN};
 pub enum Var {
     /// `d`: euclidean distance between source and target.
     D,
-    /// `dx`, `dy`, `dz`: target minus source.
+    /// `dx`: target minus source, along x.
     Dx,
+    /// `dy`: along y.
     Dy,
+    /// `dz`: along z.
     Dz,
     /// `src.NAME`: a property of the source node.
     Src(String),
@@ -65,7 +67,9 @@ impl fmt::Display for Var {
 /// One distinct variable of an expression with where it first appears (byte range in the source).
 #[derive(Debug, Clone, PartialEq)]
 pub struct VarRef {
+    /// The variable.
     pub var: Var,
+    /// Where it first appears.
     pub span: Range<usize>,
 }
 
@@ -73,7 +77,9 @@ pub struct VarRef {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct ExprError {
+    /// What is wrong and what was expected.
     pub message: String,
+    /// The part of the source text at fault.
     pub span: Range<usize>,
 }
 

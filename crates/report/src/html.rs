@@ -374,6 +374,10 @@ fn rule_text(b: &EdgeBlock) -> String {
         Rule::AllToAll => "all_to_all".into(),
         Rule::OneToOne => "one_to_one".into(),
         Rule::File(rows) => format!("file ({} rows)", thousands(rows.rows.len() as u64)),
+        // A spec has no closures; the arms only complete the builder API's rule kinds.
+        Rule::Custom(_) | Rule::CustomPerTarget(_) | Rule::CustomPerSource(_) => {
+            b.rule.name().into()
+        }
     };
     if let Some(m) = b.max_distance {
         let _ = write!(s, ", max_distance = {m}");

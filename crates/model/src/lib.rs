@@ -12,6 +12,8 @@
 //! - [`stream`]: the keyed random streams that make every draw independent of rank and order.
 //! - [`issues`]: the tally of rows dropped and values changed, for the build's report.
 
+#![warn(missing_docs)]
+
 pub mod circuit;
 mod columns;
 mod error;

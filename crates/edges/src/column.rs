@@ -187,14 +187,7 @@ mod tests {
 
     #[test]
     fn bytes_round_trip_for_every_dtype() {
-        for dtype in [
-            Dtype::F32,
-            Dtype::F64,
-            Dtype::I32,
-            Dtype::I64,
-            Dtype::U32,
-            Dtype::U64,
-        ] {
+        for dtype in Dtype::ALL {
             let mut c = Column::new(dtype);
             for x in [0.0, 1.5, 7.0, 3e9] {
                 c.push_f64(x);

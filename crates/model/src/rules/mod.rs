@@ -419,6 +419,12 @@ impl<'c> PreparedEdgeType<'c> {
         }
     }
 
+    /// Whether source `s` (at `sp`) is left out for `target`: the target itself when autapses
+    /// are off, or beyond `max_distance`.
+    fn left_out(&self, s: u64, sp: [f64; 3], target: Target) -> bool {
+        (self.exclude_self && s == target.id) || !within(self.def.max_distance, sp, target.pos)
+    }
+
     /// Whether source `s` is within `max_distance` of a target at `tp` (always, without one).
     fn within_reach(&self, s: u64, tp: [f64; 3]) -> bool {
         within(self.def.max_distance, self.src_pos[s as usize], tp)

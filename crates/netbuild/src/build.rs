@@ -13,16 +13,18 @@
 //! in a collective.
 
 use crate::collate::{collate, RankCounts};
-use crate::convert;
-use crate::edges_out::{edge_type_id, edge_types, write_population, Ordering, WriteError};
+use crate::fault::{self, FaultStage};
 use crate::generate::generate_block;
 use crate::host::CommHost;
-use crate::nodes_out::{node_set_values, population_type, write_network};
 use crate::options::{BuildOptions, SortBy, Writer};
 use crate::output::OutputDir;
 use crate::plan::split_targets;
 use crate::progress::Progress;
 use crate::setup::prepare_edges_on;
+use crate::write::{
+    edge_type_id, edge_types, node_set_values, population_type, write_edges, write_network,
+    Destination, WriteContext, WriteError,
+};
 use netbuild_comm::Comm;
 use netbuild_edges::{EdgeTypesTable, SpillPolicy, TableError, TableLayout};
 use netbuild_model::{generate_networks_on, Circuit, Issue, Issues, ModelError};
@@ -76,25 +78,6 @@ fn stop_for(issues: &Issues, strict: bool, circuit: &Circuit) -> Result<(), Buil
         issues: stopping,
         message,
     })
-}
-
-/// Tests of the failure path set `NETBUILD_INJECT_FAULT=R` to make rank R fail after generating
-/// its first population's edges, while the other ranks wait in the collator.
-fn injected_fault(rank: usize) -> Result<(), BuildError> {
-    if fault_injected(rank, "") {
-        return Err(BuildError::Injected(rank));
-    }
-    Ok(())
-}
-
-/// Whether `NETBUILD_INJECT_FAULT` asks rank `rank` to fail at `stage`: `R` fails after
-/// generating (stage ""), `R:write` in the middle of the parallel writer's collective writes.
-pub(crate) fn fault_injected(rank: usize, stage: &str) -> bool {
-    let Ok(v) = std::env::var("NETBUILD_INJECT_FAULT") else {
-        return false;
-    };
-    let (r, at) = v.split_once(':').unwrap_or((v.as_str(), ""));
-    r.parse::<usize>() == Ok(rank) && at == stage
 }
 
 /// What was built.
@@ -191,7 +174,7 @@ pub fn build(
         });
     }
     let out = out.and_then(Result::ok);
-    let compression = convert::compression(options.compression);
+    let compression = crate::write::compression(options.compression);
     let prov = provenance(circuit, options);
 
     if let Some(out) = &out {
@@ -209,12 +192,17 @@ pub fn build(
         dir: options.spill_dir(),
         budget: options.budget(comm.size()),
     };
-    let ordering = Ordering {
-        sort_by: options.sort_edges_by,
-        spill: policy.clone(),
-    };
     let parallel = use_parallel_writer(options, comm, &partial)?;
-    let progress = Progress::new(comm.rank() == 0);
+    let ctx = WriteContext {
+        comm,
+        networks: &networks,
+        compression,
+        prov: &prov,
+        spill: &policy,
+        sort_by: options.sort_edges_by,
+        fault: options.fault.as_ref(),
+    };
+    let progress = Progress::new(comm.rank() == 0, options.progress_secs);
     let mut pop_summaries = Vec::new();
     for (pop, work) in populations.iter().zip(&setup.work) {
         let types = setup.types_of(pop);
@@ -261,7 +249,10 @@ pub fn build(
         tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), "edges generated");
         release_free_memory();
         tracing::debug!(rss = ?resident_kib(), "memory after generation");
-        injected_fault(comm.rank())?;
+        // Tests of the failure path: this rank stops while the others wait in the collator.
+        if fault::injected(ctx.fault, comm.rank(), FaultStage::AfterGenerating) {
+            return Err(BuildError::Injected(comm.rank()));
+        }
         let mut reader = table.finish()?;
         let collated = collate(comm, &mine);
         let writer = if parallel { "parallel" } else { "rank0" };
@@ -270,32 +261,16 @@ pub fn build(
             .as_ref()
             .map(|o| o.path().to_path_buf())
             .unwrap_or_default();
-        if parallel {
-            crate::parallel_out::write_population_parallel(
-                comm,
-                pop,
-                &networks,
-                &mut reader,
-                &collated,
-                &blocks,
-                &partial.join(format!("{}_edges.h5", pop.file_stem)),
-                compression,
-                &prov,
-                &policy,
-            )?;
+        let path = partial.join(format!("{}_edges.h5", pop.file_stem));
+        let to = if parallel {
+            Destination::Parallel {
+                path: &path,
+                blocks: &blocks,
+            }
         } else {
-            write_population(
-                comm,
-                pop,
-                &networks,
-                &mut reader,
-                &collated,
-                &dir,
-                compression,
-                &prov,
-                &ordering,
-            )?;
-        }
+            Destination::Rank0 { dir: &dir }
+        };
+        write_edges(&ctx, pop, &mut reader, &collated, to)?;
         if let Some(out) = &out {
             sonata::write_edge_types(
                 &out.path().join(format!("{}_edge_types.csv", pop.file_stem)),

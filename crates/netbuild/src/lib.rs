@@ -3,7 +3,7 @@
 //! The pipeline, one module per stage:
 //! spec ([`netbuild_spec`]) → model ([`netbuild_model`], [`from_spec`]) → rules
 //! ([`generate`]) → edge tables/spill ([`netbuild_edges`]) → collator ([`collate`]) → writer
-//! ([`nodes_out`], [`edges_out`], [`netbuild_sonata`]), with the output written aside
+//! ([`write`], [`netbuild_sonata`]), with the output written aside
 //! ([`output`]) and the work split by [`plan`]
 //! (each target's estimated work from [`work`]).
 //!
@@ -12,28 +12,24 @@
 
 mod build;
 pub mod collate;
-mod convert;
-pub mod edges_out;
 pub mod estimate;
+pub mod fault;
 pub mod file_in;
 pub mod from_spec;
 pub mod generate;
 mod host;
 pub mod imports_out;
-pub mod index;
 pub mod issues;
-pub mod nodes_out;
 pub mod options;
 pub mod output;
-pub mod parallel_out;
 pub mod plan;
 pub mod progress;
 pub mod setup;
-pub mod source_sort;
 pub mod work;
-mod writer_thread;
+pub mod write;
 
 pub use build::{build, BuildError, EdgeTypeSummary, PopulationSummary, Summary};
+pub use fault::{FaultPlan, FaultStage};
 pub use from_spec::circuit_from_spec;
 pub use netbuild_comm as comm;
 pub use netbuild_model as model;

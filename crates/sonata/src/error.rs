@@ -28,6 +28,9 @@ pub enum SonataError {
         object: String,
         message: String,
     },
+    /// The parallel writer was asked to write without an MPI job to write with.
+    #[error("{file}: the parallel writer needs an MPI job")]
+    NotMpi { file: PathBuf },
 }
 
 impl SonataError {

@@ -21,7 +21,9 @@ pub use config::{
     RunParams, CIRCUIT_CONFIG, SIMULATION_CONFIG,
 };
 pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable};
-pub use edges::{EdgeGroupLayout, EdgePopulationLayout, EdgesWriter, IndexPart};
+pub use edges::{
+    EdgeGroupLayout, EdgePopulationLayout, EdgesWriter, IndexPart, ParallelEdgesWriter,
+};
 pub use error::SonataError;
 pub use h5::{CHUNK_ALIGN_ROWS, SONATA_MAGIC, SONATA_VERSION};
 pub use index::{IndexBuilder, IndexDirection, IndexInputError};

@@ -17,15 +17,15 @@
 //! many chunk writes as the rank with the most rows (the others write empty selections), and
 //! as many index blocks as the busiest rank (agreed by an all-gather first).
 
+use super::convert;
+use super::index::{Sorted, Unsorted};
+use super::writer_thread::Batch;
+use super::{WriteContext, WriteError};
 use crate::collate::Collated;
-use crate::convert;
-use crate::edges_out::{layout, WriteError};
-use crate::index::{Sorted, Unsorted};
+use crate::fault::FaultStage;
 use crate::plan::EdgePopulation;
-use crate::writer_thread::Batch;
 use netbuild_comm::Comm;
-use netbuild_edges::{RowChunk, SpillPolicy, TableReader};
-use netbuild_model::Network;
+use netbuild_edges::{RowChunk, TableReader};
 use netbuild_sonata as sonata;
 use netbuild_sonata::{IndexDirection, IndexPart};
 use std::ops::Range;
@@ -35,29 +35,19 @@ use std::path::Path;
 const PAIR_BYTES: usize = 12;
 
 /// Collective over the ranks: they all write `path` (`<dir>/<stem>_edges.h5`, the same on
-/// every rank) together.
-#[allow(clippy::too_many_arguments)]
-pub fn write_population_parallel(
-    comm: &dyn Comm,
+/// every rank) together; `blocks` are every rank's targets.
+pub(super) fn write_population(
+    ctx: &WriteContext<'_>,
     pop: &EdgePopulation,
-    networks: &[Network],
     table: &mut TableReader,
     collated: &Collated,
     blocks: &[Range<u64>],
     path: &Path,
-    compression: sonata::Compression,
-    prov: &sonata::Provenance,
-    spill: &SpillPolicy,
 ) -> Result<(), WriteError> {
-    let world = comm.raw_mpi_world().ok_or(WriteError::NoMpi)?;
-    let access = hdf5::plist::FileAccess::build()
-        .mpio(world, None)
-        .finish()
-        .map_err(|e| WriteError::Parallel(e.to_string()))?;
-    let layout = layout(pop, networks, collated);
+    let comm = ctx.comm;
+    let layout = super::layout(pop, ctx.networks, collated);
     let mut writer =
-        sonata::EdgesWriter::create_with_fapl(path, &layout, compression, prov, Some(&access))?;
-    writer.set_collective(true)?;
+        sonata::ParallelEdgesWriter::create(comm, path, &layout, ctx.compression, ctx.prov)?;
 
     let rank = comm.rank();
     let first_row: u64 = collated.rank_rows[..rank].iter().sum();
@@ -85,10 +75,10 @@ pub fn write_population_parallel(
     // spilled by node range, as for the rank-0 writer.
     let mut by_source = Unsorted::new(
         &collated.source_counts[mine.start as usize..mine.end as usize],
-        spill.budget / 2,
-        &spill.dir,
+        ctx.spill.budget / 2,
+        &ctx.spill.dir,
     )?;
-    let mut by_target = Sorted::new(networks[pop.target].n);
+    let mut by_target = Sorted::new(ctx.networks[pop.target].n);
 
     let mut chunk = RowChunk::default();
     let mut batch = Batch::default();
@@ -121,7 +111,7 @@ pub fn write_population_parallel(
         row += chunk.len() as u64;
         // Tests of the failure path: this rank stops while the others are in the next
         // collective write.
-        if crate::build::fault_injected(rank, "write") {
+        if crate::fault::injected(ctx.fault, rank, FaultStage::Writing) {
             return Err(WriteError::Injected(rank));
         }
     }
@@ -129,7 +119,7 @@ pub fn write_population_parallel(
 
     let targets = blocks.get(rank).cloned().unwrap_or(0..0);
     write_indices(comm, &mut writer, &by_target, targets, &mut by_source, mine)?;
-    writer.finish_unchecked()?;
+    writer.finish()?;
     Ok(())
 }
 
@@ -170,7 +160,7 @@ fn exchange_sources(
 /// `source_to_target` for its share `mine` of source ids. Collective.
 fn write_indices(
     comm: &dyn Comm,
-    writer: &mut sonata::EdgesWriter,
+    writer: &mut sonata::ParallelEdgesWriter,
     by_target: &Sorted,
     targets: Range<u64>,
     by_source: &mut Unsorted,

@@ -8,15 +8,15 @@
 //! the budget); the second pass reads one bucket at a time, sorts it in memory (stable, by
 //! source) and hands it on. Two sequential passes over the data, never a random access.
 
+use super::WriteError;
 use crate::collate::Collated;
-use crate::edges_out::WriteError;
 use crate::plan::EdgePopulation;
 use netbuild_edges::{column::width, EdgeTypesTable, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::{EdgeRow, EdgeSink};
 
 /// Pass 1: distributes rows into buckets of consecutive source ids. Returns the buckets in
 /// source order and the rows per target node (for the target_to_source index).
-pub fn bucket(
+pub(super) fn bucket(
     next: &mut dyn FnMut() -> Result<Option<RowChunk>, WriteError>,
     pop: &EdgePopulation,
     collated: &Collated,
@@ -87,7 +87,7 @@ pub fn bucket(
 }
 
 /// Pass 2: each bucket, sorted by source (stable), to `out`.
-pub fn drain_sorted(
+pub(super) fn drain_sorted(
     buckets: Vec<TableReader>,
     pop: &EdgePopulation,
     out: &mut dyn FnMut(RowChunk) -> Result<(), WriteError>,
@@ -103,7 +103,7 @@ pub fn drain_sorted(
 
 /// The rows of `c` ordered by source; rows with the same source keep their order. Group columns
 /// follow their rows.
-pub fn sort_by_source(c: &RowChunk, group_of: impl Fn(usize) -> usize) -> RowChunk {
+fn sort_by_source(c: &RowChunk, group_of: impl Fn(usize) -> usize) -> RowChunk {
     let mut order: Vec<usize> = (0..c.len()).collect();
     order.sort_by_key(|&i| c.source[i]);
     // Each row's group, and its position among that group's rows in `c`.

@@ -5,7 +5,7 @@ use netbuild_model::Dtype;
 use netbuild_sonata as sonata;
 use netbuild_spec::{Compression, Scalar};
 
-pub fn dtype(d: Dtype) -> sonata::Dtype {
+pub(crate) fn dtype(d: Dtype) -> sonata::Dtype {
     match d {
         Dtype::F32 => sonata::Dtype::F32,
         Dtype::F64 => sonata::Dtype::F64,
@@ -16,7 +16,7 @@ pub fn dtype(d: Dtype) -> sonata::Dtype {
     }
 }
 
-pub fn compression(c: Compression) -> sonata::Compression {
+pub(crate) fn compression(c: Compression) -> sonata::Compression {
     match c {
         Compression::None => sonata::Compression::None,
         Compression::Gzip(level) => sonata::Compression::Gzip(level),
@@ -24,7 +24,7 @@ pub fn compression(c: Compression) -> sonata::Compression {
 }
 
 /// A table column as the writer's borrowed slice.
-pub fn column_slice(c: &Column) -> sonata::ColumnSlice<'_> {
+pub(crate) fn column_slice(c: &Column) -> sonata::ColumnSlice<'_> {
     match c {
         Column::F32(v) => sonata::ColumnSlice::F32(v),
         Column::F64(v) => sonata::ColumnSlice::F64(v),
@@ -36,7 +36,7 @@ pub fn column_slice(c: &Column) -> sonata::ColumnSlice<'_> {
 }
 
 /// Numbers from the model converted to a stored dtype.
-pub fn numbers(data: &[f64], d: Dtype) -> sonata::ColumnData {
+pub(crate) fn numbers(data: &[f64], d: Dtype) -> sonata::ColumnData {
     let mut c = Column::new(d);
     for &x in data {
         c.push_f64(x);
@@ -52,7 +52,7 @@ pub fn numbers(data: &[f64], d: Dtype) -> sonata::ColumnData {
 }
 
 /// A scalar as a type-table cell, written the way pandas writes Python values.
-pub fn cell(s: &Scalar) -> String {
+pub(crate) fn cell(s: &Scalar) -> String {
     match s {
         Scalar::Str(s) => s.clone(),
         Scalar::Int(i) => i.to_string(),

@@ -22,7 +22,7 @@ pub use config::{
 };
 pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable};
 pub use edges::{
-    EdgeGroupLayout, EdgePopulationLayout, EdgesWriter, IndexPart, ParallelEdgesWriter,
+    EdgeGroupLayout, EdgePopulationLayout, EdgeRows, EdgesWriter, IndexPart, ParallelEdgesWriter,
 };
 pub use error::SonataError;
 pub use h5::{CHUNK_ALIGN_ROWS, SONATA_MAGIC, SONATA_VERSION};

@@ -9,6 +9,9 @@
 //! arrive ascending, so each node's list comes out sorted without sorting. It costs 4 bytes per
 //! edge (8 beyond 2^32 edges).
 
+use super::buckets::NodeBuckets;
+use std::ops::Range;
+
 /// Edge ids grouped by node, filled by a counting sort.
 #[derive(Debug)]
 pub(super) struct ByNode {
@@ -149,55 +152,62 @@ mod tests {
 /// budget, is read back and grouped by node in memory. Bucket files are anonymous (unlinked).
 pub(super) struct SpilledByNode {
     counts: Vec<u64>,
-    /// First node of each bucket, ascending; bucket b holds nodes `starts[b]..starts[b+1]`.
-    starts: Vec<u64>,
+    buckets: NodeBuckets,
+    /// One file per bucket.
     files: Vec<std::io::BufWriter<std::fs::File>>,
 }
 
-/// Bytes of one (node, edge) pair in a bucket file.
-const PAIR_BYTES: usize = 12;
+/// Bytes of one (node, edge) pair in a bucket file or a message: the node as u32, the edge as
+/// u64, little-endian.
+pub(super) const PAIR_BYTES: usize = 12;
+
+/// A (node, edge) pair as [`PAIR_BYTES`] bytes.
+#[inline]
+pub(super) fn encode_pair(node: u64, edge: u64) -> [u8; PAIR_BYTES] {
+    let mut pair = [0u8; PAIR_BYTES];
+    pair[..4].copy_from_slice(&(node as u32).to_le_bytes());
+    pair[4..].copy_from_slice(&edge.to_le_bytes());
+    pair
+}
+
+/// The (node, edge) pair of [`PAIR_BYTES`] bytes `p`.
+#[inline]
+pub(super) fn decode_pair(p: &[u8]) -> (u64, u64) {
+    let node = u64::from(u32::from_le_bytes([p[0], p[1], p[2], p[3]]));
+    let mut e = [0u8; 8];
+    e.copy_from_slice(&p[4..PAIR_BYTES]);
+    (node, u64::from_le_bytes(e))
+}
 
 impl SpilledByNode {
     /// For nodes with `counts[n]` edges each, using about `budget` bytes of memory per bucket,
     /// with bucket files in `dir`.
     pub(super) fn new(counts: &[u64], budget: u64, dir: &std::path::Path) -> std::io::Result<Self> {
         // A bucket is held twice while grouped (pairs read, then edge ids in node order).
-        let per_bucket = (budget / (2 * PAIR_BYTES as u64)).max(1);
-        let mut starts = vec![0u64];
-        let mut acc = 0u64;
-        for (n, &c) in counts.iter().enumerate() {
-            if acc > 0 && acc + c > per_bucket {
-                starts.push(n as u64);
-                acc = 0;
-            }
-            acc += c;
-        }
-        let files = starts
-            .iter()
+        let buckets = NodeBuckets::cut(counts, (budget / (2 * PAIR_BYTES as u64)).max(1));
+        let files = (0..buckets.len())
             .map(|_| {
                 tempfile::tempfile_in(dir).map(|f| std::io::BufWriter::with_capacity(1 << 16, f))
             })
             .collect::<std::io::Result<_>>()?;
         Ok(SpilledByNode {
             counts: counts.to_vec(),
-            starts,
+            buckets,
             files,
         })
     }
 
+    /// How many bucket files.
     pub(super) fn buckets(&self) -> usize {
-        self.starts.len()
+        self.buckets.len()
     }
 
     /// Records that edge `edge` (ids must come ascending) belongs to `node`.
     #[inline]
     pub(super) fn push(&mut self, node: u64, edge: u64) -> std::io::Result<()> {
         use std::io::Write;
-        let b = self.starts.partition_point(|&s| s <= node) - 1;
-        let mut pair = [0u8; PAIR_BYTES];
-        pair[..4].copy_from_slice(&(node as u32).to_le_bytes());
-        pair[4..].copy_from_slice(&edge.to_le_bytes());
-        self.files[b].write_all(&pair)
+        let b = self.buckets.of(node);
+        self.files[b].write_all(&encode_pair(node, edge))
     }
 
     /// (node, edge) pairs, node-major, edges ascending within a node; bucket by bucket, read
@@ -209,28 +219,23 @@ impl SpilledByNode {
     ) -> impl Iterator<Item = (u64, u64)> + 'a {
         let SpilledByNode {
             counts,
-            starts,
+            buckets,
             files,
         } = self;
-        let ends: Vec<u64> = starts
-            .iter()
-            .skip(1)
-            .copied()
-            .chain([counts.len() as u64])
-            .collect();
         let counts = &*counts;
-        files
-            .iter_mut()
-            .zip(starts.iter().copied().zip(ends))
-            .flat_map(move |(file, (lo, hi))| {
-                match read_bucket(file, &counts[lo as usize..hi as usize], lo) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        *error.borrow_mut() = Some(e);
-                        Vec::new()
-                    }
+        files.iter_mut().zip(buckets.ranges()).flat_map(
+            move |(file, Range { start: lo, end: hi })| match read_bucket(
+                file,
+                &counts[lo as usize..hi as usize],
+                lo,
+            ) {
+                Ok(v) => v,
+                Err(e) => {
+                    *error.borrow_mut() = Some(e);
+                    Vec::new()
                 }
-            })
+            },
+        )
     }
 }
 
@@ -255,12 +260,10 @@ fn read_bucket(
     }
     let mut out = vec![(0u64, 0u64); bytes.len() / PAIR_BYTES];
     for p in bytes.chunks_exact(PAIR_BYTES) {
-        let node = u64::from(u32::from_le_bytes([p[0], p[1], p[2], p[3]]));
-        let mut e = [0u8; 8];
-        e.copy_from_slice(&p[4..]);
+        let (node, e) = decode_pair(p);
         let i = (node - first) as usize;
         if let Some(o) = out.get_mut(slot[i]) {
-            *o = (node, u64::from_le_bytes(e));
+            *o = (node, e);
         }
         slot[i] += 1;
     }

@@ -16,6 +16,7 @@
 //!
 //! Every writer fails with one [`WriteError`].
 
+mod buckets;
 mod convert;
 mod edge_types;
 mod error;

@@ -18,7 +18,7 @@
 //! as many index blocks as the busiest rank (agreed by an all-gather first).
 
 use super::convert;
-use super::index::{Sorted, Unsorted};
+use super::index::{decode_pair, encode_pair, Sorted, Unsorted, PAIR_BYTES};
 use super::writer_thread::Batch;
 use super::{WriteContext, WriteError};
 use crate::collate::Collated;
@@ -30,9 +30,6 @@ use netbuild_sonata as sonata;
 use netbuild_sonata::{IndexDirection, IndexPart};
 use std::ops::Range;
 use std::path::Path;
-
-/// Bytes of one (source, edge id) pair on the wire.
-const PAIR_BYTES: usize = 12;
 
 /// Collective over the ranks: they all write `path` (`<dir>/<stem>_edges.h5`, the same on
 /// every rank) together; `blocks` are every rank's targets.
@@ -91,14 +88,7 @@ pub(super) fn write_population(
         let group_at: Vec<u64> = (0..pop.groups.len())
             .map(|g| next_group_index[g] - chunk.groups[g].first().map_or(0, |c| c.len() as u64))
             .collect();
-        writer.write_edges_at(
-            row,
-            &batch.source,
-            &batch.target,
-            &batch.type_id,
-            &batch.group_id,
-            &batch.group_index,
-        )?;
+        writer.write_edges_at(row, batch.rows())?;
         for (g, cols) in chunk.groups.iter().enumerate() {
             let slices: Vec<sonata::ColumnSlice<'_>> =
                 cols.iter().map(convert::column_slice).collect();
@@ -137,16 +127,14 @@ fn exchange_sources(
     let mut outgoing = vec![Vec::new(); comm.size()];
     for (i, &s) in sources.iter().enumerate() {
         let to = owner(shares, s);
-        outgoing[to].extend_from_slice(&(s as u32).to_le_bytes());
-        outgoing[to].extend_from_slice(&(first_edge + i as u64).to_le_bytes());
+        outgoing[to].extend_from_slice(&encode_pair(s, first_edge + i as u64));
     }
     for (from, bytes) in comm.exchange_bytes(outgoing).into_iter().enumerate() {
         if bytes.len() % PAIR_BYTES != 0 {
             return Err(WriteError::Message { rank: from });
         }
         for pair in bytes.chunks_exact(PAIR_BYTES) {
-            let s = u64::from(u32::from_le_bytes(pair[..4].try_into().unwrap_or_default()));
-            let e = u64::from_le_bytes(pair[4..].try_into().unwrap_or_default());
+            let (s, e) = decode_pair(pair);
             if !mine.contains(&s) {
                 return Err(WriteError::Message { rank: from });
             }

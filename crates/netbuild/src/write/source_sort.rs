@@ -8,6 +8,7 @@
 //! the budget); the second pass reads one bucket at a time, sorts it in memory (stable, by
 //! source) and hands it on. Two sequential passes over the data, never a random access.
 
+use super::buckets::NodeBuckets;
 use super::WriteError;
 use crate::collate::Collated;
 use crate::plan::EdgePopulation;
@@ -31,23 +32,13 @@ pub(super) fn bucket(
         .unwrap_or(0);
     // Core columns, the widest group row, and the sort's own index and group position.
     let row_bytes = (12 + group_bytes + 16) as u64;
-    let per_bucket = (spill.budget / row_bytes).max(1);
-    let mut starts = vec![0u32];
-    let mut acc = 0u64;
-    for (s, &c) in collated.source_counts.iter().enumerate() {
-        if acc > 0 && acc + c > per_bucket {
-            starts.push(s as u32);
-            acc = 0;
-        }
-        acc += c;
-    }
+    let buckets = NodeBuckets::cut(&collated.source_counts, (spill.budget / row_bytes).max(1));
     let layout = pop.table_layout();
     let share = SpillPolicy {
         dir: spill.dir.clone(),
-        budget: (spill.budget / starts.len() as u64).max(1 << 20),
+        budget: (spill.budget / buckets.len() as u64).max(1 << 20),
     };
-    let mut tables: Vec<EdgeTypesTable> = starts
-        .iter()
+    let mut tables: Vec<EdgeTypesTable> = (0..buckets.len())
         .map(|_| EdgeTypesTable::new(&layout, share.clone()))
         .collect();
     let mut target_counts = vec![0u64; n_targets as usize];
@@ -69,7 +60,7 @@ pub(super) fn bucket(
             };
             let (source, target) = (c.source[i], c.target[i]);
             target_counts[target as usize] += 1;
-            let b = starts.partition_point(|&s| s <= source) - 1;
+            let b = buckets.of(u64::from(source));
             tables[b].push(EdgeRow {
                 edge_type: et,
                 source: u64::from(source),

@@ -53,14 +53,19 @@ impl Batch {
         }
     }
 
+    /// The core columns, as the writers take them.
+    pub(super) fn rows(&self) -> sonata::EdgeRows<'_> {
+        sonata::EdgeRows {
+            source: &self.source,
+            target: &self.target,
+            edge_type_id: &self.type_id,
+            edge_group_id: &self.group_id,
+            edge_group_index: &self.group_index,
+        }
+    }
+
     fn write(&self, w: &mut sonata::EdgesWriter) -> Result<(), WriteError> {
-        w.append_edges(
-            &self.source,
-            &self.target,
-            &self.type_id,
-            &self.group_id,
-            &self.group_index,
-        )?;
+        w.append_rows(self.rows())?;
         for (g, cols) in self.groups.iter().enumerate() {
             if cols.first().is_some_and(|c| !c.is_empty()) {
                 let slices: Vec<sonata::ColumnSlice<'_>> =

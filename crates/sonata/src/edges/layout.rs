@@ -51,6 +51,21 @@ pub struct EdgePopulationLayout {
     pub n_target_nodes: u64,
 }
 
+/// Consecutive rows of the core datasets, one slice per dataset, all of the same length.
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeRows<'a> {
+    /// `source_node_id`.
+    pub source: &'a [u64],
+    /// `target_node_id`.
+    pub target: &'a [u64],
+    /// `edge_type_id`.
+    pub edge_type_id: &'a [i64],
+    /// `edge_group_id`.
+    pub edge_group_id: &'a [u32],
+    /// `edge_group_index`.
+    pub edge_group_index: &'a [u64],
+}
+
 /// A dataset with its expected and written row counts.
 pub(super) struct Tracked {
     ds: Dataset,
@@ -220,20 +235,12 @@ impl EdgesFile {
                 serial,
             ));
         }
-        h5::string_attr(
-            path,
-            &core[0].ds,
-            &core[0].full,
-            "node_population",
-            &layout.source_population,
-        )?;
-        h5::string_attr(
-            path,
-            &core[1].ds,
-            &core[1].full,
-            "node_population",
-            &layout.target_population,
-        )?;
+        for (t, population) in core
+            .iter()
+            .zip([&layout.source_population, &layout.target_population])
+        {
+            h5::string_attr(path, &t.ds, &t.full, "node_population", population)?;
+        }
 
         let mut groups = Vec::with_capacity(layout.groups.len());
         for (gi, gl) in layout.groups.iter().enumerate() {
@@ -276,17 +283,19 @@ impl EdgesFile {
     }
 
     /// Writes rows `offset..offset + len` of the core datasets (all slices of length `len`).
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn write_edges_at(
         &mut self,
         offset: u64,
-        source: &[u64],
-        target: &[u64],
-        edge_type_id: &[i64],
-        edge_group_id: &[u32],
-        edge_group_index: &[u64],
+        rows: EdgeRows<'_>,
         io: Io,
     ) -> Result<(), SonataError> {
+        let EdgeRows {
+            source,
+            target,
+            edge_type_id,
+            edge_group_id,
+            edge_group_index,
+        } = rows;
         let n = source.len();
         if [
             target.len(),

@@ -12,7 +12,7 @@ mod layout;
 mod parallel;
 mod serial;
 
-pub use layout::{EdgeGroupLayout, EdgePopulationLayout};
+pub use layout::{EdgeGroupLayout, EdgePopulationLayout, EdgeRows};
 pub use parallel::ParallelEdgesWriter;
 pub use serial::EdgesWriter;
 

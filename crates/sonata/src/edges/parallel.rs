@@ -15,7 +15,7 @@ use std::path::Path;
 use hdf5_sys::h5i::hid_t;
 use netbuild_comm::Comm;
 
-use super::layout::{EdgePopulationLayout, EdgesFile, IndexDatasets};
+use super::layout::{EdgePopulationLayout, EdgeRows, EdgesFile, IndexDatasets};
 use super::IndexPart;
 use crate::column::{ColumnSlice, Compression, Provenance};
 use crate::error::SonataError;
@@ -91,25 +91,9 @@ impl ParallelEdgesWriter {
 
     /// Writes rows `offset..offset + len` of the core datasets (all slices of length `len`).
     /// Collective.
-    pub fn write_edges_at(
-        &mut self,
-        offset: u64,
-        source: &[u64],
-        target: &[u64],
-        edge_type_id: &[i64],
-        edge_group_id: &[u32],
-        edge_group_index: &[u64],
-    ) -> Result<(), SonataError> {
+    pub fn write_edges_at(&mut self, offset: u64, rows: EdgeRows<'_>) -> Result<(), SonataError> {
         let io = self.io();
-        self.file.write_edges_at(
-            offset,
-            source,
-            target,
-            edge_type_id,
-            edge_group_id,
-            edge_group_index,
-            io,
-        )
+        self.file.write_edges_at(offset, rows, io)
     }
 
     /// Writes rows `offset..offset + len` of every column of group `g`. Collective.

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::layout::{EdgePopulationLayout, EdgesFile, IndexDatasets};
+use super::layout::{EdgePopulationLayout, EdgeRows, EdgesFile, IndexDatasets};
 use super::INDEX_BLOCK_ROWS;
 use crate::column::{ColumnSlice, Compression, Provenance};
 use crate::error::SonataError;
@@ -55,38 +55,25 @@ impl EdgesWriter {
         edge_group_id: &[u32],
         edge_group_index: &[u64],
     ) -> Result<(), SonataError> {
-        let at = self.edge_cursor;
-        self.write_edges_at(
-            at,
+        self.append_rows(EdgeRows {
             source,
             target,
             edge_type_id,
             edge_group_id,
             edge_group_index,
-        )?;
-        self.edge_cursor += source.len() as u64;
+        })
+    }
+
+    /// As [`Self::append_edges`], the slices in one [`EdgeRows`].
+    pub fn append_rows(&mut self, rows: EdgeRows<'_>) -> Result<(), SonataError> {
+        self.write_edges_at(self.edge_cursor, rows)?;
+        self.edge_cursor += rows.source.len() as u64;
         Ok(())
     }
 
     /// Writes rows `offset..offset + len` of the core datasets (all slices of length `len`).
-    pub fn write_edges_at(
-        &mut self,
-        offset: u64,
-        source: &[u64],
-        target: &[u64],
-        edge_type_id: &[i64],
-        edge_group_id: &[u32],
-        edge_group_index: &[u64],
-    ) -> Result<(), SonataError> {
-        self.file.write_edges_at(
-            offset,
-            source,
-            target,
-            edge_type_id,
-            edge_group_id,
-            edge_group_index,
-            Io::INDEPENDENT,
-        )
+    pub fn write_edges_at(&mut self, offset: u64, rows: EdgeRows<'_>) -> Result<(), SonataError> {
+        self.file.write_edges_at(offset, rows, Io::INDEPENDENT)
     }
 
     /// Appends the next rows of group `g` (one slice per column of the layout, in layout

@@ -35,29 +35,45 @@ use std::time::Instant;
 /// Why a build failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// The circuit cannot be built as described (found on every rank alike).
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// Rank 0 cannot create or fill the output folder.
     #[error("cannot write the output folder {path}: {source}")]
     Output {
+        /// The output folder.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// Another rank's view of [`BuildError::Output`]: rank 0 failed to create the folder.
     #[error("rank 0 could not create the output folder")]
     OutputElsewhere,
+    /// An edge table could not spill or be read back.
     #[error("edge table: {0}")]
     Table(#[from] TableError),
+    /// Writing an edges file failed.
     #[error("writing: {0}")]
     Write(#[from] WriteError),
+    /// Writing a nodes file, a type table or a config failed.
     #[error("writing: {0}")]
     Sonata(#[from] sonata::SonataError),
+    /// `writer = "parallel"` was asked for where it cannot work (the reason).
     #[error("writer = \"parallel\" cannot work here: {0}")]
     Writer(String),
+    /// A test of the failure path asked this rank to fail after generating (see
+    /// [`crate::fault`]).
     #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0}")]
     Injected(usize),
     /// Values no simulator can use, or (with `strict`) anything dropped or changed; `message`
     /// has one line per issue (see [`crate::issues::describe`]). Found on every rank alike.
     #[error("{message}")]
-    Issues { issues: Vec<Issue>, message: String },
+    Issues {
+        /// The issues that stop the build.
+        issues: Vec<Issue>,
+        /// One line per issue.
+        message: String,
+    },
 }
 
 /// The error for `issues` if they stop the build: any fatal one, or any at all when `strict`.
@@ -87,7 +103,9 @@ pub struct Summary {
     pub networks: Vec<(String, u64)>,
     /// (population, rows, synapses, rows made on this rank).
     pub edge_populations: Vec<PopulationSummary>,
+    /// Where the folder is (the output folder, or where an import merged into).
     pub output_dir: PathBuf,
+    /// Wall time of the build on this rank.
     pub seconds: f64,
     /// Peak resident memory (VmHWM) of each rank in bytes, in rank order (0 where unknown).
     pub peak_memory: Vec<u64>,
@@ -98,13 +116,18 @@ pub struct Summary {
     pub issues: Vec<Issue>,
 }
 
+/// What one edges population made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopulationSummary {
+    /// The population's name.
     pub name: String,
+    /// Rows over all ranks.
     pub rows: u64,
     /// Synapses: rows of per-synapse edge types plus `nsyns` of per-pair rows.
     pub synapses: u64,
+    /// Rows this rank generated.
     pub rows_on_this_rank: u64,
+    /// Times this rank's edge table spilled to disk.
     pub spills_on_this_rank: u64,
     /// Each of the population's edge types, in declaration order.
     pub edge_types: Vec<EdgeTypeSummary>,
@@ -117,7 +140,9 @@ pub struct EdgeTypeSummary {
     pub index: usize,
     /// `edge_type_id` in the files (100, 101, ...).
     pub id: i64,
+    /// Rows in the file.
     pub rows: u64,
+    /// Synapses: its rows, or the sum of their `nsyns` for a per-pair edge type.
     pub synapses: u64,
 }
 

@@ -51,9 +51,13 @@ const CHUNK_ROWS: usize = 1 << 16;
 /// What writing any edges population needs besides its own rows: the ranks, the networks its
 /// ids refer to, how to store the data, and where the writers may spill.
 pub(crate) struct WriteContext<'a> {
+    /// The ranks; every writer is collective over them.
     pub comm: &'a dyn Comm,
+    /// The generated networks (a population's source and target are indices into them).
     pub networks: &'a [Network],
+    /// How datasets are stored.
     pub compression: sonata::Compression,
+    /// The attributes every file records.
     pub prov: &'a sonata::Provenance,
     /// Where, and past how many bytes, the source sort and the unsorted side's index spill.
     pub spill: &'a SpillPolicy,

@@ -319,27 +319,21 @@ impl EdgesFile {
             ));
         }
         self.check_rows(&self.root, offset, n as u64, self.layout.n_edges)?;
-        if let Some(i) = source.iter().position(|&s| s >= self.layout.n_source_nodes) {
-            return Err(self.invalid(
-                &self.core[0].full,
-                format!(
-                    "edge {}: source node {} >= {} nodes",
-                    offset + i as u64,
-                    source[i],
-                    self.layout.n_source_nodes
-                ),
-            ));
-        }
-        if let Some(i) = target.iter().position(|&t| t >= self.layout.n_target_nodes) {
-            return Err(self.invalid(
-                &self.core[1].full,
-                format!(
-                    "edge {}: target node {} >= {} nodes",
-                    offset + i as u64,
-                    target[i],
-                    self.layout.n_target_nodes
-                ),
-            ));
+        let sides = [
+            ("source", source, self.layout.n_source_nodes),
+            ("target", target, self.layout.n_target_nodes),
+        ];
+        for (dataset, (side, ids, n_nodes)) in self.core.iter().zip(sides) {
+            if let Some(i) = ids.iter().position(|&id| id >= n_nodes) {
+                return Err(self.invalid(
+                    &dataset.full,
+                    format!(
+                        "edge {}: {side} node {} >= {n_nodes} nodes",
+                        offset + i as u64,
+                        ids[i]
+                    ),
+                ));
+            }
         }
         for (i, (&g, &idx)) in edge_group_id.iter().zip(edge_group_index).enumerate() {
             let ok = self

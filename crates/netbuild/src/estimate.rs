@@ -22,11 +22,11 @@
 //! Rows are synapses for edge types with per-edge properties (a row per synapse), else
 //! connections (a row per pair with `nsyns`).
 
-use crate::edges_out::edge_type_id;
 use crate::options::{BuildOptions, SortBy};
 use crate::plan::{split_targets, EdgePopulation};
 use crate::setup::EdgeSetup;
 use crate::work::type_work_per_block;
+use crate::write::edge_type_id;
 use netbuild_edges::column::width;
 use netbuild_model::{
     Circuit, EdgeRow, EdgeSink, Network, Nsyns, PreparedEdgeType, Rule, Scalar, Scratch, Selector,

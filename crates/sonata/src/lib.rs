@@ -2,6 +2,11 @@
 //! `circuit_config.json`, `simulation_config.json` and `node_sets.json`. It knows nothing of specs or rules: it writes what it is given, in
 //! the layout libsonata, BMTK (`bmtk.utils.sonata`) and NEST's `SonataNetwork` read.
 
+#![warn(missing_docs)]
+
+// Documented by the shared-vocabulary rework of issue #13 (Dtype, Compression, Column), which
+// replaces these types; remove this allow with it.
+#[allow(missing_docs)]
 mod column;
 mod config;
 mod csv;
@@ -21,7 +26,9 @@ pub use config::{
     RunParams, CIRCUIT_CONFIG, SIMULATION_CONFIG,
 };
 pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable};
-pub use edges::{EdgeGroupLayout, EdgePopulationLayout, EdgesWriter, IndexPart};
+pub use edges::{
+    EdgeGroupLayout, EdgePopulationLayout, EdgeRows, EdgesWriter, IndexPart, ParallelEdgesWriter,
+};
 pub use error::SonataError;
 pub use h5::{CHUNK_ALIGN_ROWS, SONATA_MAGIC, SONATA_VERSION};
 pub use index::{IndexBuilder, IndexDirection, IndexInputError};

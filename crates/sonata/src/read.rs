@@ -36,10 +36,12 @@ pub fn node_population_names(path: &Path) -> Result<Vec<String>, SonataError> {
 /// One edge population of an edges file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EdgePopulationInfo {
+    /// The population's name.
     pub name: String,
     /// The `node_population` attributes of `source_node_id` and `target_node_id` (empty when
     /// missing).
     pub source: String,
+    /// As `source`, for `target_node_id`.
     pub target: String,
 }
 

@@ -38,13 +38,14 @@ pyo3::create_exception!(
 /// called with source id, target id per synapse, returning the value). `output_dir`: where to
 /// write (as the binary's `-o`). `threads`: worker threads (default: the machine's cores
 /// shared by the ranks); `spec_hash`: recorded as
-/// `netbuild_spec_sha256` in every file (the sha256 of `spec_text`). Collective: every rank
+/// `netbuild_spec_sha256` in every file (the sha256 of `spec_text`); `progress_secs`: seconds
+/// between progress lines in a log, 0 for none (the binary's `NETBUILD_PROGRESS_SECS`). Collective: every rank
 /// calls it with the same arguments. Returns a summary dict (`networks`, `edge_types`,
 /// `output_dir`, `seconds`, `peak_memory`, `files`).
 // The arguments are Python's (keyword arguments of one call), not a Rust API.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (spec_text, spec_path, rules, props, output_dir, threads=None, spec_hash=None))]
+#[pyo3(signature = (spec_text, spec_path, rules, props, output_dir, threads=None, spec_hash=None, progress_secs=None))]
 fn build(
     py: Python<'_>,
     spec_text: &str,
@@ -54,6 +55,7 @@ fn build(
     output_dir: String,
     threads: Option<usize>,
     spec_hash: Option<String>,
+    progress_secs: Option<f64>,
 ) -> PyResult<PyObject> {
     let path = Path::new(spec_path);
     let mut spec = netbuild::spec::parse_str(spec_text, path)
@@ -65,6 +67,11 @@ fn build(
     options.output_dir = output_dir.into();
     options.threads = threads;
     options.spec_text_hash = spec_hash;
+    options.progress_secs = progress_secs;
+    // As the binary: OpenMPI says how many ranks share this machine's cores.
+    options.ranks_on_machine = std::env::var("OMPI_COMM_WORLD_LOCAL_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok());
     callables::attach(&mut circuit, rules, props)?;
     // The outer error: a callable raised; the inner one: the build failed.
     let built = process::with_comm(|comm| {

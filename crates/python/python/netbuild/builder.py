@@ -677,27 +677,25 @@ class _Session:
         if self.opts:
             raise NetbuildError(f"save: unknown option(s) {', '.join(sorted(self.opts))}")
         path = os.path.join(os.getcwd(), "netbuild_script.toml")
-        previous = os.environ.get("NETBUILD_PROGRESS_SECS")
+        digest = hashlib.sha256(self.text.encode()).hexdigest()
+        threads, progress = self.threads, None
+        try:  # As the binary: seconds between progress lines in a log, 0 for none.
+            progress = float(os.environ.get("NETBUILD_PROGRESS_SECS", ""))
+        except ValueError:
+            pass
         if self.rules or self.props:
             # The progress line's estimate would call the functions on extra pairs of rank 0.
-            os.environ["NETBUILD_PROGRESS_SECS"] = "0"
-        try:
-            digest = hashlib.sha256(self.text.encode()).hexdigest()
-            threads = self.threads
-            if threads is None and (self.rules or self.props):
+            progress = 0.0
+            if threads is None:
                 # Python functions run one at a time (the GIL): one worker thread loses little,
                 # and calls them in a fixed order, so np.random.seed(s) in the script gives the
                 # same files run after run (on the same number of ranks).
                 threads = 1
+        try:
             return _netbuild.build(self.text, path, self.rules, self.props, self.output_dir,
-                                   threads, digest)
+                                   threads, digest, progress)
         except _netbuild.SpecError as e:
             raise NetbuildError(self._locate(str(e))) from None
-        finally:
-            if previous is None:
-                os.environ.pop("NETBUILD_PROGRESS_SECS", None)
-            else:
-                os.environ["NETBUILD_PROGRESS_SECS"] = previous
 
 
 def _compression(c):

@@ -243,7 +243,7 @@ fn spec_hash(path: &Path) -> Option<String> {
 }
 
 fn print_summary(s: &netbuild::Summary, circuit: &netbuild::Circuit) {
-    use netbuild::estimate::{bytes, selection, thousands};
+    use crate::render::{bytes, selection, thousands};
     let ranks = s.peak_memory.len().max(1);
     println!(
         "built {} in {:.2} s on {ranks} rank{}",

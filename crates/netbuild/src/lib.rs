@@ -28,6 +28,7 @@ pub mod output;
 pub mod parallel_out;
 pub mod plan;
 pub mod progress;
+pub mod sample;
 pub mod setup;
 pub mod source_sort;
 pub mod work;

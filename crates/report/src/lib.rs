@@ -401,10 +401,15 @@ fn group_nodes(
 
 fn provenance(h5: &Path) -> Option<Provenance> {
     let f = hdf5::File::open(h5).ok()?;
+    let attr = |name| {
+        netbuild_sonata::read::attr::string_attr(&f, name)
+            .ok()
+            .flatten()
+    };
     let p = Provenance {
-        version: circuit::string_attr(&f, "netbuild_version"),
-        seed: circuit::string_attr(&f, "netbuild_seed"),
-        spec_sha256: circuit::string_attr(&f, "netbuild_spec_sha256"),
+        version: attr("netbuild_version"),
+        seed: attr("netbuild_seed"),
+        spec_sha256: attr("netbuild_spec_sha256"),
     };
     (p.version.is_some() || p.spec_sha256.is_some()).then_some(p)
 }

@@ -8,7 +8,9 @@ use hdf5::Group;
 
 use crate::group_refs::GroupRefs;
 use crate::h5util::{self, mix, show, Bitmap, IntDs, NEG};
-use crate::{FileEntry, Sink, BLOCK};
+use crate::{Sink, BLOCK};
+use netbuild_sonata::read::attr::string_attr;
+use netbuild_sonata::NetworkFile;
 
 /// Edges per chunk when re-reading an id column to name misfiled index entries.
 const DIAGNOSE_CHUNK: u64 = 1 << 24;
@@ -17,7 +19,7 @@ const DIAGNOSE_MAX: usize = 100;
 
 /// Checks the populations of one edges file; returns (population, edge count) for each.
 pub(crate) fn check_file(
-    entry: &FileEntry,
+    entry: &NetworkFile,
     types: Option<&HashSet<i64>>,
     known: &BTreeMap<String, u64>,
     sink: &mut Sink,
@@ -39,7 +41,7 @@ fn node_population(
     known: &BTreeMap<String, u64>,
     sink: &mut Sink,
 ) -> Option<(String, u64)> {
-    match h5util::string_attr(&d.ds, "node_population") {
+    match string_attr(&d.ds, "node_population") {
         Err(e) => {
             sink.error(label, &d.full, format!("attribute node_population: {e}"));
             None

@@ -7,12 +7,13 @@ use hdf5::Group;
 
 use crate::group_refs::GroupRefs;
 use crate::h5util::{self, show, IntDs};
-use crate::{FileEntry, Sink, BLOCK};
+use crate::{Sink, BLOCK};
+use netbuild_sonata::NetworkFile;
 
 /// Checks the populations of one nodes file; returns (population, node count) for each
 /// population whose size could be read.
 pub(crate) fn check_file(
-    entry: &FileEntry,
+    entry: &NetworkFile,
     types: Option<&HashSet<i64>>,
     sink: &mut Sink,
 ) -> Vec<(String, u64)> {

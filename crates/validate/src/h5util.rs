@@ -258,9 +258,32 @@ impl IntDs {
     }
 }
 
-/// The row count of the first of `present` and whether all the others have it too (each one
-/// that does not is an error); `None` when none is present.
-pub(crate) fn same_rows(present: &[&IntDs], label: &str, sink: &mut Sink) -> Option<(u64, bool)> {
+/// Rows `lo..hi` of a 1-D dataset, if it is present and readable (a finding when it is not).
+pub(crate) fn read_rows(
+    d: &Option<IntDs>,
+    lo: u64,
+    hi: u64,
+    label: &str,
+    sink: &mut Sink,
+) -> Option<Vec<u64>> {
+    let d = d.as_ref()?;
+    match d.read(lo, hi) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            sink.error(label, &d.full, format!("unreadable rows {lo}..{hi}: {e}"));
+            None
+        }
+    }
+}
+
+/// The row count of the first present column and whether all the others present have it too
+/// (each one that does not is an error); `None` when none is present.
+pub(crate) fn same_rows(
+    columns: &[&Option<IntDs>],
+    label: &str,
+    sink: &mut Sink,
+) -> Option<(u64, bool)> {
+    let present: Vec<&IntDs> = columns.iter().filter_map(|c| c.as_ref()).collect();
     let (first, rest) = present.split_first()?;
     let n = first.rows;
     let mut ok = true;
@@ -314,6 +337,20 @@ pub(crate) fn numeric_groups(
     }
     out.sort_by_key(|(id, _)| *id);
     out
+}
+
+/// The groups of a population (named by a number) with their row counts ([`group_rows`]), by
+/// group id.
+pub(crate) fn group_row_counts(
+    pop: &Group,
+    ppath: &str,
+    label: &str,
+    sink: &mut Sink,
+) -> Vec<(u64, Option<u64>)> {
+    numeric_groups(pop, ppath, label, sink)
+        .iter()
+        .map(|(id, g)| (*id, group_rows(g, &format!("{ppath}/{id}"), label, sink)))
+        .collect()
 }
 
 /// The row count of a group: the common first dimension of its datasets (those of a

@@ -39,12 +39,14 @@ pub fn find_files(dir: &Path) -> Result<CircuitFiles, ReportError> {
 /// `"`-quoted fields with doubled inner quotes, `NULL` for a missing value (as BMTK writes).
 #[derive(Debug, Clone, Default)]
 pub struct TypeTable {
+    /// Column names, the id column included.
     pub columns: Vec<String>,
     /// type id -> values, one per column (the id column included).
     pub rows: BTreeMap<i64, Vec<Option<String>>>,
 }
 
 impl TypeTable {
+    /// Reads the table at `path`, keyed by `id_column`.
     pub fn read(path: &Path, id_column: &str) -> Result<TypeTable, ReportError> {
         let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
         Self::parse(&text, id_column).map_err(|m| ReportError::invalid(path, m))

@@ -22,6 +22,8 @@
 //! (16 nodes bytes). Edges listed under the wrong node are detected through an order-free
 //! checksum of (edge, node) pairs; only then is the id column re-read in chunks to name them.
 
+#![warn(missing_docs)]
+
 mod config;
 mod csv;
 mod edges;
@@ -46,8 +48,12 @@ const MAX_PER_OBJECT: usize = 10;
 /// object inside it (an HDF5 path, a JSON pointer, a csv line), and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The file, relative to the circuit folder when inside it.
     pub file: String,
+    /// The object inside the file (an HDF5 path, a JSON pointer, `line N`); empty for the
+    /// file as a whole.
     pub object: String,
+    /// What is wrong, or worth knowing.
     pub message: String,
 }
 
@@ -77,6 +83,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// Whether the circuit is valid: no findings (notes are allowed).
     pub fn is_ok(&self) -> bool {
         self.findings.is_empty()
     }

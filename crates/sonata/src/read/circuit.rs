@@ -63,9 +63,13 @@ pub enum Severity {
 /// (relative to the folder), the object inside it (a JSON pointer) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// How much it matters.
     pub severity: Severity,
+    /// `circuit_config.json`, an HDF5 file's name, or the folder.
     pub file: String,
+    /// A JSON pointer into the config; empty for the file as a whole.
     pub object: String,
+    /// What is wrong, or worth knowing.
     pub message: String,
 }
 
@@ -86,14 +90,18 @@ pub struct NetworkFile {
 /// The nodes and edges files of a circuit, in the order they are listed (by name: sorted).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CircuitFiles {
+    /// The nodes files.
     pub nodes: Vec<NetworkFile>,
+    /// The edges files.
     pub edges: Vec<NetworkFile>,
 }
 
 /// What [`find_circuit`] found.
 #[derive(Debug, Clone, Default)]
 pub struct Found {
+    /// The files found.
     pub files: CircuitFiles,
+    /// What is wrong or worth knowing, in the order met.
     pub problems: Vec<Problem>,
 }
 

@@ -109,17 +109,8 @@ pub struct NodePop {
 pub fn read_node_pops(files: &[NetworkFile]) -> Result<BTreeMap<String, NodePop>, ReportError> {
     let mut pops = BTreeMap::new();
     for f in files {
-        let file = open(&f.h5)?;
-        let types = match &f.types {
-            Some(csv) if csv.is_file() => TypeTable::read(csv, "node_type_id")?,
-            _ => TypeTable::default(),
-        };
-        let nodes = file.group("nodes").map_err(|e| ReportError::h5(&f.h5, e))?;
-        for name in nodes
-            .member_names()
-            .map_err(|e| ReportError::h5(&f.h5, e))?
-        {
-            let g = nodes.group(&name).map_err(|e| ReportError::h5(&f.h5, e))?;
+        let (types, groups) = populations(f, "nodes", "node_type_id")?;
+        for (name, g) in groups {
             let read_i64 = |ds: &str| -> Result<Vec<i64>, ReportError> {
                 g.dataset(ds)
                     .and_then(|d| d.read_raw::<i64>())
@@ -160,6 +151,32 @@ pub fn read_node_pops(files: &[NetworkFile]) -> Result<BTreeMap<String, NodePop>
     Ok(pops)
 }
 
+/// The type table of a nodes or edges file (`kind`: `"nodes"` or `"edges"`; empty when it has
+/// none) and its population groups, by name.
+fn populations(
+    f: &NetworkFile,
+    kind: &str,
+    id_column: &str,
+) -> Result<(TypeTable, Vec<(String, hdf5::Group)>), ReportError> {
+    let types = match &f.types {
+        Some(csv) if csv.is_file() => TypeTable::read(csv, id_column)?,
+        _ => TypeTable::default(),
+    };
+    let top = open(&f.h5)?
+        .group(kind)
+        .map_err(|e| ReportError::h5(&f.h5, e))?;
+    let names = top.member_names().map_err(|e| ReportError::h5(&f.h5, e))?;
+    let groups = names
+        .into_iter()
+        .map(|name| {
+            let g = top.group(&name).map_err(|e| ReportError::h5(&f.h5, e))?;
+            Ok((name, g))
+        })
+        .collect::<Result<_, ReportError>>()?;
+    Ok((types, groups))
+}
+
+/// Opens an HDF5 file for reading.
 pub fn open(path: &Path) -> Result<hdf5::File, ReportError> {
     hdf5::File::open(path).map_err(|e| ReportError::h5(path, e))
 }
@@ -377,17 +394,8 @@ fn population_attr(ids: &hdf5::Dataset) -> Option<String> {
 pub fn read_edge_pops(files: &[NetworkFile]) -> Result<Vec<EdgePop>, ReportError> {
     let mut pops = Vec::new();
     for f in files {
-        let file = open(&f.h5)?;
-        let types = match &f.types {
-            Some(csv) if csv.is_file() => TypeTable::read(csv, "edge_type_id")?,
-            _ => TypeTable::default(),
-        };
-        let edges = file.group("edges").map_err(|e| ReportError::h5(&f.h5, e))?;
-        for name in edges
-            .member_names()
-            .map_err(|e| ReportError::h5(&f.h5, e))?
-        {
-            let g = edges.group(&name).map_err(|e| ReportError::h5(&f.h5, e))?;
+        let (types, groups) = populations(f, "edges", "edge_type_id")?;
+        for (name, g) in groups {
             let ds = |n: &str| {
                 g.dataset(n)
                     .map_err(|e| ReportError::h5(&f.h5, format!("/edges/{name}/{n}: {e}")))

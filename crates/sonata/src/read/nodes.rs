@@ -22,24 +22,36 @@ use crate::read::attr::string_attr;
 
 /// Names of the node populations in a nodes file (the members of `/nodes`), sorted.
 pub fn node_population_names(path: &Path) -> Result<Vec<String>, SonataError> {
-    let file = open(path)?;
-    let nodes = file
-        .group("nodes")
-        .map_err(|e| SonataError::hdf5(path, "/nodes", e))?;
-    let mut names = nodes
-        .member_names()
-        .map_err(|e| SonataError::hdf5(path, "/nodes", e))?;
-    names.sort();
+    let (_, names) = population_group(path, &open(path)?, "nodes")?;
     Ok(names)
+}
+
+/// The group `/kind` of an open file and the names of its members (the populations), sorted.
+fn population_group(
+    path: &Path,
+    file: &hdf5::File,
+    kind: &str,
+) -> Result<(hdf5::Group, Vec<String>), SonataError> {
+    let at = format!("/{kind}");
+    let group = file
+        .group(kind)
+        .map_err(|e| SonataError::hdf5(path, &at, e))?;
+    let mut names = group
+        .member_names()
+        .map_err(|e| SonataError::hdf5(path, &at, e))?;
+    names.sort();
+    Ok((group, names))
 }
 
 /// One edge population of an edges file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EdgePopulationInfo {
+    /// The population's name (its group under `/edges`).
     pub name: String,
     /// The `node_population` attributes of `source_node_id` and `target_node_id` (empty when
     /// missing).
     pub source: String,
+    /// See `source`.
     pub target: String,
 }
 
@@ -49,13 +61,7 @@ pub fn edge_populations(path: &Path) -> Result<Vec<EdgePopulationInfo>, SonataEr
     if !file.link_exists("edges") {
         return Ok(Vec::new());
     }
-    let edges = file
-        .group("edges")
-        .map_err(|e| SonataError::hdf5(path, "/edges", e))?;
-    let mut names = edges
-        .member_names()
-        .map_err(|e| SonataError::hdf5(path, "/edges", e))?;
-    names.sort();
+    let (edges, names) = population_group(path, &file, "edges")?;
     let mut out = Vec::with_capacity(names.len());
     for name in names {
         let end = |ds: &str| -> String {

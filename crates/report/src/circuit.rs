@@ -1,7 +1,7 @@
-//! Finding and reading the parts of a circuit folder that the report needs: which files hold
-//! which populations, the type tables, node properties (positions, selector and expression
-//! properties) and the shape of each edge population. Edge rows themselves are streamed by
-//! `scan`.
+//! Reading the parts of a circuit folder that the report needs: which files hold which
+//! populations (found by netbuild's one finder, [`netbuild_sonata::find_circuit`]), the type
+//! tables, node properties (positions, selector and expression properties) and the shape of
+//! each edge population. Edge rows themselves are streamed by `scan`.
 
 use crate::ReportError;
 use hdf5::types::{VarLenAscii, VarLenUnicode};

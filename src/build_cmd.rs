@@ -4,7 +4,6 @@ use clap::Args;
 use netbuild::comm::Comm;
 use netbuild::issues::describe;
 use netbuild::spec::Spec;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -152,7 +151,7 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
             }
         }
     }
-    options.spec_text_hash = spec_hash(spec_path);
+    options.spec_text_hash = Some(spec.sha256.clone());
     options.strict = cli.strict;
     match netbuild::build(&circuit, &options, comm) {
         Ok(summary) => {
@@ -230,16 +229,6 @@ fn issue_loc(spec: &Spec, i: &netbuild::model::Issue) -> String {
             .map_or(block.rule_loc.to_string(), |p| p.loc.to_string()),
         _ => block.rule_loc.to_string(),
     }
-}
-
-fn spec_hash(path: &Path) -> Option<String> {
-    let bytes = std::fs::read(path).ok()?;
-    Some(
-        Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
 }
 
 fn print_summary(s: &netbuild::Summary, circuit: &netbuild::Circuit) {

@@ -30,12 +30,9 @@ macro_rules! each_variant {
     };
 }
 
-/// Bytes of one value of `dtype`.
+/// Bytes of one value of `dtype` (its [`Dtype::size`]).
 pub fn width(dtype: Dtype) -> usize {
-    match dtype {
-        Dtype::F32 | Dtype::I32 | Dtype::U32 => 4,
-        Dtype::F64 | Dtype::I64 | Dtype::U64 => 8,
-    }
+    dtype.size()
 }
 
 impl Column {

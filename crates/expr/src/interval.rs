@@ -58,7 +58,9 @@ use crate::vm::{self, py_mod, Op, StackSize};
 /// An interval containing 0 contains both `0.0` and `-0.0`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Interval {
+    /// The low end.
     pub lo: f64,
+    /// The high end.
     pub hi: f64,
 }
 

@@ -22,6 +22,7 @@
 use std::fmt;
 use std::ops::Range;
 
+mod batch;
 mod compile;
 mod interval;
 mod lexer;
@@ -37,9 +38,11 @@ pub use parser::{MAX_DEPTH, MAX_LEN};
 pub enum Var {
     /// `d`: euclidean distance between source and target.
     D,
-    /// `dx`, `dy`, `dz`: target minus source.
+    /// `dx`: target minus source, along x.
     Dx,
+    /// `dy`: along y.
     Dy,
+    /// `dz`: along z.
     Dz,
     /// `src.NAME`: a property of the source node.
     Src(String),
@@ -64,7 +67,9 @@ impl fmt::Display for Var {
 /// One distinct variable of an expression with where it first appears (byte range in the source).
 #[derive(Debug, Clone, PartialEq)]
 pub struct VarRef {
+    /// The variable.
     pub var: Var,
+    /// Where it first appears.
     pub span: Range<usize>,
 }
 
@@ -72,7 +77,9 @@ pub struct VarRef {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct ExprError {
+    /// What is wrong and what was expected.
     pub message: String,
+    /// The part of the source text at fault.
     pub span: Range<usize>,
 }
 
@@ -138,6 +145,36 @@ impl Expr {
             self.vars.len()
         );
         vm::eval(&self.code, self.stack, vars, rng)
+    }
+
+    /// Evaluates for `n` pairs at once, each value bit for bit what [`Expr::eval`] gives for
+    /// that pair: `vars` holds the variables' values variable-major (variable `v` of pair `i` at
+    /// `vars[v * n + i]`), the values go to `out` (resized to `n`), `stack` is scratch space to
+    /// keep between calls. Returns false, and evaluates nothing, when the expression draws
+    /// random numbers (their order is defined pair by pair: use [`Expr::eval`]).
+    /// Panics if `vars` holds fewer than `n` values per variable.
+    pub fn eval_lanes(
+        &self,
+        vars: &[f64],
+        n: usize,
+        stack: &mut Vec<f64>,
+        out: &mut Vec<f64>,
+    ) -> bool {
+        if self.random {
+            return false;
+        }
+        assert!(
+            vars.len() >= self.vars.len() * n,
+            "Expr::eval_lanes: {} values given, {} needed",
+            vars.len(),
+            self.vars.len() * n
+        );
+        if n == 0 {
+            out.clear();
+        } else {
+            batch::run(&self.code, vars, n, stack, out);
+        }
+        true
     }
 
     /// This expression with the variables of slots `known[i] = Some(value)` fixed to their

@@ -147,11 +147,11 @@ pub(crate) fn eval<R: Rng + ?Sized>(
     }
 }
 
-fn truth(x: f64) -> bool {
+pub(crate) fn truth(x: f64) -> bool {
     x != 0.0
 }
 
-fn b2f(b: bool) -> f64 {
+pub(crate) fn b2f(b: bool) -> f64 {
     if b {
         1.0
     } else {
@@ -179,7 +179,7 @@ pub(crate) fn py_mod(a: f64, b: f64) -> f64 {
     }
 }
 
-fn nan_min(a: f64, b: f64) -> f64 {
+pub(crate) fn nan_min(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         f64::NAN
     } else {
@@ -187,7 +187,7 @@ fn nan_min(a: f64, b: f64) -> f64 {
     }
 }
 
-fn nan_max(a: f64, b: f64) -> f64 {
+pub(crate) fn nan_max(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         f64::NAN
     } else {

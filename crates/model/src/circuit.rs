@@ -23,10 +23,11 @@
 //!     Rule::custom(|p| if p.distance() < 10.0 { 2 } else { 0 }));
 //! ```
 
+pub use crate::import::{ExistingEdges, ImportBlock, ImportedNodes};
 use crate::pair::Pair;
-pub use netbuild_spec::{
-    Dtype, FileEdge, FileEdges, Gap, GenKind, Generator, ImportBlock, ImportedNodes, NodeValues,
-    Nsyns, Positions, Scalar, Selector, Shape, Value, MAX_FILL,
+pub use netbuild_types::{
+    Dtype, FileEdge, FileEdges, Gap, GenKind, Generator, NodeValues, Nsyns, Positions, Scalar,
+    Selector, Shape, MAX_FILL,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -73,15 +74,31 @@ pub type ConnectionFn = Arc<dyn Fn(&Pair<'_>) -> u32 + Send + Sync>;
 /// A per-edge property computed by user code, with the pair's own random stream.
 pub type PropertyFn = Arc<dyn Fn(&Pair<'_>, &mut dyn rand::RngCore) -> f64 + Send + Sync>;
 
+/// A number or a compiled expression (of the pair's properties and distance).
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// The same for every pair.
+    Const(f64),
+    /// Evaluated per pair.
+    Expr(netbuild_expr::Expr),
+}
+
 /// How the sources of a target are chosen (SPEC.md, `rule`).
 #[derive(Clone)]
 pub enum Rule {
+    /// Each candidate pair connects with this probability.
     Probability(Value),
+    /// Each candidate pair gets this many synapses (SPEC.md says how fractions round).
     Count(Value),
+    /// Each target gets this many sources, drawn without replacement.
     Indegree(u64),
+    /// Each source gets this many targets, drawn without replacement.
     Outdegree(u64),
+    /// This many pairs in all, drawn uniformly.
     Total(u64),
+    /// Every candidate pair.
     AllToAll,
+    /// Source i to target i.
     OneToOne,
     /// An explicit edge list; its property columns are read by [`EdgeValue::FileColumn`].
     File(Arc<FileEdges>),
@@ -90,6 +107,7 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// A custom rule from a closure: the number of synapses of each candidate pair.
     pub fn custom(f: impl Fn(&Pair<'_>) -> u32 + Send + Sync + 'static) -> Rule {
         Rule::Custom(Arc::new(f))
     }
@@ -118,8 +136,11 @@ impl fmt::Debug for Rule {
 /// How a per-edge property gets its value for each synapse.
 #[derive(Clone)]
 pub enum EdgeValue {
+    /// An expression of the pair, evaluated per synapse.
     Expr(netbuild_expr::Expr),
+    /// Drawn per synapse.
     Generator(Generator),
+    /// Computed by user code per synapse.
     Custom(PropertyFn),
     /// Column k of the edge type's `Rule::File` rows ([`FileEdges::columns`]).
     FileColumn(usize),

@@ -13,7 +13,6 @@
 //! in a collective.
 
 use crate::collate::{collate, RankCounts};
-use crate::convert;
 use crate::edges_out::{edge_type_id, edge_types, write_population, Ordering, WriteError};
 use crate::generate::generate_block;
 use crate::host::CommHost;
@@ -191,7 +190,7 @@ pub fn build(
         });
     }
     let out = out.and_then(Result::ok);
-    let compression = convert::compression(options.compression);
+    let compression = options.compression;
     let prov = provenance(circuit, options);
 
     if let Some(out) = &out {

@@ -2,26 +2,8 @@
 
 use netbuild_edges::Column;
 use netbuild_model::Dtype;
+use netbuild_model::Scalar;
 use netbuild_sonata as sonata;
-use netbuild_spec::{Compression, Scalar};
-
-pub fn dtype(d: Dtype) -> sonata::Dtype {
-    match d {
-        Dtype::F32 => sonata::Dtype::F32,
-        Dtype::F64 => sonata::Dtype::F64,
-        Dtype::I32 => sonata::Dtype::I32,
-        Dtype::I64 => sonata::Dtype::I64,
-        Dtype::U32 => sonata::Dtype::U32,
-        Dtype::U64 => sonata::Dtype::U64,
-    }
-}
-
-pub fn compression(c: Compression) -> sonata::Compression {
-    match c {
-        Compression::None => sonata::Compression::None,
-        Compression::Gzip(level) => sonata::Compression::Gzip(level),
-    }
-}
 
 /// A table column as the writer's borrowed slice.
 pub fn column_slice(c: &Column) -> sonata::ColumnSlice<'_> {

@@ -354,10 +354,7 @@ pub(crate) fn layout(
             .iter()
             .zip(&collated.group_rows)
             .map(|(cols, &n)| sonata::EdgeGroupLayout {
-                columns: cols
-                    .iter()
-                    .map(|(k, d)| (k.clone(), convert::dtype(*d)))
-                    .collect(),
+                columns: cols.clone(),
                 n_rows: n,
             })
             .collect(),

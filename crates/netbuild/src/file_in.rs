@@ -28,6 +28,8 @@ pub fn read_sonata_rules(spec: &mut Spec) -> Result<(), SpecError> {
         let Rule::File(f) = &mut block.rule else {
             continue;
         };
+        // The spec's own, unshared: filled in place.
+        let f = std::sync::Arc::make_mut(f);
         if f.population.is_none() {
             continue;
         }

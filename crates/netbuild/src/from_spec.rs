@@ -4,8 +4,8 @@
 //! In: a [`Spec`]. Out: a [`Circuit`] and the [`BuildOptions`] of its `[build]` table.
 
 use crate::options::BuildOptions;
-use netbuild_model::{Circuit, EdgeValue};
-use netbuild_spec::{EdgeValue as SpecEdgeValue, Spec};
+use netbuild_model::Circuit;
+use netbuild_spec::Spec;
 
 /// The circuit and options a spec describes.
 pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
@@ -26,20 +26,8 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
         c.import_nodes(imp.clone());
     }
     for e in &spec.edges {
-        let rule = match &e.rule {
-            netbuild_spec::Rule::Probability(v) => netbuild_model::Rule::Probability(v.clone()),
-            netbuild_spec::Rule::Count(v) => netbuild_model::Rule::Count(v.clone()),
-            netbuild_spec::Rule::Indegree(k) => netbuild_model::Rule::Indegree(*k),
-            netbuild_spec::Rule::Outdegree(k) => netbuild_model::Rule::Outdegree(*k),
-            netbuild_spec::Rule::Total(n) => netbuild_model::Rule::Total(*n),
-            netbuild_spec::Rule::AllToAll => netbuild_model::Rule::AllToAll,
-            netbuild_spec::Rule::OneToOne => netbuild_model::Rule::OneToOne,
-            netbuild_spec::Rule::File(rows) => {
-                netbuild_model::Rule::File(std::sync::Arc::new(rows.clone()))
-            }
-        };
         let mut b = c
-            .add_edges(e.source.clone(), e.target.clone(), rule)
+            .add_edges(e.source.clone(), e.target.clone(), e.rule.clone())
             .autapses(e.autapses)
             .nsyns(e.nsyns);
         if let Some(d) = e.max_distance {
@@ -52,12 +40,7 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
             b = b.type_prop(k, v.clone());
         }
         for p in &e.edge_props {
-            let value = match &p.value {
-                SpecEdgeValue::Expr(x) => EdgeValue::Expr(x.clone()),
-                SpecEdgeValue::Generator(g) => EdgeValue::Generator(g.clone()),
-                SpecEdgeValue::FileColumn(k) => EdgeValue::FileColumn(*k),
-            };
-            b = b.edge_prop(&p.name, p.dtype, value);
+            b = b.edge_prop(&p.name, p.dtype, p.value.clone());
         }
     }
     let options = BuildOptions {

@@ -1,6 +1,6 @@
 //! How to build: where to write, how to compress and sort, how much memory a rank may use.
 
-pub use netbuild_spec::{Compression, SortBy, Writer};
+pub use netbuild_types::{Compression, SortBy, Writer};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq)]

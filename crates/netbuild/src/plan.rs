@@ -40,10 +40,7 @@ pub struct EdgePopulation {
 impl EdgePopulation {
     /// The group of edge type `et` (an index in the circuit) of this population.
     pub fn group_of_edge_type(&self, et: usize) -> usize {
-        self.edge_types
-            .iter()
-            .position(|&e| e == et)
-            .map_or(0, |i| self.group_of[i])
+        self.group_by_index.get(et).copied().unwrap_or(0)
     }
 
     /// The columns an [`netbuild_edges::EdgeTypesTable`] of this population holds.

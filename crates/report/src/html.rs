@@ -374,6 +374,8 @@ fn rule_text(b: &EdgeBlock) -> String {
         Rule::AllToAll => "all_to_all".into(),
         Rule::OneToOne => "one_to_one".into(),
         Rule::File(rows) => format!("file ({} rows)", thousands(rows.rows.len() as u64)),
+        // A spec has no closures; the arm only completes the builder API's rule kinds.
+        Rule::Custom(_) => "custom".into(),
     };
     if let Some(m) = b.max_distance {
         let _ = write!(s, ", max_distance = {m}");

@@ -187,7 +187,7 @@ pub fn write_report(dir: &Path, opts: &Options) -> Result<Written, ReportError> 
     let spec = match &opts.spec {
         Some(p) => {
             let spec = netbuild_spec::load(p)?;
-            let sha = sha256_hex(p)?;
+            let sha = spec.sha256.clone();
             match &provenance.spec_sha256 {
                 Some(built) if *built == sha => {}
                 Some(built) => notes.push(format!(
@@ -428,15 +428,6 @@ fn provenance(h5: &Path) -> Option<Provenance> {
         spec_sha256: attr("netbuild_spec_sha256"),
     };
     (p.version.is_some() || p.spec_sha256.is_some()).then_some(p)
-}
-
-fn sha256_hex(path: &Path) -> Result<String, ReportError> {
-    use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).map_err(|e| ReportError::io(path, e))?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 #[cfg(test)]

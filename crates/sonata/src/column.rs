@@ -1,45 +1,49 @@
 //! Typed columns: what the writer is given, owned ([`ColumnData`]) or borrowed ([`ColumnSlice`]).
 
-/// The element type of a column, as stored in HDF5.
-///
-/// `Str` is a variable-length UTF-8 string (what h5py writes for `str`, and what BMTK and
-/// libsonata read).
+pub use netbuild_types::{Compression, Dtype};
+
+/// The element type of a column, as stored in HDF5: a number of a [`Dtype`], or a
+/// variable-length UTF-8 string (what h5py writes for `str`, and what BMTK and libsonata read).
+/// Only node columns hold strings; edge columns are numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dtype {
-    F32,
-    F64,
-    I32,
-    I64,
-    U32,
-    U64,
+pub enum ColumnType {
+    /// Numbers of this dtype.
+    Num(Dtype),
+    /// Variable-length UTF-8 strings.
     Str,
 }
 
-impl Dtype {
+impl ColumnType {
     /// Bytes per element in memory (the pointer size for strings).
     pub fn size(self) -> usize {
         match self {
-            Dtype::F32 | Dtype::I32 | Dtype::U32 => 4,
-            Dtype::F64 | Dtype::I64 | Dtype::U64 => 8,
-            Dtype::Str => std::mem::size_of::<usize>(),
+            ColumnType::Num(d) => d.size(),
+            ColumnType::Str => std::mem::size_of::<usize>(),
         }
     }
 
     /// The lower-case name used in specs and messages (`f32`, ..., `str`).
     pub fn name(self) -> &'static str {
         match self {
-            Dtype::F32 => "f32",
-            Dtype::F64 => "f64",
-            Dtype::I32 => "i32",
-            Dtype::I64 => "i64",
-            Dtype::U32 => "u32",
-            Dtype::U64 => "u64",
-            Dtype::Str => "str",
+            ColumnType::Num(d) => d.name(),
+            ColumnType::Str => "str",
         }
     }
 }
 
-impl std::fmt::Display for Dtype {
+impl From<Dtype> for ColumnType {
+    fn from(d: Dtype) -> Self {
+        ColumnType::Num(d)
+    }
+}
+
+impl PartialEq<Dtype> for ColumnType {
+    fn eq(&self, other: &Dtype) -> bool {
+        *self == ColumnType::Num(*other)
+    }
+}
+
+impl std::fmt::Display for ColumnType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
@@ -66,7 +70,7 @@ impl ColumnData {
         self.len() == 0
     }
 
-    pub fn dtype(&self) -> Dtype {
+    pub fn dtype(&self) -> ColumnType {
         self.as_slice().dtype()
     }
 
@@ -113,15 +117,15 @@ impl ColumnSlice<'_> {
         self.len() == 0
     }
 
-    pub fn dtype(&self) -> Dtype {
+    pub fn dtype(&self) -> ColumnType {
         match self {
-            ColumnSlice::F32(_) => Dtype::F32,
-            ColumnSlice::F64(_) => Dtype::F64,
-            ColumnSlice::I32(_) => Dtype::I32,
-            ColumnSlice::I64(_) => Dtype::I64,
-            ColumnSlice::U32(_) => Dtype::U32,
-            ColumnSlice::U64(_) => Dtype::U64,
-            ColumnSlice::Str(_) => Dtype::Str,
+            ColumnSlice::F32(_) => Dtype::F32.into(),
+            ColumnSlice::F64(_) => Dtype::F64.into(),
+            ColumnSlice::I32(_) => Dtype::I32.into(),
+            ColumnSlice::I64(_) => Dtype::I64.into(),
+            ColumnSlice::U32(_) => Dtype::U32.into(),
+            ColumnSlice::U64(_) => Dtype::U64.into(),
+            ColumnSlice::Str(_) => ColumnType::Str,
         }
     }
 }
@@ -140,16 +144,6 @@ impl Column {
             data,
         }
     }
-}
-
-/// How HDF5 datasets are stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Compression {
-    /// Contiguous, unfiltered: readable by every reader (libsonata's wheels have no deflate).
-    #[default]
-    None,
-    /// Chunked with HDF5's deflate filter at this level (1..=9), as h5py's `compression='gzip'`.
-    Gzip(u8),
 }
 
 /// Provenance written as string attributes on the root group of every HDF5 file

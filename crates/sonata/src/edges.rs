@@ -87,7 +87,7 @@ impl Tracked {
         serial: bool,
     ) -> Self {
         let direct = match compression {
-            Compression::Gzip(level) if serial && rows > 0 && dtype != Dtype::Str => {
+            Compression::Gzip(level) if serial && rows > 0 => {
                 let chunk_rows = h5::chunk_rows_for(dtype, 1).min(rows as usize);
                 Some(ChunkStream::new(chunk_rows, dtype.size(), level))
             }

@@ -8,7 +8,7 @@ use hdf5::types::VarLenUnicode;
 use hdf5::{Dataset, Datatype, File, Group, H5Type, Location};
 use hdf5_sys::h5i::hid_t;
 
-use crate::column::{ColumnSlice, Compression, Dtype, Provenance};
+use crate::column::{ColumnSlice, ColumnType, Compression, Dtype, Provenance};
 use crate::error::SonataError;
 
 /// Target size of one chunk of a compressed dataset, in bytes.
@@ -151,8 +151,8 @@ pub(crate) struct Shape {
 /// (but at the ends of its rows), so a compressed chunk is never read back and rewritten.
 pub const CHUNK_ALIGN_ROWS: u64 = (CHUNK_BYTES / 4) as u64;
 
-pub(crate) fn chunk_rows_for(dtype: Dtype, width: usize) -> usize {
-    let row_bytes = (dtype.size() * width).max(1);
+pub(crate) fn chunk_rows_for(dtype: impl Into<ColumnType>, width: usize) -> usize {
+    let row_bytes = (dtype.into().size() * width).max(1);
     (CHUNK_BYTES / row_bytes).max(1)
 }
 
@@ -232,19 +232,20 @@ pub(crate) fn create_dataset(
     group: &Group,
     full: &str,
     name: &str,
-    dtype: Dtype,
+    dtype: impl Into<ColumnType>,
     shape: Shape,
     compression: Compression,
 ) -> Result<Dataset, SonataError> {
     check_name(file, full, name)?;
+    let dtype = dtype.into();
     let dt = match dtype {
-        Dtype::F32 => Datatype::from_type::<f32>(),
-        Dtype::F64 => Datatype::from_type::<f64>(),
-        Dtype::I32 => Datatype::from_type::<i32>(),
-        Dtype::I64 => Datatype::from_type::<i64>(),
-        Dtype::U32 => Datatype::from_type::<u32>(),
-        Dtype::U64 => Datatype::from_type::<u64>(),
-        Dtype::Str => Datatype::from_type::<VarLenUnicode>(),
+        ColumnType::Num(Dtype::F32) => Datatype::from_type::<f32>(),
+        ColumnType::Num(Dtype::F64) => Datatype::from_type::<f64>(),
+        ColumnType::Num(Dtype::I32) => Datatype::from_type::<i32>(),
+        ColumnType::Num(Dtype::I64) => Datatype::from_type::<i64>(),
+        ColumnType::Num(Dtype::U32) => Datatype::from_type::<u32>(),
+        ColumnType::Num(Dtype::U64) => Datatype::from_type::<u64>(),
+        ColumnType::Str => Datatype::from_type::<VarLenUnicode>(),
     }
     .map_err(|e| SonataError::hdf5(file, full, e))?;
 
@@ -280,7 +281,7 @@ pub(crate) fn create_dataset(
     let builder = match chunk_rows {
         None => {
             let b = builder.no_chunk();
-            if dtype == Dtype::Str {
+            if dtype == ColumnType::Str {
                 b
             } else {
                 b.fill_time(hdf5::dataset::FillTime::Never)

@@ -18,7 +18,7 @@ mod node_sets;
 mod nodes;
 pub mod read;
 
-pub use column::{Column, ColumnData, ColumnSlice, Compression, Dtype, Provenance};
+pub use column::{Column, ColumnData, ColumnSlice, ColumnType, Compression, Dtype, Provenance};
 pub use config::{
     write_circuit_config, write_simulation_config, CircuitConfig, EdgesEntry, NodesEntry,
     RunParams, CIRCUIT_CONFIG, SIMULATION_CONFIG,

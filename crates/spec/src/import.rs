@@ -15,59 +15,13 @@ use crate::nodes::{self, Networks};
 use crate::suggest;
 use crate::values::{self, R};
 use crate::{EdgeBlock, Loc, Scalar, SpecError};
-use netbuild_sonata::{self as sonata, ColumnData, EdgePopulationInfo, NodePopulation};
+pub use netbuild_model::{ExistingEdges, ImportBlock, ImportedNodes};
+use netbuild_sonata::{self as sonata, ColumnData, EdgePopulationInfo};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 const KEYS: [&str; 5] = ["nodes", "node_types", "population", "copy", "replace_edges"];
-
-/// One `[[import]]` block: an existing node population, read.
-#[derive(Debug, Clone)]
-pub struct ImportBlock {
-    /// The population name: the network `[[edges]]` selectors name.
-    pub network: String,
-    /// The nodes file (resolved against the spec folder).
-    pub nodes_file: PathBuf,
-    pub node_types_file: PathBuf,
-    /// `true`: written into `output_dir` unchanged; `false`: `circuit_config.json` points at
-    /// `nodes_file` where it is.
-    pub copy: bool,
-    /// Whether an edge population of this spec may replace one of the same name found beside
-    /// the nodes file (else that is an error).
-    pub replace_edges: bool,
-    pub nodes: Arc<ImportedNodes>,
-    /// The edges files found in the nodes file's folder.
-    pub existing_edges: Vec<ExistingEdges>,
-    /// The block's header.
-    pub loc: Loc,
-}
-
-/// The content of an imported population.
-#[derive(Debug, Clone)]
-pub struct ImportedNodes {
-    /// As stored: node type ids, groups, per-node columns (an N x 3 `positions` split into
-    /// `x`, `y`, `z`).
-    pub population: NodePopulation,
-    /// node_type_id → the node-type properties of its CSV row (non-missing cells, in column
-    /// order; integers, floats and `True`/`False` typed, anything else a string).
-    pub types: BTreeMap<i64, Vec<(String, Scalar)>>,
-}
-
-impl ImportedNodes {
-    pub fn n(&self) -> u64 {
-        self.population.node_type_id.len() as u64
-    }
-}
-
-/// One edges file of an imported circuit's folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExistingEdges {
-    pub edges_file: PathBuf,
-    /// `<stem>_edge_types.csv` beside `<stem>_edges.h5`, when it exists.
-    pub edge_types_file: Option<PathBuf>,
-    pub populations: Vec<EdgePopulationInfo>,
-}
 
 /// Why an import cannot be read, by the input at fault (the spec loader points at its key).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -388,7 +342,7 @@ pub fn check_existing_edges(imports: &[ImportBlock], edges: &[EdgeBlock]) -> R<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use netbuild_sonata::{Column, NodeGroup};
+    use netbuild_sonata::{Column, NodeGroup, NodePopulation};
 
     /// A two-type population `v1` (CSV `layer` numeric, `ei` strings; per-node `x`) in `dir`.
     fn write_v1(dir: &Path) {

@@ -11,6 +11,11 @@
 //! - `nodes` (with `generator`, `csvfile`, `positions`): `[[nodes]]` and the catalog of networks.
 //! - `import`: `[[import]]`, existing node populations read whole, registered as networks.
 //! - `edges` (with `rule`, `exprs`): `[[edges]]` and `[[gap_junctions]]`.
+//!
+//! The types it produces are the builder API's (`netbuild_model`, `netbuild_types`), so that a
+//! checked spec becomes a circuit without conversion; [`ast`] adds the blocks' locations.
+
+#![warn(missing_docs)]
 
 pub mod ast;
 pub use ast::*;
@@ -38,8 +43,20 @@ use std::path::Path;
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{loc}: {message}")]
 pub struct SpecError {
+    /// Where the mistake is.
     pub loc: Loc,
+    /// What is wrong and what was expected.
     pub message: String,
+}
+
+/// The SHA-256 of `bytes` in lower-case hex: a spec file's identity ([`Spec::sha256`], the
+/// `netbuild_spec_sha256` attribute of the files built from it).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The top-level keys of a spec.
@@ -144,6 +161,7 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
 
     Ok(Spec {
         path: path.to_path_buf(),
+        sha256: sha256_hex(src.as_bytes()),
         build,
         nodes,
         imports,

@@ -163,7 +163,7 @@ pub fn read(src: &Source, v: &Node, ends: &Ends, dir: &Path) -> R<RuleParts> {
             let file = values::nonempty_string(src, n, "file")?;
             let (edges, locs) = edge_file(src, t, &n.span, dir, file, ends)?;
             file_columns = locs;
-            Rule::File(edges)
+            Rule::File(std::sync::Arc::new(edges))
         }
     };
     let max_distance = match t.get("max_distance") {

@@ -206,3 +206,21 @@ fn v1_benchmarks_draw_positions_in_cylinders() {
         assert_eq!(bkg.positions, None);
     }
 }
+
+#[test]
+fn spec_carries_the_sha256_of_its_file_bytes() {
+    // FIPS 180-2's test vector: the function is SHA-256 in lower-case hex.
+    assert_eq!(
+        sha256_hex(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    let path = examples_dir().join("quickstart.toml");
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(example("quickstart.toml").sha256, sha256_hex(&bytes));
+    // The bytes as read, a byte-order mark included: not the text the parser strips.
+    let text = String::from_utf8(bytes).unwrap();
+    let with_bom = format!("\u{feff}{text}");
+    let s = parse_str(&with_bom, &path).unwrap();
+    assert_eq!(s.sha256, sha256_hex(with_bom.as_bytes()));
+    assert_ne!(s.sha256, sha256_hex(text.as_bytes()));
+}

@@ -135,6 +135,39 @@ impl BoundExpr {
     }
 }
 
+/// The candidate sources of one target gathered for [`AtTarget::eval_lanes`], with its scratch
+/// space (kept between targets: evaluating allocates nothing once it has grown).
+#[derive(Debug, Default)]
+pub struct Lanes {
+    sources: Vec<u64>,
+    positions: Vec<[f64; 3]>,
+    vars: Vec<f64>,
+    stack: Vec<f64>,
+    out: Vec<f64>,
+}
+
+impl Lanes {
+    /// Forgets the candidates.
+    pub fn clear(&mut self) {
+        self.sources.clear();
+        self.positions.clear();
+    }
+
+    /// Adds source `s` at position `sp` as a candidate.
+    pub fn push(&mut self, s: u64, sp: [f64; 3]) {
+        self.sources.push(s);
+        self.positions.push(sp);
+    }
+
+    /// The candidates, in the order they were pushed.
+    pub fn candidates(&self) -> impl Iterator<Item = (u64, [f64; 3])> + '_ {
+        self.sources
+            .iter()
+            .copied()
+            .zip(self.positions.iter().copied())
+    }
+}
+
 /// A [`BoundExpr`] for the pairs of one target ([`BoundExpr::at_target`]).
 pub struct AtTarget<'a> {
     bound: &'a BoundExpr,
@@ -193,6 +226,44 @@ impl AtTarget<'_> {
         } else {
             b.hi
         }
+    }
+
+    /// The sources in `lanes` and the values for their pairs with the target (at `tp`), in
+    /// their order, each bit for bit [`AtTarget::eval`]'s; `None` when the expression draws random
+    /// numbers, whose order is defined pair by pair (then call [`AtTarget::eval`] for each).
+    pub fn eval_lanes<'l>(
+        &self,
+        lanes: &'l mut Lanes,
+        tp: [f64; 3],
+    ) -> Option<(&'l [u64], &'l [f64])> {
+        let n = lanes.sources.len();
+        let Lanes {
+            sources,
+            positions,
+            vars,
+            stack,
+            out,
+        } = lanes;
+        if self.expr.is_random() {
+            return None;
+        }
+        vars.clear();
+        for slot in &self.bound.slots {
+            let column = sources.iter().zip(positions.iter());
+            match slot {
+                Slot::D => vars.extend(column.map(|(_, sp)| {
+                    let d = [tp[0] - sp[0], tp[1] - sp[1], tp[2] - sp[2]];
+                    (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
+                })),
+                Slot::Dx => vars.extend(column.map(|(_, sp)| tp[0] - sp[0])),
+                Slot::Dy => vars.extend(column.map(|(_, sp)| tp[1] - sp[1])),
+                Slot::Dz => vars.extend(column.map(|(_, sp)| tp[2] - sp[2])),
+                Slot::Src(c) => vars.extend(column.map(|(&s, _)| c[s as usize])),
+                Slot::Trg(c) => vars.extend(column.map(|_| c[self.t as usize])),
+            }
+        }
+        self.expr.eval_lanes(vars, n, stack, out);
+        Some((sources, out))
     }
 
     /// The value for the pair (s, target) at positions (sp, tp), as [`BoundExpr::eval`].

@@ -10,11 +10,23 @@
 //!
 //! Every random draw comes from a stream keyed by (seed, edge type, node, purpose): which rank
 //! runs a target, and in which order, cannot change the rows.
+//!
+//! This module holds what every rule kind shares (selections, the grid, per-edge properties,
+//! the rows' emission) and dispatches to the rule kinds, each in a file of its own with its
+//! preparation and its connection: [`probability`], [`count`] (and `all_to_all`), [`degree`]
+//! (`indegree`, `outdegree`, `total`), [`one_to_one`], [`file`], [`custom`]; [`walk`] is the
+//! source-tree walk the expression rules share.
 
 mod bind;
+mod count;
+mod custom;
+mod degree;
 mod file;
+mod one_to_one;
+mod probability;
 pub mod sample;
 mod slots;
+mod walk;
 
 use crate::circuit::{EdgeTypeDef, EdgeValue, Nsyns, Rule, Value};
 use crate::columns::Columns;
@@ -26,11 +38,10 @@ use crate::nodes::Network;
 use crate::pair::Pair;
 use crate::shared::{share, Shared};
 use crate::sink::{EdgeRow, EdgeSink};
-use crate::spatial::{self, SourceTree};
+use crate::spatial::SourceTree;
 use crate::stream::{stream, Domain, Purpose};
-use bind::{AtTarget, BoundExpr};
+use bind::BoundExpr;
 use rand::Rng;
-use rand_distr::{Binomial, Distribution};
 use slots::Slots;
 use std::ops::Range;
 use std::sync::Arc;
@@ -66,6 +77,15 @@ enum PreparedProp {
     FileColumn(usize),
 }
 
+/// The target being connected: its node id, its position in the target selection, its
+/// coordinates.
+#[derive(Clone, Copy)]
+struct Target {
+    id: u64,
+    slot: usize,
+    pos: [f64; 3],
+}
+
 /// Reusable per-thread buffers, so that `connect` allocates nothing in steady state.
 #[derive(Default)]
 pub struct Scratch {
@@ -76,6 +96,8 @@ pub struct Scratch {
     props: Vec<f64>,
     /// The source tree walk's stack.
     stack: Vec<u32>,
+    /// The candidates of a tree node, evaluated together.
+    lanes: bind::Lanes,
     /// For a file rule, the file row of each of `conns`.
     file_rows: Vec<u32>,
     /// What the targets connected with this scratch dropped or changed.
@@ -224,65 +246,13 @@ impl<'c> PreparedEdgeType<'c> {
             )));
         }
         me.rule = match &def.rule {
-            Rule::Probability(Value::Const(p)) => Prepared::ConstProbability(*p),
-            Rule::Probability(Value::Expr(e)) => {
-                let (e, tree) = bind_walked(e, columns)?;
-                Prepared::Probability(e, tree)
-            }
-            Rule::Count(Value::Const(c)) => Prepared::ConstCount(c.round().max(0.0) as u32),
-            Rule::Count(Value::Expr(e)) => {
-                let (e, tree) = bind_walked(e, columns)?;
-                Prepared::Count(e, tree)
-            }
-            Rule::Indegree(k) => {
-                let k = *k as usize;
-                check_degree(
-                    k,
-                    "indegree",
-                    "target",
-                    "sources",
-                    &me.targets,
-                    &me.sources,
-                    &me.src_slot,
-                    me.exclude_self,
-                )
-                .map_err(err)?;
-                Prepared::Indegree(k)
-            }
-            Rule::Outdegree(k) => {
-                let k = *k as usize;
-                check_degree(
-                    k,
-                    "outdegree",
-                    "source",
-                    "targets",
-                    &me.sources,
-                    &me.targets,
-                    &me.trg_slot,
-                    me.exclude_self,
-                )
-                .map_err(err)?;
-                Prepared::Outdegree(k)
-            }
-            Rule::Total(n) => {
-                if *n > 0 && me.targets.iter().all(|&t| me.available(t) == 0) {
-                    return Err(err(format!(
-                        "total = {n} but the selections have no pair to connect"
-                    )));
-                }
-                Prepared::Total(me.total_counts(*n))
-            }
+            Rule::Probability(p) => probability::prepare(p, |e| bind_walked(e, columns))?,
+            Rule::Count(c) => count::prepare(c, |e| bind_walked(e, columns))?,
+            Rule::Indegree(k) => me.prepare_indegree(*k).map_err(err)?,
+            Rule::Outdegree(k) => me.prepare_outdegree(*k).map_err(err)?,
+            Rule::Total(n) => me.prepare_total(*n).map_err(err)?,
             Rule::AllToAll => Prepared::AllToAll,
-            Rule::OneToOne => {
-                if me.sources.len() != me.targets.len() {
-                    return Err(err(format!(
-                        "one_to_one needs as many sources as targets, found {} sources and {} targets",
-                        me.sources.len(),
-                        me.targets.len()
-                    )));
-                }
-                Prepared::OneToOne
-            }
+            Rule::OneToOne => me.prepare_one_to_one().map_err(err)?,
             Rule::File(rows) => Prepared::File(me.index_file(rows).map_err(err)?),
             Rule::Custom(f) => Prepared::Custom(f.clone()),
         };
@@ -296,41 +266,6 @@ impl<'c> PreparedEdgeType<'c> {
         }
         me.walk_work = me.sampled_walk_work();
         Ok(me)
-    }
-
-    /// Sources target `t` may connect to without an autapse.
-    fn available(&self, t: u64) -> usize {
-        let own = self.exclude_self && self.src_slot.contains(t);
-        self.sources.len() - usize::from(own)
-    }
-
-    /// NEST's fixed_total_number: a multinomial split of `n` over targets, weighted by their
-    /// possible pairs, drawn as a chain of binomials from one stream so every rank draws the same.
-    fn total_counts(&self, n: u64) -> Vec<u64> {
-        let mut rng = stream(self.seed, Domain::EdgeType(self.index), 0, Purpose::Total);
-        let weights: Vec<f64> = self
-            .targets
-            .iter()
-            .map(|&t| self.available(t) as f64)
-            .collect();
-        let mut left_weight: f64 = weights.iter().sum();
-        let mut left = n;
-        let mut counts = Vec::with_capacity(weights.len());
-        for w in weights {
-            let c = if left == 0 || w <= 0.0 {
-                0
-            } else if w >= left_weight {
-                left
-            } else {
-                Binomial::new(left, (w / left_weight).clamp(0.0, 1.0))
-                    .map(|b| b.sample(&mut rng))
-                    .unwrap_or(0)
-            };
-            counts.push(c);
-            left -= c;
-            left_weight -= w;
-        }
-        counts
     }
 
     /// Whether node `t` of the target network is a target of this edge type.
@@ -380,39 +315,10 @@ impl<'c> PreparedEdgeType<'c> {
     pub fn prepare_block(&self, range: Range<u64>) -> BlockState {
         let first = self.targets.partition_point(|&t| t < range.start);
         let end = self.targets.partition_point(|&t| t < range.end);
-        let Prepared::Outdegree(k) = self.rule else {
-            return BlockState {
-                first,
-                buckets: Vec::new(),
-            };
+        let buckets = match self.rule {
+            Prepared::Outdegree(k) => self.outdegree_buckets(k, first..end),
+            _ => Vec::new(),
         };
-        let mut buckets = vec![Vec::new(); end - first];
-        let mut picks = Vec::with_capacity(k);
-        for &s in &self.sources {
-            let own = if self.exclude_self {
-                self.trg_slot.get(s)
-            } else {
-                NONE
-            };
-            let n = self.targets.len() - usize::from(own != NONE);
-            let mut rng = stream(
-                self.seed,
-                Domain::EdgeType(self.index),
-                s,
-                Purpose::Outdegree,
-            );
-            sample::distinct_positions(n, k.min(n), &mut rng, &mut picks);
-            for &p in &picks {
-                let p = if own != NONE && p >= own as usize {
-                    p + 1
-                } else {
-                    p
-                };
-                if (first..end).contains(&p) {
-                    buckets[p - first].push(s);
-                }
-            }
-        }
         BlockState { first, buckets }
     }
 
@@ -429,176 +335,51 @@ impl<'c> PreparedEdgeType<'c> {
         if tslot == NONE {
             return Ok(());
         }
-        let tpos = tslot as usize;
-        let tp = self.trg_pos[t as usize];
+        let target = Target {
+            id: t,
+            slot: tslot as usize,
+            pos: self.trg_pos[t as usize],
+        };
         let mut rng = stream(self.seed, Domain::EdgeType(self.index), t, Purpose::Connect);
-        let Scratch {
-            conns,
-            positions,
-            candidates,
-            vars,
-            props,
-            stack,
-            file_rows,
-            issues,
-        } = scratch;
-        conns.clear();
-        file_rows.clear();
-        let grid_candidates = |candidates: &mut Vec<u32>| -> Option<usize> {
-            let g = self.grid.as_ref()?;
-            g.within(tp, candidates);
-            Some(candidates.len())
-        };
-        let source_at = |i: usize, from_grid: bool, candidates: &[u32]| -> usize {
-            if from_grid {
-                candidates[i] as usize
-            } else {
-                i
-            }
-        };
+        scratch.conns.clear();
+        scratch.file_rows.clear();
+        let rng = &mut rng;
         match &self.rule {
             Prepared::ConstProbability(p) => {
-                let from_grid = grid_candidates(candidates).is_some();
-                let n = if from_grid {
-                    candidates.len()
-                } else {
-                    self.sources.len()
-                };
-                sample::bernoulli_positions(n, *p, &mut rng, positions);
-                for &i in positions.iter() {
-                    let s = self.sources[source_at(i, from_grid, candidates)];
-                    if !(self.exclude_self && s == t) {
-                        conns.push((s, 0));
-                    }
-                }
+                self.connect_const_probability(*p, target, rng, scratch)
             }
             Prepared::Probability(e, tree) => {
-                let r = self.def.max_distance;
-                let e = e.at_target(t);
-                tree.walk(
-                    stack,
-                    |at, node| self.walk_bound(&e, tp, at, node),
-                    |node, b| {
-                        // Thinning: candidates drawn with the node's bound b, each kept with
-                        // p / b, so a pair is kept with probability p while p is evaluated on
-                        // about b of the node's pairs.
-                        sample::bernoulli_positions(node.len(), b, &mut rng, positions);
-                        for &i in positions.iter() {
-                            let k = node.start as usize + i;
-                            let (s, sp) = (self.sources[tree.source_at(k)], tree.point(k));
-                            if (self.exclude_self && s == t) || !within(r, sp, tp) {
-                                continue;
-                            }
-                            let v = e.eval(s, sp, tp, vars, &mut rng);
-                            if v.is_nan() {
-                                let key = pair_key(s, t);
-                                issues.note(self.index, IssueKind::NanProbability, key);
-                            }
-                            if rng.gen::<f64>() * b < v {
-                                conns.push((s, 0));
-                            }
-                        }
-                    },
-                );
-                conns.sort_unstable_by_key(|c| c.0);
+                self.connect_probability(e, tree, target, rng, scratch)
             }
-            Prepared::Count(e, tree) => {
-                let r = self.def.max_distance;
-                let e = e.at_target(t);
-                let bound = |at, node: &spatial::TreeNode| self.walk_bound(&e, tp, at, node);
-                tree.walk(stack, bound, |node, _| {
-                    for k in node.start as usize..node.end as usize {
-                        let (s, sp) = (self.sources[tree.source_at(k)], tree.point(k));
-                        if (self.exclude_self && s == t) || !within(r, sp, tp) {
-                            continue;
-                        }
-                        let c = e.eval(s, sp, tp, vars, &mut rng).round();
-                        if c.is_nan() {
-                            issues.note(self.index, IssueKind::NanCount, pair_key(s, t));
-                        } else if c > f64::from(MAX_COUNT) {
-                            issues.note(self.index, IssueKind::CountCapped, pair_key(s, t));
-                        }
-                        if c >= 1.0 {
-                            conns.push((s, c.min(f64::from(MAX_COUNT)) as u32));
-                        }
-                    }
-                });
-                conns.sort_unstable_by_key(|c| c.0);
-            }
-            Prepared::ConstCount(_) | Prepared::AllToAll => {
-                // A constant count is all_to_all with that many synapses (0: no edge at all).
-                let c = match self.rule {
-                    Prepared::ConstCount(0) => return Ok(()),
-                    Prepared::ConstCount(c) => c,
-                    _ => 0,
-                };
-                conns.extend(self.candidate_sources(t, tp, candidates).map(|s| (s, c)));
-            }
-            Prepared::Indegree(k) => {
-                let own = if self.exclude_self {
-                    self.src_slot.get(t)
-                } else {
-                    NONE
-                };
-                let n = self.sources.len() - usize::from(own != NONE);
-                sample::distinct_positions(n, (*k).min(n), &mut rng, positions);
-                for &p in positions.iter() {
-                    let p = if own != NONE && p >= own as usize {
-                        p + 1
-                    } else {
-                        p
-                    };
-                    conns.push((self.sources[p], 0));
-                }
-            }
-            Prepared::Outdegree(_) => {
-                if let Some(b) = tpos
-                    .checked_sub(block.first)
-                    .and_then(|i| block.buckets.get(i))
-                {
-                    conns.extend(b.iter().map(|&s| (s, 0)));
-                }
-            }
+            Prepared::Count(e, tree) => self.connect_count(e, tree, target, rng, scratch),
+            // A constant count is all_to_all with that many synapses (0: no edge at all).
+            Prepared::ConstCount(0) => return Ok(()),
+            Prepared::ConstCount(c) => self.connect_all(*c, target, scratch),
+            Prepared::AllToAll => self.connect_all(0, target, scratch),
+            Prepared::Indegree(k) => self.connect_indegree(*k, target, rng, scratch),
+            Prepared::Outdegree(_) => self.connect_outdegree(block, target, scratch),
             Prepared::Total(counts) => {
-                let own = if self.exclude_self {
-                    self.src_slot.get(t)
-                } else {
-                    NONE
-                };
-                let n = self.sources.len() - usize::from(own != NONE);
-                positions.clear();
-                for _ in 0..counts[tpos] {
-                    positions.push(rng.gen_range(0..n));
-                }
-                positions.sort_unstable();
-                for &p in positions.iter() {
-                    let p = if own != NONE && p >= own as usize {
-                        p + 1
-                    } else {
-                        p
-                    };
-                    conns.push((self.sources[p], 0));
-                }
+                self.connect_total(counts[target.slot], target, rng, scratch)
             }
-            Prepared::OneToOne => {
-                let s = self.sources[tpos];
-                let near = self.within_reach(s, tp);
-                if near && !(self.exclude_self && s == t) {
-                    conns.push((s, 0));
-                }
-            }
-            Prepared::File(index) => {
-                self.connect_file(index, tpos, tp, conns, file_rows, issues);
-            }
-            Prepared::Custom(f) => {
-                for s in self.candidate_sources(t, tp, candidates) {
-                    let c = f(&self.pair(s, t));
-                    if c > 0 {
-                        conns.push((s, c));
-                    }
-                }
-            }
+            Prepared::OneToOne => self.connect_one_to_one(target, scratch),
+            Prepared::File(index) => self.connect_file(
+                index,
+                target.slot,
+                target.pos,
+                &mut scratch.conns,
+                &mut scratch.file_rows,
+                &mut scratch.issues,
+            ),
+            Prepared::Custom(f) => self.connect_custom(f, target, scratch),
         }
+        let Scratch {
+            conns,
+            vars,
+            props,
+            file_rows,
+            issues,
+            ..
+        } = scratch;
         self.emit(t, conns, file_rows, vars, props, issues, sink)
     }
 
@@ -610,13 +391,7 @@ impl<'c> PreparedEdgeType<'c> {
         tp: [f64; 3],
         candidates: &'a mut Vec<u32>,
     ) -> impl Iterator<Item = u64> + 'a {
-        let from_grid = match &self.grid {
-            Some(g) => {
-                g.within(tp, candidates);
-                true
-            }
-            None => false,
-        };
+        let from_grid = self.grid_candidates(tp, candidates);
         let candidates: &'a [u32] = candidates;
         let n = if from_grid {
             candidates.len()
@@ -628,57 +403,22 @@ impl<'c> PreparedEdgeType<'c> {
             .filter(move |&s| !(self.exclude_self && s == t))
     }
 
+    /// With a grid (`max_distance` on a rule that is not walked): fills `candidates` with the
+    /// positions in `sources` of the sources within `max_distance` of `tp`, and says so; without
+    /// one, every source is a candidate.
+    fn grid_candidates(&self, tp: [f64; 3], candidates: &mut Vec<u32>) -> bool {
+        match &self.grid {
+            Some(g) => {
+                g.within(tp, candidates);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Whether source `s` is within `max_distance` of a target at `tp` (always, without one).
     fn within_reach(&self, s: u64, tp: [f64; 3]) -> bool {
         within(self.def.max_distance, self.src_pos[s as usize], tp)
-    }
-
-    /// What the tree walk of a walked rule thins a node at, for the target of `e` (at `tp`):
-    /// the probability's bound over the node's pairs; for a count, 1 where the bound reaches a
-    /// count of 1 (from 0.5 on: every pair is evaluated there) and 0 elsewhere.
-    fn walk_bound(
-        &self,
-        e: &AtTarget<'_>,
-        tp: [f64; 3],
-        at: usize,
-        node: &spatial::TreeNode,
-    ) -> f64 {
-        let b = e.upper_bound(tp, at, node, self.def.max_distance);
-        match self.rule {
-            Prepared::Count(..) => f64::from(u8::from(b >= 0.5)),
-            _ => b,
-        }
-    }
-
-    /// The mean work of a target of a rule walked through the source tree: bounds computed
-    /// and candidates expected, over up to 32 targets spread over the selection. The walk needs
-    /// no random draw for this, so it is the same on every rank.
-    fn sampled_walk_work(&self) -> f64 {
-        let (Prepared::Probability(e, tree) | Prepared::Count(e, tree)) = &self.rule else {
-            return 0.0;
-        };
-        let n = self.targets.len();
-        let m = n.min(32);
-        if m == 0 {
-            return 0.0;
-        }
-        let per_row = 1.0 + self.props.len() as f64;
-        let mut stack = Vec::new();
-        let work = std::cell::Cell::new(0.0);
-        for i in 0..m {
-            let t = self.targets[i * n / m];
-            let tp = self.trg_pos[t as usize];
-            let e = e.at_target(t);
-            tree.walk(
-                &mut stack,
-                |at, node| {
-                    work.set(work.get() + 2.0);
-                    self.walk_bound(&e, tp, at, node)
-                },
-                |node, b| work.set(work.get() + node.len() as f64 * b * per_row),
-            );
-        }
-        work.get() / m as f64
     }
 
     fn pair(&self, s: u64, t: u64) -> Pair<'c> {
@@ -776,29 +516,6 @@ impl PreparedEdgeType<'_> {
         };
         issues.note(self.index, kind, pair_key(s, t));
     }
-}
-
-/// A fixed degree `k` must fit the distinct partners of every node on the fixed side (`nodes`,
-/// choosing among `partners`; one fewer when a node is itself a partner and autapses are off).
-#[allow(clippy::too_many_arguments)]
-fn check_degree(
-    k: usize,
-    rule: &str,
-    node: &str,
-    partner: &str,
-    nodes: &[u64],
-    partners: &[u64],
-    partner_slot: &Slots,
-    exclude_self: bool,
-) -> Result<(), String> {
-    let own = exclude_self && nodes.iter().any(|&n| partner_slot.contains(n));
-    let worst = partners.len() - usize::from(own);
-    if k > worst && !nodes.is_empty() {
-        return Err(format!(
-            "{rule} = {k} but a {node} can have only {worst} distinct {partner}"
-        ));
-    }
-    Ok(())
 }
 
 /// Whether `a` and `b` are within `max_distance` of each other (always, without one).

@@ -153,6 +153,7 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     }
     options.spec_text_hash = Some(spec.sha256.clone());
     options.strict = cli.strict;
+    crate::settings_from_env(&mut options);
     match netbuild::build(&circuit, &options, comm) {
         Ok(summary) => {
             if comm.rank() == 0 {

@@ -56,6 +56,17 @@ pub(crate) fn init_logging(rank: usize) {
         .init();
 }
 
+/// The build settings the environment gives, read here once (the library reads none):
+/// `OMPI_COMM_WORLD_LOCAL_SIZE` (OpenMPI's ranks on this machine, which share its cores),
+/// `NETBUILD_PROGRESS_SECS` (seconds between progress lines; 0 for none) and
+/// `NETBUILD_INJECT_FAULT` (tests of the failure path: `R` or `R:write`).
+pub(crate) fn settings_from_env(options: &mut netbuild::BuildOptions) {
+    let var = |name: &str| std::env::var(name).ok();
+    options.ranks_on_machine = var("OMPI_COMM_WORLD_LOCAL_SIZE").and_then(|s| s.parse().ok());
+    options.progress_secs = var("NETBUILD_PROGRESS_SECS").and_then(|s| s.trim().parse().ok());
+    options.fault = var("NETBUILD_INJECT_FAULT").and_then(|s| netbuild::FaultPlan::parse(&s));
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from bmtk.simulator.core.simulation_config import SimulationConfig
 
-NODE_SET_ATTRIBUTES = ("pop_name", "model_type")  # netbuild's nodes_out::NODE_SET_ATTRIBUTES
+NODE_SET_ATTRIBUTES = ("pop_name", "model_type")  # netbuild's write::nodes::NODE_SET_ATTRIBUTES
 
 
 @pytest.fixture

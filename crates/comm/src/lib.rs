@@ -95,6 +95,8 @@
 //! `cargo run -p netbuild-comm --bin netbuild-comm-demo -- ok` runs the demo program as a
 //! singleton; see `src/bin/comm_demo.rs` for its modes.
 
+#![warn(missing_docs)]
+
 mod chunk;
 mod host;
 mod local;

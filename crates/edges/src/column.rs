@@ -8,11 +8,17 @@ use netbuild_model::Dtype;
 /// A column of one numeric dtype.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column {
+    /// 32-bit floats.
     F32(Vec<f32>),
+    /// 64-bit floats.
     F64(Vec<f64>),
+    /// 32-bit signed integers.
     I32(Vec<i32>),
+    /// 64-bit signed integers.
     I64(Vec<i64>),
+    /// 32-bit unsigned integers.
     U32(Vec<u32>),
+    /// 64-bit unsigned integers.
     U64(Vec<u64>),
 }
 
@@ -36,6 +42,7 @@ pub fn width(dtype: Dtype) -> usize {
 }
 
 impl Column {
+    /// An empty column of `dtype`.
     pub fn new(dtype: Dtype) -> Column {
         match dtype {
             Dtype::F32 => Column::F32(Vec::new()),
@@ -47,6 +54,7 @@ impl Column {
         }
     }
 
+    /// The column's dtype.
     pub fn dtype(&self) -> Dtype {
         match self {
             Column::F32(_) => Dtype::F32,
@@ -58,14 +66,17 @@ impl Column {
         }
     }
 
+    /// The number of values.
     pub fn len(&self) -> usize {
         each_variant!(self, v => v.len())
     }
 
+    /// Whether there are no values.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// Removes every value (keeping the memory).
     pub fn clear(&mut self) {
         each_variant!(self, v => v.clear())
     }
@@ -176,14 +187,7 @@ mod tests {
 
     #[test]
     fn bytes_round_trip_for_every_dtype() {
-        for dtype in [
-            Dtype::F32,
-            Dtype::F64,
-            Dtype::I32,
-            Dtype::I64,
-            Dtype::U32,
-            Dtype::U64,
-        ] {
+        for dtype in Dtype::ALL {
             let mut c = Column::new(dtype);
             for x in [0.0, 1.5, 7.0, 3e9] {
                 c.push_f64(x);

@@ -6,6 +6,8 @@
 //! Out: the same rows streamed back in chunks, column by column ([`TableReader`]), for the
 //! collator to count and the writer to write.
 
+#![warn(missing_docs)]
+
 pub mod column;
 mod runs;
 mod store;

@@ -24,6 +24,7 @@ pub struct TableLayout {
 /// Where and when to spill.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpillPolicy {
+    /// Where spill files go.
     pub dir: PathBuf,
     /// Bytes of buffered columns that trigger a spill.
     pub budget: u64,
@@ -33,11 +34,15 @@ pub struct SpillPolicy {
 #[derive(Debug, thiserror::Error)]
 pub enum TableError {
     #[error("spill file in {dir}: {source}")]
+    /// Writing or reading a spill file failed.
     Spill {
+        /// The spill directory.
         dir: PathBuf,
+        /// The failure.
         source: std::io::Error,
     },
     #[error("edge type {0} does not belong to this edges population")]
+    /// A row of an edge type the table's layout does not list.
     UnknownEdgeType(usize),
 }
 
@@ -64,6 +69,7 @@ pub struct EdgeTypesTable {
 }
 
 impl EdgeTypesTable {
+    /// An empty table of `layout`, spilling by `policy`.
     pub fn new(layout: &TableLayout, policy: SpillPolicy) -> Self {
         let max = layout
             .edge_types
@@ -105,10 +111,12 @@ impl EdgeTypesTable {
         }
     }
 
+    /// Rows pushed so far.
     pub fn rows(&self) -> u64 {
         self.rows
     }
 
+    /// Rows pushed so far, per edge group.
     pub fn group_rows(&self) -> &[u64] {
         &self.group_rows
     }
@@ -232,7 +240,9 @@ impl EdgeSink for EdgeTypesTable {
 /// columns of the chunk's rows that belong to it, in row order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RowChunk {
+    /// Source node ids.
     pub source: Vec<u32>,
+    /// Target node ids.
     pub target: Vec<u32>,
     /// Edge type indices in the circuit.
     pub edge_type: Vec<usize>,
@@ -242,9 +252,11 @@ pub struct RowChunk {
 }
 
 impl RowChunk {
+    /// Rows in the chunk.
     pub fn len(&self) -> usize {
         self.source.len()
     }
+    /// Whether the chunk has no row.
     pub fn is_empty(&self) -> bool {
         self.source.is_empty()
     }
@@ -275,10 +287,12 @@ fn read_u32s(r: &mut ColumnReader, out: &mut Vec<u32>, max: usize) -> std::io::R
 }
 
 impl TableReader {
+    /// Rows of the table.
     pub fn rows(&self) -> u64 {
         self.source.len()
     }
 
+    /// Rows of the table, per edge group.
     pub fn group_rows(&self) -> &[u64] {
         &self.group_rows
     }

@@ -19,6 +19,8 @@
 //! [`Expr::bounds`] (module `interval`) gives sound bounds of the value over intervals of the
 //! variables, for Bernoulli thinning in connection rules.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 use std::ops::Range;
 

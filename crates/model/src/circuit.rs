@@ -160,17 +160,24 @@ impl fmt::Debug for EdgeValue {
 /// One per-edge property (`add_properties`): a column of the edges file's group.
 #[derive(Debug, Clone)]
 pub struct EdgeProperty {
+    /// The column name.
     pub name: String,
+    /// The stored type.
     pub dtype: Dtype,
+    /// How each synapse gets its value.
     pub value: EdgeValue,
 }
 
 /// One `add_nodes` call: N nodes of one node type.
 #[derive(Debug, Clone)]
 pub struct NodeBlockDef {
+    /// The network the nodes are added to.
     pub network: String,
+    /// The number of nodes.
     pub n: u64,
+    /// Node-type properties (one row of the node types CSV).
     pub type_props: Vec<(String, Scalar)>,
+    /// Per-node properties (columns of the nodes file).
     pub node_props: Vec<(String, NodeValues)>,
     /// x, y, z drawn in a volume; then no property may be named x, y or z.
     pub positions: Option<Positions>,
@@ -179,14 +186,23 @@ pub struct NodeBlockDef {
 /// One `add_edges` call: one edge type.
 #[derive(Debug, Clone)]
 pub struct EdgeTypeDef {
+    /// Which nodes are sources.
     pub source: Selector,
+    /// Which nodes are targets.
     pub target: Selector,
+    /// How pairs are connected.
     pub rule: Rule,
+    /// Pairs farther apart are never connected.
     pub max_distance: Option<f64>,
+    /// Whether a node may connect to itself.
     pub autapses: bool,
+    /// Synapses per connected pair (when the rule gives no count).
     pub nsyns: Nsyns,
+    /// Edge-type properties (columns of the edge types CSV).
     pub type_props: Vec<(String, Scalar)>,
+    /// Per-edge properties (columns of the edges file's group).
     pub edge_props: Vec<EdgeProperty>,
+    /// `Some` for gap junctions.
     pub gap: Option<Gap>,
 }
 
@@ -213,14 +229,18 @@ impl EdgeTypeDef {
 /// A circuit description: networks of node blocks and edge types, and the seed of every draw.
 #[derive(Debug, Clone, Default)]
 pub struct Circuit {
+    /// The seed of every random draw.
     pub seed: u64,
+    /// `add_nodes` calls, in order.
     pub node_blocks: Vec<NodeBlockDef>,
     /// Existing node populations (`import_nodes`), networks of their own.
     pub imports: Vec<ImportBlock>,
+    /// `add_edges` calls, in order.
     pub edge_types: Vec<EdgeTypeDef>,
 }
 
 impl Circuit {
+    /// An empty circuit whose draws derive from `seed`.
     pub fn new(seed: u64) -> Circuit {
         Circuit {
             seed,
@@ -314,14 +334,17 @@ pub struct EdgesBuilder<'a> {
 }
 
 impl EdgesBuilder<'_> {
+    /// Pairs farther apart than `d` (micrometres) are never connected.
     pub fn max_distance(self, d: f64) -> Self {
         self.def.max_distance = Some(d);
         self
     }
+    /// Whether a node may connect to itself (default: no).
     pub fn autapses(self, allowed: bool) -> Self {
         self.def.autapses = allowed;
         self
     }
+    /// Synapses per connected pair, when the rule gives no count (default: 1).
     pub fn nsyns(self, nsyns: Nsyns) -> Self {
         self.def.nsyns = nsyns;
         self

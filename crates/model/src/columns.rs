@@ -38,6 +38,7 @@ impl<'n> Columns<'n> {
         }
     }
 
+    /// The generated networks, in circuit order.
     pub fn networks(&self) -> &'n [Network] {
         self.networks
     }

@@ -86,7 +86,9 @@ pub fn pair_of(key: u64) -> (u64, u64) {
 pub struct Issue {
     /// Index of the edge type in the circuit.
     pub edge_type: usize,
+    /// What happened.
     pub kind: IssueKind,
+    /// How many times.
     pub count: u64,
     /// The first places (smallest first), at most [`FIRST_KEPT`].
     pub first: Vec<u64>,
@@ -99,6 +101,7 @@ pub struct Issues {
 }
 
 impl Issues {
+    /// Whether nothing was noted.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }

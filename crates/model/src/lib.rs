@@ -3,6 +3,10 @@
 //!
 //! Pipeline position: spec → **model → rules** → edge tables/spill → collator → writer.
 //!
+//! Depends on `netbuild-types` (the shared vocabulary, re-exported here), `netbuild-expr` and
+//! `netbuild-sonata` (imported populations), never on `netbuild-spec`: the spec parser depends on
+//! the model and produces its [`Rule`], [`EdgeValue`], [`Value`] and [`ImportBlock`] directly.
+//!
 //! - [`circuit`]: the builder API (`add_nodes`, `add_edges`, per-edge properties, closures).
 //! - [`nodes`]: generates networks from node blocks, identically on every rank.
 //! - [`import`]: imported node populations as networks.
@@ -11,6 +15,8 @@
 //! - [`spatial`]: a k-d tree over sources, for exact pruning of distance-dependent rules.
 //! - [`stream`]: the keyed random streams that make every draw independent of rank and order.
 //! - [`issues`]: the tally of rows dropped and values changed, for the build's report.
+
+#![warn(missing_docs)]
 
 pub mod circuit;
 mod columns;

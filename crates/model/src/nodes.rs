@@ -20,19 +20,24 @@ use crate::ModelError;
 pub enum Values {
     /// Numbers, stored in the file as `dtype`.
     Num {
+        /// The values.
         data: Shared<f64>,
+        /// The stored type.
         dtype: Dtype,
     },
+    /// Strings.
     Str(Vec<String>),
 }
 
 impl Values {
+    /// The number of values.
     pub fn len(&self) -> usize {
         match self {
             Values::Num { data, .. } => data.len(),
             Values::Str(s) => s.len(),
         }
     }
+    /// Whether there are no values.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -41,7 +46,9 @@ impl Values {
 /// One generated per-node property of a block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeColumn {
+    /// The property name.
     pub name: String,
+    /// Its values, one per node of the block.
     pub values: Values,
 }
 
@@ -50,17 +57,24 @@ pub struct NodeColumn {
 pub struct Block {
     /// First node id of the block within its network.
     pub start: u64,
+    /// The number of nodes.
     pub n: u64,
+    /// The node type id of every node of the block.
     pub node_type_id: i64,
+    /// Node-type properties (its row of the node types CSV).
     pub type_props: Vec<(String, Scalar)>,
+    /// Per-node properties.
     pub columns: Vec<NodeColumn>,
 }
 
 /// A node population.
 #[derive(Debug, Clone)]
 pub struct Network {
+    /// The population name.
     pub name: String,
+    /// The number of nodes.
     pub n: u64,
+    /// Its node blocks, in node id order.
     pub blocks: Vec<Block>,
 }
 

@@ -6,9 +6,13 @@ use crate::nodes::Network;
 /// written in the spec's expression language binds its columns once instead.
 #[derive(Debug, Clone, Copy)]
 pub struct Pair<'a> {
+    /// Source node id (within its network).
     pub source: u64,
+    /// Target node id (within its network).
     pub target: u64,
+    /// Source x, y, z.
     pub source_position: [f64; 3],
+    /// Target x, y, z.
     pub target_position: [f64; 3],
     pub(crate) source_network: &'a Network,
     pub(crate) target_network: &'a Network,

@@ -29,6 +29,7 @@ unsafe impl Plain for [f64; 3] {}
 
 /// Bytes held in the host's shared memory, read only.
 pub trait Region: Send + Sync {
+    /// The region's bytes.
     fn bytes(&self) -> &[u8];
 }
 

@@ -8,7 +8,9 @@
 pub struct EdgeRow<'a> {
     /// Index of the edge type in the circuit (its declaration order).
     pub edge_type: usize,
+    /// Source node id.
     pub source: u64,
+    /// Target node id.
     pub target: u64,
     /// Synapses this row stands for: the pair's count for edge types stored one row per pair,
     /// always 1 for edge types stored one row per synapse.
@@ -27,13 +29,16 @@ pub struct EdgeRow<'a> {
 /// `push` returns an error only for the sink's own failures (a full disk, a closed channel);
 /// the rule then stops and passes it on unchanged.
 pub trait EdgeSink {
+    /// The sink's own failure.
     type Error;
+    /// Takes one row.
     fn push(&mut self, row: EdgeRow<'_>) -> Result<(), Self::Error>;
 }
 
 /// A sink that keeps every row in memory: for tests and small circuits built as a library.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct VecSink {
+    /// (edge type, source, target, nsyns, properties) of every row, in push order.
     pub rows: Vec<(usize, u64, u64, u32, Vec<f64>)>,
 }
 

@@ -41,6 +41,7 @@ pub struct TreeNode {
     pub hi: [f64; 3],
     /// The node's points are `start..end` in tree order.
     pub start: u32,
+    /// End (excluded) of the node's points in tree order.
     pub end: u32,
     /// The first child (the second is `child + 1`); 0 for a leaf.
     child: u32,

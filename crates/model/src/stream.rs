@@ -34,7 +34,9 @@ pub enum Purpose {
 /// What a stream's key is derived from: node blocks and edge types never share keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Domain {
+    /// A node block (its index in the circuit).
     NodeBlock(usize),
+    /// An edge type (its index in the circuit).
     EdgeType(usize),
 }
 

@@ -13,15 +13,18 @@
 //! in a collective.
 
 use crate::collate::{collate, RankCounts};
-use crate::edges_out::{edge_type_id, edge_types, write_population, Ordering, WriteError};
+use crate::fault::{self, FaultStage};
 use crate::generate::generate_block;
 use crate::host::CommHost;
-use crate::nodes_out::{node_set_values, population_type, write_network};
 use crate::options::{BuildOptions, SortBy, Writer};
 use crate::output::OutputDir;
 use crate::plan::split_targets;
 use crate::progress::Progress;
 use crate::setup::prepare_edges_on;
+use crate::write::{
+    edge_type_id, edge_types, node_set_values, population_type, write_edges, write_network,
+    Destination, WriteContext, WriteError,
+};
 use netbuild_comm::Comm;
 use netbuild_edges::{EdgeTypesTable, SpillPolicy, TableError, TableLayout};
 use netbuild_model::{generate_networks_on, Circuit, Issue, Issues, ModelError};
@@ -32,29 +35,45 @@ use std::time::Instant;
 /// Why a build failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// The circuit cannot be built as described (found on every rank alike).
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// Rank 0 cannot create or fill the output folder.
     #[error("cannot write the output folder {path}: {source}")]
     Output {
+        /// The output folder.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// Another rank's view of [`BuildError::Output`]: rank 0 failed to create the folder.
     #[error("rank 0 could not create the output folder")]
     OutputElsewhere,
+    /// An edge table could not spill or be read back.
     #[error("edge table: {0}")]
     Table(#[from] TableError),
+    /// Writing an edges file failed.
     #[error("writing: {0}")]
     Write(#[from] WriteError),
+    /// Writing a nodes file, a type table or a config failed.
     #[error("writing: {0}")]
     Sonata(#[from] sonata::SonataError),
+    /// `writer = "parallel"` was asked for where it cannot work (the reason).
     #[error("writer = \"parallel\" cannot work here: {0}")]
     Writer(String),
+    /// A test of the failure path asked this rank to fail after generating (see
+    /// [`crate::fault`]).
     #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0}")]
     Injected(usize),
     /// Values no simulator can use, or (with `strict`) anything dropped or changed; `message`
     /// has one line per issue (see [`crate::issues::describe`]). Found on every rank alike.
     #[error("{message}")]
-    Issues { issues: Vec<Issue>, message: String },
+    Issues {
+        /// The issues that stop the build.
+        issues: Vec<Issue>,
+        /// One line per issue.
+        message: String,
+    },
 }
 
 /// The error for `issues` if they stop the build: any fatal one, or any at all when `strict`.
@@ -77,25 +96,6 @@ fn stop_for(issues: &Issues, strict: bool, circuit: &Circuit) -> Result<(), Buil
     })
 }
 
-/// Tests of the failure path set `NETBUILD_INJECT_FAULT=R` to make rank R fail after generating
-/// its first population's edges, while the other ranks wait in the collator.
-fn injected_fault(rank: usize) -> Result<(), BuildError> {
-    if fault_injected(rank, "") {
-        return Err(BuildError::Injected(rank));
-    }
-    Ok(())
-}
-
-/// Whether `NETBUILD_INJECT_FAULT` asks rank `rank` to fail at `stage`: `R` fails after
-/// generating (stage ""), `R:write` in the middle of the parallel writer's collective writes.
-pub(crate) fn fault_injected(rank: usize, stage: &str) -> bool {
-    let Ok(v) = std::env::var("NETBUILD_INJECT_FAULT") else {
-        return false;
-    };
-    let (r, at) = v.split_once(':').unwrap_or((v.as_str(), ""));
-    r.parse::<usize>() == Ok(rank) && at == stage
-}
-
 /// What was built.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
@@ -103,7 +103,9 @@ pub struct Summary {
     pub networks: Vec<(String, u64)>,
     /// (population, rows, synapses, rows made on this rank).
     pub edge_populations: Vec<PopulationSummary>,
+    /// Where the folder is (the output folder, or where an import merged into).
     pub output_dir: PathBuf,
+    /// Wall time of the build on this rank.
     pub seconds: f64,
     /// Peak resident memory (VmHWM) of each rank in bytes, in rank order (0 where unknown).
     pub peak_memory: Vec<u64>,
@@ -114,13 +116,18 @@ pub struct Summary {
     pub issues: Vec<Issue>,
 }
 
+/// What one edges population made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopulationSummary {
+    /// The population's name.
     pub name: String,
+    /// Rows over all ranks.
     pub rows: u64,
     /// Synapses: rows of per-synapse edge types plus `nsyns` of per-pair rows.
     pub synapses: u64,
+    /// Rows this rank generated.
     pub rows_on_this_rank: u64,
+    /// Times this rank's edge table spilled to disk.
     pub spills_on_this_rank: u64,
     /// Each of the population's edge types, in declaration order.
     pub edge_types: Vec<EdgeTypeSummary>,
@@ -133,7 +140,9 @@ pub struct EdgeTypeSummary {
     pub index: usize,
     /// `edge_type_id` in the files (100, 101, ...).
     pub id: i64,
+    /// Rows in the file.
     pub rows: u64,
+    /// Synapses: its rows, or the sum of their `nsyns` for a per-pair edge type.
     pub synapses: u64,
 }
 
@@ -208,12 +217,17 @@ pub fn build(
         dir: options.spill_dir(),
         budget: options.budget(comm.size()),
     };
-    let ordering = Ordering {
-        sort_by: options.sort_edges_by,
-        spill: policy.clone(),
-    };
     let parallel = use_parallel_writer(options, comm, &partial)?;
-    let progress = Progress::new(comm.rank() == 0);
+    let ctx = WriteContext {
+        comm,
+        networks: &networks,
+        compression,
+        prov: &prov,
+        spill: &policy,
+        sort_by: options.sort_edges_by,
+        fault: options.fault.as_ref(),
+    };
+    let progress = Progress::new(comm.rank() == 0, options.progress_secs);
     let mut pop_summaries = Vec::new();
     for (pop, work) in populations.iter().zip(&setup.work) {
         let types = setup.types_of(pop);
@@ -260,7 +274,10 @@ pub fn build(
         tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), "edges generated");
         release_free_memory();
         tracing::debug!(rss = ?resident_kib(), "memory after generation");
-        injected_fault(comm.rank())?;
+        // Tests of the failure path: this rank stops while the others wait in the collator.
+        if fault::injected(ctx.fault, comm.rank(), FaultStage::AfterGenerating) {
+            return Err(BuildError::Injected(comm.rank()));
+        }
         let mut reader = table.finish()?;
         let collated = collate(comm, &mine);
         let writer = if parallel { "parallel" } else { "rank0" };
@@ -269,32 +286,16 @@ pub fn build(
             .as_ref()
             .map(|o| o.path().to_path_buf())
             .unwrap_or_default();
-        if parallel {
-            crate::parallel_out::write_population_parallel(
-                comm,
-                pop,
-                &networks,
-                &mut reader,
-                &collated,
-                &blocks,
-                &partial.join(format!("{}_edges.h5", pop.file_stem)),
-                compression,
-                &prov,
-                &policy,
-            )?;
+        let path = partial.join(format!("{}_edges.h5", pop.file_stem));
+        let to = if parallel {
+            Destination::Parallel {
+                path: &path,
+                blocks: &blocks,
+            }
         } else {
-            write_population(
-                comm,
-                pop,
-                &networks,
-                &mut reader,
-                &collated,
-                &dir,
-                compression,
-                &prov,
-                &ordering,
-            )?;
-        }
+            Destination::Rank0 { dir: &dir }
+        };
+        write_edges(&ctx, pop, &mut reader, &collated, to)?;
         if let Some(out) = &out {
             sonata::write_edge_types(
                 &out.path().join(format!("{}_edge_types.csv", pop.file_stem)),

@@ -13,12 +13,15 @@ use netbuild_comm::{bytes_to_u64s, u64s_to_bytes, Comm};
 /// What a rank contributes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankCounts {
+    /// Rows this rank made.
     pub rows: u64,
+    /// Rows of each edge group on this rank.
     pub group_rows: Vec<u64>,
     /// Rows per source node id (length: the source network's size).
     pub source_counts: Vec<u64>,
     /// Rows and synapses of each of the population's edge types (the same length on every rank).
     pub edge_type_rows: Vec<u64>,
+    /// As `edge_type_rows`, synapses.
     pub edge_type_synapses: Vec<u64>,
 }
 
@@ -35,10 +38,12 @@ pub struct Collated {
     pub source_counts: Vec<u64>,
     /// Rows and synapses of each of the population's edge types in the whole file.
     pub edge_type_rows: Vec<u64>,
+    /// As `edge_type_rows`, synapses.
     pub edge_type_synapses: Vec<u64>,
 }
 
 impl Collated {
+    /// Rows in the whole file.
     pub fn n_edges(&self) -> u64 {
         self.rank_rows.iter().sum()
     }

@@ -23,13 +23,13 @@
 //!
 //! The estimate is data only: the binary renders it (`check`'s text table and JSON).
 
-use crate::edges_out::edge_type_id;
 use crate::options::{BuildOptions, SortBy};
 use crate::plan::{split_targets, EdgePopulation};
 use crate::sample::{by_connecting, Coverage, Sampling, Tally};
 use crate::sample::{ENUMERATE_WORK, MIN_SAMPLE_TARGETS, SAMPLE_WORK};
 use crate::setup::EdgeSetup;
 use crate::work::type_work_per_block;
+use crate::write::edge_type_id;
 use netbuild_edges::column::width;
 use netbuild_model::{Circuit, Network, Nsyns, PreparedEdgeType, Rule, Selector, Value, Values};
 

@@ -53,6 +53,9 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
         spec_text_hash: None,
         threads: None,
         strict: false,
+        ranks_on_machine: None,
+        progress_secs: None,
+        fault: None,
     };
     (c, options)
 }

@@ -91,7 +91,7 @@ pub fn nodes_entry(imp: &ImportBlock, net: &Network) -> sonata::NodesEntry {
     sonata::NodesEntry {
         nodes_file: h5,
         node_types_file: Some(csv),
-        populations: vec![(imp.network.clone(), crate::nodes_out::population_type(net))],
+        populations: vec![(imp.network.clone(), crate::write::population_type(net))],
     }
 }
 

@@ -5,7 +5,7 @@
 //! kept: the same for any rank count) and one sentence per issue for the log, the end summary
 //! and errors.
 
-use crate::edges_out::edge_type_id;
+use crate::write::edge_type_id;
 use netbuild_comm::{bytes_to_u64s, u64s_to_bytes, Comm};
 use netbuild_model::issues::{pair_of, FIRST_KEPT};
 use netbuild_model::{Circuit, Issue, IssueKind, Issues, Rule};

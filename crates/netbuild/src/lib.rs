@@ -3,38 +3,39 @@
 //! The pipeline, one module per stage:
 //! spec ([`netbuild_spec`]) → model ([`netbuild_model`], [`from_spec`]) → rules
 //! ([`generate`]) → edge tables/spill ([`netbuild_edges`]) → collator ([`collate`]) → writer
-//! ([`nodes_out`], [`edges_out`], [`netbuild_sonata`]), with the output written aside
+//! ([`write`], [`netbuild_sonata`]), with the output written aside
 //! ([`output`]) and the work split by [`plan`]
 //! (each target's estimated work from [`work`]).
 //!
 //! As a library: make a [`Circuit`] with the builder API (closures for custom rules), then
 //! [`build`] it with a [`netbuild_comm::Comm`] (`Local` for one process).
 
+#![warn(missing_docs)]
+
 mod build;
 pub mod collate;
-mod convert;
-pub mod edges_out;
+// Documented by the estimate rework of issue #13 (sampler in the library, rendering in the
+// binary), which reshapes this module; remove this allow with it.
+#[allow(missing_docs)]
 pub mod estimate;
+pub mod fault;
 pub mod file_in;
 pub mod from_spec;
 pub mod generate;
 mod host;
 pub mod imports_out;
-pub mod index;
 pub mod issues;
-pub mod nodes_out;
 pub mod options;
 pub mod output;
-pub mod parallel_out;
 pub mod plan;
 pub mod progress;
 pub mod sample;
 pub mod setup;
-pub mod source_sort;
 pub mod work;
-mod writer_thread;
+pub mod write;
 
 pub use build::{build, BuildError, EdgeTypeSummary, PopulationSummary, Summary};
+pub use fault::{FaultPlan, FaultStage};
 pub use from_spec::circuit_from_spec;
 pub use netbuild_comm as comm;
 pub use netbuild_model as model;

@@ -1,12 +1,21 @@
 //! How to build: where to write, how to compress and sort, how much memory a rank may use.
+//! Every setting comes in here: the library reads no environment variable (the binary reads
+//! `OMPI_COMM_WORLD_LOCAL_SIZE`, `NETBUILD_PROGRESS_SECS` and `NETBUILD_INJECT_FAULT` into
+//! these fields). Only [`BuildOptions::spill_dir`] falls back on the system temp dir
+//! (`TMPDIR`), through [`std::env::temp_dir`].
 
+use crate::fault::FaultPlan;
 pub use netbuild_types::{Compression, SortBy, Writer};
 use std::path::PathBuf;
 
+/// Everything a build needs besides the circuit and the ranks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuildOptions {
+    /// Where the finished folder goes.
     pub output_dir: PathBuf,
+    /// How datasets are stored.
     pub compression: Compression,
+    /// The order of rows in every edges file.
     pub sort_edges_by: SortBy,
     /// Bytes per rank; `None` = a share of the machine's memory.
     pub memory_budget: Option<u64>,
@@ -21,6 +30,15 @@ pub struct BuildOptions {
     /// Anything dropped or changed (a file's self-connections, a NaN probability, a clamped
     /// value: see `netbuild_model::IssueKind`) is an error, not a warning.
     pub strict: bool,
+    /// Ranks sharing this machine's cores (the binary reads OpenMPI's
+    /// `OMPI_COMM_WORLD_LOCAL_SIZE`); `None` = 1. Divides the cores in [`BuildOptions::threads`].
+    pub ranks_on_machine: Option<usize>,
+    /// Seconds between two progress lines in a log (the binary reads `NETBUILD_PROGRESS_SECS`;
+    /// 0 turns progress off); `None` = [`crate::progress::DEFAULT_SECS`].
+    pub progress_secs: Option<f64>,
+    /// Tests of the failure path: a rank that fails on purpose (the binary reads
+    /// `NETBUILD_INJECT_FAULT`); `None` for a real build.
+    pub fault: Option<FaultPlan>,
 }
 
 impl BuildOptions {
@@ -36,18 +54,18 @@ impl BuildOptions {
             threads: None,
             writer: Writer::Auto,
             strict: false,
+            ranks_on_machine: None,
+            progress_secs: None,
+            fault: None,
         }
     }
 
     /// Worker threads per rank: the machine's cores divided among the ranks that share it
-    /// (OpenMPI says how many through `OMPI_COMM_WORLD_LOCAL_SIZE`).
+    /// ([`BuildOptions::ranks_on_machine`]).
     pub fn threads(&self) -> usize {
         self.threads.unwrap_or_else(|| {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let local = std::env::var("OMPI_COMM_WORLD_LOCAL_SIZE")
-                .ok()
-                .and_then(|s| s.parse::<usize>().ok())
-                .unwrap_or(1);
+            let local = self.ranks_on_machine.unwrap_or(1);
             (cores / local.max(1)).max(1)
         })
     }
@@ -57,6 +75,7 @@ impl BuildOptions {
         self.memory_budget.unwrap_or_else(|| default_budget(ranks))
     }
 
+    /// Where spill files go: `spill_dir`, else the system temp dir.
     pub fn spill_dir(&self) -> PathBuf {
         self.spill_dir.clone().unwrap_or_else(std::env::temp_dir)
     }

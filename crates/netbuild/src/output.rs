@@ -29,6 +29,7 @@ pub fn set_in_progress(p: Option<PathBuf>) {
     }
 }
 
+/// A build's output folder while it is written: the temporary folder beside the target.
 #[derive(Debug)]
 pub struct OutputDir {
     target: PathBuf,

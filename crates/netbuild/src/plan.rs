@@ -20,6 +20,7 @@ use std::ops::Range;
 pub struct EdgePopulation {
     /// Network indices.
     pub source: usize,
+    /// As `source`, of the targets.
     pub target: usize,
     /// `<src>_to_<trg>`, BMTK's population name.
     pub name: String,

@@ -25,8 +25,8 @@
 //! With one rank the total is exact at the end; with more it is as good as the work estimate
 //! that balanced the blocks.
 //!
-//! `NETBUILD_PROGRESS_SECS` sets the seconds between log lines (default 5; 0 turns progress
-//! off, bar included).
+//! `BuildOptions::progress_secs` (the binary's `NETBUILD_PROGRESS_SECS`) sets the seconds
+//! between log lines (default 5; 0 turns progress off, bar included).
 
 use crate::work::TargetWork;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -35,7 +35,8 @@ use std::io::IsTerminal;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
-/// Seconds between two progress lines in a log, unless `NETBUILD_PROGRESS_SECS` says otherwise.
+/// Seconds between two progress lines in a log, unless `BuildOptions::progress_secs` (the
+/// binary's `NETBUILD_PROGRESS_SECS`) says otherwise.
 pub const DEFAULT_SECS: f64 = 5.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,11 +54,9 @@ pub struct Progress {
 
 impl Progress {
     /// Progress for a rank that reports if `reporting` (rank 0): a bar if stderr is a terminal,
-    /// else a log line every `NETBUILD_PROGRESS_SECS` seconds.
-    pub fn new(reporting: bool) -> Progress {
-        let secs = std::env::var("NETBUILD_PROGRESS_SECS")
-            .ok()
-            .and_then(|v| v.trim().parse::<f64>().ok())
+    /// else a log line every `secs` seconds (default [`DEFAULT_SECS`]; 0 for none).
+    pub fn new(reporting: bool, secs: Option<f64>) -> Progress {
+        let secs = secs
             .filter(|s| s.is_finite() && *s >= 0.0)
             .unwrap_or(DEFAULT_SECS);
         if !reporting || secs == 0.0 {

@@ -12,7 +12,9 @@ use netbuild_model::{Circuit, Columns, Host, ModelError, Network, PreparedEdgeTy
 
 /// The prepared edge types of a circuit (by index in the circuit) and its edges populations.
 pub struct EdgeSetup<'c> {
+    /// Every edge type, prepared (rules bound to the networks), by index in the circuit.
     pub prepared: Vec<PreparedEdgeType<'c>>,
+    /// The edges files, each with its edge types.
     pub populations: Vec<EdgePopulation>,
     /// The work per target of each of `populations`, computed once for the plan, the
     /// generation, the progress reporter and `check`.

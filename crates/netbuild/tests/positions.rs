@@ -3,7 +3,7 @@
 //! are what rules see as positions, and are the same however often they are drawn.
 
 use netbuild::model::{generate_networks, Columns, Network, Values};
-use netbuild::nodes_out::write_network;
+use netbuild::write::write_network;
 use std::path::Path;
 
 const SPEC: &str = r#"

@@ -40,7 +40,9 @@ const SYNAPTIC_MODELS: &str = "synaptic_models";
 /// absolute for files outside it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NodesEntry {
+    /// The HDF5 nodes file.
     pub nodes_file: String,
+    /// Its node types CSV, if any.
     pub node_types_file: Option<String>,
     /// (population name, type), e.g. `("v1", "point_neuron")`, `("lgn", "virtual")`.
     pub populations: Vec<(String, String)>,
@@ -49,7 +51,9 @@ pub struct NodesEntry {
 /// One edges file: names are relative to the network folder.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EdgesEntry {
+    /// The HDF5 edges file.
     pub edges_file: String,
+    /// Its edge types CSV, if any.
     pub edge_types_file: Option<String>,
     /// (population name, type): `"chemical"`, or `"electrical"` for gap junctions.
     pub populations: Vec<(String, String)>,
@@ -58,7 +62,9 @@ pub struct EdgesEntry {
 /// The circuit: its nodes and edges files, and its node sets file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CircuitConfig {
+    /// `networks.nodes`, in order.
     pub nodes: Vec<NodesEntry>,
+    /// `networks.edges`, in order.
     pub edges: Vec<EdgesEntry>,
     /// The node sets file (relative to the network folder), e.g. [`crate::NODE_SETS`].
     pub node_sets_file: Option<String>,
@@ -67,7 +73,9 @@ pub struct CircuitConfig {
 /// The `run` section of the simulation config.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunParams {
+    /// `tstop`: simulated time, in ms.
     pub tstop_ms: f64,
+    /// `dt`: the time step, in ms.
     pub dt_ms: f64,
 }
 

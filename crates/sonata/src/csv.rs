@@ -17,7 +17,9 @@ pub const MISSING: &str = "NULL";
 /// A table of types: column names (the id column first) and rows of optional values.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TypeTable {
+    /// Column names, the id column first.
     pub columns: Vec<String>,
+    /// One row per type, a value per column (`None` is written as [`MISSING`]).
     pub rows: Vec<Vec<Option<String>>>,
 }
 

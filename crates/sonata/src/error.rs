@@ -9,24 +9,38 @@ pub enum SonataError {
     /// The HDF5 library refused an operation.
     #[error("{file}: {object}: HDF5 error: {source}")]
     Hdf5 {
+        /// The file.
         file: PathBuf,
+        /// The HDF5 object's path (or what was being done).
         object: String,
+        /// HDF5's error.
         #[source]
         source: hdf5::Error,
     },
     /// A file system operation (CSV, JSON, directories) failed.
     #[error("{path}: {source}")]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
     /// The data handed to the writer does not fit the layout or the format.
     #[error("{file}: {object}: {message}")]
     Invalid {
+        /// The file.
         file: PathBuf,
+        /// The HDF5 object's path.
         object: String,
+        /// What is wrong.
         message: String,
+    },
+    /// The parallel writer was asked to write without an MPI job to write with.
+    #[error("{file}: the parallel writer needs an MPI job")]
+    NotMpi {
+        /// The file.
+        file: PathBuf,
     },
 }
 

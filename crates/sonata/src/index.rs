@@ -35,9 +35,27 @@ impl IndexDirection {
 /// Why a pair was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndexInputError {
-    NodeOutOfRange { node: u64, n_nodes: u64 },
-    EdgeOutOfRange { edge: u64, n_edges: u64 },
-    NotSorted { prev: (u64, u64), next: (u64, u64) },
+    /// A node id past the side's population.
+    NodeOutOfRange {
+        /// The node id.
+        node: u64,
+        /// Nodes of the population.
+        n_nodes: u64,
+    },
+    /// An edge id past the population's edges.
+    EdgeOutOfRange {
+        /// The edge id.
+        edge: u64,
+        /// Edges of the population.
+        n_edges: u64,
+    },
+    /// A pair (or run) that comes before the one pushed last.
+    NotSorted {
+        /// The (node, edge) pushed last.
+        prev: (u64, u64),
+        /// The (node, edge) that came after it.
+        next: (u64, u64),
+    },
 }
 
 impl std::fmt::Display for IndexInputError {
@@ -76,11 +94,14 @@ pub struct IndexBuilder {
     prev: Option<(u64, u64)>,
     /// Ranges emitted so far (drained or not).
     n_ranges: u64,
+    /// `node_id_to_ranges` rows not yet drained, flat (`[first range, end range]` per node).
     pub node_rows: Vec<u64>,
+    /// `range_to_edge_id` rows not yet drained, flat (`[first edge, end edge]` per range).
     pub ranges: Vec<u64>,
 }
 
 impl IndexBuilder {
+    /// For a whole index: `n_nodes` nodes on this side, `n_edges` edges.
     pub fn new(n_nodes: u64, n_edges: u64) -> Self {
         Self::for_part(0..n_nodes, 0, n_edges)
     }
@@ -112,6 +133,7 @@ impl IndexBuilder {
         self.next_node
     }
 
+    /// Records that edge `edge` belongs to `node`; pairs must come sorted by node, then edge.
     pub fn push(&mut self, node: u64, edge: u64) -> Result<(), IndexInputError> {
         self.push_run(node, edge..edge + 1)
     }

@@ -35,7 +35,9 @@ const RESERVED: &str = "all";
 /// A value an attribute takes on some nodes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SetValue {
+    /// A string value.
     Str(String),
+    /// An integer value.
     Int(i64),
 }
 
@@ -58,6 +60,7 @@ impl SetValue {
 /// One node population and the distinct values of each attribute on its nodes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PopulationValues {
+    /// The node population.
     pub population: String,
     /// (attribute, its values in this population); attributes in the same order for every
     /// population.

@@ -107,7 +107,7 @@ pub enum Shape {
         /// Top of the column.
         y_hi: f64,
     },
-    /// x in [lo[0], hi[0]], y in [lo[1], hi[1]], z in [lo[2], hi[2]] (BMTK `positions_cuboid`).
+    /// x in `[lo[0], hi[0]]`, y in `[lo[1], hi[1]]`, z in `[lo[2], hi[2]]` (BMTK `positions_cuboid`).
     Box {
         /// The low corner.
         lo: [f64; 3],

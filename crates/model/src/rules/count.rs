@@ -9,7 +9,7 @@
 //! are capped (and counted).
 
 use super::bind::BoundExpr;
-use super::{within, Prepared, PreparedEdgeType, Scratch, Target, MAX_COUNT};
+use super::{Prepared, PreparedEdgeType, Scratch, Target, MAX_COUNT};
 use crate::circuit::Value;
 use crate::error::ModelError;
 use crate::issues::{pair_key, IssueKind};
@@ -36,13 +36,8 @@ pub(super) fn prepare(
 impl PreparedEdgeType<'_> {
     /// Every candidate source of the target, each with `count` synapses (0: `nsyns` decides).
     pub(super) fn connect_all(&self, count: u32, target: Target, scratch: &mut Scratch) {
-        let Scratch {
-            conns, candidates, ..
-        } = scratch;
-        conns.extend(
-            self.candidate_sources(target.id, target.pos, candidates)
-                .map(|s| (s, count)),
-        );
+        let sources = self.candidate_sources(target.id, target.pos, &mut scratch.candidates);
+        scratch.conns.extend(sources.map(|s| (s, count)));
     }
 
     /// A count expression `e`, walked through the source tree `tree`.
@@ -54,34 +49,31 @@ impl PreparedEdgeType<'_> {
         rng: &mut ChaCha8Rng,
         scratch: &mut Scratch,
     ) {
-        let Scratch {
-            conns,
-            vars,
-            stack,
-            issues,
-            ..
-        } = scratch;
-        let (t, tp) = (target.id, target.pos);
-        let r = self.def.max_distance;
-        let e = e.at_target(t);
-        let bound = |at, node: &spatial::TreeNode| self.walk_bound(&e, tp, at, node);
-        tree.walk(stack, bound, |node, _| {
+        let e = e.at_target(target.id);
+        let bound = |at, node: &spatial::TreeNode| self.walk_bound(&e, target.pos, at, node);
+        let s = scratch;
+        tree.walk(&mut s.stack, bound, |node, _| {
             for k in node.start as usize..node.end as usize {
-                let (s, sp) = (self.sources[tree.source_at(k)], tree.point(k));
-                if (self.exclude_self && s == t) || !within(r, sp, tp) {
+                let (source, sp) = (self.sources[tree.source_at(k)], tree.point(k));
+                if self.left_out(source, sp, target) {
                     continue;
                 }
-                let c = e.eval(s, sp, tp, vars, rng).round();
-                if c.is_nan() {
-                    issues.note(self.index, IssueKind::NanCount, pair_key(s, t));
+                let c = e.eval(source, sp, target.pos, &mut s.vars, rng).round();
+                let issue = if c.is_nan() {
+                    Some(IssueKind::NanCount)
                 } else if c > f64::from(MAX_COUNT) {
-                    issues.note(self.index, IssueKind::CountCapped, pair_key(s, t));
+                    Some(IssueKind::CountCapped)
+                } else {
+                    None
+                };
+                if let Some(kind) = issue {
+                    s.issues.note(self.index, kind, pair_key(source, target.id));
                 }
                 if c >= 1.0 {
-                    conns.push((s, c.min(f64::from(MAX_COUNT)) as u32));
+                    s.conns.push((source, c.min(f64::from(MAX_COUNT)) as u32));
                 }
             }
         });
-        conns.sort_unstable_by_key(|c| c.0);
+        s.conns.sort_unstable_by_key(|c| c.0);
     }
 }

@@ -131,15 +131,9 @@ impl PreparedEdgeType<'_> {
         rng: &mut ChaCha8Rng,
         scratch: &mut Scratch,
     ) {
-        let Scratch {
-            conns, positions, ..
-        } = scratch;
-        let own = own_slot(self.exclude_self, &self.src_slot, target.id);
-        let n = self.sources.len() - usize::from(own != NONE);
-        sample::distinct_positions(n, k.min(n), rng, positions);
-        for &p in positions.iter() {
-            conns.push((self.sources[skip_own(own, p)], 0));
-        }
+        let (own, n) = self.drawn_among(target);
+        sample::distinct_positions(n, k.min(n), rng, &mut scratch.positions);
+        self.push_drawn(own, scratch);
     }
 
     /// `outdegree`: the sources that drew the target, from its block's buckets.
@@ -166,19 +160,31 @@ impl PreparedEdgeType<'_> {
         rng: &mut ChaCha8Rng,
         scratch: &mut Scratch,
     ) {
-        let Scratch {
-            conns, positions, ..
-        } = scratch;
-        let own = own_slot(self.exclude_self, &self.src_slot, target.id);
-        let n = self.sources.len() - usize::from(own != NONE);
+        let (own, n) = self.drawn_among(target);
+        let positions = &mut scratch.positions;
         positions.clear();
         for _ in 0..count {
             positions.push(rng.gen_range(0..n));
         }
         positions.sort_unstable();
-        for &p in positions.iter() {
-            conns.push((self.sources[skip_own(own, p)], 0));
-        }
+        self.push_drawn(own, scratch);
+    }
+
+    /// What the target's sources are drawn among: all sources but the target itself when
+    /// autapses are off. Gives that source's slot (for [`skip_own`]) and the number to draw
+    /// among.
+    fn drawn_among(&self, target: Target) -> (u32, usize) {
+        let own = own_slot(self.exclude_self, &self.src_slot, target.id);
+        (own, self.sources.len() - usize::from(own != NONE))
+    }
+
+    /// The sources at the scratch's drawn positions (among all but `own`) as connections.
+    fn push_drawn(&self, own: u32, scratch: &mut Scratch) {
+        let sources = scratch
+            .positions
+            .iter()
+            .map(|&p| self.sources[skip_own(own, p)]);
+        scratch.conns.extend(sources.map(|s| (s, 0)));
     }
 }
 

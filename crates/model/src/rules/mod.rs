@@ -13,8 +13,8 @@
 //!
 //! This module holds what every rule kind shares (selections, the grid, per-edge properties,
 //! the rows' emission) and dispatches to the rule kinds, each in a file of its own with its
-//! preparation and its connection: [`probability`], [`count`] (and `all_to_all`), [`degree`]
-//! (`indegree`, `outdegree`, `total`), [`one_to_one`], [`file`], [`custom`]; [`walk`] is the
+//! preparation and its connection: `probability`, `count` (and `all_to_all`), `degree`
+//! (`indegree`, `outdegree`, `total`), `one_to_one`, `file`, `custom`; `walk` is the
 //! source-tree walk the expression rules share.
 
 mod bind;
@@ -115,7 +115,9 @@ pub struct BlockState {
 
 /// One edge type, ready to connect targets.
 pub struct PreparedEdgeType<'c> {
+    /// Index of the edge type in the circuit.
     pub index: usize,
+    /// The edge type as the circuit describes it.
     pub def: &'c EdgeTypeDef,
     seed: u64,
     src_net: &'c Network,
@@ -124,6 +126,7 @@ pub struct PreparedEdgeType<'c> {
     exclude_self: bool,
     /// Selected source and target node ids, ascending (one copy per host).
     pub sources: Shared<u64>,
+    /// Selected target node ids, ascending (one copy per host).
     pub targets: Shared<u64>,
     src_slot: Slots,
     trg_slot: Slots,
@@ -273,9 +276,11 @@ impl<'c> PreparedEdgeType<'c> {
         self.trg_slot.contains(t)
     }
 
+    /// The network the sources are in.
     pub fn source_network(&self) -> &'c Network {
         self.src_net
     }
+    /// The network the targets are in.
     pub fn target_network(&self) -> &'c Network {
         self.trg_net
     }
@@ -414,6 +419,12 @@ impl<'c> PreparedEdgeType<'c> {
             }
             None => false,
         }
+    }
+
+    /// Whether source `s` (at `sp`) is left out for `target`: the target itself when autapses
+    /// are off, or beyond `max_distance`.
+    fn left_out(&self, s: u64, sp: [f64; 3], target: Target) -> bool {
+        (self.exclude_self && s == target.id) || !within(self.def.max_distance, sp, target.pos)
     }
 
     /// Whether source `s` is within `max_distance` of a target at `tp` (always, without one).

@@ -7,7 +7,7 @@
 //! bound (see [`super::walk`]), so p is evaluated only on about p's bound of the pairs.
 
 use super::bind::BoundExpr;
-use super::{sample, within, Prepared, PreparedEdgeType, Scratch, Target};
+use super::{sample, Prepared, PreparedEdgeType, Scratch, Target};
 use crate::circuit::Value;
 use crate::error::ModelError;
 use crate::issues::{pair_key, IssueKind};
@@ -41,24 +41,22 @@ impl PreparedEdgeType<'_> {
         rng: &mut ChaCha8Rng,
         scratch: &mut Scratch,
     ) {
-        let Scratch {
-            conns,
-            positions,
-            candidates,
-            ..
-        } = scratch;
-        let (t, tp) = (target.id, target.pos);
-        let from_grid = self.grid_candidates(tp, candidates);
+        let s = scratch;
+        let from_grid = self.grid_candidates(target.pos, &mut s.candidates);
         let n = if from_grid {
-            candidates.len()
+            s.candidates.len()
         } else {
             self.sources.len()
         };
-        sample::bernoulli_positions(n, p, rng, positions);
-        for &i in positions.iter() {
-            let s = self.sources[if from_grid { candidates[i] as usize } else { i }];
-            if !(self.exclude_self && s == t) {
-                conns.push((s, 0));
+        sample::bernoulli_positions(n, p, rng, &mut s.positions);
+        for &i in &s.positions {
+            let source = self.sources[if from_grid {
+                s.candidates[i] as usize
+            } else {
+                i
+            }];
+            if !(self.exclude_self && source == target.id) {
+                s.conns.push((source, 0));
             }
         }
     }
@@ -72,57 +70,47 @@ impl PreparedEdgeType<'_> {
         rng: &mut ChaCha8Rng,
         scratch: &mut Scratch,
     ) {
-        let Scratch {
-            conns,
-            positions,
-            vars,
-            stack,
-            lanes,
-            issues,
-            ..
-        } = scratch;
-        let (t, tp) = (target.id, target.pos);
-        let r = self.def.max_distance;
-        let e = e.at_target(t);
+        let e = e.at_target(target.id);
+        let s = scratch;
         tree.walk(
-            stack,
-            |at, node| self.walk_bound(&e, tp, at, node),
+            &mut s.stack,
+            |at, node| self.walk_bound(&e, target.pos, at, node),
             |node, b| {
                 // Thinning: candidates drawn with the node's bound b, each kept with
                 // p / b, so a pair is kept with probability p while p is evaluated on
                 // about b of the node's pairs.
-                sample::bernoulli_positions(node.len(), b, rng, positions);
-                lanes.clear();
-                for &i in positions.iter() {
+                sample::bernoulli_positions(node.len(), b, rng, &mut s.positions);
+                s.lanes.clear();
+                for &i in &s.positions {
                     let k = node.start as usize + i;
-                    let (s, sp) = (self.sources[tree.source_at(k)], tree.point(k));
-                    if !((self.exclude_self && s == t) || !within(r, sp, tp)) {
-                        lanes.push(s, sp);
+                    let (source, sp) = (self.sources[tree.source_at(k)], tree.point(k));
+                    if !self.left_out(source, sp, target) {
+                        s.lanes.push(source, sp);
                     }
                 }
-                let mut keep = |s: u64, v: f64, rng: &mut ChaCha8Rng| {
+                let mut keep = |source: u64, v: f64, rng: &mut ChaCha8Rng| {
                     if v.is_nan() {
-                        let key = pair_key(s, t);
-                        issues.note(self.index, IssueKind::NanProbability, key);
+                        let key = pair_key(source, target.id);
+                        s.issues.note(self.index, IssueKind::NanProbability, key);
                     }
                     if rng.gen::<f64>() * b < v {
-                        conns.push((s, 0));
+                        s.conns.push((source, 0));
                     }
                 };
                 // All candidates' values at once, then the draws in the same order as pair
                 // by pair (an expression that draws interleaves its own draws).
-                if let Some((sources, values)) = e.eval_lanes(lanes, tp) {
-                    for (&s, &v) in sources.iter().zip(values) {
-                        keep(s, v, rng);
+                if let Some((sources, values)) = e.eval_lanes(&mut s.lanes, target.pos) {
+                    for (&source, &v) in sources.iter().zip(values) {
+                        keep(source, v, rng);
                     }
                 } else {
-                    for (s, sp) in lanes.candidates() {
-                        let v = e.eval(s, sp, tp, vars, rng);
-                        keep(s, v, rng);
+                    for (source, sp) in s.lanes.candidates() {
+                        let v = e.eval(source, sp, target.pos, &mut s.vars, rng);
+                        keep(source, v, rng);
                     }
                 }
             },
         );
-        conns.sort_unstable_by_key(|c| c.0);
+        s.conns.sort_unstable_by_key(|c| c.0);
     }
 }

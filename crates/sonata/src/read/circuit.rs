@@ -24,25 +24,34 @@ use crate::config::CIRCUIT_CONFIG;
 pub enum FindError {
     /// The path is not a folder (or does not exist).
     #[error("{}: not a folder", dir.display())]
-    NotAFolder { dir: PathBuf },
+    NotAFolder {
+        /// The path given.
+        dir: PathBuf,
+    },
     /// The folder cannot be listed.
     #[error("{}: cannot list: {source}", dir.display())]
     CannotList {
+        /// The folder.
         dir: PathBuf,
+        /// Why.
         #[source]
         source: std::io::Error,
     },
     /// `circuit_config.json` cannot be read.
     #[error("{}: cannot read: {source}", path.display())]
     ConfigUnreadable {
+        /// The config's path.
         path: PathBuf,
+        /// Why.
         #[source]
         source: std::io::Error,
     },
     /// `circuit_config.json` is not JSON.
     #[error("{}: invalid JSON: {source}", path.display())]
     ConfigNotJson {
+        /// The config's path.
         path: PathBuf,
+        /// Where and why the parser stopped.
         #[source]
         source: serde_json::Error,
     },

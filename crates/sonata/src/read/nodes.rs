@@ -46,12 +46,12 @@ fn population_group(
 /// One edge population of an edges file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EdgePopulationInfo {
-    /// The population's name (its group under `/edges`).
+    /// The population's name.
     pub name: String,
     /// The `node_population` attributes of `source_node_id` and `target_node_id` (empty when
     /// missing).
     pub source: String,
-    /// See `source`.
+    /// As `source`, for `target_node_id`.
     pub target: String,
 }
 

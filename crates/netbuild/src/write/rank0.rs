@@ -1,52 +1,27 @@
-//! Writes an edges population: `<stem>_edges.h5` and `<stem>_edge_types.csv`.
+//! The rank-0 writer: rank 0 writes an edges population's `<stem>_edges.h5` alone.
 //!
-//! In: each rank's [`TableReader`] (rows in file order for its block) and the [`Collated`]
-//! counts. Out: on rank 0, the finished file. Rank 0 streams its own rows, then each other
+//! In: each rank's [`TableReader`] (rows in file order for its block), the [`Collated`]
+//! counts and the [`WriteContext`] (row order, spill policy). Out: on rank 0, the finished
+//! file. Rank 0 streams its own rows, then each other
 //! rank's in rank order, which those ranks send as chunk messages (core columns, then each
 //! group's columns, each ended by an empty chunk). Data moves by MPI messages, never through a
 //! shared filesystem; memory on rank 0 is one chunk plus the indices.
 
+use super::index::{Sorted, Unsorted};
+use super::source_sort;
+use super::writer_thread::WriterThread;
+use super::{WriteContext, WriteError, CHUNK_ROWS};
 use crate::collate::Collated;
-use crate::convert;
-use crate::index::{Sorted, Unsorted};
 use crate::plan::EdgePopulation;
-use crate::writer_thread::WriterThread;
 use netbuild_comm::Comm;
 use netbuild_edges::{Column, RowChunk, SpillPolicy, TableReader};
-use netbuild_model::{Circuit, Dtype, Gap, Network, Scalar, Selector};
+use netbuild_model::Dtype;
 use netbuild_sonata as sonata;
 use netbuild_spec::SortBy;
 use std::path::Path;
 
-/// Rows per chunk read from a table, sent to rank 0 or written by the parallel writer.
-pub(crate) const CHUNK_ROWS: usize = 1 << 16;
+/// The tag of rank 0's row stream.
 const TAG_ROWS: i32 = 11;
-
-/// Edge type ids start at 100, as BMTK numbers them, in declaration order.
-pub fn edge_type_id(index: usize) -> i64 {
-    100 + index as i64
-}
-
-/// A failure while writing edges.
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError {
-    #[error(transparent)]
-    Sonata(#[from] sonata::SonataError),
-    #[error("reading back the edge table: {0}")]
-    Table(#[from] std::io::Error),
-    #[error("sorting by source: {0}")]
-    Sort(#[from] netbuild_edges::TableError),
-    #[error("a message from rank {rank} was malformed")]
-    Message { rank: usize },
-    #[error("the writer thread stopped")]
-    WriterStopped,
-    #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0} while writing")]
-    Injected(usize),
-    #[error("the parallel writer needs an MPI job")]
-    NoMpi,
-    #[error("parallel HDF5: {0}")]
-    Parallel(String),
-}
 
 fn u32_column(v: &[u32]) -> Column {
     Column::U32(v.to_vec())
@@ -257,25 +232,15 @@ impl<'p, 's> ChunkWriter<'p, 's> {
     }
 }
 
-/// How rows are ordered in the file, and where rank 0 may spill while sorting.
-pub struct Ordering {
-    pub sort_by: SortBy,
-    pub spill: SpillPolicy,
-}
-
 /// Collective over the ranks: rank 0 writes `dir/<stem>_edges.h5`; the others send it their rows.
-#[allow(clippy::too_many_arguments)]
-pub fn write_population(
-    comm: &dyn Comm,
+pub(super) fn write_population(
+    ctx: &WriteContext<'_>,
     pop: &EdgePopulation,
-    networks: &[Network],
     table: &mut TableReader,
     collated: &Collated,
     dir: &Path,
-    compression: sonata::Compression,
-    prov: &sonata::Provenance,
-    ordering: &Ordering,
 ) -> Result<(), WriteError> {
+    let comm = ctx.comm;
     if comm.rank() != 0 {
         loop {
             let c = table.next_rows(CHUNK_ROWS)?;
@@ -285,10 +250,10 @@ pub fn write_population(
             }
         }
     }
-    let (src, trg) = (&networks[pop.source], &networks[pop.target]);
-    let layout = layout(pop, networks, collated);
+    let (src, trg) = (&ctx.networks[pop.source], &ctx.networks[pop.target]);
+    let layout = super::layout(pop, ctx.networks, collated);
     let path = dir.join(format!("{}_edges.h5", pop.file_stem));
-    let writer = sonata::EdgesWriter::create(&path, &layout, compression, prov)?;
+    let writer = sonata::EdgesWriter::create(&path, &layout, ctx.compression, ctx.prov)?;
     let mut rows = AllRows {
         comm,
         own: table,
@@ -297,12 +262,12 @@ pub fn write_population(
     };
     std::thread::scope(|scope| {
         let thread = WriterThread::spawn(scope, writer);
-        match ordering.sort_by {
+        match ctx.sort_by {
             SortBy::Target => {
                 let mut out = ChunkWriter::new(
                     thread,
                     pop,
-                    SideIndex::unsorted(&collated.source_counts, &ordering.spill)?,
+                    SideIndex::unsorted(&collated.source_counts, ctx.spill)?,
                     SideIndex::Sorted(Sorted::new(trg.n)),
                 );
                 let mut chunk = RowChunk::default();
@@ -316,51 +281,19 @@ pub fn write_population(
                 out.finish(pass)
             }
             SortBy::Source => {
-                let (buckets, target_counts) = crate::source_sort::bucket(
-                    &mut || rows.next(),
-                    pop,
-                    collated,
-                    trg.n,
-                    &ordering.spill,
-                )?;
+                let (buckets, target_counts) =
+                    source_sort::bucket(&mut || rows.next(), pop, collated, trg.n, ctx.spill)?;
                 let mut out = ChunkWriter::new(
                     thread,
                     pop,
                     SideIndex::Sorted(Sorted::new(src.n)),
-                    SideIndex::unsorted(&target_counts, &ordering.spill)?,
+                    SideIndex::unsorted(&target_counts, ctx.spill)?,
                 );
-                let pass =
-                    crate::source_sort::drain_sorted(buckets, pop, &mut |mut c| out.write(&mut c));
+                let pass = source_sort::drain_sorted(buckets, pop, &mut |mut c| out.write(&mut c));
                 out.finish(pass)
             }
         }
     })
-}
-
-/// What the file of `pop` holds, from the collated counts.
-pub(crate) fn layout(
-    pop: &EdgePopulation,
-    networks: &[Network],
-    collated: &Collated,
-) -> sonata::EdgePopulationLayout {
-    let (src, trg) = (&networks[pop.source], &networks[pop.target]);
-    sonata::EdgePopulationLayout {
-        name: pop.name.clone(),
-        source_population: src.name.clone(),
-        target_population: trg.name.clone(),
-        n_edges: collated.n_edges(),
-        groups: pop
-            .groups
-            .iter()
-            .zip(&collated.group_rows)
-            .map(|(cols, &n)| sonata::EdgeGroupLayout {
-                columns: cols.clone(),
-                n_rows: n,
-            })
-            .collect(),
-        n_source_nodes: src.n,
-        n_target_nodes: trg.n,
-    }
 }
 
 /// Column dtypes of each edge group of `pop`.
@@ -369,83 +302,4 @@ fn group_dtypes(pop: &EdgePopulation) -> Vec<Vec<Dtype>> {
         .iter()
         .map(|g| g.iter().map(|(_, d)| *d).collect())
         .collect()
-}
-
-fn query(sel: &Selector) -> String {
-    if sel.filters.is_empty() {
-        return "*".to_string();
-    }
-    let value = |s: &Scalar| match s {
-        Scalar::Str(s) => format!("'{s}'"),
-        other => convert::cell(other),
-    };
-    sel.filters
-        .iter()
-        .map(|(k, vs)| match vs.as_slice() {
-            [one] => format!("{k}=={}", value(one)),
-            many => format!(
-                "{k} in [{}]",
-                many.iter().map(value).collect::<Vec<_>>().join(",")
-            ),
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// The edge types table of `pop`: `edge_type_id`, BMTK's `target_query` and `source_query`,
-/// then every edge-type property in order of first appearance (`NULL` where a type lacks one);
-/// gap junctions add `is_gap_junction` and their `resistance` or `conductance`.
-pub fn edge_types(pop: &EdgePopulation, circuit: &Circuit) -> sonata::TypeTable {
-    let props = |i: usize| -> Vec<(String, String)> {
-        let e = &circuit.edge_types[i];
-        let mut v: Vec<(String, String)> = vec![
-            ("target_query".into(), query(&e.target)),
-            ("source_query".into(), query(&e.source)),
-        ];
-        v.extend(
-            e.type_props
-                .iter()
-                .map(|(k, s)| (k.clone(), convert::cell(s))),
-        );
-        match e.gap {
-            Some(Gap::Resistance(r)) => {
-                v.push(("resistance".into(), convert::cell(&Scalar::Float(r))))
-            }
-            Some(Gap::Conductance(c)) => {
-                v.push(("conductance".into(), convert::cell(&Scalar::Float(c))))
-            }
-            None => {}
-        }
-        if e.gap.is_some() {
-            v.push(("is_gap_junction".into(), "True".into()));
-        }
-        v
-    };
-    let all: Vec<Vec<(String, String)>> = pop.edge_types.iter().map(|&i| props(i)).collect();
-    let mut columns = vec!["edge_type_id".to_string()];
-    for row in &all {
-        for (k, _) in row {
-            if !columns.contains(k) {
-                columns.push(k.clone());
-            }
-        }
-    }
-    let rows = pop
-        .edge_types
-        .iter()
-        .zip(&all)
-        .map(|(&i, row)| {
-            columns
-                .iter()
-                .map(|c| {
-                    if c == "edge_type_id" {
-                        Some(edge_type_id(i).to_string())
-                    } else {
-                        row.iter().find(|(k, _)| k == c).map(|(_, v)| v.clone())
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    sonata::TypeTable { columns, rows }
 }

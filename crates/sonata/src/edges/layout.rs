@@ -1,4 +1,9 @@
-//! Edges files: one population, streamed (sizes known up front, datasets created at full size).
+//! What an edges file holds and the file itself, as both writers share it.
+//!
+//! In: an [`EdgePopulationLayout`] (sizes known up front). Out: an [`EdgesFile`], every dataset
+//! created at its final size (only `range_to_edge_id` of an index written by one process grows
+//! while written), with the positioned writes of rows and the index groups that the serial
+//! ([`super::EdgesWriter`]) and parallel ([`super::ParallelEdgesWriter`]) writers build on.
 //!
 //! Layout: root attributes `magic`, `version` (+ provenance); under `/edges/<pop>`:
 //! `source_node_id` (u64, attribute `node_population` = source population, a variable-length
@@ -11,54 +16,34 @@
 use std::path::{Path, PathBuf};
 
 use hdf5::{Dataset, File, Group};
-use hdf5_sys::h5i::hid_t;
 
 use crate::column::{ColumnSlice, Compression, Dtype, Provenance};
 use crate::deflate::{self, ChunkStream};
 use crate::error::SonataError;
 use crate::h5::{self, Io, Shape};
-use crate::index::{IndexBuilder, IndexDirection};
-use crate::index_rows::IndexRows;
-
-/// Rows per block when streaming an index to disk.
-const INDEX_BLOCK_ROWS: usize = 1 << 16;
-
-/// One process's part of an index written by several ([`EdgesWriter::write_index_part`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IndexPart {
-    /// The node ids whose rows of `node_id_to_ranges` this process writes.
-    pub nodes: std::ops::Range<u64>,
-    /// The first of its ranges (rows of `range_to_edge_id`): the ranges of the parts before.
-    pub first_range: u64,
-    /// Its ranges.
-    pub ranges: u64,
-    /// Ranges of all parts.
-    pub total_ranges: u64,
-    /// Range blocks every process writes: the largest [`IndexPart::blocks_for`] of any part.
-    pub rounds: u64,
-}
-
-impl IndexPart {
-    /// How many range blocks a part of `ranges` ranges writes (the last one maybe empty).
-    pub fn blocks_for(ranges: u64) -> u64 {
-        ranges / INDEX_BLOCK_ROWS as u64 + 1
-    }
-}
+use crate::index::IndexDirection;
 
 /// The columns and row count of one edge group.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EdgeGroupLayout {
+    /// Each column's name and dtype, in file order.
     pub columns: Vec<(String, Dtype)>,
+    /// Rows of every column of the group.
     pub n_rows: u64,
 }
 
 /// Everything about an edge population that must be known before writing it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EdgePopulationLayout {
+    /// The population's name (`/edges/<name>`).
     pub name: String,
+    /// The node population of `source_node_id`.
     pub source_population: String,
+    /// The node population of `target_node_id`.
     pub target_population: String,
+    /// Rows of the core datasets.
     pub n_edges: u64,
+    /// The edge groups, in `edge_group_id` order; their rows add up to `n_edges`.
     pub groups: Vec<EdgeGroupLayout>,
     /// Node count of the source population (rows of `indices/source_to_target/node_id_to_ranges`).
     pub n_source_nodes: u64,
@@ -66,10 +51,25 @@ pub struct EdgePopulationLayout {
     pub n_target_nodes: u64,
 }
 
+/// Consecutive rows of the core datasets, one slice per dataset, all of the same length.
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeRows<'a> {
+    /// `source_node_id`.
+    pub source: &'a [u64],
+    /// `target_node_id`.
+    pub target: &'a [u64],
+    /// `edge_type_id`.
+    pub edge_type_id: &'a [i64],
+    /// `edge_group_id`.
+    pub edge_group_id: &'a [u32],
+    /// `edge_group_index`.
+    pub edge_group_index: &'a [u64],
+}
+
 /// A dataset with its expected and written row counts.
-struct Tracked {
+pub(super) struct Tracked {
     ds: Dataset,
-    full: String,
+    pub(super) full: String,
     rows: u64,
     written: u64,
     /// For gzip datasets written by one process: chunks compressed here, in parallel
@@ -163,42 +163,6 @@ fn flush_tracked(path: &Path, tracked: &mut [Tracked]) -> Result<(), SonataError
     Ok(())
 }
 
-/// An owned dataset transfer property list (collective MPI-IO).
-struct Xfer(hid_t);
-
-impl Drop for Xfer {
-    fn drop(&mut self) {
-        // SAFETY: the id came from H5Pcreate and is closed once, under the library lock.
-        hdf5::sync::sync(|| unsafe {
-            hdf5_sys::h5p::H5Pclose(self.0);
-        });
-    }
-}
-
-/// Streams one edge population into an HDF5 file.
-///
-/// Rows go in edge order through `append_*` (an internal cursor), or anywhere through the
-/// positioned `write_*_at` (for several writers sharing one file through MPI-IO, opened with
-/// [`EdgesWriter::create_with_fapl`]). Every dataset is created at its final size in
-/// `create`, so no call ever extends one except `range_to_edge_id` in [`Self::write_index`].
-pub struct EdgesWriter {
-    path: PathBuf,
-    file: File,
-    pop: Group,
-    root: String,
-    layout: EdgePopulationLayout,
-    compression: Compression,
-    /// source_node_id, target_node_id, edge_type_id, edge_group_id, edge_group_index.
-    core: Vec<Tracked>,
-    groups: Vec<Vec<Tracked>>,
-    edge_cursor: u64,
-    group_cursor: Vec<u64>,
-    index_done: [bool; 2],
-    xfer: Option<Xfer>,
-    /// Whether this process alone writes the file (no MPI-IO file access list).
-    serial: bool,
-}
-
 const CORE: [(&str, Dtype); 5] = [
     ("source_node_id", Dtype::U64),
     ("target_node_id", Dtype::U64),
@@ -207,21 +171,37 @@ const CORE: [(&str, Dtype); 5] = [
     ("edge_group_index", Dtype::U64),
 ];
 
-impl EdgesWriter {
-    /// Creates (or truncates) the file at `path` with every dataset of the layout.
-    pub fn create(
-        path: &Path,
-        layout: &EdgePopulationLayout,
-        compression: Compression,
-        prov: &Provenance,
-    ) -> Result<Self, SonataError> {
-        Self::create_with_fapl(path, layout, compression, prov, None)
-    }
+/// One edge population's open file: its datasets, what was written of them, and which
+/// indices are done.
+pub(super) struct EdgesFile {
+    pub(super) path: PathBuf,
+    file: File,
+    pop: Group,
+    pub(super) root: String,
+    pub(super) layout: EdgePopulationLayout,
+    pub(super) compression: Compression,
+    /// source_node_id, target_node_id, edge_type_id, edge_group_id, edge_group_index.
+    core: Vec<Tracked>,
+    groups: Vec<Vec<Tracked>>,
+    index_done: [bool; 2],
+    /// Whether this process alone writes the file (no MPI-IO file access list).
+    pub(super) serial: bool,
+}
 
-    /// As [`Self::create`], with a file access property list: e.g. one with the MPI-IO driver
-    /// (`FileAccess::build().mpio(comm, None)`), in which case every rank must call this with
-    /// the same arguments (HDF5 creates groups, datasets and attributes collectively).
-    pub fn create_with_fapl(
+/// An index group being written: the group, its path, `node_id_to_ranges` and
+/// `range_to_edge_id`.
+pub(super) struct IndexDatasets {
+    pub(super) group: Group,
+    pub(super) full: String,
+    pub(super) node_id_to_ranges: Dataset,
+    pub(super) range_to_edge_id: Dataset,
+}
+
+impl EdgesFile {
+    /// Creates (or truncates) the file at `path` with every dataset of the layout; through
+    /// `fapl` (the MPI-IO driver) when several processes write it, in which case every one of
+    /// them must call this with the same arguments (HDF5 creates objects collectively).
+    pub(super) fn create(
         path: &Path,
         layout: &EdgePopulationLayout,
         compression: Compression,
@@ -230,6 +210,7 @@ impl EdgesWriter {
     ) -> Result<Self, SonataError> {
         let root = format!("/edges/{}", layout.name);
         validate_layout(path, &root, layout)?;
+        let serial = fapl.is_none();
 
         let file = h5::create_file(path, fapl)?;
         h5::write_root_attrs(path, &file, prov)?;
@@ -251,23 +232,15 @@ impl EdgesWriter {
                 layout.n_edges,
                 dtype,
                 compression,
-                fapl.is_none(),
+                serial,
             ));
         }
-        h5::string_attr(
-            path,
-            &core[0].ds,
-            &core[0].full,
-            "node_population",
-            &layout.source_population,
-        )?;
-        h5::string_attr(
-            path,
-            &core[1].ds,
-            &core[1].full,
-            "node_population",
-            &layout.target_population,
-        )?;
+        for (t, population) in core
+            .iter()
+            .zip([&layout.source_population, &layout.target_population])
+        {
+            h5::string_attr(path, &t.ds, &t.full, "node_population", population)?;
+        }
 
         let mut groups = Vec::with_capacity(layout.groups.len());
         for (gi, gl) in layout.groups.iter().enumerate() {
@@ -289,13 +262,13 @@ impl EdgesWriter {
                     gl.n_rows,
                     *dtype,
                     compression,
-                    fapl.is_none(),
+                    serial,
                 ));
             }
             groups.push(cols);
         }
 
-        Ok(EdgesWriter {
+        Ok(EdgesFile {
             path: path.to_path_buf(),
             file,
             pop,
@@ -303,88 +276,26 @@ impl EdgesWriter {
             layout: layout.clone(),
             compression,
             core,
-            group_cursor: vec![0; groups.len()],
             groups,
-            edge_cursor: 0,
             index_done: [false; 2],
-            xfer: None,
-            serial: fapl.is_none(),
+            serial,
         })
     }
 
-    /// The layout this writer was created with.
-    pub fn layout(&self) -> &EdgePopulationLayout {
-        &self.layout
-    }
-
-    /// Switches block writes to collective MPI-IO (needed for compressed datasets with the
-    /// MPI-IO driver). Then every rank must make the same sequence of `write_*_at` calls; a
-    /// rank with no rows passes empty slices.
-    pub fn set_collective(&mut self, collective: bool) -> Result<(), SonataError> {
-        if !collective {
-            self.xfer = None;
-            return Ok(());
-        }
-        use hdf5_sys::h5p::{H5FD_mpio_xfer_t, H5Pcreate, H5Pset_dxpl_mpio};
-        let id = hdf5::sync::sync(|| {
-            // SAFETY: plain HDF5 property list calls.
-            unsafe {
-                let id = hdf5::h5check(H5Pcreate(*hdf5::globals::H5P_DATASET_XFER))?;
-                let x = Xfer(id);
-                hdf5::h5check(H5Pset_dxpl_mpio(
-                    x.0,
-                    H5FD_mpio_xfer_t::H5FD_MPIO_COLLECTIVE,
-                ))?;
-                Ok(x)
-            }
-        })
-        .map_err(|e| SonataError::hdf5(&self.path, "dataset transfer list", e))?;
-        self.xfer = Some(id);
-        Ok(())
-    }
-
-    fn io(&self) -> Io {
-        match &self.xfer {
-            Some(x) => Io {
-                xfer: x.0,
-                collective: true,
-            },
-            None => Io::INDEPENDENT,
-        }
-    }
-
-    /// Appends the next rows of the population's core datasets, in edge order.
-    pub fn append_edges(
+    /// Writes rows `offset..offset + len` of the core datasets (all slices of length `len`).
+    pub(super) fn write_edges_at(
         &mut self,
-        source: &[u64],
-        target: &[u64],
-        edge_type_id: &[i64],
-        edge_group_id: &[u32],
-        edge_group_index: &[u64],
+        offset: u64,
+        rows: EdgeRows<'_>,
+        io: Io,
     ) -> Result<(), SonataError> {
-        let at = self.edge_cursor;
-        self.write_edges_at(
-            at,
+        let EdgeRows {
             source,
             target,
             edge_type_id,
             edge_group_id,
             edge_group_index,
-        )?;
-        self.edge_cursor += source.len() as u64;
-        Ok(())
-    }
-
-    /// Writes rows `offset..offset + len` of the core datasets (all slices of length `len`).
-    pub fn write_edges_at(
-        &mut self,
-        offset: u64,
-        source: &[u64],
-        target: &[u64],
-        edge_type_id: &[i64],
-        edge_group_id: &[u32],
-        edge_group_index: &[u64],
-    ) -> Result<(), SonataError> {
+        } = rows;
         let n = source.len();
         if [
             target.len(),
@@ -408,27 +319,21 @@ impl EdgesWriter {
             ));
         }
         self.check_rows(&self.root, offset, n as u64, self.layout.n_edges)?;
-        if let Some(i) = source.iter().position(|&s| s >= self.layout.n_source_nodes) {
-            return Err(self.invalid(
-                &self.core[0].full,
-                format!(
-                    "edge {}: source node {} >= {} nodes",
-                    offset + i as u64,
-                    source[i],
-                    self.layout.n_source_nodes
-                ),
-            ));
-        }
-        if let Some(i) = target.iter().position(|&t| t >= self.layout.n_target_nodes) {
-            return Err(self.invalid(
-                &self.core[1].full,
-                format!(
-                    "edge {}: target node {} >= {} nodes",
-                    offset + i as u64,
-                    target[i],
-                    self.layout.n_target_nodes
-                ),
-            ));
+        let sides = [
+            ("source", source, self.layout.n_source_nodes),
+            ("target", target, self.layout.n_target_nodes),
+        ];
+        for (dataset, (side, ids, n_nodes)) in self.core.iter().zip(sides) {
+            if let Some(i) = ids.iter().position(|&id| id >= n_nodes) {
+                return Err(self.invalid(
+                    &dataset.full,
+                    format!(
+                        "edge {}: {side} node {} >= {n_nodes} nodes",
+                        offset + i as u64,
+                        ids[i]
+                    ),
+                ));
+            }
         }
         for (i, (&g, &idx)) in edge_group_id.iter().zip(edge_group_index).enumerate() {
             let ok = self
@@ -453,30 +358,16 @@ impl EdgesWriter {
             ColumnSlice::U32(edge_group_id),
             ColumnSlice::U64(edge_group_index),
         ];
-        let io = self.io();
         write_tracked(&self.path, &mut self.core, offset, &cols, io)
     }
 
-    /// Appends the next rows of group `g` (one slice per column of the layout, in layout
-    /// order, all the same length).
-    pub fn append_group(
-        &mut self,
-        g: usize,
-        columns: &[ColumnSlice<'_>],
-    ) -> Result<(), SonataError> {
-        let at = *self.group_cursor.get(g).ok_or_else(|| self.no_group(g))?;
-        self.write_group_at(g, at, columns)?;
-        let n = columns.first().map_or(0, |c| c.len()) as u64;
-        self.group_cursor[g] += n;
-        Ok(())
-    }
-
     /// Writes rows `offset..offset + len` of every column of group `g`.
-    pub fn write_group_at(
+    pub(super) fn write_group_at(
         &mut self,
         g: usize,
         offset: u64,
         columns: &[ColumnSlice<'_>],
+        io: Io,
     ) -> Result<(), SonataError> {
         let gl = self.layout.groups.get(g).ok_or_else(|| self.no_group(g))?;
         let gfull = format!("{}/{g}", self.root);
@@ -507,150 +398,16 @@ impl EdgesWriter {
             }
         }
         self.check_rows(&gfull, offset, n as u64, gl.n_rows)?;
-        let io = self.io();
         write_tracked(&self.path, &mut self.groups[g], offset, columns, io)
-    }
-
-    /// Writes `indices/<direction>/{node_id_to_ranges, range_to_edge_id}` from `(node_id,
-    /// edge_id)` pairs sorted by node id then edge id, streamed in blocks, and the hard link
-    /// `node_id_to_range`. `node_id_to_ranges` has one row per node of that side's population
-    /// (`[0, 0]` for a node without edges). `range_to_edge_id` is the one dataset of the file
-    /// that grows while written (its length is only known at the end): it is chunked and
-    /// extended block by block, so call this from one process only (or write the index
-    /// yourself).
-    pub fn write_index(
-        &mut self,
-        direction: IndexDirection,
-        pairs: impl Iterator<Item = (u64, u64)>,
-    ) -> Result<(), SonataError> {
-        self.write_index_runs(direction, pairs.map(|(n, e)| (n, e..e + 1)))
-    }
-
-    /// Like [`Self::write_index`], from runs of consecutive edge ids per node: `(node,
-    /// edges)`, sorted by node then edge. The side the rows are sorted by is one run per node.
-    pub fn write_index_runs(
-        &mut self,
-        direction: IndexDirection,
-        runs: impl Iterator<Item = (u64, std::ops::Range<u64>)>,
-    ) -> Result<(), SonataError> {
-        let (grp, ifull, n2r, r2e) = self.create_index(direction, None)?;
-        let n_nodes = n2r.size() as u64 / 2;
-        let path = self.path.clone();
-        // One process compresses gzip chunks itself, on every core; MPI-IO writers leave it
-        // to HDF5.
-        let gzip = match self.compression {
-            Compression::Gzip(level) if self.serial => Some(level),
-            _ => None,
-        };
-        let mut n2r = IndexRows::new(
-            &path,
-            n2r,
-            format!("{ifull}/node_id_to_ranges"),
-            false,
-            gzip,
-        );
-        let mut r2e = IndexRows::new(&path, r2e, format!("{ifull}/range_to_edge_id"), true, gzip);
-        let mut b = IndexBuilder::new(n_nodes, self.layout.n_edges);
-        for (node, edges) in runs {
-            b.push_run(node, edges)
-                .map_err(|e| SonataError::invalid(&path, &ifull, e.to_string()))?;
-            if b.node_rows.len() >= 2 * INDEX_BLOCK_ROWS {
-                n2r.append(&b.node_rows)?;
-                b.node_rows.clear();
-            }
-            if b.ranges.len() >= 2 * INDEX_BLOCK_ROWS {
-                r2e.append(&b.ranges)?;
-                b.ranges.clear();
-            }
-        }
-        b.finish();
-        n2r.append(&b.node_rows)?;
-        r2e.append(&b.ranges)?;
-        let nodes_written = n2r.finish()?;
-        r2e.finish()?;
-        debug_assert_eq!(nodes_written, n_nodes);
-        self.link_index(direction, &grp, &ifull)
-    }
-
-    /// Writes this process's part of an index that several processes write together
-    /// (collective: every process calls it, in the same order of directions). `part` says
-    /// which node rows and ranges are this process's; `runs` are its `(node, edges)`, sorted.
-    /// Each process holds its node rows in memory (16 bytes a node) and writes its ranges in
-    /// blocks, as many writes as [`IndexPart::rounds`] says, so that the collective calls match.
-    pub fn write_index_part(
-        &mut self,
-        direction: IndexDirection,
-        part: &IndexPart,
-        runs: impl Iterator<Item = (u64, std::ops::Range<u64>)>,
-    ) -> Result<(), SonataError> {
-        let (grp, ifull, n2r, r2e) = self.create_index(direction, Some(part.total_ranges))?;
-        let path = self.path.clone();
-        let io = self.io();
-        let r2e_full = format!("{ifull}/range_to_edge_id");
-        let mut b =
-            IndexBuilder::for_part(part.nodes.clone(), part.first_range, self.layout.n_edges);
-        // (next range row, writes made)
-        let mut done = (part.first_range, 0u64);
-        let write_block = |values: &[u64], done: &mut (u64, u64)| -> Result<(), SonataError> {
-            if done.1 == part.rounds {
-                return Err(SonataError::invalid(
-                    &path,
-                    &r2e_full,
-                    format!("more range blocks than the {} agreed", part.rounds),
-                ));
-            }
-            h5::write_rows(&path, &r2e, &r2e_full, done.0, 2, values, io)?;
-            done.0 += (values.len() / 2) as u64;
-            done.1 += 1;
-            Ok(())
-        };
-        for (node, edges) in runs {
-            b.push_run(node, edges)
-                .map_err(|e| SonataError::invalid(&path, &ifull, e.to_string()))?;
-            if b.ranges.len() >= 2 * INDEX_BLOCK_ROWS {
-                let rest = b.ranges.split_off(2 * INDEX_BLOCK_ROWS);
-                write_block(&b.ranges, &mut done)?;
-                b.ranges = rest;
-            }
-        }
-        b.finish();
-        // The last block (maybe empty), then empty ones until every process has made as many
-        // writes as the busiest.
-        write_block(&b.ranges, &mut done)?;
-        while done.1 < part.rounds {
-            write_block(&[], &mut done)?;
-        }
-        if done.0 != part.first_range + part.ranges {
-            return Err(SonataError::invalid(
-                &path,
-                &r2e_full,
-                format!(
-                    "{} ranges written, {} announced",
-                    done.0 - part.first_range,
-                    part.ranges
-                ),
-            ));
-        }
-        let n2r_full = format!("{ifull}/node_id_to_ranges");
-        h5::write_rows(
-            &path,
-            &n2r,
-            &n2r_full,
-            part.nodes.start,
-            2,
-            &b.node_rows,
-            io,
-        )?;
-        self.link_index(direction, &grp, &ifull)
     }
 
     /// Creates `indices/<direction>` with its two datasets: `range_to_edge_id` of
     /// `ranges` rows, or growing from 0 if `None`.
-    fn create_index(
+    pub(super) fn create_index(
         &mut self,
         direction: IndexDirection,
         ranges: Option<u64>,
-    ) -> Result<(Group, String, Dataset, Dataset), SonataError> {
+    ) -> Result<IndexDatasets, SonataError> {
         let dir = direction.group_name();
         let ifull = format!("{}/indices/{dir}", self.root);
         if self.index_done[direction.slot()] {
@@ -700,11 +457,16 @@ impl EdgesWriter {
             },
             self.compression,
         )?;
-        Ok((grp, ifull, n2r, r2e))
+        Ok(IndexDatasets {
+            group: grp,
+            full: ifull,
+            node_id_to_ranges: n2r,
+            range_to_edge_id: r2e,
+        })
     }
 
     /// The `node_id_to_range` hard link (BMTK's name), and the index marked done.
-    fn link_index(
+    pub(super) fn link_index(
         &mut self,
         direction: IndexDirection,
         grp: &Group,
@@ -716,9 +478,9 @@ impl EdgesWriter {
         Ok(())
     }
 
-    /// Checks that every dataset got exactly its rows and both indices were written, then
-    /// flushes and closes the file.
-    pub fn finish(mut self) -> Result<(), SonataError> {
+    /// Writes what direct-chunk datasets still hold, then checks that every dataset got
+    /// exactly its rows and both indices were written.
+    pub(super) fn flush_and_check(&mut self) -> Result<(), SonataError> {
         flush_tracked(&self.path, &mut self.core)?;
         for g in &mut self.groups {
             flush_tracked(&self.path, g)?;
@@ -742,22 +504,20 @@ impl EdgesWriter {
                 ));
             }
         }
-        self.finish_unchecked()
+        Ok(())
     }
 
-    /// Flushes and closes without checking row counts: for one of several processes that
-    /// each wrote a part of the rows (the caller checks the totals across processes).
-    pub fn finish_unchecked(self) -> Result<(), SonataError> {
-        let EdgesWriter {
+    /// Flushes and closes the file (its datasets and groups first).
+    pub(super) fn close(self) -> Result<(), SonataError> {
+        let EdgesFile {
             path,
             file,
             pop,
             core,
             groups,
-            xfer,
             ..
         } = self;
-        drop((core, groups, pop, xfer));
+        drop((core, groups, pop));
         h5::close_file(&path, file)
     }
 
@@ -771,11 +531,11 @@ impl EdgesWriter {
         }
     }
 
-    fn invalid(&self, object: &str, message: impl Into<String>) -> SonataError {
+    pub(super) fn invalid(&self, object: &str, message: impl Into<String>) -> SonataError {
         SonataError::invalid(&self.path, object, message)
     }
 
-    fn no_group(&self, g: usize) -> SonataError {
+    pub(super) fn no_group(&self, g: usize) -> SonataError {
         self.invalid(
             &self.root,
             format!("no group {g} (the layout has {})", self.layout.groups.len()),

@@ -6,7 +6,7 @@ use netbuild_model::Scalar;
 use netbuild_sonata as sonata;
 
 /// A table column as the writer's borrowed slice.
-pub fn column_slice(c: &Column) -> sonata::ColumnSlice<'_> {
+pub(crate) fn column_slice(c: &Column) -> sonata::ColumnSlice<'_> {
     match c {
         Column::F32(v) => sonata::ColumnSlice::F32(v),
         Column::F64(v) => sonata::ColumnSlice::F64(v),
@@ -18,7 +18,7 @@ pub fn column_slice(c: &Column) -> sonata::ColumnSlice<'_> {
 }
 
 /// Numbers from the model converted to a stored dtype.
-pub fn numbers(data: &[f64], d: Dtype) -> sonata::ColumnData {
+pub(crate) fn numbers(data: &[f64], d: Dtype) -> sonata::ColumnData {
     let mut c = Column::new(d);
     for &x in data {
         c.push_f64(x);
@@ -34,7 +34,7 @@ pub fn numbers(data: &[f64], d: Dtype) -> sonata::ColumnData {
 }
 
 /// A scalar as a type-table cell, written the way pandas writes Python values.
-pub fn cell(s: &Scalar) -> String {
+pub(crate) fn cell(s: &Scalar) -> String {
     match s {
         Scalar::Str(s) => s.clone(),
         Scalar::Int(i) => i.to_string(),

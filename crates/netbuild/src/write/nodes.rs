@@ -4,14 +4,14 @@
 //! In: a generated [`Network`]. Out: the two files. Blocks with the same per-node columns
 //! (names and dtypes) share a node group, as BMTK groups them; group rows follow node order.
 
-use crate::convert;
+use super::convert;
 use netbuild_model::{Dtype, Network, Scalar, Values};
 use netbuild_sonata as sonata;
 use std::path::Path;
 
 /// The SONATA population type of a network: its blocks' `model_type` when they agree
 /// (`virtual` for input cells), `point_neuron` otherwise.
-pub fn population_type(net: &Network) -> String {
+pub(crate) fn population_type(net: &Network) -> String {
     let mut types = net.blocks.iter().map(|b| {
         b.type_props
             .iter()
@@ -27,11 +27,11 @@ pub fn population_type(net: &Network) -> String {
 
 /// The attributes that get one node set per value in `node_sets.json` (the ones BMTK's
 /// simulation configs select cells by).
-pub const NODE_SET_ATTRIBUTES: [&str; 2] = ["pop_name", "model_type"];
+pub(crate) const NODE_SET_ATTRIBUTES: [&str; 2] = ["pop_name", "model_type"];
 
 /// The distinct values each of [`NODE_SET_ATTRIBUTES`] takes in `net`, as a node-type property
 /// or a per-node column; string and integer values only (node sets match exact values).
-pub fn node_set_values(net: &Network) -> sonata::PopulationValues {
+pub(crate) fn node_set_values(net: &Network) -> sonata::PopulationValues {
     let attributes = NODE_SET_ATTRIBUTES
         .iter()
         .map(|&attr| {
@@ -85,7 +85,7 @@ fn signature(b: &netbuild_model::nodes::Block) -> Vec<(String, Option<netbuild_m
 }
 
 /// The node population as the writer takes it.
-pub fn node_population(net: &Network) -> sonata::NodePopulation {
+fn node_population(net: &Network) -> sonata::NodePopulation {
     let mut signatures: Vec<Vec<(String, Option<netbuild_model::Dtype>)>> = Vec::new();
     let mut groups: Vec<sonata::NodeGroup> = Vec::new();
     let mut group_rows: Vec<u64> = Vec::new();
@@ -153,7 +153,7 @@ fn append(dst: &mut sonata::ColumnData, src: &Values) {
 
 /// The node types table: `node_type_id`, then every node-type property of the network's
 /// blocks in order of first appearance (`NULL` where a block lacks one).
-pub fn node_types(net: &Network) -> sonata::TypeTable {
+fn node_types(net: &Network) -> sonata::TypeTable {
     let mut columns = vec!["node_type_id".to_string()];
     for b in &net.blocks {
         for (k, _) in &b.type_props {

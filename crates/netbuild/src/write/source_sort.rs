@@ -8,15 +8,16 @@
 //! the budget); the second pass reads one bucket at a time, sorts it in memory (stable, by
 //! source) and hands it on. Two sequential passes over the data, never a random access.
 
+use super::buckets::NodeBuckets;
+use super::WriteError;
 use crate::collate::Collated;
-use crate::edges_out::WriteError;
 use crate::plan::EdgePopulation;
 use netbuild_edges::{column::width, EdgeTypesTable, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::{EdgeRow, EdgeSink};
 
 /// Pass 1: distributes rows into buckets of consecutive source ids. Returns the buckets in
 /// source order and the rows per target node (for the target_to_source index).
-pub fn bucket(
+pub(super) fn bucket(
     next: &mut dyn FnMut() -> Result<Option<RowChunk>, WriteError>,
     pop: &EdgePopulation,
     collated: &Collated,
@@ -31,23 +32,13 @@ pub fn bucket(
         .unwrap_or(0);
     // Core columns, the widest group row, and the sort's own index and group position.
     let row_bytes = (12 + group_bytes + 16) as u64;
-    let per_bucket = (spill.budget / row_bytes).max(1);
-    let mut starts = vec![0u32];
-    let mut acc = 0u64;
-    for (s, &c) in collated.source_counts.iter().enumerate() {
-        if acc > 0 && acc + c > per_bucket {
-            starts.push(s as u32);
-            acc = 0;
-        }
-        acc += c;
-    }
+    let buckets = NodeBuckets::cut(&collated.source_counts, (spill.budget / row_bytes).max(1));
     let layout = pop.table_layout();
     let share = SpillPolicy {
         dir: spill.dir.clone(),
-        budget: (spill.budget / starts.len() as u64).max(1 << 20),
+        budget: (spill.budget / buckets.len() as u64).max(1 << 20),
     };
-    let mut tables: Vec<EdgeTypesTable> = starts
-        .iter()
+    let mut tables: Vec<EdgeTypesTable> = (0..buckets.len())
         .map(|_| EdgeTypesTable::new(&layout, share.clone()))
         .collect();
     let mut target_counts = vec![0u64; n_targets as usize];
@@ -69,7 +60,7 @@ pub fn bucket(
             };
             let (source, target) = (c.source[i], c.target[i]);
             target_counts[target as usize] += 1;
-            let b = starts.partition_point(|&s| s <= source) - 1;
+            let b = buckets.of(u64::from(source));
             tables[b].push(EdgeRow {
                 edge_type: et,
                 source: u64::from(source),
@@ -87,7 +78,7 @@ pub fn bucket(
 }
 
 /// Pass 2: each bucket, sorted by source (stable), to `out`.
-pub fn drain_sorted(
+pub(super) fn drain_sorted(
     buckets: Vec<TableReader>,
     pop: &EdgePopulation,
     out: &mut dyn FnMut(RowChunk) -> Result<(), WriteError>,
@@ -103,7 +94,7 @@ pub fn drain_sorted(
 
 /// The rows of `c` ordered by source; rows with the same source keep their order. Group columns
 /// follow their rows.
-pub fn sort_by_source(c: &RowChunk, group_of: impl Fn(usize) -> usize) -> RowChunk {
+fn sort_by_source(c: &RowChunk, group_of: impl Fn(usize) -> usize) -> RowChunk {
     let mut order: Vec<usize> = (0..c.len()).collect();
     order.sort_by_key(|&i| c.source[i]);
     // Each row's group, and its position among that group's rows in `c`.

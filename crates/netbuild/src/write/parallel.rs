@@ -17,47 +17,34 @@
 //! many chunk writes as the rank with the most rows (the others write empty selections), and
 //! as many index blocks as the busiest rank (agreed by an all-gather first).
 
+use super::convert;
+use super::index::{decode_pair, encode_pair, Sorted, Unsorted, PAIR_BYTES};
+use super::writer_thread::Batch;
+use super::{WriteContext, WriteError};
 use crate::collate::Collated;
-use crate::convert;
-use crate::edges_out::{layout, WriteError};
-use crate::index::{Sorted, Unsorted};
+use crate::fault::FaultStage;
 use crate::plan::EdgePopulation;
-use crate::writer_thread::Batch;
 use netbuild_comm::Comm;
-use netbuild_edges::{RowChunk, SpillPolicy, TableReader};
-use netbuild_model::Network;
+use netbuild_edges::{RowChunk, TableReader};
 use netbuild_sonata as sonata;
 use netbuild_sonata::{IndexDirection, IndexPart};
 use std::ops::Range;
 use std::path::Path;
 
-/// Bytes of one (source, edge id) pair on the wire.
-const PAIR_BYTES: usize = 12;
-
 /// Collective over the ranks: they all write `path` (`<dir>/<stem>_edges.h5`, the same on
-/// every rank) together.
-#[allow(clippy::too_many_arguments)]
-pub fn write_population_parallel(
-    comm: &dyn Comm,
+/// every rank) together; `blocks` are every rank's targets.
+pub(super) fn write_population(
+    ctx: &WriteContext<'_>,
     pop: &EdgePopulation,
-    networks: &[Network],
     table: &mut TableReader,
     collated: &Collated,
     blocks: &[Range<u64>],
     path: &Path,
-    compression: sonata::Compression,
-    prov: &sonata::Provenance,
-    spill: &SpillPolicy,
 ) -> Result<(), WriteError> {
-    let world = comm.raw_mpi_world().ok_or(WriteError::NoMpi)?;
-    let access = hdf5::plist::FileAccess::build()
-        .mpio(world, None)
-        .finish()
-        .map_err(|e| WriteError::Parallel(e.to_string()))?;
-    let layout = layout(pop, networks, collated);
+    let comm = ctx.comm;
+    let layout = super::layout(pop, ctx.networks, collated);
     let mut writer =
-        sonata::EdgesWriter::create_with_fapl(path, &layout, compression, prov, Some(&access))?;
-    writer.set_collective(true)?;
+        sonata::ParallelEdgesWriter::create(comm, path, &layout, ctx.compression, ctx.prov)?;
 
     let rank = comm.rank();
     let first_row: u64 = collated.rank_rows[..rank].iter().sum();
@@ -85,10 +72,10 @@ pub fn write_population_parallel(
     // spilled by node range, as for the rank-0 writer.
     let mut by_source = Unsorted::new(
         &collated.source_counts[mine.start as usize..mine.end as usize],
-        spill.budget / 2,
-        &spill.dir,
+        ctx.spill.budget / 2,
+        &ctx.spill.dir,
     )?;
-    let mut by_target = Sorted::new(networks[pop.target].n);
+    let mut by_target = Sorted::new(ctx.networks[pop.target].n);
 
     let mut chunk = RowChunk::default();
     let mut batch = Batch::default();
@@ -101,14 +88,7 @@ pub fn write_population_parallel(
         let group_at: Vec<u64> = (0..pop.groups.len())
             .map(|g| next_group_index[g] - chunk.groups[g].first().map_or(0, |c| c.len() as u64))
             .collect();
-        writer.write_edges_at(
-            row,
-            &batch.source,
-            &batch.target,
-            &batch.type_id,
-            &batch.group_id,
-            &batch.group_index,
-        )?;
+        writer.write_edges_at(row, batch.rows())?;
         for (g, cols) in chunk.groups.iter().enumerate() {
             let slices: Vec<sonata::ColumnSlice<'_>> =
                 cols.iter().map(convert::column_slice).collect();
@@ -121,7 +101,7 @@ pub fn write_population_parallel(
         row += chunk.len() as u64;
         // Tests of the failure path: this rank stops while the others are in the next
         // collective write.
-        if crate::build::fault_injected(rank, "write") {
+        if crate::fault::injected(ctx.fault, rank, FaultStage::Writing) {
             return Err(WriteError::Injected(rank));
         }
     }
@@ -129,7 +109,7 @@ pub fn write_population_parallel(
 
     let targets = blocks.get(rank).cloned().unwrap_or(0..0);
     write_indices(comm, &mut writer, &by_target, targets, &mut by_source, mine)?;
-    writer.finish_unchecked()?;
+    writer.finish()?;
     Ok(())
 }
 
@@ -147,16 +127,14 @@ fn exchange_sources(
     let mut outgoing = vec![Vec::new(); comm.size()];
     for (i, &s) in sources.iter().enumerate() {
         let to = owner(shares, s);
-        outgoing[to].extend_from_slice(&(s as u32).to_le_bytes());
-        outgoing[to].extend_from_slice(&(first_edge + i as u64).to_le_bytes());
+        outgoing[to].extend_from_slice(&encode_pair(s, first_edge + i as u64));
     }
     for (from, bytes) in comm.exchange_bytes(outgoing).into_iter().enumerate() {
         if bytes.len() % PAIR_BYTES != 0 {
             return Err(WriteError::Message { rank: from });
         }
         for pair in bytes.chunks_exact(PAIR_BYTES) {
-            let s = u64::from(u32::from_le_bytes(pair[..4].try_into().unwrap_or_default()));
-            let e = u64::from_le_bytes(pair[4..].try_into().unwrap_or_default());
+            let (s, e) = decode_pair(pair);
             if !mine.contains(&s) {
                 return Err(WriteError::Message { rank: from });
             }
@@ -170,7 +148,7 @@ fn exchange_sources(
 /// `source_to_target` for its share `mine` of source ids. Collective.
 fn write_indices(
     comm: &dyn Comm,
-    writer: &mut sonata::EdgesWriter,
+    writer: &mut sonata::ParallelEdgesWriter,
     by_target: &Sorted,
     targets: Range<u64>,
     by_source: &mut Unsorted,

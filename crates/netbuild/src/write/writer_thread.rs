@@ -9,7 +9,7 @@
 //! is only ever used by one thread at a time: this one until [`WriterThread::finish`], then
 //! the caller. Two batches at most wait in the queue, so memory stays a few chunks.
 
-use crate::edges_out::{edge_type_id, WriteError};
+use super::{edge_type_id, WriteError};
 use crate::plan::EdgePopulation;
 use netbuild_edges::{Column, RowChunk};
 use netbuild_sonata as sonata;
@@ -18,7 +18,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 
 /// Rows in file order: the core columns, then each group's columns of those rows.
 #[derive(Default)]
-pub struct Batch {
+pub(super) struct Batch {
     pub source: Vec<u64>,
     pub target: Vec<u64>,
     pub type_id: Vec<i64>,
@@ -30,7 +30,12 @@ pub struct Batch {
 impl Batch {
     /// Sets the core columns from `c`, numbering its rows within their groups from
     /// `next_group_index` (which advances). The group columns are left as they are.
-    pub fn fill_core(&mut self, c: &RowChunk, pop: &EdgePopulation, next_group_index: &mut [u64]) {
+    pub(super) fn fill_core(
+        &mut self,
+        c: &RowChunk,
+        pop: &EdgePopulation,
+        next_group_index: &mut [u64],
+    ) {
         self.source.clear();
         self.source.extend(c.source.iter().map(|&s| u64::from(s)));
         self.target.clear();
@@ -48,18 +53,23 @@ impl Batch {
         }
     }
 
+    /// The core columns, as the writers take them.
+    pub(super) fn rows(&self) -> sonata::EdgeRows<'_> {
+        sonata::EdgeRows {
+            source: &self.source,
+            target: &self.target,
+            edge_type_id: &self.type_id,
+            edge_group_id: &self.group_id,
+            edge_group_index: &self.group_index,
+        }
+    }
+
     fn write(&self, w: &mut sonata::EdgesWriter) -> Result<(), WriteError> {
-        w.append_edges(
-            &self.source,
-            &self.target,
-            &self.type_id,
-            &self.group_id,
-            &self.group_index,
-        )?;
+        w.append_rows(self.rows())?;
         for (g, cols) in self.groups.iter().enumerate() {
             if cols.first().is_some_and(|c| !c.is_empty()) {
                 let slices: Vec<sonata::ColumnSlice<'_>> =
-                    cols.iter().map(crate::convert::column_slice).collect();
+                    cols.iter().map(super::convert::column_slice).collect();
                 w.append_group(g, &slices)?;
             }
         }
@@ -68,7 +78,7 @@ impl Batch {
 }
 
 /// The thread that owns the writer while batches stream in.
-pub struct WriterThread<'scope> {
+pub(super) struct WriterThread<'scope> {
     batches: SyncSender<Batch>,
     /// Written batches, returned for reuse (their buffers are allocated once).
     spare: Receiver<Batch>,
@@ -76,7 +86,7 @@ pub struct WriterThread<'scope> {
 }
 
 impl<'scope> WriterThread<'scope> {
-    pub fn spawn<'env>(
+    pub(super) fn spawn<'env>(
         scope: &'scope Scope<'scope, 'env>,
         mut writer: sonata::EdgesWriter,
     ) -> Self {
@@ -98,19 +108,19 @@ impl<'scope> WriterThread<'scope> {
     }
 
     /// A batch to fill: a written one if any came back, else a new one.
-    pub fn batch(&self) -> Batch {
+    pub(super) fn batch(&self) -> Batch {
         self.spare.try_recv().unwrap_or_default()
     }
 
     /// Queues `batch`, waiting while the queue is full. False if the thread has stopped (on
     /// an error, which [`WriterThread::finish`] returns).
-    pub fn send(&self, batch: Batch) -> bool {
+    pub(super) fn send(&self, batch: Batch) -> bool {
         self.batches.send(batch).is_ok()
     }
 
     /// Waits until every queued batch is written; returns the writer, or the error that
     /// stopped the thread.
-    pub fn finish(self) -> Result<sonata::EdgesWriter, WriteError> {
+    pub(super) fn finish(self) -> Result<sonata::EdgesWriter, WriteError> {
         drop(self.batches);
         match self.handle.join() {
             Ok(result) => result,

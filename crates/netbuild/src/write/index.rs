@@ -9,9 +9,12 @@
 //! arrive ascending, so each node's list comes out sorted without sorting. It costs 4 bytes per
 //! edge (8 beyond 2^32 edges).
 
+use super::buckets::NodeBuckets;
+use std::ops::Range;
+
 /// Edge ids grouped by node, filled by a counting sort.
 #[derive(Debug)]
-pub struct ByNode {
+pub(super) struct ByNode {
     /// `offsets[n]..offsets[n+1]`: node n's slots.
     offsets: Vec<u64>,
     fill: Vec<u64>,
@@ -26,7 +29,7 @@ enum EdgeIds {
 
 impl ByNode {
     /// For nodes with `counts[n]` edges each.
-    pub fn new(counts: &[u64]) -> Self {
+    pub(super) fn new(counts: &[u64]) -> Self {
         let mut offsets = Vec::with_capacity(counts.len() + 1);
         let mut acc = 0u64;
         offsets.push(0);
@@ -45,7 +48,7 @@ impl ByNode {
 
     /// Records that edge `edge` (ids must come ascending) belongs to `node`.
     #[inline]
-    pub fn push(&mut self, node: u64, edge: u64) {
+    pub(super) fn push(&mut self, node: u64, edge: u64) {
         let slot = &mut self.fill[node as usize];
         match &mut self.ids {
             EdgeIds::Narrow(v) => v[*slot as usize] = edge as u32,
@@ -56,7 +59,7 @@ impl ByNode {
 
     /// Sorts each node's edge ids: for edges pushed out of order (as they arrive from several
     /// ranks), after which [`ByNode::pairs`] is sorted again.
-    pub fn sort_within_nodes(&mut self) {
+    pub(super) fn sort_within_nodes(&mut self) {
         for n in 0..self.offsets.len().saturating_sub(1) {
             let (a, b) = (self.offsets[n] as usize, self.offsets[n + 1] as usize);
             match &mut self.ids {
@@ -67,7 +70,7 @@ impl ByNode {
     }
 
     /// (node, edge) pairs, node-major, edges ascending within a node.
-    pub fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+    pub(super) fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         (0..self.offsets.len().saturating_sub(1)).flat_map(move |n| {
             let (a, b) = (self.offsets[n] as usize, self.offsets[n + 1] as usize);
             (a..b).map(move |i| {
@@ -83,13 +86,13 @@ impl ByNode {
 
 /// The index of the side rows are sorted by: one run of edges per node.
 #[derive(Debug)]
-pub struct Sorted {
+pub(super) struct Sorted {
     first: Vec<u64>,
     count: Vec<u64>,
 }
 
 impl Sorted {
-    pub fn new(n_nodes: u64) -> Self {
+    pub(super) fn new(n_nodes: u64) -> Self {
         Sorted {
             first: vec![0; n_nodes as usize],
             count: vec![0; n_nodes as usize],
@@ -97,7 +100,7 @@ impl Sorted {
     }
 
     #[inline]
-    pub fn push(&mut self, node: u64, edge: u64) {
+    pub(super) fn push(&mut self, node: u64, edge: u64) {
         let n = node as usize;
         if self.count[n] == 0 {
             self.first[n] = edge;
@@ -106,7 +109,7 @@ impl Sorted {
     }
 
     /// Each node's edges as one run of ids (nodes without edges skipped).
-    pub fn runs(&self) -> impl Iterator<Item = (u64, std::ops::Range<u64>)> + '_ {
+    pub(super) fn runs(&self) -> impl Iterator<Item = (u64, std::ops::Range<u64>)> + '_ {
         (0..self.first.len())
             .filter(|&n| self.count[n] > 0)
             .map(|n| (n as u64, self.first[n]..self.first[n] + self.count[n]))
@@ -147,90 +150,92 @@ mod tests {
 /// [`ByNode`] out of core, for indices larger than the memory budget: (node, edge) pairs go to
 /// bucket files by node range as rows stream past; then each bucket, small enough for the
 /// budget, is read back and grouped by node in memory. Bucket files are anonymous (unlinked).
-pub struct SpilledByNode {
+pub(super) struct SpilledByNode {
     counts: Vec<u64>,
-    /// First node of each bucket, ascending; bucket b holds nodes `starts[b]..starts[b+1]`.
-    starts: Vec<u64>,
+    buckets: NodeBuckets,
+    /// One file per bucket.
     files: Vec<std::io::BufWriter<std::fs::File>>,
 }
 
-/// Bytes of one (node, edge) pair in a bucket file.
-const PAIR_BYTES: usize = 12;
+/// Bytes of one (node, edge) pair in a bucket file or a message: the node as u32, the edge as
+/// u64, little-endian.
+pub(super) const PAIR_BYTES: usize = 12;
+
+/// A (node, edge) pair as [`PAIR_BYTES`] bytes.
+#[inline]
+pub(super) fn encode_pair(node: u64, edge: u64) -> [u8; PAIR_BYTES] {
+    let mut pair = [0u8; PAIR_BYTES];
+    pair[..4].copy_from_slice(&(node as u32).to_le_bytes());
+    pair[4..].copy_from_slice(&edge.to_le_bytes());
+    pair
+}
+
+/// The (node, edge) pair of [`PAIR_BYTES`] bytes `p`.
+#[inline]
+pub(super) fn decode_pair(p: &[u8]) -> (u64, u64) {
+    let node = u64::from(u32::from_le_bytes([p[0], p[1], p[2], p[3]]));
+    let mut e = [0u8; 8];
+    e.copy_from_slice(&p[4..PAIR_BYTES]);
+    (node, u64::from_le_bytes(e))
+}
 
 impl SpilledByNode {
     /// For nodes with `counts[n]` edges each, using about `budget` bytes of memory per bucket,
     /// with bucket files in `dir`.
-    pub fn new(counts: &[u64], budget: u64, dir: &std::path::Path) -> std::io::Result<Self> {
+    pub(super) fn new(counts: &[u64], budget: u64, dir: &std::path::Path) -> std::io::Result<Self> {
         // A bucket is held twice while grouped (pairs read, then edge ids in node order).
-        let per_bucket = (budget / (2 * PAIR_BYTES as u64)).max(1);
-        let mut starts = vec![0u64];
-        let mut acc = 0u64;
-        for (n, &c) in counts.iter().enumerate() {
-            if acc > 0 && acc + c > per_bucket {
-                starts.push(n as u64);
-                acc = 0;
-            }
-            acc += c;
-        }
-        let files = starts
-            .iter()
+        let buckets = NodeBuckets::cut(counts, (budget / (2 * PAIR_BYTES as u64)).max(1));
+        let files = (0..buckets.len())
             .map(|_| {
                 tempfile::tempfile_in(dir).map(|f| std::io::BufWriter::with_capacity(1 << 16, f))
             })
             .collect::<std::io::Result<_>>()?;
         Ok(SpilledByNode {
             counts: counts.to_vec(),
-            starts,
+            buckets,
             files,
         })
     }
 
-    pub fn buckets(&self) -> usize {
-        self.starts.len()
+    /// How many bucket files.
+    pub(super) fn buckets(&self) -> usize {
+        self.buckets.len()
     }
 
     /// Records that edge `edge` (ids must come ascending) belongs to `node`.
     #[inline]
-    pub fn push(&mut self, node: u64, edge: u64) -> std::io::Result<()> {
+    pub(super) fn push(&mut self, node: u64, edge: u64) -> std::io::Result<()> {
         use std::io::Write;
-        let b = self.starts.partition_point(|&s| s <= node) - 1;
-        let mut pair = [0u8; PAIR_BYTES];
-        pair[..4].copy_from_slice(&(node as u32).to_le_bytes());
-        pair[4..].copy_from_slice(&edge.to_le_bytes());
-        self.files[b].write_all(&pair)
+        let b = self.buckets.of(node);
+        self.files[b].write_all(&encode_pair(node, edge))
     }
 
     /// (node, edge) pairs, node-major, edges ascending within a node; bucket by bucket, read
     /// back from the files each time (so the pairs can be walked twice). An I/O error ends the
     /// iteration early and is left in `error`.
-    pub fn pairs<'a>(
+    pub(super) fn pairs<'a>(
         &'a mut self,
         error: &'a std::cell::RefCell<Option<std::io::Error>>,
     ) -> impl Iterator<Item = (u64, u64)> + 'a {
         let SpilledByNode {
             counts,
-            starts,
+            buckets,
             files,
         } = self;
-        let ends: Vec<u64> = starts
-            .iter()
-            .skip(1)
-            .copied()
-            .chain([counts.len() as u64])
-            .collect();
         let counts = &*counts;
-        files
-            .iter_mut()
-            .zip(starts.iter().copied().zip(ends))
-            .flat_map(move |(file, (lo, hi))| {
-                match read_bucket(file, &counts[lo as usize..hi as usize], lo) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        *error.borrow_mut() = Some(e);
-                        Vec::new()
-                    }
+        files.iter_mut().zip(buckets.ranges()).flat_map(
+            move |(file, Range { start: lo, end: hi })| match read_bucket(
+                file,
+                &counts[lo as usize..hi as usize],
+                lo,
+            ) {
+                Ok(v) => v,
+                Err(e) => {
+                    *error.borrow_mut() = Some(e);
+                    Vec::new()
                 }
-            })
+            },
+        )
     }
 }
 
@@ -255,12 +260,10 @@ fn read_bucket(
     }
     let mut out = vec![(0u64, 0u64); bytes.len() / PAIR_BYTES];
     for p in bytes.chunks_exact(PAIR_BYTES) {
-        let node = u64::from(u32::from_le_bytes([p[0], p[1], p[2], p[3]]));
-        let mut e = [0u8; 8];
-        e.copy_from_slice(&p[4..]);
+        let (node, e) = decode_pair(p);
         let i = (node - first) as usize;
         if let Some(o) = out.get_mut(slot[i]) {
-            *o = (node, u64::from_le_bytes(e));
+            *o = (node, e);
         }
         slot[i] += 1;
     }
@@ -277,13 +280,13 @@ fn read_bucket(
 /// The index of the side rows are not sorted by: [`ByNode`] in memory when its 4 bytes per
 /// edge (8 past 2^32 edges) fit `memory`, else [`SpilledByNode`] with buckets of about that
 /// size in `dir`.
-pub enum Unsorted {
+pub(super) enum Unsorted {
     InMemory(ByNode),
     Spilled(SpilledByNode),
 }
 
 impl Unsorted {
-    pub fn new(counts: &[u64], memory: u64, dir: &std::path::Path) -> std::io::Result<Self> {
+    pub(super) fn new(counts: &[u64], memory: u64, dir: &std::path::Path) -> std::io::Result<Self> {
         let edges: u64 = counts.iter().sum();
         let width = if edges > u64::from(u32::MAX) { 8 } else { 4 };
         if edges.saturating_mul(width) <= memory {
@@ -295,7 +298,7 @@ impl Unsorted {
     }
 
     /// Records edges `first..` for `nodes`, one edge per node in order.
-    pub fn push_chunk(&mut self, nodes: &[u64], first: u64) -> std::io::Result<()> {
+    pub(super) fn push_chunk(&mut self, nodes: &[u64], first: u64) -> std::io::Result<()> {
         let edges = first..first + nodes.len() as u64;
         // One match per chunk, so that each loop is tight.
         match self {
@@ -310,7 +313,7 @@ impl Unsorted {
     }
 
     /// Records that edge `edge` belongs to `node` (in any order, if [`Unsorted::sort`] follows).
-    pub fn push(&mut self, node: u64, edge: u64) -> std::io::Result<()> {
+    pub(super) fn push(&mut self, node: u64, edge: u64) -> std::io::Result<()> {
         match self {
             Unsorted::InMemory(b) => b.push(node, edge),
             Unsorted::Spilled(b) => b.push(node, edge)?,
@@ -320,7 +323,7 @@ impl Unsorted {
 
     /// Puts each node's edge ids in order, for edges that were not pushed ascending (the
     /// spilled form sorts each bucket as it reads it back).
-    pub fn sort(&mut self) {
+    pub(super) fn sort(&mut self) {
         if let Unsorted::InMemory(b) = self {
             b.sort_within_nodes();
         }
@@ -328,7 +331,7 @@ impl Unsorted {
 
     /// (node, edge) pairs, node-major, edges ascending within a node; may be walked again. An
     /// I/O error ends the iteration early and is left in `error`.
-    pub fn pairs<'a>(
+    pub(super) fn pairs<'a>(
         &'a mut self,
         error: &'a std::cell::RefCell<Option<std::io::Error>>,
     ) -> impl Iterator<Item = (u64, u64)> + 'a {

@@ -1,0 +1,30 @@
+//! The one error type of the write path: every writer (rank 0's, the parallel one, the writer
+//! thread, the source sort) returns a [`WriteError`].
+
+use netbuild_sonata as sonata;
+
+/// A failure while writing edges.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The SONATA writer refused or HDF5 failed.
+    #[error(transparent)]
+    Sonata(#[from] sonata::SonataError),
+    /// A spilled edge table or index bucket could not be read back.
+    #[error("reading back the edge table: {0}")]
+    Table(#[from] std::io::Error),
+    /// The out-of-core sort by source failed.
+    #[error("sorting by source: {0}")]
+    Sort(#[from] netbuild_edges::TableError),
+    /// A chunk or pair message from another rank did not decode.
+    #[error("a message from rank {rank} was malformed")]
+    Message {
+        /// The sender.
+        rank: usize,
+    },
+    /// The writer thread ended early (its own error is returned instead, when there is one).
+    #[error("the writer thread stopped")]
+    WriterStopped,
+    /// A test of the failure path asked this rank to fail (see [`crate::fault`]).
+    #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0} while writing")]
+    Injected(usize),
+}

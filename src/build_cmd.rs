@@ -204,7 +204,7 @@ fn issue_loc(spec: &Spec, i: &netbuild::model::Issue) -> String {
 }
 
 fn print_summary(s: &netbuild::Summary, circuit: &netbuild::Circuit) {
-    use netbuild::estimate::{bytes, selection, thousands};
+    use crate::render::{bytes, selection, thousands};
     let ranks = s.peak_memory.len().max(1);
     println!(
         "built {} in {:.2} s on {ranks} rank{}",

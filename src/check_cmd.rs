@@ -2,7 +2,7 @@
 //!
 //! Validates the spec exactly as a build does (same messages, exit code 2), generates the
 //! networks and prepares the edge types as a build does, then prints what the build would make
-//! ([`netbuild::estimate`]): nodes per network; per edge type the rule, candidate pairs, and the
+//! ([`netbuild::estimate`], rendered by [`crate::render::estimate`]): nodes per network; per edge type the rule, candidate pairs, and the
 //! connections, synapses and rows (exact where the rule fixes them, else estimated); bytes per
 //! file; and the edge table's memory on the busiest of RANKS ranks against the memory budget.
 //! Writes nothing. Runs on one process (no MPI).
@@ -77,9 +77,9 @@ pub fn main(args: &CheckArgs) -> ExitCode {
     let estimate = netbuild::estimate::estimate(&circuit, &networks, &setup, &options, args.ranks);
     let name = args.spec.display().to_string();
     if args.json {
-        println!("{:#}", estimate.to_json(&name));
+        println!("{:#}", crate::render::estimate::json(&estimate, &name));
     } else {
-        print!("{}", estimate.to_text(&name));
+        print!("{}", crate::render::estimate::text(&estimate, &name));
     }
     ExitCode::SUCCESS
 }

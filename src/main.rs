@@ -9,6 +9,7 @@
 
 mod build_cmd;
 mod check_cmd;
+mod render;
 mod report_cmd;
 mod validate_cmd;
 

@@ -13,36 +13,25 @@
 //!   Synapses are exact when `nsyns` is fixed, else connections × the mean of `nsyns`.
 //! - **expected** for a constant probability without `max_distance`: p × pairs.
 //! - **sampled** otherwise (expressions, closures, a distance cut): a deterministic stratified
-//!   sample of targets (one per stratum of equal size, picked by a fixed-seed hash) is connected
-//!   with the build's own code, so `max_distance`, autapses, thinning, `nsyns` and per-synapse
-//!   rows are exactly the build's, and the counts are scaled by the stratum sizes. The sample
-//!   is sized to about [`SAMPLE_WORK`] units of estimated work (a few 100,000 candidate pairs,
-//!   at least [`MIN_SAMPLE_TARGETS`] targets); its standard error is reported.
+//!   sample of targets is connected with the build's own code ([`crate::sample`]) and the
+//!   counts scaled. The sample is sized to about [`SAMPLE_WORK`] units of estimated work (a few
+//!   100,000 candidate pairs, at least [`MIN_SAMPLE_TARGETS`] targets); its standard error is
+//!   reported.
 //!
 //! Rows are synapses for edge types with per-edge properties (a row per synapse), else
 //! connections (a row per pair with `nsyns`).
+//!
+//! The estimate is data only: the binary renders it (`check`'s text table and JSON).
 
 use crate::options::{BuildOptions, SortBy};
 use crate::plan::{split_targets, EdgePopulation};
+use crate::sample::{by_connecting, Coverage, Sampling, Tally};
+use crate::sample::{ENUMERATE_WORK, MIN_SAMPLE_TARGETS, SAMPLE_WORK};
 use crate::setup::EdgeSetup;
 use crate::work::type_work_per_block;
 use crate::write::edge_type_id;
 use netbuild_edges::column::width;
-use netbuild_model::{
-    Circuit, EdgeRow, EdgeSink, Network, Nsyns, PreparedEdgeType, Rule, Scalar, Scratch, Selector,
-    Value, Values,
-};
-use rayon::prelude::*;
-
-/// Estimated work (pairs visited plus rows made, [`PreparedEdgeType::work`]) a sampled edge
-/// type is given.
-pub const SAMPLE_WORK: f64 = 1.0e6;
-/// Below this much work for all its targets, an edge type is connected whole: exact.
-pub const ENUMERATE_WORK: f64 = 2.0e6;
-/// The fewest targets a sample has (or all of them).
-pub const MIN_SAMPLE_TARGETS: usize = 200;
-/// The seed of the sample's target picks.
-pub const SAMPLE_SEED: u64 = 0x6e65_7462_7569_6c64;
+use netbuild_model::{Circuit, Network, Nsyns, PreparedEdgeType, Rule, Selector, Value, Values};
 
 /// Bytes per row of the core datasets of an edges file: source and target ids (u64),
 /// edge_type_id (i64), edge_group_id (u32), edge_group_index (u64).
@@ -71,22 +60,21 @@ impl Method {
     pub fn exact(&self) -> bool {
         matches!(self, Method::Rule | Method::Enumerated)
     }
+}
 
-    pub fn describe(&self) -> String {
-        match self {
-            Method::Rule => "exact (rule)".into(),
-            Method::Enumerated => "exact (all targets connected)".into(),
-            Method::Expected => "expected (p × pairs)".into(),
-            Method::Sampled {
+impl From<Coverage> for Method {
+    fn from(c: Coverage) -> Method {
+        match c {
+            Coverage::All => Method::Enumerated,
+            Coverage::Sample {
                 targets,
                 of,
                 rel_se,
-            } => format!(
-                "sampled {} of {} targets (±{:.1}%)",
-                thousands(*targets),
-                thousands(*of),
-                rel_se * 100.0
-            ),
+            } => Method::Sampled {
+                targets,
+                of,
+                rel_se,
+            },
         }
     }
 }
@@ -99,8 +87,9 @@ pub struct EdgeTypeEstimate {
     /// `edge_type_id` in the files.
     pub id: i64,
     pub population: String,
-    pub source: String,
-    pub target: String,
+    /// The edge type's source and target selectors, as the circuit has them.
+    pub source: Selector,
+    pub target: Selector,
     pub rule: &'static str,
     /// Candidate pairs: sources × targets, less autapses where excluded (before `max_distance`).
     pub pairs: u64,
@@ -328,62 +317,6 @@ fn nsyns_mean(n: &Nsyns) -> (f64, bool) {
     }
 }
 
-/// Counts rows, connections and synapses pushed by `connect`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Tally {
-    rows: f64,
-    connections: f64,
-    synapses: f64,
-}
-
-struct TallySink {
-    row_per_synapse: bool,
-    last_source: Option<u64>,
-    tally: Tally,
-}
-
-impl EdgeSink for TallySink {
-    type Error = std::convert::Infallible;
-    fn push(&mut self, row: EdgeRow<'_>) -> Result<(), Self::Error> {
-        self.tally.rows += 1.0;
-        self.tally.synapses += f64::from(row.nsyns);
-        // The synapse rows of one pair are consecutive.
-        if !self.row_per_synapse || self.last_source != Some(row.source) {
-            self.tally.connections += 1.0;
-        }
-        self.last_source = Some(row.source);
-        Ok(())
-    }
-}
-
-/// The rows target `t` gets, made by the build's own code.
-fn connect_one(e: &PreparedEdgeType<'_>, t: u64, scratch: &mut Scratch) -> Tally {
-    let block = e.prepare_block(t..t + 1);
-    let mut sink = TallySink {
-        row_per_synapse: e.def.row_per_synapse(),
-        last_source: None,
-        tally: Tally::default(),
-    };
-    let Ok(()) = e.connect(&block, t, scratch, &mut sink);
-    sink.tally
-}
-
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
-
-/// How much of an edge type a sample connects: about `work` units of estimated work, at least
-/// `min_targets` targets; all of it below `enumerate_below` units.
-#[derive(Debug, Clone, Copy)]
-struct Sampling {
-    work: f64,
-    min_targets: usize,
-    enumerate_below: f64,
-}
-
 /// The work of `check`'s samples over all edge types: past [`SAMPLE_WORK`] each, edge types
 /// share it (Allen's V1 has 372 of them, whose errors average out over the total).
 pub const CHECK_TOTAL_WORK: f64 = 4.0e7;
@@ -395,96 +328,6 @@ fn check_sampling(n_types: usize) -> Sampling {
         work: SAMPLE_WORK.min(CHECK_TOTAL_WORK / n_types.max(1) as f64),
         min_targets: MIN_SAMPLE_TARGETS,
         enumerate_below: ENUMERATE_WORK,
-    }
-}
-
-/// The rows `e` is expected to make, from a light sample (about 1/20 of `check`'s): what the
-/// progress line extrapolates with before it has seen much of an edge type. `total_work` is the
-/// work of all of `e`'s targets, which the caller has summed already.
-pub fn expected_rows(e: &PreparedEdgeType<'_>, total_work: f64) -> f64 {
-    let light = Sampling {
-        work: SAMPLE_WORK / 20.0,
-        min_targets: MIN_SAMPLE_TARGETS / 10,
-        enumerate_below: ENUMERATE_WORK / 20.0,
-    };
-    by_connecting(e, false, light, total_work).0.rows
-}
-
-/// Connections, synapses and rows of `e` from connecting some or all of its targets.
-/// `total_work`: the work of all its targets ([`crate::work::TargetWork::type_totals`]).
-fn by_connecting(
-    e: &PreparedEdgeType<'_>,
-    enumerate: bool,
-    how: Sampling,
-    total_work: f64,
-) -> (Tally, Method) {
-    let n = e.targets.len();
-    if n == 0 {
-        return (Tally::default(), Method::Enumerated);
-    }
-    let m = if enumerate || total_work <= how.enumerate_below {
-        n
-    } else {
-        ((n as f64 * how.work / total_work).ceil() as usize)
-            .max(how.min_targets)
-            .min(n)
-    };
-    if m == n {
-        let tally = e
-            .targets
-            .par_iter()
-            .map_init(Scratch::default, |s, &t| connect_one(e, t, s))
-            .reduce(Tally::default, add);
-        return (tally, Method::Enumerated);
-    }
-    // Stratum i holds target positions [i n / m, (i+1) n / m); one pick per stratum.
-    let picks: Vec<(u64, f64)> = (0..m)
-        .map(|i| {
-            let lo = (i as u128 * n as u128 / m as u128) as usize;
-            let hi = ((i + 1) as u128 * n as u128 / m as u128) as usize;
-            let h = splitmix(SAMPLE_SEED ^ splitmix(e.index as u64) ^ (i as u64));
-            let at = lo + (h % (hi - lo) as u64) as usize;
-            (e.targets[at], (hi - lo) as f64)
-        })
-        .collect();
-    let per_target: Vec<(Tally, f64)> = picks
-        .par_iter()
-        .map_init(Scratch::default, |s, &(t, w)| (connect_one(e, t, s), w))
-        .collect();
-    let mut tally = Tally::default();
-    for (x, w) in &per_target {
-        tally.rows += x.rows * w;
-        tally.connections += x.connections * w;
-        tally.synapses += x.synapses * w;
-    }
-    // Standard error of the scaled rows, as for a simple random sample of m of n targets.
-    let mean = per_target.iter().map(|(x, _)| x.rows).sum::<f64>() / m as f64;
-    let var = per_target
-        .iter()
-        .map(|(x, _)| (x.rows - mean).powi(2))
-        .sum::<f64>()
-        / (m as f64 - 1.0).max(1.0);
-    let se = n as f64 * (var / m as f64 * (1.0 - m as f64 / n as f64)).sqrt();
-    let rel_se = if tally.rows > 0.0 {
-        se / tally.rows
-    } else {
-        0.0
-    };
-    (
-        tally,
-        Method::Sampled {
-            targets: m as u64,
-            of: n as u64,
-            rel_se,
-        },
-    )
-}
-
-fn add(a: Tally, b: Tally) -> Tally {
-    Tally {
-        rows: a.rows + b.rows,
-        connections: a.connections + b.connections,
-        synapses: a.synapses + b.synapses,
     }
 }
 
@@ -529,21 +372,21 @@ fn edge_type(
             by_rule(p.clamp(0.0, 1.0) * pairs as f64, Method::Expected)
         }
         Rule::OneToOne | Rule::File(_) => {
-            let (t, m) = by_connecting(e, true, sampling, total_work);
-            (t, m, true)
+            let (t, c) = by_connecting(e, true, sampling, total_work);
+            (t, c.into(), true)
         }
         _ => {
-            let (t, m) = by_connecting(e, false, sampling, total_work);
-            let exact = m.exact();
-            (t, m, exact)
+            let (t, c) = by_connecting(e, false, sampling, total_work);
+            let m = Method::from(c);
+            (t, m, m.exact())
         }
     };
     EdgeTypeEstimate {
         index: e.index,
         id: edge_type_id(e.index),
         population: pop.name.clone(),
-        source: selection(&def.source),
-        target: selection(&def.target),
+        source: def.source.clone(),
+        target: def.target.clone(),
         rule: def.rule.name(),
         pairs,
         connections: tally.connections,
@@ -610,335 +453,11 @@ fn population(
     }
 }
 
-/// `net[ei=e]`, `net[pop_name=L4E|L4I]`, `net`.
-pub fn selection(sel: &Selector) -> String {
-    if sel.filters.is_empty() {
-        return sel.network.clone();
-    }
-    let value = |s: &Scalar| match s {
-        Scalar::Str(s) => s.clone(),
-        Scalar::Int(i) => i.to_string(),
-        Scalar::Float(f) => f.to_string(),
-        Scalar::Bool(b) => b.to_string(),
-    };
-    let filters: Vec<String> = sel
-        .filters
-        .iter()
-        .map(|(k, vs)| format!("{k}={}", vs.iter().map(value).collect::<Vec<_>>().join("|")))
-        .collect();
-    format!("{}[{}]", sel.network, filters.join(","))
-}
-
-/// 7680728 → `7,680,728`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let head = match s.len() % 3 {
-        0 => 3.min(s.len()),
-        r => r,
-    };
-    let mut out = s[..head].to_string();
-    for group in s.as_bytes()[head..].chunks(3) {
-        out.push(',');
-        out.push_str(std::str::from_utf8(group).unwrap_or_default());
-    }
-    out
-}
-
-/// 1536 → `1.5 KiB`.
-pub fn bytes(b: f64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut x = b.max(0.0);
-    let mut u = 0;
-    while x >= 1024.0 && u + 1 < units.len() {
-        x /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{x:.0} B")
-    } else {
-        format!("{x:.1} {}", units[u])
-    }
-}
-
-impl Estimate {
-    /// Plain aligned text for people.
-    pub fn to_text(&self, spec: &str) -> String {
-        let approx = |x: f64, exact: bool| {
-            let n = thousands(x.round().max(0.0) as u64);
-            if exact {
-                n
-            } else {
-                format!("~{n}")
-            }
-        };
-        let mut out = String::new();
-        let plural = if self.ranks == 1 { "" } else { "s" };
-        out.push_str(&format!(
-            "{spec}: the spec is valid; plan for {} rank{plural} (seed {}), nothing built\n\n",
-            self.ranks, self.seed
-        ));
-        out.push_str("nodes\n");
-        let mut t = vec![row(&["network", "nodes", "file", "size"])];
-        for n in &self.networks {
-            t.push(vec![
-                n.name.clone(),
-                thousands(n.nodes),
-                n.file.clone(),
-                format!("~{}", bytes(n.file_bytes)),
-            ]);
-        }
-        out.push_str(&table(&t, &[false, true, false, true]));
-
-        out.push_str("\nedge types (~ estimated; rows are synapses where edges have per-edge properties, else connections)\n");
-        let mut t = vec![row(&[
-            "id",
-            "population",
-            "source",
-            "target",
-            "rule",
-            "pairs",
-            "connections",
-            "synapses",
-            "rows",
-            "how",
-        ])];
-        for e in &self.edge_types {
-            t.push(vec![
-                e.id.to_string(),
-                e.population.clone(),
-                e.source.clone(),
-                e.target.clone(),
-                e.rule.to_string(),
-                thousands(e.pairs),
-                approx(e.connections, e.method.exact()),
-                approx(e.synapses, e.synapses_exact),
-                approx(e.rows, e.rows_exact()),
-                e.method.describe(),
-            ]);
-        }
-        out.push_str(&table(
-            &t,
-            &[
-                true, false, false, false, false, true, true, true, true, false,
-            ],
-        ));
-
-        out.push_str("\nfiles to write (uncompressed: core columns 36 B/row, group columns, indices 16 B/range)\n");
-        let mut t = vec![row(&["file", "rows", "synapses", "size"])];
-        for p in &self.populations {
-            t.push(vec![
-                p.file.clone(),
-                approx(p.rows, p.exact),
-                approx(
-                    p.synapses,
-                    p.edge_types
-                        .iter()
-                        .all(|&i| self.edge_types[i].synapses_exact),
-                ),
-                format!("~{}", bytes(p.file_bytes)),
-            ]);
-        }
-        out.push_str(&table(&t, &[false, true, true, true]));
-
-        out.push_str(&format!(
-            "\nmemory per rank (edge table: 12 B/row + group columns), {} rank{plural}\n",
-            self.ranks
-        ));
-        let mut t = vec![row(&[
-            "population",
-            "rows, largest rank",
-            "table, largest rank",
-            "budget",
-            "spills",
-        ])];
-        for p in &self.populations {
-            let (r, b) = p.largest_share();
-            t.push(vec![
-                p.name.clone(),
-                format!("{} (rank {r})", approx(p.rank_rows[r], false)),
-                format!("~{}", bytes(b)),
-                bytes(self.memory_budget as f64),
-                if b > self.memory_budget as f64 {
-                    "yes".into()
-                } else {
-                    "no".into()
-                },
-            ]);
-        }
-        out.push_str(&table(&t, &[false, true, true, true, false]));
-
-        let exact = self.populations.iter().all(|p| p.exact);
-        out.push_str(&format!(
-            "\ntotal: {} edges (rows), {} synapses, ~{} to write\n",
-            approx(self.rows(), exact),
-            approx(
-                self.synapses(),
-                self.edge_types.iter().all(|e| e.synapses_exact)
-            ),
-            bytes(self.file_bytes())
-        ));
-        let budget = format!(
-            "{}{}",
-            bytes(self.memory_budget as f64),
-            if self.default_budget {
-                " (default: a quarter of this machine's memory shared by the ranks)"
-            } else {
-                ""
-            }
-        );
-        match self.largest_share() {
-            Some((p, r, b)) => out.push_str(&format!(
-                "memory: largest edge table ~{} ({}, rank {r}) against a budget of {budget} per rank: {}\n",
-                bytes(b),
-                self.populations[p].name,
-                if self.will_spill() {
-                    "will spill to disk"
-                } else {
-                    "no spill"
-                }
-            )),
-            None => out.push_str(&format!(
-                "memory: no edges; budget {budget} per rank\n"
-            )),
-        }
-        out
-    }
-
-    /// JSON for machines (`Display` prints it pretty).
-    pub fn to_json(&self, spec: &str) -> serde_json::Value {
-        use serde_json::json;
-        let edge_types: Vec<serde_json::Value> = self
-            .edge_types
-            .iter()
-            .map(|e| {
-                let (method, sample) = match e.method {
-                    Method::Rule => ("rule", serde_json::Value::Null),
-                    Method::Enumerated => ("enumerated", serde_json::Value::Null),
-                    Method::Expected => ("expected", serde_json::Value::Null),
-                    Method::Sampled {
-                        targets,
-                        of,
-                        rel_se,
-                    } => (
-                        "sampled",
-                        json!({"targets": targets, "of": of, "relative_standard_error": rel_se}),
-                    ),
-                };
-                json!({
-                    "index": e.index,
-                    "id": e.id,
-                    "population": e.population,
-                    "source": e.source,
-                    "target": e.target,
-                    "rule": e.rule,
-                    "pairs": e.pairs,
-                    "connections": e.connections,
-                    "synapses": e.synapses,
-                    "rows": e.rows,
-                    "row_per_synapse": e.row_per_synapse,
-                    "method": method,
-                    "sample": sample,
-                    "exact": {
-                        "connections": e.method.exact(),
-                        "synapses": e.synapses_exact,
-                        "rows": e.rows_exact(),
-                    },
-                    "table_bytes_per_row": e.table_bytes_per_row,
-                })
-            })
-            .collect();
-        let populations: Vec<serde_json::Value> = self
-            .populations
-            .iter()
-            .map(|p| {
-                let (r, b) = p.largest_share();
-                json!({
-                    "name": p.name,
-                    "file": p.file,
-                    "edge_type_ids": p.edge_types.iter().map(|&i| self.edge_types[i].id).collect::<Vec<_>>(),
-                    "rows": p.rows,
-                    "synapses": p.synapses,
-                    "exact": p.exact,
-                    "file_bytes": p.file_bytes,
-                    "rank_rows": p.rank_rows,
-                    "rank_table_bytes": p.rank_table_bytes,
-                    "largest_rank": r,
-                    "largest_table_bytes": b,
-                    "spills": b > self.memory_budget as f64,
-                })
-            })
-            .collect();
-        let largest = self.largest_share().map(|(p, r, b)| {
-            json!({"population": self.populations[p].name, "rank": r, "table_bytes": b})
-        });
-        json!({
-            "spec": spec,
-            "ranks": self.ranks,
-            "seed": self.seed,
-            "networks": self.networks.iter().map(|n| json!({
-                "name": n.name, "nodes": n.nodes, "file": n.file, "file_bytes": n.file_bytes,
-            })).collect::<Vec<_>>(),
-            "edge_types": edge_types,
-            "populations": populations,
-            "memory": {
-                "budget": self.memory_budget,
-                "default_budget": self.default_budget,
-                "largest": largest,
-                "will_spill": self.will_spill(),
-            },
-            "total": {
-                "rows": self.rows(),
-                "synapses": self.synapses(),
-                "file_bytes": self.file_bytes(),
-            },
-        })
-    }
-}
-
-fn row(cells: &[&str]) -> Vec<String> {
-    cells.iter().map(|c| c.to_string()).collect()
-}
-
-/// Aligned columns, two spaces apart, indented by two; `right[i]` right-aligns column i.
-fn table(rows: &[Vec<String>], right: &[bool]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::from(" ");
-        for (c, cell) in r.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            line.push(' ');
-            if right.get(c).copied().unwrap_or(false) {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                if c + 1 < r.len() {
-                    line.push_str(&" ".repeat(pad));
-                }
-            }
-            line.push(' ');
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::setup::prepare_edges;
-    use netbuild_model::{all_nodes, generate_networks, SelectorExt};
+    use netbuild_model::{all_nodes, generate_networks, Scalar, SelectorExt};
 
     fn circuit() -> Circuit {
         let mut c = Circuit::new(3);
@@ -986,18 +505,7 @@ mod tests {
         let p = &est.populations[0];
         assert!((p.rank_rows.iter().sum::<f64>() - p.rows).abs() < 1e-6);
         assert_eq!(p.rank_rows.len(), 2);
-        assert!(est.to_text("x.toml").contains("a_to_a"));
-        assert_eq!(est.to_json("x.toml")["ranks"], 2);
-    }
-
-    #[test]
-    fn formatting() {
-        assert_eq!(thousands(7_680_728), "7,680,728");
-        assert_eq!(thousands(12), "12");
-        assert_eq!(bytes(1536.0), "1.5 KiB");
-        assert_eq!(
-            selection(&all_nodes("v1").filters_eq("pop_name", "L4E")),
-            "v1[pop_name=L4E]"
-        );
+        assert_eq!(p.name, "a_to_a");
+        assert_eq!(est.ranks, 2);
     }
 }

@@ -29,6 +29,7 @@ pub mod options;
 pub mod output;
 pub mod plan;
 pub mod progress;
+pub mod sample;
 pub mod setup;
 pub mod work;
 pub mod write;

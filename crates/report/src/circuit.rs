@@ -1,130 +1,52 @@
-//! Finding and reading the parts of a circuit folder that the report needs: which files hold
-//! which populations, the type tables, node properties (positions, selector and expression
-//! properties) and the shape of each edge population. Edge rows themselves are streamed by
-//! `scan`.
+//! Reading the parts of a circuit folder that the report needs: which files hold which
+//! populations (found by netbuild's one finder, [`netbuild_sonata::find_circuit`]), the type
+//! tables, node properties (positions, selector and expression properties) and the shape of
+//! each edge population. Edge rows themselves are streamed by `scan`.
 
 use crate::ReportError;
 use hdf5::types::{VarLenAscii, VarLenUnicode};
+use netbuild_sonata::read::attr::string_attr;
+use netbuild_sonata::read::circuit::{FindError, Severity};
+use netbuild_sonata::{CircuitFiles, NetworkFile};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// One `*_nodes.h5` or `*_edges.h5` file with its type table.
-#[derive(Debug, Clone)]
-pub struct FilePair {
-    pub h5: PathBuf,
-    pub types_csv: Option<PathBuf>,
-}
-
-/// The files of a circuit folder: from `circuit_config.json` when there is one, else every
-/// `*_nodes.h5` / `*_edges.h5` beside their `*_node_types.csv` / `*_edge_types.csv`.
-#[derive(Debug, Clone, Default)]
-pub struct CircuitFiles {
-    pub nodes: Vec<FilePair>,
-    pub edges: Vec<FilePair>,
-}
-
+/// The files of the circuit in `dir`, as netbuild's one finder lists them
+/// ([`netbuild_sonata::find_circuit`]). A file the config lists but that cannot be read is an
+/// error; other problems of the config (which `validate` lists) are passed over.
 pub fn find_files(dir: &Path) -> Result<CircuitFiles, ReportError> {
-    let config = dir.join("circuit_config.json");
-    if config.is_file() {
-        if let Some(files) = from_config(dir, &config)? {
-            return Ok(files);
+    let found = netbuild_sonata::find_circuit(dir).map_err(|e| match e {
+        FindError::NotAFolder { dir } => ReportError::invalid(&dir, "not a folder"),
+        FindError::CannotList { dir, source } => ReportError::io(&dir, source),
+        FindError::ConfigUnreadable { path, source } => ReportError::io(&path, source),
+        FindError::ConfigNotJson { path, source } => {
+            ReportError::invalid(&path, format!("not JSON: {source}"))
         }
+    })?;
+    if let Some(p) = found
+        .problems
+        .iter()
+        .find(|p| p.severity == Severity::Skipped)
+    {
+        let message = format!("{}: {}", p.object, p.message);
+        return Err(ReportError::invalid(&dir.join(&p.file), message));
     }
-    let mut files = CircuitFiles::default();
-    let entries = std::fs::read_dir(dir).map_err(|e| ReportError::io(dir, e))?;
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .collect();
-    names.sort();
-    for name in names {
-        let pair = |stem: &str, csv_suffix: &str| {
-            let csv = dir.join(format!("{stem}{csv_suffix}"));
-            FilePair {
-                h5: dir.join(&name),
-                types_csv: csv.is_file().then_some(csv),
-            }
-        };
-        if let Some(stem) = name.strip_suffix("_nodes.h5") {
-            files.nodes.push(pair(stem, "_node_types.csv"));
-        } else if let Some(stem) = name.strip_suffix("_edges.h5") {
-            files.edges.push(pair(stem, "_edge_types.csv"));
-        }
-    }
-    Ok(files)
-}
-
-/// Reads `networks.nodes[]` and `networks.edges[]` of a circuit config, with its manifest.
-/// `None` if the config has no `networks` (then the folder is listed instead).
-fn from_config(dir: &Path, config: &Path) -> Result<Option<CircuitFiles>, ReportError> {
-    let text = std::fs::read_to_string(config).map_err(|e| ReportError::io(config, e))?;
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| ReportError::invalid(config, format!("not JSON: {e}")))?;
-    let Some(networks) = json.get("networks") else {
-        return Ok(None);
-    };
-    let mut manifest: Vec<(String, String)> = json
-        .get("manifest")
-        .and_then(|m| m.as_object())
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
-    // Longest names first, so that `$BASE_DIR_X` is not read as `$BASE_DIR` + `_X`.
-    manifest.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
-    let expand = |s: &str| -> PathBuf {
-        let mut s = s.to_string();
-        for _ in 0..8 {
-            let before = s.clone();
-            for (k, v) in &manifest {
-                s = s.replace(k.as_str(), v);
-            }
-            if s == before {
-                break;
-            }
-        }
-        let p = PathBuf::from(s);
-        if p.is_absolute() {
-            p
-        } else {
-            dir.join(p)
-        }
-    };
-    let list = |key: &str, file: &str, types: &str| -> Vec<FilePair> {
-        networks
-            .get(key)
-            .and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| {
-                        Some(FilePair {
-                            h5: expand(e.get(file)?.as_str()?),
-                            types_csv: e.get(types).and_then(|t| t.as_str()).map(&expand),
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    Ok(Some(CircuitFiles {
-        nodes: list("nodes", "nodes_file", "node_types_file"),
-        edges: list("edges", "edges_file", "edge_types_file"),
-    }))
+    Ok(found.files)
 }
 
 /// A type table (`*_node_types.csv`, `*_edge_types.csv`): whitespace-separated, header first,
 /// `"`-quoted fields with doubled inner quotes, `NULL` for a missing value (as BMTK writes).
 #[derive(Debug, Clone, Default)]
 pub struct TypeTable {
+    /// Column names, the id column included.
     pub columns: Vec<String>,
     /// type id -> values, one per column (the id column included).
     pub rows: BTreeMap<i64, Vec<Option<String>>>,
 }
 
 impl TypeTable {
+    /// Reads the table at `path`, keyed by `id_column`.
     pub fn read(path: &Path, id_column: &str) -> Result<TypeTable, ReportError> {
         let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
         Self::parse(&text, id_column).map_err(|m| ReportError::invalid(path, m))
@@ -184,20 +106,11 @@ pub struct NodePop {
 }
 
 /// Reads every node population of every nodes file.
-pub fn read_node_pops(files: &[FilePair]) -> Result<BTreeMap<String, NodePop>, ReportError> {
+pub fn read_node_pops(files: &[NetworkFile]) -> Result<BTreeMap<String, NodePop>, ReportError> {
     let mut pops = BTreeMap::new();
     for f in files {
-        let file = open(&f.h5)?;
-        let types = match &f.types_csv {
-            Some(csv) if csv.is_file() => TypeTable::read(csv, "node_type_id")?,
-            _ => TypeTable::default(),
-        };
-        let nodes = file.group("nodes").map_err(|e| ReportError::h5(&f.h5, e))?;
-        for name in nodes
-            .member_names()
-            .map_err(|e| ReportError::h5(&f.h5, e))?
-        {
-            let g = nodes.group(&name).map_err(|e| ReportError::h5(&f.h5, e))?;
+        let (types, groups) = populations(f, "nodes", "node_type_id")?;
+        for (name, g) in groups {
             let read_i64 = |ds: &str| -> Result<Vec<i64>, ReportError> {
                 g.dataset(ds)
                     .and_then(|d| d.read_raw::<i64>())
@@ -238,6 +151,32 @@ pub fn read_node_pops(files: &[FilePair]) -> Result<BTreeMap<String, NodePop>, R
     Ok(pops)
 }
 
+/// The type table of a nodes or edges file (`kind`: `"nodes"` or `"edges"`; empty when it has
+/// none) and its population groups, by name.
+fn populations(
+    f: &NetworkFile,
+    kind: &str,
+    id_column: &str,
+) -> Result<(TypeTable, Vec<(String, hdf5::Group)>), ReportError> {
+    let types = match &f.types {
+        Some(csv) if csv.is_file() => TypeTable::read(csv, id_column)?,
+        _ => TypeTable::default(),
+    };
+    let top = open(&f.h5)?
+        .group(kind)
+        .map_err(|e| ReportError::h5(&f.h5, e))?;
+    let names = top.member_names().map_err(|e| ReportError::h5(&f.h5, e))?;
+    let groups = names
+        .into_iter()
+        .map(|name| {
+            let g = top.group(&name).map_err(|e| ReportError::h5(&f.h5, e))?;
+            Ok((name, g))
+        })
+        .collect::<Result<_, ReportError>>()?;
+    Ok((types, groups))
+}
+
+/// Opens an HDF5 file for reading.
 pub fn open(path: &Path) -> Result<hdf5::File, ReportError> {
     hdf5::File::open(path).map_err(|e| ReportError::h5(path, e))
 }
@@ -447,20 +386,16 @@ pub struct EdgePop {
     pub types: TypeTable,
 }
 
-pub fn read_edge_pops(files: &[FilePair]) -> Result<Vec<EdgePop>, ReportError> {
+/// The `node_population` attribute of an id column, if it has a readable one.
+fn population_attr(ids: &hdf5::Dataset) -> Option<String> {
+    string_attr(ids, "node_population").ok().flatten()
+}
+
+pub fn read_edge_pops(files: &[NetworkFile]) -> Result<Vec<EdgePop>, ReportError> {
     let mut pops = Vec::new();
     for f in files {
-        let file = open(&f.h5)?;
-        let types = match &f.types_csv {
-            Some(csv) if csv.is_file() => TypeTable::read(csv, "edge_type_id")?,
-            _ => TypeTable::default(),
-        };
-        let edges = file.group("edges").map_err(|e| ReportError::h5(&f.h5, e))?;
-        for name in edges
-            .member_names()
-            .map_err(|e| ReportError::h5(&f.h5, e))?
-        {
-            let g = edges.group(&name).map_err(|e| ReportError::h5(&f.h5, e))?;
+        let (types, groups) = populations(f, "edges", "edge_type_id")?;
+        for (name, g) in groups {
             let ds = |n: &str| {
                 g.dataset(n)
                     .map_err(|e| ReportError::h5(&f.h5, format!("/edges/{name}/{n}: {e}")))
@@ -472,8 +407,8 @@ pub fn read_edge_pops(files: &[FilePair]) -> Result<Vec<EdgePop>, ReportError> {
                 None => (String::new(), String::new()),
             };
             pops.push(EdgePop {
-                source_pop: string_attr(&src, "node_population").unwrap_or(from_name_src),
-                target_pop: string_attr(&trg, "node_population").unwrap_or(from_name_trg),
+                source_pop: population_attr(&src).unwrap_or(from_name_src),
+                target_pop: population_attr(&trg).unwrap_or(from_name_trg),
                 rows: src.size() as u64,
                 name,
                 file: f.h5.clone(),
@@ -482,21 +417,6 @@ pub fn read_edge_pops(files: &[FilePair]) -> Result<Vec<EdgePop>, ReportError> {
         }
     }
     Ok(pops)
-}
-
-/// A scalar string attribute of a file, group or dataset.
-pub fn string_attr(loc: &hdf5::Location, name: &str) -> Option<String> {
-    if !loc.attr_names().ok()?.iter().any(|n| n == name) {
-        return None;
-    }
-    let a = loc.attr(name).ok()?;
-    if let Ok(s) = a.read_scalar::<VarLenUnicode>() {
-        return Some(s.to_string());
-    }
-    if let Ok(s) = a.read_scalar::<VarLenAscii>() {
-        return Some(s.to_string());
-    }
-    None
 }
 
 #[cfg(test)]

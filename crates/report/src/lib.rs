@@ -18,6 +18,8 @@
 //! from netbuild's estimator), `distance` (candidate pairs and rule curves from sampled pairs),
 //! `svg` (the charts), `html` (the page).
 
+#![warn(missing_docs)]
+
 mod circuit;
 mod distance;
 mod expected;
@@ -34,8 +36,16 @@ pub use circuit::TypeTable;
 /// Why no report was written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// A file of the circuit (or the folder) cannot be read, or holds what a SONATA circuit
+    /// does not.
     #[error("{}: {message}", path.display())]
-    File { path: PathBuf, message: String },
+    File {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The spec given with `--spec` does not load.
     #[error(transparent)]
     Spec(#[from] netbuild_spec::SpecError),
     /// `--group-by` names a property no node has.
@@ -44,7 +54,9 @@ pub enum ReportError {
         known.join(", ")
     )]
     GroupBy {
+        /// The property asked for.
         property: String,
+        /// The node properties the circuit has.
         known: Vec<String>,
     },
     /// The spec loads but its edge types cannot be prepared for the estimator.
@@ -73,6 +85,8 @@ impl ReportError {
     }
 }
 
+/// How the report is made: the spec it may compare with, the samples and bins of the distance
+/// profiles, the property the matrices group nodes by.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The spec the circuit was built from: adds the distance profiles and the rules.
@@ -103,9 +117,11 @@ impl Default for Options {
 /// What was written.
 #[derive(Debug, Clone)]
 pub struct Written {
+    /// The page written (`DIR/report.html`).
     pub path: PathBuf,
     /// `<svg>` charts on the page.
     pub charts: usize,
+    /// Distance profiles drawn (edge types whose rule depends on distance, with the spec).
     pub distance_profiles: usize,
     /// Groups in the matrices (rows and columns together).
     pub groups: usize,
@@ -401,10 +417,15 @@ fn group_nodes(
 
 fn provenance(h5: &Path) -> Option<Provenance> {
     let f = hdf5::File::open(h5).ok()?;
+    let attr = |name| {
+        netbuild_sonata::read::attr::string_attr(&f, name)
+            .ok()
+            .flatten()
+    };
     let p = Provenance {
-        version: circuit::string_attr(&f, "netbuild_version"),
-        seed: circuit::string_attr(&f, "netbuild_seed"),
-        spec_sha256: circuit::string_attr(&f, "netbuild_spec_sha256"),
+        version: attr("netbuild_version"),
+        seed: attr("netbuild_seed"),
+        spec_sha256: attr("netbuild_spec_sha256"),
     };
     (p.version.is_some() || p.spec_sha256.is_some()).then_some(p)
 }

@@ -30,6 +30,7 @@ pub const NO_GROUP: u32 = u32::MAX;
 pub struct Grouping {
     /// The property, `None` when grouped by node population.
     pub property: Option<String>,
+    /// The name of each group (the property's value, or the node population).
     pub labels: Vec<String>,
     /// The node population of each group.
     pub population: Vec<String>,
@@ -40,10 +41,12 @@ pub struct Grouping {
 }
 
 impl Grouping {
+    /// The number of groups.
     pub fn len(&self) -> usize {
         self.labels.len()
     }
 
+    /// Whether there is no group.
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
     }
@@ -263,6 +266,7 @@ impl<'a> PairCounter<'a> {
         }
     }
 
+    /// The counts, once every edge row has been added.
     pub fn finish(mut self) -> PairCounts {
         let (sg, tg, w) = (self.source_group, self.target_group, self.width);
         self.by_target.flush(|t, s| Self::cell(sg, tg, w, s, t));
@@ -293,10 +297,12 @@ impl<'a> PairCounter<'a> {
 /// The matrices of a circuit.
 #[derive(Debug, Clone)]
 pub struct Matrices {
+    /// The groups of the rows and columns.
     pub grouping: Grouping,
     /// Source groups (rows) and target groups (columns) shown: those of the node populations
     /// that are the source, or the target, of some edge population.
     pub rows: Vec<usize>,
+    /// See `rows`.
     pub cols: Vec<usize>,
     /// Distinct connected pairs per cell, row-major over all groups.
     pub pairs: Vec<u64>,
@@ -367,18 +373,23 @@ impl Matrices {
         Some(self.expected.as_ref()?[self.at(g, h)])
     }
 
+    /// The rules' expected connection probability from group `g` to group `h`: expected
+    /// connections over possible pairs; `None` without the spec or where no rule covers them.
     pub fn expected_probability(&self, g: usize, h: usize) -> Option<f64> {
         let possible = self.grouping.possible(g, h);
         let e = self.expected_connections(g, h)?;
         (self.covered[self.at(g, h)] && possible > 0).then(|| e / possible as f64)
     }
 
+    /// The rules' expected in-degree of group `h`'s nodes from group `g`; `None` as for
+    /// [`Matrices::expected_probability`].
     pub fn expected_in_degree(&self, g: usize, h: usize) -> Option<f64> {
         let n = self.grouping.size[h];
         let e = self.expected_connections(g, h)?;
         (self.covered[self.at(g, h)] && n > 0).then(|| e / n as f64)
     }
 
+    /// Distinct connected (source, target) pairs from group `g` to group `h`.
     pub fn pairs(&self, g: usize, h: usize) -> u64 {
         self.pairs[self.at(g, h)]
     }

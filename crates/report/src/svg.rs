@@ -16,6 +16,7 @@ const FONT: &str =
 const AXIS: &str = "#333";
 const GRID: &str = "#e3e3e3";
 
+/// `s` safe inside HTML/SVG text and attribute values (`&`, `<`, `>`, `"`, `'` escaped).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -191,10 +192,13 @@ impl Frame {
 
 /// One bar of a horizontal bar chart.
 pub struct Bar {
+    /// Written left of the bar.
     pub label: String,
+    /// The bar's length, on the chart's scale.
     pub value: f64,
     /// Printed at the end of the bar.
     pub value_text: String,
+    /// Fill colour (CSS).
     pub color: &'static str,
     /// Tooltip.
     pub title: String,
@@ -288,9 +292,13 @@ pub fn hbar(bars: &[Bar], width: f64, xlabel: &str) -> String {
 
 /// One histogram bin: from `lo` to `hi` on the x axis, its count, and what it holds (tooltip).
 pub struct Bin {
+    /// Left edge on the x axis.
     pub lo: f64,
+    /// Right edge on the x axis.
     pub hi: f64,
+    /// The bar's height.
     pub count: u64,
+    /// Tooltip.
     pub label: String,
 }
 
@@ -345,8 +353,11 @@ pub fn histogram(
 
 /// A series of an x-y chart.
 pub struct Series {
+    /// Its name in the legend.
     pub name: String,
+    /// Line or dot colour (CSS).
     pub color: &'static str,
+    /// (x, y) points, in x order.
     pub points: Vec<(f64, f64)>,
     /// `Some`: drawn as dots with these (low, high) error bars; `None`: a line.
     pub errors: Option<Vec<(f64, f64)>>,
@@ -556,15 +567,21 @@ pub fn short(v: f64) -> String {
 /// A heat map: one cell per (row, column) on a linear colour scale from 0 to `vmax`, with a
 /// colour bar on the right.
 pub struct Heatmap<'a> {
+    /// Row labels, top to bottom.
     pub rows: &'a [String],
+    /// Column labels, left to right.
     pub cols: &'a [String],
     /// Row-major; `None`: no value (grey).
     pub values: &'a [Option<f64>],
     /// Tooltip of each cell, row-major.
     pub titles: &'a [String],
+    /// The value of the darkest colour (larger values are drawn as it).
     pub vmax: f64,
+    /// What the rows are (axis title).
     pub row_title: &'a str,
+    /// What the columns are (axis title).
     pub col_title: &'a str,
+    /// What the colour means (colour bar title).
     pub scale_title: &'a str,
 }
 

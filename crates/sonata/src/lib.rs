@@ -1,6 +1,9 @@
 //! Writes SONATA circuits: HDF5 nodes and edges files, the space-separated type tables,
 //! `circuit_config.json`, `simulation_config.json` and `node_sets.json`. It knows nothing of specs or rules: it writes what it is given, in
 //! the layout libsonata, BMTK (`bmtk.utils.sonata`) and NEST's `SonataNetwork` read.
+//!
+//! It also reads them back ([`read`]): the one place where netbuild's readers (`[[import]]`,
+//! `validate`, `report`) find a circuit's files, split its type tables and read its attributes.
 
 #![warn(missing_docs)]
 
@@ -18,14 +21,14 @@ mod index;
 mod index_rows;
 mod node_sets;
 mod nodes;
-mod read;
+pub mod read;
 
 pub use column::{Column, ColumnData, ColumnSlice, ColumnType, Compression, Dtype, Provenance};
 pub use config::{
     write_circuit_config, write_simulation_config, CircuitConfig, EdgesEntry, NodesEntry,
     RunParams, CIRCUIT_CONFIG, SIMULATION_CONFIG,
 };
-pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable};
+pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable, MISSING};
 pub use edges::{
     EdgeGroupLayout, EdgePopulationLayout, EdgeRows, EdgesWriter, IndexPart, ParallelEdgesWriter,
 };
@@ -34,7 +37,9 @@ pub use h5::{CHUNK_ALIGN_ROWS, SONATA_MAGIC, SONATA_VERSION};
 pub use index::{IndexBuilder, IndexDirection, IndexInputError};
 pub use node_sets::{write_node_sets, NodeSets, PopulationValues, SetValue, NODE_SETS};
 pub use nodes::{write_nodes, NodeGroup, NodePopulation};
+pub use read::circuit::{find_circuit, CircuitFiles, NetworkFile};
+pub use read::type_table::{parse_type_table, read_type_table};
 pub use read::{
-    copy_node_population, edge_populations, node_population_names, parse_type_table,
-    read_node_population, read_type_table, EdgePopulationInfo,
+    copy_node_population, edge_populations, node_population_names, read_node_population,
+    EdgePopulationInfo,
 };

@@ -1,49 +1,19 @@
 //! Type tables: space-separated, a header line, the id column first (BMTK's and netbuild's
-//! `*_node_types.csv` / `*_edge_types.csv`).
+//! `*_node_types.csv` / `*_edge_types.csv`), split into lines and fields by netbuild's one
+//! type-table reader ([`netbuild_sonata::read::type_table`]); every line is checked, each
+//! thing wrong a finding.
 
 use std::collections::HashSet;
 use std::path::Path;
 
+use netbuild_sonata::read::type_table::{lines, split_fields};
+use netbuild_sonata::MISSING;
+
 use crate::Sink;
 
-/// Splits one line on runs of spaces/tabs, keeping `"..."` fields (with `""` for a quote) whole.
-fn fields(line: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        while matches!(chars.peek(), Some(' ' | '\t')) {
-            chars.next();
-        }
-        let Some(&c) = chars.peek() else { break };
-        let mut f = String::new();
-        if c == '"' {
-            chars.next();
-            loop {
-                match chars.next() {
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        f.push('"');
-                    }
-                    Some('"') => break,
-                    Some(ch) => f.push(ch),
-                    None => return Err("unterminated quoted field".into()),
-                }
-            }
-            if !matches!(chars.peek(), None | Some(' ' | '\t')) {
-                return Err("text right after a closing quote".into());
-            }
-        } else {
-            while let Some(&ch) = chars.peek() {
-                if ch == ' ' || ch == '\t' {
-                    break;
-                }
-                f.push(ch);
-                chars.next();
-            }
-        }
-        out.push(f);
-    }
-    Ok(out)
+/// A field as read, `NULL` for a missing value (as it stands in the file).
+fn shown(f: &Option<String>) -> &str {
+    f.as_deref().unwrap_or(MISSING)
 }
 
 /// The type ids of the table at `path`, or `None` when it cannot be used (a finding says why).
@@ -60,10 +30,7 @@ pub(crate) fn read_type_ids(
             return None;
         }
     };
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = lines(&text);
     let Some((_, header)) = lines.next() else {
         sink.error(
             label,
@@ -72,28 +39,28 @@ pub(crate) fn read_type_ids(
         );
         return None;
     };
-    let header = match fields(header) {
+    let header = match split_fields(header) {
         Ok(h) => h,
         Err(e) => {
             sink.error(label, "line 1", e);
             return None;
         }
     };
-    if header.first().map(String::as_str) != Some(id_column) {
+    if header.first().map(shown) != Some(id_column) {
+        let first = header.first().map_or("", shown);
         sink.error(
             label,
             "line 1",
             format!(
-                "the first column must be {id_column}, found {:?} (space-separated header expected)",
-                header.first().map(String::as_str).unwrap_or("")
+                "the first column must be {id_column}, found {first:?} (space-separated header expected)"
             ),
         );
         return None;
     }
     let mut ids = HashSet::new();
     for (i, line) in lines {
-        let at = format!("line {}", i + 1);
-        let f = match fields(line) {
+        let at = format!("line {i}");
+        let f = match split_fields(line) {
             Ok(f) => f,
             Err(e) => {
                 sink.error(label, &at, e);
@@ -107,32 +74,15 @@ pub(crate) fn read_type_ids(
                 format!("{} fields, the header has {}", f.len(), header.len()),
             );
         }
-        match f[0].parse::<i64>() {
+        let id = f.first().map_or(MISSING, shown);
+        match id.parse::<i64>() {
             Ok(id) => {
                 if !ids.insert(id) {
                     sink.error(label, &at, format!("{id_column} {id} appears twice"));
                 }
             }
-            Err(_) => sink.error(
-                label,
-                &at,
-                format!("{id_column} {:?} is not an integer", f[0]),
-            ),
+            Err(_) => sink.error(label, &at, format!("{id_column} {id:?} is not an integer")),
         }
     }
     Some(ids)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fields;
-
-    #[test]
-    fn splits_quoted_fields() {
-        assert_eq!(
-            fields(r#"100 "a b" x  "say ""hi""" """#).unwrap(),
-            vec!["100", "a b", "x", "say \"hi\"", ""]
-        );
-        assert!(fields(r#"1 "open"#).is_err());
-    }
 }

@@ -8,7 +8,9 @@ use hdf5::Group;
 
 use crate::group_refs::GroupRefs;
 use crate::h5util::{self, mix, show, Bitmap, IntDs, NEG};
-use crate::{FileEntry, Sink, BLOCK};
+use crate::{Sink, BLOCK};
+use netbuild_sonata::read::attr::string_attr;
+use netbuild_sonata::NetworkFile;
 
 /// Edges per chunk when re-reading an id column to name misfiled index entries.
 const DIAGNOSE_CHUNK: u64 = 1 << 24;
@@ -17,7 +19,7 @@ const DIAGNOSE_MAX: usize = 100;
 
 /// Checks the populations of one edges file; returns (population, edge count) for each.
 pub(crate) fn check_file(
-    entry: &FileEntry,
+    entry: &NetworkFile,
     types: Option<&HashSet<i64>>,
     known: &BTreeMap<String, u64>,
     sink: &mut Sink,
@@ -39,7 +41,7 @@ fn node_population(
     known: &BTreeMap<String, u64>,
     sink: &mut Sink,
 ) -> Option<(String, u64)> {
-    match h5util::string_attr(&d.ds, "node_population") {
+    match string_attr(&d.ds, "node_population") {
         Err(e) => {
             sink.error(label, &d.full, format!("attribute node_population: {e}"));
             None
@@ -115,28 +117,16 @@ fn check_population(
         .as_ref()
         .and_then(|d| node_population(d, label, known, sink));
 
-    let present: Vec<&IntDs> = [&src, &trg, &type_id, &group_id, &group_index]
-        .into_iter()
-        .flatten()
-        .collect();
-    let (n, lengths_ok) = h5util::same_rows(&present, label, sink)?;
+    let columns = [&src, &trg, &type_id, &group_id, &group_index];
+    let (n, lengths_ok) = h5util::same_rows(&columns, label, sink)?;
     if !lengths_ok {
         return Some(n);
     }
 
-    let groups = h5util::numeric_groups(g, ppath, label, sink);
-    if groups.is_empty() && n > 0 {
+    let rows = h5util::group_row_counts(g, ppath, label, sink);
+    if rows.is_empty() && n > 0 {
         sink.error(label, ppath, "no edge group (expected at least /0)");
     }
-    let rows: Vec<(u64, Option<u64>)> = groups
-        .iter()
-        .map(|(id, grp)| {
-            (
-                *id,
-                h5util::group_rows(grp, &format!("{ppath}/{id}"), label, sink),
-            )
-        })
-        .collect();
     let mut refs = GroupRefs::new(rows);
 
     let mut sides = [Side::new("source", src_pop), Side::new("target", trg_pop)];
@@ -146,16 +136,7 @@ fn check_population(
     let mut lo = 0u64;
     while lo < n {
         let hi = (lo + BLOCK as u64).min(n);
-        let read = |d: &Option<IntDs>, sink: &mut Sink| -> Option<Vec<u64>> {
-            let d = d.as_ref()?;
-            match d.read(lo, hi) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    sink.error(label, &d.full, format!("unreadable rows {lo}..{hi}: {e}"));
-                    None
-                }
-            }
-        };
+        let read = |d: &Option<IntDs>, sink: &mut Sink| h5util::read_rows(d, lo, hi, label, sink);
         let cols = [read(&src, sink), read(&trg, sink)];
         for (c, col) in cols.iter().enumerate() {
             let Some(col) = col else { continue };

@@ -1,8 +1,10 @@
 //! Small HDF5 helpers: typed checks of datasets and attributes, block reads, bitmaps.
 
-use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor, VarLenAscii, VarLenUnicode};
-use hdf5::{Attribute, Dataset, File, Group, Location};
+use hdf5::types::TypeDescriptor;
+use hdf5::{Attribute, Dataset, File, Group};
 use ndarray::s;
+use netbuild_sonata::read::attr::dtype_name;
+use netbuild_sonata::NetworkFile;
 
 use crate::Sink;
 
@@ -23,15 +25,6 @@ pub(crate) struct IntDs {
     pub full: String,
 }
 
-pub(crate) fn describe(t: &TypeDescriptor) -> String {
-    match t {
-        TypeDescriptor::Integer(s) => format!("int{}", *s as usize * 8),
-        TypeDescriptor::Unsigned(s) => format!("uint{}", *s as usize * 8),
-        TypeDescriptor::Float(s) => format!("float{}", *s as usize * 8),
-        other => other.to_string(),
-    }
-}
-
 fn int_kind(t: &TypeDescriptor) -> Option<IntKind> {
     match t {
         TypeDescriptor::Integer(_) => Some(IntKind::Signed),
@@ -40,7 +33,6 @@ fn int_kind(t: &TypeDescriptor) -> Option<IntKind> {
     }
 }
 
-/// Checks the root attributes `magic` and `version`.
 /// The populations of a nodes or edges file to check, with the file they live in (kept open).
 pub(crate) struct Populations {
     _file: Option<File>,
@@ -51,13 +43,13 @@ pub(crate) struct Populations {
 /// Opens a nodes or edges file (`kind` is `"nodes"` or `"edges"`), checks its root attributes
 /// and returns the populations to check: those circuit_config.json lists (noting the others,
 /// which readers skip), or every group under `/kind`.
-pub(crate) fn populations(entry: &crate::FileEntry, kind: &str, sink: &mut Sink) -> Populations {
+pub(crate) fn populations(entry: &NetworkFile, kind: &str, sink: &mut Sink) -> Populations {
     let label = entry.label.as_str();
     let none = Populations {
         _file: None,
         list: Vec::new(),
     };
-    let file = match File::open(&entry.path) {
+    let file = match File::open(&entry.h5) {
         Ok(f) => f,
         Err(e) => {
             sink.error(label, "", format!("cannot open as HDF5: {e}"));
@@ -117,6 +109,7 @@ pub(crate) fn populations(entry: &crate::FileEntry, kind: &str, sink: &mut Sink)
     }
 }
 
+/// Checks the root attributes `magic` and `version`.
 pub(crate) fn check_root_attrs(file: &File, label: &str, sink: &mut Sink) {
     match file.attr("magic") {
         Err(_) => sink.error(
@@ -158,45 +151,9 @@ fn int_attr(a: &Attribute) -> Result<Vec<i64>, String> {
         .and_then(|t| t.to_descriptor())
         .map_err(|e| format!("unreadable type: {e}"))?;
     if int_kind(&t).is_none() {
-        return Err(format!("expected an integer, found {}", describe(&t)));
+        return Err(format!("expected an integer, found {}", dtype_name(&t)));
     }
     a.read_raw::<i64>().map_err(|e| format!("unreadable: {e}"))
-}
-
-/// A string attribute: `Ok(None)` when absent.
-pub(crate) fn string_attr(loc: &Location, name: &str) -> Result<Option<String>, String> {
-    if !loc
-        .attr_names()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .any(|n| n == name)
-    {
-        return Ok(None);
-    }
-    let a = loc.attr(name).map_err(|e| e.to_string())?;
-    let t = a
-        .dtype()
-        .and_then(|t| t.to_descriptor())
-        .map_err(|e| format!("unreadable type: {e}"))?;
-    let first = |v: Vec<String>| v.into_iter().next().ok_or_else(|| "empty".to_string());
-    let r = match t {
-        TypeDescriptor::VarLenUnicode => a
-            .read_raw::<VarLenUnicode>()
-            .map(|v| v.iter().map(|s| s.as_str().to_string()).collect()),
-        TypeDescriptor::VarLenAscii => a
-            .read_raw::<VarLenAscii>()
-            .map(|v| v.iter().map(|s| s.as_str().to_string()).collect()),
-        TypeDescriptor::FixedAscii(_) => a
-            .read_raw::<FixedAscii<1024>>()
-            .map(|v| v.iter().map(|s| s.as_str().to_string()).collect()),
-        TypeDescriptor::FixedUnicode(_) => a
-            .read_raw::<FixedUnicode<1024>>()
-            .map(|v| v.iter().map(|s| s.as_str().to_string()).collect()),
-        other => return Err(format!("expected a string, found {}", describe(&other))),
-    };
-    r.map_err(|e| format!("unreadable: {e}"))
-        .and_then(first)
-        .map(Some)
 }
 
 /// Opens `name` under `g` as an integer dataset of `width` columns (0: 1-D). Findings for a
@@ -235,7 +192,7 @@ pub(crate) fn int_dataset(
         sink.error(
             label,
             &full,
-            format!("expected an integer dtype, found {}", describe(&t)),
+            format!("expected an integer dtype, found {}", dtype_name(&t)),
         );
         return None;
     };
@@ -301,9 +258,32 @@ impl IntDs {
     }
 }
 
-/// The row count of the first of `present` and whether all the others have it too (each one
-/// that does not is an error); `None` when none is present.
-pub(crate) fn same_rows(present: &[&IntDs], label: &str, sink: &mut Sink) -> Option<(u64, bool)> {
+/// Rows `lo..hi` of a 1-D dataset, if it is present and readable (a finding when it is not).
+pub(crate) fn read_rows(
+    d: &Option<IntDs>,
+    lo: u64,
+    hi: u64,
+    label: &str,
+    sink: &mut Sink,
+) -> Option<Vec<u64>> {
+    let d = d.as_ref()?;
+    match d.read(lo, hi) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            sink.error(label, &d.full, format!("unreadable rows {lo}..{hi}: {e}"));
+            None
+        }
+    }
+}
+
+/// The row count of the first present column and whether all the others present have it too
+/// (each one that does not is an error); `None` when none is present.
+pub(crate) fn same_rows(
+    columns: &[&Option<IntDs>],
+    label: &str,
+    sink: &mut Sink,
+) -> Option<(u64, bool)> {
+    let present: Vec<&IntDs> = columns.iter().filter_map(|c| c.as_ref()).collect();
     let (first, rest) = present.split_first()?;
     let n = first.rows;
     let mut ok = true;
@@ -357,6 +337,20 @@ pub(crate) fn numeric_groups(
     }
     out.sort_by_key(|(id, _)| *id);
     out
+}
+
+/// The groups of a population (named by a number) with their row counts ([`group_rows`]), by
+/// group id.
+pub(crate) fn group_row_counts(
+    pop: &Group,
+    ppath: &str,
+    label: &str,
+    sink: &mut Sink,
+) -> Vec<(u64, Option<u64>)> {
+    numeric_groups(pop, ppath, label, sink)
+        .iter()
+        .map(|(id, g)| (*id, group_rows(g, &format!("{ppath}/{id}"), label, sink)))
+        .collect()
 }
 
 /// The row count of a group: the common first dimension of its datasets (those of a

@@ -1,9 +1,10 @@
 //! `netbuild-mpi validate DIR`: checks a SONATA circuit folder, netbuild's or anyone's.
 //!
-//! What is found: with `circuit_config.json`, the files it names (manifest `$VAR`s substituted,
-//! relative paths from the config's folder) and the populations it lists with their `type`;
-//! without one, every `*_nodes.h5` / `*_edges.h5` of the folder with the `*_node_types.csv` /
-//! `*_edge_types.csv` beside it.
+//! What is found ([`netbuild_sonata::find_circuit`], as every reader of netbuild finds it):
+//! with `circuit_config.json`, the files it names (manifest `$VAR`s and `${configdir}`
+//! substituted, relative paths from the config's folder) and the populations it lists with
+//! their `type`; without one, every `*_nodes.h5` / `*_edges.h5` of the folder with the
+//! `*_node_types.csv` / `*_edge_types.csv` beside it.
 //!
 //! What is checked, per file: the root attributes `magic` (0x0A7A) and `version`; the required
 //! datasets and their dtypes (integers, 1-D; indices 2-D of width 2); equal lengths; node and
@@ -21,6 +22,8 @@
 //! (16 nodes bytes). Edges listed under the wrong node are detected through an order-free
 //! checksum of (edge, node) pairs; only then is the id column re-read in chunks to name them.
 
+#![warn(missing_docs)]
+
 mod config;
 mod csv;
 mod edges;
@@ -30,9 +33,10 @@ mod nodes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-pub use config::CIRCUIT_CONFIG;
+use netbuild_sonata::read::circuit::label;
+pub use netbuild_sonata::CIRCUIT_CONFIG;
 
 /// Rows read per block when streaming a dataset.
 pub const BLOCK: usize = 1 << 20;
@@ -44,8 +48,12 @@ const MAX_PER_OBJECT: usize = 10;
 /// object inside it (an HDF5 path, a JSON pointer, a csv line), and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The file, relative to the circuit folder when inside it.
     pub file: String,
+    /// The object inside the file (an HDF5 path, a JSON pointer, `line N`); empty for the
+    /// file as a whole.
     pub object: String,
+    /// What is wrong, or worth knowing.
     pub message: String,
 }
 
@@ -75,6 +83,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// Whether the circuit is valid: no findings (notes are allowed).
     pub fn is_ok(&self) -> bool {
         self.findings.is_empty()
     }
@@ -128,17 +137,6 @@ impl Sink {
     }
 }
 
-/// A nodes file to check, with its type table and the populations to check in it.
-#[derive(Debug, Clone)]
-pub(crate) struct FileEntry {
-    pub path: PathBuf,
-    /// The name used in findings (relative to the folder when inside it).
-    pub label: String,
-    pub types: Option<PathBuf>,
-    /// `None`: every population of the file.
-    pub populations: Option<Vec<String>>,
-}
-
 /// Checks the circuit folder `dir`.
 pub fn validate(dir: &Path) -> Report {
     hdf5::silence_errors(true);
@@ -179,11 +177,4 @@ pub fn validate(dir: &Path) -> Report {
     report.findings = findings;
     report.notes = notes;
     report
-}
-
-/// `path` relative to `dir` when inside it, else as given.
-pub(crate) fn label(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| path.display().to_string())
 }

@@ -7,12 +7,13 @@ use hdf5::Group;
 
 use crate::group_refs::GroupRefs;
 use crate::h5util::{self, show, IntDs};
-use crate::{FileEntry, Sink, BLOCK};
+use crate::{Sink, BLOCK};
+use netbuild_sonata::NetworkFile;
 
 /// Checks the populations of one nodes file; returns (population, node count) for each
 /// population whose size could be read.
 pub(crate) fn check_file(
-    entry: &FileEntry,
+    entry: &NetworkFile,
     types: Option<&HashSet<i64>>,
     sink: &mut Sink,
 ) -> Vec<(String, u64)> {
@@ -38,40 +39,22 @@ fn check_population(
     let group_index = h5util::int_dataset(g, ppath, "node_group_index", 0, true, label, sink);
     let node_id = h5util::int_dataset(g, ppath, "node_id", 0, false, label, sink);
 
-    let present: Vec<&IntDs> = [&type_id, &group_id, &group_index, &node_id]
-        .into_iter()
-        .flatten()
-        .collect();
-    let (n, lengths_ok) = h5util::same_rows(&present, label, sink)?;
+    let columns = [&type_id, &group_id, &group_index, &node_id];
+    let (n, lengths_ok) = h5util::same_rows(&columns, label, sink)?;
     if !lengths_ok {
         return Some(n);
     }
 
-    // Groups and their row counts.
-    let groups = h5util::numeric_groups(g, ppath, label, sink);
-    if groups.is_empty() {
+    let rows = h5util::group_row_counts(g, ppath, label, sink);
+    if rows.is_empty() {
         sink.error(label, ppath, "no node group (expected at least /0)");
-    }
-    let mut rows: Vec<(u64, Option<u64>)> = Vec::new();
-    for (id, grp) in &groups {
-        let r = h5util::group_rows(grp, &format!("{ppath}/{id}"), label, sink);
-        rows.push((*id, r));
     }
     let mut refs = GroupRefs::new(rows);
 
     let mut lo = 0u64;
     while lo < n {
         let hi = (lo + BLOCK as u64).min(n);
-        let read = |d: &Option<IntDs>, sink: &mut Sink| -> Option<Vec<u64>> {
-            let d = d.as_ref()?;
-            match d.read(lo, hi) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    sink.error(label, &d.full, format!("unreadable rows {lo}..{hi}: {e}"));
-                    None
-                }
-            }
-        };
+        let read = |d: &Option<IntDs>, sink: &mut Sink| h5util::read_rows(d, lo, hi, label, sink);
         let tids = read(&type_id, sink);
         let gids = read(&group_id, sink);
         let gidx = read(&group_index, sink);

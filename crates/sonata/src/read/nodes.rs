@@ -1,9 +1,9 @@
-//! Reads existing SONATA files, for `[[import]]`: a node population with its per-node columns,
-//! a type table, and the edge populations a file holds.
+//! Reads the populations of existing SONATA files, for `[[import]]`: a node population with
+//! its per-node columns (or a copy of it), and the edge populations a file holds.
 //!
 //! In: paths to files written by netbuild, BMTK (gzip-compressed datasets, an N x 3 `positions`
 //! dataset, string columns, several node groups) or BBP tools (group `0` only, uint64 ids, no
-//! `node_id` dataset). Out: the same [`NodePopulation`] and [`TypeTable`] the writer takes, so
+//! `node_id` dataset). Out: the same [`NodePopulation`] the writer takes, so
 //! that an imported population is described exactly as a generated one.
 //!
 //! Per-node columns keep their stored type where the writer has one (f32, f64, i32, i64, u32,
@@ -16,21 +16,31 @@ use std::path::Path;
 use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor, VarLenAscii, VarLenUnicode};
 
 use crate::column::{Column, ColumnData};
-use crate::csv::{TypeTable, MISSING};
 use crate::error::SonataError;
 use crate::nodes::{NodeGroup, NodePopulation};
+use crate::read::attr::string_attr;
 
 /// Names of the node populations in a nodes file (the members of `/nodes`), sorted.
 pub fn node_population_names(path: &Path) -> Result<Vec<String>, SonataError> {
-    let file = open(path)?;
-    let nodes = file
-        .group("nodes")
-        .map_err(|e| SonataError::hdf5(path, "/nodes", e))?;
-    let mut names = nodes
-        .member_names()
-        .map_err(|e| SonataError::hdf5(path, "/nodes", e))?;
-    names.sort();
+    let (_, names) = population_group(path, &open(path)?, "nodes")?;
     Ok(names)
+}
+
+/// The group `/kind` of an open file and the names of its members (the populations), sorted.
+fn population_group(
+    path: &Path,
+    file: &hdf5::File,
+    kind: &str,
+) -> Result<(hdf5::Group, Vec<String>), SonataError> {
+    let at = format!("/{kind}");
+    let group = file
+        .group(kind)
+        .map_err(|e| SonataError::hdf5(path, &at, e))?;
+    let mut names = group
+        .member_names()
+        .map_err(|e| SonataError::hdf5(path, &at, e))?;
+    names.sort();
+    Ok((group, names))
 }
 
 /// One edge population of an edges file.
@@ -51,20 +61,14 @@ pub fn edge_populations(path: &Path) -> Result<Vec<EdgePopulationInfo>, SonataEr
     if !file.link_exists("edges") {
         return Ok(Vec::new());
     }
-    let edges = file
-        .group("edges")
-        .map_err(|e| SonataError::hdf5(path, "/edges", e))?;
-    let mut names = edges
-        .member_names()
-        .map_err(|e| SonataError::hdf5(path, "/edges", e))?;
-    names.sort();
+    let (edges, names) = population_group(path, &file, "edges")?;
     let mut out = Vec::with_capacity(names.len());
     for name in names {
         let end = |ds: &str| -> String {
             edges
                 .dataset(&format!("{name}/{ds}"))
                 .ok()
-                .and_then(|d| string_attr(&d, "node_population"))
+                .and_then(|d| string_attr(&d, "node_population").ok().flatten())
                 .unwrap_or_default()
         };
         out.push(EdgePopulationInfo {
@@ -118,19 +122,6 @@ pub fn copy_node_population(
     }
     drop((pop, nodes, from));
     crate::h5::close_file(dst, to)
-}
-
-fn string_attr(loc: &hdf5::Location, name: &str) -> Option<String> {
-    let a = loc.attr(name).ok()?;
-    if let Ok(s) = a.read_scalar::<VarLenUnicode>() {
-        return Some(s.to_string());
-    }
-    if let Ok(s) = a.read_scalar::<VarLenAscii>() {
-        return Some(s.to_string());
-    }
-    a.read_scalar::<FixedAscii<1024>>()
-        .ok()
-        .map(|s| s.to_string())
 }
 
 fn open(path: &Path) -> Result<hdf5::File, SonataError> {
@@ -337,112 +328,4 @@ fn read_column(ds: &hdf5::Dataset) -> Result<ColumnData, String> {
 
 fn strings<S: std::fmt::Display>(v: Vec<S>) -> ColumnData {
     ColumnData::Str(v.into_iter().map(|s| s.to_string()).collect())
-}
-
-/// Reads a type table (`*_node_types.csv`, `*_edge_types.csv`) as BMTK and netbuild write it:
-/// whitespace-separated, header first, `"`-quoted fields with doubled inner quotes, `NULL` for
-/// a missing value. Every row must hold an integer `id_column` and no more fields than the
-/// header (a shorter row misses its last values).
-pub fn read_type_table(path: &Path, id_column: &str) -> Result<TypeTable, SonataError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SonataError::io(path, e))?;
-    parse_type_table(&text, id_column).map_err(|(line, m)| SonataError::invalid(path, line, m))
-}
-
-/// [`read_type_table`] on text; the error names the line.
-pub fn parse_type_table(text: &str, id_column: &str) -> Result<TypeTable, (String, String)> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else {
-        return Err(("line 1".into(), "empty file; expected a header line".into()));
-    };
-    let columns: Vec<String> = split_fields(header)
-        .into_iter()
-        .map(|f| f.unwrap_or_else(|| MISSING.to_string()))
-        .collect();
-    let Some(id_at) = columns.iter().position(|c| c == id_column) else {
-        return Err(("line 1".into(), format!("no {id_column} column")));
-    };
-    let mut rows = Vec::new();
-    for (i, line) in lines {
-        let at = || format!("line {}", i + 1);
-        let mut fields = split_fields(line);
-        if fields.len() > columns.len() {
-            return Err((
-                at(),
-                format!("{} fields for {} columns", fields.len(), columns.len()),
-            ));
-        }
-        fields.resize(columns.len(), None);
-        let id_ok = fields[id_at]
-            .as_deref()
-            .is_some_and(|f| f.parse::<i64>().is_ok());
-        if !id_ok {
-            return Err((at(), format!("no integer {id_column}")));
-        }
-        rows.push(fields);
-    }
-    Ok(TypeTable { columns, rows })
-}
-
-/// Splits one line into fields; an unquoted `NULL` is `None`.
-fn split_fields(line: &str) -> Vec<Option<String>> {
-    let mut out = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        let Some(&first) = chars.peek() else { break };
-        let mut s = String::new();
-        if first == '"' {
-            chars.next();
-            while let Some(c) = chars.next() {
-                if c != '"' {
-                    s.push(c);
-                } else if chars.peek() == Some(&'"') {
-                    chars.next();
-                    s.push('"');
-                } else {
-                    break;
-                }
-            }
-            out.push(Some(s));
-        } else {
-            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
-                s.push(c);
-            }
-            out.push((s != MISSING).then_some(s));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn type_tables_as_bmtk_writes_them() {
-        let t = parse_type_table(
-            "node_type_id model_type pop_name \"odd name\"\n100 virtual \"a \"\"b\"\"\" NULL\n\n101 point_neuron\n",
-            "node_type_id",
-        )
-        .unwrap();
-        assert_eq!(
-            t.columns,
-            ["node_type_id", "model_type", "pop_name", "odd name"]
-        );
-        assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[0][2].as_deref(), Some("a \"b\""));
-        assert_eq!(t.rows[0][3], None);
-        assert_eq!(
-            t.rows[1],
-            [Some("101".into()), Some("point_neuron".into()), None, None]
-        );
-        let e = parse_type_table("node_type_id a\nx 1\n", "node_type_id").unwrap_err();
-        assert_eq!(e.0, "line 2");
-        assert!(parse_type_table("a b\n", "node_type_id").is_err());
-    }
 }

@@ -52,7 +52,14 @@ pub enum Method {
     Expected,
     /// `targets` of `of` targets connected and scaled; `rel_se` is the relative standard error
     /// of the rows.
-    Sampled { targets: u64, of: u64, rel_se: f64 },
+    Sampled {
+        /// Targets connected.
+        targets: u64,
+        /// Targets of the edge type.
+        of: u64,
+        /// Relative standard error of the rows.
+        rel_se: f64,
+    },
 }
 
 impl Method {
@@ -86,18 +93,27 @@ pub struct EdgeTypeEstimate {
     pub index: usize,
     /// `edge_type_id` in the files.
     pub id: i64,
+    /// The edges population (file) it belongs to.
     pub population: String,
     /// The edge type's source and target selectors, as the circuit has them.
     pub source: Selector,
+    /// See `source`.
     pub target: Selector,
+    /// The rule's name (`probability`, `indegree`, ...).
     pub rule: &'static str,
     /// Candidate pairs: sources × targets, less autapses where excluded (before `max_distance`).
     pub pairs: u64,
+    /// Connected (source, target) pairs.
     pub connections: f64,
+    /// Synapses (the sum of nsyns).
     pub synapses: f64,
+    /// Rows in the edges file.
     pub rows: f64,
+    /// Whether each synapse is a row of its own (else a row per connection, with `nsyns`).
     pub row_per_synapse: bool,
+    /// How the connections were counted.
     pub method: Method,
+    /// Whether `synapses` is the build's exactly.
     pub synapses_exact: bool,
     /// Bytes per row in the edge table (core plus its group's columns).
     pub table_bytes_per_row: u64,
@@ -106,6 +122,7 @@ pub struct EdgeTypeEstimate {
 }
 
 impl EdgeTypeEstimate {
+    /// Whether `rows` is the build's exactly.
     pub fn rows_exact(&self) -> bool {
         if self.row_per_synapse {
             self.synapses_exact
@@ -118,17 +135,23 @@ impl EdgeTypeEstimate {
 /// One edges file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopulationEstimate {
+    /// The population's name (`<src>_to_<trg>`).
     pub name: String,
+    /// The edges file's name.
     pub file: String,
     /// Indices into [`Estimate::edge_types`].
     pub edge_types: Vec<usize>,
+    /// Rows in the file.
     pub rows: f64,
+    /// Synapses in the file.
     pub synapses: f64,
+    /// Whether `rows` is the build's exactly.
     pub exact: bool,
     /// Bytes of the edges file (uncompressed).
     pub file_bytes: f64,
     /// Rows and edge table bytes of each rank.
     pub rank_rows: Vec<f64>,
+    /// See `rank_rows`.
     pub rank_table_bytes: Vec<f64>,
 }
 
@@ -146,19 +169,28 @@ impl PopulationEstimate {
 /// One nodes file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkEstimate {
+    /// The network's name.
     pub name: String,
+    /// Its nodes.
     pub nodes: u64,
+    /// The nodes file's name.
     pub file: String,
+    /// Bytes of the nodes file.
     pub file_bytes: f64,
 }
 
 /// What a build on `ranks` ranks would make.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Estimate {
+    /// Ranks the build would run on.
     pub ranks: usize,
+    /// The circuit's seed.
     pub seed: u64,
+    /// Every network (nodes file).
     pub networks: Vec<NetworkEstimate>,
+    /// Every edge type.
     pub edge_types: Vec<EdgeTypeEstimate>,
+    /// Every edges population (file).
     pub populations: Vec<PopulationEstimate>,
     /// Memory budget per rank, bytes.
     pub memory_budget: u64,
@@ -167,12 +199,15 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// Rows of all edges files.
     pub fn rows(&self) -> f64 {
         self.populations.iter().map(|p| p.rows).sum()
     }
+    /// Synapses of all edges files.
     pub fn synapses(&self) -> f64 {
         self.populations.iter().map(|p| p.synapses).sum()
     }
+    /// Bytes of all files.
     pub fn file_bytes(&self) -> f64 {
         self.networks.iter().map(|n| n.file_bytes).sum::<f64>()
             + self.populations.iter().map(|p| p.file_bytes).sum::<f64>()

@@ -14,9 +14,6 @@
 
 mod build;
 pub mod collate;
-// Documented by the estimate rework of issue #13 (sampler in the library, rendering in the
-// binary), which reshapes this module; remove this allow with it.
-#[allow(missing_docs)]
 pub mod estimate;
 pub mod fault;
 pub mod file_in;

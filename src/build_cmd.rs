@@ -49,7 +49,7 @@ pub fn main(args: &BuildArgs) -> ExitCode {
 }
 
 fn with_comm(args: &BuildArgs, comm: &dyn Comm) -> ExitCode {
-    crate::init_logging(comm.rank());
+    netbuild::logging::init_logging(comm.rank());
     netbuild::output::remove_in_progress_on_signals(&[
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGINT,
@@ -124,7 +124,7 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     }
     options.spec_text_hash = Some(spec.sha256.clone());
     options.strict = cli.strict;
-    crate::settings_from_env(&mut options);
+    options.read_env();
     match netbuild::build(&circuit, &options, comm) {
         Ok(summary) => {
             if comm.rank() == 0 {

@@ -14,6 +14,7 @@ mod report_cmd;
 mod validate_cmd;
 
 use clap::{Parser, Subcommand};
+use netbuild::logging::init_logging;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -42,29 +43,6 @@ enum Command {
     Validate(validate_cmd::ValidateArgs),
     /// Write DIR/report.html: plots of a built circuit's connectivity.
     Report(report_cmd::ReportArgs),
-}
-
-pub(crate) fn init_logging(rank: usize) {
-    use tracing_subscriber::EnvFilter;
-    // Rank 0 tells the story; the other ranks speak up only for warnings, unless RUST_LOG says more.
-    let default = if rank == 0 { "info" } else { "warn" };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
-}
-
-/// The build settings the environment gives, read here once (the library reads none):
-/// `OMPI_COMM_WORLD_LOCAL_SIZE` (OpenMPI's ranks on this machine, which share its cores),
-/// `NETBUILD_PROGRESS_SECS` (seconds between progress lines; 0 for none) and
-/// `NETBUILD_INJECT_FAULT` (tests of the failure path: `R` or `R:write`).
-pub(crate) fn settings_from_env(options: &mut netbuild::BuildOptions) {
-    let var = |name: &str| std::env::var(name).ok();
-    options.ranks_on_machine = var("OMPI_COMM_WORLD_LOCAL_SIZE").and_then(|s| s.parse().ok());
-    options.progress_secs = var("NETBUILD_PROGRESS_SECS").and_then(|s| s.trim().parse().ok());
-    options.fault = var("NETBUILD_INJECT_FAULT").and_then(|s| netbuild::FaultPlan::parse(&s));
 }
 
 fn main() -> ExitCode {

@@ -22,6 +22,7 @@ pub mod generate;
 mod host;
 pub mod imports_out;
 pub mod issues;
+pub mod logging;
 pub mod options;
 pub mod output;
 pub mod plan;

@@ -42,6 +42,18 @@ pub struct BuildOptions {
 }
 
 impl BuildOptions {
+    /// The settings a front end's environment gives, read once by the front end (the binary,
+    /// the Python module) before a build; the library itself never reads the environment:
+    /// `OMPI_COMM_WORLD_LOCAL_SIZE` (OpenMPI's ranks on this machine, which share its cores),
+    /// `NETBUILD_PROGRESS_SECS` (seconds between progress lines; 0 for none) and
+    /// `NETBUILD_INJECT_FAULT` (tests of the failure path: `R` or `R:write`).
+    pub fn read_env(&mut self) {
+        let var = |name: &str| std::env::var(name).ok();
+        self.ranks_on_machine = var("OMPI_COMM_WORLD_LOCAL_SIZE").and_then(|s| s.parse().ok());
+        self.progress_secs = var("NETBUILD_PROGRESS_SECS").and_then(|s| s.trim().parse().ok());
+        self.fault = var("NETBUILD_INJECT_FAULT").and_then(|s| FaultPlan::parse(&s));
+    }
+
     /// Options for a library user: uncompressed, sorted by target, default budget.
     pub fn new(output_dir: impl Into<PathBuf>) -> Self {
         BuildOptions {

@@ -67,11 +67,11 @@ fn build(
     options.output_dir = output_dir.into();
     options.threads = threads;
     options.spec_text_hash = spec_hash;
-    options.progress_secs = progress_secs;
-    // As the binary: OpenMPI says how many ranks share this machine's cores.
-    options.ranks_on_machine = std::env::var("OMPI_COMM_WORLD_LOCAL_SIZE")
-        .ok()
-        .and_then(|s| s.parse().ok());
+    // The binary's environment settings, then what the script asked for.
+    options.read_env();
+    if progress_secs.is_some() {
+        options.progress_secs = progress_secs;
+    }
     callables::attach(&mut circuit, rules, props)?;
     // The outer error: a callable raised; the inner one: the build failed.
     let built = process::with_comm(|comm| {

@@ -49,7 +49,7 @@ pub fn init() -> Result<(), String> {
         SIZE.store(m.size(), Ordering::Relaxed);
         MPI.store(true, Ordering::Relaxed);
     }
-    init_logging(rank());
+    netbuild::logging::init_logging(rank());
     crate::callables::install_panic_hook();
     PROCESS.with(|p| *p.borrow_mut() = Some(process));
     Ok(())
@@ -88,18 +88,4 @@ pub fn finalize() {
             *p = Some(Process::Finalized);
         }
     });
-}
-
-/// Rank 0 tells the story; the other ranks speak up only for warnings, unless `RUST_LOG` says
-/// more (as the binary does).
-fn init_logging(rank: usize) {
-    use tracing_subscriber::EnvFilter;
-    let default = if rank == 0 { "info" } else { "warn" };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    // Another library of the interpreter may have set a subscriber already: keep it.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
 }

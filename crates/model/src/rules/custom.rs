@@ -57,11 +57,7 @@ impl PreparedEdgeType<'_> {
         target: Target,
         scratch: &mut Scratch,
     ) {
-        if let Some(b) = target
-            .slot
-            .checked_sub(block.first)
-            .and_then(|i| block.counted.get(i))
-        {
+        if let Some(b) = block.of(&block.counted, target) {
             scratch.conns.extend_from_slice(b);
         }
     }

@@ -143,11 +143,7 @@ impl PreparedEdgeType<'_> {
         target: Target,
         scratch: &mut Scratch,
     ) {
-        if let Some(b) = target
-            .slot
-            .checked_sub(block.first)
-            .and_then(|i| block.buckets.get(i))
-        {
+        if let Some(b) = block.of(&block.buckets, target) {
             scratch.conns.extend(b.iter().map(|&s| (s, 0)));
         }
     }

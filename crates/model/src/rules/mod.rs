@@ -120,6 +120,17 @@ pub struct BlockState {
     counted: Vec<Vec<(u64, u32)>>,
 }
 
+impl BlockState {
+    /// What `per_target` (one of the block's per-target lists) holds for `target`; none for a
+    /// target outside the block.
+    fn of<'b, T>(&self, per_target: &'b [T], target: Target) -> Option<&'b T> {
+        target
+            .slot
+            .checked_sub(self.first)
+            .and_then(|i| per_target.get(i))
+    }
+}
+
 /// One edge type, ready to connect targets.
 pub struct PreparedEdgeType<'c> {
     /// Index of the edge type in the circuit.

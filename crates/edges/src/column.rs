@@ -1,108 +1,44 @@
-//! Typed numeric columns: the buffers of an edge table, their on-disk and on-wire form.
+//! The edge tables' columns and their on-disk and on-wire form.
 //!
-//! In: f64 values as rules compute them. Out: the column's own dtype, stored as plain
-//! little-endian bytes when spilled or sent to another rank (no serializer needed for bulk data).
+//! In: a [`Column`] (the vocabulary's [`NumColumn`], re-exported under the name the edge tables
+//! always used). Out: its values as plain little-endian bytes when spilled or sent to another
+//! rank, and back (no serializer needed for bulk data).
+//!
+//! The column type itself lives in `netbuild-types` so that the SONATA writer takes a table's
+//! columns as they are; the byte encoding stays here, as the [`LeBytes`] extension trait, because
+//! only the spill files and the rank-to-rank messages use it.
 
 use netbuild_model::Dtype;
+use netbuild_types::NumColumn;
+use netbuild_types::{each_num, NumSlice};
 
-/// A column of one numeric dtype.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Column {
-    /// 32-bit floats.
-    F32(Vec<f32>),
-    /// 64-bit floats.
-    F64(Vec<f64>),
-    /// 32-bit signed integers.
-    I32(Vec<i32>),
-    /// 64-bit signed integers.
-    I64(Vec<i64>),
-    /// 32-bit unsigned integers.
-    U32(Vec<u32>),
-    /// 64-bit unsigned integers.
-    U64(Vec<u64>),
-}
-
-/// Applies `$body` to the vector inside any variant, binding it to `$v`.
-macro_rules! each_variant {
-    ($col:expr, $v:ident => $body:expr) => {
-        match $col {
-            Column::F32($v) => $body,
-            Column::F64($v) => $body,
-            Column::I32($v) => $body,
-            Column::I64($v) => $body,
-            Column::U32($v) => $body,
-            Column::U64($v) => $body,
-        }
-    };
-}
+/// A column of one numeric dtype: the vocabulary's [`NumColumn`].
+pub use netbuild_types::NumColumn as Column;
 
 /// Bytes of one value of `dtype` (its [`Dtype::size`]).
 pub fn width(dtype: Dtype) -> usize {
     dtype.size()
 }
 
-impl Column {
-    /// An empty column of `dtype`.
-    pub fn new(dtype: Dtype) -> Column {
-        match dtype {
-            Dtype::F32 => Column::F32(Vec::new()),
-            Dtype::F64 => Column::F64(Vec::new()),
-            Dtype::I32 => Column::I32(Vec::new()),
-            Dtype::I64 => Column::I64(Vec::new()),
-            Dtype::U32 => Column::U32(Vec::new()),
-            Dtype::U64 => Column::U64(Vec::new()),
-        }
-    }
-
-    /// The column's dtype.
-    pub fn dtype(&self) -> Dtype {
-        match self {
-            Column::F32(_) => Dtype::F32,
-            Column::F64(_) => Dtype::F64,
-            Column::I32(_) => Dtype::I32,
-            Column::I64(_) => Dtype::I64,
-            Column::U32(_) => Dtype::U32,
-            Column::U64(_) => Dtype::U64,
-        }
-    }
-
-    /// The number of values.
-    pub fn len(&self) -> usize {
-        each_variant!(self, v => v.len())
-    }
-
-    /// Whether there are no values.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Removes every value (keeping the memory).
-    pub fn clear(&mut self) {
-        each_variant!(self, v => v.clear())
-    }
-
-    /// Appends `x` converted to the column's dtype (`as` semantics: saturating for integers,
-    /// NaN to 0; integer properties come from expressions that users round themselves).
-    #[inline]
-    pub fn push_f64(&mut self, x: f64) {
-        match self {
-            Column::F32(v) => v.push(x as f32),
-            Column::F64(v) => v.push(x),
-            Column::I32(v) => v.push(x as i32),
-            Column::I64(v) => v.push(x as i64),
-            Column::U32(v) => v.push(x as u32),
-            Column::U64(v) => v.push(x as u64),
-        }
-    }
-
+/// Little-endian bytes of a column's values: the spill file and wire format of the edge tables.
+pub trait LeBytes {
     /// Appends the little-endian bytes of every value to `out`.
-    pub fn write_le(&self, out: &mut Vec<u8>) {
+    fn write_le(&self, out: &mut Vec<u8>);
+
+    /// Appends the little-endian bytes of the values at `range` to `out`.
+    fn write_le_range(&self, range: std::ops::Range<usize>, out: &mut Vec<u8>);
+
+    /// Appends values decoded from little-endian `bytes` (a whole number of values).
+    fn extend_from_le(&mut self, bytes: &[u8]);
+}
+
+impl LeBytes for NumColumn {
+    fn write_le(&self, out: &mut Vec<u8>) {
         self.write_le_range(0..self.len(), out)
     }
 
-    /// Appends the little-endian bytes of the values at `range` to `out`.
-    pub fn write_le_range(&self, range: std::ops::Range<usize>, out: &mut Vec<u8>) {
-        each_variant!(self, v => {
+    fn write_le_range(&self, range: std::ops::Range<usize>, out: &mut Vec<u8>) {
+        each_num!(NumSlice, self.as_slice(), v => {
             let v = &v[range];
             out.reserve(v.len() * std::mem::size_of_val(&v.first().copied().unwrap_or_default()));
             for x in v {
@@ -111,8 +47,7 @@ impl Column {
         })
     }
 
-    /// Appends values decoded from little-endian `bytes` (a whole number of values).
-    pub fn extend_from_le(&mut self, bytes: &[u8]) {
+    fn extend_from_le(&mut self, bytes: &[u8]) {
         macro_rules! decode {
             ($v:ident, $t:ty) => {{
                 const W: usize = std::mem::size_of::<$t>();
@@ -124,60 +59,13 @@ impl Column {
             }};
         }
         match self {
-            Column::F32(v) => decode!(v, f32),
-            Column::F64(v) => decode!(v, f64),
-            Column::I32(v) => decode!(v, i32),
-            Column::I64(v) => decode!(v, i64),
-            Column::U32(v) => decode!(v, u32),
-            Column::U64(v) => decode!(v, u64),
+            NumColumn::F32(v) => decode!(v, f32),
+            NumColumn::F64(v) => decode!(v, f64),
+            NumColumn::I32(v) => decode!(v, i32),
+            NumColumn::I64(v) => decode!(v, i64),
+            NumColumn::U32(v) => decode!(v, u32),
+            NumColumn::U64(v) => decode!(v, u64),
         }
-    }
-
-    /// Makes room for one more value without ever holding more than `limit` values' worth of
-    /// memory: capacity doubles as usual but stops at `limit` (the memory budget in rows), so
-    /// a table never overshoots its budget by a doubling.
-    #[inline]
-    pub fn grow_within(&mut self, limit: usize) {
-        each_variant!(self, v => {
-            if v.len() == v.capacity() {
-                let add = v.capacity().max(1024).min(limit.saturating_sub(v.capacity())).max(1);
-                v.reserve_exact(add);
-            }
-        })
-    }
-
-    /// Frees the buffer's memory (after its values went to disk).
-    pub fn release(&mut self) {
-        each_variant!(self, v => *v = Vec::new())
-    }
-
-    /// The values at `positions`, in that order.
-    pub fn gather(&self, positions: &[usize]) -> Column {
-        match self {
-            Column::F32(v) => Column::F32(positions.iter().map(|&i| v[i]).collect()),
-            Column::F64(v) => Column::F64(positions.iter().map(|&i| v[i]).collect()),
-            Column::I32(v) => Column::I32(positions.iter().map(|&i| v[i]).collect()),
-            Column::I64(v) => Column::I64(positions.iter().map(|&i| v[i]).collect()),
-            Column::U32(v) => Column::U32(positions.iter().map(|&i| v[i]).collect()),
-            Column::U64(v) => Column::U64(positions.iter().map(|&i| v[i]).collect()),
-        }
-    }
-
-    /// Value `i` as f64 (exact for every dtype but 64-bit integers beyond 2^53).
-    pub fn get_f64(&self, i: usize) -> f64 {
-        match self {
-            Column::F32(v) => f64::from(v[i]),
-            Column::F64(v) => v[i],
-            Column::I32(v) => f64::from(v[i]),
-            Column::I64(v) => v[i] as f64,
-            Column::U32(v) => f64::from(v[i]),
-            Column::U64(v) => v[i] as f64,
-        }
-    }
-
-    /// Bytes held in memory.
-    pub fn heap_bytes(&self) -> usize {
-        self.len() * width(self.dtype())
     }
 }
 

@@ -12,7 +12,7 @@
 //! Spill files are anonymous (`O_TMPFILE` / unlinked at creation): nothing is left behind in
 //! `spill_dir` when the process ends, even by SIGKILL.
 
-use crate::column::{width, Column};
+use crate::column::{width, Column, LeBytes};
 use crate::runs::{RunCursor, Runs};
 use netbuild_model::Dtype;
 use std::fs::File;

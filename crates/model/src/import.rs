@@ -8,7 +8,6 @@
 //! carrying its node type's CSV properties and its slice of the group's columns. Files
 //! written by `add_nodes` calls (BMTK, netbuild) have one run per call.
 
-use crate::circuit::Dtype;
 use crate::nodes::{Block, Network, NodeColumn, Values};
 use netbuild_sonata::{ColumnData, EdgePopulationInfo, NodePopulation};
 use netbuild_types::{Loc, Scalar};
@@ -120,25 +119,11 @@ pub fn imported_network(name: &str, nodes: &ImportedNodes) -> Network {
 
 /// Rows `rows` of a stored column, keeping its type (the reader checked that they exist).
 fn slice(data: &ColumnData, rows: std::ops::Range<usize>) -> Values {
-    fn num<T: Copy + Into<f64>>(v: &[T], dtype: Dtype) -> Values {
-        Values::Num {
-            data: v.iter().map(|&x| x.into()).collect(),
-            dtype,
-        }
-    }
     match data {
-        ColumnData::F32(v) => num(&v[rows], Dtype::F32),
-        ColumnData::F64(v) => num(&v[rows], Dtype::F64),
-        ColumnData::I32(v) => num(&v[rows], Dtype::I32),
-        ColumnData::U32(v) => num(&v[rows], Dtype::U32),
         // 64-bit integers are exact in f64 up to 2^53, which covers any property a rule reads.
-        ColumnData::I64(v) => Values::Num {
-            data: v[rows].iter().map(|&x| x as f64).collect(),
-            dtype: Dtype::I64,
-        },
-        ColumnData::U64(v) => Values::Num {
-            data: v[rows].iter().map(|&x| x as f64).collect(),
-            dtype: Dtype::U64,
+        ColumnData::Num(c) => Values::Num {
+            data: rows.map(|i| c.get_f64(i)).collect(),
+            dtype: c.dtype(),
         },
         ColumnData::Str(v) => Values::Str(v[rows].to_vec()),
     }
@@ -148,7 +133,7 @@ fn slice(data: &ColumnData, rows: std::ops::Range<usize>) -> Values {
 mod tests {
     use super::*;
     use crate::circuit::Scalar;
-    use netbuild_sonata::{Column, NodeGroup, NodePopulation};
+    use netbuild_sonata::{Column, NodeGroup, NodePopulation, NumColumn};
 
     /// Two groups, types interleaved as BMTK writes several add_nodes calls.
     #[test]
@@ -160,7 +145,10 @@ mod tests {
             node_group_index: vec![0, 1, 0, 2],
             groups: vec![
                 NodeGroup {
-                    columns: vec![Column::new("x", ColumnData::F32(vec![1.0, 2.0, 3.0]))],
+                    columns: vec![Column::new(
+                        "x",
+                        ColumnData::Num(NumColumn::F32(vec![1.0, 2.0, 3.0])),
+                    )],
                 },
                 NodeGroup {
                     columns: vec![Column::new("ei", ColumnData::Str(vec!["i".into()]))],

@@ -44,7 +44,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let wgt: Vec<f32> = (e..e + k).map(|i| i as f32).collect();
         let dly: Vec<f64> = (e..e + k).map(|i| i as f64).collect();
         w.append_edges(&src, &trg, &types, &gid, &gidx)?;
-        w.append_group(0, &[ColumnSlice::F32(&wgt), ColumnSlice::F64(&dly)])?;
+        w.append_group(
+            0,
+            &[
+                ColumnSlice::Num(NumSlice::F32(&wgt)),
+                ColumnSlice::Num(NumSlice::F64(&dly)),
+            ],
+        )?;
         e += k;
     }
     let t1 = Instant::now();

@@ -1,6 +1,12 @@
 //! Typed columns: what the writer is given, owned ([`ColumnData`]) or borrowed ([`ColumnSlice`]).
+//!
+//! In: numbers as the vocabulary's [`NumColumn`] / [`NumSlice`] (`netbuild-types`: the one
+//! definition of a numeric column, shared with the edge tables, so their columns reach the
+//! writer without a copy), or strings. Out: a column the HDF5 code writes, with its
+//! [`ColumnType`]. The two enums here only add strings to those numbers: node columns may hold
+//! strings, edge columns never do.
 
-pub use netbuild_types::{Compression, Dtype};
+pub use netbuild_types::{Compression, Dtype, NumColumn, NumSlice};
 
 /// The element type of a column, as stored in HDF5: a number of a [`Dtype`], or a
 /// variable-length UTF-8 string (what h5py writes for `str`, and what BMTK and libsonata read).
@@ -49,27 +55,27 @@ impl std::fmt::Display for ColumnType {
     }
 }
 
-/// An owned column of values.
+/// An owned column of values: numbers of one dtype, or strings.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnData {
-    F32(Vec<f32>),
-    F64(Vec<f64>),
-    I32(Vec<i32>),
-    I64(Vec<i64>),
-    U32(Vec<u32>),
-    U64(Vec<u64>),
+    /// Numbers (the vocabulary's column, as the edge tables fill it).
+    Num(NumColumn),
+    /// Variable-length UTF-8 strings.
     Str(Vec<String>),
 }
 
 impl ColumnData {
+    /// The number of values.
     pub fn len(&self) -> usize {
         self.as_slice().len()
     }
 
+    /// Whether there are no values.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// The element type.
     pub fn dtype(&self) -> ColumnType {
         self.as_slice().dtype()
     }
@@ -77,67 +83,73 @@ impl ColumnData {
     /// Borrows the whole column.
     pub fn as_slice(&self) -> ColumnSlice<'_> {
         match self {
-            ColumnData::F32(v) => ColumnSlice::F32(v),
-            ColumnData::F64(v) => ColumnSlice::F64(v),
-            ColumnData::I32(v) => ColumnSlice::I32(v),
-            ColumnData::I64(v) => ColumnSlice::I64(v),
-            ColumnData::U32(v) => ColumnSlice::U32(v),
-            ColumnData::U64(v) => ColumnSlice::U64(v),
+            ColumnData::Num(c) => ColumnSlice::Num(c.as_slice()),
             ColumnData::Str(v) => ColumnSlice::Str(v),
         }
+    }
+}
+
+impl From<NumColumn> for ColumnData {
+    fn from(c: NumColumn) -> Self {
+        ColumnData::Num(c)
     }
 }
 
 /// A borrowed run of values of one column.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ColumnSlice<'a> {
-    F32(&'a [f32]),
-    F64(&'a [f64]),
-    I32(&'a [i32]),
-    I64(&'a [i64]),
-    U32(&'a [u32]),
-    U64(&'a [u64]),
+    /// Numbers of one dtype.
+    Num(NumSlice<'a>),
+    /// Variable-length UTF-8 strings.
     Str(&'a [String]),
 }
 
 impl ColumnSlice<'_> {
+    /// The number of values.
     pub fn len(&self) -> usize {
         match self {
-            ColumnSlice::F32(v) => v.len(),
-            ColumnSlice::F64(v) => v.len(),
-            ColumnSlice::I32(v) => v.len(),
-            ColumnSlice::I64(v) => v.len(),
-            ColumnSlice::U32(v) => v.len(),
-            ColumnSlice::U64(v) => v.len(),
+            ColumnSlice::Num(v) => v.len(),
             ColumnSlice::Str(v) => v.len(),
         }
     }
 
+    /// Whether there are no values.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// The element type.
     pub fn dtype(&self) -> ColumnType {
         match self {
-            ColumnSlice::F32(_) => Dtype::F32.into(),
-            ColumnSlice::F64(_) => Dtype::F64.into(),
-            ColumnSlice::I32(_) => Dtype::I32.into(),
-            ColumnSlice::I64(_) => Dtype::I64.into(),
-            ColumnSlice::U32(_) => Dtype::U32.into(),
-            ColumnSlice::U64(_) => Dtype::U64.into(),
+            ColumnSlice::Num(v) => v.dtype().into(),
             ColumnSlice::Str(_) => ColumnType::Str,
         }
+    }
+}
+
+impl<'a> From<NumSlice<'a>> for ColumnSlice<'a> {
+    fn from(v: NumSlice<'a>) -> Self {
+        ColumnSlice::Num(v)
+    }
+}
+
+impl<'a> From<&'a NumColumn> for ColumnSlice<'a> {
+    fn from(c: &'a NumColumn) -> Self {
+        ColumnSlice::Num(c.as_slice())
     }
 }
 
 /// A named column (a node or edge group property).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
+    /// The dataset's name in the group.
     pub name: String,
+    /// The values.
     pub data: ColumnData,
 }
 
 impl Column {
+    /// A column named `name` holding `data`.
     pub fn new(name: impl Into<String>, data: ColumnData) -> Self {
         Column {
             name: name.into(),
@@ -150,5 +162,6 @@ impl Column {
 /// (e.g. `netbuild_version`, `seed`, `spec_sha256`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Provenance {
+    /// Attribute names and values, written in this order.
     pub attrs: Vec<(String, String)>,
 }

@@ -6,6 +6,8 @@
 //! BMTK, NEST) reads the file as if HDF5 had compressed it. HDF5 alone compresses on the one
 //! thread that calls `H5Dwrite`: the cost of gzip dominated compressed builds.
 
+use crate::column::{ColumnSlice, NumSlice};
+use netbuild_types::each_num;
 use std::sync::mpsc::{channel, Receiver, Sender};
 
 /// Chunks being compressed at once per worker thread; past that, `push` waits for one.
@@ -149,23 +151,18 @@ fn compress(c: Chunk, level: u8) -> Option<Chunk> {
     })
 }
 
-/// The values of a numeric column as little-endian bytes (HDF5's native layout here).
-pub(crate) fn le_bytes(col: crate::column::ColumnSlice<'_>) -> Option<Vec<u8>> {
-    use crate::column::ColumnSlice as C;
-    macro_rules! le {
-        ($v:expr) => {
-            $v.iter().flat_map(|x| x.to_le_bytes()).collect()
-        };
+/// The values of a column as little-endian bytes (HDF5's native layout here); `None` for
+/// strings, which HDF5 stores as pointers to their bytes.
+pub(crate) fn le_bytes(col: ColumnSlice<'_>) -> Option<Vec<u8>> {
+    match col {
+        ColumnSlice::Num(v) => Some(num_le_bytes(v)),
+        ColumnSlice::Str(_) => None,
     }
-    Some(match col {
-        C::F32(v) => le!(v),
-        C::F64(v) => le!(v),
-        C::I32(v) => le!(v),
-        C::I64(v) => le!(v),
-        C::U32(v) => le!(v),
-        C::U64(v) => le!(v),
-        C::Str(_) => return None,
-    })
+}
+
+/// The values of a numeric column as little-endian bytes.
+pub(crate) fn num_le_bytes(col: NumSlice<'_>) -> Vec<u8> {
+    each_num!(NumSlice, col, v => v.iter().flat_map(|x| x.to_le_bytes()).collect())
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@ use hdf5::types::VarLenUnicode;
 use hdf5::{Dataset, Datatype, File, Group, H5Type, Location};
 use hdf5_sys::h5i::hid_t;
 
-use crate::column::{ColumnSlice, ColumnType, Compression, Dtype, Provenance};
+use crate::column::{ColumnSlice, ColumnType, Compression, Dtype, NumSlice, Provenance};
 use crate::error::SonataError;
+use netbuild_types::each_num;
 
 /// Target size of one chunk of a compressed dataset, in bytes.
 const CHUNK_BYTES: usize = 1 << 20;
@@ -415,12 +416,9 @@ pub(crate) fn write_column(
     io: Io,
 ) -> Result<(), SonataError> {
     match col {
-        ColumnSlice::F32(v) => write_rows(file, ds, full, offset, 1, v, io),
-        ColumnSlice::F64(v) => write_rows(file, ds, full, offset, 1, v, io),
-        ColumnSlice::I32(v) => write_rows(file, ds, full, offset, 1, v, io),
-        ColumnSlice::I64(v) => write_rows(file, ds, full, offset, 1, v, io),
-        ColumnSlice::U32(v) => write_rows(file, ds, full, offset, 1, v, io),
-        ColumnSlice::U64(v) => write_rows(file, ds, full, offset, 1, v, io),
+        ColumnSlice::Num(n) => {
+            each_num!(NumSlice, n, v => write_rows(file, ds, full, offset, 1, v, io))
+        }
         ColumnSlice::Str(v) => {
             let conv = v
                 .iter()

@@ -7,7 +7,7 @@
 //! grows as rows come: its extent follows the rows written, never past them, so no chunk is
 //! ever cut back.
 
-use crate::column::ColumnSlice;
+use crate::column::NumSlice;
 use crate::deflate::{self, ChunkStream};
 use crate::error::SonataError;
 use crate::h5::{self, Io};
@@ -70,7 +70,7 @@ impl<'a> IndexRows<'a> {
                 self.written += k;
             }
             Some(stream) => {
-                stream.push(&deflate::le_bytes(ColumnSlice::U64(values)).unwrap_or_default());
+                stream.push(&deflate::num_le_bytes(NumSlice::U64(values)));
                 self.written += k;
                 self.write_compressed(false)?;
             }

@@ -7,9 +7,6 @@
 
 #![warn(missing_docs)]
 
-// Documented by the shared-vocabulary rework of issue #13 (Dtype, Compression, Column), which
-// replaces these types; remove this allow with it.
-#[allow(missing_docs)]
 mod column;
 mod config;
 mod csv;
@@ -23,7 +20,10 @@ mod node_sets;
 mod nodes;
 pub mod read;
 
-pub use column::{Column, ColumnData, ColumnSlice, ColumnType, Compression, Dtype, Provenance};
+pub use column::{
+    Column, ColumnData, ColumnSlice, ColumnType, Compression, Dtype, NumColumn, NumSlice,
+    Provenance,
+};
 pub use config::{
     write_circuit_config, write_simulation_config, CircuitConfig, EdgesEntry, NodesEntry,
     RunParams, CIRCUIT_CONFIG, SIMULATION_CONFIG,

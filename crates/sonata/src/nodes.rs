@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::column::{Column, ColumnSlice, Compression, Provenance};
+use crate::column::{Column, ColumnSlice, Compression, NumSlice, Provenance};
 use crate::error::SonataError;
 use crate::h5::{self, Io, Shape};
 
@@ -51,10 +51,19 @@ pub fn write_nodes(
 
     let node_id: Vec<u64> = (0..n).collect();
     let core: [(&str, ColumnSlice<'_>); 4] = [
-        ("node_id", ColumnSlice::U64(&node_id)),
-        ("node_type_id", ColumnSlice::I64(&pop.node_type_id)),
-        ("node_group_id", ColumnSlice::U32(&pop.node_group_id)),
-        ("node_group_index", ColumnSlice::U64(&pop.node_group_index)),
+        ("node_id", ColumnSlice::Num(NumSlice::U64(&node_id))),
+        (
+            "node_type_id",
+            ColumnSlice::Num(NumSlice::I64(&pop.node_type_id)),
+        ),
+        (
+            "node_group_id",
+            ColumnSlice::Num(NumSlice::U32(&pop.node_group_id)),
+        ),
+        (
+            "node_group_index",
+            ColumnSlice::Num(NumSlice::U64(&pop.node_group_index)),
+        ),
     ];
     for (name, col) in core {
         write_whole(path, &g, &format!("{root}/{name}"), name, col, compression)?;

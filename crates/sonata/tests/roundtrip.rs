@@ -68,7 +68,7 @@ fn sample_nodes() -> NodePopulation {
         groups: vec![
             NodeGroup {
                 columns: vec![
-                    Column::new("x", ColumnData::F64(vec![1.0, 2.0, 3.0])),
+                    Column::new("x", ColumnData::Num(NumColumn::F64(vec![1.0, 2.0, 3.0]))),
                     Column::new(
                         "label",
                         ColumnData::Str(vec!["a".into(), "b c".into(), "é".into()]),
@@ -76,7 +76,10 @@ fn sample_nodes() -> NodePopulation {
                 ],
             },
             NodeGroup {
-                columns: vec![Column::new("k", ColumnData::I32(vec![-1, 7]))],
+                columns: vec![Column::new(
+                    "k",
+                    ColumnData::Num(NumColumn::I32(vec![-1, 7])),
+                )],
             },
         ],
     }
@@ -183,17 +186,25 @@ fn write_sample_edges(path: &Path, compression: Compression) {
         .unwrap();
     w.append_group(
         0,
-        &[ColumnSlice::F32(&[0.5, 1.5]), ColumnSlice::F64(&[1.0, 2.0])],
+        &[
+            ColumnSlice::Num(NumSlice::F32(&[0.5, 1.5])),
+            ColumnSlice::Num(NumSlice::F64(&[1.0, 2.0])),
+        ],
     )
     .unwrap();
     w.append_group(
         0,
-        &[ColumnSlice::F32(&[2.5, 3.5]), ColumnSlice::F64(&[3.0, 4.0])],
+        &[
+            ColumnSlice::Num(NumSlice::F32(&[2.5, 3.5])),
+            ColumnSlice::Num(NumSlice::F64(&[3.0, 4.0])),
+        ],
     )
     .unwrap();
     // Positioned write for group 1, out of order.
-    w.write_group_at(1, 1, &[ColumnSlice::I32(&[9])]).unwrap();
-    w.write_group_at(1, 0, &[ColumnSlice::I32(&[8])]).unwrap();
+    w.write_group_at(1, 1, &[ColumnSlice::Num(NumSlice::I32(&[9]))])
+        .unwrap();
+    w.write_group_at(1, 0, &[ColumnSlice::Num(NumSlice::I32(&[8]))])
+        .unwrap();
 
     let mut t2s: Vec<(u64, u64)> = TRG
         .iter()
@@ -364,10 +375,10 @@ fn edges_refuse_bad_input() {
     let p = dir.path().join("bad.h5");
     let mut w = EdgesWriter::create(&p, &layout(), Compression::None, &prov()).unwrap();
     // Wrong dtype.
-    let e = w.append_group(1, &[ColumnSlice::I64(&[1])]);
+    let e = w.append_group(1, &[ColumnSlice::Num(NumSlice::I64(&[1]))]);
     assert!(matches!(e, Err(SonataError::Invalid { .. })), "{e:?}");
     // Past the end.
-    let e = w.write_group_at(1, 2, &[ColumnSlice::I32(&[1])]);
+    let e = w.write_group_at(1, 2, &[ColumnSlice::Num(NumSlice::I32(&[1]))]);
     assert!(matches!(e, Err(SonataError::Invalid { .. })), "{e:?}");
     // Target id out of range.
     let e = w.append_edges(&[0], &[4], &[100], &[0], &[0]);

@@ -342,7 +342,7 @@ pub fn check_existing_edges(imports: &[ImportBlock], edges: &[EdgeBlock]) -> R<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use netbuild_sonata::{Column, NodeGroup, NodePopulation};
+    use netbuild_sonata::{Column, NodeGroup, NodePopulation, NumColumn};
 
     /// A two-type population `v1` (CSV `layer` numeric, `ei` strings; per-node `x`) in `dir`.
     fn write_v1(dir: &Path) {
@@ -352,7 +352,10 @@ mod tests {
             node_group_id: vec![0, 0, 0],
             node_group_index: vec![0, 1, 2],
             groups: vec![NodeGroup {
-                columns: vec![Column::new("x", ColumnData::F64(vec![1.0, 2.0, 3.0]))],
+                columns: vec![Column::new(
+                    "x",
+                    ColumnData::Num(NumColumn::F64(vec![1.0, 2.0, 3.0])),
+                )],
             }],
         };
         sonata::write_nodes(

@@ -5,6 +5,8 @@
 //! In: nothing (no dependencies). Out: the types, re-exported at the crate root.
 //!
 //! - [`dtype`]: [`Dtype`], the numeric type of a stored column.
+//! - [`column`]: [`NumColumn`] and [`NumSlice`], a column of numbers of one dtype, owned or
+//!   borrowed (filled by the edge tables, written by the SONATA writer).
 //! - [`output`]: how files are written: [`Compression`], [`SortBy`], [`Writer`].
 //! - [`nodes`]: what describes nodes: [`Scalar`], [`Selector`], [`Generator`], [`NodeValues`],
 //!   [`Positions`] and its [`Shape`].
@@ -16,12 +18,14 @@
 
 #![warn(missing_docs)]
 
+pub mod column;
 pub mod dtype;
 pub mod edges;
 pub mod loc;
 pub mod nodes;
 pub mod output;
 
+pub use column::{NumColumn, NumSlice};
 pub use dtype::Dtype;
 pub use edges::{FileEdge, FileEdges, Gap, Nsyns};
 pub use loc::Loc;

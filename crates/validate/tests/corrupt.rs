@@ -7,7 +7,8 @@ use ndarray::s;
 use netbuild_sonata::{
     write_circuit_config, write_edge_types, write_node_types, write_nodes, CircuitConfig, Column,
     ColumnData, ColumnSlice, Compression, Dtype, EdgeGroupLayout, EdgePopulationLayout, EdgesEntry,
-    EdgesWriter, IndexDirection, NodeGroup, NodePopulation, NodesEntry, Provenance, TypeTable,
+    EdgesWriter, IndexDirection, NodeGroup, NodePopulation, NodesEntry, NumColumn, NumSlice,
+    Provenance, TypeTable,
 };
 use netbuild_validate::{validate, Report};
 
@@ -36,7 +37,7 @@ fn write_circuit(dir: &Path) {
         groups: vec![NodeGroup {
             columns: vec![Column::new(
                 "x",
-                ColumnData::F64(vec![0.0, 1.0, 2.0, 3.0, 4.0]),
+                ColumnData::Num(NumColumn::F64(vec![0.0, 1.0, 2.0, 3.0, 4.0])),
             )],
         }],
     };
@@ -91,7 +92,8 @@ fn write_circuit(dir: &Path) {
     )
     .unwrap();
     let weights: Vec<f64> = (0..n).map(|e| e as f64 * 0.5).collect();
-    w.append_group(0, &[ColumnSlice::F64(&weights)]).unwrap();
+    w.append_group(0, &[ColumnSlice::Num(NumSlice::F64(&weights))])
+        .unwrap();
     let mut by_trg: Vec<(u64, u64)> = (0..n).map(|e| (trg[e as usize], e)).collect();
     by_trg.sort();
     let mut by_src: Vec<(u64, u64)> = (0..n).map(|e| (src[e as usize], e)).collect();

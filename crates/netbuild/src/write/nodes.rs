@@ -105,7 +105,7 @@ fn node_population(net: &Network) -> sonata::NodePopulation {
                         .iter()
                         .map(|c| {
                             let data = match &c.values {
-                                Values::Num { dtype, .. } => convert::numbers(&[], *dtype),
+                                Values::Num { dtype, .. } => sonata::NumColumn::new(*dtype).into(),
                                 Values::Str(_) => sonata::ColumnData::Str(Vec::new()),
                             };
                             sonata::Column::new(c.name.clone(), data)
@@ -131,22 +131,13 @@ fn node_population(net: &Network) -> sonata::NodePopulation {
     pop
 }
 
+/// Appends a block's values to its group's column (same kind and dtype: the group signature
+/// says so; anything else is left out, as it cannot happen).
 fn append(dst: &mut sonata::ColumnData, src: &Values) {
     use sonata::ColumnData as D;
     match (dst, src) {
         (D::Str(d), Values::Str(s)) => d.extend_from_slice(s),
-        (dst, Values::Num { data, dtype }) => {
-            let more = convert::numbers(data, *dtype);
-            match (dst, more) {
-                (D::F32(d), D::F32(m)) => d.extend(m),
-                (D::F64(d), D::F64(m)) => d.extend(m),
-                (D::I32(d), D::I32(m)) => d.extend(m),
-                (D::I64(d), D::I64(m)) => d.extend(m),
-                (D::U32(d), D::U32(m)) => d.extend(m),
-                (D::U64(d), D::U64(m)) => d.extend(m),
-                _ => {}
-            }
-        }
+        (D::Num(d), Values::Num { data, dtype }) if d.dtype() == *dtype => d.extend_f64(data),
         _ => {}
     }
 }

@@ -17,7 +17,6 @@
 //! many chunk writes as the rank with the most rows (the others write empty selections), and
 //! as many index blocks as the busiest rank (agreed by an all-gather first).
 
-use super::convert;
 use super::index::{decode_pair, encode_pair, Sorted, Unsorted, PAIR_BYTES};
 use super::writer_thread::Batch;
 use super::{WriteContext, WriteError};
@@ -91,7 +90,7 @@ pub(super) fn write_population(
         writer.write_edges_at(row, batch.rows())?;
         for (g, cols) in chunk.groups.iter().enumerate() {
             let slices: Vec<sonata::ColumnSlice<'_>> =
-                cols.iter().map(convert::column_slice).collect();
+                cols.iter().map(sonata::ColumnSlice::from).collect();
             writer.write_group_at(g, group_at[g], &slices)?;
         }
         for (i, &t) in batch.target.iter().enumerate() {

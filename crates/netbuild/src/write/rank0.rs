@@ -14,7 +14,7 @@ use super::{WriteContext, WriteError, CHUNK_ROWS};
 use crate::collate::Collated;
 use crate::plan::EdgePopulation;
 use netbuild_comm::Comm;
-use netbuild_edges::{Column, RowChunk, SpillPolicy, TableReader};
+use netbuild_edges::{Column, LeBytes, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::Dtype;
 use netbuild_sonata as sonata;
 use netbuild_spec::SortBy;

@@ -69,7 +69,7 @@ impl Batch {
         for (g, cols) in self.groups.iter().enumerate() {
             if cols.first().is_some_and(|c| !c.is_empty()) {
                 let slices: Vec<sonata::ColumnSlice<'_>> =
-                    cols.iter().map(super::convert::column_slice).collect();
+                    cols.iter().map(sonata::ColumnSlice::from).collect();
                 w.append_group(g, &slices)?;
             }
         }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use hdf5::{Dataset, File, Group};
 
-use crate::column::{ColumnSlice, Compression, Dtype, Provenance};
+use crate::column::{ColumnSlice, Compression, Dtype, NumSlice, Provenance};
 use crate::deflate::{self, ChunkStream};
 use crate::error::SonataError;
 use crate::h5::{self, Io, Shape};
@@ -352,11 +352,11 @@ impl EdgesFile {
             }
         }
         let cols = [
-            ColumnSlice::U64(source),
-            ColumnSlice::U64(target),
-            ColumnSlice::I64(edge_type_id),
-            ColumnSlice::U32(edge_group_id),
-            ColumnSlice::U64(edge_group_index),
+            ColumnSlice::Num(NumSlice::U64(source)),
+            ColumnSlice::Num(NumSlice::U64(target)),
+            ColumnSlice::Num(NumSlice::I64(edge_type_id)),
+            ColumnSlice::Num(NumSlice::U32(edge_group_id)),
+            ColumnSlice::Num(NumSlice::U64(edge_group_index)),
         ];
         write_tracked(&self.path, &mut self.core, offset, &cols, io)
     }

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor, VarLenAscii, VarLenUnicode};
 
-use crate::column::{Column, ColumnData};
+use crate::column::{Column, ColumnData, NumColumn};
 use crate::error::SonataError;
 use crate::nodes::{NodeGroup, NodePopulation};
 use crate::read::attr::string_attr;
@@ -252,7 +252,7 @@ fn read_group(path: &Path, gpath: &str, grp: &hdf5::Group) -> Result<Vec<Column>
                 // An explicit x/y/z column wins over the positions dataset.
                 if !columns.iter().any(|c| c.name == axis) {
                     let data = flat.iter().skip(k).step_by(3).copied().collect();
-                    columns.push(Column::new(axis, ColumnData::F64(data)));
+                    columns.push(Column::new(axis, ColumnData::Num(NumColumn::F64(data))));
                 }
             }
             continue;
@@ -300,20 +300,26 @@ fn read_column(ds: &hdf5::Dataset) -> Result<ColumnData, String> {
     use hdf5::types::{FloatSize, IntSize};
     let e = |e: hdf5::Error| e.to_string();
     Ok(match descriptor(ds)? {
-        TypeDescriptor::Float(FloatSize::U4) => ColumnData::F32(ds.read_raw().map_err(e)?),
-        TypeDescriptor::Float(_) => ColumnData::F64(ds.read_raw().map_err(e)?),
-        TypeDescriptor::Integer(IntSize::U8) => ColumnData::I64(ds.read_raw().map_err(e)?),
-        TypeDescriptor::Integer(_) => ColumnData::I32(ds.read_raw().map_err(e)?),
-        TypeDescriptor::Unsigned(IntSize::U8) => ColumnData::U64(ds.read_raw().map_err(e)?),
-        TypeDescriptor::Unsigned(_) => ColumnData::U32(ds.read_raw().map_err(e)?),
-        TypeDescriptor::Boolean => ColumnData::U32(
+        TypeDescriptor::Float(FloatSize::U4) => {
+            ColumnData::Num(NumColumn::F32(ds.read_raw().map_err(e)?))
+        }
+        TypeDescriptor::Float(_) => ColumnData::Num(NumColumn::F64(ds.read_raw().map_err(e)?)),
+        TypeDescriptor::Integer(IntSize::U8) => {
+            ColumnData::Num(NumColumn::I64(ds.read_raw().map_err(e)?))
+        }
+        TypeDescriptor::Integer(_) => ColumnData::Num(NumColumn::I32(ds.read_raw().map_err(e)?)),
+        TypeDescriptor::Unsigned(IntSize::U8) => {
+            ColumnData::Num(NumColumn::U64(ds.read_raw().map_err(e)?))
+        }
+        TypeDescriptor::Unsigned(_) => ColumnData::Num(NumColumn::U32(ds.read_raw().map_err(e)?)),
+        TypeDescriptor::Boolean => ColumnData::Num(NumColumn::U32(
             ds.read_raw::<bool>()
                 .map_err(e)?
                 .into_iter()
                 .map(u32::from)
                 .collect(),
-        ),
-        TypeDescriptor::Enum(_) => ColumnData::I64(ds.read_raw().map_err(e)?),
+        )),
+        TypeDescriptor::Enum(_) => ColumnData::Num(NumColumn::I64(ds.read_raw().map_err(e)?)),
         TypeDescriptor::VarLenUnicode => strings(ds.read_raw::<VarLenUnicode>().map_err(e)?),
         TypeDescriptor::VarLenAscii => strings(ds.read_raw::<VarLenAscii>().map_err(e)?),
         TypeDescriptor::FixedAscii(_) => strings(ds.read_raw::<FixedAscii<1024>>().map_err(e)?),

@@ -119,18 +119,24 @@ impl BoundExpr {
     #[inline]
     fn fill_vars(&self, s: u64, t: u64, sp: [f64; 3], tp: [f64; 3], vars: &mut Vec<f64>) {
         vars.clear();
-        for slot in &self.slots {
-            vars.push(match slot {
-                Slot::D => {
-                    let d = [tp[0] - sp[0], tp[1] - sp[1], tp[2] - sp[2]];
-                    (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
-                }
-                Slot::Dx => tp[0] - sp[0],
-                Slot::Dy => tp[1] - sp[1],
-                Slot::Dz => tp[2] - sp[2],
-                Slot::Src(c) => c[s as usize],
-                Slot::Trg(c) => c[t as usize],
-            });
+        vars.extend(self.slots.iter().map(|slot| slot.value(s, t, sp, tp)));
+    }
+}
+
+impl Slot {
+    /// The slot's value for the pair (s, t) at positions (sp, tp).
+    #[inline]
+    fn value(&self, s: u64, t: u64, sp: [f64; 3], tp: [f64; 3]) -> f64 {
+        match self {
+            Slot::D => {
+                let d = [tp[0] - sp[0], tp[1] - sp[1], tp[2] - sp[2]];
+                (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
+            }
+            Slot::Dx => tp[0] - sp[0],
+            Slot::Dy => tp[1] - sp[1],
+            Slot::Dz => tp[2] - sp[2],
+            Slot::Src(c) => c[s as usize],
+            Slot::Trg(c) => c[t as usize],
         }
     }
 }
@@ -249,18 +255,8 @@ impl AtTarget<'_> {
         }
         vars.clear();
         for slot in &self.bound.slots {
-            let column = sources.iter().zip(positions.iter());
-            match slot {
-                Slot::D => vars.extend(column.map(|(_, sp)| {
-                    let d = [tp[0] - sp[0], tp[1] - sp[1], tp[2] - sp[2]];
-                    (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
-                })),
-                Slot::Dx => vars.extend(column.map(|(_, sp)| tp[0] - sp[0])),
-                Slot::Dy => vars.extend(column.map(|(_, sp)| tp[1] - sp[1])),
-                Slot::Dz => vars.extend(column.map(|(_, sp)| tp[2] - sp[2])),
-                Slot::Src(c) => vars.extend(column.map(|(&s, _)| c[s as usize])),
-                Slot::Trg(c) => vars.extend(column.map(|_| c[self.t as usize])),
-            }
+            let pairs = sources.iter().zip(positions.iter());
+            vars.extend(pairs.map(|(&s, &sp)| slot.value(s, self.t, sp, tp)));
         }
         self.expr.eval_lanes(vars, n, stack, out);
         Some((sources, out))

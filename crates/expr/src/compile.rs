@@ -60,11 +60,6 @@ impl Emitter {
         self.code.push(Op::Var(slot as u32));
     }
 
-    /// Emits a read of variable slot `slot` as it is (re-emitting compiled code).
-    fn slot(&mut self, slot: u32) {
-        self.code.push(Op::Var(slot));
-    }
-
     /// Emits `op`, whose `op.arity()` arguments were emitted from `first_arg` on.
     pub fn apply(&mut self, op: Op, first_arg: usize) {
         // `x ^ 2` is `x * x`: one correctly rounded product instead of a libm `pow`, and the
@@ -161,45 +156,6 @@ impl Emitter {
             stack: StackSize::for_depth(depth),
         })
     }
-}
-
-/// `code` with the variables of `known` slots replaced by their values, folded again: the
-/// same values as `code` for any assignment that agrees with `known` (the interpreter folds, as
-/// in [`Emitter::apply`]). Slots keep their numbers.
-pub(crate) fn specialize(code: &[Op], known: &[Option<f64>]) -> Box<[Op]> {
-    let mut e = Emitter::default();
-    // Where each pending subexpression's code starts.
-    let mut starts: Vec<usize> = Vec::new();
-    for &op in code {
-        let first = match op {
-            Op::Var(i) => {
-                let at = e.here();
-                match known.get(i as usize).copied().flatten() {
-                    Some(v) => e.constant(v),
-                    None => e.slot(i),
-                }
-                at
-            }
-            Op::Const(c) => {
-                let at = e.here();
-                e.constant(c);
-                at
-            }
-            _ => {
-                let n = op.arity();
-                let at = if n == 0 {
-                    e.here()
-                } else {
-                    starts[starts.len() - n]
-                };
-                starts.truncate(starts.len() - n);
-                e.apply(op, at);
-                at
-            }
-        };
-        starts.push(first);
-    }
-    e.code.into_boxed_slice()
 }
 
 #[cfg(test)]

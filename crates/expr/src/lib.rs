@@ -30,10 +30,12 @@ mod interval;
 mod lexer;
 mod names;
 mod parser;
+mod specialize;
 mod vm;
 
 pub use interval::Interval;
 pub use parser::{MAX_DEPTH, MAX_LEN};
+pub use specialize::Specializer;
 
 /// A variable an expression reads. The caller decides what each one is worth for a pair.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -103,7 +105,7 @@ impl ExprError {
 /// A compiled expression.
 #[derive(Debug, Clone)]
 pub struct Expr {
-    // Shared: a rule specializes its expression once per target (`Expr::specialize`).
+    // Shared: a rule specializes its expression once per target (`Specializer`).
     source: std::sync::Arc<str>,
     code: Box<[vm::Op]>,
     vars: std::sync::Arc<[VarRef]>,
@@ -182,16 +184,13 @@ impl Expr {
     /// This expression with the variables of slots `known[i] = Some(value)` fixed to their
     /// values and folded: for pairs that share those values (every pair of one target, say),
     /// [`Expr::eval`] gives the same values bit for bit, and [`Expr::bounds`] tighter bounds,
-    /// at less cost. Slots keep their numbers, so the same `vars` arrays serve both.
+    /// at less cost. Slots keep their numbers, so the same `vars` arrays serve both. To
+    /// specialize on the same slots many times, prepare a [`Specializer`] once.
     pub fn specialize(&self, known: &[Option<f64>]) -> Expr {
-        let code = compile::specialize(&self.code, known);
-        Expr {
-            source: self.source.clone(),
-            stack: vm::StackSize::for_depth(vm::max_depth(&code)),
-            code,
-            vars: self.vars.clone(),
-            random: self.random,
-        }
+        let mask: Vec<bool> = known.iter().map(Option::is_some).collect();
+        let mut values: Vec<f64> = known.iter().map(|k| k.unwrap_or(0.0)).collect();
+        values.resize(values.len().max(self.vars.len()), 0.0);
+        Specializer::new(self, &mask).specialize(&values)
     }
 
     /// The value, when the expression reads no variable and draws nothing (folded at compile time).

@@ -7,7 +7,7 @@
 
 use crate::nodes::{Network, Values};
 use crate::shared::{share, Host, Private, Shared};
-use crate::spatial::SourceTree;
+use crate::spatial::{SourceTree, SplitAxes};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -17,8 +17,9 @@ pub struct Columns<'n> {
     host: &'n dyn Host,
     cache: HashMap<(usize, String), Shared<f64>>,
     positions: HashMap<usize, Shared<[f64; 3]>>,
-    /// Source trees by (network, selected node ids): edge types with the same sources share one.
-    trees: HashMap<(usize, Vec<u64>), Arc<SourceTree>>,
+    /// Source trees by (network, selected node ids, split axes): edge types with the same
+    /// sources and axes share one.
+    trees: HashMap<(usize, Vec<u64>, SplitAxes), Arc<SourceTree>>,
 }
 
 impl<'n> Columns<'n> {
@@ -87,15 +88,15 @@ impl<'n> Columns<'n> {
     }
 
     /// The k-d tree over the positions of nodes `sources` (ascending ids) of network `net`,
-    /// built once for every edge type with that source selection.
-    pub fn source_tree(&mut self, net: usize, sources: &[u64]) -> Arc<SourceTree> {
-        let key = (net, sources.to_vec());
+    /// split along `axes`, built once for every edge type with that source selection and axes.
+    pub fn source_tree(&mut self, net: usize, sources: &[u64], axes: SplitAxes) -> Arc<SourceTree> {
+        let key = (net, sources.to_vec(), axes);
         if let Some(t) = self.trees.get(&key) {
             return t.clone();
         }
         let pos = self.positions(net);
         let points: Vec<[f64; 3]> = sources.iter().map(|&s| pos[s as usize]).collect();
-        let tree = Arc::new(SourceTree::new(&points));
+        let tree = Arc::new(SourceTree::new(&points, axes));
         self.trees.insert(key, tree.clone());
         tree
     }

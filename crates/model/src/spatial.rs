@@ -69,7 +69,22 @@ impl TreeNode {
     }
 }
 
-/// A k-d tree over source positions (median splits on the widest axis).
+/// The axes a tree may split on: those the walked expression (or `max_distance`) depends on.
+///
+/// Why: a split along an axis the expression ignores (depth, for Allen's V1 rules in `dx` and
+/// `dz`) gives two children with the bound of their parent: the walk pays for their bounds and
+/// thins them no tighter. A tree over the axes that matter has leaves that are narrow where the
+/// expression changes, so it bounds tighter with fewer nodes. No axis at all: one leaf (the
+/// bound does not change with position).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SplitAxes(pub [bool; 3]);
+
+impl SplitAxes {
+    /// Every axis (an expression of `d`, or a `max_distance`).
+    pub const ALL: SplitAxes = SplitAxes([true; 3]);
+}
+
+/// A k-d tree over source positions (median splits on the widest of its [`SplitAxes`]).
 #[derive(Debug)]
 pub struct SourceTree {
     nodes: Vec<TreeNode>,
@@ -80,8 +95,9 @@ pub struct SourceTree {
 }
 
 impl SourceTree {
-    /// Builds the tree over `points` (indexed by position in the source list).
-    pub fn new(points: &[[f64; 3]]) -> SourceTree {
+    /// Builds the tree over `points` (indexed by position in the source list), split along
+    /// `axes` only.
+    pub fn new(points: &[[f64; 3]], axes: SplitAxes) -> SourceTree {
         let n = points.len();
         let mut order: Vec<u32> = (0..n as u32).collect();
         let empty = TreeNode {
@@ -103,11 +119,11 @@ impl SourceTree {
                 child: 0,
             };
             let axis = (0..3)
-                .max_by(|&a, &b| (hi[a] - lo[a]).total_cmp(&(hi[b] - lo[b])))
-                .unwrap_or(0);
+                .filter(|&a| axes.0[a])
+                .max_by(|&a, &b| (hi[a] - lo[a]).total_cmp(&(hi[b] - lo[b])));
             // Points that all coincide (no positions at all, say) stay one leaf: no split
             // could tighten their bound.
-            if end - start > LEAF && hi[axis] > lo[axis] {
+            if let Some(axis) = axis.filter(|&a| end - start > LEAF && hi[a] > lo[a]) {
                 let mid = start + (end - start) / 2;
                 order[start..end].select_nth_unstable_by(mid - start, |&a, &b| {
                     points[a as usize][axis]
@@ -243,7 +259,7 @@ mod tests {
     #[test]
     fn every_point_lies_in_its_leaf_box_once() {
         let pts = grid_points(1000);
-        let tree = SourceTree::new(&pts);
+        let tree = SourceTree::new(&pts, SplitAxes::ALL);
         let mut seen = vec![0; pts.len()];
         let mut stack = Vec::new();
         tree.walk(
@@ -265,7 +281,7 @@ mod tests {
     #[test]
     fn refines_to_leaves_where_the_bound_is_high_and_skips_zero() {
         let pts = grid_points(4096);
-        let tree = SourceTree::new(&pts);
+        let tree = SourceTree::new(&pts, SplitAxes::ALL);
         let mut stack = Vec::new();
         let (mut visited, mut largest) = (0usize, 0usize);
         tree.walk(
@@ -285,7 +301,7 @@ mod tests {
     #[test]
     fn node_ranges_hold_their_points() {
         let pts = grid_points(500);
-        let tree = SourceTree::new(&pts);
+        let tree = SourceTree::new(&pts, SplitAxes::ALL);
         let ranges = tree.node_ranges(|s| pts[s][1] * 2.0);
         for (node, r) in tree.nodes().iter().zip(&ranges) {
             for k in node.start..node.end {
@@ -296,7 +312,7 @@ mod tests {
 
     #[test]
     fn coincident_points_stay_one_leaf() {
-        let tree = SourceTree::new(&vec![[0.0; 3]; 100]);
+        let tree = SourceTree::new(&vec![[0.0; 3]; 100], SplitAxes::ALL);
         assert_eq!(tree.nodes().len(), 1);
         assert_eq!(tree.nodes()[0].len(), 100);
     }

@@ -9,6 +9,7 @@
 use crate::plan::{edge_populations, EdgePopulation};
 use crate::work::TargetWork;
 use netbuild_model::{Circuit, Columns, Host, ModelError, Network, PreparedEdgeType, Private};
+use rayon::prelude::*;
 
 /// The prepared edge types of a circuit (by index in the circuit) and its edges populations.
 pub struct EdgeSetup<'c> {
@@ -50,6 +51,11 @@ pub fn prepare_edges_on<'c>(
         .enumerate()
         .map(|(i, def)| PreparedEdgeType::prepare(i, def, circuit.seed, &mut columns))
         .collect::<Result<Vec<_>, _>>()?;
+    // Each walked rule samples the work of its targets: a few dozen walks per edge type, in
+    // parallel (hundreds of edge types for Allen's V1).
+    prepared.par_iter().for_each(|p| {
+        p.walk_work();
+    });
     let mut setup = EdgeSetup {
         prepared,
         populations: edge_populations(circuit, networks),

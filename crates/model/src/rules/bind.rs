@@ -5,7 +5,7 @@
 use crate::columns::Columns;
 use crate::shared::Shared;
 use crate::spatial::{SourceTree, TreeNode};
-use netbuild_expr::{Expr, Interval, Var};
+use netbuild_expr::{Expr, Interval, Specializer, Var};
 use rand::Rng;
 use std::borrow::Cow;
 
@@ -27,6 +27,8 @@ pub struct BoundExpr {
     /// For `src.NAME` slots, when bound over a [`SourceTree`]: the column's range over each
     /// tree node (empty for other slots).
     node_ranges: Vec<Vec<Interval>>,
+    /// With `trg.` slots: the expression prepared to be specialized on them, target by target.
+    specializer: Option<Specializer>,
 }
 
 impl BoundExpr {
@@ -69,10 +71,13 @@ impl BoundExpr {
                 _ => Vec::new(),
             })
             .collect();
+        let trg: Vec<bool> = slots.iter().map(|s| matches!(s, Slot::Trg(_))).collect();
+        let specializer = trg.contains(&true).then(|| Specializer::new(expr, &trg));
         Ok(BoundExpr {
             expr: expr.clone(),
             slots,
             node_ranges,
+            specializer,
         })
     }
 
@@ -80,18 +85,24 @@ impl BoundExpr {
     /// and folded (`cos(trg.tuning_angle * pi / 180)` is computed once per target, not per
     /// pair, and bounds see it as the number it is).
     pub fn at_target(&self, t: u64) -> AtTarget<'_> {
-        let known: Vec<Option<f64>> = self
-            .slots
-            .iter()
-            .map(|s| match s {
-                Slot::Trg(c) => Some(c[t as usize]),
-                _ => None,
-            })
-            .collect();
-        let expr = if known.iter().any(Option::is_some) {
-            Cow::Owned(self.expr.specialize(&known))
-        } else {
-            Cow::Borrowed(&self.expr)
+        let expr = match &self.specializer {
+            Some(spec) => {
+                // Only the `trg.` slots are read.
+                let value = |s: &Slot| match s {
+                    Slot::Trg(c) => c[t as usize],
+                    _ => 0.0,
+                };
+                let mut small = [0.0; 8];
+                Cow::Owned(if self.slots.len() <= small.len() {
+                    for (v, s) in small.iter_mut().zip(&self.slots) {
+                        *v = value(s);
+                    }
+                    spec.specialize(&small[..self.slots.len()])
+                } else {
+                    spec.specialize(&self.slots.iter().map(value).collect::<Vec<_>>())
+                })
+            }
+            None => Cow::Borrowed(&self.expr),
         };
         AtTarget {
             bound: self,

@@ -38,9 +38,10 @@ use crate::nodes::Network;
 use crate::pair::Pair;
 use crate::shared::{share, Shared};
 use crate::sink::{EdgeRow, EdgeSink};
-use crate::spatial::SourceTree;
+use crate::spatial::{SourceTree, SplitAxes};
 use crate::stream::{stream, Domain, Purpose};
 use bind::BoundExpr;
+use netbuild_expr::Var;
 use rand::Rng;
 use slots::Slots;
 use std::ops::Range;
@@ -153,8 +154,8 @@ pub struct PreparedEdgeType<'c> {
     grid: Option<Grid>,
     rule: Prepared,
     /// For rules walked through the source tree: the estimated work of one target, from a
-    /// sample of targets (see [`PreparedEdgeType::work`]).
-    walk_work: f64,
+    /// sample of targets (see [`PreparedEdgeType::work`]), taken on the first request.
+    walk_work: std::sync::OnceLock<f64>,
     props: Vec<PreparedProp>,
     /// What preparing dropped (a file's self-connections): the same on every rank.
     pub issues: Issues,
@@ -231,7 +232,7 @@ impl<'c> PreparedEdgeType<'c> {
             BoundExpr::bind(e, columns, si, ti, &bind_sources, None).map_err(err)
         };
         let bind_walked = |e: &netbuild_expr::Expr, columns: &mut Columns<'c>| {
-            let tree = columns.source_tree(si, &bind_sources);
+            let tree = columns.source_tree(si, &bind_sources, split_axes(e, def.max_distance));
             BoundExpr::bind(e, columns, si, ti, &bind_sources, Some(&tree))
                 .map(|b| (b, tree))
                 .map_err(err)
@@ -251,7 +252,7 @@ impl<'c> PreparedEdgeType<'c> {
             trg_pos,
             grid,
             rule: Prepared::AllToAll,
-            walk_work: 0.0,
+            walk_work: std::sync::OnceLock::new(),
             props: Vec::new(),
             issues: Issues::default(),
         };
@@ -287,7 +288,6 @@ impl<'c> PreparedEdgeType<'c> {
                 EdgeValue::FileColumn(k) => PreparedProp::FileColumn(*k),
             });
         }
-        me.walk_work = me.sampled_walk_work();
         Ok(me)
     }
 
@@ -318,7 +318,7 @@ impl<'c> PreparedEdgeType<'c> {
         };
         let rows = match &self.rule {
             // Walked rules: the same estimate for every target (see `sampled_walk_work`).
-            Prepared::Probability(..) | Prepared::Count(..) => return 1.0 + self.walk_work,
+            Prepared::Probability(..) | Prepared::Count(..) => return 1.0 + self.walk_work(),
             Prepared::ConstProbability(p) => visited * p,
             Prepared::Custom(_) | Prepared::CustomPerTarget(_) => visited,
             // Made in `prepare_block`; connecting a target only copies its share.
@@ -335,6 +335,12 @@ impl<'c> PreparedEdgeType<'c> {
             _ => visited * 0.2,
         };
         1.0 + visit_cost + rows * (1.0 + self.props.len() as f64)
+    }
+
+    /// The mean work of a target of a walked rule (0 for the others): sampled on the first
+    /// call, which costs a few dozen walks; edge types can take theirs in parallel.
+    pub fn walk_work(&self) -> f64 {
+        *self.walk_work.get_or_init(|| self.sampled_walk_work())
     }
 
     /// Prepares a block of target node ids `range` (one rank's share). Errors only if a rule
@@ -559,6 +565,25 @@ impl PreparedEdgeType<'_> {
         };
         issues.note(self.index, kind, pair_key(s, t));
     }
+}
+
+/// The axes a source tree for expression `e` should split on: those of its `dx`, `dy`, `dz`;
+/// all three for `d` or a `max_distance`.
+fn split_axes(e: &netbuild_expr::Expr, max_distance: Option<f64>) -> SplitAxes {
+    if max_distance.is_some() {
+        return SplitAxes::ALL;
+    }
+    let mut axes = [false; 3];
+    for v in e.variables() {
+        match v.var {
+            Var::D => return SplitAxes::ALL,
+            Var::Dx => axes[0] = true,
+            Var::Dy => axes[1] = true,
+            Var::Dz => axes[2] = true,
+            Var::Src(_) | Var::Trg(_) => {}
+        }
+    }
+    SplitAxes(axes)
 }
 
 /// Whether `a` and `b` are within `max_distance` of each other (always, without one).

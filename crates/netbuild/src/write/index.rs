@@ -69,6 +69,21 @@ impl ByNode {
         }
     }
 
+    /// Runs of consecutive edge ids, node-major, ascending within a node: [`ByNode::pairs`]
+    /// with neighbouring ids merged, read in one tight loop per node (the index of a
+    /// target-sorted file has about one run per edge: millions).
+    pub(super) fn runs(&self) -> impl Iterator<Item = (u64, Range<u64>)> + '_ {
+        (0..self.offsets.len().saturating_sub(1)).flat_map(move |n| {
+            let (a, b) = (self.offsets[n] as usize, self.offsets[n + 1] as usize);
+            let mut runs = Vec::new();
+            match &self.ids {
+                EdgeIds::Narrow(v) => merge_runs(v[a..b].iter().map(|&e| u64::from(e)), &mut runs),
+                EdgeIds::Wide(v) => merge_runs(v[a..b].iter().copied(), &mut runs),
+            }
+            runs.into_iter().map(move |r| (n as u64, r))
+        })
+    }
+
     /// (node, edge) pairs, node-major, edges ascending within a node.
     pub(super) fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         (0..self.offsets.len().saturating_sub(1)).flat_map(move |n| {
@@ -81,6 +96,16 @@ impl ByNode {
                 (n as u64, e)
             })
         })
+    }
+}
+
+/// Ascending `ids` as runs of consecutive ids, appended to `out`.
+fn merge_runs(ids: impl Iterator<Item = u64>, out: &mut Vec<Range<u64>>) {
+    for e in ids {
+        match out.last_mut() {
+            Some(r) if r.end == e => r.end += 1,
+            _ => out.push(e..e + 1),
+        }
     }
 }
 
@@ -133,6 +158,13 @@ mod tests {
         }
         let got: Vec<_> = by.pairs().collect();
         assert_eq!(got, vec![(0, 1), (0, 4), (1, 3), (2, 0), (2, 2), (2, 5)]);
+        // Neighbouring ids of a node merge into one run.
+        let mut by = ByNode::new(&[3, 1]);
+        for (n, e) in [(0, 0), (0, 1), (1, 2), (0, 3)] {
+            by.push(n, e);
+        }
+        let runs: Vec<_> = by.runs().collect();
+        assert_eq!(runs, vec![(0, 0..2), (0, 3..4), (1, 2..3)]);
     }
 
     #[test]
@@ -327,6 +359,19 @@ impl Unsorted {
         if let Unsorted::InMemory(b) = self {
             b.sort_within_nodes();
         }
+    }
+
+    /// [`Unsorted::pairs`] as runs of consecutive edge ids (merged in memory; one run per
+    /// pair when spilled, which the index builder merges).
+    pub(super) fn runs<'a>(
+        &'a mut self,
+        error: &'a std::cell::RefCell<Option<std::io::Error>>,
+    ) -> impl Iterator<Item = (u64, Range<u64>)> + 'a {
+        let (a, b) = match self {
+            Unsorted::InMemory(m) => (Some(m.runs()), None),
+            Unsorted::Spilled(s) => (None, Some(s.pairs(error).map(|(n, e)| (n, e..e + 1)))),
+        };
+        a.into_iter().flatten().chain(b.into_iter().flatten())
     }
 
     /// (node, edge) pairs, node-major, edges ascending within a node; may be walked again. An

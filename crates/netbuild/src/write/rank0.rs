@@ -163,7 +163,7 @@ impl SideIndex {
             SideIndex::Sorted(s) => w.write_index_runs(d, s.runs())?,
             SideIndex::Unsorted(mut u) => {
                 let error = std::cell::RefCell::new(None);
-                w.write_index(d, u.pairs(&error))?;
+                w.write_index_runs(d, u.runs(&error))?;
                 if let Some(e) = error.into_inner() {
                     return Err(WriteError::Table(e));
                 }

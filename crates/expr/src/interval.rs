@@ -209,16 +209,17 @@ fn truth(c: Val) -> Truth {
     }
 }
 
-/// Bounds of `code` (a well-formed program) with variable `i` in `vars[i]`.
-pub(crate) fn bounds(code: &[Op], vars: &[Interval]) -> Interval {
-    // Rules bound an expression once per tree node they visit: small programs run on an
-    // array on the stack, with no allocation.
-    const SMALL: usize = 16;
-    let depth = vm::max_depth(code);
-    if depth <= SMALL {
-        run(code, vars, &mut [ANYTHING; SMALL])
-    } else {
-        run(code, vars, &mut vec![ANYTHING; depth])
+/// Bounds of `code` (a well-formed program whose depth fits `stack`) with variable `i` in
+/// `vars[i]`.
+pub(crate) fn bounds(code: &[Op], stack: StackSize, vars: &[Interval]) -> Interval {
+    // Rules bound an expression once per tree node they visit: programs of the two small
+    // classes run on an array on the stack, with no allocation.
+    match stack {
+        StackSize::S8 => run(code, vars, &mut [ANYTHING; 8]),
+        StackSize::S32 => run(code, vars, &mut [ANYTHING; 32]),
+        StackSize::S128 | StackSize::Max => {
+            run(code, vars, &mut vec![ANYTHING; vm::max_depth(code)])
+        }
     }
 }
 

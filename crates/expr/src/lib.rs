@@ -242,10 +242,10 @@ impl Expr {
             for (s, v) in small.iter_mut().zip(&vars[..n]) {
                 *s = sane(v);
             }
-            interval::bounds(&self.code, &small[..n])
+            interval::bounds(&self.code, self.stack, &small[..n])
         } else {
             let vars: Vec<Interval> = vars[..n].iter().map(sane).collect();
-            interval::bounds(&self.code, &vars)
+            interval::bounds(&self.code, self.stack, &vars)
         }
     }
 

@@ -229,6 +229,7 @@ pub fn build(
     };
     let progress = Progress::new(comm.rank() == 0, options.progress_secs);
     let mut pop_summaries = Vec::new();
+    let mut pending: Option<crate::write::PendingIndex> = None;
     for (pop, work) in populations.iter().zip(&setup.work) {
         let types = setup.types_of(pop);
         let blocks = split_targets(work, comm.size());
@@ -295,7 +296,11 @@ pub fn build(
         } else {
             Destination::Rank0 { dir: &dir }
         };
-        write_edges(&ctx, pop, &mut reader, &collated, to)?;
+        // One file's indices at a time in the background: the previous one's first.
+        if let Some(p) = pending.take() {
+            p.wait()?;
+        }
+        pending = Some(write_edges(&ctx, pop, &mut reader, &collated, to)?);
         if let Some(out) = &out {
             sonata::write_edge_types(
                 &out.path().join(format!("{}_edge_types.csv", pop.file_stem)),
@@ -324,6 +329,9 @@ pub fn build(
         });
     }
 
+    if let Some(p) = pending.take() {
+        p.wait()?;
+    }
     let mut output_dir = options.output_dir.clone();
     let mut files = Vec::new();
     if let Some(out) = out {

@@ -32,6 +32,7 @@ pub(crate) use edge_types::edge_types;
 pub use error::WriteError;
 pub use nodes::write_network;
 pub(crate) use nodes::{node_set_values, population_type};
+pub(crate) use rank0::PendingIndex;
 
 use crate::collate::Collated;
 use crate::fault::FaultPlan;
@@ -80,18 +81,20 @@ pub(crate) enum Destination<'a> {
 }
 
 /// Writes the edges file of `pop` from this rank's `table` and the `collated` counts.
-/// Collective over the ranks.
+/// Collective over the ranks. The rank-0 writer may leave the indices to a thread of their
+/// own: the file is finished when the returned [`PendingIndex`] has been waited for.
 pub(crate) fn write_edges(
     ctx: &WriteContext<'_>,
     pop: &EdgePopulation,
     table: &mut TableReader,
     collated: &Collated,
     to: Destination<'_>,
-) -> Result<(), WriteError> {
+) -> Result<PendingIndex, WriteError> {
     match to {
         Destination::Rank0 { dir } => rank0::write_population(ctx, pop, table, collated, dir),
         Destination::Parallel { path, blocks } => {
             parallel::write_population(ctx, pop, table, collated, blocks, path)
+                .map(|()| PendingIndex::done())
         }
     }
 }

@@ -217,18 +217,61 @@ impl<'p, 's> ChunkWriter<'p, 's> {
     }
 
     /// Ends the pass: waits for the data to be written (the writer thread's error, if any,
-    /// wins over `pass`'s, which is then only its echo), then writes both indices.
-    fn finish(self, pass: Result<(), WriteError>) -> Result<(), WriteError> {
-        let mut writer = self.thread.finish()?;
+    /// wins over `pass`'s, which is then only its echo), then writes both indices, on a thread
+    /// of its own when `background` (see [`PendingIndex`]).
+    fn finish(
+        self,
+        pass: Result<(), WriteError>,
+        background: bool,
+    ) -> Result<PendingIndex, WriteError> {
+        let writer = self.thread.finish()?;
         pass?;
         tracing::debug!("data columns written");
-        self.by_target
-            .write(&mut writer, sonata::IndexDirection::TargetToSource)?;
-        self.by_source
-            .write(&mut writer, sonata::IndexDirection::SourceToTarget)?;
-        tracing::debug!("indices written");
-        writer.finish()?;
-        Ok(())
+        let (by_source, by_target) = (self.by_source, self.by_target);
+        let indices = move || -> Result<(), WriteError> {
+            let mut writer = writer;
+            by_target.write(&mut writer, sonata::IndexDirection::TargetToSource)?;
+            by_source.write(&mut writer, sonata::IndexDirection::SourceToTarget)?;
+            tracing::debug!("indices written");
+            writer.finish()?;
+            Ok(())
+        };
+        if background {
+            Ok(PendingIndex(Some(std::thread::spawn(indices))))
+        } else {
+            indices().map(|()| PendingIndex(None))
+        }
+    }
+}
+
+/// An edges file whose indices are still being written, on a thread of their own, while the
+/// next population generates (the index of a target-sorted file is a third of its bytes, and
+/// generating needs no HDF5). [`PendingIndex::wait`] returns its result; dropping it waits too.
+#[must_use = "the file is finished only when wait() returns"]
+pub(crate) struct PendingIndex(Option<std::thread::JoinHandle<Result<(), WriteError>>>);
+
+impl PendingIndex {
+    /// A file already finished.
+    pub(crate) fn done() -> Self {
+        PendingIndex(None)
+    }
+
+    /// Waits for the indices to be written and the file closed.
+    pub(crate) fn wait(mut self) -> Result<(), WriteError> {
+        match self.0.take().map(std::thread::JoinHandle::join) {
+            None => Ok(()),
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+impl Drop for PendingIndex {
+    fn drop(&mut self) {
+        // On an error path: the file is abandoned, but its thread must not outlive the build.
+        if let Some(h) = self.0.take() {
+            let _ = h.join();
+        }
     }
 }
 
@@ -239,17 +282,23 @@ pub(super) fn write_population(
     table: &mut TableReader,
     collated: &Collated,
     dir: &Path,
-) -> Result<(), WriteError> {
+) -> Result<PendingIndex, WriteError> {
     let comm = ctx.comm;
     if comm.rank() != 0 {
         loop {
             let c = table.next_rows(CHUNK_ROWS)?;
             comm.send_bytes(0, TAG_ROWS, &encode(&c));
             if c.is_empty() {
-                return Ok(());
+                return Ok(PendingIndex::done());
             }
         }
     }
+    // The indices are written in the background when what they hold in memory (4 bytes per
+    // edge for the unsorted side, 16 per node for the sorted one) is small next to the budget,
+    // which the next population's table may then fill.
+    let (src_n, trg_n) = (ctx.networks[pop.source].n, ctx.networks[pop.target].n);
+    let index_bytes = 4 * collated.n_edges() + 16 * (src_n + trg_n);
+    let background = index_bytes <= ctx.spill.budget / 8;
     let (src, trg) = (&ctx.networks[pop.source], &ctx.networks[pop.target]);
     let layout = super::layout(pop, ctx.networks, collated);
     let path = dir.join(format!("{}_edges.h5", pop.file_stem));
@@ -278,7 +327,7 @@ pub(super) fn write_population(
                     Ok(())
                 };
                 let pass = pass();
-                out.finish(pass)
+                out.finish(pass, background)
             }
             SortBy::Source => {
                 let (buckets, target_counts) =
@@ -290,7 +339,7 @@ pub(super) fn write_population(
                     SideIndex::unsorted(&target_counts, ctx.spill)?,
                 );
                 let pass = source_sort::drain_sorted(buckets, pop, &mut |mut c| out.write(&mut c));
-                out.finish(pass)
+                out.finish(pass, background)
             }
         }
     })

@@ -442,8 +442,11 @@ fn exp(a: Val) -> Val {
 fn corners(x: Interval, y: Interval, f: impl Fn(f64, f64) -> f64) -> Interval {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
-    for p in [x.lo, x.hi] {
-        for q in [y.lo, y.hi] {
+    // A point operand has one end: two corners, not four (`x * c`, `x / c` are most products
+    // and quotients of a bound; divisions are slow).
+    let ends = |i: Interval| usize::from(!i.is_point()) + 1;
+    for &p in &[x.lo, x.hi][..ends(x)] {
+        for &q in &[y.lo, y.hi][..ends(y)] {
             let v = f(p, q);
             let v = if v.is_nan() { 0.0 } else { v };
             lo = lo.min(v);

@@ -84,6 +84,19 @@ impl ByNode {
         })
     }
 
+    /// How many runs [`ByNode::runs`] yields.
+    pub(super) fn count_runs(&self) -> u64 {
+        let mut n = 0u64;
+        for w in self.offsets.windows(2) {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            n += match &self.ids {
+                EdgeIds::Narrow(v) => count_runs(v[a..b].iter().map(|&e| u64::from(e))),
+                EdgeIds::Wide(v) => count_runs(v[a..b].iter().copied()),
+            };
+        }
+        n
+    }
+
     /// (node, edge) pairs, node-major, edges ascending within a node.
     pub(super) fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         (0..self.offsets.len().saturating_sub(1)).flat_map(move |n| {
@@ -97,6 +110,19 @@ impl ByNode {
             })
         })
     }
+}
+
+/// How many runs of consecutive ids ascending `ids` make ([`merge_runs`]'s count).
+fn count_runs(ids: impl Iterator<Item = u64>) -> u64 {
+    let mut prev: Option<u64> = None;
+    let mut n = 0;
+    for e in ids {
+        if prev.is_none_or(|p| p + 1 != e) {
+            n += 1;
+        }
+        prev = Some(e);
+    }
+    n
 }
 
 /// Ascending `ids` as runs of consecutive ids, appended to `out`.
@@ -165,6 +191,7 @@ mod tests {
         }
         let runs: Vec<_> = by.runs().collect();
         assert_eq!(runs, vec![(0, 0..2), (0, 3..4), (1, 2..3)]);
+        assert_eq!(by.count_runs(), 3);
     }
 
     #[test]
@@ -358,6 +385,15 @@ impl Unsorted {
     pub(super) fn sort(&mut self) {
         if let Unsorted::InMemory(b) = self {
             b.sort_within_nodes();
+        }
+    }
+
+    /// How many runs [`Unsorted::runs`] yields, when the index is in memory (a pass over it);
+    /// `None` when spilled.
+    pub(super) fn runs_in_memory(&self) -> Option<u64> {
+        match self {
+            Unsorted::InMemory(m) => Some(m.count_runs()),
+            Unsorted::Spilled(_) => None,
         }
     }
 

@@ -160,10 +160,13 @@ impl SideIndex {
         d: sonata::IndexDirection,
     ) -> Result<(), WriteError> {
         match self {
-            SideIndex::Sorted(s) => w.write_index_runs(d, s.runs())?,
+            // The number of runs, where it costs a pass in memory: the index is then written
+            // as fixed-size datasets, faster than grown chunk by chunk.
+            SideIndex::Sorted(s) => w.write_index_runs(d, Some(s.runs().count() as u64), s.runs())?,
             SideIndex::Unsorted(mut u) => {
                 let error = std::cell::RefCell::new(None);
-                w.write_index_runs(d, u.runs(&error))?;
+                let ranges = u.runs_in_memory();
+                w.write_index_runs(d, ranges, u.runs(&error))?;
                 if let Some(e) = error.into_inner() {
                     return Err(WriteError::Table(e));
                 }

@@ -115,14 +115,18 @@ impl EdgesWriter {
         direction: IndexDirection,
         pairs: impl Iterator<Item = (u64, u64)>,
     ) -> Result<(), SonataError> {
-        self.write_index_runs(direction, pairs.map(|(n, e)| (n, e..e + 1)))
+        self.write_index_runs(direction, None, pairs.map(|(n, e)| (n, e..e + 1)))
     }
 
     /// Like [`Self::write_index`], from runs of consecutive edge ids per node: `(node,
     /// edges)`, sorted by node then edge. The side the rows are sorted by is one run per node.
+    /// `ranges`, when the caller knows it, is the number of maximal runs (the rows of
+    /// `range_to_edge_id`): the dataset is then made at its size, contiguous, rather than grown
+    /// chunk by chunk; it is an error if the runs do not fill it exactly.
     pub fn write_index_runs(
         &mut self,
         direction: IndexDirection,
+        ranges: Option<u64>,
         runs: impl Iterator<Item = (u64, std::ops::Range<u64>)>,
     ) -> Result<(), SonataError> {
         let IndexDatasets {
@@ -130,7 +134,7 @@ impl EdgesWriter {
             full: ifull,
             node_id_to_ranges,
             range_to_edge_id,
-        } = self.file.create_index(direction, None)?;
+        } = self.file.create_index(direction, ranges)?;
         let n_nodes = node_id_to_ranges.size() as u64 / 2;
         let path = self.file.path.clone();
         // One process compresses gzip chunks itself, on every core.
@@ -149,7 +153,7 @@ impl EdgesWriter {
             &path,
             range_to_edge_id,
             format!("{ifull}/range_to_edge_id"),
-            true,
+            ranges.is_none(),
             gzip,
         );
         let mut b = IndexBuilder::new(n_nodes, self.file.layout.n_edges);
@@ -169,7 +173,11 @@ impl EdgesWriter {
         n2r.append(&b.node_rows)?;
         r2e.append(&b.ranges)?;
         let nodes_written = n2r.finish()?;
-        r2e.finish()?;
+        let ranges_written = r2e.finish()?;
+        if ranges.is_some_and(|n| n != ranges_written) {
+            let message = format!("{ranges_written} ranges written, {ranges:?} announced");
+            return Err(SonataError::invalid(&path, &ifull, message));
+        }
         debug_assert_eq!(nodes_written, n_nodes);
         self.file.link_index(direction, &group, &ifull)
     }

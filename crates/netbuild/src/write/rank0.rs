@@ -162,7 +162,9 @@ impl SideIndex {
         match self {
             // The number of runs, where it costs a pass in memory: the index is then written
             // as fixed-size datasets, faster than grown chunk by chunk.
-            SideIndex::Sorted(s) => w.write_index_runs(d, Some(s.runs().count() as u64), s.runs())?,
+            SideIndex::Sorted(s) => {
+                w.write_index_runs(d, Some(s.runs().count() as u64), s.runs())?
+            }
             SideIndex::Unsorted(mut u) => {
                 let error = std::cell::RefCell::new(None);
                 let ranges = u.runs_in_memory();

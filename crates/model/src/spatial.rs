@@ -311,6 +311,37 @@ mod tests {
     }
 
     #[test]
+    fn splits_only_along_the_axes_asked_for() {
+        // Deep in y, narrow in x and z: a tree over all axes would split on y first.
+        let pts: Vec<[f64; 3]> = grid_points(2000)
+            .into_iter()
+            .map(|[x, y, z]| [x * 0.1, y * 100.0, z * 0.1])
+            .collect();
+        for (axes, may_split_y) in [
+            (SplitAxes([true, false, true]), false),
+            (SplitAxes::ALL, true),
+        ] {
+            let tree = SourceTree::new(&pts, axes);
+            let mut split_y = false;
+            for node in tree.nodes().iter().filter(|n| n.child != 0) {
+                let (a, b) = (
+                    &tree.nodes()[node.child as usize],
+                    &tree.nodes()[node.child as usize + 1],
+                );
+                // Children split along y have disjoint y ranges; along x or z, overlapping ones.
+                split_y |= a.hi[1] <= b.lo[1] && a.hi[0] > b.lo[0] && a.hi[2] > b.lo[2];
+            }
+            assert_eq!(split_y, may_split_y, "{axes:?}");
+            assert!(tree.nodes().len() > 1);
+        }
+        // No axis: one leaf, whatever the points.
+        assert_eq!(
+            SourceTree::new(&pts, SplitAxes([false; 3])).nodes().len(),
+            1
+        );
+    }
+
+    #[test]
     fn coincident_points_stay_one_leaf() {
         let tree = SourceTree::new(&vec![[0.0; 3]; 100], SplitAxes::ALL);
         assert_eq!(tree.nodes().len(), 1);

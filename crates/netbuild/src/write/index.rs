@@ -97,7 +97,9 @@ impl ByNode {
         n
     }
 
-    /// (node, edge) pairs, node-major, edges ascending within a node.
+    /// (node, edge) pairs, node-major, edges ascending within a node (the writers read
+    /// [`ByNode::runs`]; the tests compare pairs).
+    #[cfg(test)]
     pub(super) fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         (0..self.offsets.len().saturating_sub(1)).flat_map(move |n| {
             let (a, b) = (self.offsets[n] as usize, self.offsets[n + 1] as usize);
@@ -110,6 +112,19 @@ impl ByNode {
             })
         })
     }
+}
+
+/// Ranges (runs of consecutive edge ids of one node) in `pairs`, sorted node-major.
+pub(super) fn count_ranges(pairs: impl Iterator<Item = (u64, u64)>) -> u64 {
+    let mut prev: Option<(u64, u64)> = None;
+    let mut n = 0;
+    for (node, e) in pairs {
+        if prev != Some((node, e.wrapping_sub(1))) {
+            n += 1;
+        }
+        prev = Some((node, e));
+    }
+    n
 }
 
 /// How many runs of consecutive ids ascending `ids` make ([`merge_runs`]'s count).
@@ -192,6 +207,13 @@ mod tests {
         let runs: Vec<_> = by.runs().collect();
         assert_eq!(runs, vec![(0, 0..2), (0, 3..4), (1, 2..3)]);
         assert_eq!(by.count_runs(), 3);
+    }
+
+    #[test]
+    fn ranges_are_runs_of_consecutive_ids() {
+        let pairs = [(0, 1), (0, 2), (0, 4), (1, 5), (1, 6), (3, 7)];
+        assert_eq!(count_ranges(pairs.into_iter()), 4);
+        assert_eq!(count_ranges(std::iter::empty()), 0);
     }
 
     #[test]
@@ -388,12 +410,12 @@ impl Unsorted {
         }
     }
 
-    /// How many runs [`Unsorted::runs`] yields, when the index is in memory (a pass over it);
-    /// `None` when spilled.
-    pub(super) fn runs_in_memory(&self) -> Option<u64> {
+    /// How many runs [`Unsorted::runs`] yields (a pass in memory, or over the spill files). An
+    /// I/O error ends the count early and is left in `error`.
+    pub(super) fn count_runs(&mut self, error: &std::cell::RefCell<Option<std::io::Error>>) -> u64 {
         match self {
-            Unsorted::InMemory(m) => Some(m.count_runs()),
-            Unsorted::Spilled(_) => None,
+            Unsorted::InMemory(m) => m.count_runs(),
+            Unsorted::Spilled(s) => count_ranges(s.pairs(error)),
         }
     }
 
@@ -411,7 +433,9 @@ impl Unsorted {
     }
 
     /// (node, edge) pairs, node-major, edges ascending within a node; may be walked again. An
-    /// I/O error ends the iteration early and is left in `error`.
+    /// I/O error ends the iteration early and is left in `error`. (The writers read
+    /// [`Unsorted::runs`]; the tests compare pairs.)
+    #[cfg(test)]
     pub(super) fn pairs<'a>(
         &'a mut self,
         error: &'a std::cell::RefCell<Option<std::io::Error>>,

@@ -159,13 +159,13 @@ fn write_indices(
     writer.write_index_part(IndexDirection::TargetToSource, &part, by_target.runs())?;
 
     let error = std::cell::RefCell::new(None);
-    let s2t_ranges = count_ranges(by_source.pairs(&error));
+    let s2t_ranges = by_source.count_runs(&error);
     if let Some(e) = error.take() {
         return Err(WriteError::Table(e));
     }
     let part = agree_on_part(comm, mine.clone(), s2t_ranges);
     let offset = mine.start;
-    let runs = by_source.pairs(&error).map(|(n, e)| (n + offset, e..e + 1));
+    let runs = by_source.runs(&error).map(|(n, r)| (n + offset, r));
     writer.write_index_part(IndexDirection::SourceToTarget, &part, runs)?;
     match error.take() {
         Some(e) => Err(WriteError::Table(e)),
@@ -192,19 +192,6 @@ fn owner(shares: &[Range<u64>], s: u64) -> usize {
     shares
         .partition_point(|r| r.end <= s)
         .min(shares.len().saturating_sub(1))
-}
-
-/// Ranges (runs of consecutive edge ids of one node) in `pairs`, sorted node-major.
-fn count_ranges(pairs: impl Iterator<Item = (u64, u64)>) -> u64 {
-    let mut prev: Option<(u64, u64)> = None;
-    let mut n = 0;
-    for (node, e) in pairs {
-        if prev != Some((node, e.wrapping_sub(1))) {
-            n += 1;
-        }
-        prev = Some((node, e));
-    }
-    n
 }
 
 /// Every rank's ranges, gathered: this rank's [`IndexPart`] for `nodes` with `ranges` ranges.
@@ -255,12 +242,5 @@ mod tests {
         assert_eq!(pieces(5, 5, 10), 1);
         assert_eq!(pieces(5, 6, 10), 2);
         assert_eq!(pieces(9, 22, 10), 4);
-    }
-
-    #[test]
-    fn ranges_are_runs_of_consecutive_ids() {
-        let pairs = [(0, 1), (0, 2), (0, 4), (1, 5), (1, 6), (3, 7)];
-        assert_eq!(count_ranges(pairs.into_iter()), 4);
-        assert_eq!(count_ranges(std::iter::empty()), 0);
     }
 }

@@ -160,15 +160,19 @@ impl SideIndex {
         d: sonata::IndexDirection,
     ) -> Result<(), WriteError> {
         match self {
-            // The number of runs, where it costs a pass in memory: the index is then written
-            // as fixed-size datasets, faster than grown chunk by chunk.
+            // The number of runs first (a pass in memory or over the spill files): the index
+            // is then written as fixed-size datasets, faster than grown chunk by chunk, and
+            // alike for any budget.
             SideIndex::Sorted(s) => {
                 w.write_index_runs(d, Some(s.runs().count() as u64), s.runs())?
             }
             SideIndex::Unsorted(mut u) => {
                 let error = std::cell::RefCell::new(None);
-                let ranges = u.runs_in_memory();
-                w.write_index_runs(d, ranges, u.runs(&error))?;
+                let ranges = u.count_runs(&error);
+                if let Some(e) = error.borrow_mut().take() {
+                    return Err(WriteError::Table(e));
+                }
+                w.write_index_runs(d, Some(ranges), u.runs(&error))?;
                 if let Some(e) = error.into_inner() {
                     return Err(WriteError::Table(e));
                 }

@@ -23,14 +23,16 @@ use crate::grid::{axis_far, axis_gap};
 use netbuild_expr::Interval;
 
 /// Sources per leaf: small enough for tight bounds near the target, large enough that a leaf's
-/// bound costs little next to its candidates (64/32 measured best of 16-128 on Allen's V1 at 150
-/// and 400 um: 2.7 s of CPU against 3.1 s for 32/16 at 150 um).
-const LEAF: usize = 64;
+/// bound costs little next to its candidates. Since candidates are evaluated in batches (a node's
+/// at once) and trees split only along the axes a rule reads, coarse trees win: 256/256 against
+/// 64/32 on Allen's V1 (`scripts/v1_copy.py` copies, 1 rank, 2 threads, means of 2-3 runs):
+/// 150 um 0.81 s vs 0.94 s, 300 um 7.3 s vs 8.0 s, v1core 16.5 s vs 17.5 s, v1like 6.0 s vs
+/// 6.5 s; 128/128 and 512/256 were in between.
+const LEAF: usize = 256;
 
 /// A node is refined while more than this many candidates are expected from it: below, thinning
-/// it whole costs less than bounding its children (an interval bound costs about as much as ten
-/// evaluations of the expression; see [`LEAF`] for the measurements).
-const REFINE_ABOVE: f64 = 32.0;
+/// it whole costs less than bounding its children (see [`LEAF`] for the measurements).
+const REFINE_ABOVE: f64 = 256.0;
 
 /// One node of the tree: the box of its points and where they lie in tree order.
 #[derive(Debug, Clone, Copy)]

@@ -27,7 +27,10 @@ use netbuild_expr::Interval;
 /// at once) and trees split only along the axes a rule reads, coarse trees win: 256/256 against
 /// 64/32 on Allen's V1 (`scripts/v1_copy.py` copies, 1 rank, 2 threads, means of 2-3 runs):
 /// 150 um 0.81 s vs 0.94 s, 300 um 7.3 s vs 8.0 s, v1core 16.5 s vs 17.5 s, v1like 6.0 s vs
-/// 6.5 s; 128/128 and 512/256 were in between.
+/// 6.5 s; 128/128 and 512/256 were in between. For v1full (700 um, 2 ranks) V1's generation
+/// took 76.6 s against 65.8 and 73.2 s in two runs of 64/32: within this machine's noise, at
+/// worst a tenth slower (64/64, 128/128, 32/256, 64/256 and leaves of 256 for trees of up to
+/// 4096 sources only were all 75-79 s there).
 const LEAF: usize = 256;
 
 /// A node is refined while more than this many candidates are expected from it: below, thinning

@@ -181,18 +181,6 @@ impl Expr {
         true
     }
 
-    /// This expression with the variables of slots `known[i] = Some(value)` fixed to their
-    /// values and folded: for pairs that share those values (every pair of one target, say),
-    /// [`Expr::eval`] gives the same values bit for bit, and [`Expr::bounds`] tighter bounds,
-    /// at less cost. Slots keep their numbers, so the same `vars` arrays serve both. To
-    /// specialize on the same slots many times, prepare a [`Specializer`] once.
-    pub fn specialize(&self, known: &[Option<f64>]) -> Expr {
-        let mask: Vec<bool> = known.iter().map(Option::is_some).collect();
-        let mut values: Vec<f64> = known.iter().map(|k| k.unwrap_or(0.0)).collect();
-        values.resize(values.len().max(self.vars.len()), 0.0);
-        Specializer::new(self, &mask).specialize(&values)
-    }
-
     /// The value, when the expression reads no variable and draws nothing (folded at compile time).
     pub fn constant(&self) -> Option<f64> {
         match *self.code {

@@ -32,7 +32,10 @@ struct Hole {
     stack: StackSize,
 }
 
-/// An expression prepared for [`Specializer::specialize`] on a fixed set of known slots.
+/// An expression prepared for [`Specializer::specialize`] on a fixed set of known slots: for
+/// pairs that share the known values (every pair of one target, say), the specialized
+/// expression's [`Expr::eval`] gives the same values bit for bit, and [`Expr::bounds`] tighter
+/// bounds, at less cost. Slots keep their numbers, so the same `vars` arrays serve both.
 #[derive(Debug, Clone)]
 pub struct Specializer {
     expr: Expr,
@@ -45,6 +48,8 @@ pub struct Specializer {
 #[derive(Clone, Copy)]
 struct Sub {
     start: usize,
+    /// Its last op (the op itself).
+    end: usize,
     /// Reads only known variables and constants, and draws nothing.
     known: bool,
     /// Reads at least one variable (a subexpression of constants alone is folded already).
@@ -59,19 +64,21 @@ impl Specializer {
         let mut stack: Vec<Sub> = Vec::new();
         // (start, end) of each maximal known subexpression that reads a variable.
         let mut roots: Vec<(usize, usize)> = Vec::new();
-        let mut ends = Vec::with_capacity(code.len());
+        let root = |a: &Sub| (a.known && a.reads).then_some((a.start, a.end));
         for (p, &op) in code.iter().enumerate() {
             let sub = match op {
                 Op::Var(i) => {
                     let k = known.get(i as usize).copied().unwrap_or(false);
                     Sub {
                         start: p,
+                        end: p,
                         known: k,
                         reads: k,
                     }
                 }
                 Op::Const(_) => Sub {
                     start: p,
+                    end: p,
                     known: true,
                     reads: false,
                 },
@@ -80,28 +87,19 @@ impl Specializer {
                     let known = !op.is_random() && args.iter().all(|a| a.known);
                     if !known {
                         // The operands that are known are as large as they get.
-                        for (a, &end) in args.iter().zip(&ends[ends.len() - args.len()..]) {
-                            if a.known && a.reads {
-                                roots.push((a.start, end));
-                            }
-                        }
+                        roots.extend(args.iter().filter_map(root));
                     }
-                    ends.truncate(ends.len() - args.len());
                     Sub {
                         start: args.first().map_or(p, |a| a.start),
+                        end: p,
                         known,
                         reads: args.iter().any(|a| a.reads),
                     }
                 }
             };
             stack.push(sub);
-            ends.push(p);
         }
-        if let (Some(whole), Some(&end)) = (stack.last(), ends.last()) {
-            if whole.known && whole.reads {
-                roots.push((whole.start, end));
-            }
-        }
+        roots.extend(stack.last().and_then(root));
         roots.sort_unstable();
         let mut template = Vec::with_capacity(code.len());
         let mut holes = Vec::with_capacity(roots.len());

@@ -58,9 +58,9 @@ impl ByNode {
     }
 
     /// Sorts each node's edge ids: for edges pushed out of order (as they arrive from several
-    /// ranks), after which [`ByNode::pairs`] is sorted again.
+    /// ranks), after which [`ByNode::runs`] is sorted again.
     pub(super) fn sort_within_nodes(&mut self) {
-        for n in 0..self.offsets.len().saturating_sub(1) {
+        for n in self.nodes() {
             let (a, b) = (self.offsets[n] as usize, self.offsets[n + 1] as usize);
             match &mut self.ids {
                 EdgeIds::Narrow(v) => v[a..b].sort_unstable(),
@@ -69,49 +69,57 @@ impl ByNode {
         }
     }
 
+    /// The edge id in slot `i`.
+    #[inline]
+    fn id(&self, i: usize) -> u64 {
+        match &self.ids {
+            EdgeIds::Narrow(v) => u64::from(v[i]),
+            EdgeIds::Wide(v) => v[i],
+        }
+    }
+
+    /// Node `n`'s edge ids, ascending once pushed ascending or sorted.
+    fn ids_of(&self, n: usize) -> impl Iterator<Item = u64> + '_ {
+        (self.offsets[n] as usize..self.offsets[n + 1] as usize).map(move |i| self.id(i))
+    }
+
+    fn nodes(&self) -> std::ops::Range<usize> {
+        0..self.offsets.len().saturating_sub(1)
+    }
+
     /// Runs of consecutive edge ids, node-major, ascending within a node: [`ByNode::pairs`]
-    /// with neighbouring ids merged, read in one tight loop per node (the index of a
-    /// target-sorted file has about one run per edge: millions).
+    /// with neighbouring ids merged (the index of a target-sorted file has about one run per
+    /// edge: millions).
     pub(super) fn runs(&self) -> impl Iterator<Item = (u64, Range<u64>)> + '_ {
-        (0..self.offsets.len().saturating_sub(1)).flat_map(move |n| {
-            let (a, b) = (self.offsets[n] as usize, self.offsets[n + 1] as usize);
-            let mut runs = Vec::new();
-            match &self.ids {
-                EdgeIds::Narrow(v) => merge_runs(v[a..b].iter().map(|&e| u64::from(e)), &mut runs),
-                EdgeIds::Wide(v) => merge_runs(v[a..b].iter().copied(), &mut runs),
-            }
-            runs.into_iter().map(move |r| (n as u64, r))
-        })
+        self.nodes()
+            .flat_map(move |n| runs_of(self.ids_of(n)).map(move |r| (n as u64, r)))
     }
 
     /// How many runs [`ByNode::runs`] yields.
     pub(super) fn count_runs(&self) -> u64 {
-        let mut n = 0u64;
-        for w in self.offsets.windows(2) {
-            let (a, b) = (w[0] as usize, w[1] as usize);
-            n += match &self.ids {
-                EdgeIds::Narrow(v) => count_runs(v[a..b].iter().map(|&e| u64::from(e))),
-                EdgeIds::Wide(v) => count_runs(v[a..b].iter().copied()),
-            };
-        }
-        n
+        self.runs().count() as u64
     }
 
     /// (node, edge) pairs, node-major, edges ascending within a node (the writers read
     /// [`ByNode::runs`]; the tests compare pairs).
     #[cfg(test)]
     pub(super) fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        (0..self.offsets.len().saturating_sub(1)).flat_map(move |n| {
-            let (a, b) = (self.offsets[n] as usize, self.offsets[n + 1] as usize);
-            (a..b).map(move |i| {
-                let e = match &self.ids {
-                    EdgeIds::Narrow(v) => u64::from(v[i]),
-                    EdgeIds::Wide(v) => v[i],
-                };
-                (n as u64, e)
-            })
-        })
+        self.nodes()
+            .flat_map(move |n| self.ids_of(n).map(move |e| (n as u64, e)))
     }
+}
+
+/// Ascending `ids` as runs of consecutive ids.
+fn runs_of(ids: impl Iterator<Item = u64>) -> impl Iterator<Item = Range<u64>> {
+    let mut ids = ids.peekable();
+    std::iter::from_fn(move || {
+        let start = ids.next()?;
+        let mut end = start + 1;
+        while ids.next_if_eq(&end).is_some() {
+            end += 1;
+        }
+        Some(start..end)
+    })
 }
 
 /// Ranges (runs of consecutive edge ids of one node) in `pairs`, sorted node-major.
@@ -125,29 +133,6 @@ pub(super) fn count_ranges(pairs: impl Iterator<Item = (u64, u64)>) -> u64 {
         prev = Some((node, e));
     }
     n
-}
-
-/// How many runs of consecutive ids ascending `ids` make ([`merge_runs`]'s count).
-fn count_runs(ids: impl Iterator<Item = u64>) -> u64 {
-    let mut prev: Option<u64> = None;
-    let mut n = 0;
-    for e in ids {
-        if prev.is_none_or(|p| p + 1 != e) {
-            n += 1;
-        }
-        prev = Some(e);
-    }
-    n
-}
-
-/// Ascending `ids` as runs of consecutive ids, appended to `out`.
-fn merge_runs(ids: impl Iterator<Item = u64>, out: &mut Vec<Range<u64>>) {
-    for e in ids {
-        match out.last_mut() {
-            Some(r) if r.end == e => r.end += 1,
-            _ => out.push(e..e + 1),
-        }
-    }
 }
 
 /// The index of the side rows are sorted by: one run of edges per node.

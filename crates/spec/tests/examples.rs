@@ -131,6 +131,26 @@ fn pd14_has_totals_and_truncated_normals() {
     }
 }
 
+/// billion.toml is a benchmark (scripts/bench --big), never built by the tests: its rules are
+/// pd14's at 1.83x the neurons. Checked here as read: 141,220 cells, 10^9 synapses in all, gzip.
+#[test]
+fn billion_is_pd14_at_a_billion_synapses() {
+    let s = example("billion.toml");
+    let pd14 = example("pd14.toml");
+    assert_eq!(s.nodes.len(), pd14.nodes.len());
+    assert_eq!(s.nodes.iter().map(|n| n.n).sum::<u64>(), 141_220);
+    let total: u64 = s
+        .edges
+        .iter()
+        .map(|e| match e.rule {
+            Rule::Total(n) => n,
+            ref other => panic!("{other:?}"),
+        })
+        .sum();
+    assert_eq!(total, 1_000_935_754);
+    assert_eq!(s.edges.len(), pd14.edges.len());
+}
+
 #[test]
 fn v1like_reads_tuning_angles_and_expr_tables() {
     let s = example("v1like.toml");

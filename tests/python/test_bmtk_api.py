@@ -409,3 +409,30 @@ def test_the_same_files_on_2_ranks(tmp_path):
     with h5py.File(one / "network/net_gap_juncs.h5") as a, h5py.File(d / "network/net_gap_juncs.h5") as b:
         assert {k: a[k][()].tolist() for k in a} == {k: b[k][()].tolist() for k in b}
     assert not [f for f in d.iterdir() if f.name.startswith(".netbuild-stage")]
+
+
+def test_a_change_after_build_builds_again(tmp_path):
+    script = """
+    calls = []
+    def rule(s, t):
+        calls.append(1)
+        return 1
+    net = NetworkBuilder('a')
+    net.add_nodes(N=4)
+    net.add_edges(source=net.nodes(), target=net.nodes(), connection_rule=rule)
+    net.build()
+    net.save(output_dir='one')
+    n1 = len(calls)
+    net.save_edges(output_dir='two')      # what build made: no call
+    n2 = len(calls)
+    net.add_edges(source=net.nodes(node_id=0), target=net.nodes(), connection_rule=2)
+    net.save(output_dir='three')          # the builder changed: built again
+    n3 = len(calls)
+    net.build(force=True)
+    print(json.dumps([n1, n2, n3, net.nedges, len(calls)]))
+    """
+    p, d = run(script, tmp_path, "netbuild")
+    assert json.loads(p.stdout.splitlines()[-1]) == [16, 16, 32, 16 + 8, 48]
+    assert len(type_rows(d / "one/a_a_edge_types.csv")) == 1
+    assert len(type_rows(d / "three/a_a_edge_types.csv")) == 2
+    assert edges(d / "one/a_a_edges.h5") == edges(d / "two/a_a_edges.h5")

@@ -17,6 +17,7 @@ import inspect
 import logging
 import os
 import re
+import shutil
 import threading
 
 import numpy as np
@@ -593,7 +594,8 @@ class NetworkBuilder:
             raise NetbuildError(f"save_nodes(mode={mode!r}): netbuild writes new files (mode='w')")
         st = self._stage
         if st is None or not st.serves(_Session(self, compression, dict(opts), False)):
-            st = self._staged(False, compression, opts)
+            # After build(), the edges come next (save_edges): one build makes both.
+            st = self._staged(self._built and bool(self._maps), compression, opts)
         names = [(f"{self._name}_nodes.h5", _staging.bmtk_path(nodes_file_name, output_dir,
                                                                 f"{self._name}_nodes.h5")),
                  (f"{self._name}_node_types.csv",
@@ -660,7 +662,6 @@ class NetworkBuilder:
                     continue
                 # The placed file may be a hard link of the staged one: rename in a copy.
                 tmp = path + f".netbuild-{os.getpid()}"
-                import shutil
                 shutil.copyfile(path, tmp)
                 with h5py.File(tmp, "r+") as h:
                     h["edges"].move(f"{s}_to_{t}", name)

@@ -125,9 +125,17 @@ def written_by_netbuild(path):
 def check_free(paths, force_overwrite):
     """Raises :class:`OverwriteError` before anything is written if a file of ``paths`` exists
     and may not be replaced: ``force_overwrite=False`` replaces nothing (BMTK's refusal); True
-    replaces netbuild's own files only. Collective: every rank looks at the same files (after a
-    barrier, so earlier placements are seen) and raises alike."""
+    replaces netbuild's own files only. Collective: every rank looks at the same files between
+    two barriers (earlier placements are seen; none starts before every rank has looked), so
+    every rank raises alike."""
     _netbuild.barrier()
+    try:
+        _check(paths, force_overwrite)
+    finally:
+        _netbuild.barrier()
+
+
+def _check(paths, force_overwrite):
     for p in paths:
         if not os.path.exists(p):
             continue

@@ -546,7 +546,8 @@ class NetworkBuilder:
         if st is not None:
             _staging.remove(st.path)
             self._stage = None
-        path = _staging.staging_dir(self._name, session.digest)
+        # Per builder: two builders of one name may build the same spec text.
+        path = _staging.staging_dir(f"{self._name}-{_SESSION.index(self)}", session.digest)
         _staging.remove(path)
         summary = session.build(path)
         self._stage = _Stage(path, session, summary)

@@ -469,6 +469,9 @@ class NetworkBuilder:
         if "nsyns" in type_props:
             # BMTK: nsyns= replaces the connection rule: every pair, that many synapses, stored
             # in the nsyns column (PopNet's synapse count), not an edge-type column.
+            if not (isinstance(rule, (int, np.integer)) and rule == 1):
+                logger.warning("%s: nsyns=%r replaces connection_rule=%r, as in BMTK", callsite,
+                               type_props["nsyns"], rule)
             rule = _fixed_nsyns(type_props.pop("nsyns"))
         elif isinstance(rule, (float, np.floating)) and not isinstance(rule, bool):
             rule = _fixed_nsyns(rule, "connection_rule")

@@ -129,6 +129,15 @@ def test_pop_2pops_nsyns_as_bmtk(tmp_path):
         assert "nsyns" not in (nb / "network" / t).read_text().split("\n")[0]
     for f in ("internal_node_types.csv", "external_node_types.csv"):
         assert type_rows(nb / "network" / f) == type_rows(bmtk / "network" / f)
+    # PopNet reads each edge's nsyns through bmtk's SONATA reader (PopEdge: edge['nsyns']).
+    from bmtk.utils.sonata import File
+
+    net = nb / "network"
+    sf = File(data_files=[str(net / "internal_internal_edges.h5")],
+              data_type_files=[str(net / "internal_internal_edge_types.csv")])
+    got = sorted((e.source_node_id, e.target_node_id, int(e["nsyns"]))
+                 for e in sf.edges["internal_to_internal"])
+    assert got == [(0, 1, 20), (1, 0, 10)]
 
 
 CHAPTER4 = """

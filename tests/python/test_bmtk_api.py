@@ -445,3 +445,17 @@ def test_a_change_after_build_builds_again(tmp_path):
     assert len(type_rows(d / "one/a_a_edge_types.csv")) == 1
     assert len(type_rows(d / "three/a_a_edge_types.csv")) == 2
     assert edges(d / "one/a_a_edges.h5") == edges(d / "two/a_a_edges.h5")
+
+
+def test_values_in_bmtk_order_per_synapse_and_at_once():
+    # The two ways netbuild may ask for a values list (one call per synapse, or a block of
+    # synapses): value i of BMTK's i-th edge either way, k counted within each pair.
+    from netbuild._edges import ValuesInBmtkOrder
+
+    values = np.arange(2 * 3 * 2, dtype=float)
+    syn = [(s, t) for t in (7, 8, 9) for s in (4, 5) for _ in range(2)]  # by target, as netbuild
+    one = ValuesInBmtkOrder(values, [4, 5], [7, 8, 9], 2)
+    per_call = [one(s, t) for s, t in syn]
+    at_once = ValuesInBmtkOrder(values, [4, 5], [7, 8, 9], 2).of_synapses(*zip(*syn))
+    want = [((s - 4) * 3 + (t - 7)) * 2 + k for t in (7, 8, 9) for s in (4, 5) for k in range(2)]
+    assert per_call == want and at_once.tolist() == want

@@ -174,6 +174,20 @@ class ValuesInBmtkOrder:
         self.n_trg, self.nsyns = len(trg_ids), nsyns
         self.last = {}  # thread -> (source, target, synapse index within the pair)
 
+    def of_synapses(self, sources, targets):
+        """The values of synapses given as one (source id, target id) each, the synapses of a
+        pair one after the other (as netbuild writes them), at once."""
+        s, t = np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
+        if len(s) == 0:
+            return np.zeros(0)
+        first = np.ones(len(s), dtype=bool)
+        first[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
+        at = np.arange(len(s))
+        k = at - np.maximum.accumulate(np.where(first, at, 0))
+        si = np.array([self.src[x] for x in s.tolist()], dtype=np.int64)
+        ti = np.array([self.trg[x] for x in t.tolist()], dtype=np.int64)
+        return self.values[(si * self.n_trg + ti) * self.nsyns + k]
+
     def __call__(self, s, t):
         me = threading.get_ident()
         prev = self.last.get(me)

@@ -33,7 +33,7 @@ import numpy as np
 if os.environ["FRONT"] == "bmtk":
     from bmtk.builder import NetworkBuilder
 else:
-    from netbuild import NetworkBuilder
+    from netbuild import NetworkBuilder, NetbuildError
 """
 
 
@@ -381,17 +381,17 @@ def test_force_overwrite_and_files_netbuild_did_not_write(tmp_path):
     net.save(output_dir='network')  # netbuild's own files: replaced
     try:
         net.save_nodes(output_dir='network', force_overwrite=False)
-    except Exception as e:
+    except NetbuildError as e:
         print('refused:', e)
     with open('network/mine_nodes.h5', 'w') as f:
         f.write('mine')
     try:
         net.save_nodes(output_dir='network', nodes_file_name='mine_nodes.h5', force_overwrite=True)
-    except Exception as e:
+    except NetbuildError as e:
         print('kept:', e)
     """
     p, d = run(script, tmp_path, "netbuild")
-    assert "refused: File network/a_nodes.h5 already exists" in p.stdout
+    assert f"refused: {d / 'network/a_nodes.h5'} exists (force_overwrite=False)" in p.stdout
     assert "kept:" in p.stdout and "netbuild did not write it" in p.stdout
     assert (d / "network/mine_nodes.h5").read_text() == "mine"
     assert not [f for f in d.iterdir() if f.name.startswith(".netbuild-stage")]

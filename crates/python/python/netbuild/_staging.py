@@ -139,11 +139,13 @@ def _check(paths, force_overwrite):
     for p in paths:
         if not os.path.exists(p):
             continue
+        where = os.path.abspath(p)
         if not force_overwrite:
-            raise OverwriteError(f"File {p} already exists. Please delete existing file, use a "
-                                 "different name, or use force_overwrite.")
+            raise OverwriteError(f"{where} exists (force_overwrite=False): as BMTK, netbuild "
+                                 "replaces no file then; delete it, use a different name, or "
+                                 "use force_overwrite")
         if not written_by_netbuild(p):
-            raise OverwriteError(f"{p} exists and netbuild did not write it (it is not in the "
+            raise OverwriteError(f"{where} exists and netbuild did not write it (it is not in the "
                                  f"folder's {MANIFEST}): netbuild never replaces such a file; "
                                  "remove it or save elsewhere")
 

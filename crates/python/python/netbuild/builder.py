@@ -579,7 +579,7 @@ class NetworkBuilder:
         if st.whole_session:
             paths = [os.path.join(output_dir, f) for f in _CIRCUIT_FILES
                      if os.path.exists(os.path.join(st.path, f))]
-            _staging.check_free(paths, force_overwrite)
+            _check_free(paths, force_overwrite)
             if _netbuild.rank() == 0:
                 for p in paths:
                     _staging.place(os.path.join(st.path, os.path.basename(p)), p)
@@ -649,7 +649,7 @@ class NetworkBuilder:
         gaps = [cm for cm in self._ordered_maps() if cm.gap is not None]
         gap_file = os.path.join(output_dir, f"{self._name}_gap_juncs.h5") if gaps else None
         force = True if force_overwrite is None else force_overwrite
-        _staging.check_free([dst for _, dst in names] + ([gap_file] if gap_file else []), force)
+        _check_free([dst for _, dst in names] + ([gap_file] if gap_file else []), force)
         st.place(names, force)
         if name is not None:
             self._rename_populations(files, output_dir, name)
@@ -793,11 +793,20 @@ class _Stage:
         missing = [n for n, _ in names if not os.path.exists(os.path.join(self.path, n))]
         if missing:
             raise NetbuildError(f"the build wrote no {', '.join(missing)}")
-        _staging.check_free([dst for _, dst in names], force_overwrite)
+        _check_free([dst for _, dst in names], force_overwrite)
         if _netbuild.rank() == 0:
             for n, dst in names:
                 _staging.place(os.path.join(self.path, n), dst)
         _netbuild.barrier()
+
+
+def _check_free(paths, force_overwrite):
+    """:func:`_staging.check_free`, its refusal raised as a :class:`NetbuildError` naming the
+    file (before anything is written)."""
+    try:
+        _staging.check_free(paths, force_overwrite)
+    except _staging.OverwriteError as e:
+        raise NetbuildError(str(e)) from None
 
 
 def _fixed_nsyns(v, what="nsyns"):

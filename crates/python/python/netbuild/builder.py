@@ -32,6 +32,7 @@ _SEED = {"value": None}
 # Every NetworkBuilder of the process, in creation order.
 _SESSION = []
 logger = logging.getLogger("netbuild")
+_WARNED = set()  # the BMTK-only save options already warned about
 # The files BMTK does not write that a build of a whole session adds (see NetworkBuilder.save).
 _CIRCUIT_FILES = ("circuit_config.json", "simulation_config.json", "node_sets.json")
 
@@ -966,6 +967,15 @@ class _Session:
             if self.opts.get(k) is not None:
                 build.append((k, _toml.scalar(str(self.opts.pop(k)))))
         self.threads = self.opts.pop("threads", None)
+        for k in ("index_by", "sort_on_disk"):
+            # BMTK's ways to write; netbuild indexes by target and source and spills past its
+            # memory budget whatever they say.
+            if k in self.opts:
+                v = self.opts.pop(k)
+                if k not in _WARNED:
+                    _WARNED.add(k)
+                    logger.warning("save: %s=%r is BMTK's; netbuild writes both indices and "
+                                   "sorts within its memory_budget", k, v)
         self.lines.append(f"# The spec netbuild made from a BMTK-style script: {self.builder.name!r}.")
         self.lines.append("[build]")
         self.lines.extend(f"{k} = {v}" for k, v in build)

@@ -397,19 +397,39 @@ def test_force_overwrite_and_files_netbuild_did_not_write(tmp_path):
     assert not [f for f in d.iterdir() if f.name.startswith(".netbuild-stage")]
 
 
+def mpirun2(script, d):
+    """Runs ``script`` (body after HEADER) with netbuild on 2 ranks in folder ``d``."""
+    d.mkdir(parents=True)
+    (d / "build.py").write_text(HEADER + textwrap.dedent(script))
+    env = dict(os.environ, FRONT="netbuild", OMPI_MCA_rmaps_base_oversubscribe="1")
+    if os.geteuid() == 0:
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    return subprocess.run(["mpirun", "-n", "2", PYTHON, "build.py"], cwd=d, capture_output=True,
+                          text=True, timeout=TIMEOUT, env=env)
+
+
+def test_an_exception_after_a_build_leaves_no_staging_folder(tmp_path):
+    # Under MPI an uncaught exception ends the job without atexit: the rank that raised removes
+    # the builds' staging folders first.
+    script = POP_2POPS + (
+        "import netbuild\n"
+        "if netbuild.rank() == 1:\n"
+        "    raise RuntimeError('after the build, on purpose')\n"
+        "netbuild.barrier()\n")
+    d = tmp_path / "np2"
+    p = mpirun2(script, d)
+    assert p.returncode != 0 and "after the build, on purpose" in p.stderr
+    assert (d / "network" / "external_internal_edges.h5").exists()
+    assert not [f.name for f in d.iterdir() if f.name.startswith(".netbuild-stage")]
+
+
 def test_the_same_files_on_2_ranks(tmp_path):
     # Every rank runs the script; the staging folder, the placing of files (rank 0), the
     # values lists and the gap junction table give what one process gives.
     script = POP_2POPS + BIO_1CELL + GAPS
     _, one = run(script, tmp_path / "np1", "netbuild")
     d = tmp_path / "np2" / "netbuild"
-    d.mkdir(parents=True)
-    (d / "build.py").write_text(HEADER + textwrap.dedent(script))
-    env = dict(os.environ, FRONT="netbuild", OMPI_MCA_rmaps_base_oversubscribe="1")
-    if os.geteuid() == 0:
-        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    p = subprocess.run(["mpirun", "-n", "2", PYTHON, "build.py"], cwd=d, capture_output=True,
-                       text=True, timeout=TIMEOUT, env=env)
+    p = mpirun2(script, d)
     assert p.returncode == 0, p.stderr
     assert sonata_files(d) == sonata_files(one)
     for f in sonata_files(one):

@@ -58,13 +58,19 @@ def remove(path):
     _netbuild.barrier()
 
 
+def discard():
+    """Removes this process's staging folders now (any rank: a job about to end on an uncaught
+    exception, whose other ranks are ended with it)."""
+    for path in _STAGED:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @atexit.register
 def _remove_all():
     # Registered before netbuild's MPI finalisation (at import), so it runs after it: every
     # rank is done with the files by then.
     if _netbuild.rank() == 0:
-        for path in _STAGED:
-            shutil.rmtree(path, ignore_errors=True)
+        discard()
 
 
 def bmtk_path(file_name, output_dir, default):

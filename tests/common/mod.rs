@@ -431,15 +431,16 @@ pub fn listing(dir: &Path) -> Vec<String> {
     names
 }
 
-/// The temporary `.NAME.partial-PID` folders beside `target`.
+/// The hidden `.netbuild-partial-PID` folders a build writes into, inside `target`.
 pub fn partial_dirs(target: &Path) -> Vec<PathBuf> {
-    let name = target.file_name().unwrap().to_string_lossy();
-    let prefix = format!(".{name}.partial-");
-    let parent = target.parent().unwrap();
-    match std::fs::read_dir(parent) {
+    match std::fs::read_dir(target) {
         Ok(rd) => rd
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".netbuild-partial-")
+            })
             .map(|e| e.path())
             .collect(),
         Err(_) => Vec::new(),

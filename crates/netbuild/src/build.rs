@@ -523,15 +523,17 @@ fn circuit_config(
     }
 }
 
-/// The files a build of `circuit` writes into `target` (paths in the folder): the configs, each
-/// generated network's two files, the copies of imported ones, each edge population's two.
+/// The files a build of `circuit` writes into `target` (paths in the folder): each generated
+/// network's two files, the copies of imported ones, each edge population's two, then the
+/// configs (last: in a folder without manifest they are netbuild's only when its HDF5 files
+/// are, so that a refusal names the HDF5 file at fault).
 fn planned_files(
     circuit: &Circuit,
     networks: &[netbuild_model::Network],
     populations: &[crate::plan::EdgePopulation],
     target: &Path,
 ) -> Vec<String> {
-    let mut files: Vec<String> = crate::names::CONFIGS.map(String::from).to_vec();
+    let mut files = Vec::new();
     for n in networks {
         if !crate::imports_out::is_imported(circuit, &n.name) {
             files.extend(crate::names::nodes_files(&n.name));
@@ -541,5 +543,6 @@ fn planned_files(
     for p in populations {
         files.extend(crate::names::edges_files(&p.file_stem));
     }
+    files.extend(crate::names::CONFIGS.map(String::from));
     files
 }

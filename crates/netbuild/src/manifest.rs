@@ -23,7 +23,8 @@ pub struct Manifest {
     pub dirs: BTreeSet<String>,
 }
 
-/// Recorded beside the lists, for people reading the manifest.
+/// Recorded beside the lists, for people reading the manifest. No time: the same spec gives the
+/// same bytes in every file of the folder, this one too (the file's own time says when).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Provenance {
     /// `netbuild_spec_sha256` of the last build.
@@ -98,15 +99,11 @@ impl Manifest {
 
     /// Replaces `dir`'s manifest atomically (written aside in `dir`, then renamed).
     pub fn write(&self, dir: &Path, prov: &Provenance) -> Result<(), ManifestError> {
-        let written_at = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
         let json = serde_json::json!({
             "about": "the files and folders netbuild wrote here: a build replaces or removes \
                       these, and never touches anything else",
             "netbuild_version": env!("CARGO_PKG_VERSION"),
             "netbuild_spec_sha256": prov.spec_sha256,
-            "written_unix_seconds": written_at,
             "files": self.files,
             "dirs": self.dirs,
         });

@@ -421,16 +421,23 @@ class NetworkBuilder:
         as the binary's), 'gzip', or a gzip level 1..9. Options: ``memory_budget`` ("2 GiB"),
         ``spill_dir``, ``sort_by`` ('target_node_id' or 'source_node_id'), ``threads`` (worker
         threads per rank; default the cores shared by the ranks, 1 when the script has Python
-        functions)."""
-        return _Session(output_dir, compression, opts, with_edges=True).build()
+        functions). ``force_overwrite``: replace the files an earlier netbuild build wrote there
+        (False: refuse, with a NetbuildError naming it, to replace any existing nodes, edges or
+        type table file, as BMTK does). A file netbuild did not write is never replaced: the
+        build stops before any work, naming it; nothing else in the folder is touched."""
+        return _Session(output_dir, compression, opts, with_edges=True).build(force_overwrite)
 
-    def save_nodes(self, output_dir=".", compression=None, **opts):
-        """Writes the session's networks (no edges) into ``output_dir``."""
-        return _Session(output_dir, compression, opts, with_edges=False).build()
+    def save_nodes(self, output_dir=".", compression=None, force_overwrite=True, **opts):
+        """Writes the session's networks (no edges) into ``output_dir``; ``force_overwrite``
+        as in :meth:`save`."""
+        return _Session(output_dir, compression, opts, with_edges=False).build(force_overwrite)
 
-    def save_edges(self, output_dir=".", compression=None, **opts):
-        """As :meth:`save` (netbuild writes nodes and edges of a circuit together)."""
-        return self.save(output_dir=output_dir, compression=compression, **opts)
+    def save_edges(self, output_dir=".", compression=None, force_overwrite=None, **opts):
+        """As :meth:`save` (netbuild writes nodes and edges of a circuit together).
+        ``force_overwrite``: as in :meth:`save`; None (the default) replaces netbuild's files,
+        as BMTK's ``save_edges`` does whatever its ``force_overwrite``."""
+        return self.save(output_dir=output_dir, compression=compression,
+                         force_overwrite=force_overwrite is not False, **opts)
 
     def nnodes(self):
         """The number of nodes (of ``add_nodes`` blocks)."""
@@ -673,7 +680,7 @@ class _Session:
             return f"{self.edge_callsites[int(m.group(1))]}: {m.group(2)}"
         return message
 
-    def build(self):
+    def build(self, force_overwrite=True):
         if self.opts:
             raise NetbuildError(f"save: unknown option(s) {', '.join(sorted(self.opts))}")
         path = os.path.join(os.getcwd(), "netbuild_script.toml")
@@ -692,10 +699,15 @@ class _Session:
                 # same files run after run (on the same number of ranks).
                 threads = 1
         try:
+            # Several saves may write into one folder: none removes another's files.
             return _netbuild.build(self.text, path, self.rules, self.props, self.output_dir,
-                                   threads, digest, progress)
+                                   threads, digest, progress,
+                                   overwrite="netbuild" if force_overwrite else "never",
+                                   remove_stale=False)
         except _netbuild.SpecError as e:
             raise NetbuildError(self._locate(str(e))) from None
+        except _netbuild.OutputError as e:
+            raise NetbuildError(str(e)) from None
 
 
 def _compression(c):

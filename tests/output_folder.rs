@@ -143,7 +143,7 @@ fn a_file_edited_since_netbuild_wrote_it_is_not_replaced() {
     build(1, &spec, &out).assert_success();
     let config = out.join("simulation_config.json");
     let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("\n");
+    text.push('\n');
     std::fs::write(&config, &text).unwrap();
     let r = build(1, &spec, &out);
     assert_eq!(r.code(), Some(1), "{}", r.describe());

@@ -1120,10 +1120,14 @@ class _Session:
                 # same files run after run (on the same number of ranks).
                 threads = 1
         try:
+            # A fresh staging folder of netbuild's own; the files are placed from there.
             return _netbuild.build(self.text, path, self.rules, self.props, output_dir,
-                                   threads, digest, progress)
+                                   threads, digest, progress, overwrite="netbuild",
+                                   remove_stale=False)
         except _netbuild.SpecError as e:
             raise NetbuildError(self._locate(str(e))) from None
+        except _netbuild.OutputError as e:
+            raise NetbuildError(str(e)) from None
 
 
 def _networks(builder, with_edges):

@@ -24,7 +24,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sections = ["basal".to_string(), "apical".to_string()];
     for f in files {
         let t0 = Instant::now();
-        let cell = Cell::read(&f, CellOptions { fix_axon: true, dl: None })?;
+        let cell = Cell::read(
+            &f,
+            CellOptions {
+                fix_axon: true,
+                dl: None,
+            },
+        )?;
         let place = Placement::new(&cell, &sections, [30.0, 150.0])?;
         let prep = t0.elapsed();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);

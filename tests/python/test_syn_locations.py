@@ -17,6 +17,8 @@ tests/readers/requirements.txt):
 - A native build of ~750,000 synapses: per (morphology, edge type), the counts per segment pass
   a chi-square test against `find_sections`' probabilities, and every row's swc id and
   position are its segment's.
+- `return_coords`: afferent_x/y/z equal BMTK's `get_coords` on cells moved and rotated by
+  `get_swc`.
 - The same files on 1 and 2 ranks; the Python front's `rules.syn_locations` and BMTK's own
   `rand_syn_locations` (run natively) write the same columns.
 - Bad input: a missing morphology file, a malformed SWC line, a range no segment reaches, an
@@ -414,3 +416,73 @@ def test_bad_input_is_a_located_error(tmp_path, case):
     for w in want:
         assert w in p.stderr, f"{w!r} not in {p.stderr!r}"
     assert not (tmp_path / "out").exists()
+
+
+def test_coordinates_equal_bmtks_moved_and_rotated_cells(tmp_path):
+    """`return_coords = true`: afferent_x/y/z are BMTK's `get_coords` on the cell `get_swc`
+    moves to the node's x, y, z and rotates by its rotation_angle_[yz]axis."""
+    rng = np.random.default_rng(5)
+    nodes, cells = [], []
+    for m in NAMES:
+        xyz = rng.uniform(-200, 200, (2, 3))
+        ay, az = rng.uniform(-np.pi, np.pi, 2), float(rng.uniform(-1, 1))
+        nodes.append(f"""
+[[nodes]]
+network = "bio"
+N = 2
+model_processing = "aibs_perisomatic"
+morphology = "{m}"
+x = {xyz[:, 0].tolist()}
+y = {xyz[:, 1].tolist()}
+z = {xyz[:, 2].tolist()}
+rotation_angle_yaxis = {ay.tolist()}
+rotation_angle_zaxis = {az}
+""")
+        for i in range(2):
+            cells.append({"node_id": len(cells), "morphology": m,
+                          "model_processing": "aibs_perisomatic", "x": xyz[i, 0],
+                          "y": xyz[i, 1], "z": xyz[i, 2], "rotation_angle_yaxis": ay[i],
+                          "rotation_angle_zaxis": az})
+    text = f"""[build]
+output_dir = "out"
+[[nodes]]
+network = "lgn"
+N = 20
+{"".join(nodes)}
+[[edges]]
+source = {{ network = "lgn" }}
+target = {{ network = "bio" }}
+rule = {{ all_to_all = true }}
+nsyns = 5
+[edges.locations]
+sections = ["basal", "apical", "soma"]
+distance_range = [0.0, 200.0]
+morphology_dir = "{MORPHS}"
+return_coords = true
+"""
+    build(tmp_path, text)
+    e = edges_of(tmp_path / "out")
+    idx = e["edge_group_index"]
+    sec, pos = e["0/afferent_section_id"][idx], e["0/afferent_section_pos"][idx]
+    xyz = np.stack([e[f"0/afferent_{k}"][idx] for k in "xyz"], axis=1)
+    trg = e["target_node_id"]
+    requests = []
+    for c in cells:
+        mine = trg == c["node_id"]
+        points = sorted(set(zip(sec[mine].tolist(), pos[mine].tolist())))
+        requests.append({"cell": c, "morphology_dir": str(MORPHS), "points": points})
+    req = tmp_path / "coords.json"
+    req.write_text(json.dumps(requests))
+    p = subprocess.run([sys.executable, str(ORACLE), str(req)], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert p.returncode == 0, p.stderr
+    answers = json.loads(p.stdout.strip().splitlines()[-1])
+    checked = 0
+    for c, r, want in zip(cells, requests, answers):
+        at = dict(zip(map(tuple, r["points"]), want))
+        mine = np.flatnonzero(trg == c["node_id"])
+        assert len(mine) == 20 * 5
+        for i in mine:
+            assert np.allclose(xyz[i], at[(sec[i], pos[i])], atol=1e-6), (c, sec[i], pos[i])
+            checked += 1
+    assert checked == 10 * 100

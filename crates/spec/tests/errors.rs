@@ -1612,10 +1612,10 @@ fn edge_locations_defaults_and_mistakes() {
     );
     check(&format!("{base}dL = 0\n"), 11, 6, "a positive number");
     check(
-        &format!("{base}return_coords = true\n"),
+        &format!("{base}return_coords = 1\n"),
         11,
         17,
-        "not supported yet",
+        "true or false",
     );
     check(
         &format!("{base}distance = [1.0, 2.0]\n"),

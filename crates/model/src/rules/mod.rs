@@ -556,6 +556,9 @@ impl<'c> PreparedEdgeType<'c> {
                         at.swc_id as f64,
                         at.swc_pos,
                     ]);
+                    if let Some(c) = l.coords(tslot, at) {
+                        props.extend(c);
+                    }
                 }
                 sink.push(EdgeRow {
                     edge_type: self.index,

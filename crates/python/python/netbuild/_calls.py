@@ -1,55 +1,73 @@
-"""The script's Python functions as netbuild calls them, and the nodes they see.
+"""The script's Python functions as netbuild evaluates them, and the nodes they see.
 
-In: a BMTK connection or property function with its ``connection_params`` / ``rule_params``,
-and the :class:`Node` lists of the source and target networks. Out: callables over node ids
-returning plain numbers (synapse counts, property values), which the native build attaches to
-the edge types' placeholder rules and properties.
+In: an edge type (``ConnectionMap``) whose ``connection_rule`` or ``add_properties`` rule is a
+Python function, with the :class:`Node` lists of its source and target networks. Out: the
+function's answers for one block of units at a time, as compact numpy arrays:
+
+- :class:`ConnectionCall`: for a block of targets (``one_to_one``, ``all_to_one``) or of sources
+  (``one_to_all``), the connected pairs as ``(targets, sources, counts)`` (uint32 each);
+- :class:`PropertyCall`: for a block of an edge type's connected targets (their synapses in the
+  order netbuild writes them: targets ascending, sources ascending, one value per synapse),
+  a float64 array of one column per property name.
+
+:mod:`netbuild._workers` hands the blocks to worker processes and gives the assembled arrays
+to the native build, which then reads them without calling Python.
 """
 
-import threading
+import functools
 
 import numpy as np
 
-__all__ = ["Node"]
+__all__ = ["Node", "ConnectionCall", "PropertyCall", "units_per_block"]
+
+# A function's units (targets or sources) are cut into at most this many blocks, whatever the
+# number of worker processes: the blocks, and the draws of each (see netbuild._workers), are the
+# same for any worker count.
+BLOCKS = 256
 
 
-class Node:
+class Node(dict):
     """A node as BMTK's connection functions see it: ``node['x']``, ``node.node_id``,
-    ``node.get('pop_name')``, ``'x' in node``, ``node.keys()``."""
+    ``node.get('pop_name')``, ``'x' in node``, ``node.keys()``.
 
-    __slots__ = ("node_id", "node_type_id", "network", "_props")
+    A dict of the node's properties (node-type and per-node, ``node_id``, ``node_type_id``),
+    made once per node and reused by every call: ``node['x']`` is a plain dict look-up."""
+
+    __slots__ = ("node_id", "node_type_id", "network")
 
     def __init__(self, node_id, node_type_id, network, props):
+        super().__init__(props)
         self.node_id = node_id
         self.node_type_id = node_type_id
         self.network = network
-        self._props = props
 
-    def __getitem__(self, k):
-        return self._props[k]
+    # As BMTK's nodes: hashed by id (dicts are not hashable), equal when their properties are.
+    def __hash__(self):
+        return hash(self.node_id)
 
-    def get(self, k, default=None):
-        """The property ``k``, or ``default``."""
-        return self._props.get(k, default)
-
-    def __contains__(self, k):
-        return k in self._props
-
-    def keys(self):
-        """The property names (node-type and per-node, ``node_id``, ``node_type_id``)."""
-        return self._props.keys()
-
-    def items(self):
-        """(name, value) of every property."""
-        return self._props.items()
+    __eq__ = dict.__eq__
 
     @property
     def positions(self):
         """(x, y, z), missing coordinates as 0."""
-        return np.array([self._props.get(a, 0.0) for a in ("x", "y", "z")])
+        return np.array([self.get(a, 0.0) for a in ("x", "y", "z")])
 
     def __repr__(self):
         return f"Node({self.network}, node_id={self.node_id})"
+
+    def __reduce__(self):
+        return (Node, (self.node_id, self.node_type_id, self.network, dict(self)))
+
+
+def units_per_block(n):
+    """The units (targets or sources) of one block, for ``n`` units in all."""
+    return max(1, -(-n // BLOCKS))
+
+
+def _bound(fn, params):
+    """``fn`` with its ``connection_params`` / ``rule_params`` bound once (not a keyword dict
+    built per call by the caller)."""
+    return functools.partial(fn, **params) if params else fn
 
 
 def _nsyns(v):
@@ -65,77 +83,119 @@ def _nsyns(v):
 
 
 def _counts(values, n):
-    """A per-node connection function's answer as a list of ``n`` synapse counts."""
+    """A per-node connection function's answer as an array of ``n`` synapse counts."""
     if values is None:
-        return [0] * n
+        return np.zeros(n, dtype=np.int64)
     a = np.asarray(values)
     if a.dtype.kind in "biuf":
         a = a.reshape(-1)
         if np.any(a < 0):
             raise ValueError("the connection rule returned a negative number of synapses")
-        return np.nan_to_num(a).astype(np.int64).tolist()
-    return [_nsyns(v) for v in values]
+        a = np.nan_to_num(a).astype(np.int64)
+    else:
+        a = np.array([_nsyns(v) for v in values], dtype=np.int64)
+    if len(a) != n:
+        raise ValueError(f"the connection rule returned {len(a)} values for {n} nodes")
+    return a
 
 
-class _PairCall:
-    """``one_to_one``: ``f(source, target)`` for each pair, called by netbuild once per target
-    with (target id, source ids): one entry into Python per target, not per pair."""
-
-    def __init__(self, fn, params, src, trg):
-        self.fn, self.params, self.src, self.trg = fn, params, src, trg
-
-    def __call__(self, t, ids):
-        fn, params, src, target = self.fn, self.params, self.src, self.trg[t]
-        counts = []
-        for s in ids:
-            v = fn(src[s], target, **params)
-            # The common answers without a call: None (no edge) and 1.
-            counts.append(0 if v is None else 1 if v is True or (type(v) is int and v == 1)
-                          else _nsyns(v))
-        return counts
+def _ids(a):
+    return np.asarray(a, dtype=np.uint32)
 
 
-class _TargetCall:
-    """``all_to_one``: called with (target id, source ids): ``f(sources, target)``."""
+class ConnectionCall:
+    """The connection function of an edge type, called as BMTK calls it for its ``iterator``:
+    ``one_to_one``: ``f(source, target, **params)`` per pair (self-pairs included) -> synapses
+    or None; ``all_to_one``: ``f(sources, target, **params)`` per target -> synapses per source;
+    ``one_to_all``: ``f(source, targets, **params)`` per source -> synapses per target. An int
+    rule (every pair, that many synapses) when the edge type has Python properties: its
+    connections are made here too, so that the properties can be computed beside them."""
 
-    def __init__(self, fn, params, src, trg, selected):
-        self.fn, self.params, self.src, self.trg = fn, params, src, trg
-        # The candidates are the whole selection (autapses on, no max_distance): one list.
-        self.all_ids, self.all_nodes = selected, [src[i] for i in selected]
+    def __init__(self, cm):
+        if callable(cm.rule):
+            self.iterator, self.fn = cm.iterator, _bound(cm.rule, cm.params)
+        elif isinstance(cm.rule, (int, np.integer)) and not isinstance(cm.rule, bool):
+            self.iterator, self.fn = "count", int(cm.rule)
+        else:
+            from .builder import NetbuildError  # (builder imports this module)
+            raise NetbuildError(
+                f"{cm.callsite}: add_properties with a Python function needs a Python function or "
+                "an int as the connection rule; with a netbuild rule use a netbuild value "
+                "(rules.expr(...), rules.normal(...), ...)")
+        self.src_ids = np.asarray(cm.source._ids(), dtype=np.int64)
+        self.trg_ids = np.asarray(cm.target._ids(), dtype=np.int64)
+        src, trg = cm.source.network._node_objects(), cm.target.network._node_objects()
+        # The selections' nodes, made once: every call gets the same objects.
+        self.sources = [src[i] for i in self.src_ids]
+        self.targets = [trg[i] for i in self.trg_ids]
 
-    def __call__(self, t, ids):
-        nodes = self.all_nodes if ids == self.all_ids else [self.src[i] for i in ids]
-        return _counts(self.fn(nodes, self.trg[t], **self.params), len(ids))
+    @property
+    def units(self):
+        """Targets (sources for ``one_to_all``): what a block cuts."""
+        return len(self.sources if self.iterator == "one_to_all" else self.targets)
+
+    def block(self, lo, hi):
+        """The connections of units ``lo..hi``: (targets, sources, counts), uint32, ordered by
+        unit then by the other side's id; pairs without synapses left out."""
+        fn, ts, ss, cs = self.fn, [], [], []
+        if self.iterator == "one_to_one":
+            sources = self.sources
+            for u in range(lo, hi):
+                target = self.targets[u]
+                answers = [fn(s, target) for s in sources]
+                hits = [i for i, v in enumerate(answers) if v]
+                counts = np.fromiter((_nsyns(answers[i]) for i in hits), np.int64, len(hits))
+                self._keep(ts, ss, cs, np.full(len(hits), self.trg_ids[u]),
+                           self.src_ids[hits], counts)
+        elif self.iterator == "all_to_one":
+            for u in range(lo, hi):
+                counts = _counts(fn(self.sources, self.targets[u]), len(self.sources))
+                self._keep(ts, ss, cs, np.full(len(counts), self.trg_ids[u]), self.src_ids, counts)
+        elif self.iterator == "count":
+            counts = np.full(len(self.sources), fn, dtype=np.int64)
+            for u in range(lo, hi):
+                self._keep(ts, ss, cs, np.full(len(counts), self.trg_ids[u]), self.src_ids, counts)
+        else:
+            for u in range(lo, hi):
+                counts = _counts(fn(self.sources[u], self.targets), len(self.targets))
+                self._keep(ts, ss, cs, self.trg_ids, np.full(len(counts), self.src_ids[u]), counts)
+        if not cs:
+            return _ids([]), _ids([]), _ids([])
+        return _ids(np.concatenate(ts)), _ids(np.concatenate(ss)), _ids(np.concatenate(cs))
+
+    @staticmethod
+    def _keep(ts, ss, cs, targets, sources, counts):
+        keep = counts > 0
+        if np.any(counts > np.iinfo(np.uint32).max):
+            raise ValueError("the connection rule returned more than 2^32 - 1 synapses for a pair")
+        ts.append(targets[keep])
+        ss.append(sources[keep])
+        cs.append(counts[keep])
 
 
-class _SourceCall:
-    """``one_to_all``: called with (source id, target ids): ``f(source, targets)``."""
+class PropertyCall:
+    """An ``add_properties`` function, ``rule(source, target, **rule_params)`` per synapse,
+    returning the value (a tuple of ``n`` values for ``n`` names)."""
 
-    def __init__(self, fn, params, src, trg, selected):
-        self.fn, self.params, self.src, self.trg = fn, params, src, trg
-        self.all_ids, self.all_nodes = selected, [trg[i] for i in selected]
+    def __init__(self, cm, fn, params, n):
+        self.cm, self.fn, self.n = cm, _bound(fn, params), n
+        self.sources = cm.source.network._node_objects()
+        self.targets = cm.target.network._node_objects()
 
-    def __call__(self, s, ids):
-        nodes = self.all_nodes if ids == self.all_ids else [self.trg[i] for i in ids]
-        return _counts(self.fn(self.src[s], nodes, **self.params), len(ids))
-
-
-class _PropertyCall:
-    """Property ``k`` of an ``add_properties`` function, per synapse: ``rule(source, target)``.
-    For several names the function is called once per synapse (for property 0) and the others
-    read its tuple: netbuild asks for a synapse's properties in order, on one thread."""
-
-    def __init__(self, fn, params, src, trg, k, n, cache):
-        self.fn, self.params, self.src, self.trg = fn, params, src, trg
-        self.k, self.n, self.cache = k, n, cache
-
-    def __call__(self, s, t):
+    def block(self, table, lo, hi):
+        """The values of the synapses of rows ``lo..hi`` of ``table`` (the edge type's
+        connections: ``targets``, ``offsets``, ``sources``, ``counts``), as a float64 array of
+        shape (synapses, n)."""
+        targets, offsets, sources, counts = table
+        fn, src, trg = self.fn, self.sources, self.targets
+        a, b = offsets[lo], offsets[hi]
+        # One (source, target) per synapse, as netbuild writes them.
+        s_of = np.repeat(sources[a:b], counts[a:b]).tolist()
+        t_of = np.repeat(np.repeat(targets[lo:hi], np.diff(offsets[lo:hi + 1])), counts[a:b]).tolist()
+        values = [fn(src[s], trg[t]) for s, t in zip(s_of, t_of)]
         if self.n == 1:
-            return float(self.fn(self.src[s], self.trg[t], **self.params))
-        me = threading.get_ident()
-        if self.k == 0:
-            vals = tuple(self.fn(self.src[s], self.trg[t], **self.params))
-            if len(vals) != self.n:
-                raise ValueError(f"the property rule returned {len(vals)} values for {self.n} names")
-            self.cache[me] = vals
-        return float(self.cache[me][self.k])
+            return np.asarray(values, dtype=np.float64).reshape(-1, 1)
+        for v in values:
+            if len(v) != self.n:
+                raise ValueError(f"the property rule returned {len(v)} values for {self.n} names")
+        return np.asarray(values, dtype=np.float64).reshape(-1, self.n)

@@ -16,8 +16,8 @@ import re
 
 import numpy as np
 
-from . import _netbuild, _toml
-from ._calls import Node, _PairCall, _PropertyCall, _SourceCall, _TargetCall
+from . import _netbuild, _toml, _workers
+from ._calls import ConnectionCall, Node, PropertyCall
 from .rules import Positions, Rule, Value
 
 __all__ = ["NetworkBuilder", "NetbuildError", "seed", "Node", "NodePool", "ConnectionMap"]
@@ -356,8 +356,8 @@ class NetworkBuilder:
         every network and edge population so far). ``compression``: None or 'none' (the default,
         as the binary's), 'gzip', or a gzip level 1..9. Options: ``memory_budget`` ("2 GiB"),
         ``spill_dir``, ``sort_by`` ('target_node_id' or 'source_node_id'), ``threads`` (worker
-        threads per rank; default the cores shared by the ranks, 1 when the script has Python
-        functions)."""
+        threads per rank; default the cores shared by the ranks), ``workers`` (processes
+        evaluating the script's Python functions; default the cores, 1 per rank under MPI)."""
         return _Session(output_dir, compression, opts, with_edges=True).build()
 
     def save_nodes(self, output_dir=".", compression=None, **opts):
@@ -438,6 +438,7 @@ class _Session:
             if self.opts.get(k) is not None:
                 build.append((k, _toml.scalar(str(self.opts.pop(k)))))
         self.threads = self.opts.pop("threads", None)
+        self.workers = self.opts.pop("workers", None)
         self.lines.append("# The spec netbuild made from a BMTK-style script.")
         self.lines.append("[build]")
         self.lines.extend(f"{k} = {v}" for k, v in build)
@@ -483,16 +484,7 @@ class _Session:
             # A placeholder rule, replaced by the function; BMTK calls it for every pair,
             # self-pairs included.
             self.lines.append("rule = { all_to_all = true, autapses = true }")
-            src, trg = cm.source.network._node_objects(), cm.target.network._node_objects()
-            if cm.iterator == "one_to_one":
-                call = _PairCall(rule, cm.params, src, trg)
-            elif cm.iterator == "all_to_one":
-                call = _TargetCall(rule, cm.params, src, trg, cm.source._ids())
-            else:
-                call = _SourceCall(rule, cm.params, src, trg, cm.target._ids())
-            # Per pair and per target alike, netbuild calls Python once per target.
-            shape = "one_to_all" if cm.iterator == "one_to_all" else "all_to_one"
-            self.rules.append((index, shape, call))
+            self.rules.append((index, ConnectionCall(cm)))
         else:
             # BMTK's connection_rule=<int>: every pair, self-pairs included, that many synapses.
             self.lines.append(f"rule = {{ count = {int(rule)}, autapses = true }}")
@@ -507,16 +499,14 @@ class _Session:
             self.lines.append("[" + table.strip("[]") + ".properties]")
             k = 0
             for names, prop_rule, params, dtypes, _callsite in cm.properties:
-                cache = {}
                 for j, (name, dt) in enumerate(zip(names, dtypes)):
                     if isinstance(prop_rule, Value):
                         text = prop_rule.toml(dt)
                     elif callable(prop_rule):
                         text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(dt))])
-                        src = cm.source.network._node_objects()
-                        trg = cm.target.network._node_objects()
-                        self.props.append((index, k, _PropertyCall(prop_rule, params, src, trg,
-                                                                   j, len(names), cache)))
+                        if j == 0:
+                            self.props.append((index, k, PropertyCall(cm, prop_rule, params,
+                                                                      len(names))))
                     elif _toml.is_scalar(prop_rule) and not isinstance(prop_rule, str):
                         text = _toml.inline([("expr", _toml.scalar(str(float(prop_rule)))),
                                              ("dtype", _toml.scalar(dt))])
@@ -555,17 +545,11 @@ class _Session:
             progress = float(os.environ.get("NETBUILD_PROGRESS_SECS", ""))
         except ValueError:
             pass
-        if self.rules or self.props:
-            # The progress line's estimate would call the functions on extra pairs of rank 0.
-            progress = 0.0
-            if threads is None:
-                # Python functions run one at a time (the GIL): one worker thread loses little,
-                # and calls them in a fixed order, so np.random.seed(s) in the script gives the
-                # same files run after run (on the same number of ranks).
-                threads = 1
+        # The Python functions run first, in worker processes; the build replays their answers.
+        tables = _workers.evaluate(self.rules, self.props, self.workers)
         try:
-            return _netbuild.build(self.text, path, self.rules, self.props, self.output_dir,
-                                   threads, digest, progress)
+            return _netbuild.build(self.text, path, tables, self.output_dir, threads, digest,
+                                   progress)
         except _netbuild.SpecError as e:
             raise NetbuildError(self._locate(str(e))) from None
 

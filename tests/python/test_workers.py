@@ -1,0 +1,63 @@
+"""The worker processes that evaluate a script's Python functions (netbuild/_workers.py).
+
+Run by scripts/test with the project's venv:
+    .venv/bin/python -m pytest tests/python/test_workers.py -q
+
+tests/python/scripts/workers.py has a Python function of every kind (per pair, per target, per
+source, one- and two-name properties, an int rule with a Python property):
+
+- pure functions: the same files with 1, 2 and 3 worker processes, and on 2 MPI ranks;
+- functions drawing from numpy's global generator: the same files run after run, and for any
+  number of workers and ranks (each block of targets reseeds it); another seed, other files;
+- an exception in a worker: the script fails with the worker's traceback, nothing written.
+"""
+
+import h5py
+import numpy as np
+
+from test_front import SCRIPTS, run, same_folder
+
+SCRIPT = SCRIPTS / "workers.py"
+
+
+def build(out, workers, mode, ranks=1, **env):
+    run([SCRIPT, out], ranks=ranks, WORKERS=str(workers), MODE=mode, **env)
+    return out
+
+
+def rows(folder):
+    """Edges of net_net: (source, target) pairs and syn_weight values."""
+    with h5py.File(folder / "net_net_edges.h5") as h:
+        (pop,) = h["edges"].values()
+        return len(pop["source_node_id"]), pop["source_node_id"][()], pop["target_node_id"][()]
+
+
+def test_pure_functions_give_the_same_files_with_any_number_of_workers(tmp_path):
+    one = build(tmp_path / "w1", 1, "pure")
+    n, _, _ = rows(one)
+    assert n > 1000
+    for w in (2, 3):
+        same_folder(one, build(tmp_path / f"w{w}", w, "pure"))
+    same_folder(one, build(tmp_path / "np2", 1, "pure", ranks=2))
+
+
+def test_numpy_draws_are_reproducible_for_any_number_of_workers(tmp_path):
+    a = build(tmp_path / "a", 2, "random")
+    same_folder(a, build(tmp_path / "b", 2, "random"))
+    same_folder(a, build(tmp_path / "c", 1, "random"))
+    same_folder(a, build(tmp_path / "np2", 1, "random", ranks=2))
+    other = build(tmp_path / "other", 2, "random", SEED="2")
+    _, sa, ta = rows(a)
+    _, so, to = rows(other)
+    assert len(sa) != len(so) or not (np.array_equal(sa, so) and np.array_equal(ta, to))
+
+
+def test_an_exception_in_a_worker_fails_the_script_with_its_traceback(tmp_path):
+    out = tmp_path / "out"
+    p = run([SCRIPT, out], check=False, WORKERS="2", MODE="fail")
+    assert p.returncode != 0
+    assert "RuntimeError: pair rule failed on purpose for target 97" in p.stderr
+    # The worker's own frames, as its traceback gave them.
+    assert 'workers.py", line' in p.stderr and "in pair_rule" in p.stderr
+    assert not out.exists()
+    assert [f.name for f in tmp_path.iterdir()] == []

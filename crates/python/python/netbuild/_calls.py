@@ -125,6 +125,7 @@ class ConnectionCall:
         self.src_ids = np.asarray(cm.source._ids(), dtype=np.int64)
         self.trg_ids = np.asarray(cm.target._ids(), dtype=np.int64)
         src, trg = cm.source.network._node_objects(), cm.target.network._node_objects()
+        self.source_network, self.target_network = cm.source.network.name, cm.target.network.name
         # The selections' nodes, made once: every call gets the same objects.
         self.sources = [src[i] for i in self.src_ids]
         self.targets = [trg[i] for i in self.trg_ids]
@@ -133,6 +134,12 @@ class ConnectionCall:
     def units(self):
         """Targets (sources for ``one_to_all``): what a block cuts."""
         return len(self.sources if self.iterator == "one_to_all" else self.targets)
+
+    def place(self, lo, hi):
+        """Where block ``lo..hi`` is and what it costs: ((network, first node id), pairs)."""
+        if self.iterator == "one_to_all":
+            return (self.source_network, int(self.src_ids[lo])), (hi - lo) * len(self.targets)
+        return (self.target_network, int(self.trg_ids[lo])), (hi - lo) * len(self.sources)
 
     def block(self, lo, hi):
         """The connections of units ``lo..hi``: (targets, sources, counts), uint32, ordered by
@@ -181,6 +188,14 @@ class PropertyCall:
         self.cm, self.fn, self.n = cm, _bound(fn, params), n
         self.sources = cm.source.network._node_objects()
         self.targets = cm.target.network._node_objects()
+        self.target_network = cm.target.network.name
+
+    def place(self, table, lo, hi):
+        """Where rows ``lo..hi`` of ``table`` are and what they cost: ((network, first target
+        id), synapses)."""
+        targets, offsets, _sources, counts = table
+        return ((self.target_network, int(targets[lo])),
+                int(counts[offsets[lo]:offsets[hi]].sum()))
 
     def block(self, table, lo, hi):
         """The values of the synapses of rows ``lo..hi`` of ``table`` (the edge type's

@@ -10,8 +10,10 @@ How: each function's units (targets, or sources for ``one_to_all``; for properti
 connected targets) are cut into blocks whose boundaries depend only on the number of units
 (:func:`netbuild._calls.units_per_block`). Connections first (every edge type's blocks), then
 the property functions over the assembled connections. Worker processes are forked after the
-nodes and selections exist (they inherit them: nothing is sent but block numbers and the
-answers), take blocks as they free up, and return numpy arrays; one worker means no fork. Under
+nodes and selections exist (they inherit them: only the answers, numpy arrays, come back), each
+with a share of the blocks of about equal cost covering a contiguous range of node ids (so a
+per-node cache in the script, a morphology say, fills once per node); one worker means no
+fork. Under
 MPI the blocks are split over the ranks (a contiguous share each) and the answers all-gathered.
 
 Random draws: before each block, numpy's global generator (``np.random``) and Python's
@@ -27,10 +29,14 @@ worker's traceback (as its cause), before anything is written.
 
 import hashlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import pickle
 import random
+import signal
 import struct
+import sys
+import traceback
 
 import numpy as np
 
@@ -87,27 +93,124 @@ def _task(task):
     return task, call.block(_JOBS["tables"][index], lo, hi)
 
 
+def _place(task):
+    """((network, first node id), cost) of a task."""
+    phase, job, _block, lo, hi = task
+    if phase == _CONNECT:
+        return _JOBS["rules"][job][1].place(lo, hi)
+    index, _k, call = _JOBS["props"][job]
+    return call.place(_JOBS["tables"][index], lo, hi)
+
+
+def _shares(tasks, n):
+    """``tasks`` cut into ``n`` lists of about equal cost, each a contiguous range of node ids:
+    the blocks of every function over the same nodes go to the same worker (what a function
+    caches per node, a morphology say, is made once)."""
+    placed = sorted((_place(t), t) for t in tasks)
+    total = sum(cost for (_key, cost), _t in placed) or 1
+    shares, done = [[] for _ in range(n)], 0
+    for (_key, cost), t in placed:
+        shares[min(n - 1, int((done + cost / 2) * n / total))].append(t)
+        done += cost
+    return [s for s in shares if s]
+
+
 def _run(tasks, workers):
-    """{task: answer} of every task, this rank's share computed here (forking ``workers``
+    """{task: answer} of every task: this rank's share computed here (by ``workers`` forked
     processes when more than one), the others' all-gathered under MPI."""
     rank, size = _netbuild.rank(), _netbuild.size()
     mine = tasks[rank * len(tasks) // size:(rank + 1) * len(tasks) // size]
-    workers = min(workers, len(mine))
-    if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
+    if workers > 1 and not hasattr(os, "fork"):
         workers = 1
-    if workers <= 1:
-        answers = dict(map(_task, mine))
+    shares = _shares(mine, workers) if workers > 1 else []
+    if len(shares) > 1:
+        answers = _forked(shares)
     else:
-        answers = {}
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for task, answer in pool.imap_unordered(_task, mine, chunksize=1):
-                answers[task] = answer
+        answers = dict(map(_task, mine))
     if size > 1:
         gathered = {}
         for part in _netbuild.all_gather(pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL)):
             gathered.update(pickle.loads(part))
         answers = gathered
     return answers
+
+
+class WorkerTraceback(Exception):
+    """The traceback of an exception raised in a worker process (the cause of the exception
+    re-raised in the script's process)."""
+
+    def __str__(self):
+        return "\n\n" + self.args[0]
+
+
+def _forked(shares):
+    """Runs each share of tasks in a forked process; {task: answer}. An exception in one ends
+    the others and is re-raised here, caused by its traceback."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    workers = []
+    for share in shares:
+        reader, writer = multiprocessing.Pipe(duplex=False)
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            reader.close()
+            _work(share, writer)
+        writer.close()
+        workers.append((pid, reader))
+    answers, failure = {}, None
+    try:
+        live = {r: pid for pid, r in workers}
+        while live and failure is None:
+            for r in multiprocessing.connection.wait(list(live)):
+                try:
+                    message = r.recv()
+                except EOFError:
+                    failure = (RuntimeError(f"a worker process (pid {live[r]}) ended without its "
+                                            "answers (killed, or out of memory?)"), None)
+                    break
+                if message[0] == "answer":
+                    answers[message[1]] = message[2]
+                elif message[0] == "done":
+                    del live[r]
+                else:
+                    failure = message[1:]
+                    break
+    finally:
+        for pid, r in workers:
+            if failure is not None:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            r.close()
+            os.waitpid(pid, 0)
+    if failure is not None:
+        error, text = failure
+        if text is None:
+            raise error
+        raise error from WorkerTraceback(text)
+    return answers
+
+
+def _work(share, writer):
+    """A worker's life: its tasks' answers sent one by one, then ``done``; or the exception."""
+    code = 0
+    try:
+        for task in share:
+            writer.send(("answer", *_task(task)))
+        writer.send(("done",))
+    except BaseException as e:  # noqa: B902 (everything goes back to the parent)
+        code = 1
+        text = traceback.format_exc()
+        try:
+            writer.send(("error", e, text))
+        except Exception:  # the exception does not pickle: its text does
+            writer.send(("error", RuntimeError(f"{type(e).__name__}: {e}"), text))
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # No atexit handlers (MPI's finalize, the script's): they are the parent's.
+        os._exit(code)
 
 
 def evaluate(rules, props, workers=None):

@@ -12,8 +12,8 @@ connected targets) are cut into blocks whose boundaries depend only on the numbe
 the property functions over the assembled connections. Worker processes are forked after the
 nodes and selections exist (they inherit them: only the answers, numpy arrays, come back), each
 with a share of the blocks of about equal cost covering a contiguous range of node ids (so a
-per-node cache in the script, a morphology say, fills once per node); one worker means no
-fork. Under
+per-node cache in the script, a morphology say, fills once per node); this process computes the
+first share itself (its caches serve the next ``save``), so one worker means no fork. Under
 MPI the blocks are split over the ranks (a contiguous share each) and the answers all-gathered.
 
 Random draws: before each block, numpy's global generator (``np.random``) and Python's
@@ -29,7 +29,6 @@ worker's traceback (as its cause), before anything is written.
 
 import hashlib
 import multiprocessing
-import multiprocessing.connection
 import os
 import pickle
 import random
@@ -144,61 +143,53 @@ class WorkerTraceback(Exception):
 
 
 def _forked(shares):
-    """Runs each share of tasks in a forked process; {task: answer}. An exception in one ends
-    the others and is re-raised here, caused by its traceback."""
+    """Runs the first share here and each other one in a forked process; {task: answer}. This
+    process takes a share so that what the script's functions cache here (per node) serves
+    the next ``save`` too. An exception in a worker ends the others and is re-raised here,
+    caused by its traceback."""
     sys.stdout.flush()
     sys.stderr.flush()
-    workers = []
-    for share in shares:
-        reader, writer = multiprocessing.Pipe(duplex=False)
-        pid = os.fork()
-        if pid == 0:  # the worker: never returns
-            reader.close()
-            _work(share, writer)
-        writer.close()
-        workers.append((pid, reader))
-    answers, failure = {}, None
+    workers, done = [], False
     try:
-        live = {r: pid for pid, r in workers}
-        while live and failure is None:
-            for r in multiprocessing.connection.wait(list(live)):
-                try:
-                    message = r.recv()
-                except EOFError:
-                    failure = (RuntimeError(f"a worker process (pid {live[r]}) ended without its "
-                                            "answers (killed, or out of memory?)"), None)
-                    break
-                if message[0] == "answer":
-                    answers[message[1]] = message[2]
-                elif message[0] == "done":
-                    del live[r]
-                else:
-                    failure = message[1:]
-                    break
+        for share in shares[1:]:
+            reader, writer = multiprocessing.Pipe(duplex=False)
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns
+                reader.close()
+                _work(share, writer)
+            writer.close()
+            workers.append((pid, reader))
+        answers = dict(map(_task, shares[0]))
+        for pid, reader in workers:
+            try:
+                message = reader.recv()
+            except EOFError:
+                raise RuntimeError(f"a worker process (pid {pid}) ended without its answers "
+                                   "(killed, or out of memory?)") from None
+            if message[0] == "error":
+                _, error, text = message
+                raise error from WorkerTraceback(text)
+            answers.update(message[1])
+        done = True
+        return answers
     finally:
-        for pid, r in workers:
-            if failure is not None:
+        for pid, reader in workers:
+            reader.close()
+            if not done:  # after an exception the others' work is lost: end them
                 try:
                     os.kill(pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-            r.close()
             os.waitpid(pid, 0)
-    if failure is not None:
-        error, text = failure
-        if text is None:
-            raise error
-        raise error from WorkerTraceback(text)
-    return answers
 
 
 def _work(share, writer):
-    """A worker's life: its tasks' answers sent one by one, then ``done``; or the exception."""
+    """A worker's life: its tasks' answers sent at once (it never waits on the parent before
+    that), or its exception with its traceback."""
     code = 0
     try:
-        for task in share:
-            writer.send(("answer", *_task(task)))
-        writer.send(("done",))
+        answers = dict(map(_task, share))
+        writer.send(("answers", answers))
     except BaseException as e:  # noqa: B902 (everything goes back to the parent)
         code = 1
         text = traceback.format_exc()

@@ -14,7 +14,7 @@ function's answers for one block of units at a time, as compact numpy arrays:
 to the native build, which then reads them without calling Python.
 """
 
-import functools
+import inspect
 
 import numpy as np
 
@@ -64,10 +64,66 @@ def units_per_block(n):
     return max(1, -(-n // BLOCKS))
 
 
-def _bound(fn, params):
-    """``fn`` with its ``connection_params`` / ``rule_params`` bound once (not a keyword dict
-    built per call by the caller)."""
-    return functools.partial(fn, **params) if params else fn
+class _Bound:
+    """A function of (a, b) with its ``connection_params`` / ``rule_params``: passed
+    positionally after (a, b) when the function's signature allows it (``extra``; a call then
+    builds no keyword arguments), else as keywords (``params``)."""
+
+    def __init__(self, fn, params):
+        self.fn, self.params, self.extra = fn, dict(params or {}), _positional(fn, params or {})
+
+    def __call__(self, a, b):
+        if self.extra is not None:
+            return self.fn(a, b, *self.extra)
+        return self.fn(a, b, **self.params)
+
+    def over(self, firsts, b):
+        """``[fn(a, b) for a in firsts]``, the hot loop, without a Python frame per call."""
+        fn, extra = self.fn, self.extra
+        if extra == ():
+            return [fn(a, b) for a in firsts]
+        if extra is not None:
+            return [fn(a, b, *extra) for a in firsts]
+        params = self.params
+        return [fn(a, b, **params) for a in firsts]
+
+    def pairs(self, firsts, seconds):
+        """``[fn(a, b) for a, b in zip(firsts, seconds)]``."""
+        fn, extra = self.fn, self.extra
+        if extra == ():
+            return [fn(a, b) for a, b in zip(firsts, seconds)]
+        if extra is not None:
+            return [fn(a, b, *extra) for a, b in zip(firsts, seconds)]
+        params = self.params
+        return [fn(a, b, **params) for a, b in zip(firsts, seconds)]
+
+
+def _positional(fn, params):
+    """``params`` as the positional arguments that follow the first two of ``fn`` (defaults
+    filling the gaps), or None when its signature does not allow it."""
+    if not params:
+        return ()
+    try:
+        ps = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if len(ps) < 2 or any(p.kind not in positional for p in ps[:2]):
+        return None
+    extra, left = [], set(params)
+    for p in ps[2:]:
+        if not left:
+            break
+        if p.kind != inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            return None
+        if p.name in params:
+            extra.append(params[p.name])
+            left.discard(p.name)
+        elif p.default is not inspect.Parameter.empty:
+            extra.append(p.default)
+        else:
+            return None
+    return tuple(extra) if not left else None
 
 
 def _nsyns(v):
@@ -113,7 +169,7 @@ class ConnectionCall:
 
     def __init__(self, cm):
         if callable(cm.rule):
-            self.iterator, self.fn = cm.iterator, _bound(cm.rule, cm.params)
+            self.iterator, self.fn = cm.iterator, _Bound(cm.rule, cm.params)
         elif isinstance(cm.rule, (int, np.integer)) and not isinstance(cm.rule, bool):
             self.iterator, self.fn = "count", int(cm.rule)
         else:
@@ -149,7 +205,7 @@ class ConnectionCall:
             sources = self.sources
             for u in range(lo, hi):
                 target = self.targets[u]
-                answers = [fn(s, target) for s in sources]
+                answers = fn.over(sources, target)
                 hits = [i for i, v in enumerate(answers) if v]
                 counts = np.fromiter((_nsyns(answers[i]) for i in hits), np.int64, len(hits))
                 self._keep(ts, ss, cs, np.full(len(hits), self.trg_ids[u]),
@@ -185,7 +241,7 @@ class PropertyCall:
     returning the value (a tuple of ``n`` values for ``n`` names)."""
 
     def __init__(self, cm, fn, params, n):
-        self.cm, self.fn, self.n = cm, _bound(fn, params), n
+        self.cm, self.fn, self.n = cm, _Bound(fn, params), n
         self.sources = cm.source.network._node_objects()
         self.targets = cm.target.network._node_objects()
         self.target_network = cm.target.network.name
@@ -207,7 +263,7 @@ class PropertyCall:
         # One (source, target) per synapse, as netbuild writes them.
         s_of = np.repeat(sources[a:b], counts[a:b]).tolist()
         t_of = np.repeat(np.repeat(targets[lo:hi], np.diff(offsets[lo:hi + 1])), counts[a:b]).tolist()
-        values = [fn(src[s], trg[t]) for s, t in zip(s_of, t_of)]
+        values = fn.pairs([src[s] for s in s_of], [trg[t] for t in t_of])
         if self.n == 1:
             return np.asarray(values, dtype=np.float64).reshape(-1, 1)
         for v in values:

@@ -61,3 +61,28 @@ def test_an_exception_in_a_worker_fails_the_script_with_its_traceback(tmp_path):
     assert 'workers.py", line' in p.stderr and "in pair_rule" in p.stderr
     assert not out.exists()
     assert [f.name for f in tmp_path.iterdir()] == []
+
+
+def test_values_computed_per_block_follow_the_synapse_order():
+    # A property whose values come from one call per block (SynapseValuesCall: BMTK-ordered
+    # lists of values) sees the synapses as netbuild writes them: targets, then sources
+    # ascending, the synapses of a pair one after the other.
+    from netbuild import NetworkBuilder
+    from netbuild._calls import SynapseValuesCall
+
+    net = NetworkBuilder("values_net")
+    net.add_nodes(N=4, pop_name="a")
+    cm = net.add_edges(source=net.nodes(), target=net.nodes(), connection_rule=2)
+    seen = []
+
+    def of_synapses(sources, targets):
+        seen.append((list(sources), list(targets)))
+        return [10 * s + t for s, t in zip(sources, targets)]
+
+    # Targets 1 and 3; target 1 from sources 0 (2 synapses) and 2 (1), target 3 from 1 (1).
+    table = (np.array([1, 3]), np.array([0, 2, 3]), np.array([0, 2, 1], np.uint32),
+             np.array([2, 1, 1], np.uint32))
+    values = SynapseValuesCall(cm, of_synapses).block(table, 0, 2)
+    assert seen == [([0, 0, 2, 1], [1, 1, 1, 3])]
+    assert values.tolist() == [[1.0], [1.0], [21.0], [13.0]]
+    assert SynapseValuesCall(cm, of_synapses).place(table, 1, 2) == (("values_net", 3), 1)

@@ -18,7 +18,7 @@ import inspect
 
 import numpy as np
 
-__all__ = ["Node", "ConnectionCall", "PropertyCall", "units_per_block"]
+__all__ = ["Node", "ConnectionCall", "PropertyCall", "SynapseValuesCall", "units_per_block"]
 
 # A function's units (targets or sources) are cut into at most this many blocks, whatever the
 # number of worker processes: the blocks, and the draws of each (see netbuild._workers), are the
@@ -257,16 +257,37 @@ class PropertyCall:
         """The values of the synapses of rows ``lo..hi`` of ``table`` (the edge type's
         connections: ``targets``, ``offsets``, ``sources``, ``counts``), as a float64 array of
         shape (synapses, n)."""
-        targets, offsets, sources, counts = table
-        fn, src, trg = self.fn, self.sources, self.targets
-        a, b = offsets[lo], offsets[hi]
-        # One (source, target) per synapse, as netbuild writes them.
-        s_of = np.repeat(sources[a:b], counts[a:b]).tolist()
-        t_of = np.repeat(np.repeat(targets[lo:hi], np.diff(offsets[lo:hi + 1])), counts[a:b]).tolist()
-        values = fn.pairs([src[s] for s in s_of], [trg[t] for t in t_of])
+        s_of, t_of = _synapses(table, lo, hi)
+        src, trg = self.sources, self.targets
+        values = self.fn.pairs([src[s] for s in s_of], [trg[t] for t in t_of])
         if self.n == 1:
             return np.asarray(values, dtype=np.float64).reshape(-1, 1)
         for v in values:
             if len(v) != self.n:
                 raise ValueError(f"the property rule returned {len(v)} values for {self.n} names")
         return np.asarray(values, dtype=np.float64).reshape(-1, self.n)
+
+
+class SynapseValuesCall(PropertyCall):
+    """One property whose values come from ``of_synapses(source ids, target ids)`` (one id pair
+    per synapse, the synapses of a pair one after the other; an array of values): a list of
+    values in BMTK's edge order, say, computed for a whole block at once."""
+
+    def __init__(self, cm, of_synapses):
+        super().__init__(cm, None, None, 1)
+        self.of_synapses = of_synapses
+
+    def block(self, table, lo, hi):
+        """As :meth:`PropertyCall.block`, one column."""
+        s_of, t_of = _synapses(table, lo, hi)
+        return np.asarray(self.of_synapses(s_of, t_of), dtype=np.float64).reshape(-1, 1)
+
+
+def _synapses(table, lo, hi):
+    """(source ids, target ids) of the synapses of rows ``lo..hi`` of ``table``, one pair per
+    synapse, in the order netbuild writes them."""
+    targets, offsets, sources, counts = table
+    a, b = offsets[lo], offsets[hi]
+    s_of = np.repeat(sources[a:b], counts[a:b])
+    t_of = np.repeat(np.repeat(targets[lo:hi], np.diff(offsets[lo:hi + 1])), counts[a:b])
+    return s_of.tolist(), t_of.tolist()

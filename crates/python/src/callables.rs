@@ -50,6 +50,9 @@ struct Table {
     first_synapse: Vec<usize>,
 }
 
+/// The values of one Python property column: (property index, one value per synapse).
+type Column = (usize, Vec<f64>);
+
 /// Where the current thread is in a target's synapses, per Python property of its edge type.
 struct Cursor {
     edge_type: usize,
@@ -73,7 +76,8 @@ fn bytes_to<const N: usize, T>(b: &Bound<'_, PyBytes>, from: fn([u8; N]) -> T) -
 }
 
 impl Table {
-    fn read(raw: &RawTable<'_>) -> PyResult<(Table, Vec<(usize, Vec<f64>)>)> {
+    /// The table and its property columns, checked for consistency.
+    fn read(raw: &RawTable<'_>) -> PyResult<(Table, Vec<Column>)> {
         let (index, targets, offsets, sources, counts, columns) = raw;
         let targets = bytes_to(targets, u64::from_ne_bytes);
         let offsets: Vec<usize> = bytes_to(offsets, u64::from_ne_bytes)

@@ -86,3 +86,9 @@ def test_values_computed_per_block_follow_the_synapse_order():
     assert seen == [([0, 0, 2, 1], [1, 1, 1, 3])]
     assert values.tolist() == [[1.0], [1.0], [21.0], [13.0]]
     assert SynapseValuesCall(cm, of_synapses).place(table, 1, 2) == (("values_net", 3), 1)
+
+
+def test_a_save_after_a_save_calls_only_the_functions_of_what_changed(tmp_path):
+    p = run([SCRIPTS / "two_saves.py", tmp_path / "out"])
+    counts = [int(line.split()[1]) for line in p.stdout.splitlines() if line.startswith("calls")]
+    assert counts == [30 * 30, 30 * 30, 30 * 30 + 5 * 30, 30 * 30 + 5 * 30 + 32 * 32 + 5 * 32]

@@ -168,6 +168,7 @@ class ConnectionCall:
     connections are made here too, so that the properties can be computed beside them."""
 
     def __init__(self, cm):
+        self.cm = cm
         if callable(cm.rule):
             self.iterator, self.fn = cm.iterator, _Bound(cm.rule, cm.params)
         elif isinstance(cm.rule, (int, np.integer)) and not isinstance(cm.rule, bool):

@@ -11,25 +11,14 @@ connection functions, iterators, edge-type properties and save calls.
 - external: 100 virtual cells connected to every internal cell by the same function; `build`,
   `save` (of the same folder, as the original does).
 
-FRONT=bmtk builds with BMTK, else netbuild (the import line is the one difference). SCALE
+FRONT=bmtk builds with BMTK, else netbuild (the import line of ei_common.py is the one difference). SCALE
 multiplies the internal cell counts (1.0: the original's).
 """
-import os
 import sys
 
-import numpy as np
+from ei_common import DELAY, EPS, N_EXC, N_INH, NetworkBuilder, random_connections
 
-if os.environ.get("FRONT") == "bmtk":
-    from bmtk.builder import NetworkBuilder
-else:
-    from netbuild import NetworkBuilder
-
-SCALE = float(os.environ.get("SCALE", "1"))
-N_EXC = int(10000 * SCALE)
-N_INH = int(2500 * SCALE)
-N_EXT = 100
-EPS = 0.1
-DELAY = 1.5
+N_EXT = 100  # virtual input cells
 OUT = sys.argv[1]
 
 CELLS = {
@@ -40,16 +29,6 @@ CELLS = {
                          morphology="Pvalb_470522102_m.swc",
                          model_template="nml:Cell_472912177.cell.nml"),
 }
-
-
-def random_connections(source, target, p=0.1):
-    """One synapse with probability p, none to itself."""
-    sid, tid = source["node_id"], target["node_id"]
-    if sid == tid:
-        if sid % 1000 == 0:
-            print(sid)
-        return None
-    return np.random.binomial(1, p)
 
 
 internal = NetworkBuilder("internal")

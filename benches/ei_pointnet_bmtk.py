@@ -11,37 +11,17 @@ functions, iterators, edge-type properties and save calls.
   (`all_to_one`) giving one synapse from the virtual cell of the same id; `save` (of the same
   folder, as the original does).
 
-FRONT=bmtk builds with BMTK, else netbuild (the import line is the one difference). SCALE
+FRONT=bmtk builds with BMTK, else netbuild (the import line of ei_common.py is the one difference). SCALE
 multiplies the cell counts (1.0: the original's). The original also writes a spike-train file
 after the build (BMTK's PoissonSpikeGenerator, not the builder): left out.
 """
-import os
 import sys
 
 import numpy as np
 from bmtk.builder.auxi.node_params import positions_columinar
+from ei_common import DELAY, EPS, N_EXC, N_INH, NetworkBuilder, random_connections
 
-if os.environ.get("FRONT") == "bmtk":
-    from bmtk.builder import NetworkBuilder
-else:
-    from netbuild import NetworkBuilder
-
-SCALE = float(os.environ.get("SCALE", "1"))
-N_EXC = int(10000 * SCALE)
-N_INH = int(2500 * SCALE)
-EPS = 0.1
-DELAY = 1.5
 OUT = sys.argv[1]
-
-
-def random_connections(source, target, p=0.1):
-    """One synapse with probability p, none to itself."""
-    sid, tid = source["node_id"], target["node_id"]
-    if sid == tid:
-        if sid % 1000 == 0:
-            print(sid)
-        return None
-    return np.random.binomial(1, p)
 
 
 def injective_connections(sources, target):

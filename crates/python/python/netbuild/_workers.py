@@ -23,10 +23,6 @@ function) and the block number. So a function drawing from ``np.random`` gives t
 run after run, and for any number of workers and ranks; after the pre-pass the script's
 generators are reseeded the same way (the script's later draws do not depend on the workers).
 
-Saves: what an edge type's functions gave is kept for the next ``save`` of the session, which
-calls them again only if the edge type changed (new, its networks got nodes, more properties):
-a script saving after each builder calls each function once.
-
 Errors: an exception in a worker ends the others and is re-raised in the parent with the
 worker's traceback (as its cause), before anything is written.
 """
@@ -208,26 +204,6 @@ def _work(share, writer):
         os._exit(code)
 
 
-def _fingerprint(cm):
-    """What an edge type's answers depend on, as objects compared by identity: its functions
-    and parameters, selections, its networks' node lists (made anew when nodes are added) and
-    its ``add_properties`` entries."""
-    return (cm.rule, cm.params, cm.iterator, cm.source, cm.target,
-            cm.source.network._node_objects(), cm.target.network._node_objects(), *cm.properties)
-
-
-def _unchanged(cm):
-    hit = _CACHE.get(cm)
-    now = _fingerprint(cm)
-    return hit is not None and len(hit[0]) == len(now) and all(a is b for a, b in zip(hit[0], now))
-
-
-# What the functions of each edge type (ConnectionMap) gave at the last save, reused by the next
-# while nothing they depend on changed: a script saving after each builder (BMTK's examples do)
-# calls each function once, as BMTK does, and writes the same edges again.
-_CACHE = {}
-
-
 def evaluate(rules, props, workers=None):
     """The tables of the edge types with Python functions. ``rules``: [(edge type index,
     ConnectionCall)]; ``props``: [(edge type index, first property index, PropertyCall)]."""
@@ -240,24 +216,18 @@ def evaluate(rules, props, workers=None):
         if index not in have:
             rules.append((index, ConnectionCall(call.cm)))
             have.add(index)
-    fresh = [(index, call) for index, call in rules if not _unchanged(call.cm)]
-    again = {index for index, _ in fresh}
-    fresh_props = [(index, k, call) for index, k, call in props if index in again]
-    if fresh:
-        _JOBS["base"] = _base_seed()
-        _JOBS["rules"] = dict(enumerate(fresh))
-        _JOBS["props"] = dict(enumerate(fresh_props))
-        _JOBS["tables"] = {}
-        try:
-            made = _evaluate(fresh, fresh_props, workers)
-        finally:
-            _reseed(_AFTER)
-            _JOBS.update(rules={}, props={}, tables={})
-        for index, call in fresh:
-            _CACHE[call.cm] = (_fingerprint(call.cm), *made[index])
+    _JOBS["base"] = _base_seed()
+    _JOBS["rules"] = dict(enumerate(rules))
+    _JOBS["props"] = dict(enumerate(props))
+    _JOBS["tables"] = {}
+    try:
+        made = _evaluate(rules, props, workers)
+    finally:
+        _reseed(_AFTER)
+        _JOBS.update(rules={}, props={}, tables={})
     out = []
-    for index, call in rules:
-        _, (targets, offsets, sources, counts), columns = _CACHE[call.cm]
+    for index, _call in rules:
+        (targets, offsets, sources, counts), columns = made[index]
         out.append((index, targets.astype(np.uint64).tobytes(), offsets.astype(np.uint64).tobytes(),
                     sources.tobytes(), counts.tobytes(),
                     [(k, values.tobytes()) for k, values in columns]))

@@ -25,6 +25,15 @@ use std::path::Path;
 
 pyo3::create_exception!(
     _netbuild,
+    OutputError,
+    PyRuntimeError,
+    "The output folder cannot be written: it cannot be created, or the build would replace a file \
+     netbuild did not write (or, with `overwrite=\"never\"`, any existing file). Raised before \
+     any work, naming the file."
+);
+
+pyo3::create_exception!(
+    _netbuild,
     SpecError,
     PyValueError,
     "The circuit cannot be built as described: a located spec error (`path:line:col: ...`) or \
@@ -39,13 +48,17 @@ pyo3::create_exception!(
 /// write (as the binary's `-o`). `threads`: worker threads (default: the machine's cores
 /// shared by the ranks); `spec_hash`: recorded as
 /// `netbuild_spec_sha256` in every file (the sha256 of `spec_text`); `progress_secs`: seconds
-/// between progress lines in a log, 0 for none (the binary's `NETBUILD_PROGRESS_SECS`). Collective: every rank
-/// calls it with the same arguments. Returns a summary dict (`networks`, `edge_types`,
-/// `output_dir`, `seconds`, `peak_memory`, `files`).
+/// between progress lines in a log, 0 for none (the binary's `NETBUILD_PROGRESS_SECS`).
+/// `overwrite`: `"netbuild"` (replace the files an earlier netbuild build wrote there) or
+/// `"never"` (replace no existing nodes, edges or type table file); a file netbuild did not
+/// write is never replaced (`OutputError`). `remove_stale`: remove the files an earlier build
+/// wrote there that this one does not (false: the folder's manifest lists both, for several
+/// saves into one folder). Collective: every rank calls it with the same arguments. Returns a
+/// summary dict (`networks`, `edge_types`, `output_dir`, `seconds`, `peak_memory`, `files`).
 // The arguments are Python's (keyword arguments of one call), not a Rust API.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (spec_text, spec_path, tables, output_dir, threads=None, spec_hash=None, progress_secs=None))]
+#[pyo3(signature = (spec_text, spec_path, tables, output_dir, threads=None, spec_hash=None, progress_secs=None, overwrite="netbuild", remove_stale=false))]
 fn build(
     py: Python<'_>,
     spec_text: &str,
@@ -55,7 +68,18 @@ fn build(
     threads: Option<usize>,
     spec_hash: Option<String>,
     progress_secs: Option<f64>,
+    overwrite: &str,
+    remove_stale: bool,
 ) -> PyResult<PyObject> {
+    let overwrite = match overwrite {
+        "netbuild" => netbuild::output::Overwrite::Netbuilds,
+        "never" => netbuild::output::Overwrite::Never,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "overwrite: expected \"netbuild\" or \"never\", found {other:?}"
+            )))
+        }
+    };
     let path = Path::new(spec_path);
     let mut spec = netbuild::spec::parse_str(spec_text, path)
         .map_err(|e| SpecError::new_err(e.to_string()))?;
@@ -66,6 +90,8 @@ fn build(
     options.output_dir = output_dir.into();
     options.threads = threads;
     options.spec_text_hash = spec_hash;
+    options.overwrite = overwrite;
+    options.remove_stale = remove_stale;
     // The binary's environment settings, then what the script asked for.
     options.read_env();
     if progress_secs.is_some() {
@@ -87,9 +113,10 @@ fn build(
 fn build_error(comm: &dyn Comm, e: BuildError) -> PyResult<PyObject> {
     match e {
         BuildError::Model(_) | BuildError::Issues { .. } => Err(SpecError::new_err(e.to_string())),
-        BuildError::Output { .. } | BuildError::OutputElsewhere | BuildError::Writer(_) => {
-            Err(PyRuntimeError::new_err(e.to_string()))
+        BuildError::Output { .. } | BuildError::OutputElsewhere => {
+            Err(OutputError::new_err(e.to_string()))
         }
+        BuildError::Writer(_) => Err(PyRuntimeError::new_err(e.to_string())),
         other if comm.size() > 1 => comm.abort(1, &other.to_string()),
         other => Err(PyRuntimeError::new_err(other.to_string())),
     }
@@ -168,11 +195,45 @@ fn finalize() {
     process::finalize();
 }
 
+/// Whether the existing file `name` of `folder` is netbuild's, by the rules the Rust build
+/// applies (`netbuild::manifest`): listed in the folder's `.netbuild.json` and unchanged since,
+/// or, in a folder without a manifest, a file of a netbuild from before manifests. Raises
+/// `OutputError` for a manifest netbuild cannot read.
+#[pyfunction]
+fn is_netbuilds(folder: &str, name: &str) -> PyResult<bool> {
+    use netbuild::manifest::{written_by_netbuild, Manifest};
+    let dir = Path::new(folder);
+    match Manifest::read(dir) {
+        Ok(Some(m)) => Ok(m.lists_unchanged(dir, name)),
+        Ok(None) => Ok(written_by_netbuild(dir, name)),
+        Err(e) => Err(OutputError::new_err(e.to_string())),
+    }
+}
+
+/// Adds the files `names` of `folder` (as they are now) to the folder's `.netbuild.json`,
+/// replaced atomically: how the Python front lists the files it places from its staging build.
+#[pyfunction]
+fn record_files(folder: &str, names: Vec<String>) -> PyResult<()> {
+    use netbuild::manifest::{Manifest, Provenance, Stamp};
+    let dir = Path::new(folder);
+    let out = |e: &dyn std::fmt::Display| OutputError::new_err(e.to_string());
+    let mut m = Manifest::read(dir)
+        .map_err(|e| out(&e))?
+        .unwrap_or_default();
+    for name in names {
+        let stamp = Stamp::of(&dir.join(&name))
+            .ok_or_else(|| out(&format!("{}: not a file", dir.join(&name).display())))?;
+        m.files.insert(name, stamp);
+    }
+    m.write(dir, &Provenance::default()).map_err(|e| out(&e))
+}
+
 /// The native module: MPI is initialised here when a launcher started the process.
 #[pymodule]
 fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
     process::init().map_err(PyRuntimeError::new_err)?;
     m.add("SpecError", m.py().get_type::<SpecError>())?;
+    m.add("OutputError", m.py().get_type::<OutputError>())?;
     m.add_function(wrap_pyfunction!(build, m)?)?;
     m.add_function(wrap_pyfunction!(rank, m)?)?;
     m.add_function(wrap_pyfunction!(size, m)?)?;
@@ -181,5 +242,7 @@ fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(all_gather, m)?)?;
     m.add_function(wrap_pyfunction!(finalize, m)?)?;
     m.add_function(wrap_pyfunction!(abort, m)?)?;
+    m.add_function(wrap_pyfunction!(is_netbuilds, m)?)?;
+    m.add_function(wrap_pyfunction!(record_files, m)?)?;
     Ok(())
 }

@@ -978,10 +978,13 @@ class _Session:
         # The Python functions run first, in worker processes; the build replays their answers.
         tables = _workers.evaluate(self.rules, self.props, self.workers)
         try:
+            # A fresh staging folder of netbuild's own; the files are placed from there.
             return _netbuild.build(self.text, path, tables, output_dir, threads, digest,
-                                   progress)
+                                   progress, overwrite="netbuild", remove_stale=False)
         except _netbuild.SpecError as e:
             raise NetbuildError(self._locate(str(e))) from None
+        except _netbuild.OutputError as e:
+            raise NetbuildError(str(e)) from None
 
 
 def _networks(builder, with_edges):

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Peak machine memory of a (multi-rank) netbuild run: the sum of the PSS of every netbuild-mpi
-process whose command line holds MARKER, sampled every 20 ms while CMD runs.
+process (or every process named NAME: `--comm python` for a Python script and the workers it
+forks) whose command line holds MARKER, sampled every 20 ms while CMD runs.
 
 PSS counts a page shared by k processes as 1/k in each, so the sum is the memory the machine
 really gives the job (pages of the per-host node map counted once); summing each rank's peak RSS
 (VmHWM) would count them once per rank.
 
-usage: scripts/pss_peak.py MARKER -- CMD...   (e.g. MARKER = the output folder's name)
+usage: scripts/pss_peak.py [--comm NAME] MARKER -- CMD...   (e.g. MARKER = the output folder's name)
 prints: peak_pss_mib=N procs=K rc=R
 """
 import os
@@ -15,7 +16,7 @@ import sys
 import time
 
 
-def pss_kib(marker: bytes) -> tuple[int, int]:
+def pss_kib(marker: bytes, comm: bytes = b"netbuild-mpi") -> tuple[int, int]:
     total, procs = 0, 0
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -23,7 +24,7 @@ def pss_kib(marker: bytes) -> tuple[int, int]:
                 if marker not in f.read():
                     continue
             with open(f"/proc/{pid}/comm", "rb") as f:
-                if b"netbuild-mpi" not in f.read():
+                if comm not in f.read():
                     continue
             with open(f"/proc/{pid}/smaps_rollup") as f:
                 for line in f:
@@ -36,14 +37,17 @@ def pss_kib(marker: bytes) -> tuple[int, int]:
 
 
 def main() -> int:
-    if len(sys.argv) < 4 or sys.argv[2] != "--":
+    args, comm = sys.argv[1:], b"netbuild-mpi"
+    if args[:1] == ["--comm"] and len(args) > 1:
+        comm, args = args[1].encode(), args[2:]
+    if len(args) < 3 or args[1] != "--":
         print(__doc__, file=sys.stderr)
         return 2
-    marker, cmd = sys.argv[1].encode(), sys.argv[3:]
+    marker, cmd = args[0].encode(), args[2:]
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     peak, peak_procs = 0, 0
     while p.poll() is None:
-        total, procs = pss_kib(marker)
+        total, procs = pss_kib(marker, comm)
         if total > peak:
             peak, peak_procs = total, procs
         time.sleep(0.02)

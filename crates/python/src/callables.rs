@@ -1,170 +1,254 @@
-//! The script's Python callables as netbuild rules and properties, and what happens when one
-//! raises.
+//! The connections and property values the script's Python functions gave, replayed by the
+//! build without calling Python.
 //!
-//! In: (edge type, iterator, callable) and (edge type, property, callable) from the Python
-//! layer, which wraps the user's function so that it takes node ids and returns plain numbers
-//! (it makes BMTK's node objects and binds `connection_params`). Out: the circuit's
-//! placeholder rules and property values replaced by closures ([`attach`]), and
-//! [`run_without_gil`], which runs the build with the GIL released so the worker threads can
-//! call Python (each call takes the GIL: callables run one at a time).
+//! In: per edge type with a Python function, a [`Table`] made by the Python layer before the
+//! build (`netbuild/_workers.py`: the functions evaluated in worker processes): its connected
+//! targets (ascending), each target's sources (ascending) with their synapse counts, and one
+//! value per synapse for each Python property, in the order the build emits synapses (targets,
+//! then sources, then the synapses of a pair). Out: the circuit's placeholder rules and
+//! property values replaced by closures reading the tables ([`attach`]), and
+//! [`run_without_gil`], which runs the build with the GIL released and turns a panic into a
+//! Python exception.
 //!
-//! A callable that raises stops the build. With one process, the first exception is kept,
-//! the closure panics (a marker payload, unwound through the build, which removes its
-//! half-written folder), and [`run_without_gil`] re-raises the exception with its traceback.
-//! Under MPI the traceback is printed and the panic ends the whole job through
-//! netbuild-comm's hook (`MPI_Abort`), as any failing rank of the binary does: no output.
+//! A property closure is called per synapse with only the pair: it finds its value through a
+//! per-thread cursor that the edge type's rule closure sets when the build asks for a target's
+//! connections (the build emits a target's synapses right after, on the same thread). Each call
+//! checks that the pair is the one the cursor expects.
 
 use netbuild::model::{EdgeValue, Pair, Rule};
 use netbuild::Circuit;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::PyBytes;
+use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Once};
 
-/// The panic payload of a callable that raised.
-const RAISED: &str = "a Python function of the script raised an exception (its traceback is above)";
-
-/// Set once a callable raised: the other calls of the build return at once.
-static FAILED: AtomicBool = AtomicBool::new(false);
-/// The first exception raised by a callable in this build.
-static ERROR: Mutex<Option<PyErr>> = Mutex::new(None);
 static HOOK: Once = Once::new();
 
-/// Replaces the rules and property values of the edge types named in `rules` and `props` by
-/// closures calling the Python callables.
-pub fn attach(
-    circuit: &mut Circuit,
-    rules: Vec<(usize, String, PyObject)>,
-    props: Vec<(usize, usize, PyObject)>,
-) -> PyResult<()> {
-    let n = circuit.edge_types.len();
-    let out_of_range = |i: usize| PyValueError::new_err(format!("no edge type {i} (of {n})"));
-    for (i, iterator, f) in rules {
-        let def = circuit
-            .edge_types
-            .get_mut(i)
-            .ok_or_else(|| out_of_range(i))?;
-        let f = Arc::new(f);
-        def.rule = match iterator.as_str() {
-            "one_to_one" => Rule::custom(move |p: &Pair<'_>| {
-                guarded(|py| f.call1(py, (p.source, p.target))?.extract::<u32>(py))
-            }),
-            "all_to_one" => Rule::CustomPerTarget(Arc::new(move |t, sources: &[u64]| {
-                guarded(|py| counts(py, &f, t, sources))
-            })),
-            "one_to_all" => Rule::CustomPerSource(Arc::new(move |s, targets: &[u64]| {
-                guarded(|py| counts(py, &f, s, targets))
-            })),
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "iterator: expected 'one_to_one', 'all_to_one' or 'one_to_all', found {other:?}"
-                )))
-            }
+/// One edge type's connections and Python property values, as the Python layer gives them:
+/// `(edge type index, targets u64, offsets u64, sources u32, counts u32, [(property index,
+/// values f64)])`, arrays as native-endian bytes.
+pub type RawTable<'py> = (
+    usize,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Vec<(usize, Bound<'py, PyBytes>)>,
+);
+
+/// One edge type's precomputed connections: target `targets[i]` connects to
+/// `sources[offsets[i]..offsets[i + 1]]` with as many synapses as `counts` says.
+struct Table {
+    index: usize,
+    targets: Vec<u64>,
+    offsets: Vec<usize>,
+    sources: Vec<u32>,
+    counts: Vec<u32>,
+    /// The first synapse of each target (`targets.len() + 1` entries).
+    first_synapse: Vec<usize>,
+}
+
+/// The values of one Python property column: (property index, one value per synapse).
+type Column = (usize, Vec<f64>);
+
+/// Where the current thread is in a target's synapses, per Python property of its edge type.
+struct Cursor {
+    edge_type: usize,
+    table: Arc<Table>,
+    /// The row of the target being emitted.
+    row: usize,
+    /// Per property (in the order of the edge type's Python columns): (connection, synapse of
+    /// that connection, synapse index in the values).
+    at: Vec<(usize, u32, usize)>,
+}
+
+thread_local! {
+    static CURSOR: RefCell<Option<Cursor>> = const { RefCell::new(None) };
+}
+
+fn bytes_to<const N: usize, T>(b: &Bound<'_, PyBytes>, from: fn([u8; N]) -> T) -> Vec<T> {
+    b.as_bytes()
+        .chunks_exact(N)
+        .map(|c| from(c.try_into().expect("chunks of N bytes")))
+        .collect()
+}
+
+impl Table {
+    /// The table and its property columns, checked for consistency.
+    fn read(raw: &RawTable<'_>) -> PyResult<(Table, Vec<Column>)> {
+        let (index, targets, offsets, sources, counts, columns) = raw;
+        let targets = bytes_to(targets, u64::from_ne_bytes);
+        let offsets: Vec<usize> = bytes_to(offsets, u64::from_ne_bytes)
+            .into_iter()
+            .map(|o| o as usize)
+            .collect();
+        let sources = bytes_to(sources, u32::from_ne_bytes);
+        let counts = bytes_to(counts, u32::from_ne_bytes);
+        let bad = |what: &str| {
+            PyValueError::new_err(format!("edge type {index}: inconsistent table ({what})"))
         };
+        if offsets.len() != targets.len() + 1
+            || offsets.first() != Some(&0)
+            || offsets.last() != Some(&sources.len())
+            || offsets.windows(2).any(|w| w[0] > w[1])
+        {
+            return Err(bad("offsets"));
+        }
+        if counts.len() != sources.len() || targets.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(bad("targets, sources or counts"));
+        }
+        let mut first_synapse = Vec::with_capacity(offsets.len());
+        first_synapse.push(0usize);
+        for w in offsets.windows(2) {
+            let n: usize = counts[w[0]..w[1]].iter().map(|&c| c as usize).sum();
+            first_synapse.push(first_synapse.last().copied().unwrap_or(0) + n);
+        }
+        let synapses = first_synapse.last().copied().unwrap_or(0);
+        let mut values = Vec::with_capacity(columns.len());
+        for (k, v) in columns {
+            let v = bytes_to(v, f64::from_ne_bytes);
+            if v.len() != synapses {
+                return Err(bad("property values"));
+            }
+            values.push((*k, v));
+        }
+        let table = Table {
+            index: *index,
+            targets,
+            offsets,
+            sources,
+            counts,
+            first_synapse,
+        };
+        Ok((table, values))
     }
-    for (i, k, f) in props {
+
+    /// The synapse counts of target `t` for each of its `candidates` (ascending source ids).
+    fn counts_of(&self, t: u64, candidates: &[u64]) -> (Option<usize>, Vec<u32>) {
+        let mut out = vec![0u32; candidates.len()];
+        let Ok(row) = self.targets.binary_search(&t) else {
+            return (None, out);
+        };
+        for j in self.offsets[row]..self.offsets[row + 1] {
+            let s = u64::from(self.sources[j]);
+            match candidates.binary_search(&s) {
+                Ok(p) => out[p] = self.counts[j],
+                // The Python layer selected other nodes than the spec does: a bug, not input.
+                Err(_) => panic!(
+                    "edge type {}: the Python function connected source {s} to target {t}, \
+                     which netbuild's selection does not pair (internal error)",
+                    self.index
+                ),
+            }
+        }
+        (Some(row), out)
+    }
+}
+
+/// Replaces the rules and Python property values of the edge types in `tables` by closures
+/// reading them.
+pub fn attach(circuit: &mut Circuit, tables: Vec<RawTable<'_>>) -> PyResult<()> {
+    let n = circuit.edge_types.len();
+    for raw in &tables {
+        let (table, columns) = Table::read(raw)?;
+        let index = table.index;
         let def = circuit
             .edge_types
-            .get_mut(i)
-            .ok_or_else(|| out_of_range(i))?;
-        let prop = def
-            .edge_props
-            .get_mut(k)
-            .ok_or_else(|| PyValueError::new_err(format!("edge type {i} has no property {k}")))?;
-        prop.value = EdgeValue::Custom(Arc::new(move |p: &Pair<'_>, _rng| {
-            guarded(|py| f.call1(py, (p.source, p.target))?.extract::<f64>(py))
+            .get_mut(index)
+            .ok_or_else(|| PyValueError::new_err(format!("no edge type {index} (of {n})")))?;
+        let table = Arc::new(table);
+        let ncols = columns.len();
+        let rule_table = table.clone();
+        def.rule = Rule::CustomPerTarget(Arc::new(move |t, candidates: &[u64]| {
+            let (row, counts) = rule_table.counts_of(t, candidates);
+            CURSOR.with(|c| {
+                *c.borrow_mut() = row.map(|row| Cursor {
+                    edge_type: index,
+                    table: rule_table.clone(),
+                    row,
+                    at: vec![(rule_table.offsets[row], 0, rule_table.first_synapse[row]); ncols],
+                })
+            });
+            counts
         }));
+        for (col, (k, values)) in columns.into_iter().enumerate() {
+            let prop = def.edge_props.get_mut(k).ok_or_else(|| {
+                PyValueError::new_err(format!("edge type {index} has no property {k}"))
+            })?;
+            prop.value = EdgeValue::Custom(Arc::new(move |p: &Pair<'_>, _rng| {
+                values[next_synapse(index, col, p)]
+            }));
+        }
     }
     Ok(())
 }
 
-/// Calls a per-node callable `f(node, others)`: one count per element of `others`.
-fn counts(py: Python<'_>, f: &PyObject, node: u64, others: &[u64]) -> PyResult<Vec<u32>> {
-    let c: Vec<u32> = f.call1(py, (node, PyList::new(py, others)?))?.extract(py)?;
-    if c.len() != others.len() {
-        return Err(PyValueError::new_err(format!(
-            "the connection rule returned {} values for {} nodes",
-            c.len(),
-            others.len()
-        )));
-    }
-    Ok(c)
-}
-
-/// Runs `body` with the GIL, unless a callable of this build raised already (then the default:
-/// the build is about to stop). An exception stops the build (see the module docs).
-fn guarded<T: Default>(body: impl FnOnce(Python<'_>) -> PyResult<T>) -> T {
-    if FAILED.load(Ordering::Relaxed) {
-        return T::default();
-    }
-    Python::with_gil(|py| match body(py) {
-        Ok(v) => v,
-        Err(e) => {
-            if FAILED.swap(true, Ordering::SeqCst) {
-                return T::default();
-            }
-            if crate::process::is_mpi() {
-                // The panic hook ends the job before any exception reaches Python.
-                e.print(py);
-            }
-            if let Ok(mut slot) = ERROR.lock() {
-                *slot = Some(e);
-            }
-            std::panic::panic_any(RAISED)
+/// The index of the value of property column `col` of edge type `edge_type` for the next
+/// synapse of pair `p`, advancing the thread's cursor.
+fn next_synapse(edge_type: usize, col: usize, p: &Pair<'_>) -> usize {
+    CURSOR.with(|c| {
+        let mut c = c.borrow_mut();
+        let cursor = c
+            .as_mut()
+            .filter(|c| c.edge_type == edge_type)
+            .unwrap_or_else(|| {
+                panic!("edge type {edge_type}: a property asked before its connections (internal error)")
+            });
+        let table = &cursor.table;
+        let (j, rep, at) = cursor.at[col];
+        let end = table.offsets[cursor.row + 1];
+        if j >= end
+            || u64::from(table.sources[j]) != p.source
+            || table.targets[cursor.row] != p.target
+        {
+            panic!(
+                "edge type {edge_type}: property values asked out of order for pair ({}, {}) \
+                 (internal error)",
+                p.source, p.target
+            );
         }
+        cursor.at[col] = if rep + 1 < table.counts[j] {
+            (j, rep + 1, at + 1)
+        } else {
+            (j + 1, 0, at + 1)
+        };
+        at
     })
 }
 
 /// Removes the half-written output folder on any panic, then hands over to the previous hook
-/// (under MPI netbuild-comm's, which aborts the job); with one process, a callable's exception
-/// is re-raised in Python, so its marker panic prints nothing.
+/// (under MPI netbuild-comm's, which aborts the job).
 pub fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             netbuild::output::remove_in_progress();
-            let raised = info.payload().downcast_ref::<&str>() == Some(&RAISED);
-            if !raised || crate::process::is_mpi() {
-                previous(info);
-            }
+            previous(info);
         }));
     });
 }
 
-/// Runs `f` (the build) with the GIL released, so that the build's threads can call Python;
-/// a callable's exception comes back as the error.
+/// Runs `f` (the build) with the GIL released (the build needs no Python: the functions ran
+/// before it); a panic comes back as a `RuntimeError`.
 pub fn run_without_gil<T>(py: Python<'_>, f: impl FnOnce() -> T) -> PyResult<T> {
-    FAILED.store(false, Ordering::SeqCst);
-    if let Ok(mut slot) = ERROR.lock() {
-        *slot = None;
-    }
     let job = SameThread(f);
     let result = py.allow_threads(move || SameThread(std::panic::catch_unwind(job.into_inner())));
-    let result = result.0;
-    match result {
-        Ok(v) => Ok(v),
-        Err(payload) => {
-            if let Some(e) = ERROR.lock().ok().and_then(|mut s| s.take()) {
-                return Err(e);
-            }
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "(no message)".into());
-            Err(PyRuntimeError::new_err(format!(
-                "netbuild panicked: {message}"
-            )))
-        }
-    }
+    result.0.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".into());
+        PyRuntimeError::new_err(format!("netbuild panicked: {message}"))
+    })
 }
 
 /// A value that `Python::allow_threads` may carry, though it is not `Send`: the closure runs on
-/// the calling thread (`allow_threads` only releases the GIL around it), and the build touches
-/// Python only through `Python::with_gil`. Needed because the MPI communicator the build
-/// borrows is not `Send` (MPI calls must stay on the initialising thread, and do).
+/// the calling thread (`allow_threads` only releases the GIL around it). Needed because the MPI
+/// communicator the build borrows is not `Send` (MPI calls must stay on the initialising
+/// thread, and do).
 struct SameThread<T>(T);
 
 // SAFETY: see the type's docs: the value never leaves this thread.

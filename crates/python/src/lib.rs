@@ -1,14 +1,15 @@
 //! `netbuild._netbuild`: the native half of the Python package `netbuild`.
 //!
 //! In: the spec text the pure-Python layer (`crates/python/python/netbuild`) makes from a
-//! BMTK-style script's `add_nodes` / `add_edges` / `add_properties` calls, and the script's
-//! Python callables, keyed by the edge type (and property) they stand for. Out: the SONATA
-//! folder the binary writes for the same spec, and a summary dict.
+//! BMTK-style script's `add_nodes` / `add_edges` / `add_properties` calls, and what the
+//! script's Python functions gave (connections, property values), keyed by edge type. Out: the
+//! SONATA folder the binary writes for the same spec, and a summary dict.
 //!
 //! The spec goes through the same loader and [`netbuild::circuit_from_spec`] as the binary's;
-//! then the placeholder rules and properties of the edge types that have callables are replaced
-//! by closures calling Python ([`callables`]). The build runs on this process's communicator
-//! ([`process`]): MPI under `mpirun`, one process otherwise.
+//! then the placeholder rules and properties of the edge types that have Python functions are
+//! replaced by closures reading what the functions gave, computed before the build
+//! ([`callables`]). The build runs on this process's communicator ([`process`]): MPI under
+//! `mpirun`, one process otherwise.
 
 #![warn(missing_docs)]
 
@@ -19,7 +20,7 @@ use netbuild::comm::Comm;
 use netbuild::BuildError;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList};
 use std::path::Path;
 
 pyo3::create_exception!(
@@ -40,11 +41,10 @@ pyo3::create_exception!(
 );
 
 /// Builds the circuit of `spec_text` (read as if from `spec_path`, which gives the folder that
-/// relative paths start from). `rules`: (edge type index, iterator, callable) with iterator
-/// `"one_to_one"` (called with source id, target id, returns synapses), `"all_to_one"`
-/// (target id, source ids; returns synapses per source) or `"one_to_all"` (source id, target
-/// ids; returns synapses per target). `props`: (edge type index, property index, callable
-/// called with source id, target id per synapse, returning the value). `output_dir`: where to
+/// relative paths start from). `tables`: the connections and property values of the edge types
+/// whose rule or properties are Python functions, computed before the build by the Python layer
+/// (`(edge type index, targets, offsets, sources, counts, [(property index, values)])`, see
+/// [`callables`]); the build replays them without calling Python. `output_dir`: where to
 /// write (as the binary's `-o`). `threads`: worker threads (default: the machine's cores
 /// shared by the ranks); `spec_hash`: recorded as
 /// `netbuild_spec_sha256` in every file (the sha256 of `spec_text`); `progress_secs`: seconds
@@ -58,13 +58,12 @@ pyo3::create_exception!(
 // The arguments are Python's (keyword arguments of one call), not a Rust API.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (spec_text, spec_path, rules, props, output_dir, threads=None, spec_hash=None, progress_secs=None, overwrite="netbuild", remove_stale=false))]
+#[pyo3(signature = (spec_text, spec_path, tables, output_dir, threads=None, spec_hash=None, progress_secs=None, overwrite="netbuild", remove_stale=false))]
 fn build(
     py: Python<'_>,
     spec_text: &str,
     spec_path: &str,
-    rules: Vec<(usize, String, PyObject)>,
-    props: Vec<(usize, usize, PyObject)>,
+    tables: Vec<callables::RawTable<'_>>,
     output_dir: String,
     threads: Option<usize>,
     spec_hash: Option<String>,
@@ -98,8 +97,8 @@ fn build(
     if progress_secs.is_some() {
         options.progress_secs = progress_secs;
     }
-    callables::attach(&mut circuit, rules, props)?;
-    // The outer error: a callable raised; the inner one: the build failed.
+    callables::attach(&mut circuit, tables)?;
+    // The outer error: the build panicked; the inner one: the build failed.
     let built = process::with_comm(|comm| {
         callables::run_without_gil(py, || netbuild::build(&circuit, &options, comm))
     })?;
@@ -194,6 +193,16 @@ fn is_mpi() -> bool {
     process::is_mpi()
 }
 
+/// Every rank's `data`, in rank order (collective; `[data]` without MPI): how the ranks share
+/// what their Python functions computed.
+#[pyfunction]
+fn all_gather(py: Python<'_>, data: &[u8]) -> Vec<PyObject> {
+    process::with_comm(|c| c.all_gather_bytes(data))
+        .into_iter()
+        .map(|b| PyBytes::new(py, &b).into_any().unbind())
+        .collect()
+}
+
 /// A barrier over all ranks (nothing without MPI).
 #[pyfunction]
 fn barrier() {
@@ -261,6 +270,7 @@ fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(size, m)?)?;
     m.add_function(wrap_pyfunction!(is_mpi, m)?)?;
     m.add_function(wrap_pyfunction!(barrier, m)?)?;
+    m.add_function(wrap_pyfunction!(all_gather, m)?)?;
     m.add_function(wrap_pyfunction!(finalize, m)?)?;
     m.add_function(wrap_pyfunction!(abort, m)?)?;
     m.add_function(wrap_pyfunction!(is_netbuilds, m)?)?;

@@ -19,8 +19,8 @@ enum Process {
     Finalized,
 }
 
-/// Rank, size and MPI-ness for any thread (a callable runs on the build's worker threads, which
-/// cannot see the thread-local).
+/// Rank, size and MPI-ness for any thread (the build's worker threads cannot see the
+/// thread-local).
 static RANK: AtomicUsize = AtomicUsize::new(0);
 static SIZE: AtomicUsize = AtomicUsize::new(1);
 static MPI: AtomicBool = AtomicBool::new(false);

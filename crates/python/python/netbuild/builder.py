@@ -18,11 +18,11 @@ import logging
 import os
 import re
 import shutil
-import threading
 
 import numpy as np
 
-from . import _edges, _netbuild, _staging, _toml
+from . import _edges, _netbuild, _staging, _toml, _workers
+from ._calls import ConnectionCall, Node, PropertyCall, SynapseValuesCall
 from .rules import Positions, Rule, SynLocations, Value, syn_locations
 
 __all__ = ["NetworkBuilder", "NetbuildError", "seed", "Node", "NodePool", "ConnectionMap"]
@@ -53,45 +53,6 @@ def _caller():
         if os.path.dirname(os.path.abspath(f.filename)) != here:
             return f"{f.filename}:{f.lineno}"
     return "<unknown>"
-
-
-class Node:
-    """A node as BMTK's connection functions see it: ``node['x']``, ``node.node_id``,
-    ``node.get('pop_name')``, ``'x' in node``, ``node.keys()``."""
-
-    __slots__ = ("node_id", "node_type_id", "network", "_props")
-
-    def __init__(self, node_id, node_type_id, network, props):
-        self.node_id = node_id
-        self.node_type_id = node_type_id
-        self.network = network
-        self._props = props
-
-    def __getitem__(self, k):
-        return self._props[k]
-
-    def get(self, k, default=None):
-        """The property ``k``, or ``default``."""
-        return self._props.get(k, default)
-
-    def __contains__(self, k):
-        return k in self._props
-
-    def keys(self):
-        """The property names (node-type and per-node, ``node_id``, ``node_type_id``)."""
-        return self._props.keys()
-
-    def items(self):
-        """(name, value) of every property."""
-        return self._props.items()
-
-    @property
-    def positions(self):
-        """(x, y, z), missing coordinates as 0."""
-        return np.array([self._props.get(a, 0.0) for a in ("x", "y", "z")])
-
-    def __repr__(self):
-        return f"Node({self.network}, node_id={self.node_id})"
 
 
 class NodePool:
@@ -171,31 +132,6 @@ def _dtype(dt):
         return "u32" if d.itemsize <= 4 else "u64"
     raise NetbuildError(f"dtype {dt!r}: netbuild stores per-edge properties as numbers "
                         "(f32 f64 i32 i64 u32 u64)")
-
-
-def _nsyns(v):
-    """A connection function's answer as a synapse count (None/False: 0)."""
-    if v is None or v is False:
-        return 0
-    if v is True:
-        return 1
-    n = int(v)
-    if n < 0:
-        raise ValueError(f"the connection rule returned {v!r}: expected a number of synapses >= 0")
-    return n
-
-
-def _counts(values, n):
-    """A per-node connection function's answer as a list of ``n`` synapse counts."""
-    if values is None:
-        return [0] * n
-    a = np.asarray(values)
-    if a.dtype.kind in "biuf":
-        a = a.reshape(-1)
-        if np.any(a < 0):
-            raise ValueError("the connection rule returned a negative number of synapses")
-        return np.nan_to_num(a).astype(np.int64).tolist()
-    return [_nsyns(v) for v in values]
 
 
 class ConnectionMap:
@@ -569,7 +505,8 @@ class NetworkBuilder:
         from one build. ``compression``: None or 'none' (the default, as the binary's), 'gzip',
         or a gzip level 1..9. Options: ``memory_budget`` ("2 GiB"), ``spill_dir``, ``sort_by``
         ('target_node_id' or 'source_node_id'), ``threads`` (worker threads per rank; default the
-        cores shared by the ranks, 1 when the script has Python functions). When the script has
+        cores shared by the ranks), ``workers`` (processes evaluating the script's Python
+        functions; default the cores, 1 per rank under MPI). When the script has
         one builder, whose ``save`` writes the whole circuit, its ``circuit_config.json``,
         ``simulation_config.json`` and ``node_sets.json`` are written too."""
         st = self._staged(bool(self._maps), compression, opts)
@@ -856,70 +793,6 @@ def _imported_nodes(builder):
     return nodes
 
 
-class _PairCall:
-    """``one_to_one``: ``f(source, target)`` for each pair, called by netbuild once per target
-    with (target id, source ids): one entry into Python per target, not per pair."""
-
-    def __init__(self, fn, params, src, trg):
-        self.fn, self.params, self.src, self.trg = fn, params, src, trg
-
-    def __call__(self, t, ids):
-        fn, params, src, target = self.fn, self.params, self.src, self.trg[t]
-        counts = []
-        for s in ids:
-            v = fn(src[s], target, **params)
-            # The common answers without a call: None (no edge) and 1.
-            counts.append(0 if v is None else 1 if v is True or (type(v) is int and v == 1)
-                          else _nsyns(v))
-        return counts
-
-
-class _TargetCall:
-    """``all_to_one``: called with (target id, source ids): ``f(sources, target)``."""
-
-    def __init__(self, fn, params, src, trg, selected):
-        self.fn, self.params, self.src, self.trg = fn, params, src, trg
-        # The candidates are the whole selection (autapses on, no max_distance): one list.
-        self.all_ids, self.all_nodes = selected, [src[i] for i in selected]
-
-    def __call__(self, t, ids):
-        nodes = self.all_nodes if ids == self.all_ids else [self.src[i] for i in ids]
-        return _counts(self.fn(nodes, self.trg[t], **self.params), len(ids))
-
-
-class _SourceCall:
-    """``one_to_all``: called with (source id, target ids): ``f(source, targets)``."""
-
-    def __init__(self, fn, params, src, trg, selected):
-        self.fn, self.params, self.src, self.trg = fn, params, src, trg
-        self.all_ids, self.all_nodes = selected, [trg[i] for i in selected]
-
-    def __call__(self, s, ids):
-        nodes = self.all_nodes if ids == self.all_ids else [self.trg[i] for i in ids]
-        return _counts(self.fn(self.src[s], nodes, **self.params), len(ids))
-
-
-class _PropertyCall:
-    """Property ``k`` of an ``add_properties`` function, per synapse: ``rule(source, target)``.
-    For several names the function is called once per synapse (for property 0) and the others
-    read its tuple: netbuild asks for a synapse's properties in order, on one thread."""
-
-    def __init__(self, fn, params, src, trg, k, n, cache):
-        self.fn, self.params, self.src, self.trg = fn, params, src, trg
-        self.k, self.n, self.cache = k, n, cache
-
-    def __call__(self, s, t):
-        if self.n == 1:
-            return float(self.fn(self.src[s], self.trg[t], **self.params))
-        me = threading.get_ident()
-        if self.k == 0:
-            vals = tuple(self.fn(self.src[s], self.trg[t], **self.params))
-            if len(vals) != self.n:
-                raise ValueError(f"the property rule returned {len(vals)} values for {self.n} names")
-            self.cache[me] = vals
-        return float(self.cache[me][self.k])
-
-
 class _Session:
     """The spec text of one builder's build (its network, the networks its edges reach, its
     edge types), with the Python functions to attach, and the keys that tell whether an earlier
@@ -967,6 +840,7 @@ class _Session:
             if self.opts.get(k) is not None:
                 build.append((k, _toml.scalar(str(self.opts.pop(k)))))
         self.threads = self.opts.pop("threads", None)
+        self.workers = self.opts.pop("workers", None)
         for k in ("index_by", "sort_on_disk"):
             # BMTK's ways to write; netbuild indexes by target and source and spills past its
             # memory budget whatever they say.
@@ -1033,16 +907,7 @@ class _Session:
             # A placeholder rule, replaced by the function; BMTK calls it for every pair,
             # self-pairs included.
             self.lines.append("rule = { all_to_all = true, autapses = true }")
-            src, trg = cm.source.network._node_objects(), cm.target.network._node_objects()
-            if cm.iterator == "one_to_one":
-                call = _PairCall(rule, cm.params, src, trg)
-            elif cm.iterator == "all_to_one":
-                call = _TargetCall(rule, cm.params, src, trg, cm.source._ids())
-            else:
-                call = _SourceCall(rule, cm.params, src, trg, cm.target._ids())
-            # Per pair and per target alike, netbuild calls Python once per target.
-            shape = "one_to_all" if cm.iterator == "one_to_all" else "all_to_one"
-            self.rules.append((index, shape, call))
+            self.rules.append((index, ConnectionCall(cm)))
         else:
             # BMTK's connection_rule=<int>: every pair, self-pairs included, that many synapses.
             self.lines.append(f"rule = {{ count = {int(rule)}, autapses = true }}")
@@ -1059,21 +924,20 @@ class _Session:
             self.lines.append("[" + table.strip("[]") + ".properties]")
             k = 0
             for names, prop_rule, params, dtypes, _callsite in properties:
-                cache = {}
                 for j, (name, dt) in enumerate(zip(names, dtypes)):
                     if isinstance(prop_rule, Value):
                         text = prop_rule.toml(dt)
                     elif isinstance(prop_rule, _ValuesList):
                         text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(dt))])
                         self.functions.append(prop_rule)
-                        self.props.append((index, k, prop_rule.call()))
+                        self.props.append((index, k, SynapseValuesCall(
+                            cm, prop_rule.call().of_synapses)))
                     elif callable(prop_rule):
                         self.functions += [prop_rule, params]
                         text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(dt))])
-                        src = cm.source.network._node_objects()
-                        trg = cm.target.network._node_objects()
-                        self.props.append((index, k, _PropertyCall(prop_rule, params, src, trg,
-                                                                   j, len(names), cache)))
+                        if j == 0:
+                            self.props.append((index, k, PropertyCall(cm, prop_rule, params,
+                                                                      len(names))))
                     elif _toml.is_scalar(prop_rule) and not isinstance(prop_rule, str):
                         text = _toml.inline([("expr", _toml.scalar(str(float(prop_rule)))),
                                              ("dtype", _toml.scalar(dt))])
@@ -1123,19 +987,12 @@ class _Session:
             progress = float(os.environ.get("NETBUILD_PROGRESS_SECS", ""))
         except ValueError:
             pass
-        if self.rules or self.props:
-            # The progress line's estimate would call the functions on extra pairs of rank 0.
-            progress = 0.0
-            if threads is None:
-                # Python functions run one at a time (the GIL): one worker thread loses little,
-                # and calls them in a fixed order, so np.random.seed(s) in the script gives the
-                # same files run after run (on the same number of ranks).
-                threads = 1
+        # The Python functions run first, in worker processes; the build replays their answers.
+        tables = _workers.evaluate(self.rules, self.props, self.workers)
         try:
             # A fresh staging folder of netbuild's own; the files are placed from there.
-            return _netbuild.build(self.text, path, self.rules, self.props, output_dir,
-                                   threads, digest, progress, overwrite="netbuild",
-                                   remove_stale=False)
+            return _netbuild.build(self.text, path, tables, output_dir, threads, digest,
+                                   progress, overwrite="netbuild", remove_stale=False)
         except _netbuild.SpecError as e:
             raise NetbuildError(self._locate(str(e))) from None
         except _netbuild.OutputError as e:

@@ -1,0 +1,96 @@
+"""The worker processes that evaluate a script's Python functions (netbuild/_workers.py).
+
+Run by scripts/test with the project's venv:
+    .venv/bin/python -m pytest tests/python/test_workers.py -q
+
+tests/python/scripts/workers.py has a Python function of every kind (per pair, per target, per
+source, one- and two-name properties, an int rule with a Python property):
+
+- pure functions: the same files with 1, 2 and 3 worker processes, and on 2 MPI ranks;
+- functions drawing from numpy's global generator: the same files run after run, and for any
+  number of workers and ranks (each block of targets reseeds it); another seed, other files;
+- an exception in a worker: the script fails with the worker's traceback, nothing written.
+"""
+
+import h5py
+import numpy as np
+
+from test_front import SCRIPTS, run, same_folder
+
+SCRIPT = SCRIPTS / "workers.py"
+
+
+def build(out, workers, mode, ranks=1, **env):
+    run([SCRIPT, out], ranks=ranks, WORKERS=str(workers), MODE=mode, **env)
+    return out
+
+
+def rows(folder):
+    """Edges of net_net: (source, target) pairs and syn_weight values."""
+    with h5py.File(folder / "net_net_edges.h5") as h:
+        (pop,) = h["edges"].values()
+        return len(pop["source_node_id"]), pop["source_node_id"][()], pop["target_node_id"][()]
+
+
+def test_pure_functions_give_the_same_files_with_any_number_of_workers(tmp_path):
+    one = build(tmp_path / "w1", 1, "pure")
+    n, _, _ = rows(one)
+    assert n > 1000
+    for w in (2, 3):
+        same_folder(one, build(tmp_path / f"w{w}", w, "pure"))
+    same_folder(one, build(tmp_path / "np2", 1, "pure", ranks=2))
+
+
+def test_numpy_draws_are_reproducible_for_any_number_of_workers(tmp_path):
+    a = build(tmp_path / "a", 2, "random")
+    same_folder(a, build(tmp_path / "b", 2, "random"))
+    same_folder(a, build(tmp_path / "c", 1, "random"))
+    same_folder(a, build(tmp_path / "np2", 1, "random", ranks=2))
+    other = build(tmp_path / "other", 2, "random", SEED="2")
+    _, sa, ta = rows(a)
+    _, so, to = rows(other)
+    assert len(sa) != len(so) or not (np.array_equal(sa, so) and np.array_equal(ta, to))
+
+
+def test_an_exception_in_a_worker_fails_the_script_with_its_traceback(tmp_path):
+    out = tmp_path / "out"
+    p = run([SCRIPT, out], check=False, WORKERS="2", MODE="fail")
+    assert p.returncode != 0
+    assert "RuntimeError: pair rule failed on purpose for target 97" in p.stderr
+    # The worker's own frames, as its traceback gave them.
+    assert 'workers.py", line' in p.stderr and "in pair_rule" in p.stderr
+    assert not out.exists()
+    assert [f.name for f in tmp_path.iterdir()] == []
+
+
+def test_values_computed_per_block_follow_the_synapse_order():
+    # A property whose values come from one call per block (SynapseValuesCall: BMTK-ordered
+    # lists of values) sees the synapses as netbuild writes them: targets, then sources
+    # ascending, the synapses of a pair one after the other.
+    from netbuild import NetworkBuilder
+    from netbuild._calls import SynapseValuesCall
+
+    net = NetworkBuilder("values_net")
+    net.add_nodes(N=4, pop_name="a")
+    cm = net.add_edges(source=net.nodes(), target=net.nodes(), connection_rule=2)
+    seen = []
+
+    def of_synapses(sources, targets):
+        seen.append((list(sources), list(targets)))
+        return [10 * s + t for s, t in zip(sources, targets)]
+
+    # Targets 1 and 3; target 1 from sources 0 (2 synapses) and 2 (1), target 3 from 1 (1).
+    table = (np.array([1, 3]), np.array([0, 2, 3]), np.array([0, 2, 1], np.uint32),
+             np.array([2, 1, 1], np.uint32))
+    values = SynapseValuesCall(cm, of_synapses).block(table, 0, 2)
+    assert seen == [([0, 0, 2, 1], [1, 1, 1, 3])]
+    assert values.tolist() == [[1.0], [1.0], [21.0], [13.0]]
+    assert SynapseValuesCall(cm, of_synapses).place(table, 1, 2) == (("values_net", 3), 1)
+
+
+def test_each_function_runs_once_per_build_of_its_builder(tmp_path):
+    # A builder's edges are made once (BMTK's scripts save after each builder), in workers or
+    # not; made again when a network they reach changed.
+    p = run([SCRIPTS / "two_saves.py", tmp_path / "out"])
+    counts = [int(line.split()[1]) for line in p.stdout.splitlines() if line.startswith("calls")]
+    assert counts == [30 * 30, 30 * 30, 30 * 30 + 5 * 30, 30 * 30 + 5 * 30 + 5 * 32]

@@ -292,7 +292,22 @@ def _per_type(pop, csv_rows, positions):
     return out
 
 
-def _compare_edges(bmtk, nb, rel, types_b, types_n, rows_b, rows_n, problems):
+def _edge_rows(pop, positions):
+    """Every edge as (its type's row in the types CSV, source, target, ((column, value), ...)),
+    sorted: a population's edges whatever their order in the file."""
+    type_ids = pop["edge_type_id"][()]
+    src, trg = pop["source_node_id"][()], pop["target_node_id"][()]
+    gid, gidx = pop["edge_group_id"][()], pop["edge_group_index"][()]
+    groups = {int(g): {c: d[()] for c, d in _datasets(pop[g]).items()} for g in pop if g.isdigit()}
+    out = []
+    for t, s, d, g, i in zip(type_ids.tolist(), src.tolist(), trg.tolist(), gid.tolist(), gidx.tolist()):
+        cols = groups.get(g, {})
+        vals = tuple(sorted((c, v[i].item() if hasattr(v[i], "item") else v[i]) for c, v in cols.items()))
+        out.append((positions.get(t, -1), s, d, vals))
+    return sorted(out, key=repr)
+
+
+def _compare_edges(bmtk, nb, rel, types_b, types_n, rows_b, rows_n, problems, edge_values=False):
     with h5py.File(Path(bmtk) / rel, "r") as hb, h5py.File(Path(nb) / rel, "r") as hn:
         pb, pn = _only_population(hb, "edges"), _only_population(hn, "edges")
         if sorted(pb) != sorted(pn):
@@ -310,6 +325,14 @@ def _compare_edges(bmtk, nb, rel, types_b, types_n, rows_b, rows_n, problems):
                 problems.append(f"{rel}: {name}: no edge types CSV holds its edge types "
                                 f"(BMTK: {ca}, netbuild: {cb})")
                 continue
+            if edge_values:
+                ea, eb = _edge_rows(a, types_b[ca]), _edge_rows(b, types_n[cb])
+                if ea != eb:
+                    diff = next((x, y) for x, y in zip(ea + [None] * len(eb), eb + [None] * len(ea))
+                                if x != y)
+                    problems.append(f"{rel}: {name}: edges differ ({len(ea)} under BMTK, {len(eb)} "
+                                    f"under netbuild); first difference: BMTK {diff[0]}, "
+                                    f"netbuild {diff[1]}")
             ta = _per_type(a, rows_b[ca], types_b[ca])
             tb = _per_type(b, rows_n[cb], types_n[cb])
             for key in sorted(set(ta) | set(tb), key=str):
@@ -374,10 +397,12 @@ def libsonata_reads(path, kind):
     return None
 
 
-def compare(bmtk, nb, changes_bmtk, changes_nb, node_values=True):
+def compare(bmtk, nb, changes_bmtk, changes_nb, node_values=True, edge_values=False):
     """Compares the circuit files BMTK's run wrote into folder `bmtk` with netbuild's in `nb`
     (each run's `changes`). `node_values=False`: differing node values are notes, not problems
-    (for scripts that draw node values from numpy after a build)."""
+    (for scripts that draw node values from numpy after a build). `edge_values=True` (for
+    scripts whose rules draw nothing): every edge, with its synapses and per-edge values, the
+    same (in any order)."""
     out = Comparison()
     fb = sonata_files(bmtk, changes_bmtk["written"])
     fn = sonata_files(nb, changes_nb["written"])
@@ -410,7 +435,7 @@ def compare(bmtk, nb, changes_bmtk, changes_nb, node_values=True):
     for rel in sorted(set(fb["nodes"]) & set(fn["nodes"])):
         _compare_nodes(bmtk, nb, rel, pos_nb, pos_nn, out.problems, out.notes, node_values)
     for rel in sorted(set(fb["edges"]) & set(fn["edges"])):
-        _compare_edges(bmtk, nb, rel, pos_eb, pos_en, et_b, et_n, out.problems)
+        _compare_edges(bmtk, nb, rel, pos_eb, pos_en, et_b, et_n, out.problems, edge_values)
     for rel in sorted(set(fb["gap"]) & set(fn["gap"])):
         _compare_gap(bmtk, nb, rel, out.problems)
 

@@ -13,7 +13,9 @@ that imports BMTK's NetworkBuilder (35 at BMTK 7e040d0).
 For each script: two fresh copies of its folder (siblings and parents linked, so `../` paths
 resolve as in the checkout); the script runs in one as it is (BMTK 1.2) and in the other with its
 `from bmtk.builder[.networks] import NetworkBuilder` line, and nothing else, changed to
-`from netbuild import NetworkBuilder`, each with a timeout. Both runs start from the same numpy
+`from netbuild import NetworkBuilder`, each with a timeout (a script the tutorial runs after
+another, chapter03/build_thalamus.py after build_cortex.py, gets that one run first, by the same
+tool, in the same copy). Both runs start from the same numpy
 and `random` seeds (a sitecustomize on PYTHONPATH; PYTHONHASHSEED=0), so node values drawn before
 any build agree. The circuits are compared per edge type by scripts/bmtk_compare.py (edge types
 matched by declaration order, synapse counts within 5 sd, type CSV rows equal by value, constant
@@ -56,6 +58,9 @@ PATTERNS = ("examples/*/build_network.py", "examples/*/*/build_network.py",
             "docs/tutorial/modeling_tut_2021/build_network.py")
 IMPORT = re.compile(r"^(\s*)from\s+bmtk\.builder(\.networks)?\s+import\s+NetworkBuilder\s*$", re.M)
 BEGIN, END = "<!-- bmtk-examples:begin -->", "<!-- bmtk-examples:end -->"
+# Scripts the tutorial runs after another one of the same folder, whose files they read: that one
+# runs first in the same copy, under the same tool, and its files are not the script's.
+BEFORE = {"docs/tutorial/sources/chapter03/build_thalamus.py": ["build_cortex.py"]}
 SEED = 0
 TOOLS = ("bmtk", "netbuild")
 
@@ -154,11 +159,25 @@ def run_tool(tool, checkout, rel, text, work, timeout, seed, reuse):
     if base.exists():
         shutil.rmtree(base)
     copy = replica(checkout, str(Path(rel).parent), base)
+    log = work / slug / f"{tool}.log"
+    failed_first = None
+    for first in BEFORE.get(rel, []):
+        pre = copy / first
+        pre_text = pre.read_text()
+        pre.write_text(pre_text if tool == "bmtk" else netbuild_text(pre_text, first))
+        pre_log = log.with_suffix(f".{Path(first).stem}.log")
+        rc, _ = run_one(pre, copy, timeout, seed, pre_log)
+        if rc != 0:
+            failed_first = f"{first}, run first, failed: {last_error(pre_log)}"
+            break
     script = copy / Path(rel).name
     script.write_text(text)
     before = bmtk_compare.snapshot(copy)
-    log = work / slug / f"{tool}.log"
-    rc, secs = run_one(script, copy, timeout, seed, log)
+    if failed_first is None:
+        rc, secs = run_one(script, copy, timeout, seed, log)
+    else:
+        rc, secs = 1, 0.0
+        log.write_text(failed_first + "\n")
     rec = {"script": rel, "tool": tool, "rc": rc, "seconds": round(secs, 2), "sha256": digest,
            "folder": str(copy), "log": str(log), "changes": bmtk_compare.changes(before, copy),
            "error": None if rc == 0 else ("timed out after %d s" % timeout if rc == "timeout"

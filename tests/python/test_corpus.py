@@ -7,7 +7,8 @@ templates from ../shared/bio_components). The circuits are compared by scripts/b
 the same SONATA files; node types and edge types CSV rows equal by value (edge types matched by
 declaration order, ids may differ); node files equal (every script here draws its node values
 before any build, from a seeded numpy); per edge type synapse counts within 5 sd, constant nsyns
-equal, the same per-edge columns and dtypes; libsonata opens each file of netbuild's whose
+equal, the same per-edge columns and dtypes (and for scripts whose rules draw nothing, every edge
+with its values); libsonata opens each file of netbuild's whose
 BMTK twin it opens; no file of the folder deleted or overwritten. A script that writes
 `report.json` (what it read back through the builder's API) must write the same one under both.
 
@@ -79,6 +80,11 @@ XFAIL = {
 }
 
 
+# Scripts whose rules draw nothing: every edge and its values the same, not only the counts.
+EXACT_EDGES = {"pop_nsyns.py", "network_api.py", "node_id_selectors.py", "query_text.py",
+               "save_names.py", "bio_values.py", "build_force.py", "side_effects.py"}
+
+
 def cases():
     for f in sorted(CORPUS.glob("*.py")):
         reason = XFAIL.get(f.name)
@@ -133,7 +139,7 @@ def test_netbuild_builds_what_bmtk_builds(built, script):
     assert bmtk_compare.sonata_files(fb, cb["written"])["edges"] or "nodes" in script, \
         f"BMTK wrote no edges for {script}: the case tests nothing"
     assert pn.returncode == 0, f"netbuild failed on {script}:\n{pn.stdout[-3000:]}\n{pn.stderr[-3000:]}"
-    c = bmtk_compare.compare(fb, fn, cb, cn, node_values=True)
+    c = bmtk_compare.compare(fb, fn, cb, cn, node_values=True, edge_values=script in EXACT_EDGES)
     assert c.agree, f"{script}: netbuild's circuit differs from BMTK's:\n  " + "\n  ".join(c.problems)
     for name in ("report.json",):
         if (fb / name).exists():
@@ -171,4 +177,6 @@ def test_the_comparison_finds_a_difference(built, tmp_path):
     assert any("edge type #4" in p and "nsyns is 3" in p for p in problems), problems
     assert any("edge type #4" in p and "x.json" in p for p in problems), problems
     assert any("deleted" in p and "README.txt" in p for p in problems), problems
+    exact = bmtk_compare.compare(fb, other, cb, changed, edge_values=True).problems
+    assert any("edges differ" in p for p in exact), exact
     assert np.any(last)

@@ -11,7 +11,7 @@ numpy after a build). What is compared:
   `<net>_gap_juncs.h5`), netbuild wrote at the same path; netbuild deleted or overwrote no file
   of the script's folder that BMTK left alone;
 - node types CSV: rows in file order, equal by value but for node_type_id (numbers as numbers,
-  lists as lists, a missing column as NULL); nodes .h5: per population the same count, each
+  lists as lists; a missing column, NULL and an empty cell alike); nodes .h5: per population the same count, each
   node's type (by its row in the node types CSV: ids may differ), the same group columns and
   dtypes, and the same values unless the values are not deterministic (then a note);
 - edge types CSV: rows matched by declaration order (BMTK writes them in add_edges order), equal
@@ -139,9 +139,10 @@ def _numbers_as_floats(v):
 
 def types_rows(path, id_column):
     """The rows of a node or edge types CSV in file order: [(id, {column: value})], the id
-    column and NULL cells left out."""
+    column and empty cells left out: NULL, and the empty text BMTK writes for None (two
+    spaces in a row), both of which a SONATA reader (pandas) reads as missing."""
     with open(path, newline="") as fh:
-        reader = csv.reader(fh, delimiter=" ", skipinitialspace=True)
+        reader = csv.reader(fh, delimiter=" ")
         header = next(reader)
         rows = []
         for r in reader:
@@ -149,7 +150,7 @@ def types_rows(path, id_column):
                 continue
             d = dict(zip(header, r))
             type_id = int(d.pop(id_column))
-            rows.append((type_id, {k: _value(v) for k, v in d.items() if v != "NULL"}))
+            rows.append((type_id, {k: _value(v) for k, v in d.items() if v not in ("NULL", "")}))
     return rows
 
 

@@ -2,7 +2,7 @@
 
 Usage (through scripts/bmtk-examples, which runs this with the project's .venv):
     bmtk_examples.py CHECKOUT [--only NAME,...] [--timeout S] [--work DIR] [--reuse-bmtk]
-                     [--no-write] [--doc PATH]
+                     [--reuse] [--no-write] [--doc PATH]
     bmtk_examples.py --extract GIT_DIR DEST     (a BMTK checkout from a bare mirror, see below)
 
 In: CHECKOUT, a tree of BMTK's repository (AllenInstitute/bmtk; only examples/ and docs/tutorial
@@ -26,7 +26,8 @@ gets other values once the builder has drawn differently.
 Out: a table (script, BMTK ok?, netbuild ok?, agree?, times, cause) on stdout, written into
 docs/BMTK_EXAMPLES.md between its markers unless --no-write, with each failure's details; the
 runs' folders and logs under --work (default: a temp folder, kept). --reuse-bmtk: a BMTK run of
-the same script (same text) already in --work is not run again. Exit status 0 when every script
+the same script (same text) already in --work is not run again; --reuse: nor is a netbuild run
+of the same script by the same netbuild (the installed package's files hash the same). Exit status 0 when every script
 BMTK runs also runs under netbuild and agrees, else 1.
 
 --extract GIT_DIR DEST writes HEAD's examples/ and docs/tutorial/ of a bare BMTK repository
@@ -145,12 +146,26 @@ def last_error(log):
     return lines[-1].strip() if lines else "(no output)"
 
 
+def netbuild_build_id():
+    """A hash of the installed netbuild package's files (its Python and its extension)."""
+    import netbuild
+
+    h = hashlib.sha256()
+    for f in sorted(Path(netbuild.__file__).parent.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def run_tool(tool, checkout, rel, text, work, timeout, seed, reuse):
     """Runs script `rel` under one tool in a fresh replica; returns its record (saved as JSON)."""
     slug = rel.replace("/", "__").removesuffix(".py")
     base = work / slug / tool
     record_path = work / slug / f"{tool}.json"
     digest = hashlib.sha256(text.encode()).hexdigest()
+    if tool == "netbuild":
+        digest = hashlib.sha256((digest + netbuild_build_id()).encode()).hexdigest()
     if reuse and record_path.exists():
         rec = json.loads(record_path.read_text())
         if rec.get("sha256") == digest and base.exists():
@@ -322,6 +337,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=1200, help="seconds per run (default 1200)")
     ap.add_argument("--work", type=Path, help="the runs' folder (default: a new temp folder)")
     ap.add_argument("--reuse-bmtk", action="store_true")
+    ap.add_argument("--reuse", action="store_true", help="--reuse-bmtk, and netbuild runs too")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--doc", type=Path, default=ROOT / "docs" / "BMTK_EXAMPLES.md")
     args = ap.parse_args()
@@ -345,11 +361,12 @@ def main():
     results = []
     for rel in scripts:
         text = (checkout / rel).read_text()
-        b = run_tool("bmtk", checkout, rel, text, work, args.timeout, seed, args.reuse_bmtk)
+        b = run_tool("bmtk", checkout, rel, text, work, args.timeout, seed,
+                     args.reuse_bmtk or args.reuse)
         r = {"script": rel, "bmtk": b, "netbuild": None, "agree": None, "problems": [], "notes": []}
         if b["rc"] == 0:
             n = run_tool("netbuild", checkout, rel, netbuild_text(text, rel), work, args.timeout,
-                         seed, False)
+                         seed, args.reuse)
             r["netbuild"] = n
             if n["rc"] == 0:
                 c = bmtk_compare.compare(b["folder"], n["folder"], b["changes"], n["changes"],
@@ -360,7 +377,8 @@ def main():
         results.append(r)
         n = r["netbuild"]
         print(f"{rel}: BMTK {fmt_rc(b)} ({b['seconds']:.1f} s{', reused' if b.get('reused') else ''})"
-              + ("" if n is None else f", netbuild {fmt_rc(n)} ({n['seconds']:.1f} s)")
+              + ("" if n is None else f", netbuild {fmt_rc(n)} ({n['seconds']:.1f} s"
+                 f"{', reused' if n.get('reused') else ''})")
               + ("" if r["agree"] is None else f", agree: {'yes' if r['agree'] else 'NO'}"), flush=True)
         for p in r["problems"]:
             print(f"    {p}", flush=True)

@@ -180,8 +180,16 @@ def _datasets(group):
     return {k: v for k, v in group.items() if isinstance(v, h5py.Dataset)}
 
 
-def _only_population(h5, top):
-    return {name: h5[top][name] for name in h5[top]}
+def _paired_populations(bmtk, nb, rel, top, problems):
+    """(name, BMTK's population group, netbuild's) for each population of `top` ("nodes" or
+    "edges") in both tools' file `rel`, the files kept open; a population of one tool only is
+    a problem."""
+    with h5py.File(Path(bmtk) / rel, "r") as hb, h5py.File(Path(nb) / rel, "r") as hn:
+        pb, pn = dict(hb[top]), dict(hn[top])
+        if sorted(pb) != sorted(pn):
+            problems.append(f"{rel}: {top[:-1]} populations BMTK {sorted(pb)}, netbuild {sorted(pn)}")
+        for name in sorted(set(pb) & set(pn)):
+            yield name, pb[name], pn[name]
 
 
 def _node_columns(pop):
@@ -221,40 +229,35 @@ def _same_values(a, b):
 
 
 def _compare_nodes(bmtk, nb, rel, types_b, types_n, problems, notes, node_values):
-    with h5py.File(Path(bmtk) / rel, "r") as hb, h5py.File(Path(nb) / rel, "r") as hn:
-        pb, pn = _only_population(hb, "nodes"), _only_population(hn, "nodes")
-        if sorted(pb) != sorted(pn):
-            problems.append(f"{rel}: node populations BMTK {sorted(pb)}, netbuild {sorted(pn)}")
-        for name in sorted(set(pb) & set(pn)):
-            a, b = pb[name], pn[name]
-            na, nb_ = len(a["node_type_id"]), len(b["node_type_id"])
-            if na != nb_:
-                problems.append(f"{rel}: population {name}: {na} nodes under BMTK, {nb_} under netbuild")
-                continue
-            ta, tb = a["node_type_id"][()], b["node_type_id"][()]
-            ca = _csv_for(rel, types_b, "_nodes.h5", "_node_types.csv", set(ta.tolist()))
-            cb = _csv_for(rel, types_n, "_nodes.h5", "_node_types.csv", set(tb.tolist()))
-            if ca is None or cb is None:
-                problems.append(f"{rel}: population {name}: no node types CSV holds its node types "
-                                f"(BMTK: {ca}, netbuild: {cb})")
-            else:
-                ra = [types_b[ca].get(int(t)) for t in ta]
-                rb = [types_n[cb].get(int(t)) for t in tb]
-                if ra != rb:
-                    bad = next(i for i, (x, y) in enumerate(zip(ra, rb)) if x != y)
-                    problems.append(f"{rel}: population {name}: node {bad}'s type is row "
-                                    f"{ra[bad]} of {ca} under BMTK, row {rb[bad]} of {cb} under netbuild")
-            cols_a, meta_a = _node_columns(a)
-            cols_b, meta_b = _node_columns(b)
-            if meta_a != meta_b:
-                diff = sorted(c for c in set(meta_a) | set(meta_b) if meta_a.get(c) != meta_b.get(c))
-                problems.append(f"{rel}: population {name}: node columns differ: " + "; ".join(
-                    f"{c}: BMTK {meta_a.get(c)}, netbuild {meta_b.get(c)}" for c in diff[:8]))
-            differ = sorted(c for c in set(cols_a) & set(cols_b)
-                            if not _same_values(cols_a[c], cols_b[c]))
-            if differ:
-                text = f"{rel}: population {name}: node values differ in {', '.join(differ)}"
-                (problems if node_values else notes).append(text)
+    for name, a, b in _paired_populations(bmtk, nb, rel, "nodes", problems):
+        na, nb_ = len(a["node_type_id"]), len(b["node_type_id"])
+        if na != nb_:
+            problems.append(f"{rel}: population {name}: {na} nodes under BMTK, {nb_} under netbuild")
+            continue
+        ta, tb = a["node_type_id"][()], b["node_type_id"][()]
+        ca = _csv_for(rel, types_b, "_nodes.h5", "_node_types.csv", set(ta.tolist()))
+        cb = _csv_for(rel, types_n, "_nodes.h5", "_node_types.csv", set(tb.tolist()))
+        if ca is None or cb is None:
+            problems.append(f"{rel}: population {name}: no node types CSV holds its node types "
+                            f"(BMTK: {ca}, netbuild: {cb})")
+        else:
+            ra = [types_b[ca].get(int(t)) for t in ta]
+            rb = [types_n[cb].get(int(t)) for t in tb]
+            if ra != rb:
+                bad = next(i for i, (x, y) in enumerate(zip(ra, rb)) if x != y)
+                problems.append(f"{rel}: population {name}: node {bad}'s type is row "
+                                f"{ra[bad]} of {ca} under BMTK, row {rb[bad]} of {cb} under netbuild")
+        cols_a, meta_a = _node_columns(a)
+        cols_b, meta_b = _node_columns(b)
+        if meta_a != meta_b:
+            diff = sorted(c for c in set(meta_a) | set(meta_b) if meta_a.get(c) != meta_b.get(c))
+            problems.append(f"{rel}: population {name}: node columns differ: " + "; ".join(
+                f"{c}: BMTK {meta_a.get(c)}, netbuild {meta_b.get(c)}" for c in diff[:8]))
+        differ = sorted(c for c in set(cols_a) & set(cols_b)
+                        if not _same_values(cols_a[c], cols_b[c]))
+        if differ:
+            text = f"{rel}: population {name}: node values differ in {', '.join(differ)}"
+            (problems if node_values else notes).append(text)
 
 
 def _edge_types_of(h5_rel, pop, types):
@@ -309,55 +312,50 @@ def _edge_rows(pop, positions):
 
 
 def _compare_edges(bmtk, nb, rel, types_b, types_n, rows_b, rows_n, problems, edge_values=False):
-    with h5py.File(Path(bmtk) / rel, "r") as hb, h5py.File(Path(nb) / rel, "r") as hn:
-        pb, pn = _only_population(hb, "edges"), _only_population(hn, "edges")
-        if sorted(pb) != sorted(pn):
-            problems.append(f"{rel}: edge populations BMTK {sorted(pb)}, netbuild {sorted(pn)}")
-        for name in sorted(set(pb) & set(pn)):
-            a, b = pb[name], pn[name]
-            for end in ("source_node_id", "target_node_id"):
-                xa = a[end].attrs.get("node_population")
-                xb = b[end].attrs.get("node_population")
-                xa, xb = (x.decode() if isinstance(x, bytes) else x for x in (xa, xb))
-                if xa != xb:
-                    problems.append(f"{rel}: {name}: {end} node_population BMTK {xa!r}, netbuild {xb!r}")
-            ca, cb = _edge_types_of(rel, a, types_b), _edge_types_of(rel, b, types_n)
-            if ca is None or cb is None:
-                problems.append(f"{rel}: {name}: no edge types CSV holds its edge types "
-                                f"(BMTK: {ca}, netbuild: {cb})")
-                continue
-            if edge_values:
-                ea, eb = _edge_rows(a, types_b[ca]), _edge_rows(b, types_n[cb])
-                if ea != eb:
-                    diff = next((x, y) for x, y in zip(ea + [None] * len(eb), eb + [None] * len(ea))
-                                if x != y)
-                    problems.append(f"{rel}: {name}: edges differ ({len(ea)} under BMTK, {len(eb)} "
-                                    f"under netbuild); first difference: BMTK {diff[0]}, "
-                                    f"netbuild {diff[1]}")
-            ta = _per_type(a, rows_b[ca], types_b[ca])
-            tb = _per_type(b, rows_n[cb], types_n[cb])
-            for key in sorted(set(ta) | set(tb), key=str):
-                x = ta.get(key, {"edges": 0, "synapses": 0, "sq": 0.0, "nsyns": None, "columns": []})
-                y = tb.get(key, {"edges": 0, "synapses": 0, "sq": 0.0, "nsyns": None, "columns": []})
-                what = f"{rel}: {name}: edge type #{key + 1}" if isinstance(key, int) else f"{rel}: {name}: edge type {key}"
-                sd = math.sqrt(x["sq"] + y["sq"])
-                if abs(x["synapses"] - y["synapses"]) > SDS * sd:
-                    problems.append(f"{what}: {x['synapses']} synapses ({x['edges']} edges) under BMTK, "
-                                    f"{y['synapses']} ({y['edges']} edges) under netbuild: "
-                                    f"more than {SDS:g} sd ({sd:.1f}) apart")
-                # BMTK's nsyns is a constant: the same for many edges, or for all of its edges
-                # while netbuild's are another constant (nsyns=20 over one pair per type).
-                constant = (x["nsyns"] is not None and len(x["nsyns"]) == 1 and y["edges"] > 0
-                            and (x["edges"] >= CONSTANT_NSYNS_MIN_EDGES
-                                 or y["nsyns"] is None or len(y["nsyns"]) == 1))
-                if constant:
-                    (v,) = x["nsyns"]
-                    got = y["nsyns"] if y["nsyns"] is not None else {"(no nsyns column)"}
-                    if got != {v}:
-                        problems.append(f"{what}: nsyns is {v} for every edge under BMTK, "
-                                        f"{sorted(got, key=str)} under netbuild")
-                if x["edges"] and y["edges"] and x["columns"] != y["columns"]:
-                    problems.append(f"{what}: per-edge columns BMTK {x['columns']}, netbuild {y['columns']}")
+    for name, a, b in _paired_populations(bmtk, nb, rel, "edges", problems):
+        for end in ("source_node_id", "target_node_id"):
+            xa = a[end].attrs.get("node_population")
+            xb = b[end].attrs.get("node_population")
+            xa, xb = (x.decode() if isinstance(x, bytes) else x for x in (xa, xb))
+            if xa != xb:
+                problems.append(f"{rel}: {name}: {end} node_population BMTK {xa!r}, netbuild {xb!r}")
+        ca, cb = _edge_types_of(rel, a, types_b), _edge_types_of(rel, b, types_n)
+        if ca is None or cb is None:
+            problems.append(f"{rel}: {name}: no edge types CSV holds its edge types "
+                            f"(BMTK: {ca}, netbuild: {cb})")
+            continue
+        if edge_values:
+            ea, eb = _edge_rows(a, types_b[ca]), _edge_rows(b, types_n[cb])
+            if ea != eb:
+                diff = next((x, y) for x, y in zip(ea + [None] * len(eb), eb + [None] * len(ea))
+                            if x != y)
+                problems.append(f"{rel}: {name}: edges differ ({len(ea)} under BMTK, {len(eb)} "
+                                f"under netbuild); first difference: BMTK {diff[0]}, "
+                                f"netbuild {diff[1]}")
+        ta = _per_type(a, rows_b[ca], types_b[ca])
+        tb = _per_type(b, rows_n[cb], types_n[cb])
+        for key in sorted(set(ta) | set(tb), key=str):
+            x = ta.get(key, {"edges": 0, "synapses": 0, "sq": 0.0, "nsyns": None, "columns": []})
+            y = tb.get(key, {"edges": 0, "synapses": 0, "sq": 0.0, "nsyns": None, "columns": []})
+            what = f"{rel}: {name}: edge type #{key + 1}" if isinstance(key, int) else f"{rel}: {name}: edge type {key}"
+            sd = math.sqrt(x["sq"] + y["sq"])
+            if abs(x["synapses"] - y["synapses"]) > SDS * sd:
+                problems.append(f"{what}: {x['synapses']} synapses ({x['edges']} edges) under BMTK, "
+                                f"{y['synapses']} ({y['edges']} edges) under netbuild: "
+                                f"more than {SDS:g} sd ({sd:.1f}) apart")
+            # BMTK's nsyns is a constant: the same for many edges, or for all of its edges
+            # while netbuild's are another constant (nsyns=20 over one pair per type).
+            constant = (x["nsyns"] is not None and len(x["nsyns"]) == 1 and y["edges"] > 0
+                        and (x["edges"] >= CONSTANT_NSYNS_MIN_EDGES
+                             or y["nsyns"] is None or len(y["nsyns"]) == 1))
+            if constant:
+                (v,) = x["nsyns"]
+                got = y["nsyns"] if y["nsyns"] is not None else {"(no nsyns column)"}
+                if got != {v}:
+                    problems.append(f"{what}: nsyns is {v} for every edge under BMTK, "
+                                    f"{sorted(got, key=str)} under netbuild")
+            if x["edges"] and y["edges"] and x["columns"] != y["columns"]:
+                problems.append(f"{what}: per-edge columns BMTK {x['columns']}, netbuild {y['columns']}")
 
 
 def _compare_gap(bmtk, nb, rel, problems):

@@ -163,7 +163,8 @@ def run_tool(tool, checkout, rel, text, work, timeout, seed, reuse):
     slug = rel.replace("/", "__").removesuffix(".py")
     base = work / slug / tool
     record_path = work / slug / f"{tool}.json"
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    firsts = "".join((checkout / Path(rel).parent / f).read_text() for f in BEFORE.get(rel, []))
+    digest = hashlib.sha256((text + firsts).encode()).hexdigest()
     if tool == "netbuild":
         digest = hashlib.sha256((digest + netbuild_build_id()).encode()).hexdigest()
     if reuse and record_path.exists():

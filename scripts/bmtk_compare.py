@@ -70,15 +70,17 @@ def snapshot(folder):
     return out
 
 
-def changes(before, folder):
+def changes(before, folder, original=None):
     """What a run did to `folder` since `before` (a `snapshot`): {"written": files it made or
-    changed, "overwritten": those of them that were there before, "deleted": files it removed};
-    sorted relative paths."""
+    changed, "overwritten": those of them that were there at `original` (an earlier snapshot,
+    the user's files; default `before`), "deleted": files of `original` it removed}; sorted
+    relative paths."""
+    original = before if original is None else original
     after = snapshot(folder)
     written = sorted(p for p, s in after.items() if before.get(p) != s)
     return {"written": written,
-            "overwritten": [p for p in written if p in before],
-            "deleted": sorted(p for p in before if p not in after)}
+            "overwritten": [p for p in written if p in original],
+            "deleted": sorted(p for p in original if p in before and p not in after)}
 
 
 def sonata_files(folder, written):

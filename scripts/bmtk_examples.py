@@ -1,8 +1,8 @@
 """BMTK's own network-building scripts, run under BMTK and under netbuild, their circuits compared.
 
 Usage (through scripts/bmtk-examples, which runs this with the project's .venv):
-    bmtk_examples.py CHECKOUT [--only NAME,...] [--timeout S] [--work DIR] [--reuse-bmtk]
-                     [--reuse] [--no-write] [--doc PATH]
+    bmtk_examples.py CHECKOUT [--only NAME,...] [--skip NAME,...] [--timeout S] [--work DIR]
+                     [--reuse-bmtk] [--reuse] [--no-write] [--doc PATH]
     bmtk_examples.py --extract GIT_DIR DEST     (a BMTK checkout from a bare mirror, see below)
 
 In: CHECKOUT, a tree of BMTK's repository (AllenInstitute/bmtk; only examples/ and docs/tutorial
@@ -176,6 +176,7 @@ def run_tool(tool, checkout, rel, text, work, timeout, seed, reuse):
         shutil.rmtree(base)
     copy = replica(checkout, str(Path(rel).parent), base)
     log = work / slug / f"{tool}.log"
+    original = bmtk_compare.snapshot(copy)
     failed_first = None
     for first in BEFORE.get(rel, []):
         pre = copy / first
@@ -195,7 +196,8 @@ def run_tool(tool, checkout, rel, text, work, timeout, seed, reuse):
         rc, secs = 1, 0.0
         log.write_text(failed_first + "\n")
     rec = {"script": rel, "tool": tool, "rc": rc, "seconds": round(secs, 2), "sha256": digest,
-           "folder": str(copy), "log": str(log), "changes": bmtk_compare.changes(before, copy),
+           "folder": str(copy), "log": str(log),
+           "changes": bmtk_compare.changes(before, copy, original),
            "error": None if rc == 0 else ("timed out after %d s" % timeout if rc == "timeout"
                                           else last_error(log))}
     record_path.write_text(json.dumps(rec, indent=1))
@@ -246,17 +248,25 @@ def fmt_rc(rec):
     return "yes" if rec["rc"] == 0 else ("timeout" if rec["rc"] == "timeout" else "no")
 
 
+def error_of(rec):
+    """A failed run's error, its copy's folder left out of paths (they name a temp folder)."""
+    return (rec["error"] or "").replace(rec["folder"] + "/", "")
+
+
 def table(results):
     lines = ["| script | BMTK ok? | netbuild ok? | agree? | BMTK s | netbuild s | node values | cause |",
              "|---|---|---|---|---:|---:|---|---|"]
     for r in results:
+        if r.get("skipped"):
+            lines.append(f"| `{r['script']}` | not run |  |  |  |  |  | skipped (--skip) |")
+            continue
         b, n = r["bmtk"], r.get("netbuild")
         if b["rc"] != 0:
-            cause = f"BMTK: {b['error']}"
+            cause = f"BMTK: {error_of(b)}"
         elif n is None:
             cause = ""
         elif n["rc"] != 0:
-            cause = f"netbuild: {n['error']}"
+            cause = f"netbuild: {error_of(n)}"
         elif r["problems"]:
             cause = r["problems"][0] + (f" (+{len(r['problems']) - 1} more)" if len(r["problems"]) > 1 else "")
         else:
@@ -271,21 +281,24 @@ def table(results):
 
 
 def summary(results):
-    ran = [r for r in results if r["bmtk"]["rc"] == 0]
+    done = [r for r in results if not r.get("skipped")]
+    ran = [r for r in done if r["bmtk"]["rc"] == 0]
     ok = [r for r in ran if r["agree"]]
-    return (f"{len(results)} scripts; BMTK runs {len(ran)}; of those, netbuild runs and agrees on "
-            f"{len(ok)}, fails or disagrees on {len(ran) - len(ok)}.")
+    skipped = len(results) - len(done)
+    return (f"{len(results)} scripts{f' ({skipped} skipped)' if skipped else ''}; BMTK runs "
+            f"{len(ran)} of {len(done)}; of those, netbuild runs and agrees on {len(ok)}, fails or "
+            f"disagrees on {len(ran) - len(ok)}.")
 
 
 def details(results):
     out = []
     for r in results:
         n = r.get("netbuild")
-        if r["bmtk"]["rc"] != 0 or (r["agree"] and not r["notes"]):
+        if r.get("skipped") or r["bmtk"]["rc"] != 0 or (r["agree"] and not r["notes"]):
             continue
         out.append(f"- `{r['script']}`:")
         if n is not None and n["rc"] != 0:
-            out.append(f"  - netbuild exits {n['rc']}: {n['error']}")
+            out.append(f"  - netbuild exits {n['rc']}: {error_of(n)}")
         out.extend(f"  - {p}" for p in r["problems"])
         out.extend(f"  - (note) {x}" for x in r["notes"])
     return "\n".join(out) if out else "(none)"
@@ -335,6 +348,7 @@ def main():
     ap.add_argument("checkout", type=Path, nargs="?")
     ap.add_argument("--extract", nargs=2, metavar=("GIT_DIR", "DEST"), type=Path)
     ap.add_argument("--only", default="", help="comma-separated substrings of script paths")
+    ap.add_argument("--skip", default="", help="scripts not to run (listed as skipped)")
     ap.add_argument("--timeout", type=int, default=1200, help="seconds per run (default 1200)")
     ap.add_argument("--work", type=Path, help="the runs' folder (default: a new temp folder)")
     ap.add_argument("--reuse-bmtk", action="store_true")
@@ -354,6 +368,7 @@ def main():
     only = [s for s in args.only.split(",") if s]
     if only:
         scripts = [s for s in scripts if any(o in s for o in only)]
+    skip = [s for s in args.skip.split(",") if s]
     work = (args.work or Path(tempfile.mkdtemp(prefix="bmtk-examples."))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     seed = seed_dir(work)
@@ -361,6 +376,10 @@ def main():
     print(f"bmtk-examples: {len(scripts)} scripts, work folder {work}", flush=True)
     results = []
     for rel in scripts:
+        if any(k in rel for k in skip):
+            results.append({"script": rel, "skipped": True})
+            print(f"{rel}: skipped (--skip)", flush=True)
+            continue
         text = (checkout / rel).read_text()
         b = run_tool("bmtk", checkout, rel, text, work, args.timeout, seed,
                      args.reuse_bmtk or args.reuse)
@@ -391,7 +410,8 @@ def main():
         command = "scripts/bmtk-examples " + " ".join(sys.argv[1:])
         write_doc(args.doc, command, results, checkout_commit(checkout), started)
         print(f"\nwrote {args.doc}")
-    return 0 if all(r["agree"] for r in results if r["bmtk"]["rc"] == 0) else 1
+    return 0 if all(r["agree"] for r in results
+                    if not r.get("skipped") and r["bmtk"]["rc"] == 0) else 1
 
 
 if __name__ == "__main__":

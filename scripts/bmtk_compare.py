@@ -414,10 +414,10 @@ def compare(bmtk, nb, changes_bmtk, changes_nb, node_values=True, edge_values=Fa
             out.problems.append(f"netbuild did not write {', '.join(missing)}")
         if extra:
             out.notes.append(f"netbuild also wrote {', '.join(extra)}")
-    for what in ("deleted", "overwritten"):
+    for what, verb in (("deleted", "deleted"), ("overwritten", "overwrote")):
         foreign = sorted(set(changes_nb[what]) - set(changes_bmtk[what]))
         if foreign:
-            out.problems.append(f"netbuild {what} {len(foreign)} file(s) of the script's folder that "
+            out.problems.append(f"netbuild {verb} {len(foreign)} file(s) of the script's folder that "
                                 f"BMTK left alone: {', '.join(foreign[:5])}")
 
     nt_b = {rel: types_rows(Path(bmtk) / rel, "node_type_id") for rel in fb["node_types"]}

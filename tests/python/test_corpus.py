@@ -43,6 +43,10 @@ FOREIGN = {
     "node_sets.json": '{"user_set": {"population": "nobody"}}\n',
 }
 
+# Files of the user's in a script's output folder, for the scripts that save beside them.
+FOREIGN_IN_OUTPUT = {"save_beside.py": {"network/gids.h5": "not HDF5: a user's placeholder\n",
+                                        "network/notes.txt": "the user's notes\n"}}
+
 
 def py_api(what):
     return f"netbuild gains {what} on branch py-api"
@@ -71,6 +75,8 @@ XFAIL = {
     "save_here.py": safe_output("save() into the script's folder deletes the user's files there "
                                 "(the script itself too) and overwrites their circuit_config.json, "
                                 "node_sets.json and simulation_config.json"),
+    "save_beside.py": safe_output("save(output_dir='network') deletes the user's files in network/ "
+                                  "(it swaps in a new folder)"),
     "positions.py": unassigned("add_nodes(positions=<N x 3>) is written as x, y, z columns where "
                                "BMTK writes one N x 3 positions column"),
     "query_text.py": unassigned("source_query/target_query of number and bool selections: BMTK writes "
@@ -82,7 +88,8 @@ XFAIL = {
 
 # Scripts whose rules draw nothing: every edge and its values the same, not only the counts.
 EXACT_EDGES = {"pop_nsyns.py", "network_api.py", "node_id_selectors.py", "query_text.py",
-               "save_names.py", "bio_values.py", "build_force.py", "side_effects.py"}
+               "save_names.py", "bio_values.py", "build_force.py", "side_effects.py",
+               "save_beside.py"}
 
 
 def cases():
@@ -96,7 +103,8 @@ def prepare(folder, script):
     """A fresh run folder: the script, the user's files, components/."""
     folder.mkdir(parents=True)
     shutil.copy(CORPUS / script, folder / script)
-    for name, text in FOREIGN.items():
+    for name, text in {**FOREIGN, **FOREIGN_IN_OUTPUT.get(script, {})}.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
     if BIO.is_dir():
         (folder / "components").symlink_to(BIO)

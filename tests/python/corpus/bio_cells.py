@@ -1,6 +1,7 @@
 """Biophysical cells (morphology, model_processing, per-node rotations and coordinates) with
 point-process cells, edges onto dendrites (target_sections, distance_range, weight_function) and
-per-synapse section ids and positions from a rule of several names with dtypes, as BMTK's bio
+per-synapse places from a rule of several names with dtypes that reads the target's
+reconstruction (components/morphologies: BMTK's, from ../shared/bio_components), as BMTK's bio
 examples write them. FRONT=bmtk builds it with BMTK, else netbuild: the import below is the only
 difference."""
 import os
@@ -38,9 +39,23 @@ def nearby(source, target, d_max):
     return np.random.randint(2, 6) if d < d_max and np.random.random() < 0.6 else None
 
 
+swc_cache = {}
+
+
+def dendrite_points(morphology):
+    """The SWC ids of a morphology's basal (3) and apical (4) points, read once per file."""
+    if morphology not in swc_cache:
+        swc = np.loadtxt(os.path.join("components", "morphologies", morphology), comments="#")
+        swc_cache[morphology] = swc[np.isin(swc[:, 1], (3, 4)), 0].astype(int)
+    return swc_cache[morphology]
+
+
 def synapse_place(source, target, sections):
-    """A section id among the first `sections` and a position along it, per synapse."""
-    return np.random.randint(0, sections), np.random.uniform(0.0, 1.0)
+    """Per synapse: a dendrite point of the target's reconstruction (its SWC id), a section
+    id among the first `sections` and a position along it."""
+    points = dendrite_points(target["morphology"])
+    return (points[np.random.randint(len(points))], np.random.randint(0, sections),
+            np.random.uniform(0.0, 1.0))
 
 
 cm = net.add_edges(source={"ei": "e"}, target={"model_type": "biophysical"},
@@ -48,8 +63,9 @@ cm = net.add_edges(source={"ei": "e"}, target={"model_type": "biophysical"},
                    syn_weight=5e-05, weight_function="wmax", delay=2.0,
                    target_sections=["basal", "apical"], distance_range=[30.0, 150.0],
                    dynamics_params="AMPA_ExcToExc.json", model_template="exp2syn")
-cm.add_properties(["afferent_section_id", "afferent_section_pos"], rule=synapse_place,
-                  rule_params={"sections": 40}, dtypes=[np.int32, np.float32])
+cm.add_properties(["afferent_swc_id", "afferent_section_id", "afferent_section_pos"],
+                  rule=synapse_place, rule_params={"sections": 40},
+                  dtypes=[np.int64, np.int32, np.float32])
 net.add_edges(source={"ei": "i"}, target={"model_type": "biophysical"}, connection_rule=nearby,
               connection_params={"d_max": 200.0}, syn_weight=2e-04, weight_function="wmax",
               delay=2.0, target_sections=["somatic"], distance_range=[0.0, 1e20],

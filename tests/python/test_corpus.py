@@ -8,9 +8,9 @@ the same SONATA files; node types and edge types CSV rows equal by value (edge t
 declaration order, ids may differ); node files equal (every script here draws its node values
 before any build, from a seeded numpy); per edge type synapse counts within 5 sd, constant nsyns
 equal, the same per-edge columns and dtypes (and for scripts whose rules draw nothing, every edge
-with its values); libsonata opens each file of netbuild's whose
-BMTK twin it opens; no file of the folder deleted or overwritten. A script that writes
-`report.json` (what it read back through the builder's API) must write the same one under both.
+with its values); libsonata opens each file of netbuild's whose BMTK twin it opens; no file of
+the folder deleted or overwritten. A script that writes `report.json` (what it read back through
+the builder's API, or what its rules saw) must write the same one under both.
 
 A case whose netbuild behaviour another branch is building is xfail(strict=True) with the branch
 named: it fails today and flips (strict: the xfail then fails, remove the mark) when that lands.

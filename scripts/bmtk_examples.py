@@ -389,9 +389,12 @@ def main():
                          seed, args.reuse)
             r["netbuild"] = n
             if n["rc"] == 0:
-                c = bmtk_compare.compare(b["folder"], n["folder"], b["changes"], n["changes"],
-                                         node_values=False)
-                r["agree"], r["problems"], r["notes"] = c.agree, c.problems, c.notes
+                try:
+                    c = bmtk_compare.compare(b["folder"], n["folder"], b["changes"], n["changes"],
+                                             node_values=False)
+                    r["agree"], r["problems"], r["notes"] = c.agree, c.problems, c.notes
+                except Exception as e:  # noqa: BLE001 (a file the comparison cannot read)
+                    r["agree"], r["problems"] = False, [f"the comparison failed: {type(e).__name__}: {e}"]
             else:
                 r["agree"] = False
         results.append(r)

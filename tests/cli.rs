@@ -128,10 +128,11 @@ fn quickstart_prints_a_summary() {
     );
 }
 
-/// A build into an existing folder replaces it wholly: a stray file of the old folder is gone,
-/// nothing is left beside it, and the files are those of a fresh build.
+/// A build into an existing folder replaces netbuild's files there and nothing else: a user's
+/// file and folder survive, nothing is left beside it, and netbuild's files are those of a fresh
+/// build (tests/output_folder.rs has the rest).
 #[test]
-fn rebuild_replaces_the_old_folder() {
+fn rebuild_replaces_netbuilds_files_and_keeps_the_rest() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = example("indegree.toml");
     let fresh = tmp.path().join("fresh");
@@ -143,7 +144,7 @@ fn rebuild_replaces_the_old_folder() {
         )
         .assert_success();
     }
-    std::fs::write(out.join("stray.txt"), "from an older build").unwrap();
+    std::fs::write(out.join("stray.txt"), "a user's").unwrap();
     std::fs::create_dir(out.join("stray_dir")).unwrap();
     std::fs::write(out.join("stray_dir/inner.txt"), "x").unwrap();
     let r = run(
@@ -151,19 +152,27 @@ fn rebuild_replaces_the_old_folder() {
         TIMEOUT,
     );
     r.assert_success();
-    assert!(
-        !out.join("stray.txt").exists(),
-        "stray file survived the rebuild"
+    assert_eq!(
+        std::fs::read_to_string(out.join("stray.txt"))
+            .ok()
+            .as_deref(),
+        Some("a user's"),
+        "a file netbuild did not write must survive the rebuild"
     );
-    assert!(
-        !out.join("stray_dir").exists(),
-        "stray folder survived the rebuild"
+    assert_eq!(
+        std::fs::read_to_string(out.join("stray_dir/inner.txt"))
+            .ok()
+            .as_deref(),
+        Some("x"),
+        "a folder netbuild did not write must survive the rebuild"
     );
     assert_eq!(
         listing(tmp.path()),
         ["fresh", "out"],
         "something left beside the output folder"
     );
+    std::fs::remove_file(out.join("stray.txt")).unwrap();
+    std::fs::remove_dir_all(out.join("stray_dir")).unwrap();
     assert_same_tree(&fresh, &out, "rebuild vs fresh build");
 }
 

@@ -1,5 +1,5 @@
 //! Failures end cleanly: the right exit code and message, no output folder, no temporary
-//! `.NAME.partial-PID` folder, no process left running.
+//! `.netbuild-partial-PID` folder, no process left running.
 
 mod common;
 
@@ -184,8 +184,8 @@ fn unwritable_output_exits_1() {
     }
 }
 
-/// Asserts that nothing of the build into `out` is left: no folder, no `.partial` folder (the
-/// rank removing it gets 5 s), no process.
+/// Asserts that nothing of the build into `out` is left: no folder (the build created it), no
+/// `.netbuild-partial-PID` folder (the rank removing it gets 5 s), no process.
 fn assert_nothing_left(out: &Path, ctx: &str) {
     let needle = out.to_str().unwrap();
     let clean = poll(Duration::from_secs(5), || {
@@ -276,14 +276,14 @@ fn fault_on_single_process() {
 /// Which rank to SIGKILL.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Victim {
-    /// Rank 0: the one that created the `.partial` folder (its pid is in the name).
+    /// Rank 0: the one that created the `.netbuild-partial-PID` folder (its pid is in the name).
     Rank0,
     /// A rank that is not rank 0.
     Other,
 }
 
-/// Starts `mpirun -n 2` on v1like (about 40 s), waits for the `.partial` folder, SIGKILLs one
-/// rank: mpirun must end the job within 10 s, non-zero, leaving nothing.
+/// Starts `mpirun -n 2` on v1like (about 40 s), waits for the `.netbuild-partial-PID` folder,
+/// SIGKILLs one rank: mpirun must end the job within 10 s, non-zero, leaving nothing.
 fn sigkill_mid_build(victim: Victim) {
     let spec = example("v1like.toml");
     let parent = tempfile::tempdir().unwrap();
@@ -296,7 +296,7 @@ fn sigkill_mid_build(victim: Victim) {
     let appeared = poll(Duration::from_secs(60), || {
         !partial_dirs(&out).is_empty() || job.try_status().is_some()
     });
-    assert!(appeared, "no .partial folder within 60 s");
+    assert!(appeared, "no .netbuild-partial folder within 60 s");
     if let Some(status) = job.try_status() {
         let r = job.finish(status);
         panic!(
@@ -315,7 +315,7 @@ fn sigkill_mid_build(victim: Victim) {
         .next()
         .unwrap()
         .parse()
-        .expect("the .partial folder ends with rank 0's pid");
+        .expect("the .netbuild-partial folder ends with rank 0's pid");
 
     // The ranks: children of mpirun running the binary on our output path.
     let mut ranks = Vec::new();

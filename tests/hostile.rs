@@ -1,7 +1,7 @@
 //! The hostile specs corpus (`tests/hostile/NN_name.toml`): every spec is wrong in one way, and
 //! the binary must refuse it cleanly: exit code 2, the first line of stderr exactly as in
 //! `NN_name.expected` (with the corpus folder's path removed), no panic, within 20 s, and no
-//! output folder (nor a hidden `.NAME.partial-*` one) left behind.
+//! output folder (nor a hidden `.netbuild-partial-*` one) left behind.
 //!
 //! Some cases are known to fail today (see `KNOWN_BUGS`): they are skipped by the main test, which
 //! lists them, and checked by the ignored test `hostile_known_bugs`

@@ -14,6 +14,7 @@ Run by scripts/test with the project's venv (scripts/venv builds the package int
 """
 
 import csv
+import json
 import math
 import os
 import shutil
@@ -104,8 +105,10 @@ def test_the_same_files_as_bmtk(both):
     bmtk, nb = both
     sonata = lambda d: {f.name for f in d.iterdir() if f.name.endswith(("_nodes.h5", "_edges.h5", ".csv"))}
     assert sonata(nb) == sonata(bmtk)
-    # BMTK also writes its own gap junction table beside the edges (netbuild does not).
+    # Both write BMTK's gap junction table beside the edges (BioNet reads it); netbuild its
+    # manifest of the files it wrote.
     assert {f.name for f in bmtk.iterdir()} - sonata(bmtk) == {"v1_gap_juncs.h5"}
+    assert {f.name for f in nb.iterdir()} - sonata(nb) == {"v1_gap_juncs.h5", ".netbuild.json"}
 
 
 def test_a_seeded_script_gives_the_same_files_again(both, tmp_path):
@@ -230,8 +233,9 @@ def test_libsonata_and_bmtk_load_both(both):
 def same_folder(a, b, ignore_spec_hash=False):
     """Every file of `a` and `b` the same: h5diff for HDF5 (exit 0), bytes for the rest.
     `ignore_spec_hash`: not the `netbuild_spec_sha256` attribute (the hash of the spec text)."""
-    names = sorted(f.name for f in a.iterdir() if f.is_file())
-    assert names == sorted(f.name for f in b.iterdir() if f.is_file())
+    # Not the manifest .netbuild.json: it lists what was written (and when), not the circuit.
+    names = sorted(f.name for f in a.iterdir() if f.is_file() and f.name != ".netbuild.json")
+    assert names == sorted(f.name for f in b.iterdir() if f.is_file() and f.name != ".netbuild.json")
     for n in names:
         if n.endswith(".h5"):
             files = [a / n, b / n]
@@ -239,6 +243,12 @@ def same_folder(a, b, ignore_spec_hash=False):
                 files = [strip_spec_hash(f, tag) for f, tag in zip(files, "ab")]
             p = subprocess.run(["h5diff", *map(str, files)], capture_output=True, text=True)
             assert p.returncode == 0, f"{n}: {p.stdout[-2000:]}"
+        elif n == ".netbuild.json":
+            # The manifest: the same files (their times differ from build to build, the sizes of
+            # HDF5 files with the writer, as their bytes do).
+            listed = [json.loads((d / n).read_text()) for d in (a, b)]
+            listed = [(sorted(m["files"]), m["dirs"]) for m in listed]
+            assert listed[0] == listed[1], n
         else:
             assert (a / n).read_bytes() == (b / n).read_bytes(), n
 

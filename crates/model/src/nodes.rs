@@ -81,6 +81,10 @@ pub struct Network {
 /// Positions are `x`, `y`, `z`; a missing one counts as 0 (SPEC.md).
 pub const POSITION: [&str; 3] = ["x", "y", "z"];
 
+/// The ids a selector may filter on besides the properties (BMTK's `net.nodes(node_id=0)`):
+/// every node has them, and netbuild writes them.
+pub const SELECTABLE_IDS: [&str; 2] = ["node_id", "node_type_id"];
+
 impl Network {
     /// Whether any block defines `name`, as a node-type or a per-node property.
     pub fn has_property(&self, name: &str) -> bool {
@@ -117,10 +121,25 @@ impl Network {
         out
     }
 
-    /// Which nodes have `name` equal to one of `accepted`.
+    /// Whether a selector may filter on `name`: a property, or one of [`SELECTABLE_IDS`].
+    pub fn can_select(&self, name: &str) -> bool {
+        SELECTABLE_IDS.contains(&name) || self.has_property(name)
+    }
+
+    /// Which nodes have `name` (a property, or one of [`SELECTABLE_IDS`]) equal to one of
+    /// `accepted`.
     pub fn matches(&self, name: &str, accepted: &[Scalar]) -> Vec<bool> {
         let mut out = Vec::with_capacity(self.n as usize);
+        let is = |x: f64| accepted.iter().any(|a| scalar_number(a) == Some(x));
         for b in &self.blocks {
+            if name == "node_id" {
+                out.extend((b.start..b.start + b.n).map(|id| is(id as f64)));
+                continue;
+            }
+            if name == "node_type_id" {
+                out.extend(std::iter::repeat_n(is(b.node_type_id as f64), b.n as usize));
+                continue;
+            }
             if let Some(c) = b.columns.iter().find(|c| c.name == name) {
                 match &c.values {
                     Values::Num { data, .. } => out.extend(
@@ -398,6 +417,16 @@ mod tests {
         );
         assert_eq!(a.block_of(4).map(|b| b.node_type_id), Some(101));
         assert_eq!(nets[1].n, 2);
+        // BMTK's `net.nodes(node_id=...)`, `net.nodes(node_type_id=...)`.
+        assert!(a.can_select("node_id") && a.can_select("node_type_id") && !a.can_select("q"));
+        assert_eq!(
+            a.matches("node_id", &[Scalar::Int(0), Scalar::Int(4), Scalar::Int(9)]),
+            vec![true, false, false, false, true]
+        );
+        assert_eq!(
+            a.matches("node_type_id", &[Scalar::Int(100)]),
+            vec![true, true, true, false, false]
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::fault::{self, FaultStage};
 use crate::generate::generate_block;
 use crate::host::CommHost;
 use crate::options::{BuildOptions, SortBy, Writer};
-use crate::output::OutputDir;
+use crate::output::{InProgress, OutputDir, OutputError, OutputPolicy};
 use crate::plan::split_targets;
 use crate::progress::Progress;
 use crate::setup::prepare_edges_on;
@@ -38,13 +38,13 @@ pub enum BuildError {
     /// The circuit cannot be built as described (found on every rank alike).
     #[error(transparent)]
     Model(#[from] ModelError),
-    /// Rank 0 cannot create or fill the output folder.
+    /// Rank 0 cannot create or fill the output folder, or would replace a file it may not.
     #[error("cannot write the output folder {path}: {source}")]
     Output {
         /// The output folder.
         path: PathBuf,
-        /// The operating system's error.
-        source: std::io::Error,
+        /// Why.
+        source: OutputError,
     },
     /// Another rank's view of [`BuildError::Output`]: rank 0 failed to create the folder.
     #[error("rank 0 could not create the output folder")]
@@ -166,24 +166,30 @@ pub fn build(
     stop_for(&issues, options.strict, circuit)?;
     crate::issues::log(comm, &issues, circuit);
 
-    // Every rank learns where rank 0's half-written folder will be before it exists, so that
-    // whichever rank mpirun sends SIGTERM to when another one dies (even rank 0, by SIGKILL)
-    // can remove it.
-    let temp = comm.broadcast_bytes(
-        0,
-        crate::output::partial_path(&options.output_dir)
-            .to_string_lossy()
-            .as_bytes(),
-    );
-    let partial = PathBuf::from(String::from_utf8_lossy(&temp).into_owned());
-    crate::output::set_in_progress(Some(partial.clone()));
+    // Every rank learns where rank 0's half-written folder will be before it exists (and
+    // whether rank 0 creates the output folder), so that whichever rank mpirun sends SIGTERM to
+    // when another one dies (even rank 0, by SIGKILL) can remove it.
+    let plan = comm.broadcast_bytes(0, &InProgress::plan(&options.output_dir).to_bytes());
+    let in_progress = InProgress::from_bytes(&plan);
+    let partial = in_progress.partial.clone();
+    crate::output::set_in_progress(Some(in_progress));
     // A root may leave a broadcast before the others have the data: only after this barrier
     // is every rank ready to clean up.
     comm.barrier();
 
-    // Rank 0 alone writes files; all ranks learn whether it can before anyone works.
+    // Rank 0 alone writes files; all ranks learn whether it can (and may replace what is
+    // there) before anyone works.
+    let policy = OutputPolicy {
+        overwrite: options.overwrite,
+        // A spec that imports adds its files to an existing circuit's folder.
+        remove_stale: options.remove_stale && circuit.imports.is_empty(),
+    };
     let out = if comm.rank() == 0 {
-        Some(OutputDir::create(&options.output_dir))
+        let planned = planned_files(circuit, &networks, populations, &options.output_dir);
+        Some(
+            OutputDir::create(&options.output_dir, policy)
+                .and_then(|o| o.check(&planned).map(|()| o)),
+        )
     } else {
         None
     };
@@ -287,7 +293,8 @@ pub fn build(
             .as_ref()
             .map(|o| o.path().to_path_buf())
             .unwrap_or_default();
-        let path = partial.join(format!("{}_edges.h5", pop.file_stem));
+        let [edges_file, edge_types_file] = crate::names::edges_files(&pop.file_stem);
+        let path = partial.join(edges_file);
         let to = if parallel {
             Destination::Parallel {
                 path: &path,
@@ -302,10 +309,7 @@ pub fn build(
         }
         pending = Some(write_edges(&ctx, pop, &mut reader, &collated, to)?);
         if let Some(out) = &out {
-            sonata::write_edge_types(
-                &out.path().join(format!("{}_edge_types.csv", pop.file_stem)),
-                &edge_types(pop, circuit),
-            )?;
+            sonata::write_edge_types(&out.path().join(edge_types_file), &edge_types(pop, circuit))?;
         }
         tracing::info!(population = %pop.name, rows = collated.n_edges(), "edges written");
         tracing::debug!(rss = ?resident_kib(), "memory after writing");
@@ -338,17 +342,16 @@ pub fn build(
         let node_sets: Vec<_> = networks.iter().map(node_set_values).collect();
         let config = circuit_config(circuit, &networks, populations, out.target());
         write_configs(out.path(), &config, &node_sets)?;
-        // A spec that imports adds its files to the folder; one that does not replaces it.
-        let committed = if circuit.imports.is_empty() {
-            out.commit()
-        } else {
-            out.commit_merge()
-        };
-        output_dir = committed.map_err(|source| BuildError::Output {
-            path: options.output_dir.clone(),
-            source,
-        })?;
-        files = list_files(&output_dir);
+        let committed = out
+            .commit(&crate::manifest::Provenance {
+                spec_sha256: options.spec_text_hash.clone(),
+            })
+            .map_err(|source| BuildError::Output {
+                path: options.output_dir.clone(),
+                source,
+            })?;
+        output_dir = committed.dir;
+        files = committed.files;
     }
     // Nobody reports success before the folder is in place.
     comm.barrier();
@@ -429,22 +432,6 @@ fn resident_kib() -> Option<(u64, u64)> {
     Some((status_kib("VmRSS:")?, status_kib("VmHWM:")?))
 }
 
-/// Files of `dir` (name, bytes), sorted by name.
-fn list_files(dir: &Path) -> Vec<(String, u64)> {
-    let mut files: Vec<(String, u64)> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let meta = e.metadata().ok()?;
-            meta.is_file()
-                .then(|| (e.file_name().to_string_lossy().into_owned(), meta.len()))
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 fn provenance(circuit: &Circuit, options: &BuildOptions) -> sonata::Provenance {
     let mut attrs = vec![
         (
@@ -491,7 +478,10 @@ fn circuit_config(
 ) -> sonata::CircuitConfig {
     let new_populations: Vec<(String, String)> = populations
         .iter()
-        .map(|p| (p.name.clone(), format!("{}_edges.h5", p.file_stem)))
+        .map(|p| {
+            let [h5, _] = crate::names::edges_files(&p.file_stem);
+            (p.name.clone(), h5)
+        })
         .collect();
     let kept = crate::imports_out::kept_edges(circuit, networks, &new_populations, target);
     sonata::CircuitConfig {
@@ -500,11 +490,14 @@ fn circuit_config(
             .map(
                 |n| match circuit.imports.iter().find(|i| i.network == n.name) {
                     Some(imp) => crate::imports_out::nodes_entry(imp, n),
-                    None => sonata::NodesEntry {
-                        nodes_file: format!("{}_nodes.h5", n.name),
-                        node_types_file: Some(format!("{}_node_types.csv", n.name)),
-                        populations: vec![(n.name.clone(), population_type(n))],
-                    },
+                    None => {
+                        let [h5, csv] = crate::names::nodes_files(&n.name);
+                        sonata::NodesEntry {
+                            nodes_file: h5,
+                            node_types_file: Some(csv),
+                            populations: vec![(n.name.clone(), population_type(n))],
+                        }
+                    }
                 },
             )
             .collect(),
@@ -515,9 +508,10 @@ fn circuit_config(
                     .edge_types
                     .iter()
                     .all(|&i| circuit.edge_types[i].gap.is_some());
+                let [h5, csv] = crate::names::edges_files(&p.file_stem);
                 sonata::EdgesEntry {
-                    edges_file: format!("{}_edges.h5", p.file_stem),
-                    edge_types_file: Some(format!("{}_edge_types.csv", p.file_stem)),
+                    edges_file: h5,
+                    edge_types_file: Some(csv),
                     populations: vec![(
                         p.name.clone(),
                         if all_gap { "electrical" } else { "chemical" }.to_string(),
@@ -527,4 +521,28 @@ fn circuit_config(
             .collect(),
         node_sets_file: Some(sonata::NODE_SETS.to_string()),
     }
+}
+
+/// The files a build of `circuit` writes into `target` (paths in the folder): each generated
+/// network's two files, the copies of imported ones, each edge population's two, then the
+/// configs (last: in a folder without manifest they are netbuild's only when its HDF5 files
+/// are, so that a refusal names the HDF5 file at fault).
+fn planned_files(
+    circuit: &Circuit,
+    networks: &[netbuild_model::Network],
+    populations: &[crate::plan::EdgePopulation],
+    target: &Path,
+) -> Vec<String> {
+    let mut files = Vec::new();
+    for n in networks {
+        if !crate::imports_out::is_imported(circuit, &n.name) {
+            files.extend(crate::names::nodes_files(&n.name));
+        }
+    }
+    files.extend(crate::imports_out::copied_files(circuit, target));
+    for p in populations {
+        files.extend(crate::names::edges_files(&p.file_stem));
+    }
+    files.extend(crate::names::CONFIGS.map(String::from));
+    files
 }

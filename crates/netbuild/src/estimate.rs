@@ -290,7 +290,8 @@ pub fn estimate(
 fn imported_network(imp: &netbuild_model::ImportBlock, n: &Network) -> NetworkEstimate {
     let (file, file_bytes) = if imp.copy {
         let bytes = std::fs::metadata(&imp.nodes_file).map_or(0, |m| m.len());
-        (format!("{}_nodes.h5", n.name), bytes as f64)
+        let [h5, _] = crate::names::nodes_files(&n.name);
+        (h5, bytes as f64)
     } else {
         (imp.nodes_file.display().to_string(), 0.0)
     };
@@ -316,7 +317,7 @@ fn network(n: &Network) -> NetworkEstimate {
     NetworkEstimate {
         name: n.name.clone(),
         nodes: n.n,
-        file: format!("{}_nodes.h5", n.name),
+        file: crate::names::nodes_files(&n.name)[0].clone(),
         file_bytes: bytes,
     }
 }
@@ -477,7 +478,7 @@ fn population(
         + INDEX_BYTES_PER_RANGE as f64 * ((n_sources + n_targets) as f64 + ranges);
     PopulationEstimate {
         name: pop.name.clone(),
-        file: format!("{}_edges.h5", pop.file_stem),
+        file: crate::names::edges_files(&pop.file_stem)[0].clone(),
         edge_types: (first..first + estimates.len()).collect(),
         rows,
         synapses,

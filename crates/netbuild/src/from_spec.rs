@@ -44,18 +44,12 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
         }
     }
     let options = BuildOptions {
-        output_dir: spec.build.output_dir.clone(),
         compression: spec.build.compression,
         sort_edges_by: spec.build.sort_edges_by,
         memory_budget: spec.build.memory_budget,
         spill_dir: spec.build.spill_dir.clone(),
         writer: spec.build.writer,
-        spec_text_hash: None,
-        threads: None,
-        strict: false,
-        ranks_on_machine: None,
-        progress_secs: None,
-        fault: None,
+        ..BuildOptions::new(spec.build.output_dir.clone())
     };
     (c, options)
 }

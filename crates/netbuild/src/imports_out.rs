@@ -14,10 +14,8 @@ use std::path::{Path, PathBuf};
 
 /// The file names a copied population gets in the output folder.
 fn copied_names(imp: &ImportBlock) -> (String, String) {
-    (
-        format!("{}_nodes.h5", imp.network),
-        format!("{}_node_types.csv", imp.network),
-    )
+    let [h5, csv] = crate::names::nodes_files(&imp.network);
+    (h5, csv)
 }
 
 /// Whether network `name` is imported (its files are not generated).
@@ -40,6 +38,34 @@ fn absolute(p: &Path) -> PathBuf {
         .unwrap_or_else(|_| p.to_path_buf())
 }
 
+/// The copies of the populations imported with `copy = true` that a build into `target` makes:
+/// (the imported network, source file, name in the folder, whether it is the nodes file). A file
+/// already at its place in `target` is not copied.
+fn copies<'a>(
+    circuit: &'a Circuit,
+    target: &'a Path,
+) -> impl Iterator<Item = (&'a ImportBlock, &'a Path, String, bool)> + 'a {
+    circuit
+        .imports
+        .iter()
+        .filter(|i| i.copy)
+        .flat_map(|imp| {
+            let (h5, csv) = copied_names(imp);
+            [
+                (imp, imp.nodes_file.as_path(), h5, true),
+                (imp, imp.node_types_file.as_path(), csv, false),
+            ]
+        })
+        .filter(move |(_, from, name, _)| !same_file(from, &target.join(name)))
+}
+
+/// The names of the files [`place`] writes for a build into `target`.
+pub fn copied_files(circuit: &Circuit, target: &Path) -> Vec<String> {
+    copies(circuit, target)
+        .map(|(_, _, name, _)| name)
+        .collect()
+}
+
 /// Copies the populations imported with `copy = true` into `dir`, the temporary folder that
 /// becomes `target`; one already at its place in `target` stays as it is.
 pub fn place(
@@ -48,30 +74,19 @@ pub fn place(
     target: &Path,
     prov: &sonata::Provenance,
 ) -> Result<(), sonata::SonataError> {
-    for imp in circuit.imports.iter().filter(|i| i.copy) {
-        let (h5, csv) = copied_names(imp);
-        if !same_file(&imp.nodes_file, &target.join(&h5)) {
-            let names = sonata::node_population_names(&imp.nodes_file)?;
-            if names == [imp.network.as_str()] {
-                std::fs::copy(&imp.nodes_file, dir.join(&h5)).map_err(|e| {
-                    sonata::SonataError::Io {
-                        path: imp.nodes_file.clone(),
-                        source: e,
-                    }
-                })?;
-            } else {
-                sonata::copy_node_population(&imp.nodes_file, &imp.network, &dir.join(&h5), prov)?;
-            }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| sonata::SonataError::Io { path, source }
+    };
+    for (imp, from, name, is_nodes) in copies(circuit, target) {
+        if is_nodes && sonata::node_population_names(from)? != [imp.network.as_str()] {
+            sonata::copy_node_population(from, &imp.network, &dir.join(&name), prov)?;
+        } else {
+            std::fs::copy(from, dir.join(&name)).map_err(io(from))?;
         }
-        if !same_file(&imp.node_types_file, &target.join(&csv)) {
-            std::fs::copy(&imp.node_types_file, dir.join(&csv)).map_err(|e| {
-                sonata::SonataError::Io {
-                    path: imp.node_types_file.clone(),
-                    source: e,
-                }
-            })?;
+        if is_nodes {
+            tracing::info!(network = %imp.network, nodes = imp.nodes.n(), "imported nodes copied");
         }
-        tracing::info!(network = %imp.network, nodes = imp.nodes.n(), "imported nodes copied");
     }
     Ok(())
 }

@@ -23,6 +23,8 @@ mod host;
 pub mod imports_out;
 pub mod issues;
 pub mod logging;
+pub mod manifest;
+pub mod names;
 pub mod options;
 pub mod output;
 pub mod plan;

@@ -5,6 +5,7 @@
 //! (`TMPDIR`), through [`std::env::temp_dir`].
 
 use crate::fault::FaultPlan;
+pub use crate::output::Overwrite;
 pub use netbuild_types::{Compression, SortBy, Writer};
 use std::path::PathBuf;
 
@@ -13,6 +14,15 @@ use std::path::PathBuf;
 pub struct BuildOptions {
     /// Where the finished folder goes.
     pub output_dir: PathBuf,
+    /// Which existing files of the output folder a build may replace (never one netbuild did
+    /// not write).
+    pub overwrite: Overwrite,
+    /// Whether the files an earlier build wrote into the output folder (listed in its
+    /// `.netbuild.json`) that this build does not write are removed: true for a whole circuit
+    /// (the binary), false for writers that each save part of a folder (the Python front's
+    /// `save_nodes` / `save_edges`). A spec with `[[import]]` blocks never removes: it adds to
+    /// an existing circuit's folder.
+    pub remove_stale: bool,
     /// How datasets are stored.
     pub compression: Compression,
     /// The order of rows in every edges file.
@@ -58,6 +68,8 @@ impl BuildOptions {
     pub fn new(output_dir: impl Into<PathBuf>) -> Self {
         BuildOptions {
             output_dir: output_dir.into(),
+            overwrite: Overwrite::Netbuilds,
+            remove_stale: true,
             compression: Compression::None,
             sort_edges_by: SortBy::Target,
             memory_budget: None,

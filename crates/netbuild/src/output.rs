@@ -1,28 +1,150 @@
-//! The output folder: written aside, renamed into place only when complete.
+//! The output folder: written aside inside it, each file renamed into place when the build is
+//! complete; nothing netbuild did not write is ever replaced or removed.
 //!
-//! In: the folder the user asked for. Out: a hidden temporary folder beside it (same filesystem,
-//! so the final rename is atomic); [`OutputDir::commit`] swaps it into place, replacing an
-//! older build. Dropped without commit (an error), the temporary folder is removed: a
-//! half-written circuit never sits where a finished one would.
+//! In: the folder the user asked for (it may hold anything: a script, data, an earlier build)
+//! and an [`OutputPolicy`]. Out: a hidden `.netbuild-partial-<pid>` folder inside it (same
+//! filesystem, so each file's final rename is atomic, and no write access to the parent is
+//! needed: `output_dir = "."` works), where the build writes. [`OutputDir::check`] refuses,
+//! before any work, to replace a file netbuild did not write (see [`crate::manifest`]);
+//! [`OutputDir::commit`] renames the files into place one by one, removes the files of an
+//! earlier build that this one no longer writes (with [`OutputPolicy::remove_stale`]), and
+//! updates the folder's manifest `.netbuild.json`. Dropped without commit (an error), the
+//! hidden folder is removed, and the output folder too when the build created it and it is
+//! still empty: a half-written file never sits where a finished one would.
 
+use crate::manifest::{self, Manifest, ManifestError, Stamp};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// The temporary folder of the build in progress, for a signal handler to remove when the job
-/// is killed (mpirun sends SIGTERM to every rank when one fails).
-static IN_PROGRESS: Mutex<Option<PathBuf>> = Mutex::new(None);
+/// The name of the hidden folder a build writes into, inside the output folder, before its
+/// process id.
+pub const PARTIAL_PREFIX: &str = ".netbuild-partial-";
 
-/// Removes the temporary folder of the build in progress, if any. Safe to call from a signal
-/// handling thread: the worst case is a folder removed twice.
+/// Which existing files a build may replace. Files netbuild did not write are never replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Replace the files of an earlier netbuild build (the binary; Python's
+    /// `force_overwrite=True`).
+    Netbuilds,
+    /// Replace no nodes, edges or type table file that exists (Python's
+    /// `force_overwrite=False`, as BMTK's `save_nodes`); the folder's config files are still
+    /// kept up to date when they are netbuild's.
+    Never,
+}
+
+/// How a build treats an existing output folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputPolicy {
+    /// Which existing files it may replace.
+    pub overwrite: Overwrite,
+    /// Whether files an earlier build wrote there (listed in the manifest) that this build does
+    /// not write are removed; if not, the manifest lists both builds' files.
+    pub remove_stale: bool,
+}
+
+/// Why the output folder cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The operating system refused.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A file the build would replace is not netbuild's.
+    #[error(
+        "{path} exists and netbuild did not write it (the folder's {manifest} does not list \
+         it, or it changed since netbuild wrote it): netbuild never replaces such a file; move \
+         it away or choose another output folder",
+        manifest = manifest::MANIFEST
+    )]
+    NotNetbuilds {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A file the build would replace exists and replacing was not allowed
+    /// ([`Overwrite::Never`]).
+    #[error("{path} exists (force_overwrite=False): remove it or allow overwriting")]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The folder's manifest cannot be read or written.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What a signal handler or panic hook removes when a build dies: its hidden folder, and the
+/// output folder if the build created it (only while it is empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InProgress {
+    /// The hidden folder the build writes into.
+    pub partial: PathBuf,
+    /// The output folder, when the build created it.
+    pub created: Option<PathBuf>,
+}
+
+impl InProgress {
+    /// What a build into `target` by this process (rank 0, the writer) will leave to remove.
+    pub fn plan(target: &Path) -> InProgress {
+        InProgress {
+            partial: partial_path(target),
+            created: (!target.exists()).then(|| target.to_path_buf()),
+        }
+    }
+
+    /// For a broadcast to the other ranks.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = vec![u8::from(self.created.is_some())];
+        b.extend_from_slice(self.partial.to_string_lossy().as_bytes());
+        b
+    }
+
+    /// The inverse of [`InProgress::to_bytes`].
+    pub fn from_bytes(b: &[u8]) -> InProgress {
+        let (flag, path) = b.split_first().unwrap_or((&0, &[]));
+        let partial = PathBuf::from(String::from_utf8_lossy(path).into_owned());
+        let created = (*flag == 1)
+            .then(|| partial.parent().map(Path::to_path_buf))
+            .flatten();
+        InProgress { partial, created }
+    }
+
+    fn remove(&self) {
+        let _ = std::fs::remove_dir_all(&self.partial);
+        if let Some(dir) = &self.created {
+            // Only succeeds on an empty folder: never removes anything else.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// The build in progress, for a signal handler to clean up when the job is killed (mpirun
+/// sends SIGTERM to every rank when one fails).
+static IN_PROGRESS: Mutex<Option<InProgress>> = Mutex::new(None);
+
+/// Removes the hidden folder of the build in progress, if any (and the output folder when the
+/// build created it and it is empty). Safe to call from a signal handling thread: the worst case
+/// is a folder removed twice.
 pub fn remove_in_progress() {
-    let path = IN_PROGRESS.lock().ok().and_then(|mut p| p.take());
-    if let Some(p) = path {
-        let _ = std::fs::remove_dir_all(p);
+    let p = IN_PROGRESS.lock().ok().and_then(|mut p| p.take());
+    if let Some(p) = p {
+        p.remove();
     }
 }
 
 /// When the job is torn down by one of `signals` (mpirun sends SIGTERM to every rank once one
-/// fails; a user presses Ctrl-C: SIGINT), removes the build's half-written output folder (on
+/// fails; a user presses Ctrl-C: SIGINT), removes the build's half-written output (on
 /// rank 0, the writer) and exits with 128 + the signal. Called once by the program (the
 /// binary, the Python module), never by the build itself.
 pub fn remove_in_progress_on_signals(signals: &[i32]) {
@@ -41,58 +163,66 @@ pub fn remove_in_progress_on_signals(signals: &[i32]) {
     }
 }
 
-/// Records (or clears) the temporary folder of the build in progress, for
-/// [`remove_in_progress`].
-pub fn set_in_progress(p: Option<PathBuf>) {
+/// Records (or clears) the build in progress, for [`remove_in_progress`].
+pub fn set_in_progress(p: Option<InProgress>) {
     if let Ok(mut slot) = IN_PROGRESS.lock() {
         *slot = p;
     }
 }
 
-/// A build's output folder while it is written: the temporary folder beside the target.
+/// Where this process would write `target` aside (call it on rank 0, the writer).
+pub fn partial_path(target: &Path) -> PathBuf {
+    target.join(format!("{PARTIAL_PREFIX}{}", std::process::id()))
+}
+
+/// A build's output folder while it is written.
 #[derive(Debug)]
 pub struct OutputDir {
     target: PathBuf,
     temp: PathBuf,
+    /// The output folder did not exist: the build created it.
+    created: bool,
+    /// The folder's manifest before this build (`None`: it had none).
+    before: Option<Manifest>,
+    policy: OutputPolicy,
     committed: bool,
 }
 
-fn sibling(target: &Path, tag: &str) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "network".into());
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.{tag}-{}", std::process::id()))
-}
-
-/// Where this process would write `target` aside (call it on rank 0, the writer).
-pub fn partial_path(target: &Path) -> PathBuf {
-    sibling(target, "partial")
+/// What a commit put in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    /// The output folder.
+    pub dir: PathBuf,
+    /// The files this build wrote (path in the folder, bytes), sorted.
+    pub files: Vec<(String, u64)>,
 }
 
 impl OutputDir {
-    /// Creates the temporary folder beside `target` (and `target`'s parents). This is also the
-    /// check, before any work, that the output can be written at all.
-    pub fn create(target: &Path) -> std::io::Result<OutputDir> {
-        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
-        }
-        remove_stale_siblings(target);
-        let temp = sibling(target, "partial");
-        if temp.exists() {
-            std::fs::remove_dir_all(&temp)?;
-        }
-        std::fs::create_dir(&temp)?;
-        set_in_progress(Some(temp.clone()));
-        Ok(OutputDir {
+    /// Creates the output folder if needed (with its parents) and the hidden folder inside it,
+    /// and reads the folder's manifest. This is also the check, before any work, that the
+    /// output can be written at all.
+    pub fn create(target: &Path, policy: OutputPolicy) -> Result<OutputDir, OutputError> {
+        let created = !target.exists();
+        std::fs::create_dir_all(target).map_err(io(target))?;
+        let mut out = OutputDir {
             target: target.to_path_buf(),
-            temp,
+            temp: partial_path(target),
+            created,
+            before: None,
+            policy,
             committed: false,
-        })
+        };
+        set_in_progress(Some(InProgress {
+            partial: out.temp.clone(),
+            created: created.then(|| target.to_path_buf()),
+        }));
+        remove_dead_partials(target);
+        if out.temp.exists() {
+            std::fs::remove_dir_all(&out.temp).map_err(io(&out.temp))?;
+        }
+        std::fs::create_dir(&out.temp).map_err(io(&out.temp))?;
+        out.before = Manifest::read(target)?;
+        Ok(out)
     }
 
     /// Where to write the files now.
@@ -105,76 +235,157 @@ impl OutputDir {
         &self.target
     }
 
-    /// Moves the finished folder into place, replacing what was there.
-    pub fn commit(mut self) -> std::io::Result<PathBuf> {
-        let old = sibling(&self.target, "old");
-        let had_old = self.target.exists();
-        if had_old {
-            std::fs::rename(&self.target, &old)?;
-        }
-        std::fs::rename(&self.temp, &self.target)?;
-        self.committed = true;
-        set_in_progress(None);
-        if had_old {
-            // The new build is in place; a failure to delete the old one loses nothing.
-            let _ = std::fs::remove_dir_all(&old);
-        }
-        Ok(self.target.clone())
+    /// Refuses (naming the first such file) when a file of `files` (paths in the folder that
+    /// the build would write) exists and may not be replaced: it is not netbuild's, or the
+    /// policy replaces nothing.
+    pub fn check<S: AsRef<str>>(&self, files: &[S]) -> Result<(), OutputError> {
+        files.iter().try_for_each(|f| self.may_replace(f.as_ref()))
     }
-}
 
-impl OutputDir {
-    /// Moves the finished files into `target` one by one (each rename atomic), keeping the
-    /// files already there that this build did not write: how a spec with `[[import]]` adds
-    /// edge populations to an existing circuit's folder.
-    pub fn commit_merge(mut self) -> std::io::Result<PathBuf> {
-        std::fs::create_dir_all(&self.target)?;
-        merge_into(&self.temp, &self.target)?;
+    fn may_replace(&self, rel: &str) -> Result<(), OutputError> {
+        let path = self.target.join(rel);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(());
+        }
+        let netbuilds = match &self.before {
+            Some(m) => m.lists_unchanged(&self.target, rel),
+            None => manifest::written_by_netbuild(&self.target, rel),
+        };
+        if !netbuilds {
+            return Err(OutputError::NotNetbuilds { path });
+        }
+        let config = crate::names::CONFIGS.contains(&rel);
+        if self.policy.overwrite == Overwrite::Never && !config {
+            return Err(OutputError::Exists { path });
+        }
+        Ok(())
+    }
+
+    /// Moves the finished files into the output folder one by one (each rename atomic), after
+    /// checking them again (a file may have appeared since [`OutputDir::check`]). The manifest
+    /// lists the union of the earlier and the new files while they move, then (with
+    /// [`OutputPolicy::remove_stale`]) the earlier files this build did not write, and the
+    /// empty folders it no longer creates, are removed, and the manifest lists this build's.
+    pub fn commit(mut self, prov: &manifest::Provenance) -> Result<Committed, OutputError> {
+        let mut files = Vec::new();
+        let mut dirs = Vec::new();
+        walk(&self.temp, "", &mut files, &mut dirs)?;
+        self.check(&files)?;
+        // A rename keeps a file's size and time: the stamps of the files in place.
+        let mut written = std::collections::BTreeMap::new();
+        for f in &files {
+            let p = self.temp.join(f);
+            let stamp = Stamp::of(&p).ok_or_else(|| OutputError::Io {
+                path: p.clone(),
+                source: std::io::ErrorKind::NotFound.into(),
+            })?;
+            written.insert(f.clone(), stamp);
+        }
+        let before = self.before.clone().unwrap_or_default();
+        // Only the earlier files still as netbuild left them are its own.
+        let earlier: Vec<String> = before
+            .files
+            .keys()
+            .filter(|f| !written.contains_key(*f) && before.lists_unchanged(&self.target, f))
+            .cloned()
+            .collect();
+        let mut moving = before.clone();
+        moving
+            .files
+            .extend(written.iter().map(|(f, s)| (f.clone(), *s)));
+        moving.write(&self.target, prov)?;
+
+        let mut created = BTreeSet::new();
+        // Parents before children: `walk` lists a folder before what it holds.
+        for d in &dirs {
+            let to = self.target.join(d);
+            if !to.is_dir() {
+                std::fs::create_dir(&to).map_err(io(&to))?;
+                created.insert(d.clone());
+            }
+        }
+        for f in &files {
+            let to = self.target.join(f);
+            std::fs::rename(self.temp.join(f), &to).map_err(io(&to))?;
+        }
         self.committed = true;
         set_in_progress(None);
         let _ = std::fs::remove_dir_all(&self.temp);
-        Ok(self.target.clone())
+
+        let placed = written.iter().map(|(f, s)| (f.clone(), s.bytes)).collect();
+        let mut after = Manifest {
+            files: written,
+            dirs: before.dirs.union(&created).cloned().collect(),
+        };
+        if self.policy.remove_stale {
+            for stale in &earlier {
+                let p = self.target.join(stale);
+                std::fs::remove_file(&p).map_err(io(&p))?;
+                tracing::info!(file = %p.display(), "removed: an earlier build's, not written by this one");
+            }
+            let used: BTreeSet<&String> = dirs.iter().collect();
+            // Children before parents.
+            for d in before.dirs.iter().rev().filter(|d| !used.contains(d)) {
+                // Only succeeds on an empty folder: a folder holding a user's file stays.
+                if std::fs::remove_dir(self.target.join(d)).is_ok() {
+                    after.dirs.remove(d);
+                }
+            }
+        } else {
+            for f in earlier {
+                after.files.insert(f.clone(), before.files[&f]);
+            }
+        }
+        after.dirs.retain(|d| self.target.join(d).is_dir());
+        after.write(&self.target, prov)?;
+        Ok(Committed {
+            dir: self.target.clone(),
+            files: placed,
+        })
     }
 }
 
-/// Renames every file of `from` to the same place under `to`, creating folders as needed.
-fn merge_into(from: &Path, to: &Path) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let dst = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            std::fs::create_dir_all(&dst)?;
-            merge_into(&entry.path(), &dst)?;
+/// The files and folders under `dir`, as paths relative to it prefixed with `prefix`; a folder
+/// comes before its content.
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    files: &mut Vec<String>,
+    dirs: &mut Vec<String>,
+) -> Result<(), OutputError> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .collect::<Result<_, _>>()
+        .map_err(io(dir))?;
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let rel = format!("{prefix}{}", e.file_name().to_string_lossy());
+        if e.file_type().map_err(io(&e.path()))?.is_dir() {
+            dirs.push(rel.clone());
+            walk(&e.path(), &format!("{rel}/"), files, dirs)?;
         } else {
-            std::fs::rename(entry.path(), &dst)?;
+            files.push(rel);
         }
     }
     Ok(())
 }
 
-/// Removes `.NAME.partial-PID` / `.NAME.old-PID` folders left beside `target` by builds whose
-/// process is gone (killed with SIGKILL, say), so that no debris accumulates.
-fn remove_stale_siblings(target: &Path) {
-    let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return;
-    };
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let Ok(entries) = std::fs::read_dir(parent) else {
+/// Removes `.netbuild-partial-PID` folders left in `target` by builds whose process is gone
+/// (killed with SIGKILL, say), so that no debris accumulates.
+fn remove_dead_partials(target: &Path) {
+    let Ok(entries) = std::fs::read_dir(target) else {
         return;
     };
     for entry in entries.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        let pid = ["partial", "old"]
-            .iter()
-            .find_map(|tag| file.strip_prefix(&format!(".{name}.{tag}-")));
-        let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
+        let Some(pid) = file
+            .strip_prefix(PARTIAL_PREFIX)
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
             continue;
         };
         let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if !alive && pid != std::process::id() {
+        if !alive && pid != std::process::id() && entry.path().is_dir() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -183,7 +394,11 @@ fn remove_stale_siblings(target: &Path) {
 impl Drop for OutputDir {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.temp);
+            InProgress {
+                partial: self.temp.clone(),
+                created: self.created.then(|| self.target.clone()),
+            }
+            .remove();
             set_in_progress(None);
         }
     }
@@ -192,48 +407,147 @@ impl Drop for OutputDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::Provenance;
+
+    const FULL: OutputPolicy = OutputPolicy {
+        overwrite: Overwrite::Netbuilds,
+        remove_stale: true,
+    };
+
+    fn read(p: &Path) -> String {
+        std::fs::read_to_string(p).unwrap()
+    }
+
+    /// Writes `files` (name, text) through an OutputDir into `target` and commits.
+    fn build(target: &Path, policy: OutputPolicy, files: &[(&str, &str)]) -> Committed {
+        let o = OutputDir::create(target, policy).unwrap();
+        let names: Vec<&str> = files.iter().map(|f| f.0).collect();
+        o.check(&names).unwrap();
+        for (name, text) in files {
+            let p = o.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        o.commit(&Provenance::default()).unwrap()
+    }
 
     #[test]
-    fn commit_replaces_and_drop_cleans_up() {
+    fn foreign_files_survive_and_own_files_are_replaced() {
         let root = tempfile::tempdir().unwrap();
         let target = root.path().join("out");
-        std::fs::create_dir(&target).unwrap();
-        std::fs::write(target.join("old.txt"), "old").unwrap();
-        {
-            let o = OutputDir::create(&target).unwrap();
-            std::fs::write(o.path().join("half.h5"), "x").unwrap();
-            // dropped: an error happened
-        }
-        assert!(target.join("old.txt").exists());
-        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
-        let o = OutputDir::create(&target).unwrap();
-        std::fs::write(o.path().join("new.txt"), "new").unwrap();
-        o.commit().unwrap();
-        assert!(target.join("new.txt").exists());
-        assert!(!target.join("old.txt").exists());
+        std::fs::create_dir_all(target.join("sub")).unwrap();
+        std::fs::write(target.join("mine.txt"), "mine").unwrap();
+        std::fs::write(target.join("sub/precious.txt"), "precious").unwrap();
+        let c = build(
+            &target,
+            FULL,
+            &[("a_nodes.h5", "1"), ("components/x/y", "y")],
+        );
+        assert_eq!(
+            c.files,
+            [("a_nodes.h5".into(), 1), ("components/x/y".into(), 1)]
+        );
+        build(&target, FULL, &[("a_nodes.h5", "2")]);
+        assert_eq!(read(&target.join("a_nodes.h5")), "2");
+        assert_eq!(read(&target.join("mine.txt")), "mine");
+        assert_eq!(read(&target.join("sub/precious.txt")), "precious");
+        // The folders the first build created went with their (stale) file.
+        assert!(!target.join("components").exists());
+        let m = Manifest::read(&target).unwrap().unwrap();
+        assert_eq!(m.files.keys().collect::<Vec<_>>(), ["a_nodes.h5"]);
+        assert!(m.dirs.is_empty());
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
     }
 
     #[test]
-    fn commit_merge_keeps_other_files() {
+    fn stale_files_removed_or_kept_by_policy() {
         let root = tempfile::tempdir().unwrap();
         let target = root.path().join("out");
-        std::fs::create_dir_all(target.join("components")).unwrap();
-        std::fs::write(target.join("kept.h5"), "kept").unwrap();
-        std::fs::write(target.join("same.h5"), "old").unwrap();
-        let o = OutputDir::create(&target).unwrap();
-        std::fs::create_dir_all(o.path().join("components/a")).unwrap();
-        std::fs::write(o.path().join("same.h5"), "new").unwrap();
-        o.commit_merge().unwrap();
-        assert_eq!(
-            std::fs::read_to_string(target.join("kept.h5")).unwrap(),
-            "kept"
+        build(&target, FULL, &[("a.h5", "a"), ("b.h5", "b")]);
+        let partial = OutputPolicy {
+            overwrite: Overwrite::Netbuilds,
+            remove_stale: false,
+        };
+        build(&target, partial, &[("c.h5", "c")]);
+        let m = Manifest::read(&target).unwrap().unwrap();
+        assert_eq!(m.files.len(), 3, "{m:?}");
+        // A user edits b.h5: no longer netbuild's, it stays, and the manifest forgets it.
+        std::fs::write(target.join("b.h5"), "edited").unwrap();
+        build(&target, FULL, &[("a.h5", "A")]);
+        assert_eq!(read(&target.join("b.h5")), "edited");
+        assert!(!target.join("c.h5").exists());
+        assert_eq!(read(&target.join("a.h5")), "A");
+        let m = Manifest::read(&target).unwrap().unwrap();
+        assert_eq!(m.files.keys().collect::<Vec<_>>(), ["a.h5"]);
+        // ... and a build that would write it again is refused.
+        let o = OutputDir::create(&target, FULL).unwrap();
+        let e = o.check(&["b.h5"]).unwrap_err();
+        assert!(matches!(e, OutputError::NotNetbuilds { .. }), "{e}");
+    }
+
+    #[test]
+    fn refuses_foreign_and_never_policy_before_work() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("a_nodes.h5"), "theirs").unwrap();
+        let o = OutputDir::create(&target, FULL).unwrap();
+        let e = o.check(&["a_nodes.h5"]).unwrap_err();
+        assert!(matches!(e, OutputError::NotNetbuilds { .. }), "{e}");
+        assert!(e.to_string().contains("a_nodes.h5"), "{e}");
+        drop(o);
+        assert_eq!(read(&target.join("a_nodes.h5")), "theirs");
+        assert_eq!(std::fs::read_dir(&target).unwrap().count(), 1);
+
+        build(
+            &target,
+            FULL,
+            &[("b.h5", "b"), ("circuit_config.json", "{}")],
         );
-        assert_eq!(
-            std::fs::read_to_string(target.join("same.h5")).unwrap(),
-            "new"
-        );
-        assert!(target.join("components/a").is_dir());
-        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+        let never = OutputPolicy {
+            overwrite: Overwrite::Never,
+            remove_stale: false,
+        };
+        let o = OutputDir::create(&target, never).unwrap();
+        o.check(&["circuit_config.json"]).unwrap();
+        let e = o.check(&["b.h5"]).unwrap_err();
+        assert!(matches!(e, OutputError::Exists { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_failed_build_leaves_what_was_there() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        {
+            let o = OutputDir::create(&target, FULL).unwrap();
+            std::fs::write(o.path().join("half.h5"), "x").unwrap();
+            // dropped: an error happened
+        }
+        assert!(!target.exists(), "the folder it created, empty, is removed");
+        build(&target, FULL, &[("a.h5", "old")]);
+        {
+            let o = OutputDir::create(&target, FULL).unwrap();
+            std::fs::write(o.path().join("a.h5"), "half").unwrap();
+        }
+        assert_eq!(read(&target.join("a.h5")), "old");
+        let mut names: Vec<_> = std::fs::read_dir(&target)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, [manifest::MANIFEST, "a.h5"]);
+    }
+
+    #[test]
+    fn in_progress_round_trips_through_bytes() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        let p = InProgress::plan(&target);
+        assert_eq!(InProgress::from_bytes(&p.to_bytes()), p);
+        assert_eq!(p.created.as_deref(), Some(target.as_path()));
+        std::fs::create_dir(&target).unwrap();
+        let p = InProgress::plan(&target);
+        assert_eq!(InProgress::from_bytes(&p.to_bytes()), p);
+        assert_eq!(p.created, None);
     }
 }

@@ -24,6 +24,15 @@ use std::path::Path;
 
 pyo3::create_exception!(
     _netbuild,
+    OutputError,
+    PyRuntimeError,
+    "The output folder cannot be written: it cannot be created, or the build would replace a file \
+     netbuild did not write (or, with `overwrite=\"never\"`, any existing file). Raised before \
+     any work, naming the file."
+);
+
+pyo3::create_exception!(
+    _netbuild,
     SpecError,
     PyValueError,
     "The circuit cannot be built as described: a located spec error (`path:line:col: ...`) or \
@@ -39,13 +48,17 @@ pyo3::create_exception!(
 /// write (as the binary's `-o`). `threads`: worker threads (default: the machine's cores
 /// shared by the ranks); `spec_hash`: recorded as
 /// `netbuild_spec_sha256` in every file (the sha256 of `spec_text`); `progress_secs`: seconds
-/// between progress lines in a log, 0 for none (the binary's `NETBUILD_PROGRESS_SECS`). Collective: every rank
-/// calls it with the same arguments. Returns a summary dict (`networks`, `edge_types`,
-/// `output_dir`, `seconds`, `peak_memory`, `files`).
+/// between progress lines in a log, 0 for none (the binary's `NETBUILD_PROGRESS_SECS`).
+/// `overwrite`: `"netbuild"` (replace the files an earlier netbuild build wrote there) or
+/// `"never"` (replace no existing nodes, edges or type table file); a file netbuild did not
+/// write is never replaced (`OutputError`). `remove_stale`: remove the files an earlier build
+/// wrote there that this one does not (false: the folder's manifest lists both, for several
+/// saves into one folder). Collective: every rank calls it with the same arguments. Returns a
+/// summary dict (`networks`, `edge_types`, `output_dir`, `seconds`, `peak_memory`, `files`).
 // The arguments are Python's (keyword arguments of one call), not a Rust API.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (spec_text, spec_path, rules, props, output_dir, threads=None, spec_hash=None, progress_secs=None))]
+#[pyo3(signature = (spec_text, spec_path, rules, props, output_dir, threads=None, spec_hash=None, progress_secs=None, overwrite="netbuild", remove_stale=false))]
 fn build(
     py: Python<'_>,
     spec_text: &str,
@@ -56,7 +69,18 @@ fn build(
     threads: Option<usize>,
     spec_hash: Option<String>,
     progress_secs: Option<f64>,
+    overwrite: &str,
+    remove_stale: bool,
 ) -> PyResult<PyObject> {
+    let overwrite = match overwrite {
+        "netbuild" => netbuild::output::Overwrite::Netbuilds,
+        "never" => netbuild::output::Overwrite::Never,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "overwrite: expected \"netbuild\" or \"never\", found {other:?}"
+            )))
+        }
+    };
     let path = Path::new(spec_path);
     let mut spec = netbuild::spec::parse_str(spec_text, path)
         .map_err(|e| SpecError::new_err(e.to_string()))?;
@@ -67,6 +91,8 @@ fn build(
     options.output_dir = output_dir.into();
     options.threads = threads;
     options.spec_text_hash = spec_hash;
+    options.overwrite = overwrite;
+    options.remove_stale = remove_stale;
     // The binary's environment settings, then what the script asked for.
     options.read_env();
     if progress_secs.is_some() {
@@ -88,9 +114,10 @@ fn build(
 fn build_error(comm: &dyn Comm, e: BuildError) -> PyResult<PyObject> {
     match e {
         BuildError::Model(_) | BuildError::Issues { .. } => Err(SpecError::new_err(e.to_string())),
-        BuildError::Output { .. } | BuildError::OutputElsewhere | BuildError::Writer(_) => {
-            Err(PyRuntimeError::new_err(e.to_string()))
+        BuildError::Output { .. } | BuildError::OutputElsewhere => {
+            Err(OutputError::new_err(e.to_string()))
         }
+        BuildError::Writer(_) => Err(PyRuntimeError::new_err(e.to_string())),
         other if comm.size() > 1 => comm.abort(1, &other.to_string()),
         other => Err(PyRuntimeError::new_err(other.to_string())),
     }
@@ -164,6 +191,7 @@ fn finalize() {
 fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
     process::init().map_err(PyRuntimeError::new_err)?;
     m.add("SpecError", m.py().get_type::<SpecError>())?;
+    m.add("OutputError", m.py().get_type::<OutputError>())?;
     m.add_function(wrap_pyfunction!(build, m)?)?;
     m.add_function(wrap_pyfunction!(rank, m)?)?;
     m.add_function(wrap_pyfunction!(size, m)?)?;

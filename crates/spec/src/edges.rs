@@ -203,7 +203,9 @@ fn selector(src: &Source, e: &Entry, nets: &Networks) -> R<Selector> {
         if f.key == "network" {
             continue;
         }
-        if !info.defines(&f.key) {
+        // Node ids and node type ids select as BMTK's `net.nodes(node_id=0)` does.
+        let is_id = netbuild_model::nodes::SELECTABLE_IDS.contains(&f.key.as_str());
+        if !is_id && !info.defines(&f.key) {
             let hint = suggest::did_you_mean(&f.key, info.prop_names());
             return Err(src.err(
                 &f.key_span,

@@ -666,6 +666,17 @@ fn unknown_filter_property() {
 }
 
 #[test]
+fn node_ids_select_without_a_block_defining_them() {
+    let s = parse_str(
+        &format!("{NET}[[edges]]\nsource = {{ network = \"net\", node_id = [0, 2] }}\ntarget = {{ network = \"net\", node_type_id = 100 }}\nrule = {{ all_to_all = true }}\n"),
+        &spec_path(),
+    )
+    .unwrap();
+    assert_eq!(s.edges[0].source.filters[0].0, "node_id");
+    assert_eq!(s.edges[0].target.filters[0].0, "node_type_id");
+}
+
+#[test]
 fn filter_lists_are_read() {
     let s = parse_str(
         &format!("{EDGE}rule = {{ all_to_all = true }}\n"),

@@ -31,3 +31,4 @@ v1.add_gap_junctions(source=v1.nodes(ei="i"), target=v1.nodes(ei="i"), resistanc
 v1.build()
 lgn.build()
 v1.save(output_dir=sys.argv[1])
+lgn.save(output_dir=sys.argv[1])

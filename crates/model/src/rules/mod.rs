@@ -198,7 +198,7 @@ impl<'c> PreparedEdgeType<'c> {
         let (src_net, trg_net) = (&networks[si], &networks[ti]);
         for (sel, net) in [(&def.source, src_net), (&def.target, trg_net)] {
             for (name, _) in &sel.filters {
-                if !net.has_property(name) {
+                if !net.can_select(name) {
                     return Err(err(format!(
                         "network '{}' has no property '{name}'",
                         net.name

@@ -182,14 +182,7 @@ pub fn write_network(
     compression: sonata::Compression,
     prov: &sonata::Provenance,
 ) -> Result<(), sonata::SonataError> {
-    sonata::write_nodes(
-        &dir.join(format!("{}_nodes.h5", net.name)),
-        &node_population(net),
-        compression,
-        prov,
-    )?;
-    sonata::write_node_types(
-        &dir.join(format!("{}_node_types.csv", net.name)),
-        &node_types(net),
-    )
+    let [h5, csv] = crate::names::nodes_files(&net.name);
+    sonata::write_nodes(&dir.join(h5), &node_population(net), compression, prov)?;
+    sonata::write_node_types(&dir.join(csv), &node_types(net))
 }

@@ -310,7 +310,8 @@ pub(super) fn write_population(
     let background = index_bytes <= ctx.spill.budget / 8;
     let (src, trg) = (&ctx.networks[pop.source], &ctx.networks[pop.target]);
     let layout = super::layout(pop, ctx.networks, collated);
-    let path = dir.join(format!("{}_edges.h5", pop.file_stem));
+    let [h5, _] = crate::names::edges_files(&pop.file_stem);
+    let path = dir.join(h5);
     let writer = sonata::EdgesWriter::create(&path, &layout, ctx.compression, ctx.prov)?;
     let mut rows = AllRows {
         comm,

@@ -23,7 +23,7 @@ Module contents:
 import atexit as _atexit
 import sys as _sys
 
-from . import _netbuild, rules
+from . import _netbuild, _staging, rules
 from .builder import NetworkBuilder, NetbuildError, seed
 
 __all__ = ["NetworkBuilder", "NetbuildError", "rules", "seed", "rank", "size", "barrier"]
@@ -55,6 +55,8 @@ def _abort_on_uncaught_exception(previous):
     def hook(kind, value, tb):
         previous(kind, value, tb)
         _sys.stderr.flush()
+        # The job ends without atexit: the builds' staging folders go now.
+        _staging.discard()
         _netbuild.abort(1, f"uncaught Python exception {kind.__name__} (traceback above)")
 
     return hook

@@ -1,31 +1,40 @@
 """BMTK's ``NetworkBuilder`` API over netbuild.
 
-In: a script's builder calls. Out: on ``save``, one spec text (the ``spec.toml`` the binary
-would read for the same circuit; :meth:`NetworkBuilder.spec` shows it) plus the script's Python
-functions keyed by the edge type they belong to, built by ``netbuild._netbuild.build``.
+In: a script's builder calls. Out: for each builder, once, one spec text (the ``spec.toml`` the
+binary would read for the same circuit; :meth:`NetworkBuilder.spec` shows it: the builder's
+networks and those its edges reach, and the edge types it added) plus the script's Python
+functions keyed by the edge type they belong to, built by ``netbuild._netbuild.build`` into a
+hidden staging folder; ``save_nodes`` / ``save_edges`` / ``save`` then place the files BMTK
+would write, under BMTK's names (``_staging``), and ``edges()`` reads them back (``_edges``).
 
-Every ``NetworkBuilder`` of the process joins one session (module state, in creation order):
-netbuild writes a circuit at once, so ``save`` writes every network of the session and every
-edge type added so far (see README, "From a BMTK script").
+Every ``NetworkBuilder`` of the process is listed in one session (module state, in creation
+order): a build includes the node blocks of the others when netbuild draws node values, so that
+a network's nodes are the same in every build (see README, "From a BMTK script").
 """
 
 import hashlib
 import inspect
+import logging
 import os
 import re
+import shutil
 import threading
 
 import numpy as np
 
-from . import _netbuild, _toml
+from . import _edges, _netbuild, _staging, _toml
 from .rules import Positions, Rule, Value
 
 __all__ = ["NetworkBuilder", "NetbuildError", "seed", "Node", "NodePool", "ConnectionMap"]
 
 _ITERATORS = ("one_to_one", "all_to_one", "one_to_all")
 _SEED = {"value": None}
-# Every NetworkBuilder of the process, in creation order: one circuit.
+# Every NetworkBuilder of the process, in creation order.
 _SESSION = []
+logger = logging.getLogger("netbuild")
+_WARNED = set()  # the BMTK-only save options already warned about
+# The files BMTK does not write that a build of a whole session adds (see NetworkBuilder.save).
+_CIRCUIT_FILES = ("circuit_config.json", "simulation_config.json", "node_sets.json")
 
 
 class NetbuildError(ValueError):
@@ -105,7 +114,11 @@ class NodePool:
     def _matches(self, n):
         for k, v in self.filters.items():
             have = n.get(k)
-            if isinstance(v, (list, tuple, np.ndarray)):
+            if callable(v):
+                # BMTK: a function of the value; a node without the property is not selected.
+                if have is None or not v(have):
+                    return False
+            elif isinstance(v, (list, tuple, np.ndarray)):
                 if have not in list(v):
                     return False
             elif have != v:
@@ -119,9 +132,20 @@ class NodePool:
     def __len__(self):
         return len(self._ids())
 
+    @property
+    def filter_str(self):
+        """BMTK's text of the selection (``source_query`` / ``target_query`` of the edge types
+        CSV): ``*`` for every node, else ``name=='value'`` joined by ``&``."""
+        if not self.filters:
+            return "*"
+        return "&".join(f"{k}=='{v}'" for k, v in self.filters.items())
+
     def toml(self):
-        """The spec's selector table."""
+        """The spec's selector table (a filter by a function, which no spec can say, as the
+        node ids it selects)."""
         fields = [("network", _toml.scalar(self.network.name))]
+        if any(callable(v) for v in self.filters.values()):
+            return _toml.inline(fields + [("node_id", _toml.array(self._ids()))])
         for k, v in self.filters.items():
             if isinstance(v, (list, tuple, np.ndarray)):
                 fields.append((k, _toml.array(list(v))))
@@ -202,9 +226,42 @@ class ConnectionMap:
         return self.target
 
     @property
+    def source_network_name(self):
+        """The source network's name."""
+        return self.source.network_name
+
+    @property
+    def target_network_name(self):
+        """The target network's name."""
+        return self.target.network_name
+
+    @property
+    def connector(self):
+        """The connection rule (BMTK's name)."""
+        return self.rule
+
+    @property
+    def connector_params(self):
+        """The connection rule's parameters."""
+        return self.params
+
+    @property
+    def edge_type_id(self):
+        """The edge type's id: 100, 101, ... over the builder's ``add_edges`` calls, then its
+        ``add_gap_junctions`` calls (the spec's order)."""
+        ordered = self.builder._ordered_maps()
+        return 100 + next(i for i, cm in enumerate(ordered) if cm is self)
+
+    @property
     def edge_type_properties(self):
-        """The edge-type properties given to ``add_edges``."""
-        return dict(self.type_props)
+        """As BMTK's: the edge-type properties given to ``add_edges``, with ``edge_type_id``,
+        ``source_query`` and ``target_query``."""
+        props = dict(self.type_props)
+        if self.gap is not None:
+            props["is_gap_junction"] = True
+        props.update(edge_type_id=self.edge_type_id, source_query=self.source.filter_str,
+                     target_query=self.target.filter_str)
+        return props
 
     def add_properties(self, names, rule=None, rule_params=None, values=None, dtypes=None):
         """Per-edge properties (BMTK's signature): ``rule`` is a function called per synapse
@@ -215,10 +272,11 @@ class ConnectionMap:
             raise NetbuildError('Please specify either the "rule" or "values" parameters')
         if values is not None:
             if isinstance(values, (list, tuple, np.ndarray)):
-                raise NetbuildError(
-                    "add_properties(values=[...]): a list of per-edge values depends on the order "
-                    "BMTK makes edges in, which netbuild does not share; use a rule")
-            rule = values
+                rule = _ValuesList(self, names, values)
+            else:
+                rule = values
+        if isinstance(rule, (list, tuple, np.ndarray)):
+            rule = _ValuesList(self, names, rule)
         multi = isinstance(names, (list, tuple))
         names = list(names) if multi else [names]
         if multi:
@@ -234,6 +292,48 @@ class ConnectionMap:
         return self
 
 
+class _ValuesList:
+    """``add_properties(values=[...])``: value i for BMTK's i-th edge of the edge type. Only an
+    edge type whose every pair connects with a fixed number of synapses (``connection_rule=<int>``
+    or ``nsyns=``) has BMTK's edge list before building; any other rule is refused."""
+
+    def __init__(self, cm, names, values):
+        if isinstance(names, (list, tuple)) and len(names) != 1:
+            raise NetbuildError("add_properties(values=[...]) takes one property name")
+        rule = cm.rule
+        if callable(rule) or isinstance(rule, Rule):
+            raise NetbuildError(
+                "add_properties(values=[...]): value i goes to BMTK's i-th edge, and which edges "
+                "a connection function or a netbuild rule makes is only known once they are made; "
+                "netbuild takes a list only where every pair connects "
+                "(connection_rule=<int> or nsyns=<int>); give a rule instead")
+        a = np.asarray(values)
+        if a.ndim != 1 or a.dtype.kind not in "biuf":
+            raise NetbuildError("add_properties(values=[...]): netbuild stores per-edge values as "
+                                f"numbers, one per edge; found {a.dtype} values of shape {a.shape}")
+        self.values = a.astype(float)
+        self.cm = cm
+
+    def call(self):
+        """The per-synapse callable for a build, after checking the list's length."""
+        cm = self.cm
+        src, trg, n = cm.source._ids(), cm.target._ids(), int(cm.rule)
+        want = len(src) * len(trg) * n
+        if len(self.values) != want:
+            raise NetbuildError(
+                f"add_properties(values=[...]) at {cm.callsite}: {len(self.values)} values for "
+                f"{want} edges ({len(src)} sources x {len(trg)} targets x {n} synapses)")
+        return _edges.ValuesInBmtkOrder(self.values, src, trg, n)
+
+
+class _Count(int):
+    """A count that is a property as in BMTK (``net.nnodes``) and still answers a call
+    (``net.nnodes()``, netbuild's earlier form)."""
+
+    def __call__(self):
+        return int(self)
+
+
 class NetworkBuilder:
     """BMTK's ``NetworkBuilder(name)``, built and written by netbuild.
 
@@ -244,15 +344,17 @@ class NetworkBuilder:
     def __init__(self, name, seed=None, **network_props):
         if not name:
             raise ValueError("Network name missing.")
-        if any(b.name == name for b in _SESSION):
-            raise NetbuildError(f"a NetworkBuilder named {name!r} exists already")
+        # Several builders may share a name, as in BMTK (a second one importing the files the
+        # first saved): each writes its own files; one build never mixes two of them.
         self._name = name
         self._network_props = network_props
         self._blocks = []  # (N, type props, per-node props, positions, callsite)
         self._imports = []  # (nodes file, node types file, population, callsite)
         self._maps = []
         self._nodes = None
-        self._built = False
+        self._built = False  # build() was called
+        self._stage = None  # the last build: _Stage
+        self._gap_id = int(network_props.get("gj_id_start", 0))  # BMTK's next gap junction id
         if seed is not None:
             if _SEED["value"] is not None and _SEED["value"] != int(seed):
                 raise NetbuildError(f"seed={seed}: the session's seed is {_SEED['value']} "
@@ -272,7 +374,8 @@ class NetworkBuilder:
 
     @property
     def edges_built(self):
-        """Whether :meth:`build` was called."""
+        """Whether :meth:`build` was called (the edges are made then, or by the first call that
+        needs them: ``save*``, ``edges()``, ``nedges``)."""
         return self._built
 
     def add_nodes(self, N=1, **properties):
@@ -364,6 +467,15 @@ class NetworkBuilder:
                                edge_type_properties, None, _caller())
 
     def _add_edges(self, source, target, rule, params, iterator, type_props, gap, callsite):
+        if "nsyns" in type_props:
+            # BMTK: nsyns= replaces the connection rule: every pair, that many synapses, stored
+            # in the nsyns column (PopNet's synapse count), not an edge-type column.
+            if not (isinstance(rule, (int, np.integer)) and rule == 1):
+                logger.warning("%s: nsyns=%r replaces connection_rule=%r, as in BMTK", callsite,
+                               type_props["nsyns"], rule)
+            rule = _fixed_nsyns(type_props.pop("nsyns"))
+        elif isinstance(rule, (float, np.floating)) and not isinstance(rule, bool):
+            rule = _fixed_nsyns(rule, "connection_rule")
         if iterator not in _ITERATORS:
             raise NetbuildError(f"iterator: expected one of {', '.join(_ITERATORS)}, found {iterator!r}")
         if isinstance(rule, (list, np.ndarray)):
@@ -407,34 +519,307 @@ class NetworkBuilder:
         self._nodes = None
 
     def build(self, force=False):
-        """Marks the network built (netbuild connects on :meth:`save`, where it writes)."""
+        """BMTK's ``build``: the edges are made once, by the first call that needs them (a
+        ``save*``, ``edges()``, ``nedges``), with that call's compression; later calls use them
+        unless the builder (or a network its edges reach) changed since. ``force=True`` makes
+        them again (new draws for Python functions)."""
         self._built = True
+        if force and self._stage is not None:
+            _staging.remove(self._stage.path)
+            self._stage = None
 
     def spec(self, compression=None, **opts):
-        """The spec text netbuild builds for the session (what :meth:`save` builds; the output
-        folder goes to the build beside it, as the binary's ``-o``)."""
-        return _Session(".", compression, opts, with_edges=True).text
+        """The spec text netbuild builds for this builder (its networks, those its edges reach,
+        and its edge types; the output folder goes to the build beside it, as the binary's
+        ``-o``)."""
+        return _Session(self, compression, opts, with_edges=True).text
 
-    def save(self, output_dir=".", compression=None, force_overwrite=True, **opts):
-        """Builds and writes the session's circuit into ``output_dir`` (netbuild's files:
-        every network and edge population so far). ``compression``: None or 'none' (the default,
-        as the binary's), 'gzip', or a gzip level 1..9. Options: ``memory_budget`` ("2 GiB"),
-        ``spill_dir``, ``sort_by`` ('target_node_id' or 'source_node_id'), ``threads`` (worker
-        threads per rank; default the cores shared by the ranks, 1 when the script has Python
-        functions)."""
-        return _Session(output_dir, compression, opts, with_edges=True).build()
+    def _ordered_maps(self):
+        """The builder's edge types in the spec's order (``add_edges`` then
+        ``add_gap_junctions``), which gives their ids 100, 101, ..."""
+        return [cm for cm in self._maps if cm.gap is None] + [cm for cm in self._maps
+                                                              if cm.gap is not None]
 
-    def save_nodes(self, output_dir=".", compression=None, **opts):
-        """Writes the session's networks (no edges) into ``output_dir``."""
-        return _Session(output_dir, compression, opts, with_edges=False).build()
+    def _staged(self, with_edges, compression=None, opts=None):
+        """The build of this builder (nodes only when ``with_edges`` is False), made now unless
+        the last one is still current: same spec text, same Python functions."""
+        session = _Session(self, compression, dict(opts or {}), with_edges)
+        st = self._stage
+        if st is not None and st.serves(session):
+            return st
+        if st is not None:
+            _staging.remove(st.path)
+            self._stage = None
+        # Per builder: two builders of one name may build the same spec text.
+        path = _staging.staging_dir(f"{self._name}-{_SESSION.index(self)}", session.digest)
+        _staging.remove(path)
+        summary = session.build(path)
+        self._stage = _Stage(path, session, summary)
+        return self._stage
 
-    def save_edges(self, output_dir=".", compression=None, **opts):
-        """As :meth:`save` (netbuild writes nodes and edges of a circuit together)."""
-        return self.save(output_dir=output_dir, compression=compression, **opts)
+    def _edges_stage(self):
+        """The build with edges for ``edges()`` / ``nedges``: the current one, else made now."""
+        st = self._stage
+        if st is None:
+            return self._staged(True)
+        return self._staged(True, st.compression_given, st.opts)
 
+    def save(self, output_dir=".", force_overwrite=True, mode="w", compression=None, **opts):
+        """BMTK's ``save``: :meth:`save_nodes` then :meth:`save_edges` into ``output_dir``,
+        from one build. ``compression``: None or 'none' (the default, as the binary's), 'gzip',
+        or a gzip level 1..9. Options: ``memory_budget`` ("2 GiB"), ``spill_dir``, ``sort_by``
+        ('target_node_id' or 'source_node_id'), ``threads`` (worker threads per rank; default the
+        cores shared by the ranks, 1 when the script has Python functions). When the script has
+        one builder, whose ``save`` writes the whole circuit, its ``circuit_config.json``,
+        ``simulation_config.json`` and ``node_sets.json`` are written too."""
+        st = self._staged(bool(self._maps), compression, opts)
+        self.save_nodes(output_dir=output_dir, force_overwrite=force_overwrite, mode=mode,
+                        compression=compression, **opts)
+        self.save_edges(output_dir=output_dir, force_overwrite=force_overwrite,
+                        compression=compression, **opts)
+        if st.whole_session:
+            paths = [os.path.join(output_dir, f) for f in _CIRCUIT_FILES
+                     if os.path.exists(os.path.join(st.path, f))]
+            _check_free(paths, force_overwrite)
+            if _netbuild.rank() == 0:
+                for p in paths:
+                    _staging.place(os.path.join(st.path, os.path.basename(p)), p)
+                for d, _, _ in os.walk(os.path.join(st.path, "components")):
+                    os.makedirs(os.path.join(output_dir, os.path.relpath(d, st.path)), exist_ok=True)
+            _netbuild.barrier()
+
+    def save_nodes(self, nodes_file_name=None, node_types_file_name=None, output_dir=".",
+                   force_overwrite=True, mode="w", compression=None, **opts):
+        """BMTK's ``save_nodes``: this network's nodes file and node types CSV, by default
+        ``<output_dir>/<name>_nodes.h5`` and ``<name>_node_types.csv`` (a relative file name is
+        taken inside ``output_dir``, an absolute one as it is). ``force_overwrite=False``
+        refuses to replace an existing file; True replaces netbuild's own files only (never a
+        file netbuild did not write). Other arguments as :meth:`save`."""
+        if mode != "w":
+            raise NetbuildError(f"save_nodes(mode={mode!r}): netbuild writes new files (mode='w')")
+        st = self._stage
+        if st is None or not st.serves(_Session(self, compression, dict(opts), False)):
+            # After build(), the edges come next (save_edges): one build makes both.
+            st = self._staged(self._built and bool(self._maps), compression, opts)
+        names = [(f"{self._name}_nodes.h5", _staging.bmtk_path(nodes_file_name, output_dir,
+                                                                f"{self._name}_nodes.h5")),
+                 (f"{self._name}_node_types.csv",
+                  _staging.bmtk_path(node_types_file_name, output_dir,
+                                     f"{self._name}_node_types.csv"))]
+        st.place(names, force_overwrite)
+
+    def save_edges(self, edges_file_name=None, edge_types_file_name=None, output_dir=".",
+                   src_network=None, trg_network=None, name=None, force_build=True,
+                   force_overwrite=None, compression=None, **opts):
+        """BMTK's ``save_edges``: for each (source, target) network pair of this builder's edges,
+        ``<src>_<trg>_edges.h5`` (population ``<src>_to_<trg>``, or ``name``) and
+        ``<src>_<trg>_edge_types.csv`` in ``output_dir``; ``src_network`` / ``trg_network``
+        keep the pairs of those networks; ``edges_file_name`` / ``edge_types_file_name`` name
+        the files of the first pair (only the named ones are written, as BMTK does); with gap
+        junctions, BMTK's ``<name>_gap_juncs.h5`` (BioNet's gap junction ids) too.
+        ``force_build=False`` writes nothing unless :meth:`build` was called. ``force_overwrite``:
+        not given, netbuild's own files are replaced (as BMTK, which does not check); False
+        refuses to replace an existing file; True as not given. A file netbuild did not write is
+        never replaced."""
+        if not self._maps:
+            logger.warning("No edges have been made for this network, skipping saving of edges file.")
+            return
+        if not force_build and not self._built:
+            logger.warning("Edges are not built. Either call build() or use force_build parameter. "
+                           "Skip saving of edges file.")
+            return
+        st = self._staged(True, compression, opts)
+        pairs = []
+        for cm in self._maps:
+            pair = (cm.source.network_name, cm.target.network_name)
+            if pair not in pairs:
+                pairs.append(pair)
+        pairs = [p for p in pairs if src_network in (None, p[0]) and trg_network in (None, p[1])]
+        if not pairs:
+            logger.warning("Warning: couldn't find connections. Skip saving.")
+            return
+        files = [(s, t, f"{s}_{t}_edges.h5", f"{s}_{t}_edge_types.csv") for s, t in pairs]
+        if edges_file_name is not None or edge_types_file_name is not None:
+            files = [(files[0][0], files[0][1], edges_file_name, edge_types_file_name)]
+        names = []
+        for s, t, h5, csv in files:
+            if csv is not None:
+                names.append((f"{s}_{t}_edge_types.csv", os.path.join(output_dir, csv)))
+            if h5 is not None and os.path.exists(os.path.join(st.path, f"{s}_{t}_edges.h5")):
+                names.append((f"{s}_{t}_edges.h5", os.path.join(output_dir, h5)))
+        gaps = [cm for cm in self._ordered_maps() if cm.gap is not None]
+        gap_file = os.path.join(output_dir, f"{self._name}_gap_juncs.h5") if gaps else None
+        force = True if force_overwrite is None else force_overwrite
+        _check_free([dst for _, dst in names] + ([gap_file] if gap_file else []), force)
+        st.place(names, force)
+        if name is not None:
+            self._rename_populations(files, output_dir, name)
+        if gap_file:
+            self._save_gap_junctions(st, gaps, gap_file, compression)
+
+    def _rename_populations(self, files, output_dir, name):
+        """``save_edges(name=...)``: the edges population of the written file renamed (h5py)."""
+        if _netbuild.rank() == 0:
+            h5py = _edges._h5py("save_edges(name=...)")
+            for s, t, h5, _ in files:
+                path = os.path.join(output_dir, h5) if h5 is not None else None
+                if path is None or not os.path.exists(path):
+                    continue
+                # The placed file may be a hard link of the staged one: rename in a copy.
+                tmp = path + f".netbuild-{os.getpid()}"
+                shutil.copyfile(path, tmp)
+                with h5py.File(tmp, "r+") as h:
+                    h["edges"].move(f"{s}_to_{t}", name)
+                os.replace(tmp, path)
+        _netbuild.barrier()
+
+    def _save_gap_junctions(self, st, gaps, path, compression):
+        """BMTK's ``<name>_gap_juncs.h5``, which BioNet reads for the ids of each gap junction's
+        two sides: one row per gap junction, the builder's gap junction edge types in order."""
+        if _netbuild.rank() == 0:
+            types = [_edges.read_edge_type(st.path, cm.source.network_name,
+                                           cm.target.network_name, cm.edge_type_id) for cm in gaps]
+            table, self._gap_id = _edges.gap_junction_table(types, self._gap_id)
+            if len(table["source_ids"]):
+                level = {"none": None, "gzip": "gzip"}.get(st.compression,
+                                                           str(st.compression).split(":")[-1])
+                _edges.write_gap_junctions(path, table, int(level) if level and level.isdigit()
+                                           else level)
+                _staging.record(os.path.dirname(os.path.abspath(path)), [os.path.basename(path)])
+        _netbuild.barrier()
+
+    @property
     def nnodes(self):
-        """The number of nodes (of ``add_nodes`` blocks)."""
-        return sum(b[0] for b in self._blocks) if not self._imports else len(self._node_objects())
+        """The number of nodes (a property, as BMTK's; ``nnodes()`` works too)."""
+        if self._imports:
+            return _Count(len(self._node_objects()))
+        return _Count(sum(b[0] for b in self._blocks))
+
+    @property
+    def nedges(self):
+        """The number of synapses of this builder's edge types once built (BMTK's count), 0
+        before :meth:`build`."""
+        if not self._built and (self._stage is None or not self._stage.with_edges):
+            return 0
+        st = self._edges_stage()
+        ids = {cm.edge_type_id for cm in self._maps}
+        return sum(int(t["synapses"]) for t in st.summary["edge_types"]
+                   if t["edge_type_id"] in ids)
+
+    def get_connections(self):
+        """The builder's edge types (:class:`ConnectionMap`), in ``add_edges`` order."""
+        return list(self._maps)
+
+    def edges_iter(self, trg_gids, src_network=None, trg_network=None):
+        """BMTK's ``edges_iter``: the :class:`~netbuild._edges.Edge` objects whose target id is
+        in ``trg_gids``, edge type by edge type, in BMTK's order within each; ``src_network`` /
+        ``trg_network`` keep the edge types between those networks. Builds if needed."""
+        st = self._edges_stage()
+        trg_gids = np.asarray(list(trg_gids), dtype=np.uint64)
+        for cm in self._maps:
+            if trg_network is not None and cm.target.network_name != trg_network:
+                continue
+            if src_network is not None and cm.source.network_name != src_network:
+                continue
+            cols = _edges.read_edge_type(st.path, cm.source.network_name, cm.target.network_name,
+                                         cm.edge_type_id)
+            keep = np.isin(cols["target_node_id"], trg_gids)
+            yield from _edges.edges_of(cols, cm.edge_type_properties, keep)
+
+    def edges(self, target_nodes=None, source_nodes=None, target_network=None,
+              source_network=None, **properties):
+        """BMTK's ``edges``: the edges (a list of :class:`~netbuild._edges.Edge`) of this
+        builder whose target is in ``target_nodes`` and source in ``source_nodes`` (a node id,
+        a list of ids, a dict of filters or ``net.nodes(...)``; None: all), between the named
+        networks, whose properties equal ``properties``. Reads the build (made now if needed);
+        needs h5py."""
+        def ids(nodes, network):
+            if nodes is None or isinstance(nodes, list):
+                return nodes, network
+            if isinstance(nodes, (int, np.integer)):
+                return [int(nodes)], network
+            if isinstance(nodes, dict):
+                name = network or self._name
+                owner = next((b for cm in self._maps for b in (cm.source.network,
+                                                                cm.target.network)
+                              if b.name == name), self if name == self._name else None)
+                if owner is None:
+                    raise NetbuildError(f"edges(): no network {name!r} among this builder's edges")
+                nodes = owner.nodes(**nodes)
+            if isinstance(nodes, NodePool):
+                if network is not None and nodes.network_name != network:
+                    logger.warning("Nodes and network do not match")
+                return nodes._ids(), nodes.network_name
+            raise NetbuildError(f"edges(): cannot use {nodes!r} as nodes")
+
+        if target_nodes is None:
+            target_nodes = sorted({i for cm in self._maps for i in cm.target._ids()})
+        trg_ids, trg_net = ids(target_nodes, target_network)
+        src_ids, src_net = ids(source_nodes, source_network)
+        out = []
+        for e in self.edges_iter(trg_ids, src_network=src_net, trg_network=trg_net):
+            if any(k not in e or e[k] != v for k, v in properties.items()):
+                continue
+            out.append(e)
+        if src_ids is not None:
+            keep = set(src_ids)
+            out = [e for e in out if e.source_node_id in keep]
+        return out
+
+
+class _Stage:
+    """One build of a builder, in its staging folder: what it was built from, its summary, and
+    the placing of its files."""
+
+    def __init__(self, path, session, summary):
+        self.path = path
+        self.key = session.key
+        self.nodes_key = session.nodes_key
+        self.with_edges = session.with_edges
+        self.compression = session.compression
+        self.compression_given = session.compression_given
+        self.opts = session.opts_given
+        self.whole_session = session.whole_session
+        self.summary = summary
+
+    def serves(self, session):
+        """Whether this build holds what ``session`` would build (a build with edges also
+        serves its nodes)."""
+        if session.with_edges:
+            return self.with_edges and self.key == session.key
+        return self.nodes_key == session.nodes_key
+
+    def place(self, names, force_overwrite):
+        """Places staged files: ``names`` = [(staged file name, destination)]; collective."""
+        missing = [n for n, _ in names if not os.path.exists(os.path.join(self.path, n))]
+        if missing:
+            raise NetbuildError(f"the build wrote no {', '.join(missing)}")
+        _check_free([dst for _, dst in names], force_overwrite)
+        if _netbuild.rank() == 0:
+            for n, dst in names:
+                _staging.place(os.path.join(self.path, n), dst)
+        _netbuild.barrier()
+
+
+def _check_free(paths, force_overwrite):
+    """:func:`_staging.check_free`, its refusal raised as a :class:`NetbuildError` naming the
+    file (before anything is written)."""
+    try:
+        _staging.check_free(paths, force_overwrite)
+    except _staging.OverwriteError as e:
+        raise NetbuildError(str(e)) from None
+
+
+def _fixed_nsyns(v, what="nsyns"):
+    """BMTK's ``nsyns=`` (or a number as ``connection_rule``): a whole number of synapses for
+    every pair, given as an int or a float such as ``1e4``."""
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise NetbuildError(f"{what}={v!r}: expected a number of synapses per pair")
+    if not np.isfinite(v) or v < 0 or float(v) != int(v):
+        raise NetbuildError(f"{what}={v!r}: expected a whole number of synapses >= 0")
+    if int(v) > 2**32 - 1:
+        raise NetbuildError(f"{what}={v!r}: at most 4294967295 synapses per pair (BMTK's uint32)")
+    return int(v)
 
 
 def _imported_nodes(builder):
@@ -536,17 +921,35 @@ class _PropertyCall:
 
 
 class _Session:
-    """The spec text of every network and edge type of the session, with the Python functions
-    to attach, for one ``save``."""
+    """The spec text of one builder's build (its network, the networks its edges reach, its
+    edge types), with the Python functions to attach, and the keys that tell whether an earlier
+    build made the same."""
 
-    def __init__(self, output_dir, compression, opts, with_edges):
+    def __init__(self, builder, compression, opts, with_edges):
+        self.builder = builder
+        self.opts_given = dict(opts)
         self.opts = dict(opts)
+        self.with_edges = with_edges
+        self.compression_given = compression
+        self.compression = _compression(compression)
         self.lines = []  # spec lines
         self.blocks = []  # (first line, callsite, what)
         self.rules, self.props = [], []
         self.edge_callsites = []
-        self._write(output_dir, compression, with_edges)
+        self.functions = []  # the Python objects the build calls: part of what it depends on
+        self._write(with_edges)
         self.text = "\n".join(self.lines) + "\n"
+        self.digest = hashlib.sha256(self.text.encode()).hexdigest()
+        # Settings that change neither the files' content nor the draws are not in the keys.
+        settings = ("memory_budget =", "spill_dir =")
+        content = "\n".join(line for line in self.lines if not line.startswith(settings))
+        ids = ",".join(str(id(f)) for f in self.functions)
+        self.key = hashlib.sha256(f"{content}\n{ids}".encode()).hexdigest()
+        # The builder's own nodes depend on [build], its blocks and their place among the
+        # blocks (the key of netbuild's draws): a build with edges serves save_nodes alike.
+        own = self.lines[: self.header_end] + self.lines[self.own[0]: self.own[1]]
+        nodes = "\n".join(line for line in own if not line.startswith(settings))
+        self.nodes_key = hashlib.sha256(f"{nodes}\n{self.own[2]}".encode()).hexdigest()
 
     def _block(self, header, callsite, what):
         self.lines.append("")
@@ -554,11 +957,9 @@ class _Session:
         self.blocks.append((len(self.lines) + 1, callsite, what))
         self.lines.append(header)
 
-    def _write(self, output_dir, compression, with_edges):
-        # The output folder goes to the build as the binary's `-o` does, outside the spec.
-        self.output_dir = os.path.abspath(output_dir)
+    def _write(self, with_edges):
         build = [("seed", str(_SEED["value"] or 0)),
-                 ("compression", _toml.scalar(_compression(compression)))]
+                 ("compression", _toml.scalar(self.compression))]
         sort_by = self.opts.pop("sort_by", None)
         if sort_by is not None:
             build.append(("sort_edges_by", _toml.scalar(str(sort_by).replace("_node_id", ""))))
@@ -566,13 +967,26 @@ class _Session:
             if self.opts.get(k) is not None:
                 build.append((k, _toml.scalar(str(self.opts.pop(k)))))
         self.threads = self.opts.pop("threads", None)
-        self.lines.append("# The spec netbuild made from a BMTK-style script.")
+        for k in ("index_by", "sort_on_disk"):
+            # BMTK's ways to write; netbuild indexes by target and source and spills past its
+            # memory budget whatever they say.
+            if k in self.opts:
+                v = self.opts.pop(k)
+                if k not in _WARNED:
+                    _WARNED.add(k)
+                    logger.warning("save: %s=%r is BMTK's; netbuild writes both indices and "
+                                   "sorts within its memory_budget", k, v)
+        self.lines.append(f"# The spec netbuild made from a BMTK-style script: {self.builder.name!r}.")
         self.lines.append("[build]")
         self.lines.extend(f"{k} = {v}" for k, v in build)
-        for net in _SESSION:
+        self.header_end = len(self.lines)
+        networks, self.whole_session = _networks(self.builder, with_edges)
+        blocks_before = 0
+        for net, name in networks:
+            start = len(self.lines)
             for n, type_props, node_props, positions, callsite in net._blocks:
                 self._block("[[nodes]]", callsite, f"add_nodes of {net.name!r}")
-                self.lines.append(f"network = {_toml.scalar(net.name)}")
+                self.lines.append(f"network = {_toml.scalar(name)}")
                 self.lines.append(f"N = {n}")
                 for k, v in type_props.items():
                     self.lines.append(f"{_toml.key(k)} = {_toml.scalar(v)}")
@@ -582,16 +996,23 @@ class _Session:
                 if positions is not None:
                     self.lines.append(f"positions = {positions.toml()}")
             for nodes_file, types_file, population, callsite in net._imports:
+                if name != net.name:
+                    continue  # an import draws nothing: needed only where it is reached
                 self._block("[[import]]", callsite, f"import_nodes of {net.name!r}")
                 self.lines.append(f"nodes = {_toml.scalar(nodes_file)}")
                 self.lines.append(f"node_types = {_toml.scalar(types_file)}")
                 self.lines.append(f"population = {_toml.scalar(population)}")
+                # The build writes into a staging folder; which files may be replaced where
+                # the script saves is decided there (save_edges), as BMTK's scripts re-run.
+                self.lines.append("replace_edges = true")
+            if net is self.builder:
+                self.own = (start, len(self.lines), blocks_before)
+            blocks_before += len(net._blocks)
+        self.nodes_end = len(self.lines)
         if not with_edges:
             return
-        maps = [cm for net in _SESSION for cm in net._maps]
         # The spec numbers [[edges]] blocks first, then [[gap_junctions]].
-        ordered = [cm for cm in maps if cm.gap is None] + [cm for cm in maps if cm.gap is not None]
-        for index, cm in enumerate(ordered):
+        for index, cm in enumerate(self.builder._ordered_maps()):
             self._edge_type(index, cm)
 
     def _edge_type(self, index, cm):
@@ -608,6 +1029,7 @@ class _Session:
             if nsyns is not None:
                 self.lines.append(f"nsyns = {nsyns}")
         elif callable(rule):
+            self.functions += [rule, cm.params]
             # A placeholder rule, replaced by the function; BMTK calls it for every pair,
             # self-pairs included.
             self.lines.append("rule = { all_to_all = true, autapses = true }")
@@ -639,7 +1061,12 @@ class _Session:
                 for j, (name, dt) in enumerate(zip(names, dtypes)):
                     if isinstance(prop_rule, Value):
                         text = prop_rule.toml(dt)
+                    elif isinstance(prop_rule, _ValuesList):
+                        text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(dt))])
+                        self.functions.append(prop_rule)
+                        self.props.append((index, k, prop_rule.call()))
                     elif callable(prop_rule):
+                        self.functions += [prop_rule, params]
                         text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(dt))])
                         src = cm.source.network._node_objects()
                         trg = cm.target.network._node_objects()
@@ -673,11 +1100,12 @@ class _Session:
             return f"{self.edge_callsites[int(m.group(1))]}: {m.group(2)}"
         return message
 
-    def build(self):
+    def build(self, output_dir):
+        """Builds into ``output_dir`` (the staging folder); returns the build's summary."""
         if self.opts:
             raise NetbuildError(f"save: unknown option(s) {', '.join(sorted(self.opts))}")
         path = os.path.join(os.getcwd(), "netbuild_script.toml")
-        digest = hashlib.sha256(self.text.encode()).hexdigest()
+        digest = self.digest
         threads, progress = self.threads, None
         try:  # As the binary: seconds between progress lines in a log, 0 for none.
             progress = float(os.environ.get("NETBUILD_PROGRESS_SECS", ""))
@@ -692,10 +1120,46 @@ class _Session:
                 # same files run after run (on the same number of ranks).
                 threads = 1
         try:
-            return _netbuild.build(self.text, path, self.rules, self.props, self.output_dir,
-                                   threads, digest, progress)
+            # A fresh staging folder of netbuild's own; the files are placed from there.
+            return _netbuild.build(self.text, path, self.rules, self.props, output_dir,
+                                   threads, digest, progress, overwrite="netbuild",
+                                   remove_stale=False)
         except _netbuild.SpecError as e:
             raise NetbuildError(self._locate(str(e))) from None
+        except _netbuild.OutputError as e:
+            raise NetbuildError(str(e)) from None
+
+
+def _networks(builder, with_edges):
+    """[(builder, its network name in the spec)] of a build of ``builder`` (in session order),
+    and whether that is the whole session (``builder`` is the only one, so its ``save`` writes
+    every file of the build). Its own network and those its edges reach, under
+    their names; when netbuild draws node values (generators, ``positions`` volumes), which
+    come from streams keyed by the block's place in the spec, the blocks of every other builder
+    too, under hidden names (their files stay in the staging folder), so that a network's nodes
+    are the same in every build."""
+    needed = [builder]
+    if with_edges:
+        for cm in builder._maps:
+            for b in (cm.source.network, cm.target.network):
+                if b not in needed:
+                    needed.append(b)
+    by_name = {}
+    for b in needed:
+        if by_name.setdefault(b.name, b) is not b:
+            raise NetbuildError(f"the edges of {builder.name!r} reach two different "
+                                f"NetworkBuilders named {b.name!r}: netbuild builds one network of "
+                                "a name at a time")
+    drawn = any(isinstance(v, Value) for b in _SESSION for blk in b._blocks
+                for v in blk[2].values()) or any(blk[3] is not None for b in _SESSION
+                                                 for blk in b._blocks)
+    out = []
+    for i, b in enumerate(_SESSION):
+        if b in needed:
+            out.append((b, b.name))
+        elif drawn and b._blocks:
+            out.append((b, f"netbuild_unsaved_{i}_{b.name}"))
+    return out, _SESSION == [builder]
 
 
 def _compression(c):

@@ -1,0 +1,189 @@
+"""Where a builder's circuit is built once, and how its files reach the folders a script names.
+
+In: a built SONATA folder (the staging folder: netbuild's Rust build writes a whole circuit
+there, hidden in the working directory) and the file names BMTK's ``save_nodes`` /
+``save_edges`` would write. Out: those files in place, each one complete or not at all (hard
+linked or copied beside its destination under a temporary name, then renamed over it), listed in
+the destination folder's manifest ``.netbuild.json`` (the list of files netbuild wrote there,
+which netbuild alone may replace).
+
+Every rank calls these functions together: rank 0 moves files, the others wait at a barrier.
+"""
+
+import atexit
+import json
+import logging
+import os
+import shutil
+
+from . import _netbuild
+
+logger = logging.getLogger("netbuild")
+
+MANIFEST = ".netbuild.json"
+# Staging folders of this process, removed when the script ends.
+_STAGED = set()
+
+
+class OverwriteError(FileExistsError):
+    """A file is in the way: ``force_overwrite=False`` was asked, or netbuild did not write it."""
+
+
+def _job_token():
+    """A name the ranks of one job share and other jobs do not (the launcher's job id), or
+    this process's id without a launcher."""
+    if _netbuild.size() == 1:
+        return str(os.getpid())
+    for var in ("PMIX_NAMESPACE", "OMPI_MCA_ess_base_jobid", "SLURM_JOB_ID"):
+        v = os.environ.get(var)
+        if v:
+            step = os.environ.get("SLURM_STEP_ID", "") if var == "SLURM_JOB_ID" else ""
+            return "".join(c if c.isalnum() else "-" for c in v + step)[-24:]
+    return "mpi"
+
+
+def staging_dir(name, digest):
+    """The staging folder of a build of network ``name`` whose spec hashes to ``digest``: hidden,
+    in the working directory (shared by the ranks, as the output folder is)."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:40]
+    path = os.path.join(os.getcwd(), f".netbuild-stage-{safe}-{digest[:12]}-{_job_token()}")
+    _STAGED.add(path)
+    return path
+
+
+def remove(path):
+    """Removes a staging folder (rank 0), then waits for every rank."""
+    if _netbuild.rank() == 0 and os.path.isdir(path):
+        shutil.rmtree(path, ignore_errors=True)
+    _netbuild.barrier()
+
+
+def discard():
+    """Removes this process's staging folders now (any rank: a job about to end on an uncaught
+    exception, whose other ranks are ended with it)."""
+    for path in _STAGED:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@atexit.register
+def _remove_all():
+    # Registered before netbuild's MPI finalisation (at import), so it runs after it: every
+    # rank is done with the files by then.
+    if _netbuild.rank() == 0:
+        discard()
+
+
+def bmtk_path(file_name, output_dir, default):
+    """BMTK's rule for a file argument: None -> ``output_dir/default``; an absolute path as it
+    is; a relative one inside ``output_dir``."""
+    if file_name is None:
+        return os.path.join(output_dir, default)
+    return os.path.join(output_dir, file_name)
+
+
+def _manifest(folder):
+    """The manifest of ``folder`` as a dict (``files``, ``dirs``), empty lists when it has none."""
+    path = os.path.join(folder, MANIFEST)
+    try:
+        with open(path) as f:
+            m = json.load(f)
+    except FileNotFoundError:
+        return {"files": [], "dirs": []}
+    except (OSError, ValueError) as e:
+        raise OverwriteError(f"{path}: {e}; netbuild cannot tell which files of the folder are its "
+                             "own (remove the file to have the folder treated as one without a "
+                             "manifest)") from None
+    if not isinstance(m.get("files"), list):
+        raise OverwriteError(f"{path}: no list \"files\"; netbuild cannot tell which files of the "
+                             "folder are its own")
+    m.setdefault("dirs", [])
+    return m
+
+
+def _has_netbuild_version(path):
+    try:
+        import h5py
+    except ImportError:
+        return False
+    try:
+        with h5py.File(path, "r") as h:
+            return "netbuild_version" in h.attrs
+    except OSError:
+        return False
+
+
+def written_by_netbuild(path):
+    """Whether the existing file ``path`` is netbuild's: listed in its folder's manifest, or, in a
+    folder without one (a netbuild from before manifests), an HDF5 file carrying netbuild's
+    ``netbuild_version`` attribute or the type table beside one."""
+    folder, name = os.path.split(os.path.abspath(path))
+    m = _manifest(folder)
+    if os.path.exists(os.path.join(folder, MANIFEST)):
+        return name in m["files"]
+    if name.endswith(".h5"):
+        return _has_netbuild_version(path)
+    for csv, h5 in (("_node_types.csv", "_nodes.h5"), ("_edge_types.csv", "_edges.h5")):
+        if name.endswith(csv):
+            return _has_netbuild_version(os.path.join(folder, name[: -len(csv)] + h5))
+    return False
+
+
+def check_free(paths, force_overwrite):
+    """Raises :class:`OverwriteError` before anything is written if a file of ``paths`` exists
+    and may not be replaced: ``force_overwrite=False`` replaces nothing (BMTK's refusal); True
+    replaces netbuild's own files only. Collective: every rank looks at the same files between
+    two barriers (earlier placements are seen; none starts before every rank has looked), so
+    every rank raises alike."""
+    _netbuild.barrier()
+    try:
+        _check(paths, force_overwrite)
+    finally:
+        _netbuild.barrier()
+
+
+def _check(paths, force_overwrite):
+    for p in paths:
+        if not os.path.exists(p):
+            continue
+        where = os.path.abspath(p)
+        if not force_overwrite:
+            raise OverwriteError(f"{where} exists (force_overwrite=False): as BMTK, netbuild "
+                                 "replaces no file then; delete it, use a different name, or "
+                                 "use force_overwrite")
+        if not written_by_netbuild(p):
+            raise OverwriteError(f"{where} exists and netbuild did not write it (it is not in the "
+                                 f"folder's {MANIFEST}): netbuild never replaces such a file; "
+                                 "remove it or save elsewhere")
+
+
+def place(src, dst):
+    """Puts the staged file ``src`` at ``dst`` (complete or not at all) and lists it in the
+    manifest of ``dst``'s folder. Rank 0 only; callers wait at a barrier after."""
+    folder = os.path.dirname(os.path.abspath(dst)) or "."
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".{os.path.basename(dst)}.netbuild-{os.getpid()}")
+    try:
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    record(folder, [os.path.basename(dst)])
+
+
+def record(folder, names):
+    """Adds ``names`` (files of ``folder``) to the folder's manifest, written aside then renamed."""
+    m = _manifest(folder)
+    files = sorted(set(m["files"]) | set(names))
+    m["files"] = files
+    m.setdefault("about", "the files and folders netbuild wrote here: a build replaces or removes "
+                          "these, and never touches anything else")
+    path = os.path.join(folder, MANIFEST)
+    aside = f"{path}.{os.getpid()}"
+    with open(aside, "w") as f:
+        json.dump(m, f, indent=2)
+        f.write("\n")
+    os.replace(aside, path)

@@ -157,14 +157,18 @@ def types_rows(path, id_column):
 
 
 def _csv_for(h5_rel, csvs, suffix_h5, suffix_csv, ids):
-    """The types CSV of an .h5 file: `X_edge_types.csv` beside `X_edges.h5`, else the one CSV
-    that holds all of `ids` (save_edges(edges_file_name=...) may name the two apart)."""
+    """The types CSV of an .h5 file: `X_edge_types.csv` beside `X_edges.h5`, else, of the CSVs
+    that hold all of `ids`, the one whose path shares the longest start with the .h5's
+    (save_nodes(nodes_file_name='drive_n.h5', node_types_file_name='drive_nt.csv') names them
+    apart; networks number their types alike, so ids alone are ambiguous)."""
     if h5_rel.endswith(suffix_h5):
         twin = h5_rel[: -len(suffix_h5)] + suffix_csv
         if twin in csvs:
             return twin
     holding = [rel for rel, pos in csvs.items() if set(ids) <= set(pos)]
-    return holding[0] if len(holding) == 1 else None
+    shared = {rel: len(os.path.commonprefix([rel, h5_rel])) for rel in holding}
+    best = [rel for rel in holding if shared[rel] == max(shared.values())]
+    return best[0] if len(best) == 1 else None
 
 
 def _compare_type_rows(kind, rel, rows_b, rows_n, problems):

@@ -12,8 +12,8 @@ with its values); libsonata opens each file of netbuild's whose BMTK twin it ope
 the folder deleted or overwritten. A script that writes `report.json` (what it read back through
 the builder's API, or what its rules saw) must write the same one under both.
 
-A case whose netbuild behaviour another branch is building is xfail(strict=True) with the branch
-named: it fails today and flips (strict: the xfail then fails, remove the mark) when that lands.
+A case netbuild fails today is xfail(strict=True) with its cause: it flips (strict: the xfail then
+fails; remove the mark) when netbuild changes.
 
     .venv/bin/python -m pytest tests/python/test_corpus.py -q
 """
@@ -48,39 +48,27 @@ FOREIGN_IN_OUTPUT = {"save_beside.py": {"network/gids.h5": "not HDF5: a user's p
                                         "network/notes.txt": "the user's notes\n"}}
 
 
-def py_api(what):
-    return f"netbuild gains {what} on branch py-api"
-
-
-def safe_output(what):
-    return f"{what}: netbuild stops doing that on branch safe-output"
-
-
 def unassigned(what):
     return f"{what} (no branch builds it yet: reported to the lead)"
 
 
 # script -> why netbuild fails it today, and who is changing that (None: netbuild passes).
+# py-api and safe-output have landed (main at 0eeefae): what remains has no branch yet.
 XFAIL = {
-    "pop_nsyns.py": py_api("nsyns= without a connection rule (every pair gets 1 synapse today) and nsyns=1e4"),
-    "bio_values.py": py_api("add_properties(values=[...]) (refused today)"),
-    "gap_junctions.py": py_api("<net>_gap_juncs.h5 and BMTK's gap junction edge type row "
-                               "(today: no table, and an extra resistance column)"),
-    "network_api.py": py_api("the nnodes property, nedges, get_connections(), edges(), edges_iter()"),
-    "node_id_selectors.py": py_api("nodes(node_id=...) as a selector (an unknown property today)"),
-    "reimport.py": py_api("a second NetworkBuilder of a name in use that import_nodes its files"),
-    "save_edges_args.py": py_api("save_edges(src_network=, trg_network=, name=, force_build=)"),
-    "save_names.py": py_api("save_nodes(nodes_file_name=, node_types_file_name=) and "
-                            "save_edges(edges_file_name=, edge_types_file_name=)"),
-    "save_here.py": safe_output("save() into the script's folder deletes the user's files there "
-                                "(the script itself too) and overwrites their circuit_config.json, "
-                                "node_sets.json and simulation_config.json"),
-    "save_beside.py": safe_output("save(output_dir='network') deletes the user's files in network/ "
-                                  "(it swaps in a new folder)"),
+    "gap_junctions.py": unassigned("the gap junction edge type row has a resistance column BMTK "
+                                   "does not write (BMTK keeps only syn_weight = 1/resistance)"),
+    "node_id_selectors.py": unassigned("source_query/target_query of number selections: BMTK "
+                                       "writes node_id=='0', netbuild node_id==0"),
+    "query_text.py": unassigned("source_query/target_query of number and bool selections: BMTK "
+                                "writes layer=='4', netbuild layer==4"),
+    "save_names.py": unassigned("source_query/target_query of number selections: BMTK writes "
+                                "rate=='5', netbuild rate==5"),
+    "save_here.py": unassigned("save() into a folder holding the user's circuit_config.json "
+                               "fails: netbuild writes circuit_config.json, node_sets.json and "
+                               "simulation_config.json beside the SONATA files (BMTK does not) "
+                               "and refuses to replace the user's"),
     "positions.py": unassigned("add_nodes(positions=<N x 3>) is written as x, y, z columns where "
                                "BMTK writes one N x 3 positions column"),
-    "query_text.py": unassigned("source_query/target_query of number and bool selections: BMTK writes "
-                                "layer=='4', netbuild layer==4"),
     "string_props.py": unassigned("per-edge string properties (dtypes=h5py.string_dtype()) are refused: "
                                   "netbuild stores per-edge properties as numbers only"),
 }

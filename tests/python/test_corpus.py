@@ -45,7 +45,9 @@ FOREIGN = {
 
 # Files of the user's in a script's output folder, for the scripts that save beside them.
 FOREIGN_IN_OUTPUT = {"save_beside.py": {"network/gids.h5": "not HDF5: a user's placeholder\n",
-                                        "network/notes.txt": "the user's notes\n"}}
+                                        "network/notes.txt": "the user's notes\n"},
+                     "rebuild.py": {"network/cortex_nodes.h5": "an earlier build's file\n",
+                                    "network/cortex_node_types.csv": "node_type_id\n100\n"}}
 
 
 def unassigned(what):
@@ -67,6 +69,9 @@ XFAIL = {
                                "fails: netbuild writes circuit_config.json, node_sets.json and "
                                "simulation_config.json beside the SONATA files (BMTK does not) "
                                "and refuses to replace the user's"),
+    "rebuild.py": unassigned("save() over the circuit files an earlier build left (BMTK's examples "
+                             "ship network/): BMTK replaces them (force_overwrite=True, its default), "
+                             "netbuild refuses ('exists and netbuild did not write it')"),
     "positions.py": unassigned("add_nodes(positions=<N x 3>) is written as x, y, z columns where "
                                "BMTK writes one N x 3 positions column"),
     "string_props.py": unassigned("per-edge string properties (dtypes=h5py.string_dtype()) are refused: "
@@ -79,7 +84,7 @@ NEEDS_BIO = {"bio_cells.py"}
 # Scripts whose rules draw nothing: every edge and its values the same, not only the counts.
 EXACT_EDGES = {"pop_nsyns.py", "network_api.py", "node_id_selectors.py", "query_text.py",
                "save_names.py", "bio_values.py", "build_force.py", "side_effects.py",
-               "save_beside.py"}
+               "save_beside.py", "rebuild.py"}
 
 
 def cases():

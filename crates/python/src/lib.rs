@@ -186,6 +186,39 @@ fn finalize() {
     process::finalize();
 }
 
+/// Whether the existing file `name` of `folder` is netbuild's, by the rules the Rust build
+/// applies (`netbuild::manifest`): listed in the folder's `.netbuild.json` and unchanged since,
+/// or, in a folder without a manifest, a file of a netbuild from before manifests. Raises
+/// `OutputError` for a manifest netbuild cannot read.
+#[pyfunction]
+fn is_netbuilds(folder: &str, name: &str) -> PyResult<bool> {
+    use netbuild::manifest::{written_by_netbuild, Manifest};
+    let dir = Path::new(folder);
+    match Manifest::read(dir) {
+        Ok(Some(m)) => Ok(m.lists_unchanged(dir, name)),
+        Ok(None) => Ok(written_by_netbuild(dir, name)),
+        Err(e) => Err(OutputError::new_err(e.to_string())),
+    }
+}
+
+/// Adds the files `names` of `folder` (as they are now) to the folder's `.netbuild.json`,
+/// replaced atomically: how the Python front lists the files it places from its staging build.
+#[pyfunction]
+fn record_files(folder: &str, names: Vec<String>) -> PyResult<()> {
+    use netbuild::manifest::{Manifest, Provenance, Stamp};
+    let dir = Path::new(folder);
+    let out = |e: &dyn std::fmt::Display| OutputError::new_err(e.to_string());
+    let mut m = Manifest::read(dir)
+        .map_err(|e| out(&e))?
+        .unwrap_or_default();
+    for name in names {
+        let stamp = Stamp::of(&dir.join(&name))
+            .ok_or_else(|| out(&format!("{}: not a file", dir.join(&name).display())))?;
+        m.files.insert(name, stamp);
+    }
+    m.write(dir, &Provenance::default()).map_err(|e| out(&e))
+}
+
 /// The native module: MPI is initialised here when a launcher started the process.
 #[pymodule]
 fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -199,5 +232,7 @@ fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(barrier, m)?)?;
     m.add_function(wrap_pyfunction!(finalize, m)?)?;
     m.add_function(wrap_pyfunction!(abort, m)?)?;
+    m.add_function(wrap_pyfunction!(is_netbuilds, m)?)?;
+    m.add_function(wrap_pyfunction!(record_files, m)?)?;
     Ok(())
 }

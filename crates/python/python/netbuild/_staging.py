@@ -11,7 +11,6 @@ Every rank calls these functions together: rank 0 moves files, the others wait a
 """
 
 import atexit
-import json
 import logging
 import os
 import shutil
@@ -81,51 +80,16 @@ def bmtk_path(file_name, output_dir, default):
     return os.path.join(output_dir, file_name)
 
 
-def _manifest(folder):
-    """The manifest of ``folder`` as a dict (``files``, ``dirs``), empty lists when it has none."""
-    path = os.path.join(folder, MANIFEST)
-    try:
-        with open(path) as f:
-            m = json.load(f)
-    except FileNotFoundError:
-        return {"files": [], "dirs": []}
-    except (OSError, ValueError) as e:
-        raise OverwriteError(f"{path}: {e}; netbuild cannot tell which files of the folder are its "
-                             "own (remove the file to have the folder treated as one without a "
-                             "manifest)") from None
-    if not isinstance(m.get("files"), list):
-        raise OverwriteError(f"{path}: no list \"files\"; netbuild cannot tell which files of the "
-                             "folder are its own")
-    m.setdefault("dirs", [])
-    return m
-
-
-def _has_netbuild_version(path):
-    try:
-        import h5py
-    except ImportError:
-        return False
-    try:
-        with h5py.File(path, "r") as h:
-            return "netbuild_version" in h.attrs
-    except OSError:
-        return False
-
-
 def written_by_netbuild(path):
-    """Whether the existing file ``path`` is netbuild's: listed in its folder's manifest, or, in a
-    folder without one (a netbuild from before manifests), an HDF5 file carrying netbuild's
-    ``netbuild_version`` attribute or the type table beside one."""
+    """Whether the existing file ``path`` is netbuild's: listed in its folder's manifest and
+    unchanged since netbuild wrote it, or, in a folder without one (a netbuild from before
+    manifests), an HDF5 file carrying netbuild's ``netbuild_version`` attribute or the type table
+    beside one. The Rust build's rules (``netbuild::manifest``), one implementation."""
     folder, name = os.path.split(os.path.abspath(path))
-    m = _manifest(folder)
-    if os.path.exists(os.path.join(folder, MANIFEST)):
-        return name in m["files"]
-    if name.endswith(".h5"):
-        return _has_netbuild_version(path)
-    for csv, h5 in (("_node_types.csv", "_nodes.h5"), ("_edge_types.csv", "_edges.h5")):
-        if name.endswith(csv):
-            return _has_netbuild_version(os.path.join(folder, name[: -len(csv)] + h5))
-    return False
+    try:
+        return _netbuild.is_netbuilds(folder, name)
+    except _netbuild.OutputError as e:
+        raise OverwriteError(str(e)) from None
 
 
 def check_free(paths, force_overwrite):
@@ -175,15 +139,9 @@ def place(src, dst):
 
 
 def record(folder, names):
-    """Adds ``names`` (files of ``folder``) to the folder's manifest, written aside then renamed."""
-    m = _manifest(folder)
-    files = sorted(set(m["files"]) | set(names))
-    m["files"] = files
-    m.setdefault("about", "the files and folders netbuild wrote here: a build replaces or removes "
-                          "these, and never touches anything else")
-    path = os.path.join(folder, MANIFEST)
-    aside = f"{path}.{os.getpid()}"
-    with open(aside, "w") as f:
-        json.dump(m, f, indent=2)
-        f.write("\n")
-    os.replace(aside, path)
+    """Adds ``names`` (files of ``folder``, as they are now) to the folder's manifest, written
+    aside then renamed (the Rust build's manifest format)."""
+    try:
+        _netbuild.record_files(os.path.abspath(folder), list(names))
+    except _netbuild.OutputError as e:
+        raise OverwriteError(str(e)) from None

@@ -213,7 +213,9 @@ def simulate(config, report):
                     "sec_type": seg.sec.name().split(".")[-1].split("[")[0],
                     "same_section": seg.sec == sec,
                     "dist_at_pos": h.distance(soma(0.5), sec(pos)),
-                    "dist_sec": sorted((h.distance(soma(0.5), sec(0)), h.distance(soma(0.5), sec(1)))),
+                    # The section's extent from the soma (its middle too: for soma[0] itself
+                    # both ends are L/2 away).
+                    "dist_sec": sorted(h.distance(soma(0.5), sec(x)) for x in (0.0, 0.5, 1.0))[::2],
                     "dist_at_syn": h.distance(soma(0.5), seg),
                     "half_seg": seg.sec.L / seg.sec.nseg / 2.0,
                 })

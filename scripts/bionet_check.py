@@ -21,15 +21,21 @@ compiles the mechanisms first); see docs/BIONET.md.
    back, and after it the spikes.
 
 Checks (exit 1 on any failure):
-- per edge population, the connections BioNet made = sum over the edges file's rows of
-  ``nsyns`` (1 where the column is absent): one NEURON synapse per synapse onto a biophysical
-  cell, one NetCon per row onto a point cell;
-- each synapse onto a biophysical cell sits on the section its row names
-  (``afferent_section_id``), at ``afferent_section_pos``, on a section of a type its edge type
-  asked for, at a distance from the soma (``h.distance`` from ``soma[0](0.5)``) inside the asked
-  range, measured where the row placed it; where NEURON put the point process (the centre of
-  the segment holding that position: ``syn.get_loc()``), the distance is within half a segment
-  of the range;
+- per edge type onto biophysical cells, NEURON synapses = the sum over the edges file's rows of
+  ``nsyns`` (1 where the row's group has no such column: rows with location columns are one
+  synapse each, BioNet ignores nsyns there); one edge type has no location columns but BMTK's
+  edge-type ``target_sections`` and ``distance_range``, from which BioNet draws ``nsyns``
+  locations per row itself;
+- per edge type onto point cells (IntFire1: no synapse objects), one NetCon per row, their
+  weights summing to syn_weight x nsyns x the synapse file's sign over the rows;
+- each synapse sits on the section its row names (``afferent_section_id``, at
+  ``afferent_section_pos``), on a section of a type its edge type asked for, on a section that
+  reaches into the asked distance range (``h.distance`` from ``soma[0](0.5)``); with
+  ``--locations native`` also: at its row's position the distance is inside the range, and where
+  NEURON put the point process (the centre of the segment holding that position:
+  ``syn.get_loc()``) within half a segment of it. BMTK's callback and BioNet's own draw pick a
+  segment of their reader that overlaps the range (one per section by default) and put the
+  synapse at its centre, which may lie outside the range: for them only the overlap is checked;
 - the biophysical and the point cells spike.
 """
 
@@ -77,6 +83,11 @@ BIO_EDGES = [
 EXT_EDGES = [
     ("ext2e", {"ei": "e"}, 4, "AMPA_ExcToExc.json", 1.0e-3, ["basal", "apical"], [0.0, 1.0e20]),
     ("ext2i", {"ei": "i"}, 4, "AMPA_ExcToInh.json", 1.5e-3, ["somatic", "basal"], [0.0, 200.0]),
+]
+# Onto biophysical cells without location columns: the edge type's `target_sections` and
+# `distance_range`, from which BioNet draws `nsyns` locations per row itself at load time.
+TYPED_EDGES = [
+    ("ext2e_typed", {"ei": "e"}, 3, "AMPA_ExcToExc.json", 5.0e-4, ["basal", "apical"], [50.0, 300.0]),
 ]
 # NEURON's section names per SWC type, as BMTK's readers map them.
 SECTION_TYPES = {"soma": "soma", "somatic": "soma", "axon": "axon", "axonal": "axon",
@@ -141,6 +152,11 @@ def build(out, variant):
                            connection_rule=rules.probability(0.5, nsyns=nsyns), tag=tag,
                            syn_weight=weight, delay=2.0, dynamics_params=syn, model_template="Exp2Syn")
         placed(cm, sections, drange)
+    for tag, trg, nsyns, syn, weight, sections, drange in TYPED_EDGES:
+        ext.add_edges(source=ext.nodes(), target=bio.nodes(model_type="biophysical", **trg),
+                      connection_rule=rules.probability(0.3, nsyns=nsyns), tag=tag,
+                      target_sections=sections, distance_range=drange,
+                      syn_weight=weight, delay=2.0, dynamics_params=syn, model_template="Exp2Syn")
     ext.add_edges(source=ext.nodes(), target=bio.nodes(model_type="point_neuron"),
                   connection_rule=rules.probability(0.5, nsyns=3), tag="ext2point",
                   syn_weight=0.05, delay=2.0, dynamics_params="instantaneousExc.json")
@@ -203,12 +219,15 @@ def simulate(config, report):
             soma = cell.soma[0]
             for c in cell.connections():
                 e, syn = c._edge_prop, c._syn
-                sec_id, pos = int(e.afferent_section_id), float(e.afferent_section_pos)
-                sec = cell.get_sections()[sec_id]
                 seg = syn.get_segment()
+                if e.preselected_targets:  # the row's location columns
+                    sec_id, pos = int(e.afferent_section_id), float(e.afferent_section_pos)
+                    sec = cell.get_sections()[sec_id]
+                else:  # BioNet drew the location
+                    sec, pos = seg.sec, seg.x
                 synapses.append({
-                    "target": node_id,
-                    "tag": e["tag"], "sec_id": sec_id, "pos": pos,
+                    "target": node_id, "preselected": bool(e.preselected_targets),
+                    "tag": e["tag"], "pos": pos,
                     # NEURON's names: <template>[i].soma[0], .dend[k], .apic[k], .axon[k]
                     "sec_type": seg.sec.name().split(".")[-1].split("[")[0],
                     "same_section": seg.sec == sec,
@@ -221,8 +240,7 @@ def simulate(config, report):
                 })
         else:
             for c in cell.connections():
-                netcons.append({"target": node_id,
-                                "tag": c._edge_prop["tag"]})
+                netcons.append({"target": node_id, "tag": c._edge_prop["tag"], "weight": c.syn_weight})
     t0 = time.time()
     sim.run()
     run_s = time.time() - t0
@@ -233,7 +251,9 @@ def simulate(config, report):
 # --- 4. checks ----------------------------------------------------------------------------------
 
 def expected(net):
-    """{tag: (connections expected, location columns per row or None)} from the edges files."""
+    """{tag: (rows, synapses = sum of nsyns, location columns in every row's group, the summed
+    NetCon weight BioNet gives a point cell: syn_weight x nsyns x the synapse's sign)}, from the
+    edges files (every group) and the edge types CSVs."""
     import h5py
     import pandas as pd
 
@@ -241,35 +261,59 @@ def expected(net):
     for f in sorted(net.glob("*_edges.h5")):
         types = pd.read_csv(str(f).replace("_edges.h5", "_edge_types.csv"), sep=" ")
         tags = dict(zip(types["edge_type_id"], types["tag"]))
+        weights = dict(zip(types["edge_type_id"], types["syn_weight"]))
+        signs = {t: json.loads((COMPONENTS / "synaptic_models" / p).read_text()).get("sign", 1)
+                 for t, p in zip(types["edge_type_id"], types["dynamics_params"])}
         with h5py.File(f, "r") as h:
             for pop in h["edges"].values():
-                g = pop["0"]
                 type_ids = pop["edge_type_id"][()]
-                nsyns = g["nsyns"][()] if "nsyns" in g else np.ones(len(type_ids), dtype=np.int64)
-                has_loc = "afferent_section_id" in g
+                group_ids, index = pop["edge_group_id"][()], pop["edge_group_index"][()]
                 for t in np.unique(type_ids):
                     m = type_ids == t
-                    out[tags[t]] = (int(nsyns[m].sum()), has_loc)
+                    n, has_loc = 0, True
+                    for gid in np.unique(group_ids[m]):
+                        g = pop[str(gid)]
+                        rows = index[m & (group_ids == gid)]
+                        n += int(g["nsyns"][()][rows].sum()) if "nsyns" in g else len(rows)
+                        has_loc &= "afferent_section_id" in g
+                    out[tags[t]] = (int(m.sum()), n, has_loc, n * float(weights[t]) * signs[t])
     return out
 
 
 def check(net, report, variant, failures):
     rep = json.loads(report.read_text())
     want = expected(net)
-    got = {}
+    got, weight = {}, {}
     for s in rep["synapses"] + rep["netcons"]:
         got[s["tag"]] = got.get(s["tag"], 0) + 1
-    onto_bio = {e[0] for e in BIO_EDGES} | {e[0] for e in EXT_EDGES}
-    for tag, (n, has_loc) in sorted(want.items()):
-        what = "NEURON synapses" if tag in onto_bio else "NetCons onto point cells"
-        status = "ok" if got.get(tag, 0) == n else "MISMATCH"
-        log(f"  {tag}: {got.get(tag, 0)} {what}, rows x nsyns = {n} ({status})")
-        if got.get(tag, 0) != n:
-            failures.append(f"{tag}: BioNet made {got.get(tag, 0)} {what}, the files hold {n}")
-        if tag in onto_bio and not has_loc:
+        weight[s["tag"]] = weight.get(s["tag"], 0.0) + s.get("weight", 0.0)
+    onto_bio = {e[0] for e in BIO_EDGES + EXT_EDGES + TYPED_EDGES}
+    typed = {e[0] for e in TYPED_EDGES}
+    for tag, (rows, n, has_loc, w) in sorted(want.items()):
+        if tag in onto_bio:
+            ok = got.get(tag, 0) == n
+            log(f"  {tag}: {got.get(tag, 0)} NEURON synapses; {rows} rows, rows x nsyns = {n} "
+                f"({'ok' if ok else 'MISMATCH'})")
+            if not ok:
+                failures.append(f"{tag}: BioNet made {got.get(tag, 0)} NEURON synapses, the files hold {n}")
+        else:
+            # One NetCon per row onto a point cell, weighted by nsyns.
+            ok = got.get(tag, 0) == rows and np.isclose(weight.get(tag, 0.0), w, rtol=1e-9)
+            log(f"  {tag}: {got.get(tag, 0)} NetCons onto point cells of summed weight "
+                f"{weight.get(tag, 0.0):.6g}; {rows} rows, rows x nsyns = {n}, x syn_weight x sign = "
+                f"{w:.6g} ({'ok' if ok else 'MISMATCH'})")
+            if not ok:
+                failures.append(f"{tag}: BioNet made {got.get(tag, 0)} NetCons of summed weight "
+                                f"{weight.get(tag, 0.0):.6g}, the files: {rows} rows, {w:.6g}")
+        if tag in onto_bio and tag not in typed and not has_loc:
             failures.append(f"{tag}: no afferent_section_id column in the edges file")
+    for s in rep["synapses"]:
+        if s["preselected"] == (s["tag"] in typed):
+            failures.append(f"{s['tag']}: BioNet {'took' if s['preselected'] else 'drew'} the locations, "
+                            f"expected the other way: {s}")
+            break
     asked = {e[0]: (e[6], e[7]) for e in BIO_EDGES}
-    asked.update({e[0]: (e[5], e[6]) for e in EXT_EDGES})
+    asked.update({e[0]: (e[5], e[6]) for e in EXT_EDGES + TYPED_EDGES})
     for tag, (sections, (lo, hi)) in sorted(asked.items()):
         syns = [s for s in rep["synapses"] if s["tag"] == tag]
         if not syns:
@@ -280,7 +324,8 @@ def check(net, report, variant, failures):
         out_pos = [s for s in syns if not lo <= s["dist_at_pos"] <= hi]
         out_syn = [s for s in syns if not lo - s["half_seg"] - 1e-6 <= s["dist_at_syn"] <= hi + s["half_seg"] + 1e-6]
         # BMTK's rand_syn_locations picks a segment of its own reader (one per section unless
-        # dL= is given) that overlaps the range, and returns the segment's centre.
+        # dL= is given) that overlaps the range, and returns the segment's centre; so does BioNet
+        # where it draws the locations itself.
         no_overlap = [s for s in syns if s["dist_sec"][1] < lo or s["dist_sec"][0] > hi]
         d = [s["dist_at_pos"] for s in syns]
         log(f"  {tag}: {len(syns)} synapses on {sorted({s['sec_type'] for s in syns})} (asked {sorted(types)}), "
@@ -291,7 +336,9 @@ def check(net, report, variant, failures):
         bad = [(wrong_type, "on a section of another type"),
                (elsewhere, "not on the section their row names"),
                (no_overlap, "on a section wholly outside the distance range")]
-        if variant == "native":
+        # BioNet's own draw (typed) is as BMTK's callback: a section overlapping the range (its
+        # segments as loaded, before dL), at the centre.
+        if variant == "native" and tag not in typed:
             bad += [(out_pos, "out of the distance range at their row's position"),
                     (out_syn, "out of the range by more than half a segment where NEURON put them")]
         for which, what in bad:

@@ -30,7 +30,8 @@ Checks (exit 1 on any failure):
   weights summing to syn_weight x nsyns x the synapse file's sign over the rows;
 - each synapse sits on the section its row names (``afferent_section_id``, at
   ``afferent_section_pos``), on a section of a type its edge type asked for, on a section that
-  reaches into the asked distance range (``h.distance`` from ``soma[0](0.5)``). BMTK's
+  reaches into the asked distance range (``h.distance`` from ``soma[0](0)``: the origin BMTK's
+  readers set with ``h.distance(sec=soma[0])``, half the soma's length from its middle). BMTK's
   ``rand_syn_locations``, netbuild's rule (which draws as it does) and BioNet's own draw pick a
   segment of their reader that overlaps the range (one segment per section by default) and put
   the synapse at its centre, which may lie outside the range: the overlap is what they promise.
@@ -231,11 +232,11 @@ def simulate(config, report):
                     # NEURON's names: <template>[i].soma[0], .dend[k], .apic[k], .axon[k]
                     "sec_type": seg.sec.name().split(".")[-1].split("[")[0],
                     "same_section": seg.sec == sec,
-                    "dist_at_pos": h.distance(soma(0.5), sec(pos)),
-                    # The section's extent from the soma (its middle too: for soma[0] itself
-                    # both ends are L/2 away).
-                    "dist_sec": sorted(h.distance(soma(0.5), sec(x)) for x in (0.0, 0.5, 1.0))[::2],
-                    "dist_at_syn": h.distance(soma(0.5), seg),
+                    # From soma[0](0), as BMTK's SWCReader and BioNet's Morphology measure
+                    # (`h.distance(sec=soma[0])` puts the origin there).
+                    "dist_at_pos": h.distance(soma(0), sec(pos)),
+                    "dist_sec": sorted(h.distance(soma(0), sec(x)) for x in (0.0, 1.0)),
+                    "dist_at_syn": h.distance(soma(0), seg),
                     "half_seg": seg.sec.L / seg.sec.nseg / 2.0,
                 })
         else:

@@ -9,10 +9,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("netbuild-types", &[]),
     ("netbuild-expr", &[]),
     ("netbuild-comm", &[]),
+    ("netbuild-morphology", &[]),
     ("netbuild-sonata", &["netbuild-types", "netbuild-comm"]),
     (
         "netbuild-model",
-        &["netbuild-types", "netbuild-expr", "netbuild-sonata"],
+        &[
+            "netbuild-types",
+            "netbuild-expr",
+            "netbuild-sonata",
+            "netbuild-morphology",
+        ],
     ),
     (
         "netbuild-spec",

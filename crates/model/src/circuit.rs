@@ -30,6 +30,7 @@ pub use netbuild_types::{
     Selector, Shape, MAX_FILL,
 };
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Every node of `network`; add filters with [`SelectorExt`].
@@ -184,6 +185,31 @@ pub struct EdgeProperty {
     pub value: EdgeValue,
 }
 
+/// Where each synapse sits on the target's morphology (`[edges.locations]`, BMTK's
+/// `rand_syn_locations`): one location per synapse, drawn among the segments of `sections`
+/// within `distance_range` of the soma, with a probability proportional to their length there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynLocations {
+    /// BMTK's section names (`soma`/`somatic`, `axon`/`axonal`, `dend`/`basal`,
+    /// `apic`/`apical`).
+    pub sections: Vec<String>,
+    /// Micrometres from the soma: `[lo, hi]`.
+    pub distance_range: [f64; 2],
+    /// Where the targets' `morphology` files are.
+    pub morphology_dir: PathBuf,
+    /// BMTK's `dL`: segments of about this length; `None`: one segment per section.
+    pub dl: Option<f64>,
+}
+
+/// The columns `[edges.locations]` writes, with BMTK's dtypes (`dtypes=[int, float, int,
+/// float]` in BMTK's examples).
+pub const LOCATION_COLUMNS: [(&str, Dtype); 4] = [
+    ("afferent_section_id", Dtype::I64),
+    ("afferent_section_pos", Dtype::F64),
+    ("afferent_swc_id", Dtype::I64),
+    ("afferent_swc_pos", Dtype::F64),
+];
+
 /// One `add_nodes` call: N nodes of one node type.
 #[derive(Debug, Clone)]
 pub struct NodeBlockDef {
@@ -220,21 +246,27 @@ pub struct EdgeTypeDef {
     pub edge_props: Vec<EdgeProperty>,
     /// `Some` for gap junctions.
     pub gap: Option<Gap>,
+    /// Synapse locations on the targets' morphologies (after the per-edge properties).
+    pub locations: Option<SynLocations>,
 }
 
 impl EdgeTypeDef {
     /// BMTK stores one row per connected pair with an `nsyns` column when an edge type has no
-    /// per-edge property, and one row per synapse otherwise.
+    /// per-edge property, and one row per synapse otherwise (synapse locations are per-edge
+    /// properties).
     pub fn row_per_synapse(&self) -> bool {
-        !self.edge_props.is_empty()
+        !self.edge_props.is_empty() || self.locations.is_some()
     }
 
-    /// The columns of this edge type's group in the edges file.
+    /// The columns of this edge type's group in the edges file: the per-edge properties, then
+    /// the [`LOCATION_COLUMNS`].
     pub fn group_columns(&self) -> Vec<(String, Dtype)> {
         if self.row_per_synapse() {
+            let locations = self.locations.iter().flat_map(|_| LOCATION_COLUMNS);
             self.edge_props
                 .iter()
                 .map(|p| (p.name.clone(), p.dtype))
+                .chain(locations.map(|(n, d)| (n.to_string(), d)))
                 .collect()
         } else {
             vec![("nsyns".to_string(), Dtype::U32)]
@@ -302,6 +334,7 @@ impl Circuit {
             type_props: Vec::new(),
             edge_props: Vec::new(),
             gap: None,
+            locations: None,
         });
         EdgesBuilder {
             def: self.edge_types.last_mut().expect("just pushed"),
@@ -377,6 +410,11 @@ impl EdgesBuilder<'_> {
             dtype,
             value,
         });
+        self
+    }
+    /// Places every synapse on the target's morphology (`[edges.locations]`).
+    pub fn locations(self, locations: SynLocations) -> Self {
+        self.def.locations = Some(locations);
         self
     }
     /// Makes this a gap-junction edge type (`add_gap_junctions`).

@@ -38,6 +38,8 @@ pub use circuit::*;
 pub use columns::Columns;
 pub use error::ModelError;
 pub use issues::{Issue, IssueKind, Issues};
+/// Morphologies for synapse placement (`[edges.locations]`).
+pub use netbuild_morphology as morphology;
 pub use nodes::{generate_networks, generate_networks_on, Network, Values};
 pub use pair::Pair;
 pub use rules::{BlockState, PreparedEdgeType, Scratch};

@@ -29,6 +29,8 @@ pub enum Purpose {
     Total = 5,
     /// Candidate positions of a node of a block with `positions` (node = index in the block).
     Position = 6,
+    /// Where each synapse of a target sits on its morphology (`[edges.locations]`).
+    SynLocation = 7,
 }
 
 /// What a stream's key is derived from: node blocks and edge types never share keys.

@@ -42,6 +42,9 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
         for p in &e.edge_props {
             b = b.edge_prop(&p.name, p.dtype, p.value.clone());
         }
+        if let Some((l, _)) = &e.locations {
+            b.locations(l.clone());
+        }
     }
     let options = BuildOptions {
         output_dir: spec.build.output_dir.clone(),

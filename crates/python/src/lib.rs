@@ -83,6 +83,33 @@ fn build(
     }
 }
 
+/// The candidate synapse locations of one morphology, as `[edges.locations]` draws them:
+/// `netbuild.rules.syn_location_candidates` (and the tests comparing them with NEURON).
+/// Returns a list of (segment index, section id, section x, probability, swc id, swc pos).
+#[pyfunction]
+#[pyo3(signature = (swc_path, sections, distance_range, fix_axon=false, dl=None))]
+fn syn_location_candidates(
+    swc_path: &str,
+    sections: Vec<String>,
+    distance_range: (f64, f64),
+    fix_axon: bool,
+    dl: Option<f64>,
+) -> PyResult<Vec<(usize, u32, f64, f64, i64, f64)>> {
+    use netbuild::model::morphology::{Cell, CellOptions, Placement};
+    let fail =
+        |e: netbuild::model::morphology::MorphologyError| PyValueError::new_err(e.to_string());
+    let cell = Cell::read(Path::new(swc_path), CellOptions { fix_axon, dl }).map_err(fail)?;
+    let place =
+        Placement::new(&cell, &sections, [distance_range.0, distance_range.1]).map_err(fail)?;
+    Ok(place
+        .segments
+        .iter()
+        .zip(&place.probabilities)
+        .zip(&place.locations)
+        .map(|((&seg, &p), l)| (seg, l.section_id, l.section_pos, p, l.swc_id, l.swc_pos))
+        .collect())
+}
+
 /// The Python exception for a failed build, as the binary's exit codes sort them: errors every
 /// rank finds alike are raised on every rank; one only this rank knows ends the whole job.
 fn build_error(comm: &dyn Comm, e: BuildError) -> PyResult<PyObject> {
@@ -165,6 +192,7 @@ fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
     process::init().map_err(PyRuntimeError::new_err)?;
     m.add("SpecError", m.py().get_type::<SpecError>())?;
     m.add_function(wrap_pyfunction!(build, m)?)?;
+    m.add_function(wrap_pyfunction!(syn_location_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(rank, m)?)?;
     m.add_function(wrap_pyfunction!(size, m)?)?;
     m.add_function(wrap_pyfunction!(is_mpi, m)?)?;

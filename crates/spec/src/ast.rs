@@ -4,7 +4,7 @@
 //! The values themselves are the builder API's types (`netbuild_model`, `netbuild_types`): this
 //! module adds only what a spec has beyond them, the blocks with their locations.
 
-pub use netbuild_model::{EdgeValue, Rule, Value};
+pub use netbuild_model::{EdgeValue, Rule, SynLocations, Value};
 pub use netbuild_types::{
     Compression, Dtype, FileEdge, FileEdges, Gap, GenKind, Generator, Loc, NodeValues, Nsyns,
     Positions, Scalar, Selector, Shape, SortBy, Writer, MAX_FILL,
@@ -89,6 +89,8 @@ pub struct EdgeBlock {
     pub type_props: Vec<(String, Scalar)>,
     /// `[edges.properties]`, in file order.
     pub edge_props: Vec<EdgeProp>,
+    /// `[edges.locations]`, with where its key is written.
+    pub locations: Option<(SynLocations, Loc)>,
     /// `Some` for a `[[gap_junctions]]` block.
     pub gap: Option<Gap>,
     /// The block's header.

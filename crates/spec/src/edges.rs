@@ -20,7 +20,14 @@ use std::path::Path;
 
 /// Keys of an edge block with a meaning of their own (all other scalar keys are edge-type
 /// properties).
-const TABLE_KEYS: [&str; 5] = ["source", "target", "rule", "nsyns", "properties"];
+const TABLE_KEYS: [&str; 6] = [
+    "source",
+    "target",
+    "rule",
+    "nsyns",
+    "properties",
+    "locations",
+];
 const GAP_KEYS: [&str; 2] = ["resistance", "conductance"];
 
 /// Edge property names that netbuild writes itself.
@@ -160,6 +167,24 @@ fn block(
         }
     }
 
+    let locations = match t.get("locations") {
+        Some(e) => {
+            let l = crate::locations::read(src, &e.value, dir)?;
+            let names = netbuild_model::LOCATION_COLUMNS.map(|(n, _)| n);
+            if let Some(p) = edge_props.iter().find(|p| names.contains(&p.name.as_str())) {
+                return Err(SpecError {
+                    loc: p.loc.clone(),
+                    message: format!(
+                        "per-edge property '{}' is a column [edges.locations] writes",
+                        p.name
+                    ),
+                });
+            }
+            Some((l, src.loc(e.key_span.start)))
+        }
+        None => None,
+    };
+
     let gap = if gap {
         Some(gap_value(src, t, b)?)
     } else {
@@ -175,6 +200,7 @@ fn block(
         nsyns,
         type_props,
         edge_props,
+        locations,
         gap,
         loc: src.loc(b.span.start),
         rule_loc: src.loc(rule_e.key_span.start),

@@ -27,6 +27,7 @@ mod exprs;
 mod generator;
 pub mod import;
 mod located;
+mod locations;
 mod nodes;
 mod positions;
 mod rule;

@@ -22,6 +22,7 @@ mod count;
 mod custom;
 mod degree;
 mod file;
+mod locations;
 mod one_to_one;
 mod probability;
 pub mod sample;
@@ -42,7 +43,7 @@ use crate::spatial::{SourceTree, SplitAxes};
 use crate::stream::{stream, Domain, Purpose};
 use bind::BoundExpr;
 use netbuild_expr::Var;
-use rand::Rng;
+use rand::{Rng, RngCore};
 use slots::Slots;
 use std::ops::Range;
 use std::sync::Arc;
@@ -157,6 +158,8 @@ pub struct PreparedEdgeType<'c> {
     /// sample of targets (see [`PreparedEdgeType::work`]), taken on the first request.
     walk_work: std::sync::OnceLock<f64>,
     props: Vec<PreparedProp>,
+    /// `[edges.locations]`: the targets' morphologies, ready to draw from.
+    locations: Option<locations::PreparedLocations>,
     /// What preparing dropped (a file's self-connections): the same on every rank.
     pub issues: Issues,
 }
@@ -254,6 +257,7 @@ impl<'c> PreparedEdgeType<'c> {
             rule: Prepared::AllToAll,
             walk_work: std::sync::OnceLock::new(),
             props: Vec::new(),
+            locations: None,
             issues: Issues::default(),
         };
         if def.max_distance.is_some()
@@ -280,6 +284,9 @@ impl<'c> PreparedEdgeType<'c> {
             Rule::CustomPerTarget(f) => Prepared::CustomPerTarget(f.clone()),
             Rule::CustomPerSource(f) => Prepared::CustomPerSource(f.clone()),
         };
+        if let Some(l) = &def.locations {
+            me.locations = Some(locations::prepare(l, trg_net, &me.targets).map_err(err)?);
+        }
         for p in &def.edge_props {
             me.props.push(match &p.value {
                 EdgeValue::Expr(e) => PreparedProp::Expr(bind(e, columns)?),
@@ -500,6 +507,8 @@ impl<'c> PreparedEdgeType<'c> {
         let domain = Domain::EdgeType(self.index);
         let mut nsyns_rng = stream(self.seed, domain, t, Purpose::Nsyns);
         let mut prop_rng = stream(self.seed, domain, t, Purpose::EdgeProperty);
+        let mut loc_rng = stream(self.seed, domain, t, Purpose::SynLocation);
+        let tslot = self.trg_slot.get(t) as usize;
         let tp = self.trg_pos[t as usize];
         let per_synapse = self.def.row_per_synapse();
         for (c, &(s, count)) in conns.iter().enumerate() {
@@ -536,6 +545,15 @@ impl<'c> PreparedEdgeType<'c> {
                     };
                     self.check_value(k, x, s, t, issues);
                     props.push(x);
+                }
+                if let Some(l) = &self.locations {
+                    let at = l.draw(tslot, loc_rng.next_u64());
+                    props.extend([
+                        f64::from(at.section_id),
+                        at.section_pos,
+                        at.swc_id as f64,
+                        at.swc_pos,
+                    ]);
                 }
                 sink.push(EdgeRow {
                     edge_type: self.index,

@@ -18,7 +18,7 @@ import threading
 import numpy as np
 
 from . import _netbuild, _toml
-from .rules import Positions, Rule, Value
+from .rules import LOCATION_NAMES, Positions, Rule, SynLocations, Value, syn_locations
 
 __all__ = ["NetworkBuilder", "NetbuildError", "seed", "Node", "NodePool", "ConnectionMap"]
 
@@ -227,7 +227,7 @@ class ConnectionMap:
             dts = [dtypes]
         if len(dts) != len(names):
             raise NetbuildError(f"add_properties: {len(names)} names but {len(dts)} dtypes")
-        if multi and not callable(rule) and len(names) > 1:
+        if multi and not callable(rule) and len(names) > 1 and not isinstance(rule, SynLocations):
             raise NetbuildError("add_properties: several names need a function returning a tuple")
         self.properties.append((names, rule, rule_params or {}, [_dtype(d) for d in dts],
                                 _caller()))
@@ -631,10 +631,12 @@ class _Session:
                 continue
             text = _toml.scalar(v) if _toml.is_scalar(v) else _toml.scalar(str(v))
             self.lines.append(f"{_toml.key(k)} = {text}")
-        if cm.properties:
+        locations = [p for p in cm.properties if _syn_locations(p[1], p[2]) is not None]
+        properties = [p for p in cm.properties if _syn_locations(p[1], p[2]) is None]
+        if properties:
             self.lines.append("[" + table.strip("[]") + ".properties]")
             k = 0
-            for names, prop_rule, params, dtypes, _callsite in cm.properties:
+            for names, prop_rule, params, dtypes, _callsite in properties:
                 cache = {}
                 for j, (name, dt) in enumerate(zip(names, dtypes)):
                     if isinstance(prop_rule, Value):
@@ -655,6 +657,15 @@ class _Session:
                         raise NetbuildError(f"add_properties: cannot use {prop_rule!r} as a rule")
                     self.lines.append(f"{_toml.key(name)} = {text}")
                     k += 1
+        if len(locations) > 1:
+            raise NetbuildError(f"{locations[1][4]}: add_properties: synapse locations are "
+                                "given once per edge type")
+        for names, prop_rule, params, _dtypes, callsite in locations:
+            if tuple(names) != LOCATION_NAMES:
+                raise NetbuildError(f"{callsite}: add_properties: synapse locations are the "
+                                    f"columns {list(LOCATION_NAMES)}, found {names}")
+            self.lines.append("[" + table.strip("[]") + ".locations]")
+            self.lines.extend(_syn_locations(prop_rule, params).toml())
 
     def _locate(self, message):
         """Points a spec error (``path:line:col: ...``) or a model error (``edge type i: ...``)
@@ -696,6 +707,19 @@ class _Session:
                                    threads, digest, progress)
         except _netbuild.SpecError as e:
             raise NetbuildError(self._locate(str(e))) from None
+
+
+def _syn_locations(rule, params):
+    """The native synapse locations an ``add_properties`` rule stands for, or None:
+    ``rules.syn_locations(...)``, or ``rules.syn_locations`` / BMTK's ``rand_syn_locations``
+    with ``rule_params`` (netbuild runs BMTK's function natively, with its own draws)."""
+    if isinstance(rule, SynLocations):
+        return rule
+    bmtk = (getattr(rule, "__name__", "") == "rand_syn_locations"
+            and getattr(rule, "__module__", "").startswith("bmtk.builder.bionet"))
+    if rule is syn_locations or bmtk:
+        return syn_locations(**(params or {}))
+    return None
 
 
 def _compression(c):

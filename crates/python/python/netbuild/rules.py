@@ -21,6 +21,16 @@ Values (per edge: ``add_properties(rule=...)``; per node: ``add_nodes(tau=...)``
     rules.uniform(0, 1000), rules.normal(2.0, 0.5, min=0.1), rules.uniform_int(1, 5),
     rules.choice(["a", "b"]), rules.linspace(0, 180)
 
+Synapse locations on the targets' morphologies (BMTK's ``rand_syn_locations``, natively:
+``[edges.locations]``)::
+
+    cm.add_properties(['afferent_section_id', 'afferent_section_pos', 'afferent_swc_id',
+                       'afferent_swc_pos'],
+                      rule=rules.syn_locations(sections=['basal', 'apical'],
+                                               distance_range=[30.0, 150.0],
+                                               morphology_dir='components/morphologies'),
+                      dtypes=[int, float, int, float])
+
 Positions of a block (``add_nodes(positions=...)``): ``rules.cylinder(radius, y_lo, y_hi)``,
 ``rules.box((x0, x1), (y0, y1), (z0, z1))``, ``rules.sphere(radius)``, each with ``center=`` and
 ``min_distance=``.
@@ -33,6 +43,7 @@ __all__ = [
     "probability", "count", "indegree", "outdegree", "total", "all_to_all", "fixed", "one_to_one",
     "expr", "uniform", "normal", "uniform_int", "choice", "linspace",
     "cylinder", "box", "sphere",
+    "SynLocations", "syn_locations", "syn_location_candidates", "LOCATION_NAMES",
 ]
 
 _DTYPES = ("f32", "f64", "i32", "i64", "u32", "u64")
@@ -205,3 +216,64 @@ def box(x, y, z, center=None, min_distance=None):
 def sphere(radius, center=None, min_distance=None):
     """The ball of ``radius``."""
     return Positions(("sphere", _toml.scalar(float(radius))), center, min_distance)
+
+
+# The columns ``[edges.locations]`` writes, in order (BMTK's names; dtypes int64, float64).
+LOCATION_NAMES = ("afferent_section_id", "afferent_section_pos", "afferent_swc_id",
+                  "afferent_swc_pos")
+
+
+class SynLocations:
+    """Where each synapse sits on its target's morphology: the spec's ``[edges.locations]``
+    (BMTK's ``bmtk.builder.bionet.rand_syn_locations``, run by netbuild without NEURON)."""
+
+    def __init__(self, sections=("soma", "apical", "basal"), distance_range=(0.0, 1.0e20),
+                 morphology_dir="./components/morphologies", return_coords=False, dL=None):
+        if isinstance(sections, str):
+            sections = [sections]
+        self.sections = [str(s) for s in sections]
+        lo, hi = distance_range
+        self.distance_range = (float(lo), float(hi))
+        self.morphology_dir = str(morphology_dir)
+        self.return_coords = bool(return_coords)
+        self.dL = None if dL is None else float(dL)
+
+    def toml(self):
+        """The ``[edges.locations]`` entries, as spec lines. ``morphology_dir`` is taken from
+        the working directory, as BMTK takes it."""
+        import os
+        lines = [
+            f"sections = {_toml.array(self.sections)}",
+            f"distance_range = {_toml.array(list(self.distance_range))}",
+            f"morphology_dir = {_toml.scalar(os.path.abspath(self.morphology_dir))}",
+        ]
+        if self.return_coords:
+            lines.append("return_coords = true")
+        if self.dL is not None:
+            lines.append(f"dL = {_toml.scalar(self.dL)}")
+        return lines
+
+    def __repr__(self):
+        return f"netbuild.rules.SynLocations({'; '.join(self.toml())})"
+
+
+def syn_locations(sections=("soma", "apical", "basal"), distance_range=(0.0, 1.0e20),
+                  morphology_dir="./components/morphologies", return_coords=False, dL=None):
+    """BMTK's ``rand_syn_locations`` parameters; the ``rule=`` of ``add_properties`` with the
+    names :data:`LOCATION_NAMES`. One location per synapse, drawn among the segments of
+    ``sections`` within ``distance_range`` micrometres of the soma with a probability
+    proportional to their length there, on the target's ``morphology`` file (in
+    ``morphology_dir``, ``.swc`` appended when missing; ``model_processing =
+    "aibs_perisomatic"`` replaces the axon as BMTK does)."""
+    return SynLocations(sections, distance_range, morphology_dir, return_coords, dL)
+
+
+def syn_location_candidates(swc_path, sections=("soma", "apical", "basal"),
+                            distance_range=(0.0, 1.0e20), fix_axon=False, dL=None):
+    """The candidate locations of one morphology, as ``[edges.locations]`` draws them (BMTK's
+    ``SWCReader.find_sections`` and ``get_swc_id``): a list of (segment index, section id,
+    section x, probability, swc id, swc position)."""
+    from . import _netbuild
+    return _netbuild.syn_location_candidates(str(swc_path), [str(s) for s in sections],
+                                             tuple(float(d) for d in distance_range),
+                                             bool(fix_axon), dL)

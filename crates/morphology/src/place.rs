@@ -1,0 +1,211 @@
+//! Where synapses go on a cell: BMTK's `find_sections` (the candidate segments of some section
+//! types within a distance range, each with a probability proportional to its length inside the
+//! range), drawn in O(1) through an alias table, and `get_swc_id` (the SWC point a location
+//! names).
+//!
+//! In: a [`Cell`], section names, a distance range. Out: a [`Placement`] whose
+//! [`Placement::draw`] turns one random `u64` into a [`Location`].
+
+use crate::cell::Cell;
+use crate::error::MorphologyError;
+
+/// The SWC type of one of BMTK's section names (`SWCReader.sec_type_swc`).
+pub fn section_type(name: &str) -> Result<u8, MorphologyError> {
+    Ok(match name {
+        "soma" | "somatic" => 1,
+        "axon" | "axonal" => 2,
+        "dend" | "basal" => 3,
+        "apic" | "apical" => 4,
+        _ => return Err(MorphologyError::SectionName(name.to_string())),
+    })
+}
+
+/// One synapse location, as BMTK's `rand_syn_locations` returns it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Location {
+    /// `afferent_section_id`: the section's index in the cell's `all` list.
+    pub section_id: u32,
+    /// `afferent_section_pos`: the segment's centre along the section.
+    pub section_pos: f64,
+    /// `afferent_swc_id`: the SWC point BMTK's `get_swc_id` names.
+    pub swc_id: i64,
+    /// `afferent_swc_pos`: BMTK's position relative to that point.
+    pub swc_pos: f64,
+}
+
+/// The candidate segments of one (cell, section types, distance range), ready to draw from.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    /// Index in [`Cell::segments`] of each candidate, ascending.
+    pub segments: Vec<usize>,
+    /// The probability of each candidate (BMTK's `find_sections`).
+    pub probabilities: Vec<f64>,
+    /// The location each candidate stands for.
+    pub locations: Vec<Location>,
+    /// Alias table: for slot i, draw i if the fraction is below `threshold[i]`, else `alias[i]`.
+    threshold: Vec<u64>,
+    alias: Vec<u32>,
+}
+
+impl Placement {
+    /// BMTK's `find_sections(section_names, distance_range)` on `cell`, and the locations
+    /// (`get_swc_id`) of its candidates. Errors on an unknown name, a range no segment of
+    /// those types reaches, or a candidate section without SWC points.
+    pub fn new(
+        cell: &Cell,
+        section_names: &[String],
+        range: [f64; 2],
+    ) -> Result<Placement, MorphologyError> {
+        let mut wanted = [false; 5];
+        for name in section_names {
+            wanted[section_type(name)? as usize] = true;
+        }
+        let [dmin, dmax] = range;
+        let mut segments = Vec::new();
+        let mut weights = Vec::new();
+        for (i, s) in cell.segments.iter().enumerate() {
+            let (d0, d1) = (s.dist - s.length / 2.0, s.dist + s.length / 2.0);
+            // numpy: max(0, min(d1, dmax) - max(d0, dmin)) / length, kept where > 0 (a
+            // zero-length segment gives NaN there, never kept).
+            let frac = (d1.min(dmax) - d0.max(dmin)).max(0.0) / s.length;
+            if wanted[s.kind as usize] && frac > 0.0 {
+                segments.push(i);
+                weights.push(s.length * frac);
+            }
+        }
+        if segments.is_empty() {
+            return Err(MorphologyError::EmptyRange {
+                path: cell.path.clone(),
+                sections: section_names.to_vec(),
+                lo: dmin,
+                hi: dmax,
+            });
+        }
+        let total: f64 = weights.iter().sum();
+        let probabilities: Vec<f64> = weights.iter().map(|w| w / total).collect();
+        let mut locations = Vec::with_capacity(segments.len());
+        for &i in &segments {
+            let seg = cell.segments[i];
+            let sec = &cell.sections[seg.section as usize];
+            let (swc_id, swc_pos) =
+                swc_location(&sec.swc_ids, seg.x).ok_or_else(|| MorphologyError::NoSwcPoint {
+                    path: cell.path.clone(),
+                    section: sec.name(),
+                })?;
+            locations.push(Location {
+                section_id: seg.section,
+                section_pos: seg.x,
+                swc_id,
+                swc_pos,
+            });
+        }
+        let (threshold, alias) = alias_table(&probabilities);
+        Ok(Placement {
+            segments,
+            probabilities,
+            locations,
+            threshold,
+            alias,
+        })
+    }
+
+    /// The location a uniform random `u64` picks: candidate i with its probability.
+    #[inline]
+    pub fn draw(&self, r: u64) -> &Location {
+        // The high half of r * n picks a slot; the low half is a uniform fraction within it.
+        let wide = u128::from(r) * self.threshold.len() as u128;
+        let slot = (wide >> 64) as usize;
+        let frac = wide as u64;
+        let k = if frac < self.threshold[slot] {
+            slot
+        } else {
+            self.alias[slot] as usize
+        };
+        &self.locations[k]
+    }
+}
+
+/// BMTK's `get_swc_id(sec_id, sec_x)` given the section's SWC ids: the point at about `x` of
+/// the way along, assuming evenly spaced points; `None` when the section has no point.
+pub fn swc_location(ids: &[i64], x: f64) -> Option<(i64, f64)> {
+    match ids.len() {
+        0 => None,
+        1 => Some((ids[0], x)),
+        n => {
+            let place = (x * n as f64 - 1.0).max(0.0);
+            let index = place.ceil();
+            Some((ids[index as usize], index - place))
+        }
+    }
+}
+
+/// Vose's alias table over `p` (which sums to 1), thresholds as fractions of 2^64.
+fn alias_table(p: &[f64]) -> (Vec<u64>, Vec<u32>) {
+    let n = p.len();
+    let mut scaled: Vec<f64> = p.iter().map(|&q| q * n as f64).collect();
+    let mut alias: Vec<u32> = (0..n as u32).collect();
+    let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| scaled[i] < 1.0);
+    while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+        alias[s] = l as u32;
+        scaled[l] -= 1.0 - scaled[s];
+        if scaled[l] < 1.0 {
+            large.pop();
+            small.push(l);
+        }
+    }
+    // What is left (rounding) is kept whole.
+    for i in large.into_iter().chain(small) {
+        scaled[i] = 1.0;
+    }
+    let threshold = scaled
+        .iter()
+        .map(|&s| {
+            if s >= 1.0 {
+                u64::MAX
+            } else {
+                (s * 18_446_744_073_709_551_616.0) as u64
+            }
+        })
+        .collect();
+    (threshold, alias)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swc_location_follows_bmtk() {
+        assert_eq!(swc_location(&[7], 0.5), Some((7, 0.5)));
+        // 5 points, x = 0.5: place 1.5, index 2, 0.5 before it.
+        assert_eq!(swc_location(&[1, 2, 3, 4, 5], 0.5), Some((3, 0.5)));
+        // 2 points, x = 0.5: place 0, index 0.
+        assert_eq!(swc_location(&[10, 11], 0.5), Some((10, 0.0)));
+        assert_eq!(swc_location(&[], 0.5), None);
+    }
+
+    #[test]
+    fn alias_draws_follow_the_probabilities() {
+        let p = [0.1, 0.2, 0.3, 0.4];
+        let (threshold, alias) = alias_table(&p);
+        let n = 4u128;
+        // Exact: the mass of each outcome over the slots.
+        let mut mass = [0.0f64; 4];
+        for s in 0..4 {
+            let t = threshold[s] as f64 / 18_446_744_073_709_551_616.0;
+            mass[s] += t / n as f64;
+            mass[alias[s] as usize] += (1.0 - t) / n as f64;
+        }
+        for (m, q) in mass.iter().zip(p) {
+            assert!((m - q).abs() < 1e-12, "{mass:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_section_name() {
+        assert_eq!(
+            section_type("dendrite").unwrap_err().to_string(),
+            "unknown section name 'dendrite': expected one of soma, somatic, axon, axonal, dend, basal, apic, apical"
+        );
+    }
+}

@@ -1,0 +1,305 @@
+"""Synapse locations on dendrites (`[edges.locations]`, BMTK's `rand_syn_locations`) against
+NEURON, and at scale.
+
+Run by scripts/test with the project's venv (NEURON from PyPI, pinned in
+tests/readers/requirements.txt):
+    .venv/bin/python -m pytest tests/python/test_syn_locations.py -q
+
+- NEURON is the oracle: for each of the 5 morphologies of ../shared/bio_components, with and
+  without `fix_axon`, with BMTK's one segment per section and with `dL = 20`, and several
+  (sections, distance_range) pairs, netbuild's candidate segments, probabilities (1e-9),
+  section ids, x, swc ids and positions equal those of BMTK's own `SWCReader` run on NEURON
+  (tests/python/nrn_syn_oracle.py, in a fresh interpreter).
+- A native build of ~750,000 synapses: per (morphology, edge type), the counts per segment pass
+  a chi-square test against `find_sections`' probabilities, and every row's swc id and
+  position are its segment's.
+- The same files on 1 and 2 ranks; the Python front's `rules.syn_locations` and BMTK's own
+  `rand_syn_locations` (run natively) write the same columns.
+- Bad input: a missing morphology file, a malformed SWC line, a range no segment reaches, an
+  unknown section name: located errors, exit code 2, nothing built.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from scipy import stats
+
+from netbuild import rules
+
+ROOT = Path(__file__).resolve().parents[2]
+MORPHS = ROOT.parent / "shared" / "bio_components" / "morphologies"
+BINARY = ROOT / "target" / "release" / "netbuild-mpi"
+ORACLE = Path(__file__).resolve().parent / "nrn_syn_oracle.py"
+NAMES = sorted(p.name for p in MORPHS.glob("*.swc"))
+QUERIES = [
+    [["soma", "apical", "basal"], [0.0, 1.0e20]],
+    [["basal", "apical"], [30.0, 150.0]],
+    [["apical"], [150.0, 300.0]],
+    [["dend"], [0.0, 50.0]],
+    [["somatic", "axonal"], [0.0, 20.0]],
+    [["axon"], [0.0, 1.0e20]],
+    [["basal"], [5000.0, 6000.0]],
+]
+CONFIGS = [(False, None), (True, None), (True, 20.0)]
+TIMEOUT = 600
+
+
+def env():
+    e = dict(os.environ)
+    if os.geteuid() == 0:
+        e.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    return e
+
+
+def test_the_five_morphologies_are_there():
+    assert len(NAMES) == 5, f"expected BMTK's 5 morphologies in {MORPHS}, found {NAMES}"
+
+
+@pytest.fixture(scope="module")
+def oracle(tmp_path_factory):
+    """NEURON's answers, per (morphology, fix_axon, dL): one list per query."""
+    requests = [{"swc": str(MORPHS / m), "fix_axon": fa, "dl": dl, "queries": QUERIES}
+                for m in NAMES for fa, dl in CONFIGS]
+    req = tmp_path_factory.mktemp("oracle") / "requests.json"
+    req.write_text(json.dumps(requests))
+    p = subprocess.run([sys.executable, str(ORACLE), str(req)], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert p.returncode == 0, p.stderr
+    answers = json.loads(p.stdout.strip().splitlines()[-1])
+    return {(r["swc"], r["fix_axon"], r["dl"]): a for r, a in zip(requests, answers)}
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("fix_axon,dl", CONFIGS)
+def test_candidates_equal_neurons(oracle, name, fix_axon, dl):
+    swc = str(MORPHS / name)
+    checked = 0
+    for (sections, rng), want in zip(QUERIES, oracle[(swc, fix_axon, dl)]):
+        rows = want["rows"]
+        what = f"{name} fix_axon={fix_axon} dL={dl} {sections} {rng}"
+        if not rows:
+            # BMTK divides by zero there; netbuild says why.
+            with pytest.raises(ValueError, match="no segment of the sections"):
+                rules.syn_location_candidates(swc, sections, rng, fix_axon, dl)
+            continue
+        if any(r[4] is None for r in rows):
+            # BMTK's get_swc_id raises IndexError for a section without SWC points (the second
+            # axon section fix_axon makes): netbuild refuses the table before drawing.
+            with pytest.raises(ValueError, match="has no SWC point"):
+                rules.syn_location_candidates(swc, sections, rng, fix_axon, dl)
+            continue
+        mine = rules.syn_location_candidates(swc, sections, rng, fix_axon, dl)
+        assert [m[0] for m in mine] == [r[0] for r in rows], what
+        for m, r in zip(mine, rows):
+            assert m[1] == r[1], what  # section id
+            assert m[2] == pytest.approx(r[2], abs=1e-12), what  # section x
+            assert abs(m[3] - r[3]) <= 1e-9, f"{what}: p {m[3]} vs NEURON's {r[3]}"
+            assert m[4] == r[4], what  # swc id
+            assert m[5] == pytest.approx(r[5], abs=1e-12), what  # swc position
+        checked += 1
+    assert checked >= 4
+
+
+def spec_text(morphology_dir, edge_blocks, n_targets=10, n_sources=50, seed=11):
+    nodes = "\n".join(
+        f"""
+[[nodes]]
+network = "bio"
+N = {n_targets}
+model_type = "biophysical"
+model_processing = "aibs_perisomatic"
+morphology = "{m[:-4] if k % 2 else m}"
+""" for k, m in enumerate(NAMES))
+    return f"""[build]
+seed = {seed}
+output_dir = "out"
+
+[[nodes]]
+network = "lgn"
+N = {n_sources}
+model_type = "virtual"
+{nodes}
+{edge_blocks}"""
+
+
+EDGE_TYPES = [
+    (["basal", "apical"], [30.0, 150.0], None),
+    (["soma", "apical", "basal"], [0.0, 1.0e20], None),
+    (["basal", "soma"], [0.0, 100.0], 20.0),
+]
+
+
+def edge_blocks(nsyns, morphology_dir):
+    out = []
+    for sections, rng, dl in EDGE_TYPES:
+        extra = f"\ndL = {dl}" if dl else ""
+        out.append(f"""
+[[edges]]
+source = {{ network = "lgn" }}
+target = {{ network = "bio" }}
+rule = {{ all_to_all = true }}
+nsyns = {nsyns}
+[edges.locations]
+sections = {json.dumps(sections)}
+distance_range = {json.dumps(rng)}
+morphology_dir = "{morphology_dir}"{extra}
+""")
+    return "\n".join(out)
+
+
+def build(tmp, text, ranks=1, check=True):
+    tmp.mkdir(parents=True, exist_ok=True)
+    spec = tmp / "spec.toml"
+    spec.write_text(text)
+    cmd = [str(BINARY), str(spec)]
+    if ranks > 1:
+        cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", *cmd]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env())
+    if check:
+        assert p.returncode == 0, p.stdout + p.stderr
+    return p
+
+
+def edges_of(folder):
+    with h5py.File(folder / "lgn_bio_edges.h5") as h:
+        p = h["edges/lgn_to_bio"]
+        out = {k: p[k][()] for k in ("edge_type_id", "target_node_id", "edge_group_id",
+                                     "edge_group_index")}
+        for g in p:
+            if isinstance(p[g], h5py.Group) and g.isdigit():
+                for k in p[g]:
+                    out[f"{g}/{k}"] = p[g][k][()]
+                    out[f"{g}/{k}:dtype"] = p[g][k].dtype
+    return out
+
+
+def test_counts_per_segment_pass_a_chi_square(tmp_path):
+    build(tmp_path, spec_text(MORPHS, edge_blocks(100, MORPHS)))
+    e = edges_of(tmp_path / "out")
+    type_ids = sorted(np.unique(e["edge_type_id"]).tolist())
+    assert len(type_ids) == 3
+    checked = 0
+    for k, ((sections, rng, dl), et) in enumerate(zip(EDGE_TYPES, type_ids)):
+        rows = e["edge_type_id"] == et
+        groups = np.unique(e["edge_group_id"][rows])
+        assert len(groups) == 1
+        g = str(groups[0])
+        assert e[f"{g}/afferent_section_id:dtype"] == np.int64
+        assert e[f"{g}/afferent_swc_id:dtype"] == np.int64
+        assert e[f"{g}/afferent_section_pos:dtype"] == np.float64
+        idx = e["edge_group_index"][rows]
+        sec = e[f"{g}/afferent_section_id"][idx]
+        pos = e[f"{g}/afferent_section_pos"][idx]
+        swc = e[f"{g}/afferent_swc_id"][idx]
+        swc_pos = e[f"{g}/afferent_swc_pos"][idx]
+        trg = e["target_node_id"][rows]
+        for m, name in enumerate(NAMES):
+            mine = (trg >= 10 * m) & (trg < 10 * (m + 1))  # 10 targets per morphology
+            cands = rules.syn_location_candidates(MORPHS / name, sections, rng, True, dl)
+            where = {(c[1], c[2]): i for i, c in enumerate(cands)}
+            seg = np.array([where[(s, x)] for s, x in zip(sec[mine].tolist(),
+                                                            pos[mine].tolist())])
+            assert np.array_equal(swc[mine], np.array([cands[i][4] for i in seg]))
+            assert np.allclose(swc_pos[mine], np.array([cands[i][5] for i in seg]))
+            n = mine.sum()
+            assert n == 10 * 50 * 100
+            observed = np.bincount(seg, minlength=len(cands)).astype(float)
+            expected = n * np.array([c[3] for c in cands])
+            # Pool the segments expected fewer than 5 times, as a chi-square test needs.
+            small = expected < 5
+            obs = np.append(observed[~small], observed[small].sum())
+            exp = np.append(expected[~small], expected[small].sum())
+            if exp[-1] == 0:
+                obs, exp = obs[:-1], exp[:-1]
+            p = stats.chisquare(obs, exp).pvalue
+            assert p > 1e-4, f"{name} edge type {et}: chi-square p = {p}"
+            checked += 1
+    assert checked == 15
+
+
+def test_the_same_files_on_one_and_two_ranks(tmp_path):
+    text = spec_text(MORPHS, edge_blocks(3, MORPHS), n_targets=4, n_sources=30)
+    build(tmp_path / "one", text)
+    build(tmp_path / "two", text, ranks=2)
+    a, b = edges_of(tmp_path / "one" / "out"), edges_of(tmp_path / "two" / "out")
+    assert a.keys() == b.keys()
+    for k in a:
+        assert np.array_equal(a[k], b[k]) if not k.endswith(":dtype") else a[k] == b[k], k
+
+
+def test_the_python_front_and_bmtks_function(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text(f"""
+import sys
+from netbuild import NetworkBuilder, rules
+from bmtk.builder.bionet import rand_syn_locations
+lgn = NetworkBuilder("lgn")
+lgn.add_nodes(N=20, model_type="virtual")
+bio = NetworkBuilder("bio")
+bio.add_nodes(N=6, model_type="biophysical", model_processing="aibs_perisomatic",
+              morphology="Scnn1a_473845048_m.swc")
+names = ['afferent_section_id', 'afferent_section_pos', 'afferent_swc_id', 'afferent_swc_pos']
+cm = lgn.add_edges(source=lgn.nodes(), target=bio.nodes(), connection_rule=2, name="native")
+cm.add_properties(names, rule=rules.syn_locations(sections=['basal', 'apical'],
+                  distance_range=[30.0, 150.0], morphology_dir={str(MORPHS)!r}),
+                  dtypes=[int, float, int, float])
+cm = lgn.add_edges(source=lgn.nodes(), target=bio.nodes(), connection_rule=2, name="bmtk")
+cm.add_properties(names, rule=rand_syn_locations,
+                  rule_params={{'sections': ['basal', 'apical'], 'distance_range': [30.0, 150.0],
+                               'morphology_dir': {str(MORPHS)!r}}},
+                  dtypes=[int, float, int, float])
+lgn.build()
+bio.build()
+lgn.save(output_dir=sys.argv[1])
+bio.save(output_dir=sys.argv[1])
+""")
+    p = subprocess.run([sys.executable, str(script), str(tmp_path / "net")], capture_output=True,
+                       text=True, timeout=TIMEOUT, cwd=tmp_path)
+    assert p.returncode == 0, p.stdout + p.stderr
+    e = edges_of(tmp_path / "net")
+    cands = rules.syn_location_candidates(MORPHS / "Scnn1a_473845048_m.swc",
+                                          ["basal", "apical"], [30.0, 150.0], True)
+    allowed = {(c[1], c[2], c[4]) for c in cands}
+    for et in np.unique(e["edge_type_id"]):
+        rows = e["edge_type_id"] == et
+        assert rows.sum() == 20 * 6 * 2  # one row per synapse
+        (g,) = np.unique(e["edge_group_id"][rows])
+        idx = e["edge_group_index"][rows]
+        got = zip(e[f"{g}/afferent_section_id"][idx].tolist(),
+                  e[f"{g}/afferent_section_pos"][idx].tolist(),
+                  e[f"{g}/afferent_swc_id"][idx].tolist())
+        assert set(got) <= allowed
+
+
+@pytest.mark.parametrize("case", ["missing_file", "bad_line", "empty_range", "section_name"])
+def test_bad_input_is_a_located_error(tmp_path, case):
+    morphs = tmp_path / "m"
+    morphs.mkdir()
+    for name in NAMES:
+        (morphs / name).write_text((MORPHS / name).read_text())
+    blocks = edge_blocks(1, morphs)
+    if case == "missing_file":
+        (morphs / NAMES[2]).unlink()
+        want = [f"{morphs / NAMES[2]} not found", "node type 102", "spec.toml:"]
+    elif case == "bad_line":
+        lines = (morphs / NAMES[0]).read_text().splitlines()
+        lines[9] = "10 3 1.0 2.0"
+        (morphs / NAMES[0]).write_text("\n".join(lines) + "\n")
+        want = [f"{NAMES[0]}:10: expected 7 numbers", "node type 100", "spec.toml:"]
+    elif case == "empty_range":
+        blocks = blocks.replace("[30.0, 150.0]", "[5000.0, 6000.0]")
+        want = ["no segment of the sections", "[5000, 6000]", NAMES[0], "spec.toml:"]
+    else:
+        blocks = blocks.replace('"basal", "apical"', '"basal", "dendrite"', 1)
+        want = ["spec.toml:", "unknown section name 'dendrite'"]
+    p = build(tmp_path, spec_text(morphs, blocks), check=False)
+    assert p.returncode == 2, p.stdout + p.stderr
+    for w in want:
+        assert w in p.stderr, f"{w!r} not in {p.stderr!r}"
+    assert not (tmp_path / "out").exists()

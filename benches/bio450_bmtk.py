@@ -3,14 +3,16 @@ biophysical cells (the five morphologies of ../shared/bio_components, 80 per exc
 30 per inhibitory one) and 150 IntFire1 point cells in a column, 100 virtual cells outside;
 recurrent pairs connect with a Python function per pair (probability 0.1 or 0.2 within 100 um,
 1 to 4 synapses), the virtual cells with a function per source (up to 10 targets within 30 um in
-x/z); every synapse onto a biophysical cell is placed on the target's morphology by a
-per-synapse callback, BMTK's ``bmtk.builder.bionet.rand_syn_locations`` (which asks NEURON).
+x/z); every synapse onto a biophysical cell is placed on the target's morphology by the
+script's per-synapse callback ``set_synapses``, which calls BMTK's
+``bmtk.builder.bionet.rand_syn_locations`` (which asks NEURON), as the example's does.
 
     [FRONT=bmtk|netbuild] [LOCATIONS=callback|native] [SCALE=1.0] python bio450_bmtk.py OUT_DIR
 
 FRONT=bmtk builds it with BMTK (``from bmtk.builder import NetworkBuilder``), else netbuild (the
 one line that changes). LOCATIONS=native (netbuild only): ``netbuild.rules.syn_locations(...)``
-in place of the callback, everything else unchanged. SCALE divides every population (e.g. 0.25
+in place of the callback, everything else unchanged. (Given ``rule=rand_syn_locations`` itself,
+netbuild would run BMTK's function natively: the example's wrapper keeps it a Python callback.) SCALE divides every population (e.g. 0.25
 for a quick run); the components folder is $BIO_COMPONENTS, else ../shared/bio_components
 beside the project. scripts/bench_bio runs and compares the three.
 """
@@ -82,6 +84,12 @@ def external_synapses(src, trgs, cutoff=30.0, max_trgs=10, max_syns=12):
     return counts
 
 
+def set_synapses(src, trg, section_names=("soma", "apical", "basal"), distance_range=(0.0, 1.0e20)):
+    """One synapse's location on the target's morphology (the example's own callback)."""
+    return rand_syn_locations(src, trg, sections=section_names, distance_range=distance_range,
+                              morphology_dir=MORPHOLOGIES)
+
+
 def place(cm, sections=("soma", "apical", "basal"), distance_range=(0.0, 1.0e20)):
     """Every synapse's location on the target's morphology."""
     if LOCATIONS == "native":
@@ -89,9 +97,8 @@ def place(cm, sections=("soma", "apical", "basal"), distance_range=(0.0, 1.0e20)
                                    morphology_dir=MORPHOLOGIES)
         cm.add_properties(LOCATION_NAMES, rule=rule, dtypes=[int, float, int, float])
     else:
-        cm.add_properties(LOCATION_NAMES, rule=rand_syn_locations,
-                          rule_params={"sections": list(sections), "distance_range": list(distance_range),
-                                       "morphology_dir": MORPHOLOGIES},
+        cm.add_properties(LOCATION_NAMES, rule=set_synapses,
+                          rule_params={"section_names": list(sections), "distance_range": list(distance_range)},
                           dtypes=[int, float, int, float])
 
 

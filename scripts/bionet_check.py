@@ -10,8 +10,9 @@ compiles the mechanisms first); see docs/BIONET.md.
    ``dynamics_params`` fits), IntFire1 point cells, a virtual population; every edge type onto a
    biophysical cell gets per-synapse locations (``afferent_section_id``, ``afferent_section_pos``,
    ``afferent_swc_id``, ``afferent_swc_pos``) from
-   - ``--locations callback``: BMTK's own ``bmtk.builder.bionet.rand_syn_locations``, a Python
-     function netbuild calls per synapse (it asks NEURON for the morphology);
+   - ``--locations callback``: a function of the script's calling BMTK's own
+     ``bmtk.builder.bionet.rand_syn_locations``, which netbuild calls per synapse (it asks
+     NEURON for the morphology);
    - ``--locations native``: ``netbuild.rules.syn_locations(...)``, netbuild's placement rule;
 2. inputs: Poisson spike trains of the virtual cells (BMTK's ``PoissonSpikeGenerator``, seeded);
 3. simulate (a child process, working directory = /): a BioNet simulation config written next to
@@ -106,8 +107,13 @@ def locations(variant, sections, distance_range):
     morphology_dir = str(COMPONENTS / "morphologies")
     if variant == "callback":
         from bmtk.builder.bionet import rand_syn_locations
-        return rand_syn_locations, {"sections": sections, "distance_range": distance_range,
-                                    "morphology_dir": morphology_dir}
+
+        # A function of the script's (as bio_450cells's set_synapses): netbuild calls it per
+        # synapse. (Given rand_syn_locations itself, netbuild would run it natively.)
+        def set_synapses(src, trg, **params):
+            return rand_syn_locations(src, trg, **params)
+        return set_synapses, {"sections": sections, "distance_range": distance_range,
+                              "morphology_dir": morphology_dir}
     from netbuild import rules
     return rules.syn_locations(sections=sections, distance_range=distance_range,
                                morphology_dir=morphology_dir), None

@@ -14,7 +14,8 @@ one line that changes). LOCATIONS=native (netbuild only): ``netbuild.rules.syn_l
 in place of the callback, everything else unchanged. (Given ``rule=rand_syn_locations`` itself,
 netbuild would run BMTK's function natively: the example's wrapper keeps it a Python callback.) SCALE divides every population (e.g. 0.25
 for a quick run); the components folder is $BIO_COMPONENTS, else ../shared/bio_components
-beside the project. scripts/bench_bio runs and compares the three.
+beside the project; SAVE_EACH=0 skips the save of the internal network (see below).
+scripts/bench_bio runs and compares the three.
 """
 import os
 import sys
@@ -25,6 +26,10 @@ import numpy as np
 FRONT = os.environ.get("FRONT", "netbuild")
 LOCATIONS = os.environ.get("LOCATIONS", "callback")
 SCALE = float(os.environ.get("SCALE", "1.0"))
+# SAVE_EACH=0: no save of the internal network before the external one exists (the example saves
+# each; netbuild's save writes the whole session, so its first save builds the internal edges once
+# more than needed).
+SAVE_EACH = os.environ.get("SAVE_EACH", "1") != "0"
 HERE = os.path.dirname(os.path.abspath(__file__))
 COMPONENTS = os.environ.get("BIO_COMPONENTS", os.path.join(HERE, "..", "..", "shared", "bio_components"))
 MORPHOLOGIES = os.path.join(COMPONENTS, "morphologies")
@@ -135,7 +140,8 @@ def internal_network(out):
                            connection_rule=pair_synapses, dynamics_params=syn, delay=2.0)
         cm.add_properties("syn_weight", rule=0.0019, dtypes=float)
     net.build()
-    net.save(output_dir=out)
+    if SAVE_EACH:
+        net.save(output_dir=out)
     return net
 
 

@@ -6,7 +6,9 @@ Run as a script in a fresh interpreter (NEURON keeps every cell it made, and BMT
 prints, for each request ``{"swc": path, "fix_axon": bool, "dl": float|null,
 "queries": [[sections, [lo, hi]], ...]}``, a JSON list of answers: per query the candidate
 segment indices and probabilities of ``find_sections``, with each candidate's section id and x
-(``seg_props``) and ``get_swc_id``'s (swc id, position); or the error BMTK raised.
+(``seg_props``) and ``get_swc_id``'s (swc id, position); or the error BMTK raised. A request
+``{"cell": node, "morphology_dir": dir, "points": [[sec_id, x], ...]}`` asks instead for
+``get_coords`` of those points on the cell ``get_swc(node)`` moves and rotates.
 """
 
 import json
@@ -14,7 +16,11 @@ import sys
 
 
 def answer(request):
-    from bmtk.builder.bionet.swc_reader import SWCReader
+    from bmtk.builder.bionet.swc_reader import SWCReader, get_swc
+
+    if "cell" in request:
+        swc = get_swc(request["cell"], morphology_dir=request["morphology_dir"])
+        return [swc.get_coords(s, x).tolist() for s, x in request["points"]]
 
     swc = SWCReader(request["swc"])
     if request.get("dl"):

@@ -10,9 +10,15 @@ tests/readers/requirements.txt):
   (sections, distance_range) pairs, netbuild's candidate segments, probabilities (1e-9),
   section ids, x, swc ids and positions equal those of BMTK's own `SWCReader` run on NEURON
   (tests/python/nrn_syn_oracle.py, in a fresh interpreter).
+- The same for small made-up trees that take Import3d's other paths (a neuromorpho.org 3-point
+  soma, a soma of several points with children along it, a branch off a dendrite's first
+  point, a one-point branch of the soma, a type change within a branch); and a file NEURON
+  prunes a zero-length branch of, on which BMTK's SWCReader fails: netbuild says why.
 - A native build of ~750,000 synapses: per (morphology, edge type), the counts per segment pass
   a chi-square test against `find_sections`' probabilities, and every row's swc id and
   position are its segment's.
+- `return_coords`: afferent_x/y/z equal BMTK's `get_coords` on cells moved and rotated by
+  `get_swc`.
 - The same files on 1 and 2 ranks; the Python front's `rules.syn_locations` and BMTK's own
   `rand_syn_locations` (run natively) write the same columns.
 - Bad input: a missing morphology file, a malformed SWC line, a range no segment reaches, an
@@ -104,6 +110,113 @@ def test_candidates_equal_neurons(oracle, name, fix_axon, dl):
             assert m[5] == pytest.approx(r[5], abs=1e-12), what  # swc position
         checked += 1
     assert checked >= 4
+
+
+# Made-up trees for Import3d's less travelled paths (see the module doc).
+SYNTHETIC = {
+"threept": """1 1 0 0 0 5 -1
+2 1 0 -5 0 5 1
+3 1 0 5 0 5 1
+4 3 0 6 0 0.5 1
+5 3 0 20 0 0.5 4
+6 3 5 40 0 0.5 5
+7 3 -5 40 0 0.5 5
+8 2 0 -6 0 0.5 1
+9 2 0 -30 0 0.5 8
+10 4 3 6 1 0.5 1
+11 4 3 60 1 0.5 10
+""",
+"chainsoma": """1 1 0 0 0 5 -1
+2 1 0 2 0 5 1
+3 1 0 4 0 5 2
+4 1 0 6 0 5 3
+5 3 3 2 0 0.5 2
+6 3 20 2 0 0.5 5
+7 3 0 20 0 0.5 4
+8 3 0 40 1 0.5 7
+9 2 0 -3 0 0.5 1
+10 2 0 -40 0 0.5 9
+""",
+"prox": """1 1 0 0 0 5 -1
+2 3 0 6 0 0.5 1
+3 3 0 12 0 0.5 2
+4 3 0 30 0 0.5 3
+5 3 5 7 0 0.5 2
+6 3 15 9 0 0.5 5
+7 3 10 31 0 0.5 4
+8 3 -10 31 0 0.5 4
+9 2 0 -6 0 0.5 1
+10 2 0 -20 0 0.5 9
+""",
+"onept": """1 1 0 0 0 5 -1
+2 3 0 8 0 0.5 1
+3 3 4 0 0 0.5 1
+4 3 10 0 0 0.5 3
+5 3 30 3 0 0.5 4
+6 2 0 -6 0 0.5 1
+7 2 0 -20 0 0.5 6
+""",
+"zerolen": """1 1 0 0 0 5 -1
+2 3 0 6 0 0.5 1
+3 3 0 12 0 0.5 2
+4 3 0 12 0 0.5 3
+5 3 5 20 0 0.5 3
+6 3 -5 20 0 0.5 3
+7 2 0 -6 0 0.5 1
+8 2 0 -20 0 0.5 7
+""",
+"typechange": """1 1 0 0 0 5 -1
+2 3 0 6 0 0.5 1
+3 3 0 12 0 0.5 2
+4 4 0 30 0 0.5 3
+5 4 0 50 0 0.5 4
+6 4 10 60 0 0.5 5
+7 4 -10 60 0 0.5 5
+8 2 0 -6 0 0.5 1
+9 2 0 -20 0 0.5 8
+10 2 5 -30 0 0.5 9
+11 2 -5 -30 0 0.5 9
+""",
+}
+SYNTHETIC_QUERIES = [
+    [["soma", "apical", "basal"], [0.0, 1.0e20]],
+    [["basal", "apical"], [3.0, 25.0]],
+    [["soma", "axon"], [0.0, 1.0e20]],
+    [["dend"], [0.0, 1.0e20]],
+]
+
+
+@pytest.mark.parametrize("name", sorted(SYNTHETIC))
+def test_made_up_trees_equal_neurons(tmp_path, name):
+    swc = tmp_path / f"{name}.swc"
+    swc.write_text(SYNTHETIC[name])
+    requests = [{"swc": str(swc), "fix_axon": fa, "dl": dl, "queries": SYNTHETIC_QUERIES}
+                for fa, dl in CONFIGS]
+    req = tmp_path / "requests.json"
+    req.write_text(json.dumps(requests))
+    p = subprocess.run([sys.executable, str(ORACLE), str(req)], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    if name == "zerolen":
+        assert p.returncode != 0 and "nameindex" in p.stderr, p.stderr  # BMTK fails
+        with pytest.raises(ValueError, match=r"zerolen.swc:7: NEURON's Import3d removed"):
+            rules.syn_location_candidates(swc, ["basal"], [0.0, 1.0e20])
+        return
+    assert p.returncode == 0, p.stderr
+    answers = json.loads(p.stdout.strip().splitlines()[-1])
+    for r, answer in zip(requests, answers):
+        for (sections, rng), want in zip(SYNTHETIC_QUERIES, answer):
+            rows = want["rows"]
+            what = f"{name} fix_axon={r['fix_axon']} dL={r['dl']} {sections} {rng}"
+            try:
+                mine = rules.syn_location_candidates(swc, sections, rng, r["fix_axon"], r["dl"])
+            except ValueError as e:
+                assert not rows or any(x[4] is None for x in rows), f"{what}: {e}"
+                continue
+            assert [m[0] for m in mine] == [x[0] for x in rows], what
+            for m, x in zip(mine, rows):
+                assert (m[1], m[4]) == (x[1], x[4]), what
+                assert abs(m[2] - x[2]) <= 1e-12 and abs(m[5] - x[5]) <= 1e-12, what
+                assert abs(m[3] - x[3]) <= 1e-9, what
 
 
 def spec_text(morphology_dir, edge_blocks, n_targets=10, n_sources=50, seed=11):
@@ -303,3 +416,73 @@ def test_bad_input_is_a_located_error(tmp_path, case):
     for w in want:
         assert w in p.stderr, f"{w!r} not in {p.stderr!r}"
     assert not (tmp_path / "out").exists()
+
+
+def test_coordinates_equal_bmtks_moved_and_rotated_cells(tmp_path):
+    """`return_coords = true`: afferent_x/y/z are BMTK's `get_coords` on the cell `get_swc`
+    moves to the node's x, y, z and rotates by its rotation_angle_[yz]axis."""
+    rng = np.random.default_rng(5)
+    nodes, cells = [], []
+    for m in NAMES:
+        xyz = rng.uniform(-200, 200, (2, 3))
+        ay, az = rng.uniform(-np.pi, np.pi, 2), float(rng.uniform(-1, 1))
+        nodes.append(f"""
+[[nodes]]
+network = "bio"
+N = 2
+model_processing = "aibs_perisomatic"
+morphology = "{m}"
+x = {xyz[:, 0].tolist()}
+y = {xyz[:, 1].tolist()}
+z = {xyz[:, 2].tolist()}
+rotation_angle_yaxis = {ay.tolist()}
+rotation_angle_zaxis = {az}
+""")
+        for i in range(2):
+            cells.append({"node_id": len(cells), "morphology": m,
+                          "model_processing": "aibs_perisomatic", "x": xyz[i, 0],
+                          "y": xyz[i, 1], "z": xyz[i, 2], "rotation_angle_yaxis": ay[i],
+                          "rotation_angle_zaxis": az})
+    text = f"""[build]
+output_dir = "out"
+[[nodes]]
+network = "lgn"
+N = 20
+{"".join(nodes)}
+[[edges]]
+source = {{ network = "lgn" }}
+target = {{ network = "bio" }}
+rule = {{ all_to_all = true }}
+nsyns = 5
+[edges.locations]
+sections = ["basal", "apical", "soma"]
+distance_range = [0.0, 200.0]
+morphology_dir = "{MORPHS}"
+return_coords = true
+"""
+    build(tmp_path, text)
+    e = edges_of(tmp_path / "out")
+    idx = e["edge_group_index"]
+    sec, pos = e["0/afferent_section_id"][idx], e["0/afferent_section_pos"][idx]
+    xyz = np.stack([e[f"0/afferent_{k}"][idx] for k in "xyz"], axis=1)
+    trg = e["target_node_id"]
+    requests = []
+    for c in cells:
+        mine = trg == c["node_id"]
+        points = sorted(set(zip(sec[mine].tolist(), pos[mine].tolist())))
+        requests.append({"cell": c, "morphology_dir": str(MORPHS), "points": points})
+    req = tmp_path / "coords.json"
+    req.write_text(json.dumps(requests))
+    p = subprocess.run([sys.executable, str(ORACLE), str(req)], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert p.returncode == 0, p.stderr
+    answers = json.loads(p.stdout.strip().splitlines()[-1])
+    checked = 0
+    for c, r, want in zip(cells, requests, answers):
+        at = dict(zip(map(tuple, r["points"]), want))
+        mine = np.flatnonzero(trg == c["node_id"])
+        assert len(mine) == 20 * 5
+        for i in mine:
+            assert np.allclose(xyz[i], at[(sec[i], pos[i])], atol=1e-6), (c, sec[i], pos[i])
+            checked += 1
+    assert checked == 10 * 100

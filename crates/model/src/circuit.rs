@@ -199,7 +199,17 @@ pub struct SynLocations {
     pub morphology_dir: PathBuf,
     /// BMTK's `dL`: segments of about this length; `None`: one segment per section.
     pub dl: Option<f64>,
+    /// Also write the synapse's coordinates ([`COORD_COLUMNS`]), the cell moved to its node's
+    /// `x`, `y`, `z` and rotated by its `rotation_angle_[xyz]axis`.
+    pub return_coords: bool,
 }
+
+/// The columns `return_coords` adds after [`LOCATION_COLUMNS`].
+pub const COORD_COLUMNS: [(&str, Dtype); 3] = [
+    ("afferent_x", Dtype::F64),
+    ("afferent_y", Dtype::F64),
+    ("afferent_z", Dtype::F64),
+];
 
 /// The columns `[edges.locations]` writes, with BMTK's dtypes (`dtypes=[int, float, int,
 /// float]` in BMTK's examples).
@@ -259,10 +269,17 @@ impl EdgeTypeDef {
     }
 
     /// The columns of this edge type's group in the edges file: the per-edge properties, then
-    /// the [`LOCATION_COLUMNS`].
+    /// the [`LOCATION_COLUMNS`] (and [`COORD_COLUMNS`]).
     pub fn group_columns(&self) -> Vec<(String, Dtype)> {
         if self.row_per_synapse() {
-            let locations = self.locations.iter().flat_map(|_| LOCATION_COLUMNS);
+            let locations = self.locations.iter().flat_map(|l| {
+                let coords = if l.return_coords {
+                    &COORD_COLUMNS[..]
+                } else {
+                    &[]
+                };
+                LOCATION_COLUMNS.iter().chain(coords).copied()
+            });
             self.edge_props
                 .iter()
                 .map(|p| (p.name.clone(), p.dtype))

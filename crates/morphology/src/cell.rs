@@ -47,6 +47,9 @@ pub struct NeuronSection {
     /// The SWC ids of its points, in file order, as BMTK's `swc_map` pairs them (empty for the
     /// sections `fix_axon` makes when the file has fewer axon sections).
     pub swc_ids: Vec<i64>,
+    /// Its 3-d points as NEURON stores them (empty for the sections `fix_axon` makes, which
+    /// NEURON's `define_shape` places).
+    pub points: Vec<[f32; 3]>,
 }
 
 impl NeuronSection {
@@ -75,6 +78,9 @@ pub struct Segment {
     pub dist: f64,
     /// The segment's length (`L / nseg`).
     pub length: f64,
+    /// The centre's coordinates in the file's frame (BMTK's `seg_coords.p05`); `None` on the
+    /// sections `fix_axon` makes.
+    pub centre: Option<[f64; 3]>,
 }
 
 /// A cell: sections in `all` order and their segments.
@@ -86,6 +92,9 @@ pub struct Cell {
     pub sections: Vec<NeuronSection>,
     /// Segments, section by section.
     pub segments: Vec<Segment>,
+    /// The mean of the soma sections' 3-d points (BMTK's `soma_position`), about which BMTK
+    /// rotates a cell.
+    pub soma_position: [f64; 3],
 }
 
 impl Cell {
@@ -136,6 +145,7 @@ impl Cell {
                 nseg: nseg(lengths[k]),
                 start: start[k],
                 swc_ids: rows.ids_of(&points, list[k].kind, list[k].name_index),
+                points: list[k].points.clone(),
             })
             .collect();
         if options.fix_axon {
@@ -148,6 +158,7 @@ impl Cell {
                     nseg: 1,
                     start: soma + 30.0 * i as f64,
                     swc_ids: rows.ids_of(&points, 2, i),
+                    points: Vec::new(),
                 });
             }
         }
@@ -161,13 +172,22 @@ impl Cell {
                     kind: s.kind,
                     dist: s.start + x * s.length,
                     length: s.length / f64::from(s.nseg),
+                    centre: point_at(&s.points, s.length, x),
                 });
             }
         }
+        let soma: Vec<[f32; 3]> = secs
+            .iter()
+            .filter(|s| s.kind == 1)
+            .flat_map(|s| s.points.iter().copied())
+            .collect();
+        let soma_position = [0, 1, 2]
+            .map(|k| soma.iter().map(|p| f64::from(p[k])).sum::<f64>() / soma.len() as f64);
         Ok(Cell {
             path: path.to_path_buf(),
             sections: secs,
             segments,
+            soma_position,
         })
     }
 }
@@ -182,6 +202,34 @@ fn arc_length(points: &[[f32; 3]]) -> f64 {
             (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
         })
         .sum()
+}
+
+/// The point at `x` of the way along a section of 3-d `points` and length `length`, as BMTK's
+/// `seg_coords` finds it: numpy's `interp` over the points' arc positions divided by `length`.
+fn point_at(points: &[[f32; 3]], length: f64, x: f64) -> Option<[f64; 3]> {
+    let first = points.first()?;
+    let mut arc = Vec::with_capacity(points.len());
+    let mut a = 0.0;
+    arc.push(0.0);
+    for w in points.windows(2) {
+        let d = [0, 1, 2].map(|k| f64::from(w[1][k]) - f64::from(w[0][k]));
+        a += (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
+        arc.push(a / length);
+    }
+    let last = points.len() - 1;
+    if x <= arc[0] {
+        return Some(first.map(f64::from));
+    }
+    if x >= arc[last] {
+        return Some(points[last].map(f64::from));
+    }
+    // numpy: the last j with arc[j] <= x.
+    let j = arc.partition_point(|&t| t <= x) - 1;
+    let (p0, p1) = (points[j], points[j + 1]);
+    Some([0, 1, 2].map(|k| {
+        let slope = (f64::from(p1[k]) - f64::from(p0[k])) / (arc[j + 1] - arc[j]);
+        slope * (x - arc[j]) + f64::from(p0[k])
+    }))
 }
 
 /// BMTK's `swc_map`: the name index of each file row, read as `nl.sections[point2sec[row]]`

@@ -84,10 +84,10 @@ pub fn sections(points: &[Point]) -> Sections {
     // sectionify
     let mut nchild_soma = vec![0u32; n];
     let mut nsoma_pts = usize::from(kind(0) == 1);
-    for i in 1..n {
+    for (i, pi) in pix.iter().enumerate().skip(1) {
         if kind(i) == 1 {
             nsoma_pts += 1;
-            if let Some(p) = pix[i] {
+            if let Some(p) = *pi {
                 if kind(p) == 1 {
                     nchild_soma[p] += 1;
                 }

@@ -23,4 +23,4 @@ mod swc;
 
 pub use cell::{Cell, CellOptions, NeuronSection, Segment};
 pub use error::MorphologyError;
-pub use place::{section_type, swc_location, Location, Placement};
+pub use place::{place_centre, rotation_xyz, section_type, swc_location, Location, Placement};

@@ -31,6 +31,9 @@ pub struct Location {
     pub swc_id: i64,
     /// `afferent_swc_pos`: BMTK's position relative to that point.
     pub swc_pos: f64,
+    /// The segment centre in the file's frame, relative to the soma position (BMTK's
+    /// `get_coords` before moving and rotating the cell); `None` on sections `fix_axon` made.
+    pub centre: Option<[f64; 3]>,
 }
 
 /// The candidate segments of one (cell, section types, distance range), ready to draw from.
@@ -42,6 +45,8 @@ pub struct Placement {
     pub probabilities: Vec<f64>,
     /// The location each candidate stands for.
     pub locations: Vec<Location>,
+    /// The cell's soma position in the file's frame.
+    pub soma_position: [f64; 3],
     /// Alias table: for slot i, draw i if the fraction is below `threshold[i]`, else `alias[i]`.
     threshold: Vec<u64>,
     alias: Vec<u32>,
@@ -92,11 +97,15 @@ impl Placement {
                     path: cell.path.clone(),
                     section: sec.name(),
                 })?;
+            let soma = cell.soma_position;
             locations.push(Location {
                 section_id: seg.section,
                 section_pos: seg.x,
                 swc_id,
                 swc_pos,
+                centre: seg
+                    .centre
+                    .map(|c| [c[0] - soma[0], c[1] - soma[1], c[2] - soma[2]]),
             });
         }
         let (threshold, alias) = alias_table(&probabilities);
@@ -104,6 +113,7 @@ impl Placement {
             segments,
             probabilities,
             locations,
+            soma_position: cell.soma_position,
             threshold,
             alias,
         })
@@ -123,6 +133,55 @@ impl Placement {
         };
         &self.locations[k]
     }
+}
+
+/// BMTK's `rotation_matrix(axis, theta)` (Euler-Rodrigues) about a unit axis.
+fn rotation(axis: usize, theta: f64) -> [[f64; 3]; 3] {
+    let a = (theta / 2.0).cos();
+    let mut bcd = [0.0; 3];
+    bcd[axis] = -(theta / 2.0).sin();
+    let [b, c, d] = bcd;
+    let (aa, bb, cc, dd) = (a * a, b * b, c * c, d * d);
+    let (bc, ad, ac, ab, bd, cd) = (b * c, a * d, a * c, a * b, b * d, c * d);
+    [
+        [aa + bb - cc - dd, 2.0 * (bc + ad), 2.0 * (bd - ac)],
+        [2.0 * (bc - ad), aa + cc - bb - dd, 2.0 * (cd + ab)],
+        [2.0 * (bd + ac), 2.0 * (cd - ab), aa + dd - bb - cc],
+    ]
+}
+
+fn matmul(p: &[[f64; 3]; 3], q: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
+    let mut r = [[0.0; 3]; 3];
+    for (i, row) in r.iter_mut().enumerate() {
+        for (j, v) in row.iter_mut().enumerate() {
+            *v = (0..3).map(|k| p[i][k] * q[k][j]).sum();
+        }
+    }
+    r
+}
+
+/// BMTK's `move_and_rotate`: rotations about x, then y, then z axes of the soma (angles in
+/// radians, `rotation_angle_[xyz]axis`), as one matrix `Rx (Ry Rz)`.
+pub fn rotation_xyz(angles: [f64; 3]) -> [[f64; 3]; 3] {
+    matmul(
+        &rotation(0, angles[0]),
+        &matmul(&rotation(1, angles[1]), &rotation(2, angles[2])),
+    )
+}
+
+/// Where a location's centre lands on a cell whose soma is at `soma` and which is rotated by
+/// `rotation` (BMTK's `get_coords` after `move_and_rotate`); `None` on sections `fix_axon` made.
+pub fn place_centre(
+    l: &Location,
+    rotation: Option<&[[f64; 3]; 3]>,
+    soma: [f64; 3],
+) -> Option<[f64; 3]> {
+    let c = l.centre?;
+    let r = match rotation {
+        Some(m) => [0, 1, 2].map(|i| m[i][0] * c[0] + m[i][1] * c[1] + m[i][2] * c[2]),
+        None => c,
+    };
+    Some([r[0] + soma[0], r[1] + soma[1], r[2] + soma[2]])
 }
 
 /// BMTK's `get_swc_id(sec_id, sec_x)` given the section's SWC ids: the point at about `x` of

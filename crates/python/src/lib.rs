@@ -83,6 +83,9 @@ fn build(
     }
 }
 
+/// One candidate location: (segment index, section id, section x, probability, swc id, swc pos).
+type Candidate = (usize, u32, f64, f64, i64, f64);
+
 /// The candidate synapse locations of one morphology, as `[edges.locations]` draws them:
 /// `netbuild.rules.syn_location_candidates` (and the tests comparing them with NEURON).
 /// Returns a list of (segment index, section id, section x, probability, swc id, swc pos).
@@ -94,7 +97,7 @@ fn syn_location_candidates(
     distance_range: (f64, f64),
     fix_axon: bool,
     dl: Option<f64>,
-) -> PyResult<Vec<(usize, u32, f64, f64, i64, f64)>> {
+) -> PyResult<Vec<Candidate>> {
     use netbuild::model::morphology::{Cell, CellOptions, Placement};
     let fail =
         |e: netbuild::model::morphology::MorphologyError| PyValueError::new_err(e.to_string());

@@ -170,7 +170,11 @@ fn block(
     let locations = match t.get("locations") {
         Some(e) => {
             let l = crate::locations::read(src, &e.value, dir)?;
-            let names = netbuild_model::LOCATION_COLUMNS.map(|(n, _)| n);
+            let names: Vec<&str> = netbuild_model::LOCATION_COLUMNS
+                .iter()
+                .chain(&netbuild_model::COORD_COLUMNS)
+                .map(|(n, _)| *n)
+                .collect();
             if let Some(p) = edge_props.iter().find(|p| names.contains(&p.name.as_str())) {
                 return Err(SpecError {
                     loc: p.loc.clone(),

@@ -69,14 +69,10 @@ pub fn read(src: &Source, n: &Node, dir: &Path) -> R<SynLocations> {
         None => dir.join("components/morphologies"),
         Some(e) => dir.join(values::nonempty_string(src, &e.value, "morphology_dir")?),
     };
-    if let Some(e) = t.get("return_coords") {
-        if values::boolean(src, &e.value, "return_coords")? {
-            return Err(src.err(
-                &e.value.span,
-                "return_coords = true (afferent_x/y/z) is not supported yet: expected false",
-            ));
-        }
-    }
+    let return_coords = match t.get("return_coords") {
+        Some(e) => values::boolean(src, &e.value, "return_coords")?,
+        None => false,
+    };
     let dl = match t.get("dL") {
         None => None,
         Some(e) => match values::number(src, &e.value, "dL")? {
@@ -96,5 +92,6 @@ pub fn read(src: &Source, n: &Node, dir: &Path) -> R<SynLocations> {
         distance_range,
         morphology_dir,
         dl,
+        return_coords,
     })
 }

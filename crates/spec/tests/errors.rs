@@ -1561,3 +1561,72 @@ fn mangled_positions_never_panic() {
     );
     assert!(parse_str(&text, &spec_path()).is_ok());
 }
+
+#[test]
+fn edge_locations_defaults_and_mistakes() {
+    let base = format!("{EDGE}rule = {{ probability = 0.1 }}\n[edges.locations]\n");
+    // Lines 9-10 hold the rule and the header: keys start on line 11.
+    let s = parse_str(&base, &spec_path()).expect("defaults");
+    let (l, _) = s.edges[0].locations.clone().expect("locations");
+    assert_eq!(l.sections, ["soma", "apical", "basal"]);
+    assert_eq!(l.distance_range, [0.0, 1.0e20]);
+    assert_eq!(
+        l.morphology_dir,
+        Path::new("/nonexistent/dir/components/morphologies")
+    );
+    assert_eq!(l.dl, None);
+    let s = parse_str(
+        &format!("{base}sections = [\"dend\", \"apic\"]\ndistance_range = [30, 150.5]\nmorphology_dir = \"m\"\ndL = 20\n"),
+        &spec_path(),
+    )
+    .expect("given");
+    let (l, _) = s.edges[0].locations.clone().expect("locations");
+    assert_eq!(l.sections, ["dend", "apic"]);
+    assert_eq!(l.distance_range, [30.0, 150.5]);
+    assert_eq!(l.morphology_dir, Path::new("/nonexistent/dir/m"));
+    assert_eq!(l.dl, Some(20.0));
+
+    check(
+        &format!("{base}sections = [\"basal\", \"dendrite\"]\n"),
+        11,
+        22,
+        "unknown section name 'dendrite'",
+    );
+    check(
+        &format!("{base}sections = []\n"),
+        11,
+        12,
+        "at least one section name",
+    );
+    check(
+        &format!("{base}distance_range = [150.0, 30.0]\n"),
+        11,
+        18,
+        "lo <= hi",
+    );
+    check(
+        &format!("{base}distance_range = [1.0]\n"),
+        11,
+        18,
+        "[lo, hi]",
+    );
+    check(&format!("{base}dL = 0\n"), 11, 6, "a positive number");
+    check(
+        &format!("{base}return_coords = 1\n"),
+        11,
+        17,
+        "true or false",
+    );
+    check(
+        &format!("{base}distance = [1.0, 2.0]\n"),
+        11,
+        1,
+        "unknown key 'distance' in [edges.locations]",
+    );
+    check(
+        &format!("{EDGE}rule = {{ probability = 0.1 }}\n[edges.properties]\nafferent_swc_id = \"1\"\n[edges.locations]\n"),
+        11,
+        19,
+        "is a column [edges.locations] writes",
+    );
+}

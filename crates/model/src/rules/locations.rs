@@ -8,7 +8,9 @@
 
 use crate::circuit::{Scalar, SynLocations};
 use crate::nodes::{Network, Values};
-use netbuild_morphology::{Cell, CellOptions, Location, MorphologyError, Placement};
+use netbuild_morphology::{
+    place_centre, rotation_xyz, Cell, CellOptions, Location, MorphologyError, Placement,
+};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -18,6 +20,14 @@ pub(crate) struct PreparedLocations {
     tables: Vec<Placement>,
     /// Table index of each target, by position in the edge type's target selection.
     of_target: Vec<u32>,
+    /// With `return_coords`: each target's soma position and rotation, by selection position.
+    frames: Vec<Frame>,
+}
+
+/// Where a target's cell is: its soma, and its rotation (BMTK's `move_and_rotate`).
+struct Frame {
+    soma: [f64; 3],
+    rotation: Option<[[f64; 3]; 3]>,
 }
 
 impl PreparedLocations {
@@ -26,6 +36,12 @@ impl PreparedLocations {
     #[inline]
     pub(crate) fn draw(&self, slot: usize, r: u64) -> &Location {
         self.tables[self.of_target[slot] as usize].draw(r)
+    }
+
+    /// With `return_coords`, the coordinates of location `l` on the target at `slot`.
+    pub(crate) fn coords(&self, slot: usize, l: &Location) -> Option<[f64; 3]> {
+        let f = self.frames.get(slot)?;
+        place_centre(l, f.rotation.as_ref(), f.soma)
     }
 }
 
@@ -93,6 +109,26 @@ pub(crate) fn prepare(
             net.name
         ));
     }
+    // BMTK moves a cell only when its node has a position, and rotates it only when it has an
+    // angle.
+    let has_xyz = ["x", "y", "z"].iter().any(|k| net.has_property(k));
+    let angle_names = [
+        "rotation_angle_xaxis",
+        "rotation_angle_yaxis",
+        "rotation_angle_zaxis",
+    ];
+    let has_angles = angle_names.iter().any(|k| net.has_property(k));
+    let (xyz, angles) = if def.return_coords {
+        let num = |k: &str| {
+            let mut v = net.numeric(k);
+            v.iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = 0.0);
+            v
+        };
+        (["x", "y", "z"].map(num), angle_names.map(num))
+    } else {
+        Default::default()
+    };
+    let mut frames = Vec::new();
     let mut index: HashMap<(String, bool), u32> = HashMap::new();
     let mut tables = Vec::new();
     let mut of_target = Vec::with_capacity(targets.len());
@@ -109,6 +145,16 @@ pub(crate) fn prepare(
         let key = (morphology, fix_axon);
         if let Some(&k) = index.get(&key) {
             of_target.push(k);
+            if def.return_coords {
+                frames.push(frame(
+                    &tables[k as usize],
+                    t,
+                    has_xyz,
+                    has_angles,
+                    &xyz,
+                    &angles,
+                ));
+            }
             continue;
         }
         let path = morphology_path(&def.morphology_dir, &key.0);
@@ -128,10 +174,43 @@ pub(crate) fn prepare(
         let table = read_cell(&path, options)
             .and_then(|cell| Placement::new(&cell, &def.sections, def.distance_range))
             .map_err(|e| format!("[edges.locations] (node type {node_type}): {e}"))?;
+        if def.return_coords && table.locations.iter().any(|l| l.centre.is_none()) {
+            return Err(format!(
+                "[edges.locations] (node type {node_type}): return_coords on the axon sections BMTK's fix_axon makes for model_processing = \"aibs_perisomatic\" (NEURON's define_shape places them) is not supported: leave 'axon' out of sections"
+            ));
+        }
         let k = tables.len() as u32;
+        if def.return_coords {
+            frames.push(frame(&table, t, has_xyz, has_angles, &xyz, &angles));
+        }
         tables.push(table);
         index.insert(key, k);
         of_target.push(k);
     }
-    Ok(PreparedLocations { tables, of_target })
+    Ok(PreparedLocations {
+        tables,
+        of_target,
+        frames,
+    })
+}
+
+/// Target `t`'s frame: its position (or the file's soma position when its network has none)
+/// and its rotation (none when its network has no angle).
+fn frame(
+    table: &Placement,
+    t: u64,
+    has_xyz: bool,
+    has_angles: bool,
+    xyz: &[Vec<f64>; 3],
+    angles: &[Vec<f64>; 3],
+) -> Frame {
+    let i = t as usize;
+    Frame {
+        soma: if has_xyz {
+            [xyz[0][i], xyz[1][i], xyz[2][i]]
+        } else {
+            table.soma_position
+        },
+        rotation: has_angles.then(|| rotation_xyz([angles[0][i], angles[1][i], angles[2][i]])),
+    }
 }

@@ -341,7 +341,9 @@ impl<'c> PreparedEdgeType<'c> {
             Prepared::ConstProbability(_) | Prepared::Indegree(_) | Prepared::Total(_) => 0.0,
             _ => visited * 0.2,
         };
-        1.0 + visit_cost + rows * (1.0 + self.props.len() as f64)
+        // A synapse location costs about one property.
+        let per_row = 1.0 + self.props.len() as f64 + f64::from(u8::from(self.locations.is_some()));
+        1.0 + visit_cost + rows * per_row
     }
 
     /// The mean work of a target of a walked rule (0 for the others): sampled on the first
@@ -554,6 +556,9 @@ impl<'c> PreparedEdgeType<'c> {
                         at.swc_id as f64,
                         at.swc_pos,
                     ]);
+                    if let Some(c) = l.coords(tslot, at) {
+                        props.extend(c);
+                    }
                 }
                 sink.push(EdgeRow {
                     edge_type: self.index,

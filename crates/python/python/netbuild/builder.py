@@ -18,7 +18,7 @@ import threading
 import numpy as np
 
 from . import _netbuild, _toml
-from .rules import LOCATION_NAMES, Positions, Rule, SynLocations, Value, syn_locations
+from .rules import Positions, Rule, SynLocations, Value, syn_locations
 
 __all__ = ["NetworkBuilder", "NetbuildError", "seed", "Node", "NodePool", "ConnectionMap"]
 
@@ -661,11 +661,12 @@ class _Session:
             raise NetbuildError(f"{locations[1][4]}: add_properties: synapse locations are "
                                 "given once per edge type")
         for names, prop_rule, params, _dtypes, callsite in locations:
-            if tuple(names) != LOCATION_NAMES:
+            loc = _syn_locations(prop_rule, params)
+            if tuple(names) != loc.names():
                 raise NetbuildError(f"{callsite}: add_properties: synapse locations are the "
-                                    f"columns {list(LOCATION_NAMES)}, found {names}")
+                                    f"columns {list(loc.names())}, found {names}")
             self.lines.append("[" + table.strip("[]") + ".locations]")
-            self.lines.extend(_syn_locations(prop_rule, params).toml())
+            self.lines.extend(loc.toml())
 
     def _locate(self, message):
         """Points a spec error (``path:line:col: ...``) or a model error (``edge type i: ...``)

@@ -43,7 +43,7 @@ __all__ = [
     "probability", "count", "indegree", "outdegree", "total", "all_to_all", "fixed", "one_to_one",
     "expr", "uniform", "normal", "uniform_int", "choice", "linspace",
     "cylinder", "box", "sphere",
-    "SynLocations", "syn_locations", "syn_location_candidates", "LOCATION_NAMES",
+    "SynLocations", "syn_locations", "syn_location_candidates", "LOCATION_NAMES", "COORD_NAMES",
 ]
 
 _DTYPES = ("f32", "f64", "i32", "i64", "u32", "u64")
@@ -218,9 +218,11 @@ def sphere(radius, center=None, min_distance=None):
     return Positions(("sphere", _toml.scalar(float(radius))), center, min_distance)
 
 
-# The columns ``[edges.locations]`` writes, in order (BMTK's names; dtypes int64, float64).
+# The columns ``[edges.locations]`` writes, in order (BMTK's names; dtypes int64, float64),
+# and the ones ``return_coords=True`` adds.
 LOCATION_NAMES = ("afferent_section_id", "afferent_section_pos", "afferent_swc_id",
                   "afferent_swc_pos")
+COORD_NAMES = ("afferent_x", "afferent_y", "afferent_z")
 
 
 class SynLocations:
@@ -252,6 +254,10 @@ class SynLocations:
         if self.dL is not None:
             lines.append(f"dL = {_toml.scalar(self.dL)}")
         return lines
+
+    def names(self):
+        """The columns these locations write, in order."""
+        return LOCATION_NAMES + (COORD_NAMES if self.return_coords else ())
 
     def __repr__(self):
         return f"netbuild.rules.SynLocations({'; '.join(self.toml())})"

@@ -140,6 +140,20 @@ def build(out, variant):
     ext = NetworkBuilder("ext")
     ext.add_nodes(N=N_VIRTUAL, model_type="virtual", ei="e")
 
+    def connect(p, nsyns):
+        """The connection rule: netbuild's rule object (native), or, for the callback variant, a
+        Python function as BMTK's scripts write it (netbuild computes a Python property
+        function's values beside a Python or int connection rule)."""
+        if variant != "callback":
+            return rules.probability(p, nsyns=nsyns)
+
+        def pair_rule(src, trg):
+            if src.node_id == trg.node_id or np.random.random() >= p:
+                return 0
+            # (lo, hi): a number of synapses drawn in [lo, hi], as rules.probability's nsyns.
+            return np.random.randint(nsyns[0], nsyns[1] + 1) if isinstance(nsyns, tuple) else nsyns
+        return pair_rule
+
     def placed(cm, sections, distance_range):
         rule, params = locations(variant, sections, distance_range)
         cm.add_properties(LOCATION_COLUMNS, rule=rule, rule_params=params,
@@ -147,7 +161,7 @@ def build(out, variant):
 
     for tag, src, trg, nsyns, syn, weight, sections, drange in BIO_EDGES:
         cm = bio.add_edges(source=bio.nodes(**src), target=bio.nodes(model_type="biophysical", **trg),
-                           connection_rule=rules.probability(0.5, nsyns=nsyns), tag=tag,
+                           connection_rule=connect(0.5, nsyns), tag=tag,
                            syn_weight=weight, delay=2.0, dynamics_params=syn, model_template="Exp2Syn")
         placed(cm, sections, drange)
     for ei, syn, weight in (("e", "instantaneousExc.json", 0.01), ("i", "instantaneousInh.json", 0.01)):
@@ -156,7 +170,7 @@ def build(out, variant):
                       syn_weight=weight, delay=2.0, dynamics_params=syn)
     for tag, trg, nsyns, syn, weight, sections, drange in EXT_EDGES:
         cm = ext.add_edges(source=ext.nodes(), target=bio.nodes(model_type="biophysical", **trg),
-                           connection_rule=rules.probability(0.5, nsyns=nsyns), tag=tag,
+                           connection_rule=connect(0.5, nsyns), tag=tag,
                            syn_weight=weight, delay=2.0, dynamics_params=syn, model_template="Exp2Syn")
         placed(cm, sections, drange)
     for tag, trg, nsyns, syn, weight, sections, drange in TYPED_EDGES:
@@ -169,7 +183,9 @@ def build(out, variant):
                   syn_weight=0.05, delay=2.0, dynamics_params="instantaneousExc.json")
     bio.build()
     ext.build()
+    # As BMTK's scripts: each builder saves its networks and the edges it made.
     bio.save(output_dir=str(out))
+    ext.save(output_dir=str(out))
 
 
 # --- 2. inputs and the simulation config ---------------------------------------------------------
@@ -185,7 +201,17 @@ def write_inputs(net, tstop):
 def write_config(net, mechanisms, tstop):
     """``bionet_config.json`` beside netbuild's configs: its ``networks`` and manifest
     (``${configdir}``), BioNet's run, conditions and inputs, components from bio_components."""
-    conf = json.loads((net / "simulation_config.json").read_text())
+    # As a BMTK user writes it (netbuild's Python front, like BMTK's builder, writes no config
+    # for a script of several builders): every nodes and edges file of the folder.
+    def files(kind, one):
+        return [{f"{kind}_file": f"$BASE_DIR/{f.name}",
+                 f"{one}_types_file": f"$BASE_DIR/{f.name[:-len(f'_{kind}.h5')]}_{one}_types.csv"}
+                for f in sorted(net.glob(f"*_{kind}.h5"))]
+    (net / "node_sets.json").write_text(json.dumps({"bio": {"population": "bio"},
+                                                    "ext": {"population": "ext"}}, indent=2))
+    conf = {"manifest": {"$BASE_DIR": "${configdir}"},
+            "networks": {"nodes": files("nodes", "node"), "edges": files("edges", "edge")},
+            "node_sets_file": "$BASE_DIR/node_sets.json"}
     conf["target_simulator"] = "NEURON"
     conf["run"] = {"tstop": tstop, "dt": 0.1, "dL": 20.0, "spike_threshold": -15.0,
                    "nsteps_block": 5000}

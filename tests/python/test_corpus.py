@@ -65,13 +65,6 @@ XFAIL = {
                                 "writes layer=='4', netbuild layer==4"),
     "save_names.py": unassigned("source_query/target_query of number selections: BMTK writes "
                                 "rate=='5', netbuild rate==5"),
-    "save_here.py": unassigned("save() into a folder holding the user's circuit_config.json "
-                               "fails: netbuild writes circuit_config.json, node_sets.json and "
-                               "simulation_config.json beside the SONATA files (BMTK does not) "
-                               "and refuses to replace the user's"),
-    "rebuild.py": unassigned("save() over the circuit files an earlier build left (BMTK's examples "
-                             "ship network/): BMTK replaces them (force_overwrite=True, its default), "
-                             "netbuild refuses ('exists and netbuild did not write it')"),
     "positions.py": unassigned("add_nodes(positions=<N x 3>) is written as x, y, z columns where "
                                "BMTK writes one N x 3 positions column"),
     "string_props.py": unassigned("per-edge string properties (dtypes=h5py.string_dtype()) are refused: "

@@ -89,7 +89,7 @@ def test_force_overwrite_false_refuses_to_replace_a_file(tmp_path):
 
 
 @pytest.mark.parametrize("force", ["True", "-"])
-def test_force_overwrite_true_replaces_only_netbuilds_files(tmp_path, force):
+def test_force_overwrite_true_replaces_netbuilds_files_and_keeps_others_aside(tmp_path, force):
     mine = user_folder(tmp_path)
     save(tmp_path, 1, "out")
     (tmp_path / "out" / "mine.txt").write_text("mine")
@@ -97,12 +97,14 @@ def test_force_overwrite_true_replaces_only_netbuilds_files(tmp_path, force):
     save(tmp_path, 2, "out", force)
     assert (tmp_path / "out" / "v1_v1_edges.h5").read_bytes() != first
     assert (tmp_path / "out" / "mine.txt").read_text() == "mine"
-    # A file netbuild did not write, under a name it would write: never replaced.
-    (tmp_path / "out" / "v1_nodes.h5").unlink()
-    (tmp_path / "out" / "v1_nodes.h5").write_text("someone else's")
-    p = save(tmp_path, 3, "out", force, check=False)
-    assert p.returncode != 0
-    assert "NetbuildError" in p.stderr and "netbuild did not write it" in p.stderr, p.stderr
-    assert str(tmp_path / "out" / "v1_nodes.h5") in p.stderr
-    assert (tmp_path / "out" / "v1_nodes.h5").read_text() == "someone else's"
+    # A file netbuild did not write, under a name it would write (BMTK's examples ship the
+    # network/ BMTK wrote; BMTK's save replaces it): never replaced, kept as <name>.orig, twice.
+    for n, aside in enumerate(("v1_nodes.h5.orig", "v1_nodes.h5.orig.1")):
+        (tmp_path / "out" / "v1_nodes.h5").unlink()
+        (tmp_path / "out" / "v1_nodes.h5").write_text(f"someone else's {n}")
+        p = save(tmp_path, 3, "out", force, check=False)
+        assert p.returncode == 0, p.stderr
+        assert "was not written by netbuild: kept as " + aside in p.stderr, p.stderr
+        assert (tmp_path / "out" / aside).read_text() == f"someone else's {n}"
+        assert (tmp_path / "out" / "v1_nodes.h5").read_bytes()[:4] == b"\x89HDF"
     assert_intact(tmp_path, mine)

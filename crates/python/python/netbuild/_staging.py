@@ -114,17 +114,39 @@ def _check(paths, force_overwrite):
             raise OverwriteError(f"{where} exists (force_overwrite=False): as BMTK, netbuild "
                                  "replaces no file then; delete it, use a different name, or "
                                  "use force_overwrite")
-        if not written_by_netbuild(p):
-            raise OverwriteError(f"{where} exists and netbuild did not write it (it is not in the "
-                                 f"folder's {MANIFEST}): netbuild never replaces such a file; "
-                                 "remove it or save elsewhere")
+        # force_overwrite=True over a file netbuild did not write (BMTK's examples ship the
+        # network/ a BMTK build wrote; BMTK's save replaces it): allowed, and place() keeps that
+        # file under another name instead of replacing it.
+        written_by_netbuild(p)  # (an unreadable manifest is refused here, before any placing)
+
+
+def foreign(path):
+    """Whether ``path`` exists and is not netbuild's (a file place() would keep aside)."""
+    return os.path.exists(path) and not written_by_netbuild(path)
+
+
+def keep_aside(path):
+    """Renames the file ``path``, which netbuild did not write, to ``<path>.orig`` (or
+    ``.orig.1``, ``.orig.2``, ... when taken): nothing netbuild did not write is deleted or
+    overwritten. Returns the new path."""
+    aside, n = f"{path}.orig", 0
+    while os.path.lexists(aside):
+        n += 1
+        aside = f"{path}.orig.{n}"
+    os.rename(path, aside)
+    logger.warning("%s was not written by netbuild: kept as %s (BMTK's save would have "
+                   "replaced it)", path, os.path.basename(aside))
+    return aside
 
 
 def place(src, dst):
     """Puts the staged file ``src`` at ``dst`` (complete or not at all) and lists it in the
-    manifest of ``dst``'s folder. Rank 0 only; callers wait at a barrier after."""
+    manifest of ``dst``'s folder; a file netbuild did not write at ``dst`` is kept aside first
+    (:func:`keep_aside`). Rank 0 only; callers wait at a barrier after."""
     folder = os.path.dirname(os.path.abspath(dst)) or "."
     os.makedirs(folder, exist_ok=True)
+    if foreign(dst):
+        keep_aside(dst)
     tmp = os.path.join(folder, f".{os.path.basename(dst)}.netbuild-{os.getpid()}")
     try:
         try:

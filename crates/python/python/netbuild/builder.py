@@ -515,8 +515,19 @@ class NetworkBuilder:
         self.save_edges(output_dir=output_dir, force_overwrite=force_overwrite,
                         compression=compression, **opts)
         if st.whole_session:
-            paths = [os.path.join(output_dir, f) for f in _CIRCUIT_FILES
-                     if os.path.exists(os.path.join(st.path, f))]
+            # BMTK writes no config files: netbuild's are extras, written only where no file of
+            # another's is (a user's own circuit_config.json stays, with a warning).
+            paths = []
+            for f in _CIRCUIT_FILES:
+                p = os.path.join(output_dir, f)
+                if not os.path.exists(os.path.join(st.path, f)):
+                    continue
+                if _staging.foreign(p):
+                    if _netbuild.rank() == 0:
+                        logger.warning("%s: not written (a file netbuild did not write is there; "
+                                       "BMTK writes no config files)", p)
+                    continue
+                paths.append(p)
             _check_free(paths, force_overwrite)
             if _netbuild.rank() == 0:
                 for p in paths:

@@ -13,6 +13,7 @@
 //! still empty: a half-written file never sits where a finished one would.
 
 use crate::manifest::{self, Manifest, ManifestError};
+use crate::resume::{self, ResumeError, ResumeKey, ResumeState, RESUME_DIR, STATE_FILE};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -74,6 +75,10 @@ pub enum OutputError {
     /// The folder's manifest cannot be read or written.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    /// A stopped build cannot be resumed (another spec, seed, rank count, ...), or its state
+    /// cannot be written.
+    #[error(transparent)]
+    Resume(#[from] ResumeError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -119,6 +124,29 @@ impl InProgress {
         InProgress { partial, created }
     }
 
+    /// Keeps the finished files of the hidden folder for `--resume` (renamed to
+    /// [`RESUME_DIR`], the files its resume state does not list removed), when its state lists
+    /// at least one finished population; else removes it as [`InProgress::remove`].
+    fn keep(&self) -> Option<Kept> {
+        let state = ResumeState::read(&self.partial).filter(ResumeState::worth_keeping);
+        let (Some(state), Some(target)) = (state, self.partial.parent()) else {
+            self.remove();
+            return None;
+        };
+        resume::remove_unlisted(&self.partial, Some(&state));
+        let dir = target.join(RESUME_DIR);
+        if dir.join(STATE_FILE).is_file() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        // Fails when another rank was first (the folder is gone): it reports, not this one.
+        std::fs::rename(&self.partial, &dir).ok()?;
+        Some(Kept {
+            dir,
+            finished: state.populations.len(),
+            total: state.total_populations,
+        })
+    }
+
     fn remove(&self) {
         let _ = std::fs::remove_dir_all(&self.partial);
         if let Some(dir) = &self.created {
@@ -140,6 +168,25 @@ pub fn remove_in_progress() {
     if let Some(p) = p {
         p.remove();
     }
+}
+
+/// What a stopped build kept for `--resume`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// The folder it is in ([`RESUME_DIR`] in the output folder).
+    pub dir: PathBuf,
+    /// Edge populations finished.
+    pub finished: usize,
+    /// Edge populations of the build.
+    pub total: usize,
+}
+
+/// Keeps the finished files of the build in progress for `--resume` (see
+/// [`crate::resume`]), or removes its hidden folder when nothing is finished; `Some` when
+/// this call kept them. For a signal handling thread ([`crate::stop`]).
+pub fn keep_in_progress() -> Option<Kept> {
+    let p = IN_PROGRESS.lock().ok().and_then(|mut p| p.take())?;
+    p.keep()
 }
 
 /// When the job is torn down by one of `signals` (mpirun sends SIGTERM to every rank once one
@@ -201,6 +248,18 @@ impl OutputDir {
     /// and reads the folder's manifest. This is also the check, before any work, that the
     /// output can be written at all.
     pub fn create(target: &Path, policy: OutputPolicy) -> Result<OutputDir, OutputError> {
+        Self::create_for(target, policy, Start::Fresh).map(|(out, _)| out)
+    }
+
+    /// [`OutputDir::create`], continuing a stopped build with [`Start::Resume`]: its kept
+    /// folder (or the hidden folder of a build that was killed) becomes this build's, with the
+    /// finished files that are unchanged, listed in the returned state. [`Start::Fresh`]
+    /// removes a stopped build's folder.
+    pub fn create_for(
+        target: &Path,
+        policy: OutputPolicy,
+        start: Start<'_>,
+    ) -> Result<(OutputDir, Option<ResumeState>), OutputError> {
         let created = !target.exists();
         std::fs::create_dir_all(target).map_err(io(target))?;
         let mut out = OutputDir {
@@ -215,13 +274,54 @@ impl OutputDir {
             partial: out.temp.clone(),
             created: created.then(|| target.to_path_buf()),
         }));
-        remove_dead_partials(target);
+        let found = match start {
+            Start::Resume(key) => resumable(target, key)?,
+            Start::Fresh => {
+                let kept = target.join(RESUME_DIR);
+                if kept.join(STATE_FILE).is_file() {
+                    tracing::warn!(
+                        "removing {}: a stopped build's files (--resume would have continued it)",
+                        kept.display()
+                    );
+                    std::fs::remove_dir_all(&kept).map_err(io(&kept))?;
+                }
+                None
+            }
+        };
         if out.temp.exists() {
             std::fs::remove_dir_all(&out.temp).map_err(io(&out.temp))?;
         }
-        std::fs::create_dir(&out.temp).map_err(io(&out.temp))?;
+        let state = match found {
+            Some((dir, state)) => {
+                std::fs::rename(&dir, &out.temp).map_err(io(&dir))?;
+                tracing::info!(
+                    "resuming from {}: {} of {} edge populations finished",
+                    dir.display(),
+                    state.populations.len(),
+                    state.total_populations
+                );
+                Some(state)
+            }
+            None => {
+                if matches!(start, Start::Resume(_)) {
+                    tracing::warn!(
+                        "--resume: no stopped build in {}: building from the start",
+                        target.display()
+                    );
+                }
+                std::fs::create_dir(&out.temp).map_err(io(&out.temp))?;
+                None
+            }
+        };
+        remove_dead_partials(target);
         out.before = Manifest::read(target)?;
-        Ok(out)
+        Ok((out, state))
+    }
+
+    /// Records what is finished in the hidden folder (rank 0, after the nodes and after each
+    /// edge population), for a stop to keep.
+    pub fn record(&self, state: &ResumeState) -> Result<(), OutputError> {
+        Ok(state.write(&self.temp)?)
     }
 
     /// Where to write the files now.
@@ -269,6 +369,8 @@ impl OutputDir {
         let mut files = Vec::new();
         let mut dirs = Vec::new();
         walk(&self.temp, "", &mut files, &mut dirs)?;
+        // The resume state (and its copy being written) stays behind, removed with the folder.
+        files.retain(|f| !f.starts_with(STATE_FILE));
         self.check(&files)?;
         let before = self.before.clone().unwrap_or_default();
         let mut moving = before.clone();
@@ -333,7 +435,7 @@ impl OutputDir {
 
 /// The files and folders under `dir`, as paths relative to it prefixed with `prefix`; a folder
 /// comes before its content.
-fn walk(
+pub(crate) fn walk(
     dir: &Path,
     prefix: &str,
     files: &mut Vec<String>,
@@ -356,35 +458,86 @@ fn walk(
     Ok(())
 }
 
+/// How a build starts in its output folder.
+#[derive(Debug, Clone, Copy)]
+pub enum Start<'a> {
+    /// From nothing: a stopped build's kept files are removed.
+    Fresh,
+    /// Continuing a stopped build made with this key (`--resume`), if there is one.
+    Resume(&'a ResumeKey),
+}
+
+/// The stopped build of `target` to continue: its kept folder ([`RESUME_DIR`]), else the hidden
+/// folder of a killed build (process gone) with a resume state; its state verified against the
+/// files and `key` (another key is an error naming the differences), the files it does not
+/// list removed.
+fn resumable(
+    target: &Path,
+    key: &ResumeKey,
+) -> Result<Option<(PathBuf, ResumeState)>, OutputError> {
+    let mut candidates = vec![target.join(RESUME_DIR)];
+    candidates.extend(dead_partials(target));
+    for dir in candidates {
+        let Some(state) = ResumeState::read(&dir) else {
+            continue;
+        };
+        let differences = state.key.differences(key);
+        if !differences.is_empty() {
+            return Err(ResumeError::Mismatch {
+                path: dir,
+                differences,
+            }
+            .into());
+        }
+        let state = state.verified(&dir);
+        resume::remove_unlisted(&dir, Some(&state));
+        return Ok(Some((dir, state)));
+    }
+    Ok(None)
+}
+
+/// The `.netbuild-partial-PID` folders of `target` whose process is gone.
+fn dead_partials(target: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(target) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = file
+                .strip_prefix(PARTIAL_PREFIX)
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                return false;
+            };
+            let alive = Path::new("/proc").join(pid.to_string()).exists();
+            !alive && pid != std::process::id() && entry.path().is_dir()
+        })
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
+
 /// Removes `.netbuild-partial-PID` folders left in `target` by builds whose process is gone
 /// (killed with SIGKILL, say), so that no debris accumulates.
 fn remove_dead_partials(target: &Path) {
-    let Ok(entries) = std::fs::read_dir(target) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = file
-            .strip_prefix(PARTIAL_PREFIX)
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if !alive && pid != std::process::id() && entry.path().is_dir() {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
+    for dir in dead_partials(target) {
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
 impl Drop for OutputDir {
     fn drop(&mut self) {
         if !self.committed {
-            InProgress {
+            // A build that fails after finishing populations keeps them for --resume, as a
+            // stopped one does.
+            let _ = InProgress {
                 partial: self.temp.clone(),
                 created: self.created.then(|| self.target.clone()),
             }
-            .remove();
+            .keep();
             set_in_progress(None);
         }
     }

@@ -11,6 +11,11 @@
 //! updates the folder's manifest `.netbuild.json`. Dropped without commit (an error), the
 //! hidden folder is removed, and the output folder too when the build created it and it is
 //! still empty: a half-written file never sits where a finished one would.
+//!
+//! Stopped by a signal ([`keep_in_progress`], see [`crate::stop`]), the hidden folder is kept as
+//! `.netbuild-resume` with the files its resume state lists as finished ([`crate::resume`]);
+//! [`OutputDir::create_for`] with [`Start::Resume`] takes it (or a killed build's hidden folder)
+//! up again, with [`Start::Fresh`] removes it.
 
 use crate::manifest::{self, Manifest, ManifestError};
 use crate::resume::{self, ResumeError, ResumeKey, ResumeState, RESUME_DIR, STATE_FILE};
@@ -232,6 +237,8 @@ pub struct OutputDir {
     before: Option<Manifest>,
     policy: OutputPolicy,
     committed: bool,
+    /// The hidden folder holds a stopped build's finished files (`--resume`).
+    resumed: bool,
 }
 
 /// What a commit put in place.
@@ -269,6 +276,7 @@ impl OutputDir {
             before: None,
             policy,
             committed: false,
+            resumed: false,
         };
         set_in_progress(Some(InProgress {
             partial: out.temp.clone(),
@@ -294,6 +302,7 @@ impl OutputDir {
         let state = match found {
             Some((dir, state)) => {
                 std::fs::rename(&dir, &out.temp).map_err(io(&dir))?;
+                out.resumed = true;
                 tracing::info!(
                     "resuming from {}: {} of {} edge populations finished",
                     dir.display(),
@@ -531,13 +540,17 @@ fn remove_dead_partials(target: &Path) {
 impl Drop for OutputDir {
     fn drop(&mut self) {
         if !self.committed {
-            // A build that fails after finishing populations keeps them for --resume, as a
-            // stopped one does.
-            let _ = InProgress {
+            let p = InProgress {
                 partial: self.temp.clone(),
                 created: self.created.then(|| self.target.clone()),
+            };
+            // An error in a resumed build must not lose what the stopped one finished; any
+            // other failed build starts over next time (an error would recur).
+            if self.resumed {
+                let _ = p.keep();
+            } else {
+                p.remove();
             }
-            .keep();
             set_in_progress(None);
         }
     }

@@ -134,22 +134,26 @@ impl InProgress {
     /// at least one finished population; else removes it as [`InProgress::remove`].
     fn keep(&self) -> Option<Kept> {
         let state = ResumeState::read(&self.partial).filter(ResumeState::worth_keeping);
-        let (Some(state), Some(target)) = (state, self.partial.parent()) else {
+        let target = self.partial.parent()?;
+        let dir = target.join(RESUME_DIR);
+        let Some(state) = state else {
+            if !self.partial.exists() && dir.join(STATE_FILE).is_file() {
+                // Another rank kept it (and says so).
+                return ResumeState::read(&dir).map(|s| Kept::of(&s, dir, false));
+            }
             self.remove();
             return None;
         };
         resume::remove_unlisted(&self.partial, Some(&state));
-        let dir = target.join(RESUME_DIR);
         if dir.join(STATE_FILE).is_file() {
             let _ = std::fs::remove_dir_all(&dir);
         }
         // Fails when another rank was first (the folder is gone): it reports, not this one.
-        std::fs::rename(&self.partial, &dir).ok()?;
-        Some(Kept {
-            dir,
-            finished: state.populations.len(),
-            total: state.total_populations,
-        })
+        if std::fs::rename(&self.partial, &dir).is_err() {
+            // Another rank was first.
+            return Some(Kept::of(&state, dir, false));
+        }
+        Some(Kept::of(&state, dir, true))
     }
 
     fn remove(&self) {
@@ -184,11 +188,24 @@ pub struct Kept {
     pub finished: usize,
     /// Edge populations of the build.
     pub total: usize,
+    /// This process kept them (and reports it); else another rank did.
+    pub here: bool,
+}
+
+impl Kept {
+    fn of(state: &ResumeState, dir: PathBuf, here: bool) -> Kept {
+        Kept {
+            dir,
+            finished: state.populations.len(),
+            total: state.total_populations,
+            here,
+        }
+    }
 }
 
 /// Keeps the finished files of the build in progress for `--resume` (see
 /// [`crate::resume`]), or removes its hidden folder when nothing is finished; `Some` when
-/// this call kept them. For a signal handling thread ([`crate::stop`]).
+/// they are kept (by this call, or by another rank's: [`Kept::here`]). For a signal handling thread ([`crate::stop`]).
 pub fn keep_in_progress() -> Option<Kept> {
     let p = IN_PROGRESS.lock().ok().and_then(|mut p| p.take())?;
     p.keep()
@@ -313,7 +330,7 @@ impl OutputDir {
             }
             None => {
                 if matches!(start, Start::Resume(_)) {
-                    tracing::warn!(
+                    tracing::info!(
                         "--resume: no stopped build in {}: building from the start",
                         target.display()
                     );

@@ -45,7 +45,9 @@ pub fn keep_on_signals(signals: &[i32]) {
 pub fn stop_now(signal: i32) -> ! {
     match keep_in_progress() {
         Some(kept) => {
-            eprintln!("netbuild: {}", message(signal, &kept));
+            if kept.here {
+                eprintln!("netbuild: {}", message(signal, &kept));
+            }
             std::process::exit(i32::from(STOPPED));
         }
         None => std::process::exit(128 + signal),

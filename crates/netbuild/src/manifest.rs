@@ -2,12 +2,13 @@
 //! build replaces or removes those files and nothing else.
 //!
 //! In: an output folder. Out: its [`Manifest`] (files and folders netbuild wrote there, as
-//! relative paths), read and written atomically (written aside, then renamed). A folder without
+//! relative paths, each file with its size and modification time: a file changed or replaced
+//! since is no longer netbuild's), read and written atomically (written aside, then renamed). A folder without
 //! one may still hold files of a netbuild from before manifests: [`written_by_netbuild`] says
 //! which (see its rules).
 
 use netbuild_sonata as sonata;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 /// The manifest's file name in the output folder.
@@ -16,15 +17,39 @@ pub const MANIFEST: &str = ".netbuild.json";
 /// What netbuild wrote into a folder, relative to it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Manifest {
-    /// Files netbuild wrote (`v1_nodes.h5`, `circuit_config.json`, ...).
-    pub files: BTreeSet<String>,
+    /// Files netbuild wrote (`v1_nodes.h5`, `circuit_config.json`, ...), each as it left it.
+    pub files: BTreeMap<String, Stamp>,
     /// Folders netbuild created (`components`, `components/synaptic_models`, ...): removed when
     /// empty and no longer written.
     pub dirs: BTreeSet<String>,
 }
 
-/// Recorded beside the lists, for people reading the manifest. No time: the same spec gives the
-/// same bytes in every file of the folder, this one too (the file's own time says when).
+/// A file as netbuild left it: a file of the same name with another size or time was changed
+/// or replaced since (a user's edit of `simulation_config.json`, another tool's file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    /// Its size.
+    pub bytes: u64,
+    /// Its modification time, in nanoseconds since 1970.
+    pub modified_ns: u64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path` (`None`: no such file, or not a file).
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+        let modified = meta.modified().ok()?;
+        let ns = modified
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Some(Stamp {
+            bytes: meta.len(),
+            modified_ns: u64::try_from(ns).unwrap_or(u64::MAX),
+        })
+    }
+}
+
+/// Recorded beside the lists, for people reading the manifest.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Provenance {
     /// `netbuild_spec_sha256` of the last build.
@@ -77,24 +102,47 @@ impl Manifest {
         };
         let json: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| invalid(format!("not JSON: {e}")))?;
-        let list = |key: &str| -> Result<BTreeSet<String>, ManifestError> {
-            let Some(items) = json.get(key).and_then(|v| v.as_array()) else {
-                return Err(invalid(format!("no list \"{key}\"")));
-            };
-            items
-                .iter()
-                .map(|v| match v.as_str() {
-                    Some(s) if is_inside(s) => Ok(s.to_string()),
-                    _ => Err(invalid(format!(
-                        "\"{key}\" lists {v}, not a path inside the folder"
-                    ))),
-                })
-                .collect()
+        let outside = |key: &str, v: &dyn std::fmt::Display| {
+            invalid(format!("\"{key}\" lists {v}, not a path inside the folder"))
         };
-        Ok(Some(Manifest {
-            files: list("files")?,
-            dirs: list("dirs")?,
-        }))
+        let Some(dirs) = json.get("dirs").and_then(|v| v.as_array()) else {
+            return Err(invalid("no list \"dirs\"".into()));
+        };
+        let dirs = dirs
+            .iter()
+            .map(|v| match v.as_str() {
+                Some(s) if is_inside(s) => Ok(s.to_string()),
+                _ => Err(outside("dirs", v)),
+            })
+            .collect::<Result<_, _>>()?;
+        let Some(files) = json.get("files").and_then(|v| v.as_object()) else {
+            return Err(invalid("no object \"files\"".into()));
+        };
+        let files = files
+            .iter()
+            .map(|(name, v)| {
+                if !is_inside(name) {
+                    return Err(outside("files", &format!("{name:?}")));
+                }
+                let field = |k: &str| v.get(k).and_then(|x| x.as_u64());
+                match (field("bytes"), field("modified_ns")) {
+                    (Some(bytes), Some(modified_ns)) => {
+                        Ok((name.clone(), Stamp { bytes, modified_ns }))
+                    }
+                    _ => Err(invalid(format!(
+                        "\"files\": {name:?} has no \"bytes\" and \"modified_ns\""
+                    ))),
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Some(Manifest { files, dirs }))
+    }
+
+    /// Whether the file `rel` of `dir` is one this manifest lists, as netbuild left it.
+    pub fn lists_unchanged(&self, dir: &Path, rel: &str) -> bool {
+        self.files
+            .get(rel)
+            .is_some_and(|s| Stamp::of(&dir.join(rel)) == Some(*s))
     }
 
     /// Replaces `dir`'s manifest atomically (written aside in `dir`, then renamed).
@@ -104,7 +152,14 @@ impl Manifest {
                       these, and never touches anything else",
             "netbuild_version": env!("CARGO_PKG_VERSION"),
             "netbuild_spec_sha256": prov.spec_sha256,
-            "files": self.files,
+            "files": self
+                .files
+                .iter()
+                .map(|(name, s)| {
+                    let stamp = serde_json::json!({"bytes": s.bytes, "modified_ns": s.modified_ns});
+                    (name.clone(), stamp)
+                })
+                .collect::<serde_json::Map<_, _>>(),
             "dirs": self.dirs,
         });
         let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
@@ -176,8 +231,16 @@ mod tests {
     fn written_then_read_back() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(Manifest::read(dir.path()).unwrap(), None);
+        let stamp = |b| Stamp {
+            bytes: b,
+            modified_ns: 1_700_000_000_000_000_000,
+        };
         let m = Manifest {
-            files: ["a_nodes.h5".to_string(), "circuit_config.json".into()].into(),
+            files: [
+                ("a_nodes.h5".to_string(), stamp(10)),
+                ("circuit_config.json".into(), stamp(2)),
+            ]
+            .into(),
             dirs: ["components".to_string()].into(),
         };
         m.write(dir.path(), &Provenance::default()).unwrap();
@@ -190,10 +253,11 @@ mod tests {
     fn a_manifest_naming_outside_files_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         for bad in [
-            r#"{"files": ["../x"], "dirs": []}"#,
-            r#"{"files": ["/etc/passwd"], "dirs": []}"#,
-            r#"{"files": [], "dirs": ["a/../../b"]}"#,
-            r#"{"files": []}"#,
+            r#"{"files": {"../x": {"bytes": 1, "modified_ns": 1}}, "dirs": []}"#,
+            r#"{"files": {"/etc/passwd": {"bytes": 1, "modified_ns": 1}}, "dirs": []}"#,
+            r#"{"files": {"a": {"bytes": 1}}, "dirs": []}"#,
+            r#"{"files": {}, "dirs": ["a/../../b"]}"#,
+            r#"{"files": {}}"#,
             "not json",
         ] {
             std::fs::write(dir.path().join(MANIFEST), bad).unwrap();

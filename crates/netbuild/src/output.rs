@@ -17,7 +17,7 @@
 //! [`OutputDir::create_for`] with [`Start::Resume`] takes it (or a killed build's hidden folder)
 //! up again, with [`Start::Fresh`] removes it.
 
-use crate::manifest::{self, Manifest, ManifestError};
+use crate::manifest::{self, Manifest, ManifestError, Stamp};
 use crate::resume::{self, ResumeError, ResumeKey, ResumeState, RESUME_DIR, STATE_FILE};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -63,7 +63,8 @@ pub enum OutputError {
     /// A file the build would replace is not netbuild's.
     #[error(
         "{path} exists and netbuild did not write it (the folder's {manifest} does not list \
-         it): netbuild never replaces such a file; move it away or choose another output folder",
+         it, or it changed since netbuild wrote it): netbuild never replaces such a file; move \
+         it away or choose another output folder",
         manifest = manifest::MANIFEST
     )]
     NotNetbuilds {
@@ -373,7 +374,7 @@ impl OutputDir {
             return Ok(());
         }
         let netbuilds = match &self.before {
-            Some(m) => m.files.contains(rel) && path.is_file(),
+            Some(m) => m.lists_unchanged(&self.target, rel),
             None => manifest::written_by_netbuild(&self.target, rel),
         };
         if !netbuilds {
@@ -398,9 +399,28 @@ impl OutputDir {
         // The resume state (and its copy being written) stays behind, removed with the folder.
         files.retain(|f| !f.starts_with(STATE_FILE));
         self.check(&files)?;
+        // A rename keeps a file's size and time: the stamps of the files in place.
+        let mut written = std::collections::BTreeMap::new();
+        for f in &files {
+            let p = self.temp.join(f);
+            let stamp = Stamp::of(&p).ok_or_else(|| OutputError::Io {
+                path: p.clone(),
+                source: std::io::ErrorKind::NotFound.into(),
+            })?;
+            written.insert(f.clone(), stamp);
+        }
         let before = self.before.clone().unwrap_or_default();
+        // Only the earlier files still as netbuild left them are its own.
+        let earlier: Vec<String> = before
+            .files
+            .keys()
+            .filter(|f| !written.contains_key(*f) && before.lists_unchanged(&self.target, f))
+            .cloned()
+            .collect();
         let mut moving = before.clone();
-        moving.files.extend(files.iter().cloned());
+        moving
+            .files
+            .extend(written.iter().map(|(f, s)| (f.clone(), *s)));
         moving.write(&self.target, prov)?;
 
         let mut created = BTreeSet::new();
@@ -412,28 +432,24 @@ impl OutputDir {
                 created.insert(d.clone());
             }
         }
-        let mut placed = Vec::new();
         for f in &files {
             let to = self.target.join(f);
             std::fs::rename(self.temp.join(f), &to).map_err(io(&to))?;
-            placed.push((f.clone(), std::fs::metadata(&to).map_or(0, |m| m.len())));
         }
         self.committed = true;
         set_in_progress(None);
         let _ = std::fs::remove_dir_all(&self.temp);
 
-        let written: BTreeSet<String> = files.into_iter().collect();
+        let placed = written.iter().map(|(f, s)| (f.clone(), s.bytes)).collect();
         let mut after = Manifest {
-            files: written.clone(),
+            files: written,
             dirs: before.dirs.union(&created).cloned().collect(),
         };
         if self.policy.remove_stale {
-            for stale in before.files.difference(&written) {
+            for stale in &earlier {
                 let p = self.target.join(stale);
-                if p.is_file() {
-                    std::fs::remove_file(&p).map_err(io(&p))?;
-                    tracing::info!(file = %p.display(), "removed: an earlier build's, not written by this one");
-                }
+                std::fs::remove_file(&p).map_err(io(&p))?;
+                tracing::info!(file = %p.display(), "removed: an earlier build's, not written by this one");
             }
             let used: BTreeSet<&String> = dirs.iter().collect();
             // Children before parents.
@@ -444,11 +460,9 @@ impl OutputDir {
                 }
             }
         } else {
-            let kept = before
-                .files
-                .iter()
-                .filter(|f| self.target.join(f).is_file());
-            after.files.extend(kept.cloned());
+            for f in earlier {
+                after.files.insert(f.clone(), before.files[&f]);
+            }
         }
         after.dirs.retain(|d| self.target.join(d).is_dir());
         after.write(&self.target, prov)?;
@@ -623,7 +637,7 @@ mod tests {
         // The folders the first build created went with their (stale) file.
         assert!(!target.join("components").exists());
         let m = Manifest::read(&target).unwrap().unwrap();
-        assert_eq!(m.files, ["a_nodes.h5".to_string()].into());
+        assert_eq!(m.files.keys().collect::<Vec<_>>(), ["a_nodes.h5"]);
         assert!(m.dirs.is_empty());
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
     }
@@ -640,10 +654,18 @@ mod tests {
         build(&target, partial, &[("c.h5", "c")]);
         let m = Manifest::read(&target).unwrap().unwrap();
         assert_eq!(m.files.len(), 3, "{m:?}");
+        // A user edits b.h5: no longer netbuild's, it stays, and the manifest forgets it.
+        std::fs::write(target.join("b.h5"), "edited").unwrap();
         build(&target, FULL, &[("a.h5", "A")]);
-        assert!(!target.join("b.h5").exists());
+        assert_eq!(read(&target.join("b.h5")), "edited");
         assert!(!target.join("c.h5").exists());
         assert_eq!(read(&target.join("a.h5")), "A");
+        let m = Manifest::read(&target).unwrap().unwrap();
+        assert_eq!(m.files.keys().collect::<Vec<_>>(), ["a.h5"]);
+        // ... and a build that would write it again is refused.
+        let o = OutputDir::create(&target, FULL).unwrap();
+        let e = o.check(&["b.h5"]).unwrap_err();
+        assert!(matches!(e, OutputError::NotNetbuilds { .. }), "{e}");
     }
 
     #[test]

@@ -11,6 +11,10 @@
 //! written; the rest is logged and listed in the [`Summary`]. Errors only one rank can meet (a full spill disk) are returned
 //! on that rank; the caller must then end the whole job (`Comm::abort`), since the others wait
 //! in a collective.
+//!
+//! Rank 0 records what is finished (the nodes files, then each edge population's two files) in
+//! the resume state of its hidden folder ([`crate::resume`]); with `BuildOptions::resume` the
+//! populations a stopped build finished are skipped (their summary comes from the state).
 
 use crate::collate::{collate, RankCounts};
 use crate::fault::{self, FaultStage};

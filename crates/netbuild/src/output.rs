@@ -215,7 +215,8 @@ pub fn keep_in_progress() -> Option<Kept> {
 /// When the job is torn down by one of `signals` (mpirun sends SIGTERM to every rank once one
 /// fails; a user presses Ctrl-C: SIGINT), removes the build's half-written output (on
 /// rank 0, the writer) and exits with 128 + the signal. Called once by the program (the
-/// binary, the Python module), never by the build itself.
+/// Python module; the binary keeps finished populations instead: [`crate::stop`]), never by
+/// the build itself.
 pub fn remove_in_progress_on_signals(signals: &[i32]) {
     match signal_hook::iterator::Signals::new(signals) {
         Ok(mut signals) => {

@@ -28,6 +28,15 @@ pub struct BuildArgs {
     /// self-connections, a NaN probability, a value clamped by its dtype, ...
     #[arg(long)]
     strict: bool,
+    /// Continue a build stopped by SIGTERM, SIGUSR1 or Ctrl-C (its finished files wait in
+    /// OUTPUT_DIR/.netbuild-resume): same spec, seed, ranks and memory budget, else refused
+    /// with the reason. With nothing to continue, builds from the start. Without it, a stopped
+    /// build's files are removed.
+    #[arg(long)]
+    resume: bool,
+    /// Tests of --resume: rank 0 stops as on SIGTERM once N edge populations are finished.
+    #[arg(long, value_name = "N", hide = true)]
+    stop_after_populations: Option<usize>,
 }
 
 pub fn main(args: &BuildArgs) -> ExitCode {
@@ -50,9 +59,12 @@ pub fn main(args: &BuildArgs) -> ExitCode {
 
 fn with_comm(args: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     netbuild::logging::init_logging(comm.rank());
-    netbuild::output::remove_in_progress_on_signals(&[
+    // A time limit (SIGTERM from SLURM or mpirun, SIGUSR1 sent ahead of it) or Ctrl-C: keep
+    // the finished populations for --resume and exit (see netbuild::stop).
+    netbuild::stop::keep_on_signals(&[
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGUSR1,
     ]);
     // A panic ends the job through MPI_Abort (the hook netbuild-comm installed): remove the
     // half-written folder first.
@@ -124,6 +136,8 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     }
     options.spec_text_hash = Some(spec.sha256.clone());
     options.strict = cli.strict;
+    options.resume = cli.resume;
+    options.stop_after_populations = cli.stop_after_populations;
     options.read_env();
     match netbuild::build(&circuit, &options, comm) {
         Ok(summary) => {

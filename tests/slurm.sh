@@ -4,10 +4,12 @@
 #   (`sbatch --wait`) to build quickstart.toml, builds the same spec plainly (one process), and checks that
 #   both folders hold the same files, byte for byte, and that the job log shows 2 tasks ran.
 #   The job runs with a small memory budget, so its ranks spill to the node-local spill folder.
+#   Then (RESUME_TEST=1, the default) a 4-population build is stopped by SIGUSR1 to the batch shell once a
+#   population is finished, requeued by the script, resumed, and compared with a plain build.
 # Stops the daemons it started (a cluster that was already up is left running).
 # Environment: LAUNCHERS="srun mpirun" (default) runs one job per launcher; KEEP=1 keeps the temp folder;
 #   NETBUILD_SLURM_DIR as for scripts/slurm-local.
-#   SLURM_TEST_TIMEOUT (s, default 170): the deadline for the whole test, not counting a cargo build when
+#   SLURM_TEST_TIMEOUT (s, default 300): the deadline for the whole test, not counting a cargo build when
 #   the binary is missing; each step gets what is left of it.
 # Exits non-zero on any failure; takes about 30 s once the packages are installed, 50 s with the install.
 set -euo pipefail
@@ -31,11 +33,11 @@ else
 fi
 [[ -f "$SPEC" ]] || die "no quickstart.toml"
 
-DEADLINE=$((SECONDS + ${SLURM_TEST_TIMEOUT:-170}))
+DEADLINE=$((SECONDS + ${SLURM_TEST_TIMEOUT:-300}))
 # Seconds left before the deadline, at most $1.
 left() {
     local l=$((DEADLINE - SECONDS))
-    ((l > 0)) || die "out of time (SLURM_TEST_TIMEOUT=${SLURM_TEST_TIMEOUT:-170} s)"
+    ((l > 0)) || die "out of time (SLURM_TEST_TIMEOUT=${SLURM_TEST_TIMEOUT:-300} s)"
     echo $((l < $1 ? l : $1))
 }
 
@@ -64,6 +66,12 @@ fi
 say "plain build of $SPEC"
 timeout "$(left 60)" "$BIN" "$SPEC" -o "$WORK/plain" >"$WORK/plain.log" 2>&1 || { tail -n 20 "$WORK/plain.log"; die "plain build"; }
 listing() { (cd "$1" && find . -mindepth 1 -printf '%y %p\n' | LC_ALL=C sort); }
+# Two manifests (.netbuild.json) list the same files and folders (their sizes and times may differ).
+same_manifest() {
+    python3 -c 'import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+sys.exit(0 if (sorted(a["files"]), a["dirs"]) == (sorted(b["files"]), b["dirs"]) else 1)' "$1" "$2"
+}
 entries=$(listing "$WORK/plain")
 files=$(sed -n 's/^f //p' <<<"$entries")
 [[ -n "$files" ]] || die "the plain build wrote no files"
@@ -107,6 +115,7 @@ for launcher in ${LAUNCHERS:-srun mpirun}; do
     [[ "$got" == "$entries" ]] || { diff <(echo "$entries") <(echo "$got") >&2 || true; die "different file lists ($launcher)"; }
     while IFS= read -r f; do
         case "$f" in
+            */.netbuild.json) same_manifest "$WORK/plain/$f" "$out/$f" || die "$f lists other files" ;;
             *.h5) h5diff "$WORK/plain/$f" "$out/$f" >&2 || die "$f holds other data than the plain build's ($launcher)" ;;
             *) cmp "$WORK/plain/$f" "$out/$f" || die "$f differs between the plain build and the SLURM job ($launcher)" ;;
         esac
@@ -114,4 +123,78 @@ for launcher in ${LAUNCHERS:-srun mpirun}; do
     say "OK: $launcher, 2 tasks, $(echo "$files" | wc -l) files identical to the plain build (h5diff for HDF5)"
     rm -rf "$out"
 done
+# A job stopped ahead of its time limit and requeued: SIGUSR1 to the batch shell (what
+# `--signal=B:USR1@300` does, sent now by `scancel --batch`) once a population is finished; the script
+# passes it to srun, netbuild keeps the finished populations and exits 3, the script requeues the job, and
+# the requeued run continues with --resume into the same circuit as a plain build.
+if [[ "${RESUME_TEST:-1}" == 1 ]]; then
+    MULTI="$WORK/multi.toml"
+    {
+        printf '[build]\nseed = 3\n'
+        for n in "a 6000 point_neuron" "b 3000 point_neuron" "c 1500 virtual"; do
+            set -- $n
+            printf '\n[[nodes]]\nnetwork = "%s"\nN = %s\nmodel_type = "%s"\n' "$1" "$2" "$3"
+        done
+        for e in "a a" "b a" "a b" "c b"; do
+            set -- $e
+            printf '\n[[edges]]\nsource = { network = "%s" }\ntarget = { network = "%s" }\nrule = { probability = 0.1 }\nsyn_weight = 1.0\n' "$1" "$2"
+        done
+    } >"$MULTI"
+    say "plain build of $MULTI (4 edge populations)"
+    timeout "$(left 90)" "$BIN" "$MULTI" -o "$WORK/multi-plain" >"$WORK/multi-plain.log" 2>&1 || { tail -n 20 "$WORK/multi-plain.log"; die "plain build of multi.toml"; }
+    out="$WORK/slurm-resume"
+    log="$WORK/job-resume.log"
+    say "sbatch -n 2 slurm/netbuild.sbatch, SIGUSR1 to the batch shell after the first population"
+    SPEC="$MULTI" OUTPUT_DIR="$out" NETBUILD="$BIN" LAUNCHER=srun \
+        sbatch --parsable --job-name=netbuild-test-resume --nodes=1 --ntasks=2 --cpus-per-task=1 \
+        --mem-per-cpu=1G --time=00:05:00 --output="$log" --open-mode=append \
+        slurm/netbuild.sbatch >"$WORK/sbatch-resume.out" 2>&1 || { cat "$WORK/sbatch-resume.out" >&2; die "sbatch"; }
+    jobid=$(head -n 1 "$WORK/sbatch-resume.out" | tr -dc 0-9)
+    finished() { cat "$out"/.netbuild-partial-*/.netbuild-resume.json 2>/dev/null | grep -c '"rows"' || true; }
+    deadline=$((SECONDS + $(left 90)))
+    until (( $(finished) >= 1 )); do
+        ((SECONDS < deadline)) || die "no population finished in job $jobid"
+        sleep 0.2
+    done
+    scancel --batch --signal=USR1 "$jobid" || die "scancel --signal=USR1 $jobid"
+    # SLURM holds a requeued job for a while (BeginTime, about 2 minutes): start it now.
+    deadline=$((SECONDS + $(left 60)))
+    until grep -q "requeueing job" "$log" 2>/dev/null; do
+        ((SECONDS < deadline)) || die "job $jobid was not requeued"
+        sleep 0.5
+    done
+    until squeue -h -j "$jobid" -o %r 2>/dev/null | grep -q BeginTime; do
+        ((SECONDS < deadline)) || die "job $jobid is not pending after its requeue"
+        sleep 0.5
+    done
+    scontrol update JobId="$jobid" StartTime=now || true
+    deadline=$((SECONDS + $(left 120)))
+    until [[ -z "$(squeue -h -j "$jobid" 2>/dev/null)" ]]; do
+        ((SECONDS < deadline)) || die "job $jobid did not end: $(squeue -h -j "$jobid" -o '%T %r' 2>&1)"
+        # An update made while the requeue was still being processed may not hold: again.
+        if squeue -h -j "$jobid" -o %r 2>/dev/null | grep -q BeginTime; then
+            scontrol update JobId="$jobid" StartTime=now >/dev/null 2>&1 || true
+        fi
+        sleep 1
+    done
+    jobid_done=$jobid
+    jobid=""
+    sed -i 's/\x1b\[[0-9;]*m//g' "$log"
+    sed 's/^/    | /' "$log"
+    grep -q "stopped by SIGUSR1 after [1-3] of 4 edge populations" "$log" || die "no stop by SIGUSR1 in the log of job $jobid_done"
+    grep -q "requeueing job $jobid_done" "$log" || die "job $jobid_done was not requeued"
+    grep -q "resuming from .*: [1-3] of 4 edge populations finished" "$log" || die "the requeued job did not resume"
+    [[ ! -e "$out/.netbuild-resume" ]] || die "$out/.netbuild-resume left after the resumed build"
+    got=$(listing "$out")
+    want=$(listing "$WORK/multi-plain")
+    [[ "$got" == "$want" ]] || { diff <(echo "$want") <(echo "$got") >&2 || true; die "different file lists (resume)"; }
+    while IFS= read -r f; do
+        case "$f" in
+            */.netbuild.json) same_manifest "$WORK/multi-plain/$f" "$out/$f" || die "$f lists other files" ;;
+            *.h5) h5diff "$WORK/multi-plain/$f" "$out/$f" >&2 || die "$f holds other data than the plain build's (resume)" ;;
+            *) cmp "$WORK/multi-plain/$f" "$out/$f" || die "$f differs between the plain build and the resumed job" ;;
+        esac
+    done < <(sed -n 's/^f //p' <<<"$want")
+    say "OK: stopped by SIGUSR1, requeued, resumed: the same circuit as the plain build"
+fi
 say "passed"

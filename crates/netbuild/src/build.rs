@@ -11,15 +11,20 @@
 //! written; the rest is logged and listed in the [`Summary`]. Errors only one rank can meet (a full spill disk) are returned
 //! on that rank; the caller must then end the whole job (`Comm::abort`), since the others wait
 //! in a collective.
+//!
+//! Rank 0 records what is finished (the nodes files, then each edge population's two files) in
+//! the resume state of its hidden folder ([`crate::resume`]); with `BuildOptions::resume` the
+//! populations a stopped build finished are skipped (their summary comes from the state).
 
 use crate::collate::{collate, RankCounts};
 use crate::fault::{self, FaultStage};
 use crate::generate::generate_block;
 use crate::host::CommHost;
 use crate::options::{BuildOptions, SortBy, Writer};
-use crate::output::{InProgress, OutputDir, OutputError, OutputPolicy};
+use crate::output::{InProgress, OutputDir, OutputError, OutputPolicy, Start};
 use crate::plan::split_targets;
 use crate::progress::Progress;
+use crate::resume::{FinishedEdgeType, FinishedFile, FinishedPopulation, ResumeKey, ResumeState};
 use crate::setup::prepare_edges_on;
 use crate::write::{
     edge_type_id, edge_types, node_set_values, population_type, write_edges, write_network,
@@ -184,11 +189,20 @@ pub fn build(
         // A spec that imports adds its files to an existing circuit's folder.
         remove_stale: options.remove_stale && circuit.imports.is_empty(),
     };
+    let key = resume_key(circuit, options, comm.size());
+    let start = if options.resume {
+        Start::Resume(&key)
+    } else {
+        Start::Fresh
+    };
+    let mut resumed = None;
     let out = if comm.rank() == 0 {
         let planned = planned_files(circuit, &networks, populations, &options.output_dir);
         Some(
-            OutputDir::create(&options.output_dir, policy)
-                .and_then(|o| o.check(&planned).map(|()| o)),
+            OutputDir::create_for(&options.output_dir, policy, start).and_then(|(o, state)| {
+                resumed = state;
+                o.check(&planned).map(|()| o)
+            }),
         )
     } else {
         None
@@ -205,10 +219,28 @@ pub fn build(
         });
     }
     let out = out.and_then(Result::ok);
+    // What a stopped build finished, on every rank.
+    let resumed =
+        ResumeState::from_bytes(&comm.broadcast_bytes(0, &ResumeState::to_bytes(resumed.as_ref())));
     let compression = options.compression;
     let prov = provenance(circuit, options);
+    // What this build has finished, recorded by rank 0 for a stop to keep.
+    let mut state = ResumeState {
+        key,
+        total_populations: populations.len(),
+        nodes: Vec::new(),
+        populations: Vec::new(),
+    };
+    let nodes_kept = resumed.as_ref().is_some_and(|r| !r.nodes.is_empty());
 
-    if let Some(out) = &out {
+    if let (Some(out), true) = (&out, nodes_kept) {
+        state.nodes = resumed
+            .as_ref()
+            .map(|r| r.nodes.clone())
+            .unwrap_or_default();
+        tracing::info!("resume: the nodes files are kept");
+        record(out, &state, options)?;
+    } else if let Some(out) = &out {
         for net in &networks {
             if crate::imports_out::is_imported(circuit, &net.name) {
                 continue;
@@ -217,6 +249,8 @@ pub fn build(
             tracing::info!(network = %net.name, nodes = net.n, "nodes written");
         }
         crate::imports_out::place(circuit, out.path(), out.target(), &prov)?;
+        state.nodes = files_in(out.path())?;
+        record(out, &state, options)?;
     }
 
     let policy = SpillPolicy {
@@ -235,8 +269,18 @@ pub fn build(
     };
     let progress = Progress::new(comm.rank() == 0, options.progress_secs);
     let mut pop_summaries = Vec::new();
-    let mut pending: Option<crate::write::PendingIndex> = None;
+    // The file being finished (its indices), and what it will add to the resume state.
+    let mut pending: Option<(crate::write::PendingIndex, FinishedPopulation)> = None;
     for (pop, work) in populations.iter().zip(&setup.work) {
+        let kept = resumed
+            .as_ref()
+            .and_then(|r| r.populations.iter().find(|p| p.name == pop.name));
+        if let Some(kept) = kept {
+            tracing::info!(population = %pop.name, "resume: finished before the stop, kept");
+            pop_summaries.push(summary_of_kept(kept));
+            state.populations.push(kept.clone());
+            continue;
+        }
         let types = setup.types_of(pop);
         let blocks = split_targets(work, comm.size());
         let block = blocks[comm.rank()].clone();
@@ -294,7 +338,7 @@ pub fn build(
             .map(|o| o.path().to_path_buf())
             .unwrap_or_default();
         let [edges_file, edge_types_file] = crate::names::edges_files(&pop.file_stem);
-        let path = partial.join(edges_file);
+        let path = partial.join(&edges_file);
         let to = if parallel {
             Destination::Parallel {
                 path: &path,
@@ -304,12 +348,45 @@ pub fn build(
             Destination::Rank0 { dir: &dir }
         };
         // One file's indices at a time in the background: the previous one's first.
-        if let Some(p) = pending.take() {
-            p.wait()?;
+        if let Some((p, fin)) = pending.take() {
+            finished(p, fin, out.as_ref(), &mut state, options)?;
         }
-        pending = Some(write_edges(&ctx, pop, &mut reader, &collated, to)?);
+        let index = write_edges(&ctx, pop, &mut reader, &collated, to)?;
         if let Some(out) = &out {
-            sonata::write_edge_types(&out.path().join(edge_types_file), &edge_types(pop, circuit))?;
+            sonata::write_edge_types(
+                &out.path().join(&edge_types_file),
+                &edge_types(pop, circuit),
+            )?;
+        }
+        let fin = FinishedPopulation {
+            name: pop.name.clone(),
+            rows: collated.n_edges(),
+            synapses: collated.edge_type_synapses.iter().sum(),
+            edge_types: pop
+                .edge_types
+                .iter()
+                .enumerate()
+                .map(|(l, &index)| FinishedEdgeType {
+                    index,
+                    id: edge_type_id(index),
+                    rows: collated.edge_type_rows[l],
+                    synapses: collated.edge_type_synapses[l],
+                })
+                .collect(),
+            files: vec![edges_file, edge_types_file]
+                .into_iter()
+                .map(|name| FinishedFile {
+                    name,
+                    bytes: 0,
+                    modified_ns: 0,
+                })
+                .collect(),
+        };
+        if parallel {
+            // Nothing left in the background: finished now, not after the next population.
+            finished(index, fin, out.as_ref(), &mut state, options)?;
+        } else {
+            pending = Some((index, fin));
         }
         tracing::info!(population = %pop.name, rows = collated.n_edges(), "edges written");
         tracing::debug!(rss = ?resident_kib(), "memory after writing");
@@ -333,8 +410,8 @@ pub fn build(
         });
     }
 
-    if let Some(p) = pending.take() {
-        p.wait()?;
+    if let Some((p, fin)) = pending.take() {
+        finished(p, fin, out.as_ref(), &mut state, options)?;
     }
     let mut output_dir = options.output_dir.clone();
     let mut files = Vec::new();
@@ -366,6 +443,103 @@ pub fn build(
         files,
         issues: issues.iter().collect(),
     })
+}
+
+/// What a stopped build must share with this one to be continued by it.
+fn resume_key(circuit: &Circuit, options: &BuildOptions, ranks: usize) -> ResumeKey {
+    ResumeKey {
+        netbuild_version: env!("CARGO_PKG_VERSION").to_string(),
+        spec_sha256: options.spec_text_hash.clone(),
+        seed: circuit.seed,
+        ranks,
+        memory_budget: options.budget(ranks),
+        writer: format!("{:?}", options.writer),
+        layout: format!("{:?} {:?}", options.compression, options.sort_edges_by),
+    }
+}
+
+/// Writes the resume state into the hidden folder (rank 0); the test hook
+/// [`BuildOptions::stop_after_populations`] then stops the build as SIGTERM would.
+fn record(out: &OutputDir, state: &ResumeState, options: &BuildOptions) -> Result<(), BuildError> {
+    out.record(state).map_err(|source| BuildError::Output {
+        path: options.output_dir.clone(),
+        source,
+    })?;
+    if options.stop_after_populations == Some(state.populations.len()) {
+        crate::stop::stop_now(signal_hook::consts::SIGTERM);
+    }
+    Ok(())
+}
+
+/// Waits for the file of a population to be complete (`index`), then (rank 0: `out`) adds it
+/// to the resume state with its files as they are now, and records the state.
+fn finished(
+    index: crate::write::PendingIndex,
+    mut fin: FinishedPopulation,
+    out: Option<&OutputDir>,
+    state: &mut ResumeState,
+    options: &BuildOptions,
+) -> Result<(), BuildError> {
+    index.wait()?;
+    let Some(out) = out else {
+        return Ok(());
+    };
+    let io = |source| BuildError::Output {
+        path: options.output_dir.clone(),
+        source: OutputError::Io {
+            path: out.path().to_path_buf(),
+            source,
+        },
+    };
+    for f in &mut fin.files {
+        *f = FinishedFile::of(out.path(), &f.name).map_err(io)?;
+    }
+    state.populations.push(fin);
+    record(out, state, options)
+}
+
+/// The files in the hidden folder `dir` now (the nodes files and imported copies, written
+/// before any population), as the resume state lists them.
+fn files_in(dir: &Path) -> Result<Vec<FinishedFile>, BuildError> {
+    let (mut files, mut dirs) = (Vec::new(), Vec::new());
+    let fail = |source| BuildError::Output {
+        path: dir.to_path_buf(),
+        source,
+    };
+    crate::output::walk(dir, "", &mut files, &mut dirs).map_err(fail)?;
+    files
+        .iter()
+        .filter(|f| !f.starts_with(crate::resume::STATE_FILE))
+        .map(|f| {
+            FinishedFile::of(dir, f).map_err(|source| {
+                fail(OutputError::Io {
+                    path: dir.join(f),
+                    source,
+                })
+            })
+        })
+        .collect()
+}
+
+/// The summary line of a population a stopped build finished (rows made on this rank: none).
+fn summary_of_kept(kept: &FinishedPopulation) -> PopulationSummary {
+    PopulationSummary {
+        name: kept.name.clone(),
+        rows: kept.rows,
+        synapses: kept.synapses,
+        rows_on_this_rank: 0,
+        spills_on_this_rank: 0,
+        edge_types: kept
+            .edge_types
+            .iter()
+            .map(|e| EdgeTypeSummary {
+                index: e.index,
+                id: e.id,
+                rows: e.rows,
+                synapses: e.synapses,
+            })
+            .collect(),
+    }
 }
 
 /// Whether the ranks write edges files together through parallel HDF5 (collective: every rank

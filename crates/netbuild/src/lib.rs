@@ -29,8 +29,10 @@ pub mod options;
 pub mod output;
 pub mod plan;
 pub mod progress;
+pub mod resume;
 pub mod sample;
 pub mod setup;
+pub mod stop;
 pub mod work;
 pub mod write;
 

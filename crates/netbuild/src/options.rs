@@ -49,6 +49,13 @@ pub struct BuildOptions {
     /// Tests of the failure path: a rank that fails on purpose (the binary reads
     /// `NETBUILD_INJECT_FAULT`); `None` for a real build.
     pub fault: Option<FaultPlan>,
+    /// Continue a stopped build of the same spec, seed, ranks and budget kept in the output
+    /// folder (`--resume`; see [`crate::resume`]); with none, build from the start. `false`
+    /// removes a stopped build's files and starts over.
+    pub resume: bool,
+    /// Tests of `--resume`: once this many edge populations are finished, rank 0 stops as on
+    /// SIGTERM ([`crate::stop::stop_now`]: the process exits). `None` for a real build.
+    pub stop_after_populations: Option<usize>,
 }
 
 impl BuildOptions {
@@ -81,6 +88,8 @@ impl BuildOptions {
             ranks_on_machine: None,
             progress_secs: None,
             fault: None,
+            resume: false,
+            stop_after_populations: None,
         }
     }
 

@@ -11,8 +11,14 @@
 //! updates the folder's manifest `.netbuild.json`. Dropped without commit (an error), the
 //! hidden folder is removed, and the output folder too when the build created it and it is
 //! still empty: a half-written file never sits where a finished one would.
+//!
+//! Stopped by a signal ([`keep_in_progress`], see [`crate::stop`]), the hidden folder is kept as
+//! `.netbuild-resume` with the files its resume state lists as finished ([`crate::resume`]);
+//! [`OutputDir::create_for`] with [`Start::Resume`] takes it (or a killed build's hidden folder)
+//! up again, with [`Start::Fresh`] removes it.
 
 use crate::manifest::{self, Manifest, ManifestError, Stamp};
+use crate::resume::{self, ResumeError, ResumeKey, ResumeState, RESUME_DIR, STATE_FILE};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -75,6 +81,10 @@ pub enum OutputError {
     /// The folder's manifest cannot be read or written.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    /// A stopped build cannot be resumed (another spec, seed, rank count, ...), or its state
+    /// cannot be written.
+    #[error(transparent)]
+    Resume(#[from] ResumeError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -120,6 +130,33 @@ impl InProgress {
         InProgress { partial, created }
     }
 
+    /// Keeps the finished files of the hidden folder for `--resume` (renamed to
+    /// [`RESUME_DIR`], the files its resume state does not list removed), when its state lists
+    /// at least one finished population; else removes it as [`InProgress::remove`].
+    fn keep(&self) -> Option<Kept> {
+        let state = ResumeState::read(&self.partial).filter(ResumeState::worth_keeping);
+        let target = self.partial.parent()?;
+        let dir = target.join(RESUME_DIR);
+        let Some(state) = state else {
+            if !self.partial.exists() && dir.join(STATE_FILE).is_file() {
+                // Another rank kept it (and says so).
+                return ResumeState::read(&dir).map(|s| Kept::of(&s, dir, false));
+            }
+            self.remove();
+            return None;
+        };
+        resume::remove_unlisted(&self.partial, Some(&state));
+        if dir.join(STATE_FILE).is_file() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        // Fails when another rank was first (the folder is gone): it reports, not this one.
+        if std::fs::rename(&self.partial, &dir).is_err() {
+            // Another rank was first.
+            return Some(Kept::of(&state, dir, false));
+        }
+        Some(Kept::of(&state, dir, true))
+    }
+
     fn remove(&self) {
         let _ = std::fs::remove_dir_all(&self.partial);
         if let Some(dir) = &self.created {
@@ -143,10 +180,43 @@ pub fn remove_in_progress() {
     }
 }
 
+/// What a stopped build kept for `--resume`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// The folder it is in ([`RESUME_DIR`] in the output folder).
+    pub dir: PathBuf,
+    /// Edge populations finished.
+    pub finished: usize,
+    /// Edge populations of the build.
+    pub total: usize,
+    /// This process kept them (and reports it); else another rank did.
+    pub here: bool,
+}
+
+impl Kept {
+    fn of(state: &ResumeState, dir: PathBuf, here: bool) -> Kept {
+        Kept {
+            dir,
+            finished: state.populations.len(),
+            total: state.total_populations,
+            here,
+        }
+    }
+}
+
+/// Keeps the finished files of the build in progress for `--resume` (see
+/// [`crate::resume`]), or removes its hidden folder when nothing is finished; `Some` when
+/// they are kept (by this call, or by another rank's: [`Kept::here`]). For a signal handling thread ([`crate::stop`]).
+pub fn keep_in_progress() -> Option<Kept> {
+    let p = IN_PROGRESS.lock().ok().and_then(|mut p| p.take())?;
+    p.keep()
+}
+
 /// When the job is torn down by one of `signals` (mpirun sends SIGTERM to every rank once one
 /// fails; a user presses Ctrl-C: SIGINT), removes the build's half-written output (on
 /// rank 0, the writer) and exits with 128 + the signal. Called once by the program (the
-/// binary, the Python module), never by the build itself.
+/// Python module; the binary keeps finished populations instead: [`crate::stop`]), never by
+/// the build itself.
 pub fn remove_in_progress_on_signals(signals: &[i32]) {
     match signal_hook::iterator::Signals::new(signals) {
         Ok(mut signals) => {
@@ -186,6 +256,8 @@ pub struct OutputDir {
     before: Option<Manifest>,
     policy: OutputPolicy,
     committed: bool,
+    /// The hidden folder holds a stopped build's finished files (`--resume`).
+    resumed: bool,
 }
 
 /// What a commit put in place.
@@ -202,6 +274,18 @@ impl OutputDir {
     /// and reads the folder's manifest. This is also the check, before any work, that the
     /// output can be written at all.
     pub fn create(target: &Path, policy: OutputPolicy) -> Result<OutputDir, OutputError> {
+        Self::create_for(target, policy, Start::Fresh).map(|(out, _)| out)
+    }
+
+    /// [`OutputDir::create`], continuing a stopped build with [`Start::Resume`]: its kept
+    /// folder (or the hidden folder of a build that was killed) becomes this build's, with the
+    /// finished files that are unchanged, listed in the returned state. [`Start::Fresh`]
+    /// removes a stopped build's folder.
+    pub fn create_for(
+        target: &Path,
+        policy: OutputPolicy,
+        start: Start<'_>,
+    ) -> Result<(OutputDir, Option<ResumeState>), OutputError> {
         let created = !target.exists();
         std::fs::create_dir_all(target).map_err(io(target))?;
         let mut out = OutputDir {
@@ -211,18 +295,61 @@ impl OutputDir {
             before: None,
             policy,
             committed: false,
+            resumed: false,
         };
         set_in_progress(Some(InProgress {
             partial: out.temp.clone(),
             created: created.then(|| target.to_path_buf()),
         }));
-        remove_dead_partials(target);
+        let found = match start {
+            Start::Resume(key) => resumable(target, key)?,
+            Start::Fresh => {
+                let kept = target.join(RESUME_DIR);
+                if kept.join(STATE_FILE).is_file() {
+                    tracing::warn!(
+                        "removing {}: a stopped build's files (--resume would have continued it)",
+                        kept.display()
+                    );
+                    std::fs::remove_dir_all(&kept).map_err(io(&kept))?;
+                }
+                None
+            }
+        };
         if out.temp.exists() {
             std::fs::remove_dir_all(&out.temp).map_err(io(&out.temp))?;
         }
-        std::fs::create_dir(&out.temp).map_err(io(&out.temp))?;
+        let state = match found {
+            Some((dir, state)) => {
+                std::fs::rename(&dir, &out.temp).map_err(io(&dir))?;
+                out.resumed = true;
+                tracing::info!(
+                    "resuming from {}: {} of {} edge populations finished",
+                    dir.display(),
+                    state.populations.len(),
+                    state.total_populations
+                );
+                Some(state)
+            }
+            None => {
+                if matches!(start, Start::Resume(_)) {
+                    tracing::info!(
+                        "--resume: no stopped build in {}: building from the start",
+                        target.display()
+                    );
+                }
+                std::fs::create_dir(&out.temp).map_err(io(&out.temp))?;
+                None
+            }
+        };
+        remove_dead_partials(target);
         out.before = Manifest::read(target)?;
-        Ok(out)
+        Ok((out, state))
+    }
+
+    /// Records what is finished in the hidden folder (rank 0, after the nodes and after each
+    /// edge population), for a stop to keep.
+    pub fn record(&self, state: &ResumeState) -> Result<(), OutputError> {
+        Ok(state.write(&self.temp)?)
     }
 
     /// Where to write the files now.
@@ -270,6 +397,8 @@ impl OutputDir {
         let mut files = Vec::new();
         let mut dirs = Vec::new();
         walk(&self.temp, "", &mut files, &mut dirs)?;
+        // The resume state (and its copy being written) stays behind, removed with the folder.
+        files.retain(|f| !f.starts_with(STATE_FILE));
         self.check(&files)?;
         // A rename keeps a file's size and time: the stamps of the files in place.
         let mut written = std::collections::BTreeMap::new();
@@ -347,7 +476,7 @@ impl OutputDir {
 
 /// The files and folders under `dir`, as paths relative to it prefixed with `prefix`; a folder
 /// comes before its content.
-fn walk(
+pub(crate) fn walk(
     dir: &Path,
     prefix: &str,
     files: &mut Vec<String>,
@@ -370,35 +499,90 @@ fn walk(
     Ok(())
 }
 
+/// How a build starts in its output folder.
+#[derive(Debug, Clone, Copy)]
+pub enum Start<'a> {
+    /// From nothing: a stopped build's kept files are removed.
+    Fresh,
+    /// Continuing a stopped build made with this key (`--resume`), if there is one.
+    Resume(&'a ResumeKey),
+}
+
+/// The stopped build of `target` to continue: its kept folder ([`RESUME_DIR`]), else the hidden
+/// folder of a killed build (process gone) with a resume state; its state verified against the
+/// files and `key` (another key is an error naming the differences), the files it does not
+/// list removed.
+fn resumable(
+    target: &Path,
+    key: &ResumeKey,
+) -> Result<Option<(PathBuf, ResumeState)>, OutputError> {
+    let mut candidates = vec![target.join(RESUME_DIR)];
+    candidates.extend(dead_partials(target));
+    for dir in candidates {
+        let Some(state) = ResumeState::read(&dir) else {
+            continue;
+        };
+        let differences = state.key.differences(key);
+        if !differences.is_empty() {
+            return Err(ResumeError::Mismatch {
+                path: dir,
+                differences,
+            }
+            .into());
+        }
+        let state = state.verified(&dir);
+        resume::remove_unlisted(&dir, Some(&state));
+        return Ok(Some((dir, state)));
+    }
+    Ok(None)
+}
+
+/// The `.netbuild-partial-PID` folders of `target` whose process is gone.
+fn dead_partials(target: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(target) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = file
+                .strip_prefix(PARTIAL_PREFIX)
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                return false;
+            };
+            let alive = Path::new("/proc").join(pid.to_string()).exists();
+            !alive && pid != std::process::id() && entry.path().is_dir()
+        })
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
+
 /// Removes `.netbuild-partial-PID` folders left in `target` by builds whose process is gone
 /// (killed with SIGKILL, say), so that no debris accumulates.
 fn remove_dead_partials(target: &Path) {
-    let Ok(entries) = std::fs::read_dir(target) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = file
-            .strip_prefix(PARTIAL_PREFIX)
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if !alive && pid != std::process::id() && entry.path().is_dir() {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
+    for dir in dead_partials(target) {
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
 impl Drop for OutputDir {
     fn drop(&mut self) {
         if !self.committed {
-            InProgress {
+            let p = InProgress {
                 partial: self.temp.clone(),
                 created: self.created.then(|| self.target.clone()),
+            };
+            // An error in a resumed build must not lose what the stopped one finished; any
+            // other failed build starts over next time (an error would recur).
+            if self.resumed {
+                let _ = p.keep();
+            } else {
+                p.remove();
             }
-            .remove();
             set_in_progress(None);
         }
     }

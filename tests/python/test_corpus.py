@@ -59,12 +59,6 @@ def unassigned(what):
 XFAIL = {
     "gap_junctions.py": unassigned("the gap junction edge type row has a resistance column BMTK "
                                    "does not write (BMTK keeps only syn_weight = 1/resistance)"),
-    "node_id_selectors.py": unassigned("source_query/target_query of number selections: BMTK "
-                                       "writes node_id=='0', netbuild node_id==0"),
-    "query_text.py": unassigned("source_query/target_query of number and bool selections: BMTK "
-                                "writes layer=='4', netbuild layer==4"),
-    "save_names.py": unassigned("source_query/target_query of number selections: BMTK writes "
-                                "rate=='5', netbuild rate==5"),
     "positions.py": unassigned("add_nodes(positions=<N x 3>) is written as x, y, z columns where "
                                "BMTK writes one N x 3 positions column"),
     "string_props.py": unassigned("per-edge string properties (dtypes=h5py.string_dtype()) are refused: "

@@ -17,9 +17,10 @@ fn query(sel: &Selector) -> String {
     if sel.filters.is_empty() {
         return "*".to_string();
     }
+    // As BMTK's `NodePool.filter_str`: every single value quoted (`node_id=='0'`, `ei=='e'`).
     let value = |s: &Scalar| match s {
         Scalar::Str(s) => format!("'{s}'"),
-        other => convert::cell(other),
+        other => format!("'{}'", convert::cell(other)),
     };
     sel.filters
         .iter()

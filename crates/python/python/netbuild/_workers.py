@@ -101,6 +101,12 @@ def _place(task):
     return call.place(_JOBS["tables"][index], lo, hi)
 
 
+# Below this many calls of the script's functions (pairs, or synapses for properties) in one
+# pass, they run in the script's process: the same answers (each block reseeds numpy alike), no
+# fork. Larger work runs in forked workers, whose changes to the script's globals stay there.
+FORK_MIN_CALLS = 100_000
+
+
 def _shares(tasks, n):
     """``tasks`` cut into ``n`` lists of about equal cost, each a contiguous range of node ids:
     the blocks of every function over the same nodes go to the same worker (what a function
@@ -114,12 +120,17 @@ def _shares(tasks, n):
     return [s for s in shares if s]
 
 
-def _run(tasks, workers):
+def _run(tasks, workers, chosen):
     """{task: answer} of every task: this rank's share computed here (by ``workers`` forked
     processes when more than one), the others' all-gathered under MPI."""
     rank, size = _netbuild.rank(), _netbuild.size()
     mine = tasks[rank * len(tasks) // size:(rank + 1) * len(tasks) // size]
     if workers > 1 and not hasattr(os, "fork"):
+        workers = 1
+    if not chosen and sum(_place(t)[1] for t in mine) < FORK_MIN_CALLS:
+        # Small work, no worker count asked for: forking costs more than it saves, and in
+        # this process the script's module-level state (counters, logs, caches it reads after
+        # save) sees every call.
         workers = 1
     shares = _shares(mine, workers) if workers > 1 else []
     if len(shares) > 1:
@@ -209,6 +220,7 @@ def evaluate(rules, props, workers=None):
     ConnectionCall)]; ``props``: [(edge type index, first property index, PropertyCall)]."""
     if not rules and not props:
         return []
+    chosen = workers is not None
     workers = default_workers() if workers is None else max(1, int(workers))
     # Python properties on an edge type whose connections are an int rule: made here as well.
     rules, have = list(rules), {index for index, _ in rules}
@@ -221,7 +233,7 @@ def evaluate(rules, props, workers=None):
     _JOBS["props"] = dict(enumerate(props))
     _JOBS["tables"] = {}
     try:
-        made = _evaluate(rules, props, workers)
+        made = _evaluate(rules, props, workers, chosen)
     finally:
         _reseed(_AFTER)
         _JOBS.update(rules={}, props={}, tables={})
@@ -234,11 +246,11 @@ def evaluate(rules, props, workers=None):
     return out
 
 
-def _evaluate(rules, props, workers):
+def _evaluate(rules, props, workers, chosen):
     """{edge type index: (connections table, [(property index, values)])}."""
     tasks = [(_CONNECT, j, b, lo, hi) for j, (_, call) in enumerate(rules)
              for b, (lo, hi) in enumerate(_blocks(call.units))]
-    answers = _run(tasks, workers)
+    answers = _run(tasks, workers, chosen)
     for j, (index, call) in enumerate(rules):
         parts = [answers[t] for t in tasks if t[1] == j]
         targets, sources, counts = (np.concatenate([p[i] for p in parts]) if parts
@@ -255,7 +267,7 @@ def _evaluate(rules, props, workers):
     del answers
     tasks = [(_PROPERTY, j, b, lo, hi) for j, (index, _k, _call) in enumerate(props)
              for b, (lo, hi) in enumerate(_blocks(len(_JOBS["tables"][index][0])))]
-    answers = _run(tasks, workers)
+    answers = _run(tasks, workers, chosen)
     columns = {index: [] for index, _ in rules}
     for j, (index, k, call) in enumerate(props):
         parts = [answers[t] for t in tasks if t[1] == j]

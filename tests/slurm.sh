@@ -3,7 +3,9 @@
 #   starts the cluster (installing slurm-wlm and munge if missing), submits the job script with 2 tasks
 #   (`sbatch --wait`) to build quickstart.toml, builds the same spec plainly (one process), and checks that
 #   both folders hold the same files, byte for byte, and that the job log shows 2 tasks ran.
-#   The job runs with a small memory budget, so its ranks spill to the node-local spill folder.
+#   The job runs with a small memory budget, so its ranks spill to the node-local spill folder; its log must
+#   show that budget and its source. Then `srun --mem-per-cpu=512M netbuild-mpi check` must take its default
+#   budget from SLURM (SLURM_MEM_PER_CPU x SLURM_CPUS_ON_NODE, or the job's cgroup): 3/4 of 512 MiB.
 # Stops the daemons it started (a cluster that was already up is left running).
 # Environment: LAUNCHERS="srun mpirun" (default) runs one job per launcher; KEEP=1 keeps the temp folder;
 #   NETBUILD_SLURM_DIR as for scripts/slurm-local.
@@ -98,6 +100,7 @@ for launcher in ${LAUNCHERS:-srun mpirun}; do
     done
     grep -q "spills=[1-9]" "$log" || die "the job's ranks did not spill (MEMORY_BUDGET=16 MiB) ($launcher)"
     grep -q "writer=parallel" "$log" || die "the 2 tasks did not write through parallel HDF5 ($launcher)"
+    grep -q "memory budget: 16.0 MiB per rank (--memory-budget)" "$log" || die "the job log does not show the budget and its source ($launcher)"
     [[ -d "$WORK/spill-$launcher" ]] || die "no spill folder $WORK/spill-$launcher ($launcher)"
     [[ -z "$(ls -A "$WORK/spill-$launcher")" ]] || die "spill files left behind: $(ls -A "$WORK/spill-$launcher")"
 
@@ -114,4 +117,16 @@ for launcher in ${LAUNCHERS:-srun mpirun}; do
     say "OK: $launcher, 2 tasks, $(echo "$files" | wc -l) files identical to the plain build (h5diff for HDF5)"
     rm -rf "$out"
 done
+# The default budget inside an allocation: netbuild reads SLURM's memory variables (or the job's cgroup,
+# which holds the same limit): 3/4 of 512 MiB x 1 CPU, for the one rank on the node.
+say "srun --mem-per-cpu=512M netbuild-mpi check (the default budget from SLURM)"
+timeout "$(left 30)" srun --ntasks=1 --cpus-per-task=1 --mem-per-cpu=512M --time=00:01:00 \
+    "$BIN" check "$SPEC" --json >"$WORK/check.json" 2>"$WORK/check.err" || { cat "$WORK/check.err" >&2; die "srun check"; }
+python3 - "$WORK/check.json" <<'PY' || die "the default budget in the allocation is not SLURM's (check --json above)"
+import json, sys
+m = json.load(open(sys.argv[1]))["memory"]
+print("    | budget", m["budget"], "from:", m["budget_from"])
+assert m["budget_source"] in ("slurm_mem_per_cpu", "cgroup"), m
+assert m["budget"] == 384 << 20, m
+PY
 say "passed"

@@ -213,9 +213,14 @@ pub fn build(
         crate::imports_out::place(circuit, out.path(), out.target(), &prov)?;
     }
 
+    // Per host: the ranks on this host share what it may use (not the world's ranks).
+    let budget = options.budget(comm.ranks_on_host());
+    if comm.rank() == 0 {
+        tracing::info!("memory budget: {budget}");
+    }
     let policy = SpillPolicy {
         dir: options.spill_dir(),
-        budget: options.budget(comm.size()),
+        budget: budget.bytes,
     };
     let parallel = use_parallel_writer(options, comm, &partial)?;
     let ctx = WriteContext {

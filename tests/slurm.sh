@@ -4,8 +4,8 @@
 #   (`sbatch --wait`) to build quickstart.toml, builds the same spec plainly (one process), and checks that
 #   both folders hold the same files, byte for byte, and that the job log shows 2 tasks ran.
 #   The job runs with a small memory budget, so its ranks spill to the node-local spill folder; its log must
-#   show that budget and its source. Then `srun --mem-per-cpu=512M netbuild-mpi check` must take its default
-#   budget from SLURM (SLURM_MEM_PER_CPU x SLURM_CPUS_ON_NODE, or the job's cgroup): 3/4 of 512 MiB.
+#   show that budget and its source. Then `netbuild-mpi check` in a job of `--mem-per-cpu=512M` must
+#   take its default budget from SLURM (SLURM_MEM_PER_CPU x SLURM_CPUS_ON_NODE, or the job's cgroup): 3/4 of 512 MiB.
 # Stops the daemons it started (a cluster that was already up is left running).
 # Environment: LAUNCHERS="srun mpirun" (default) runs one job per launcher; KEEP=1 keeps the temp folder;
 #   NETBUILD_SLURM_DIR as for scripts/slurm-local.
@@ -118,10 +118,13 @@ for launcher in ${LAUNCHERS:-srun mpirun}; do
     rm -rf "$out"
 done
 # The default budget inside an allocation: netbuild reads SLURM's memory variables (or the job's cgroup,
-# which holds the same limit): 3/4 of 512 MiB x 1 CPU, for the one rank on the node.
-say "srun --mem-per-cpu=512M netbuild-mpi check (the default budget from SLURM)"
-timeout "$(left 30)" srun --ntasks=1 --cpus-per-task=1 --mem-per-cpu=512M --time=00:01:00 \
-    "$BIN" check "$SPEC" --json >"$WORK/check.json" 2>"$WORK/check.err" || { cat "$WORK/check.err" >&2; die "srun check"; }
+# which holds the same limit): 3/4 of 512 MiB x 1 CPU, for the one rank on the node. (A batch job: srun
+# alone does not pass SLURM_MEM_PER_CPU on to its tasks.)
+say "sbatch --mem-per-cpu=512M: netbuild-mpi check (the default budget from SLURM)"
+timeout "$(left 60)" sbatch --wait --job-name=netbuild-test-budget --ntasks=1 --cpus-per-task=1 \
+    --mem-per-cpu=512M --time=00:01:00 --output="$WORK/check.json" --error="$WORK/check.err" \
+    --wrap "$(printf '%q ' "$BIN" check "$SPEC" --json)" >"$WORK/sbatch-check.out" 2>&1 \
+    || { cat "$WORK/sbatch-check.out" "$WORK/check.err" >&2; die "sbatch check"; }
 python3 - "$WORK/check.json" <<'PY' || die "the default budget in the allocation is not SLURM's (check --json above)"
 import json, sys
 m = json.load(open(sys.argv[1]))["memory"]

@@ -16,7 +16,7 @@ use crate::collate::{collate, RankCounts};
 use crate::fault::{self, FaultStage};
 use crate::generate::generate_block;
 use crate::host::CommHost;
-use crate::options::{BuildOptions, SortBy, Writer};
+use crate::options::{BuildOptions, Compression, SortBy, Writer};
 use crate::output::OutputDir;
 use crate::plan::split_targets;
 use crate::progress::Progress;
@@ -385,6 +385,17 @@ fn use_parallel_writer(
         Writer::Auto => false,
     };
     if comm.size() == 1 || comm.raw_mpi_world().is_none() {
+        return Ok(false);
+    }
+    // gzip with every rank on one host: rank 0 compresses with libdeflate on all the host's
+    // cores (the others only send rows), several times faster than parallel HDF5, where each
+    // rank compresses its chunks with zlib inside the collective write (docs/SCALING.md, "gzip:
+    // what each choice costs"). Across hosts the parallel writer uses every host's cores.
+    if !wanted
+        && matches!(options.compression, Compression::Gzip(_))
+        && comm.ranks_on_host() == comm.size()
+    {
+        tracing::info!("rank 0 writes the edges files: gzip, every rank on this host");
         return Ok(false);
     }
     let why_not = if options.sort_edges_by != SortBy::Target {

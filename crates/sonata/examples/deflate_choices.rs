@@ -57,18 +57,6 @@ fn raw(ds: &Dataset, rows: usize) -> Option<(Vec<u8>, usize)> {
     Some((bytes, size))
 }
 
-/// HDF5's shuffle: byte k of every value, for k = 0..size.
-fn shuffle(bytes: &[u8], size: usize) -> Vec<u8> {
-    let n = bytes.len() / size;
-    let mut out = vec![0u8; bytes.len()];
-    for k in 0..size {
-        for i in 0..n {
-            out[k * n + i] = bytes[i * size + k];
-        }
-    }
-    out
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(path) = args.get(1) else {
@@ -112,7 +100,11 @@ fn main() {
                         _ => true,
                     };
                     for c in bytes.chunks(chunk / size * size) {
-                        let c = if on { shuffle(c, *size) } else { c.to_vec() };
+                        let c = if on {
+                            netbuild_sonata::shuffle(c, *size)
+                        } else {
+                            c.to_vec()
+                        };
                         let mut out = vec![0u8; z.zlib_compress_bound(c.len())];
                         let n = z.zlib_compress(&c, &mut out).expect("compressed");
                         out_bytes += n;

@@ -194,7 +194,7 @@ fn compress(c: Chunk, level: u8, elem: usize) -> Option<Chunk> {
 
 /// HDF5's shuffle filter: byte `k` of every value of `elem` bytes, for `k = 0..elem`, one plane
 /// after the other (a chunk is a whole number of values).
-pub(crate) fn shuffle(bytes: &[u8], elem: usize) -> Vec<u8> {
+pub fn shuffle(bytes: &[u8], elem: usize) -> Vec<u8> {
     let n = bytes.len() / elem;
     let mut out = vec![0u8; bytes.len()];
     for (i, value) in bytes.chunks_exact(elem).enumerate() {

@@ -107,7 +107,12 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     }
     if let Some(b) = &cli.memory_budget {
         match netbuild::spec::parse_size(b) {
-            Some(bytes) => options.memory_budget = Some(bytes),
+            Some(bytes) => {
+                options.memory_budget = Some(netbuild::budget::Budget {
+                    bytes,
+                    source: netbuild::budget::BudgetSource::Cli,
+                })
+            }
             None => {
                 report(
                     comm,

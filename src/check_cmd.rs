@@ -4,7 +4,9 @@
 //! networks and prepares the edge types as a build does, then prints what the build would make
 //! ([`netbuild::estimate`], rendered by [`crate::render::estimate`]): nodes per network; per edge type the rule, candidate pairs, and the
 //! connections, synapses and rows (exact where the rule fixes them, else estimated); bytes per
-//! file; and the edge table's memory on the busiest of RANKS ranks against the memory budget.
+//! file; and the edge table's memory on the busiest of RANKS ranks against the memory budget,
+//! with where the budget came from (`--memory-budget`, the spec, or the default: a share of
+//! `MemTotal`, the cgroup's limit or SLURM's, divided by the ranks on this host).
 //! Writes nothing. Runs on one process (no MPI).
 
 use clap::Args;
@@ -23,6 +25,9 @@ pub struct CheckArgs {
     /// Override `[build] memory_budget` (e.g. "512 MiB"), as for a build.
     #[arg(long, value_name = "SIZE")]
     pub memory_budget: Option<String>,
+    /// Ranks on this host, which share its memory in the default budget (default: all of -n).
+    #[arg(long, value_name = "N")]
+    pub ranks_per_host: Option<usize>,
 }
 
 pub fn main(args: &CheckArgs) -> ExitCode {
@@ -37,9 +42,19 @@ pub fn main(args: &CheckArgs) -> ExitCode {
         eprintln!("netbuild: warning: {w}");
     }
     let (circuit, mut options) = netbuild::circuit_from_spec(&spec);
+    // The memory this host's job may use (machine, cgroup, SLURM), as a build reads it.
+    options.read_env();
+    if args.ranks_per_host.is_some() {
+        options.ranks_on_machine = args.ranks_per_host;
+    }
     if let Some(b) = &args.memory_budget {
         match netbuild::spec::parse_size(b) {
-            Some(bytes) => options.memory_budget = Some(bytes),
+            Some(bytes) => {
+                options.memory_budget = Some(netbuild::budget::Budget {
+                    bytes,
+                    source: netbuild::budget::BudgetSource::Cli,
+                })
+            }
             None => {
                 eprintln!(
                     "netbuild: error: --memory-budget: expected a size like \"512 MiB\", found {b:?}"
@@ -48,8 +63,8 @@ pub fn main(args: &CheckArgs) -> ExitCode {
             }
         }
     }
-    if args.ranks == 0 {
-        eprintln!("netbuild: error: -n: expected at least 1 rank");
+    if args.ranks == 0 || args.ranks_per_host == Some(0) {
+        eprintln!("netbuild: error: -n, --ranks-per-host: expected at least 1 rank");
         return ExitCode::from(2);
     }
     let networks = match netbuild::model::generate_networks(&circuit) {

@@ -150,6 +150,94 @@ fn text_report_and_spill() {
     assert_eq!(check["memory"]["will_spill"], false);
 }
 
+/// `check --json` of quickstart on `ranks` ranks with the SLURM variables `vars` set (every other
+/// SLURM memory variable removed): the memory section.
+fn budget_with(vars: &[(&str, &str)], extra: &[&str]) -> serde_json::Value {
+    let spec = example("quickstart.toml");
+    let mut cmd = netbuild(["check".as_ref(), spec.as_os_str(), "--json".as_ref()]);
+    cmd.args(extra);
+    for v in [
+        "SLURM_MEM_PER_NODE",
+        "SLURM_MEM_PER_CPU",
+        "SLURM_CPUS_ON_NODE",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd.envs(vars.iter().copied());
+    let r = ok(cmd);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("check --json prints JSON");
+    v["memory"].clone()
+}
+
+#[test]
+fn the_budget_and_where_it_came_from() {
+    const GIB: u64 = 1 << 30;
+    // SLURM_MEM_PER_NODE (MiB, all the job's ranks on the node): 3/4 of it over the host's ranks,
+    // unless a quarter of the machine is smaller still.
+    let m = budget_with(
+        &[("SLURM_MEM_PER_NODE", "1024")],
+        &["-n", "8", "--ranks-per-host", "2"],
+    );
+    assert_eq!(m["budget_source"], "slurm_mem_per_node", "{m}");
+    assert_eq!(
+        m["budget"],
+        3 * GIB / 4 / 2,
+        "3/4 of 1 GiB over 2 ranks: {m}"
+    );
+    assert!(
+        m["budget_from"]
+            .as_str()
+            .unwrap()
+            .contains("2 ranks on this host"),
+        "{m}"
+    );
+    // SLURM_MEM_PER_CPU times the job's CPUs on the node; all 4 ranks on this host.
+    let m = budget_with(
+        &[("SLURM_MEM_PER_CPU", "256"), ("SLURM_CPUS_ON_NODE", "4")],
+        &["-n", "4"],
+    );
+    assert_eq!(m["budget_source"], "slurm_mem_per_cpu", "{m}");
+    assert_eq!(
+        m["budget"],
+        192u64 << 20,
+        "3/4 of 4 x 256 MiB over 4 ranks: {m}"
+    );
+    // The spec's and the command line's budgets win over any default.
+    let m = budget_with(
+        &[("SLURM_MEM_PER_NODE", "1024")],
+        &["--memory-budget", "100 MiB"],
+    );
+    assert_eq!(m["budget_source"], "cli", "{m}");
+    assert_eq!(m["budget"], 100u64 << 20);
+    assert_eq!(m["default_budget"], false);
+    // No SLURM: this machine's MemTotal, or its cgroup's limit where tighter.
+    let m = budget_with(&[], &["-n", "2"]);
+    let source = m["budget_source"].as_str().unwrap();
+    assert!(["memtotal", "cgroup"].contains(&source), "{m}");
+    assert_eq!(m["default_budget"], true);
+    let spec = example("quickstart.toml");
+    let text = ok(netbuild([
+        "check".as_ref(),
+        spec.as_os_str(),
+        "--memory-budget".as_ref(),
+        "1 GiB".as_ref(),
+    ]))
+    .stdout;
+    assert!(text.contains("budget from: --memory-budget"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("budget.toml");
+    std::fs::write(
+        &spec,
+        "[build]\nmemory_budget = \"300 MiB\"\n[[nodes]]\nnetwork = \"n\"\nN = 10\n",
+    )
+    .unwrap();
+    let text = ok(netbuild(["check".as_ref(), spec.as_os_str()])).stdout;
+    assert!(
+        text.contains("budget from: [build] memory_budget"),
+        "{text}"
+    );
+}
+
 /// Writes `text` to `dir/name`, then runs `check` and a build (to `dir/out`) of it: both must
 /// exit 2, and the build must say what `check` says. Returns `check`'s run and the output path.
 fn check_and_build_exit_2(dir: &Path, name: &str, text: &str) -> (Run, std::path::PathBuf) {

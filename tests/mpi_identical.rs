@@ -276,6 +276,44 @@ fn parallel_writer_gzip() {
     );
 }
 
+/// gzip with every rank on one host: rank 0 writes (libdeflate on all cores, shuffle before
+/// deflate, chunks in a fixed order): the same content as one rank's file, the same bytes from
+/// one 2-rank build to the next, and both filters recorded, so any HDF5 reader decodes it.
+#[test]
+fn gzip_on_one_host_rank0_shuffled_and_deterministic() {
+    let timeout = Duration::from_secs(180);
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = distance_with(tmp.path(), "compression = \"gzip\"");
+    let base = tmp.path().join("np1");
+    build(1, &spec, &base, &[], timeout).assert_success();
+    let mut runs = Vec::new();
+    for k in 0..2 {
+        let out = tmp.path().join(format!("np2_{k}"));
+        let r = build(2, &spec, &out, &[], timeout);
+        r.assert_success();
+        assert!(
+            r.stderr
+                .contains("rank 0 writes the edges files: gzip, every rank on this host"),
+            "the writer choice is not logged:\n{}",
+            r.stderr
+        );
+        runs.push(out);
+    }
+    assert_same_content(&base, &runs[0], "gzip, 2 ranks (rank 0 writes) vs 1 rank");
+    assert_same_tree(&runs[0], &runs[1], "gzip, two 2-rank builds");
+    let dump = std::process::Command::new("h5dump")
+        .args(["-p", "-H", "-d", "/edges/net_to_net/source_node_id"])
+        .arg(runs[0].join("net_net_edges.h5"))
+        .output()
+        .expect("h5dump runs");
+    let text = String::from_utf8_lossy(&dump.stdout);
+    let (shuffle, deflate) = (text.find("SHUFFLE"), text.find("DEFLATE"));
+    assert!(
+        matches!((shuffle, deflate), (Some(s), Some(d)) if s < d),
+        "source_node_id lacks shuffle then deflate:\n{text}"
+    );
+}
+
 /// One population, two edge groups, one of them empty in the whole file (its rule finds no
 /// pair), and ranks without rows: the parallel writer must not write to storage that does not
 /// exist, and still gives the one-rank content.

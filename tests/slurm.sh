@@ -3,13 +3,15 @@
 #   starts the cluster (installing slurm-wlm and munge if missing), submits the job script with 2 tasks
 #   (`sbatch --wait`) to build quickstart.toml, builds the same spec plainly (one process), and checks that
 #   both folders hold the same files, byte for byte, and that the job log shows 2 tasks ran.
-#   The job runs with a small memory budget, so its ranks spill to the node-local spill folder.
+#   The job runs with a small memory budget, so its ranks spill to the node-local spill folder; its log must
+#   show that budget and its source. Then `netbuild-mpi check` in a job of `--mem-per-cpu=512M` must
+#   take its default budget from SLURM (SLURM_MEM_PER_CPU x SLURM_CPUS_ON_NODE, or the job's cgroup): 3/4 of 512 MiB.
 #   Then (RESUME_TEST=1, the default) a 4-population build is stopped by SIGUSR1 to the batch shell once a
 #   population is finished, requeued by the script, resumed, and compared with a plain build.
 # Stops the daemons it started (a cluster that was already up is left running).
 # Environment: LAUNCHERS="srun mpirun" (default) runs one job per launcher; KEEP=1 keeps the temp folder;
 #   NETBUILD_SLURM_DIR as for scripts/slurm-local.
-#   SLURM_TEST_TIMEOUT (s, default 300): the deadline for the whole test, not counting a cargo build when
+#   SLURM_TEST_TIMEOUT (s, default 400): the deadline for the whole test, not counting a cargo build when
 #   the binary is missing; each step gets what is left of it.
 # Exits non-zero on any failure; takes about 30 s once the packages are installed, 50 s with the install.
 set -euo pipefail
@@ -33,11 +35,11 @@ else
 fi
 [[ -f "$SPEC" ]] || die "no quickstart.toml"
 
-DEADLINE=$((SECONDS + ${SLURM_TEST_TIMEOUT:-300}))
+DEADLINE=$((SECONDS + ${SLURM_TEST_TIMEOUT:-400}))
 # Seconds left before the deadline, at most $1.
 left() {
     local l=$((DEADLINE - SECONDS))
-    ((l > 0)) || die "out of time (SLURM_TEST_TIMEOUT=${SLURM_TEST_TIMEOUT:-300} s)"
+    ((l > 0)) || die "out of time (SLURM_TEST_TIMEOUT=${SLURM_TEST_TIMEOUT:-400} s)"
     echo $((l < $1 ? l : $1))
 }
 
@@ -106,6 +108,7 @@ for launcher in ${LAUNCHERS:-srun mpirun}; do
     done
     grep -q "spills=[1-9]" "$log" || die "the job's ranks did not spill (MEMORY_BUDGET=16 MiB) ($launcher)"
     grep -q "writer=parallel" "$log" || die "the 2 tasks did not write through parallel HDF5 ($launcher)"
+    grep -q "memory budget: 16.0 MiB per rank (--memory-budget)" "$log" || die "the job log does not show the budget and its source ($launcher)"
     [[ -d "$WORK/spill-$launcher" ]] || die "no spill folder $WORK/spill-$launcher ($launcher)"
     [[ -z "$(ls -A "$WORK/spill-$launcher")" ]] || die "spill files left behind: $(ls -A "$WORK/spill-$launcher")"
 
@@ -197,4 +200,19 @@ if [[ "${RESUME_TEST:-1}" == 1 ]]; then
     done < <(sed -n 's/^f //p' <<<"$want")
     say "OK: stopped by SIGUSR1, requeued, resumed: the same circuit as the plain build"
 fi
+# The default budget inside an allocation: netbuild reads SLURM's memory variables (or the job's cgroup,
+# which holds the same limit): 3/4 of 512 MiB x 1 CPU, for the one rank on the node. (A batch job: srun
+# alone does not pass SLURM_MEM_PER_CPU on to its tasks.)
+say "sbatch --mem-per-cpu=512M: netbuild-mpi check (the default budget from SLURM)"
+timeout "$(left 60)" sbatch --wait --job-name=netbuild-test-budget --ntasks=1 --cpus-per-task=1 \
+    --mem-per-cpu=512M --time=00:01:00 --output="$WORK/check.json" --error="$WORK/check.err" \
+    --wrap "$(printf '%q ' "$BIN" check "$SPEC" --json)" >"$WORK/sbatch-check.out" 2>&1 \
+    || { cat "$WORK/sbatch-check.out" "$WORK/check.err" >&2; die "sbatch check"; }
+python3 - "$WORK/check.json" <<'PY' || die "the default budget in the allocation is not SLURM's (check --json above)"
+import json, sys
+m = json.load(open(sys.argv[1]))["memory"]
+print("    | budget", m["budget"], "from:", m["budget_from"])
+assert m["budget_source"] in ("slurm_mem_per_cpu", "cgroup"), m
+assert m["budget"] == 384 << 20, m
+PY
 say "passed"

@@ -123,8 +123,8 @@ pub fn text(est: &Estimate, spec: &str) -> String {
             p.name.clone(),
             format!("{} (rank {r})", approx(p.rank_rows[r], false)),
             format!("~{}", bytes(b)),
-            bytes(est.memory_budget as f64),
-            if b > est.memory_budget as f64 {
+            bytes(est.budget.bytes as f64),
+            if b > est.budget.bytes as f64 {
                 "yes".into()
             } else {
                 "no".into()
@@ -143,18 +143,10 @@ pub fn text(est: &Estimate, spec: &str) -> String {
         ),
         bytes(est.file_bytes())
     ));
-    let budget = format!(
-        "{}{}",
-        bytes(est.memory_budget as f64),
-        if est.default_budget {
-            " (default: a quarter of this machine's memory shared by the ranks)"
-        } else {
-            ""
-        }
-    );
+    let budget = format!("{} per rank", bytes(est.budget.bytes as f64));
     match est.largest_share() {
         Some((p, r, b)) => out.push_str(&format!(
-            "memory: largest edge table ~{} ({}, rank {r}) against a budget of {budget} per rank: {}\n",
+            "memory: largest edge table ~{} ({}, rank {r}) against a budget of {budget}: {}\n",
             bytes(b),
             est.populations[p].name,
             if est.will_spill() {
@@ -163,10 +155,9 @@ pub fn text(est: &Estimate, spec: &str) -> String {
                 "no spill"
             }
         )),
-        None => out.push_str(&format!(
-            "memory: no edges; budget {budget} per rank\n"
-        )),
+        None => out.push_str(&format!("memory: no edges; budget {budget}\n")),
     }
+    out.push_str(&format!("budget from: {}\n", est.budget.source));
     out
 }
 
@@ -229,7 +220,7 @@ pub fn json(est: &Estimate, spec: &str) -> Value {
                 "rank_table_bytes": p.rank_table_bytes,
                 "largest_rank": r,
                 "largest_table_bytes": b,
-                "spills": b > est.memory_budget as f64,
+                "spills": b > est.budget.bytes as f64,
             })
         })
         .collect();
@@ -246,8 +237,10 @@ pub fn json(est: &Estimate, spec: &str) -> Value {
         "edge_types": edge_types,
         "populations": populations,
         "memory": {
-            "budget": est.memory_budget,
-            "default_budget": est.default_budget,
+            "budget": est.budget.bytes,
+            "default_budget": matches!(est.budget.source, netbuild::budget::BudgetSource::Share { .. }),
+            "budget_source": est.budget.source.key(),
+            "budget_from": est.budget.source.to_string(),
             "largest": largest,
             "will_spill": est.will_spill(),
         },

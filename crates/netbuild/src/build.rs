@@ -20,7 +20,7 @@ use crate::collate::{collate, RankCounts};
 use crate::fault::{self, FaultStage};
 use crate::generate::generate_block;
 use crate::host::CommHost;
-use crate::options::{BuildOptions, SortBy, Writer};
+use crate::options::{BuildOptions, Compression, SortBy, Writer};
 use crate::output::{InProgress, OutputDir, OutputError, OutputPolicy, Start};
 use crate::plan::split_targets;
 use crate::progress::Progress;
@@ -253,9 +253,14 @@ pub fn build(
         record(out, &state, options)?;
     }
 
+    // Per host: the ranks on this host share what it may use (not the world's ranks).
+    let budget = options.budget(comm.ranks_on_host());
+    if comm.rank() == 0 {
+        tracing::info!("memory budget: {budget}");
+    }
     let policy = SpillPolicy {
         dir: options.spill_dir(),
-        budget: options.budget(comm.size()),
+        budget: budget.bytes,
     };
     let parallel = use_parallel_writer(options, comm, &partial)?;
     let ctx = WriteContext {
@@ -557,6 +562,17 @@ fn use_parallel_writer(
         Writer::Auto => false,
     };
     if comm.size() == 1 || comm.raw_mpi_world().is_none() {
+        return Ok(false);
+    }
+    // gzip with every rank on one host: rank 0 compresses with libdeflate on all the host's
+    // cores (the others only send rows), several times faster than parallel HDF5, where each
+    // rank compresses its chunks with zlib inside the collective write (docs/SCALING.md, "gzip:
+    // what each choice costs"). Across hosts the parallel writer uses every host's cores.
+    if !wanted
+        && matches!(options.compression, Compression::Gzip(_))
+        && comm.ranks_on_host() == comm.size()
+    {
+        tracing::info!("rank 0 writes the edges files: gzip, every rank on this host");
         return Ok(false);
     }
     let why_not = if options.sort_edges_by != SortBy::Target {

@@ -23,6 +23,7 @@
 //!
 //! The estimate is data only: the binary renders it (`check`'s text table and JSON).
 
+use crate::budget::Budget;
 use crate::options::{BuildOptions, SortBy};
 use crate::plan::{split_targets, EdgePopulation};
 use crate::sample::{by_connecting, Coverage, Sampling, Tally};
@@ -192,10 +193,8 @@ pub struct Estimate {
     pub edge_types: Vec<EdgeTypeEstimate>,
     /// Every edges population (file).
     pub populations: Vec<PopulationEstimate>,
-    /// Memory budget per rank, bytes.
-    pub memory_budget: u64,
-    /// Whether the budget is the default (a share of this machine's memory).
-    pub default_budget: bool,
+    /// Memory budget per rank, and where it came from.
+    pub budget: Budget,
 }
 
 impl Estimate {
@@ -229,7 +228,7 @@ impl Estimate {
     /// Whether some rank's edge table will go past the budget and spill to disk.
     pub fn will_spill(&self) -> bool {
         self.largest_share()
-            .is_some_and(|(_, _, b)| b > self.memory_budget as f64)
+            .is_some_and(|(_, _, b)| b > self.budget.bytes as f64)
     }
 }
 
@@ -281,8 +280,8 @@ pub fn estimate(
             .collect(),
         edge_types,
         populations,
-        memory_budget: options.budget(ranks),
-        default_budget: options.memory_budget.is_none(),
+        // All ranks on this host unless the front end knows better (`--ranks-per-host`).
+        budget: options.budget(options.ranks_on_machine.unwrap_or(ranks).min(ranks)),
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 //! In: a [`Spec`]. Out: a [`Circuit`] and the [`BuildOptions`] of its `[build]` table.
 
+use crate::budget::{Budget, BudgetSource};
 use crate::options::BuildOptions;
 use netbuild_model::Circuit;
 use netbuild_spec::Spec;
@@ -49,7 +50,11 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
     let options = BuildOptions {
         compression: spec.build.compression,
         sort_edges_by: spec.build.sort_edges_by,
-        memory_budget: spec.build.memory_budget,
+        memory_budget: spec.build.memory_budget.map(|bytes| Budget {
+            bytes,
+            source: BudgetSource::Spec,
+        }),
+        host_memory: None,
         spill_dir: spec.build.spill_dir.clone(),
         writer: spec.build.writer,
         ..BuildOptions::new(spec.build.output_dir.clone())

@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+pub mod budget;
 mod build;
 pub mod collate;
 pub mod estimate;

@@ -1,9 +1,11 @@
 //! How to build: where to write, how to compress and sort, how much memory a rank may use.
 //! Every setting comes in here: the library reads no environment variable (the binary reads
 //! `OMPI_COMM_WORLD_LOCAL_SIZE`, `NETBUILD_PROGRESS_SECS` and `NETBUILD_INJECT_FAULT` into
-//! these fields). Only [`BuildOptions::spill_dir`] falls back on the system temp dir
+//! these fields, and [`crate::budget::HostMemory::read`] into [`BuildOptions::host_memory`]).
+//! Only [`BuildOptions::spill_dir`] falls back on the system temp dir
 //! (`TMPDIR`), through [`std::env::temp_dir`].
 
+use crate::budget::{Budget, HostMemory};
 use crate::fault::FaultPlan;
 pub use crate::output::Overwrite;
 pub use netbuild_types::{Compression, SortBy, Writer};
@@ -27,8 +29,12 @@ pub struct BuildOptions {
     pub compression: Compression,
     /// The order of rows in every edges file.
     pub sort_edges_by: SortBy,
-    /// Bytes per rank; `None` = a share of the machine's memory.
-    pub memory_budget: Option<u64>,
+    /// Bytes per rank as the user gave them (command line or spec); `None` = a share of
+    /// [`BuildOptions::host_memory`].
+    pub memory_budget: Option<Budget>,
+    /// What this host's job may use (the machine, its cgroup, SLURM), read by
+    /// [`BuildOptions::read_env`]; `None` = the machine and its cgroup, read when needed.
+    pub host_memory: Option<HostMemory>,
     /// `None` = the system temp dir.
     pub spill_dir: Option<PathBuf>,
     /// Recorded in every output file's provenance, when the circuit came from a spec.
@@ -63,12 +69,15 @@ impl BuildOptions {
     /// the Python module) before a build; the library itself never reads the environment:
     /// `OMPI_COMM_WORLD_LOCAL_SIZE` (OpenMPI's ranks on this machine, which share its cores),
     /// `NETBUILD_PROGRESS_SECS` (seconds between progress lines; 0 for none) and
-    /// `NETBUILD_INJECT_FAULT` (tests of the failure path: `R` or `R:write`).
+    /// `NETBUILD_INJECT_FAULT` (tests of the failure path: `R` or `R:write`), and the memory
+    /// this host's job may use (`/proc/meminfo`, the cgroup's limit, `SLURM_MEM_PER_NODE` /
+    /// `SLURM_MEM_PER_CPU`: [`HostMemory::read`]).
     pub fn read_env(&mut self) {
         let var = |name: &str| std::env::var(name).ok();
         self.ranks_on_machine = var("OMPI_COMM_WORLD_LOCAL_SIZE").and_then(|s| s.parse().ok());
         self.progress_secs = var("NETBUILD_PROGRESS_SECS").and_then(|s| s.trim().parse().ok());
         self.fault = var("NETBUILD_INJECT_FAULT").and_then(|s| FaultPlan::parse(&s));
+        self.host_memory = Some(HostMemory::read());
     }
 
     /// Options for a library user: uncompressed, sorted by target, default budget.
@@ -80,6 +89,7 @@ impl BuildOptions {
             compression: Compression::None,
             sort_edges_by: SortBy::Target,
             memory_budget: None,
+            host_memory: None,
             spill_dir: None,
             spec_text_hash: None,
             threads: None,
@@ -103,28 +113,18 @@ impl BuildOptions {
         })
     }
 
-    /// The memory budget in bytes for one of `ranks` ranks on this machine.
-    pub fn budget(&self, ranks: usize) -> u64 {
-        self.memory_budget.unwrap_or_else(|| default_budget(ranks))
+    /// The memory budget of one of `ranks_on_host` ranks sharing this host: the one given, else
+    /// a share of [`BuildOptions::host_memory`] (see [`crate::budget`]).
+    pub fn budget(&self, ranks_on_host: usize) -> Budget {
+        match (&self.memory_budget, &self.host_memory) {
+            (Some(b), _) => b.clone(),
+            (None, Some(host)) => host.budget(ranks_on_host),
+            (None, None) => HostMemory::read_machine().budget(ranks_on_host),
+        }
     }
 
     /// Where spill files go: `spill_dir`, else the system temp dir.
     pub fn spill_dir(&self) -> PathBuf {
         self.spill_dir.clone().unwrap_or_else(std::env::temp_dir)
     }
-}
-
-/// A quarter of the machine's memory, shared by the ranks (they may share a node).
-fn default_budget(ranks: usize) -> u64 {
-    let total = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map(|kb| kb * 1024)
-        .unwrap_or(8 << 30);
-    (total / 4 / ranks.max(1) as u64).max(64 << 20)
 }

@@ -1,10 +1,19 @@
 //! Compression off the writer's critical path: gzip chunks compressed on every core with
 //! libdeflate, then handed to HDF5 already filtered (`H5Dwrite_chunk`, "direct chunk write").
 //!
-//! In: the rows of a 1-D chunked, deflate-filtered dataset, appended in order. Out: its chunks,
-//! zlib-wrapped exactly as HDF5's deflate filter stores them, so every gzip-aware reader (h5py,
-//! BMTK, NEST) reads the file as if HDF5 had compressed it. HDF5 alone compresses on the one
+//! In: the rows of a chunked dataset with HDF5's shuffle and deflate filters, appended in order.
+//! Out: its chunks, byte-shuffled and zlib-wrapped exactly as HDF5's shuffle and deflate filters
+//! store them, so every gzip-aware reader (h5py, libsonata, BMTK, NEST: both filters are built
+//! into HDF5) reads the file as if HDF5 had compressed it. HDF5 alone compresses on the one
 //! thread that calls `H5Dwrite`: the cost of gzip dominated compressed builds.
+//!
+//! Shuffle (byte k of every value together, for each k) turns the mostly-equal high bytes of
+//! ids and counts into long runs: about a quarter fewer bytes, and deflate runs as fast or
+//! faster on them (docs/SCALING.md, "gzip: what each choice costs").
+//!
+//! Order: chunks are handed out in index order, and only those [`LAG`] chunks behind the last
+//! one cut (all of them at the end), so the order of the file's chunks depends on what was
+//! pushed, never on which thread finished first.
 
 use crate::column::{ColumnSlice, NumSlice};
 use netbuild_types::each_num;
@@ -12,6 +21,9 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 
 /// Chunks being compressed at once per worker thread; past that, `push` waits for one.
 const IN_FLIGHT_PER_THREAD: usize = 2;
+/// Chunks cut but not yet handed out: [`ChunkStream::compressed`] hands out chunk `i` once chunk
+/// `i + LAG` is cut (or the stream is finished), waiting for it if need be.
+const LAG: u64 = 16;
 
 /// The chunks of one gzip dataset, cut from its values as they are appended and compressed in
 /// the background on rayon's threads; the caller writes them as they come back, in any order.
@@ -19,14 +31,20 @@ pub(crate) struct ChunkStream {
     /// Values per chunk (the dataset's chunk shape).
     pub chunk_rows: u64,
     chunk_bytes: usize,
+    /// Bytes per value, for the shuffle; 1 = no shuffle.
+    elem: usize,
     level: u8,
     pending: Vec<u8>,
     next_chunk: u64,
     in_flight: usize,
     sender: Sender<Option<Chunk>>,
     results: Receiver<Option<Chunk>>,
-    /// Compressed chunks received while waiting for room, not yet handed out.
-    done: Vec<Chunk>,
+    /// Compressed chunks received, not yet handed out, by index.
+    done: std::collections::BTreeMap<u64, Chunk>,
+    /// The next chunk to hand out.
+    next_out: u64,
+    /// Whether [`ChunkStream::finish`] was called: every chunk may go.
+    finished: bool,
     /// Whether libdeflate refused a chunk (it never should).
     failed: bool,
 }
@@ -48,19 +66,24 @@ impl std::fmt::Debug for ChunkStream {
 }
 
 impl ChunkStream {
-    /// For a dataset of chunks of `chunk_rows` values of `elem` bytes, gzip `level`.
-    pub(crate) fn new(chunk_rows: usize, elem: usize, level: u8) -> Self {
+    /// For a dataset of chunks of `chunk_rows` values of `elem` bytes, gzip `level`, the bytes
+    /// of each value shuffled first if `shuffle` (the dataset must have HDF5's shuffle filter
+    /// before deflate).
+    pub(crate) fn new(chunk_rows: usize, elem: usize, level: u8, shuffle: bool) -> Self {
         let (sender, results) = channel();
         ChunkStream {
             chunk_rows: chunk_rows as u64,
             chunk_bytes: chunk_rows * elem,
+            elem: if shuffle { elem } else { 1 },
             level,
             pending: Vec::new(),
             next_chunk: 0,
             in_flight: 0,
             sender,
             results,
-            done: Vec::new(),
+            done: std::collections::BTreeMap::new(),
+            next_out: 0,
+            finished: false,
             failed: false,
         }
     }
@@ -89,6 +112,7 @@ impl ChunkStream {
             bytes.resize(self.chunk_bytes, 0);
             self.submit(bytes);
         }
+        self.finished = true;
     }
 
     fn submit(&mut self, bytes: Vec<u8>) {
@@ -102,10 +126,10 @@ impl ChunkStream {
         };
         self.next_chunk += 1;
         self.in_flight += 1;
-        let (sender, level) = (self.sender.clone(), self.level);
+        let (sender, level, elem) = (self.sender.clone(), self.level, self.elem);
         rayon::spawn(move || {
             // The receiver only goes away with the stream, when nobody wants the chunk.
-            let _ = sender.send(compress(chunk, level));
+            let _ = sender.send(compress(chunk, level, elem));
         });
     }
 
@@ -113,42 +137,72 @@ impl ChunkStream {
         // The stream holds a sender, so the channel never closes while chunks are in flight.
         if let Ok(result) = self.results.recv() {
             self.in_flight -= 1;
-            match result {
-                Some(c) => self.done.push(c),
-                None => self.failed = true,
-            }
+            self.keep(result);
         }
     }
 
-    /// The chunks compressed so far (all of them, waiting for those in flight, if `wait`).
-    /// `None` if libdeflate refused one.
-    pub(crate) fn compressed(&mut self, wait: bool) -> Option<Vec<Chunk>> {
-        while let Ok(result) = self.results.try_recv() {
-            self.in_flight -= 1;
-            match result {
-                Some(c) => self.done.push(c),
-                None => self.failed = true,
+    fn keep(&mut self, result: Option<Chunk>) {
+        match result {
+            Some(c) => {
+                self.done.insert(c.index, c);
+            }
+            None => self.failed = true,
+        }
+    }
+
+    /// The chunks due, in index order: those [`LAG`] or more behind the last one cut, or all of
+    /// them once finished (waiting for those still in flight). `None` if libdeflate refused one.
+    pub(crate) fn compressed(&mut self) -> Option<Vec<Chunk>> {
+        let due = if self.finished {
+            self.next_chunk
+        } else {
+            self.next_chunk.saturating_sub(LAG)
+        };
+        let mut out = Vec::new();
+        while self.next_out < due && !self.failed {
+            match self.done.remove(&self.next_out) {
+                Some(c) => {
+                    out.push(c);
+                    self.next_out += 1;
+                }
+                None => self.receive_one(),
             }
         }
-        while wait && self.in_flight > 0 {
-            self.receive_one();
-        }
-        (!self.failed).then(|| std::mem::take(&mut self.done))
+        (!self.failed).then_some(out)
     }
 }
 
-/// Compresses one chunk (zlib format, as HDF5's deflate filter writes it). `None` only if
-/// libdeflate refuses a buffer of its own bound size, which it never should.
-fn compress(c: Chunk, level: u8) -> Option<Chunk> {
+/// Compresses one chunk (shuffled by values of `elem` bytes first, unless 1; zlib format, as
+/// HDF5's deflate filter writes it). `None` only if libdeflate refuses a buffer of its own bound
+/// size, which it never should.
+fn compress(c: Chunk, level: u8, elem: usize) -> Option<Chunk> {
     let lvl = libdeflater::CompressionLvl::new(i32::from(level.clamp(1, 9))).unwrap_or_default();
     let mut z = libdeflater::Compressor::new(lvl);
-    let mut out = vec![0u8; z.zlib_compress_bound(c.bytes.len())];
-    let n = z.zlib_compress(&c.bytes, &mut out).ok()?;
+    let input = if elem > 1 {
+        shuffle(&c.bytes, elem)
+    } else {
+        c.bytes
+    };
+    let mut out = vec![0u8; z.zlib_compress_bound(input.len())];
+    let n = z.zlib_compress(&input, &mut out).ok()?;
     out.truncate(n);
     Some(Chunk {
         index: c.index,
         bytes: out,
     })
+}
+
+/// HDF5's shuffle filter: byte `k` of every value of `elem` bytes, for `k = 0..elem`, one plane
+/// after the other (a chunk is a whole number of values).
+pub fn shuffle(bytes: &[u8], elem: usize) -> Vec<u8> {
+    let n = bytes.len() / elem;
+    let mut out = vec![0u8; bytes.len()];
+    for (i, value) in bytes.chunks_exact(elem).enumerate() {
+        for (k, &b) in value.iter().enumerate() {
+            out[k * n + i] = b;
+        }
+    }
+    out
 }
 
 /// The values of a column as little-endian bytes (HDF5's native layout here); `None` for
@@ -169,6 +223,45 @@ pub(crate) fn num_le_bytes(col: NumSlice<'_>) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn shuffle_puts_each_byte_of_the_values_together() {
+        let v: Vec<u8> = [0x0102u16, 0x0304, 0x0506]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        assert_eq!(shuffle(&v, 2), [2, 4, 6, 1, 3, 5]);
+        assert_eq!(shuffle(&v, 1), v);
+    }
+
+    #[test]
+    fn chunks_come_out_in_order_lagging_until_finished() {
+        let mut s = ChunkStream::new(4, 1, 1, false);
+        for i in 0..(LAG as u8 + 3) {
+            s.push(&[i; 4]);
+        }
+        let first = s.compressed().unwrap();
+        assert_eq!(
+            first.iter().map(|c| c.index).collect::<Vec<_>>(),
+            [0, 1, 2],
+            "only chunks LAG behind the last one cut"
+        );
+        s.finish();
+        let rest = s.compressed().unwrap();
+        assert_eq!(rest.first().map(|c| c.index), Some(3));
+        assert_eq!(rest.len() as u64, LAG);
+        assert!(rest.windows(2).all(|w| w[0].index + 1 == w[1].index));
+    }
+
+    #[test]
+    fn shuffled_chunks_unshuffle_to_the_values() {
+        let mut s = ChunkStream::new(3, 4, 4, true);
+        let v: Vec<u8> = [7u32, 8, 9].iter().flat_map(|x| x.to_le_bytes()).collect();
+        s.push(&v);
+        s.finish();
+        let got = s.compressed().unwrap();
+        assert_eq!(inflate(&got[0], 12), shuffle(&v, 4));
+    }
+
     fn inflate(c: &Chunk, size: usize) -> Vec<u8> {
         let mut d = libdeflater::Decompressor::new();
         let mut out = vec![0u8; size];
@@ -178,27 +271,25 @@ mod tests {
 
     #[test]
     fn chunks_are_cut_padded_and_compressed_as_zlib() {
-        let mut s = ChunkStream::new(4, 2, 4);
+        let mut s = ChunkStream::new(4, 2, 4, false);
         s.push(&[1; 6]);
         s.push(&[2; 6]);
         s.finish();
-        let mut got = s.compressed(true).unwrap();
-        got.sort_by_key(|c| c.index);
+        let got = s.compressed().unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(inflate(&got[0], 8), [1, 1, 1, 1, 1, 1, 2, 2]);
         assert_eq!(inflate(&got[1], 8), [2, 2, 2, 2, 0, 0, 0, 0]);
-        assert!(s.compressed(true).unwrap().is_empty());
+        assert!(s.compressed().unwrap().is_empty());
     }
 
     #[test]
     fn many_chunks_in_flight_all_come_back() {
-        let mut s = ChunkStream::new(1024, 1, 4);
+        let mut s = ChunkStream::new(1024, 1, 4, false);
         for i in 0..200u8 {
             s.push(&[i; 1024]);
         }
         s.finish();
-        let mut got = s.compressed(true).unwrap();
-        got.sort_by_key(|c| c.index);
+        let got = s.compressed().unwrap();
         assert_eq!(got.len(), 200);
         for (i, c) in got.iter().enumerate() {
             assert_eq!(c.index, i as u64);

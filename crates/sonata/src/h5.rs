@@ -143,8 +143,8 @@ pub(crate) struct Shape {
 /// Storage: without compression a fixed-size dataset is contiguous (one `pwrite` per block,
 /// no chunk index, no chunk cache copy, and no fill values written since every row is written
 /// once); with gzip it is chunked (about 1 MiB per chunk, never larger than the dataset) with
-/// the deflate filter; a 0-row fixed dataset is always contiguous (a chunk may not exceed the
-/// shape). A resizable dataset is chunked, with the filter when compression is asked for.
+/// the shuffle (numeric dtypes) and deflate filters; a 0-row fixed dataset is always contiguous
+/// (a chunk may not exceed the shape). A resizable dataset is chunked, with the filter when compression is asked for.
 /// Rows per chunk of a chunked dataset of `width` values of `dtype` per row (before clamping to
 /// the dataset's rows).
 /// Rows that every chunked 1-D dataset's chunks divide evenly: those of the narrowest dtype (4
@@ -157,20 +157,19 @@ pub(crate) fn chunk_rows_for(dtype: impl Into<ColumnType>, width: usize) -> usiz
     (CHUNK_BYTES / row_bytes).max(1)
 }
 
-/// Writes the chunks `stream` has compressed so far (all of them, once those in flight are done,
-/// if `wait`) into `ds`, whose rows are `width` values wide (1 for a column, 2 for an index).
+/// Writes the chunks of `stream` that are due, in index order (all of them, once it is finished)
+/// into `ds`, whose rows are `width` values wide (1 for a column, 2 for an index).
 /// `before` runs first when there is any chunk to write (to grow a resizable dataset).
 pub(crate) fn write_compressed(
     file: &Path,
     ds: &Dataset,
     full: &str,
     stream: &mut crate::deflate::ChunkStream,
-    wait: bool,
     width: u64,
     before: impl FnOnce() -> Result<(), SonataError>,
 ) -> Result<(), SonataError> {
     let chunks = stream
-        .compressed(wait)
+        .compressed()
         .ok_or_else(|| SonataError::invalid(file, full, "libdeflate could not compress a chunk"))?;
     if chunks.is_empty() {
         return Ok(());
@@ -295,6 +294,8 @@ pub(crate) fn create_dataset(
                 builder.chunk([c, width])
             };
             let b = match compression {
+                // Shuffle first: HDF5 applies the filters in the order they were added.
+                Compression::Gzip(level) if shuffled(dtype) => b.shuffle().deflate(level.min(9)),
                 Compression::Gzip(level) => b.deflate(level.min(9)),
                 Compression::None => b,
             };
@@ -304,6 +305,12 @@ pub(crate) fn create_dataset(
     builder
         .create(name)
         .map_err(|e| SonataError::hdf5(file, full, e))
+}
+
+/// Whether a gzip dataset of `dtype` gets HDF5's shuffle filter before deflate: numbers (all of
+/// them are 4 or 8 bytes wide), not strings (variable-length: HDF5 stores pointers).
+fn shuffled(dtype: ColumnType) -> bool {
+    matches!(dtype, ColumnType::Num(_))
 }
 
 /// How block writes reach the file: the transfer property list, and whether it is collective

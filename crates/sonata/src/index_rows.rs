@@ -36,7 +36,9 @@ impl<'a> IndexRows<'a> {
     ) -> Self {
         let chunk_rows = ds.chunk().and_then(|c| c.first().copied());
         let direct = match (gzip, chunk_rows) {
-            (Some(level), Some(rows)) if rows > 0 => Some(ChunkStream::new(rows * 2, 8, level)),
+            (Some(level), Some(rows)) if rows > 0 => {
+                Some(ChunkStream::new(rows * 2, 8, level, true))
+            }
             _ => None,
         };
         IndexRows {
@@ -72,7 +74,7 @@ impl<'a> IndexRows<'a> {
             Some(stream) => {
                 stream.push(&deflate::num_le_bytes(NumSlice::U64(values)));
                 self.written += k;
-                self.write_compressed(false)?;
+                self.write_compressed()?;
             }
         }
         Ok(())
@@ -82,7 +84,7 @@ impl<'a> IndexRows<'a> {
     pub(crate) fn finish(mut self) -> Result<u64, SonataError> {
         if let Some(stream) = &mut self.direct {
             stream.finish();
-            self.write_compressed(true)?;
+            self.write_compressed()?;
         }
         Ok(self.written)
     }
@@ -96,15 +98,14 @@ impl<'a> IndexRows<'a> {
         Ok(())
     }
 
-    /// Writes the chunks compressed so far (all, once those in flight are done, if `wait`).
-    /// Each lies within the rows written so far, to which the extent grows first.
-    fn write_compressed(&mut self, wait: bool) -> Result<(), SonataError> {
+    /// Writes the chunks due (all of them once the stream is finished). Each lies within the
+    /// rows written so far, to which the extent grows first.
+    fn write_compressed(&mut self) -> Result<(), SonataError> {
         let Some(mut stream) = self.direct.take() else {
             return Ok(());
         };
         let grow = || self.extend_to(self.written);
-        let written =
-            h5::write_compressed(self.path, &self.ds, &self.full, &mut stream, wait, 2, grow);
+        let written = h5::write_compressed(self.path, &self.ds, &self.full, &mut stream, 2, grow);
         self.direct = Some(stream);
         written
     }

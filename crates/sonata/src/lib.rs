@@ -29,6 +29,7 @@ pub use config::{
     RunParams, CIRCUIT_CONFIG, SIMULATION_CONFIG,
 };
 pub use csv::{write_edge_types, write_node_types, write_type_table, TypeTable, MISSING};
+pub use deflate::shuffle;
 pub use edges::{
     EdgeGroupLayout, EdgePopulationLayout, EdgeRows, EdgesWriter, IndexPart, ParallelEdgesWriter,
 };

@@ -89,7 +89,7 @@ impl Tracked {
         let direct = match compression {
             Compression::Gzip(level) if serial && rows > 0 => {
                 let chunk_rows = h5::chunk_rows_for(dtype, 1).min(rows as usize);
-                Some(ChunkStream::new(chunk_rows, dtype.size(), level))
+                Some(ChunkStream::new(chunk_rows, dtype.size(), level, true))
             }
             _ => None,
         };
@@ -102,13 +102,10 @@ impl Tracked {
         }
     }
 
-    /// Writes the chunks compressed so far (all of them, once those in flight are done, if
-    /// `wait`).
-    fn write_compressed(&mut self, path: &Path, wait: bool) -> Result<(), SonataError> {
+    /// Writes the chunks due (all of them once the stream is finished).
+    fn write_compressed(&mut self, path: &Path) -> Result<(), SonataError> {
         match &mut self.direct {
-            Some(stream) => {
-                h5::write_compressed(path, &self.ds, &self.full, stream, wait, 1, || Ok(()))
-            }
+            Some(stream) => h5::write_compressed(path, &self.ds, &self.full, stream, 1, || Ok(())),
             None => Ok(()),
         }
     }
@@ -142,7 +139,7 @@ fn write_tracked(
                     ));
                 }
                 stream.push(&bytes);
-                t.write_compressed(path, false)?;
+                t.write_compressed(path)?;
             }
             _ => h5::write_column(path, &t.ds, &t.full, offset, *col, io)?,
         }
@@ -158,7 +155,7 @@ fn flush_tracked(path: &Path, tracked: &mut [Tracked]) -> Result<(), SonataError
         if let Some(stream) = &mut t.direct {
             stream.finish();
         }
-        t.write_compressed(path, true)?;
+        t.write_compressed(path)?;
     }
     Ok(())
 }

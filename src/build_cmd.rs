@@ -37,6 +37,10 @@ pub struct BuildArgs {
     /// Tests of --resume: rank 0 stops as on SIGTERM once N edge populations are finished.
     #[arg(long, value_name = "N", hide = true)]
     stop_after_populations: Option<usize>,
+    /// Tests of signals: rank 0 waits MS milliseconds after each finished edge population, so
+    /// that a signal sent then finds the build between two populations on any machine.
+    #[arg(long, value_name = "MS", hide = true)]
+    pause_after_population_ms: Option<u64>,
 }
 
 pub fn main(args: &BuildArgs) -> ExitCode {
@@ -143,6 +147,9 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     options.strict = cli.strict;
     options.resume = cli.resume;
     options.stop_after_populations = cli.stop_after_populations;
+    options.pause_after_population = cli
+        .pause_after_population_ms
+        .map(std::time::Duration::from_millis);
     options.read_env();
     match netbuild::build(&circuit, &options, comm) {
         Ok(summary) => {

@@ -231,7 +231,18 @@ fn finished_in_partial(out: &Path) -> usize {
 /// Starts the build of `spec` into `out` on 2 ranks and waits until a population is finished
 /// (the build still running).
 fn start_and_wait_for_a_population(spec: &Path, out: &Path) -> common::Running {
-    let mut cmd = netbuild_on(2, [spec.as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    // Rank 0 waits 5 s after each population: the signal finds the build between two
+    // populations on any machine (the whole build takes a fraction of a second on a quiet one).
+    let mut cmd = netbuild_on(
+        2,
+        [
+            spec.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--pause-after-population-ms".as_ref(),
+            "5000".as_ref(),
+        ],
+    );
     cmd.env("RUST_LOG", "info");
     let mut job = spawn(cmd);
     let ready = poll(TIMEOUT, || {

@@ -386,15 +386,14 @@ def test_force_overwrite_and_files_netbuild_did_not_write(tmp_path):
         print('refused:', e)
     with open('network/mine_nodes.h5', 'w') as f:
         f.write('mine')
-    try:
-        net.save_nodes(output_dir='network', nodes_file_name='mine_nodes.h5', force_overwrite=True)
-    except NetbuildError as e:
-        print('kept:', e)
+    # A file netbuild did not write in the way of force_overwrite=True: kept as <name>.orig.
+    net.save_nodes(output_dir='network', nodes_file_name='mine_nodes.h5', force_overwrite=True)
     """
     p, d = run(script, tmp_path, "netbuild")
     assert f"refused: {d / 'network/a_nodes.h5'} exists (force_overwrite=False)" in p.stdout
-    assert "kept:" in p.stdout and "netbuild did not write it" in p.stdout
-    assert (d / "network/mine_nodes.h5").read_text() == "mine"
+    assert "mine_nodes.h5 was not written by netbuild: kept as mine_nodes.h5.orig" in p.stderr
+    assert (d / "network/mine_nodes.h5.orig").read_text() == "mine"
+    assert (d / "network/mine_nodes.h5").read_bytes()[:4] == b"\x89HDF"
     assert not [f for f in d.iterdir() if f.name.startswith(".netbuild-stage")]
 
 

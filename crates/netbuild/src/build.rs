@@ -189,7 +189,7 @@ pub fn build(
         // A spec that imports adds its files to an existing circuit's folder.
         remove_stale: options.remove_stale && circuit.imports.is_empty(),
     };
-    let key = resume_key(circuit, options, comm.size());
+    let key = resume_key(circuit, options, comm.size(), comm.ranks_on_host());
     let start = if options.resume {
         Start::Resume(&key)
     } else {
@@ -450,14 +450,20 @@ pub fn build(
     })
 }
 
-/// What a stopped build must share with this one to be continued by it.
-fn resume_key(circuit: &Circuit, options: &BuildOptions, ranks: usize) -> ResumeKey {
+/// What a stopped build must share with this one to be continued by it (the memory budget per
+/// rank as the build takes it: a share of what the host's job may use).
+fn resume_key(
+    circuit: &Circuit,
+    options: &BuildOptions,
+    ranks: usize,
+    ranks_on_host: usize,
+) -> ResumeKey {
     ResumeKey {
         netbuild_version: env!("CARGO_PKG_VERSION").to_string(),
         spec_sha256: options.spec_text_hash.clone(),
         seed: circuit.seed,
         ranks,
-        memory_budget: options.budget(ranks),
+        memory_budget: options.budget(ranks_on_host).bytes,
         writer: format!("{:?}", options.writer),
         layout: format!("{:?} {:?}", options.compression, options.sort_edges_by),
     }
@@ -472,6 +478,12 @@ fn record(out: &OutputDir, state: &ResumeState, options: &BuildOptions) -> Resul
     })?;
     if options.stop_after_populations == Some(state.populations.len()) {
         crate::stop::stop_now(signal_hook::consts::SIGTERM);
+    }
+    if let Some(pause) = options
+        .pause_after_population
+        .filter(|_| !state.populations.is_empty())
+    {
+        std::thread::sleep(pause);
     }
     Ok(())
 }

@@ -62,6 +62,10 @@ pub struct BuildOptions {
     /// Tests of `--resume`: once this many edge populations are finished, rank 0 stops as on
     /// SIGTERM ([`crate::stop::stop_now`]: the process exits). `None` for a real build.
     pub stop_after_populations: Option<usize>,
+    /// Tests of signals: rank 0 waits this long after each finished edge population (a signal
+    /// then finds the build between populations however fast the machine). `None` for a real
+    /// build.
+    pub pause_after_population: Option<std::time::Duration>,
 }
 
 impl BuildOptions {
@@ -100,6 +104,7 @@ impl BuildOptions {
             fault: None,
             resume: false,
             stop_after_populations: None,
+            pause_after_population: None,
         }
     }
 

@@ -145,10 +145,13 @@ impl InProgress {
             self.remove();
             return None;
         };
-        resume::remove_unlisted(&self.partial, Some(&state));
         if dir.join(STATE_FILE).is_file() {
-            let _ = std::fs::remove_dir_all(&dir);
+            // Another rank kept it a moment ago (a build's start removes or takes up an older
+            // kept folder, so one there now is this build's): it reports, not this one. Never
+            // removed here: that raced with the other rank's rename and lost the kept files.
+            return Some(Kept::of(&state, dir, false));
         }
+        resume::remove_unlisted(&self.partial, Some(&state));
         // Fails when another rank was first (the folder is gone): it reports, not this one.
         if std::fs::rename(&self.partial, &dir).is_err() {
             // Another rank was first.

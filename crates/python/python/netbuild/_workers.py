@@ -104,7 +104,7 @@ def _place(task):
 # Below this many calls of the script's functions (pairs, or synapses for properties) in one
 # pass, they run in the script's process: the same answers (each block reseeds numpy alike), no
 # fork. Larger work runs in forked workers, whose changes to the script's globals stay there.
-FORK_MIN_CALLS = 100_000
+FORK_MIN_CALLS = 10_000
 
 
 def _shares(tasks, n):

@@ -306,16 +306,7 @@ fn sigkill_mid_build(victim: Victim) {
     }
     let partial = partial_dirs(&out);
     assert_eq!(partial.len(), 1, "{partial:?}");
-    let rank0: u32 = partial[0]
-        .file_name()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .rsplit('-')
-        .next()
-        .unwrap()
-        .parse()
-        .expect("the .netbuild-partial folder ends with rank 0's pid");
+    let rank0 = common::writer_pid(&partial[0]);
 
     // The ranks: children of mpirun running the binary on our output path.
     let mut ranks = Vec::new();

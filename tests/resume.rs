@@ -322,16 +322,7 @@ fn sigkill_leaves_no_half_file_and_resume_continues() {
         "no population finished while running"
     );
     let partial = partial_dirs(&out);
-    let rank0: u32 = partial[0]
-        .file_name()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .rsplit('-')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let rank0 = common::writer_pid(&partial[0]);
     common::signal(rank0, "KILL");
     let Some(status) = job.wait_until(Duration::from_secs(30)) else {
         job.kill_all();

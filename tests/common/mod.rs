@@ -447,6 +447,17 @@ pub fn partial_dirs(target: &Path) -> Vec<PathBuf> {
     }
 }
 
+/// The pid of the writer (rank 0) of a build in progress, from its hidden folder's name
+/// (`.netbuild-partial-<pid>`).
+pub fn writer_pid(partial: &Path) -> u32 {
+    partial
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.rsplit('-').next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("{}: not .netbuild-partial-<pid>", partial.display()))
+}
+
 /// A file or a folder, as found in an output tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entry {

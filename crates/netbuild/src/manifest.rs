@@ -178,6 +178,17 @@ impl Manifest {
     }
 }
 
+/// Whether the existing file `rel` of `dir` is netbuild's, given the folder's manifest
+/// (`None`: it has none): listed and unchanged since, or, without a manifest, a file of a netbuild
+/// from before manifests ([`written_by_netbuild`]). The one rule of the build's pre-check and of
+/// the Python front's placing.
+pub fn is_netbuilds(dir: &Path, manifest: Option<&Manifest>, rel: &str) -> bool {
+    match manifest {
+        Some(m) => m.lists_unchanged(dir, rel),
+        None => written_by_netbuild(dir, rel),
+    }
+}
+
 /// Whether the HDF5 file `path` carries netbuild's root attribute `netbuild_version`.
 fn has_netbuild_version(path: &Path) -> bool {
     let Ok(file) = hdf5::File::open(path) else {

@@ -377,11 +377,7 @@ impl OutputDir {
         if std::fs::symlink_metadata(&path).is_err() {
             return Ok(());
         }
-        let netbuilds = match &self.before {
-            Some(m) => m.lists_unchanged(&self.target, rel),
-            None => manifest::written_by_netbuild(&self.target, rel),
-        };
-        if !netbuilds {
+        if !manifest::is_netbuilds(&self.target, self.before.as_ref(), rel) {
             return Err(OutputError::NotNetbuilds { path });
         }
         let config = crate::names::CONFIGS.contains(&rel);

@@ -231,13 +231,10 @@ fn finalize() {
 /// `OutputError` for a manifest netbuild cannot read.
 #[pyfunction]
 fn is_netbuilds(folder: &str, name: &str) -> PyResult<bool> {
-    use netbuild::manifest::{written_by_netbuild, Manifest};
+    use netbuild::manifest::{is_netbuilds, Manifest};
     let dir = Path::new(folder);
-    match Manifest::read(dir) {
-        Ok(Some(m)) => Ok(m.lists_unchanged(dir, name)),
-        Ok(None) => Ok(written_by_netbuild(dir, name)),
-        Err(e) => Err(OutputError::new_err(e.to_string())),
-    }
+    let manifest = Manifest::read(dir).map_err(|e| OutputError::new_err(e.to_string()))?;
+    Ok(is_netbuilds(dir, manifest.as_ref(), name))
 }
 
 /// Adds the files `names` of `folder` (as they are now) to the folder's `.netbuild.json`,

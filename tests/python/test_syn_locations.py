@@ -410,8 +410,10 @@ bio.save(output_dir=sys.argv[1])
         assert set(got) <= allowed
 
 
+@pytest.mark.parametrize("ranks", [1, 2])
 @pytest.mark.parametrize("case", ["missing_file", "bad_line", "empty_range", "section_name"])
-def test_bad_input_is_a_located_error(tmp_path, case):
+def test_bad_input_is_a_located_error(tmp_path, case, ranks):
+    """On 2 ranks only the host's first rank reads the files: the others get its error."""
     morphs = tmp_path / "m"
     morphs.mkdir()
     for name in NAMES:
@@ -431,7 +433,7 @@ def test_bad_input_is_a_located_error(tmp_path, case):
     else:
         blocks = blocks.replace('"basal", "apical"', '"basal", "dendrite"', 1)
         want = ["spec.toml:", "unknown section name 'dendrite'"]
-    p = build(tmp_path, spec_text(morphs, blocks), check=False)
+    p = build(tmp_path, spec_text(morphs, blocks), ranks=ranks, check=False)
     assert p.returncode == 2, p.stdout + p.stderr
     for w in want:
         assert w in p.stderr, f"{w!r} not in {p.stderr!r}"

@@ -25,7 +25,7 @@
 
 use crate::budget::Budget;
 use crate::options::{BuildOptions, SortBy};
-use crate::plan::{split_targets, EdgePopulation};
+use crate::plan::{split_targets, table_dtype, EdgePopulation};
 use crate::sample::{by_connecting, Coverage, Sampling, Tally};
 use crate::sample::{ENUMERATE_WORK, MIN_SAMPLE_TARGETS, SAMPLE_WORK};
 use crate::setup::EdgeSetup;
@@ -250,7 +250,10 @@ pub fn estimate(
         let first = edge_types.len();
         for (l, e) in types.iter().enumerate() {
             let group = &pop.groups[pop.group_of[l]];
-            let group_bytes: u64 = group.iter().map(|(_, d)| width(*d) as u64).sum();
+            let group_bytes: u64 = group
+                .iter()
+                .map(|(_, c)| width(table_dtype(*c)) as u64)
+                .sum();
             let total_work = work.type_totals()[l];
             edge_types.push(edge_type(e, pop, group_bytes, sampling, total_work));
         }

@@ -333,7 +333,12 @@ pub fn build(
         let mut reader = table.finish()?;
         let collated = collate(comm, &mine);
         // Parallel HDF5 writes no variable-length data: rank 0 writes a population with strings.
-        let parallel = parallel && !pop.has_strings();
+        let parallel = if parallel && pop.has_strings() {
+            tracing::info!(population = %pop.name, "rank 0 writes it: string properties (parallel HDF5 writes no variable-length strings)");
+            false
+        } else {
+            parallel
+        };
         let writer = if parallel { "parallel" } else { "rank0" };
         tracing::info!(writer = %writer, "writing {} ...", pop.name);
         let dir = out

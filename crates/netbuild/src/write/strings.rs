@@ -73,3 +73,82 @@ pub(super) fn decode(
     out.truncate(k);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::edge_populations;
+    use netbuild_model::{all_nodes, generate_networks, Circuit, Dtype, EdgeValue, Rule};
+    use std::sync::Arc;
+
+    fn code() -> EdgeValue {
+        EdgeValue::Custom(Arc::new(|_, _| 0.0))
+    }
+
+    /// Edge types 0 and 2 share a group (a string and an f32 column) with their own strings;
+    /// edge type 1 stores the same name as numbers, in a group of its own.
+    fn population() -> EdgePopulation {
+        let mut c = Circuit::new(1);
+        c.add_nodes("a", 10);
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
+        c.add_edges(all_nodes("a"), all_nodes("a"), Rule::AllToAll)
+            .string_prop("receptor", words(&["AMPA", "NMDA"]), code())
+            .edge_prop("w", Dtype::F32, code());
+        c.add_edges(all_nodes("a"), all_nodes("a"), Rule::AllToAll)
+            .edge_prop("receptor", Dtype::U32, code())
+            .edge_prop("w", Dtype::F32, code());
+        c.add_edges(all_nodes("a"), all_nodes("a"), Rule::AllToAll)
+            .string_prop("receptor", words(&["GABA_A", "GABA_B", "é"]), code())
+            .edge_prop("w", Dtype::F32, code());
+        let nets = generate_networks(&c).unwrap();
+        edge_populations(&c, &nets).remove(0)
+    }
+
+    fn chunk(edge_type: Vec<usize>, codes: Vec<u32>, other: Vec<u32>) -> RowChunk {
+        let n = edge_type.len();
+        let w = |k: usize| Column::F32(vec![0.5; k]);
+        RowChunk {
+            source: vec![0; n],
+            target: vec![0; n],
+            edge_type,
+            groups: vec![
+                vec![Column::U32(codes.clone()), w(codes.len())],
+                vec![Column::U32(other.clone()), w(other.len())],
+            ],
+        }
+    }
+
+    #[test]
+    fn a_shared_group_reads_each_row_with_its_edge_types_strings() {
+        let pop = population();
+        assert_eq!(pop.group_of, vec![0, 1, 0]);
+        assert!(pop.has_strings());
+        assert_eq!(pop.groups[0][0], ("receptor".into(), ColumnType::Str));
+        assert_eq!(
+            pop.groups[1][0],
+            ("receptor".into(), ColumnType::Num(Dtype::U32))
+        );
+        // The table holds the string column as u32 codes.
+        assert_eq!(pop.table_layout().groups[0], vec![Dtype::U32, Dtype::F32]);
+
+        let c = chunk(vec![0, 2, 1, 2, 0, 1], vec![1, 2, 0, 0], vec![7, 8]);
+        let mut out = Vec::new();
+        decode(&c, &pop, &mut out).unwrap();
+        let want: Vec<String> = ["NMDA", "é", "GABA_A", "AMPA"].map(String::from).into();
+        assert_eq!(out, vec![(0, 0, want)]);
+        // Buffers are reused chunk after chunk; a chunk without rows of the group is empty.
+        decode(&chunk(vec![1], vec![], vec![3]), &pop, &mut out).unwrap();
+        assert_eq!(out, vec![(0, 0, Vec::new())]);
+    }
+
+    #[test]
+    fn a_code_outside_the_vocabulary_is_an_error() {
+        let pop = population();
+        let mut out = Vec::new();
+        let e = decode(&chunk(vec![0, 2], vec![0, 3], vec![]), &pop, &mut out).unwrap_err();
+        assert!(
+            e.to_string().contains("edge type 2") && e.to_string().contains("code 3"),
+            "{e}"
+        );
+    }
+}

@@ -40,7 +40,7 @@ import traceback
 import numpy as np
 
 from . import _netbuild
-from ._calls import ConnectionCall, units_per_block
+from ._calls import ConnectionCall, Strings, merge_strings, units_per_block
 
 # What the forked workers inherit: the jobs of the running phase.
 _JOBS = {"rules": {}, "props": {}, "tables": {}, "base": 0}
@@ -242,7 +242,9 @@ def evaluate(rules, props, workers=None):
         (targets, offsets, sources, counts), columns = made[index]
         out.append((index, targets.astype(np.uint64).tobytes(), offsets.astype(np.uint64).tobytes(),
                     sources.tobytes(), counts.tobytes(),
-                    [(k, values.tobytes()) for k, values in columns]))
+                    [(k, values.codes.astype(np.float64).tobytes(), values.vocabulary)
+                     if isinstance(values, Strings) else (k, values.tobytes(), None)
+                     for k, values in columns]))
     return out
 
 
@@ -271,7 +273,11 @@ def _evaluate(rules, props, workers, chosen):
     columns = {index: [] for index, _ in rules}
     for j, (index, k, call) in enumerate(props):
         parts = [answers[t] for t in tasks if t[1] == j]
-        values = np.concatenate(parts) if parts else np.zeros((0, call.n))
         for c in range(call.n):
-            columns[index].append((k + c, np.ascontiguousarray(values[:, c])))
+            column = [p[c] for p in parts]
+            if call.strings[c]:
+                values = merge_strings(column)
+            else:
+                values = np.ascontiguousarray(np.concatenate(column) if column else np.zeros(0))
+            columns[index].append((k + c, values))
     return {index: (_JOBS["tables"][index], columns[index]) for index, _ in rules}

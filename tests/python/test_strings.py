@@ -1,7 +1,7 @@
 """String per-edge properties (BMTK's `add_properties(name, rule=fn, dtypes=h5py.string_dtype())`).
 
 tests/python/scripts/string_edges.py (deterministic rules: a string per synapse beside numbers,
-in a several-name rule, two edge types sharing a group with different strings, 2 synapses per
+in a several-name rule, a list of strings (values=[...]), two edge types sharing a group with different strings, 2 synapses per
 pair, non-ASCII text) built by BMTK 1.2, by netbuild on 1 rank and by netbuild on 2 ranks:
 
 - netbuild's files are the same on 1 and 2 ranks (h5diff);
@@ -26,7 +26,7 @@ from test_front import ROOT, SCRIPTS, run, same_folder
 
 SCRIPT = SCRIPTS / "string_edges.py"
 POPULATIONS = {"ctx_ctx": "ctx_to_ctx", "ext_ctx": "ext_to_ctx"}
-STRING_COLUMNS = {"ctx_to_ctx": {"receptor"}, "ext_to_ctx": {"site"}}
+STRING_COLUMNS = {"ctx_to_ctx": {"receptor"}, "ext_to_ctx": {"site", "label"}}
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +147,12 @@ def test_a_rule_returning_a_number_for_a_string_property_says_so(tmp_path):
     assert p.returncode != 0
     assert "property 'receptor' has a string dtype: the rule returned 1.5 (float)" in p.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_list_of_strings_in_bmtk_order(built):
+    rows, _ = edges(built["one"], "ext_ctx")
+    labels = [dict(r[3])["label"] for r in rows if r[0] == 1]
+    assert sorted(labels) == sorted(f"edge {i}" for i in range(60))
 
 
 def test_a_fixed_length_string_dtype_is_refused_with_the_reason():

@@ -1,6 +1,6 @@
 """A BMTK builder script with string per-edge properties: add_properties rules returning a str
 per synapse (dtypes=h5py.string_dtype(), as BMTK's users write it), beside numbers and in a
-several-name rule, on edge types that share an edge group with different strings, with several
+several-name rule, as a list (values=[...]), on edge types that share an edge group with different strings, with several
 synapses per pair and non-ASCII text. Every rule is deterministic, so BMTK and netbuild must
 write the same edges with the same values. Run it as `python string_edges.py OUT_DIR`;
 FRONT=bmtk builds it with BMTK itself, else netbuild: the only difference is the import below."""
@@ -62,6 +62,13 @@ inputs = ext.add_edges(source=ext.nodes(), target=ctx.nodes(ei="e"), connection_
                        model_template="static_synapse", dynamics_params="input.json")
 inputs.add_properties(["site", "delay"], rule=site_and_delay,
                       dtypes=[h5py.string_dtype(), float])
+
+# A list of strings (values=[...]): value i for BMTK's i-th edge (sources, then targets, then
+# the synapses of a pair); every pair, 2 synapses.
+listed = ext.add_edges(source=ext.nodes(), target=ctx.nodes(ei="i"), connection_rule=2,
+                       model_template="static_synapse", dynamics_params="listed.json")
+listed.add_properties("label", values=[f"edge {i}" for i in range(5 * 6 * 2)],
+                      dtypes=h5py.string_dtype())
 
 for net in (ctx, ext):
     net.build()

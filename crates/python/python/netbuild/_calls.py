@@ -329,14 +329,17 @@ class SynapseValuesCall(PropertyCall):
     per synapse, the synapses of a pair one after the other; an array of values): a list of
     values in BMTK's edge order, say, computed for a whole block at once."""
 
-    def __init__(self, cm, of_synapses):
-        super().__init__(cm, None, None, 1)
+    def __init__(self, cm, of_synapses, text=False, name=""):
+        super().__init__(cm, None, None, 1, ["str" if text else "f64"], [name])
         self.of_synapses = of_synapses
 
     def block(self, table, lo, hi):
         """As :meth:`PropertyCall.block`, one column."""
         s_of, t_of = _synapses(table, lo, hi)
-        return [np.asarray(self.of_synapses(s_of, t_of), dtype=np.float64).reshape(-1)]
+        values = self.of_synapses(s_of, t_of)
+        if self.strings[0]:
+            return [Strings.of(list(values), self.names[0])]
+        return [np.asarray(values, dtype=np.float64).reshape(-1)]
 
 
 def _synapses(table, lo, hi):

@@ -217,28 +217,32 @@ class ConnectionMap:
         """Per-edge properties (BMTK's signature): ``rule`` is a function called per synapse
         as ``rule(source, target, **rule_params)`` returning the value (a tuple for several
         ``names``), a netbuild value (``netbuild.rules.expr(...)``, a generator), or a constant;
-        ``values`` a constant. ``dtypes``: numpy dtypes or names (default float64)."""
+        ``values`` a constant. ``dtypes``: numpy dtypes or names (default float64); a string
+        dtype (``h5py.string_dtype()``, ``str``) makes a string property: the function returns a
+        str per synapse (or ``values`` is a list of them, or one str for all)."""
         if (rule is None) == (values is None):
             raise NetbuildError('Please specify either the "rule" or "values" parameters')
+        multi = isinstance(names, (list, tuple))
+        listed = list(names) if multi else [names]
+        if multi:
+            dts = list(dtypes) if isinstance(dtypes, (list, tuple)) else [dtypes] * len(listed)
+        else:
+            dts = [dtypes]
+        if len(dts) != len(listed):
+            raise NetbuildError(f"add_properties: {len(listed)} names but {len(dts)} dtypes")
+        dts = [_dtype(d) for d in dts]
+        text = dts == ["str"]
         if values is not None:
             if isinstance(values, (list, tuple, np.ndarray)):
-                rule = _ValuesList(self, names, values)
+                rule = _ValuesList(self, names, values, text)
             else:
                 rule = values
         if isinstance(rule, (list, tuple, np.ndarray)):
-            rule = _ValuesList(self, names, rule)
-        multi = isinstance(names, (list, tuple))
-        names = list(names) if multi else [names]
-        if multi:
-            dts = list(dtypes) if isinstance(dtypes, (list, tuple)) else [dtypes] * len(names)
-        else:
-            dts = [dtypes]
-        if len(dts) != len(names):
-            raise NetbuildError(f"add_properties: {len(names)} names but {len(dts)} dtypes")
+            rule = _ValuesList(self, names, rule, text)
+        names = listed
         if multi and not callable(rule) and len(names) > 1 and not isinstance(rule, SynLocations):
             raise NetbuildError("add_properties: several names need a function returning a tuple")
-        dts = [_dtype(d) for d in dts]
-        if isinstance(rule, str) and dts == ["str"]:
+        if isinstance(rule, str) and text:
             rule = _Constant(rule)  # one string for every synapse, not an expression
         self.properties.append((names, rule, rule_params or {}, dts, _caller()))
         return self
@@ -263,7 +267,7 @@ class _ValuesList:
     edge type whose every pair connects with a fixed number of synapses (``connection_rule=<int>``
     or ``nsyns=``) has BMTK's edge list before building; any other rule is refused."""
 
-    def __init__(self, cm, names, values):
+    def __init__(self, cm, names, values, text=False):
         if isinstance(names, (list, tuple)) and len(names) != 1:
             raise NetbuildError("add_properties(values=[...]) takes one property name")
         rule = cm.rule
@@ -273,6 +277,9 @@ class _ValuesList:
                 "a connection function or a netbuild rule makes is only known once they are made; "
                 "netbuild takes a list only where every pair connects "
                 "(connection_rule=<int> or nsyns=<int>); give a rule instead")
+        if text:  # a string property: the strings as they are (checked when used)
+            self.values, self.cm = np.asarray(list(values), dtype=object), cm
+            return
         a = np.asarray(values)
         if a.ndim != 1 or a.dtype.kind not in "biuf":
             raise NetbuildError("add_properties(values=[...]): netbuild stores per-edge values as "
@@ -968,19 +975,20 @@ class _Session:
                 # Each synapse's code into the strings of a string property, stored as u32.
                 stored = ["u32" if dt == "str" else dt for dt in dtypes]
                 for j, (name, dt) in enumerate(zip(names, dtypes)):
-                    if dt == "str" and not (callable(prop_rule)
-                                            and not isinstance(prop_rule, (Value, _ValuesList))):
+                    if dt == "str" and not isinstance(prop_rule, _ValuesList) and not (
+                            callable(prop_rule) and not isinstance(prop_rule, Value)):
                         raise NetbuildError(
                             f"{callsite}: add_properties({name!r}): a string property takes a "
-                            "Python function returning a str per synapse, or one str for all; "
+                            "Python function returning a str per synapse, a list of them "
+                            "(values=[...]), or one str for all; "
                             f"found {prop_rule!r}")
                     if isinstance(prop_rule, Value):
                         text = prop_rule.toml(dt)
                     elif isinstance(prop_rule, _ValuesList):
-                        text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(dt))])
+                        text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(stored[j]))])
                         self.functions.append(prop_rule)
                         self.props.append((index, k, SynapseValuesCall(
-                            cm, prop_rule.call().of_synapses)))
+                            cm, prop_rule.call().of_synapses, dt == "str", name)))
                     elif callable(prop_rule):
                         self.functions += [prop_rule, params]
                         text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(stored[j]))])

@@ -1,10 +1,12 @@
 """String per-edge properties (BMTK's `add_properties(name, rule=fn, dtypes=h5py.string_dtype())`).
 
 tests/python/scripts/string_edges.py (deterministic rules: a string per synapse beside numbers,
-in a several-name rule, a list of strings (values=[...]), two edge types sharing a group with different strings, 2 synapses per
-pair, non-ASCII text) built by BMTK 1.2, by netbuild on 1 rank and by netbuild on 2 ranks:
+in a several-name rule, a list of strings (values=[...]), two edge types sharing a group with
+different strings, 2 synapses per pair, non-ASCII text; and a population without strings) built
+by BMTK 1.2, by netbuild on 1 rank and by netbuild on 2 ranks:
 
-- netbuild's files are the same on 1 and 2 ranks (h5diff);
+- netbuild's files are the same on 1 and 2 ranks (h5diff); on 2, rank 0 writes the files with
+  strings, both ranks the other one (parallel HDF5);
 - every edge (edge type by declaration order, source, target, each column's value) is the same
   as BMTK's, and each string column is stored as BMTK stores it: variable-length UTF-8;
 - h5py, libsonata and bmtk's reader read the strings back; `netbuild-mpi validate` accepts it;
@@ -15,6 +17,7 @@ pair, non-ASCII text) built by BMTK 1.2, by netbuild on 1 rank and by netbuild o
 """
 
 import csv
+import re
 import subprocess
 from pathlib import Path
 
@@ -25,19 +28,26 @@ import pytest
 from test_front import ROOT, SCRIPTS, run, same_folder
 
 SCRIPT = SCRIPTS / "string_edges.py"
-POPULATIONS = {"ctx_ctx": "ctx_to_ctx", "ext_ctx": "ext_to_ctx"}
-STRING_COLUMNS = {"ctx_to_ctx": {"receptor"}, "ext_to_ctx": {"site", "label"}}
+POPULATIONS = {"ctx_ctx": "ctx_to_ctx", "ext_ctx": "ext_to_ctx", "ctx_out": "ctx_to_out"}
+STRING_COLUMNS = {"ctx_to_ctx": {"receptor"}, "ext_to_ctx": {"site", "label"}, "ctx_to_out": set()}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """{"bmtk", "one", "two"}: the script's output folder built by BMTK, netbuild on 1 rank, 2 ranks."""
+    """{"bmtk", "one", "two"}: the script's output folder built by BMTK, by netbuild on 1 rank
+    and on 2 ranks; "<name> log": the run's stderr."""
     base = tmp_path_factory.mktemp("strings")
     out = {}
     for name, ranks, front in (("bmtk", 1, "bmtk"), ("one", 1, "netbuild"), ("two", 2, "netbuild")):
-        run([SCRIPT, base / name], ranks=ranks, FRONT=front)
+        p = run([SCRIPT, base / name], ranks=ranks, FRONT=front)
         out[name] = base / name
+        out[name + " log"] = p.stderr
     return out
+
+
+def plain(log):
+    """`log` without its terminal colours."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", log)
 
 
 def edges(folder, stem):
@@ -69,6 +79,15 @@ def edges(folder, stem):
 
 def test_the_same_files_on_1_and_2_ranks(built):
     same_folder(built["one"], built["two"])
+    # On 2 ranks the files with strings were written by rank 0, the other one by both ranks
+    # through parallel HDF5 (which writes no variable-length strings).
+    lines = plain(built["two log"]).splitlines()
+    writers = {"ctx_to_ctx": "rank0", "ext_to_ctx": "rank0", "ctx_to_out": "parallel"}
+    for pop, writer in writers.items():
+        assert any(f"writing {pop} ... writer={writer}" in line for line in lines), pop
+        fallback = any("rank 0 writes it: string properties" in line and f"population={pop}" in line
+                       for line in lines)
+        assert fallback == (writer == "rank0"), pop
 
 
 @pytest.mark.parametrize("stem", sorted(POPULATIONS))

@@ -1,7 +1,8 @@
 """A BMTK builder script with string per-edge properties: add_properties rules returning a str
 per synapse (dtypes=h5py.string_dtype(), as BMTK's users write it), beside numbers and in a
-several-name rule, as a list (values=[...]), on edge types that share an edge group with different strings, with several
-synapses per pair and non-ASCII text. Every rule is deterministic, so BMTK and netbuild must
+several-name rule, as a list (values=[...]), on edge types that share an edge group with
+different strings, with several synapses per pair and non-ASCII text; and a population without
+strings. Every rule is deterministic, so BMTK and netbuild must
 write the same edges with the same values. Run it as `python string_edges.py OUT_DIR`;
 FRONT=bmtk builds it with BMTK itself, else netbuild: the only difference is the import below."""
 import os
@@ -21,6 +22,9 @@ ctx.add_nodes(N=6, pop_name="pv", ei="i", model_type="point_neuron",
               model_template="nest:iaf_psc_alpha", dynamics_params="i.json")
 ext = NetworkBuilder("ext")
 ext.add_nodes(N=5, pop_name="tON", model_type="virtual")
+out = NetworkBuilder("out")
+out.add_nodes(N=3, pop_name="readout", model_type="point_neuron",
+              model_template="nest:iaf_psc_alpha", dynamics_params="e.json")
 
 
 def some_pairs(source, target):
@@ -57,6 +61,10 @@ i2all = ctx.add_edges(source={"ei": "i"}, target=ctx.nodes(), connection_rule=so
 i2all.add_properties("receptor", rule=gaba, dtypes=h5py.string_dtype())
 i2all.add_properties("syn_weight", rule=weight, dtypes=float)
 
+# No string here: under MPI this file is written by every rank together (the others, by rank 0).
+ctx.add_edges(source=ctx.nodes(ei="e"), target=out.nodes(), connection_rule=1, syn_weight=2.0,
+              model_template="static_synapse", dynamics_params="readout.json")
+
 # Several names from one rule: a string and a number; every pair, 1 synapse.
 inputs = ext.add_edges(source=ext.nodes(), target=ctx.nodes(ei="e"), connection_rule=1,
                        model_template="static_synapse", dynamics_params="input.json")
@@ -70,8 +78,8 @@ listed = ext.add_edges(source=ext.nodes(), target=ctx.nodes(ei="i"), connection_
 listed.add_properties("label", values=[f"edge {i}" for i in range(5 * 6 * 2)],
                       dtypes=h5py.string_dtype())
 
-for net in (ctx, ext):
+for net in (ctx, ext, out):
     net.build()
-out = sys.argv[1] if len(sys.argv) > 1 else "network"
-ctx.save(output_dir=out, compression="none")
-ext.save(output_dir=out, compression="none")
+folder = sys.argv[1] if len(sys.argv) > 1 else "network"
+for net in (ctx, ext, out):
+    net.save(output_dir=folder, compression="none")

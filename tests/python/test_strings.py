@@ -5,7 +5,7 @@ in a several-name rule, a list of strings (values=[...]), two edge types sharing
 different strings, 2 synapses per pair, non-ASCII text; and a population without strings) built
 by BMTK 1.2, by netbuild on 1 rank and by netbuild on 2 ranks:
 
-- netbuild's files are the same on 1 and 2 ranks (h5diff); on 2, rank 0 writes the files with
+- netbuild's files are the same on 1 and 2 ranks and with 3 worker processes (h5diff); on 2, rank 0 writes the files with
   strings, both ranks the other one (parallel HDF5);
 - every edge (edge type by declaration order, source, target, each column's value) is the same
   as BMTK's, and each string column is stored as BMTK stores it: variable-length UTF-8;
@@ -34,12 +34,14 @@ STRING_COLUMNS = {"ctx_to_ctx": {"receptor"}, "ext_to_ctx": {"site", "label"}, "
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """{"bmtk", "one", "two"}: the script's output folder built by BMTK, by netbuild on 1 rank
-    and on 2 ranks; "<name> log": the run's stderr."""
+    """{"bmtk", "one", "two", "workers"}: the script's output folder built by BMTK, by netbuild
+    on 1 rank, on 2 ranks, and on 1 rank with 3 worker processes; "<name> log": its stderr."""
     base = tmp_path_factory.mktemp("strings")
     out = {}
-    for name, ranks, front in (("bmtk", 1, "bmtk"), ("one", 1, "netbuild"), ("two", 2, "netbuild")):
-        p = run([SCRIPT, base / name], ranks=ranks, FRONT=front)
+    runs = (("bmtk", 1, "bmtk", {}), ("one", 1, "netbuild", {}), ("two", 2, "netbuild", {}),
+            ("workers", 1, "netbuild", {"WORKERS": "3"}))
+    for name, ranks, front, extra in runs:
+        p = run([SCRIPT, base / name], ranks=ranks, FRONT=front, **extra)
         out[name] = base / name
         out[name + " log"] = p.stderr
     return out
@@ -77,8 +79,10 @@ def edges(folder, stem):
     return sorted(rows), dtypes
 
 
-def test_the_same_files_on_1_and_2_ranks(built):
+def test_the_same_files_on_1_and_2_ranks_and_with_workers(built):
     same_folder(built["one"], built["two"])
+    # Each worker's strings coded apart, then merged: the same files.
+    same_folder(built["one"], built["workers"])
     # On 2 ranks the files with strings were written by rank 0, the other one by both ranks
     # through parallel HDF5 (which writes no variable-length strings).
     lines = plain(built["two log"]).splitlines()

@@ -81,5 +81,7 @@ listed.add_properties("label", values=[f"edge {i}" for i in range(5 * 6 * 2)],
 for net in (ctx, ext, out):
     net.build()
 folder = sys.argv[1] if len(sys.argv) > 1 else "network"
+# netbuild's option: WORKERS=k evaluates the functions in k forked processes.
+opts = {"workers": int(os.environ["WORKERS"])} if "WORKERS" in os.environ else {}
 for net in (ctx, ext, out):
-    net.save(output_dir=folder, compression="none")
+    net.save(output_dir=folder, compression="none", **opts)

@@ -19,10 +19,11 @@ use netbuild_model::ColumnType;
 /// the chunk).
 pub(super) type StringColumn = (usize, usize, Vec<String>);
 
-/// A code that its vocabulary does not hold: the build produced it, so it is a bug, reported
-/// as an error rather than a panic on rank 0.
+/// A code that its vocabulary does not hold: the Python front checks its codes, so this is a
+/// bug of the build or a library caller's [`netbuild_model::EdgeValue`] giving other values
+/// than codes; an error rather than a panic on rank 0.
 #[derive(Debug, thiserror::Error)]
-#[error("edge type {edge_type}: column {column} of its group holds code {code}, its vocabulary has {len} strings (internal error)")]
+#[error("edge type {edge_type}: string column {column} of its group holds code {code}, but its property has {len} strings (its values must be codes 0..{len})")]
 pub struct BadCode {
     edge_type: usize,
     column: usize,

@@ -23,6 +23,10 @@ function) and the block number. So a function drawing from ``np.random`` gives t
 run after run, and for any number of workers and ranks; after the pre-pass the script's
 generators are reseeded the same way (the script's later draws do not depend on the workers).
 
+String properties: each block's strings come back dictionary-coded (its sorted strings and a
+uint32 code per synapse, :class:`netbuild._calls.Strings`); the blocks are merged into one sorted
+vocabulary per property, so the codes the build receives depend on the values only.
+
 Errors: an exception in a worker ends the others and is re-raised in the parent with the
 worker's traceback (as its cause), before anything is written.
 """

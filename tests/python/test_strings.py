@@ -19,6 +19,7 @@ by BMTK 1.2, by netbuild on 1 rank and by netbuild on 2 ranks:
 import csv
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import h5py
@@ -165,7 +166,7 @@ def test_a_rule_returning_a_number_for_a_string_property_says_so(tmp_path):
         "cm.add_properties('receptor', rule=lambda s, t: 1.5, dtypes=h5py.string_dtype())\n"
         "net.build()\n"
         "net.save(output_dir='out')\n")
-    p = subprocess.run([ROOT / ".venv/bin/python", script], cwd=tmp_path, capture_output=True,
+    p = subprocess.run([sys.executable, script], cwd=tmp_path, capture_output=True,
                        text=True, timeout=120)
     assert p.returncode != 0
     assert "property 'receptor' has a string dtype: the rule returned 1.5 (float)" in p.stderr

@@ -61,8 +61,6 @@ XFAIL = {
                                    "does not write (BMTK keeps only syn_weight = 1/resistance)"),
     "positions.py": unassigned("add_nodes(positions=<N x 3>) is written as x, y, z columns where "
                                "BMTK writes one N x 3 positions column"),
-    "string_props.py": unassigned("per-edge string properties (dtypes=h5py.string_dtype()) are refused: "
-                                  "netbuild stores per-edge properties as numbers only"),
 }
 
 

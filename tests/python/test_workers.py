@@ -82,9 +82,9 @@ def test_values_computed_per_block_follow_the_synapse_order():
     # Targets 1 and 3; target 1 from sources 0 (2 synapses) and 2 (1), target 3 from 1 (1).
     table = (np.array([1, 3]), np.array([0, 2, 3]), np.array([0, 2, 1], np.uint32),
              np.array([2, 1, 1], np.uint32))
-    values = SynapseValuesCall(cm, of_synapses).block(table, 0, 2)
+    (values,) = SynapseValuesCall(cm, of_synapses).block(table, 0, 2)
     assert seen == [([0, 0, 2, 1], [1, 1, 1, 3])]
-    assert values.tolist() == [[1.0], [1.0], [21.0], [13.0]]
+    assert values.tolist() == [1.0, 1.0, 21.0, 13.0]
     assert SynapseValuesCall(cm, of_synapses).place(table, 1, 2) == (("values_net", 3), 1)
 
 

@@ -179,11 +179,32 @@ impl fmt::Debug for EdgeValue {
 pub struct EdgeProperty {
     /// The column name.
     pub name: String,
-    /// The stored type.
+    /// The stored type (`U32` for a string property: its values are codes into `strings`).
     pub dtype: Dtype,
     /// How each synapse gets its value.
     pub value: EdgeValue,
+    /// `Some` for a string property: its values, in code order. Every value the property takes
+    /// is a code `k` standing for `strings[k]`, written to the file as that string (a
+    /// variable-length UTF-8 string, as h5py writes `h5py.string_dtype()`). The vocabulary is
+    /// the same on every rank (it comes with the circuit), so codes mean the same everywhere.
+    pub strings: Option<Vocabulary>,
 }
+
+impl EdgeProperty {
+    /// How the edges file stores the property: numbers of its dtype, or strings.
+    pub fn column_type(&self) -> ColumnType {
+        match self.strings {
+            Some(_) => ColumnType::Str,
+            None => self.dtype.into(),
+        }
+    }
+}
+
+/// The strings of a string property, in code order (see [`EdgeProperty::strings`]).
+pub type Vocabulary = Arc<[String]>;
+
+/// The type of one column of an edge group in the edges file.
+pub use netbuild_sonata::ColumnType;
 
 /// Where each synapse sits on the target's morphology (`[edges.locations]`, BMTK's
 /// `rand_syn_locations`): one location per synapse, drawn among the segments of `sections`
@@ -269,8 +290,9 @@ impl EdgeTypeDef {
     }
 
     /// The columns of this edge type's group in the edges file: the per-edge properties, then
-    /// the [`LOCATION_COLUMNS`] (and [`COORD_COLUMNS`]).
-    pub fn group_columns(&self) -> Vec<(String, Dtype)> {
+    /// the [`LOCATION_COLUMNS`] (and [`COORD_COLUMNS`]). A string property's column is
+    /// [`ColumnType::Str`] (its values are held as codes until written).
+    pub fn group_columns(&self) -> Vec<(String, ColumnType)> {
         if self.row_per_synapse() {
             let locations = self.locations.iter().flat_map(|l| {
                 let coords = if l.return_coords {
@@ -282,11 +304,11 @@ impl EdgeTypeDef {
             });
             self.edge_props
                 .iter()
-                .map(|p| (p.name.clone(), p.dtype))
-                .chain(locations.map(|(n, d)| (n.to_string(), d)))
+                .map(|p| (p.name.clone(), p.column_type()))
+                .chain(locations.map(|(n, d)| (n.to_string(), d.into())))
                 .collect()
         } else {
-            vec![("nsyns".to_string(), Dtype::U32)]
+            vec![("nsyns".to_string(), Dtype::U32.into())]
         }
     }
 }
@@ -426,6 +448,18 @@ impl EdgesBuilder<'_> {
             name: name.to_string(),
             dtype,
             value,
+            strings: None,
+        });
+        self
+    }
+    /// A per-edge string property: `value` gives each synapse a code into `strings` (see
+    /// [`EdgeProperty::strings`]).
+    pub fn string_prop(self, name: &str, strings: Vocabulary, value: EdgeValue) -> Self {
+        self.def.edge_props.push(EdgeProperty {
+            name: name.to_string(),
+            dtype: Dtype::U32,
+            value,
+            strings: Some(strings),
         });
         self
     }

@@ -31,7 +31,7 @@ use crate::write::{
     Destination, WriteContext, WriteError,
 };
 use netbuild_comm::Comm;
-use netbuild_edges::{EdgeTypesTable, SpillPolicy, TableError, TableLayout};
+use netbuild_edges::{EdgeTypesTable, SpillPolicy, TableError};
 use netbuild_model::{generate_networks_on, Circuit, Issue, Issues, ModelError};
 use netbuild_sonata as sonata;
 use std::path::{Path, PathBuf};
@@ -263,6 +263,14 @@ pub fn build(
         budget: budget.bytes,
     };
     let parallel = use_parallel_writer(options, comm, &partial)?;
+    if parallel && options.writer == Writer::Parallel {
+        if let Some(p) = populations.iter().find(|p| p.has_strings()) {
+            return Err(BuildError::Writer(format!(
+                "{} has string properties, which parallel HDF5 cannot write (variable-length data)",
+                p.name
+            )));
+        }
+    }
     let ctx = WriteContext {
         comm,
         networks: &networks,
@@ -289,19 +297,7 @@ pub fn build(
         let types = setup.types_of(pop);
         let blocks = split_targets(work, comm.size());
         let block = blocks[comm.rank()].clone();
-        let layout = TableLayout {
-            edge_types: pop
-                .edge_types
-                .iter()
-                .copied()
-                .zip(pop.group_of.iter().copied())
-                .collect(),
-            groups: pop
-                .groups
-                .iter()
-                .map(|g| g.iter().map(|(_, d)| *d).collect())
-                .collect(),
-        };
+        let layout = pop.table_layout();
         let mut table = EdgeTypesTable::new(&layout, policy.clone());
         let t0 = Instant::now();
         let mut reporter = progress.population(&pop.name, &types, work, block.clone());
@@ -336,6 +332,13 @@ pub fn build(
         }
         let mut reader = table.finish()?;
         let collated = collate(comm, &mine);
+        // Parallel HDF5 writes no variable-length data: rank 0 writes a population with strings.
+        let parallel = if parallel && pop.has_strings() {
+            tracing::info!(population = %pop.name, "rank 0 writes it: string properties (parallel HDF5 writes no variable-length strings)");
+            false
+        } else {
+            parallel
+        };
         let writer = if parallel { "parallel" } else { "rank0" };
         tracing::info!(writer = %writer, "writing {} ...", pop.name);
         let dir = out

@@ -12,7 +12,7 @@
 //! (BMTK's round-robin of edge types starves all ranks but one).
 
 use crate::work::TargetWork;
-use netbuild_model::{Circuit, Dtype, Network};
+use netbuild_model::{Circuit, ColumnType, Dtype, Network, Vocabulary};
 use std::ops::Range;
 
 /// One edges file: every edge type from one network to another.
@@ -30,18 +30,46 @@ pub struct EdgePopulation {
     pub edge_types: Vec<usize>,
     /// Each edge group's columns. Edge types with the same columns share a group, so there is
     /// one group `0` wherever the property sets allow (NEST and libsonata read only that).
-    pub groups: Vec<Vec<(String, Dtype)>>,
+    pub groups: Vec<Vec<(String, ColumnType)>>,
     /// The group of each of `edge_types`.
     pub group_of: Vec<usize>,
     /// The group of every edge type of the circuit, by its index (0 for other populations'):
     /// looked up once per row while writing, so it must not be a search.
     group_by_index: Vec<usize>,
+    /// Per edge type of the circuit, by its index: the vocabulary of each of its group's string
+    /// columns (`None` for the other columns; empty for edge types without string columns and
+    /// other populations'). Edge types sharing a group each keep their own vocabulary: a row's
+    /// codes are read with its own edge type's.
+    strings_by_index: Vec<Vec<Option<Vocabulary>>>,
+}
+
+/// How an edge table holds a column of type `c`: numbers as they are, strings as `u32` codes
+/// into their edge type's vocabulary ([`netbuild_model::EdgeProperty::strings`]).
+pub fn table_dtype(c: ColumnType) -> Dtype {
+    match c {
+        ColumnType::Num(d) => d,
+        ColumnType::Str => Dtype::U32,
+    }
 }
 
 impl EdgePopulation {
     /// The group of edge type `et` (an index in the circuit) of this population.
     pub fn group_of_edge_type(&self, et: usize) -> usize {
         self.group_by_index.get(et).copied().unwrap_or(0)
+    }
+
+    /// Whether some group holds strings (which only the rank-0 writer writes).
+    pub fn has_strings(&self) -> bool {
+        self.groups
+            .iter()
+            .flatten()
+            .any(|(_, c)| *c == ColumnType::Str)
+    }
+
+    /// The vocabulary of column `col` of edge type `et`'s group (an index in the circuit), if
+    /// that column holds strings.
+    pub fn strings_of(&self, et: usize, col: usize) -> Option<&Vocabulary> {
+        self.strings_by_index.get(et)?.get(col)?.as_ref()
     }
 
     /// The columns an [`netbuild_edges::EdgeTypesTable`] of this population holds.
@@ -56,14 +84,14 @@ impl EdgePopulation {
             groups: self
                 .groups
                 .iter()
-                .map(|g| g.iter().map(|(_, d)| *d).collect())
+                .map(|g| g.iter().map(|(_, c)| table_dtype(*c)).collect())
                 .collect(),
         }
     }
 
     /// Whether group `g` is the one-row-per-pair kind, whose only column is `nsyns`.
     pub fn is_nsyns_group(&self, g: usize) -> bool {
-        matches!(self.groups.get(g).map(Vec::as_slice), Some([(name, Dtype::U32)]) if name == "nsyns")
+        matches!(self.groups.get(g).map(Vec::as_slice), Some([(name, ColumnType::Num(Dtype::U32))]) if name == "nsyns")
     }
 }
 
@@ -88,6 +116,7 @@ pub fn edge_populations(circuit: &Circuit, networks: &[Network]) -> Vec<EdgePopu
                     groups: Vec::new(),
                     group_of: Vec::new(),
                     group_by_index: Vec::new(),
+                    strings_by_index: Vec::new(),
                 });
                 pops.last_mut().expect("just pushed")
             }
@@ -105,8 +134,15 @@ pub fn edge_populations(circuit: &Circuit, networks: &[Network]) -> Vec<EdgePopu
     }
     for pop in &mut pops {
         pop.group_by_index = vec![0; circuit.edge_types.len()];
+        pop.strings_by_index = vec![Vec::new(); circuit.edge_types.len()];
         for (&e, &g) in pop.edge_types.iter().zip(&pop.group_of) {
             pop.group_by_index[e] = g;
+            let def = &circuit.edge_types[e];
+            if def.row_per_synapse() && def.edge_props.iter().any(|p| p.strings.is_some()) {
+                // The properties are the group's first columns (locations come after).
+                pop.strings_by_index[e] =
+                    def.edge_props.iter().map(|p| p.strings.clone()).collect();
+            }
         }
     }
     pops

@@ -5,7 +5,9 @@
 //! build (`netbuild/_workers.py`: the functions evaluated in worker processes): its connected
 //! targets (ascending), each target's sources (ascending) with their synapse counts, and one
 //! value per synapse for each Python property, in the order the build emits synapses (targets,
-//! then sources, then the synapses of a pair). Out: the circuit's placeholder rules and
+//! then sources, then the synapses of a pair); a string property's values are codes into the
+//! vocabulary that comes with them (the same on every rank: made from every rank's values).
+//! Out: the circuit's placeholder rules and
 //! property values replaced by closures reading the tables ([`attach`]), and
 //! [`run_without_gil`], which runs the build with the GIL released and turns a panic into a
 //! Python exception.
@@ -15,7 +17,7 @@
 //! connections (the build emits a target's synapses right after, on the same thread). Each call
 //! checks that the pair is the one the cursor expects.
 
-use netbuild::model::{EdgeValue, Pair, Rule};
+use netbuild::model::{Dtype, EdgeValue, Pair, Rule, Vocabulary};
 use netbuild::Circuit;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -28,14 +30,15 @@ static HOOK: Once = Once::new();
 
 /// One edge type's connections and Python property values, as the Python layer gives them:
 /// `(edge type index, targets u64, offsets u64, sources u32, counts u32, [(property index,
-/// values f64)])`, arrays as native-endian bytes.
+/// values f64, vocabulary)])`, arrays as native-endian bytes; the vocabulary is `None` for a
+/// numeric property, the strings (sorted) for a string one, whose values are then codes.
 pub type RawTable<'py> = (
     usize,
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
-    Vec<(usize, Bound<'py, PyBytes>)>,
+    Vec<(usize, Bound<'py, PyBytes>, Option<Vec<String>>)>,
 );
 
 /// One edge type's precomputed connections: target `targets[i]` connects to
@@ -50,8 +53,9 @@ struct Table {
     first_synapse: Vec<usize>,
 }
 
-/// The values of one Python property column: (property index, one value per synapse).
-type Column = (usize, Vec<f64>);
+/// The values of one Python property column: (property index, one value per synapse, the
+/// vocabulary of a string property).
+type Column = (usize, Vec<f64>, Option<Vocabulary>);
 
 /// Where the current thread is in a target's synapses, per Python property of its edge type.
 struct Cursor {
@@ -107,12 +111,19 @@ impl Table {
         }
         let synapses = first_synapse.last().copied().unwrap_or(0);
         let mut values = Vec::with_capacity(columns.len());
-        for (k, v) in columns {
+        for (k, v, strings) in columns {
             let v = bytes_to(v, f64::from_ne_bytes);
             if v.len() != synapses {
                 return Err(bad("property values"));
             }
-            values.push((*k, v));
+            if let Some(strings) = strings {
+                let n = strings.len() as f64;
+                if v.iter().any(|&c| !(c >= 0.0 && c < n && c.fract() == 0.0)) {
+                    return Err(bad("string codes"));
+                }
+            }
+            let strings = strings.as_ref().map(|s| Vocabulary::from(s.clone()));
+            values.push((*k, v, strings));
         }
         let table = Table {
             index: *index,
@@ -173,10 +184,15 @@ pub fn attach(circuit: &mut Circuit, tables: Vec<RawTable<'_>>) -> PyResult<()> 
             });
             counts
         }));
-        for (col, (k, values)) in columns.into_iter().enumerate() {
+        for (col, (k, values, strings)) in columns.into_iter().enumerate() {
             let prop = def.edge_props.get_mut(k).ok_or_else(|| {
                 PyValueError::new_err(format!("edge type {index} has no property {k}"))
             })?;
+            if strings.is_some() {
+                // The placeholder stored codes (u32); the writer turns them into strings.
+                prop.dtype = Dtype::U32;
+                prop.strings = strings;
+            }
             prop.value = EdgeValue::Custom(Arc::new(move |p: &Pair<'_>, _rng| {
                 values[next_synapse(index, col, p)]
             }));

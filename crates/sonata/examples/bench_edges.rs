@@ -20,8 +20,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         n_edges: n,
         groups: vec![EdgeGroupLayout {
             columns: vec![
-                ("syn_weight".into(), Dtype::F32),
-                ("delay".into(), Dtype::F64),
+                ("syn_weight".into(), Dtype::F32.into()),
+                ("delay".into(), Dtype::F64.into()),
             ],
             n_rows: n,
         }],

@@ -155,13 +155,13 @@ fn layout() -> EdgePopulationLayout {
         groups: vec![
             EdgeGroupLayout {
                 columns: vec![
-                    ("syn_weight".into(), Dtype::F32),
-                    ("delay".into(), Dtype::F64),
+                    ("syn_weight".into(), Dtype::F32.into()),
+                    ("delay".into(), Dtype::F64.into()),
                 ],
                 n_rows: 4,
             },
             EdgeGroupLayout {
-                columns: vec![("nsyns".into(), Dtype::I32)],
+                columns: vec![("nsyns".into(), Dtype::I32.into())],
                 n_rows: 2,
             },
         ],

@@ -67,7 +67,7 @@ fn write_circuit(dir: &Path) {
         target_population: "net".into(),
         n_edges: n,
         groups: vec![EdgeGroupLayout {
-            columns: vec![("syn_weight".into(), Dtype::F64)],
+            columns: vec![("syn_weight".into(), Dtype::F64.into())],
             n_rows: n,
         }],
         n_source_nodes: 5,

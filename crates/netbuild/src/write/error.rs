@@ -21,6 +21,9 @@ pub enum WriteError {
         /// The sender.
         rank: usize,
     },
+    /// A string column's code outside its vocabulary (a bug of the build, not of the input).
+    #[error(transparent)]
+    BadCode(#[from] super::strings::BadCode),
     /// The writer thread ended early (its own error is returned instead, when there is one).
     #[error("the writer thread stopped")]
     WriterStopped,

@@ -25,6 +25,7 @@ mod nodes;
 mod parallel;
 mod rank0;
 mod source_sort;
+mod strings;
 mod writer_thread;
 
 pub use edge_types::edge_type_id;

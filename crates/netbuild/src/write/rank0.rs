@@ -12,7 +12,7 @@ use super::source_sort;
 use super::writer_thread::WriterThread;
 use super::{WriteContext, WriteError, CHUNK_ROWS};
 use crate::collate::Collated;
-use crate::plan::EdgePopulation;
+use crate::plan::{table_dtype, EdgePopulation};
 use netbuild_comm::Comm;
 use netbuild_edges::{Column, LeBytes, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::Dtype;
@@ -214,6 +214,7 @@ impl<'p, 's> ChunkWriter<'p, 's> {
     fn write(&mut self, c: &mut RowChunk) -> Result<(), WriteError> {
         let mut b = self.thread.batch();
         b.fill_core(c, self.pop, &mut self.next_group_index);
+        super::strings::decode(c, self.pop, &mut b.strings)?;
         self.by_source.push_chunk(&b.source, self.edge)?;
         self.by_target.push_chunk(&b.target, self.edge)?;
         self.edge += c.len() as u64;
@@ -359,6 +360,6 @@ pub(super) fn write_population(
 fn group_dtypes(pop: &EdgePopulation) -> Vec<Vec<Dtype>> {
     pop.groups
         .iter()
-        .map(|g| g.iter().map(|(_, d)| *d).collect())
+        .map(|g| g.iter().map(|(_, c)| table_dtype(*c)).collect())
         .collect()
 }

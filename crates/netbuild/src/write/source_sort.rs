@@ -27,7 +27,11 @@ pub(super) fn bucket(
     let group_bytes = pop
         .groups
         .iter()
-        .map(|g| g.iter().map(|(_, d)| width(*d)).sum::<usize>())
+        .map(|g| {
+            g.iter()
+                .map(|(_, c)| width(crate::plan::table_dtype(*c)))
+                .sum::<usize>()
+        })
         .max()
         .unwrap_or(0);
     // Core columns, the widest group row, and the sort's own index and group position.

@@ -9,6 +9,7 @@
 //! is only ever used by one thread at a time: this one until [`WriterThread::finish`], then
 //! the caller. Two batches at most wait in the queue, so memory stays a few chunks.
 
+use super::strings::StringColumn;
 use super::{edge_type_id, WriteError};
 use crate::plan::EdgePopulation;
 use netbuild_edges::{Column, RowChunk};
@@ -25,6 +26,8 @@ pub(super) struct Batch {
     pub group_id: Vec<u32>,
     pub group_index: Vec<u64>,
     pub groups: Vec<Vec<Column>>,
+    /// The strings of the string columns of `groups` (which hold their codes): what is written.
+    pub strings: Vec<StringColumn>,
 }
 
 impl Batch {
@@ -68,8 +71,11 @@ impl Batch {
         w.append_rows(self.rows())?;
         for (g, cols) in self.groups.iter().enumerate() {
             if cols.first().is_some_and(|c| !c.is_empty()) {
-                let slices: Vec<sonata::ColumnSlice<'_>> =
+                let mut slices: Vec<sonata::ColumnSlice<'_>> =
                     cols.iter().map(sonata::ColumnSlice::from).collect();
+                for (_, j, strings) in self.strings.iter().filter(|s| s.0 == g) {
+                    slices[*j] = sonata::ColumnSlice::Str(strings);
+                }
                 w.append_group(g, &slices)?;
             }
         }

@@ -8,7 +8,8 @@ function's answers for one block of units at a time, as compact numpy arrays:
   (``one_to_all``), the connected pairs as ``(targets, sources, counts)`` (uint32 each);
 - :class:`PropertyCall`: for a block of an edge type's connected targets (their synapses in the
   order netbuild writes them: targets ascending, sources ascending, one value per synapse),
-  a float64 array of one column per property name.
+  one column per property name: a float64 array, or for a string property (``dtypes`` "str")
+  a :class:`Strings` (the block's sorted strings and a code per synapse).
 
 :mod:`netbuild._workers` hands the blocks to worker processes and gives the assembled arrays
 to the native build, which then reads them without calling Python.
@@ -18,7 +19,8 @@ import inspect
 
 import numpy as np
 
-__all__ = ["Node", "ConnectionCall", "PropertyCall", "SynapseValuesCall", "units_per_block"]
+__all__ = ["Node", "ConnectionCall", "PropertyCall", "SynapseValuesCall", "Strings",
+           "merge_strings", "units_per_block"]
 
 # A function's units (targets or sources) are cut into at most this many blocks, whatever the
 # number of worker processes: the blocks, and the draws of each (see netbuild._workers), are the
@@ -237,12 +239,61 @@ class ConnectionCall:
         cs.append(counts[keep])
 
 
+class Strings:
+    """A string property's values for a run of synapses, dictionary-coded: ``vocabulary`` (the
+    distinct strings, sorted by code point) and ``codes`` (uint32, one per synapse: value i is
+    ``vocabulary[codes[i]]``). A block's answer is one; :func:`merge_strings` joins them."""
+
+    __slots__ = ("vocabulary", "codes")
+
+    def __init__(self, vocabulary, codes):
+        self.vocabulary, self.codes = vocabulary, codes
+
+    @classmethod
+    def of(cls, values, name):
+        """The coded form of ``values`` (str, or bytes as UTF-8). Anything else is an error
+        naming the property: BMTK fails on it too (h5py cannot store it as a string)."""
+        text = []
+        for v in values:
+            if isinstance(v, bytes):
+                try:
+                    v = v.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise ValueError(f"property {name!r}: the rule returned {v!r}, bytes that "
+                                     "are not UTF-8 text") from None
+            elif not isinstance(v, str):
+                raise ValueError(f"property {name!r} has a string dtype: the rule returned {v!r} "
+                                 f"({type(v).__name__}), expected a str")
+            text.append(v)
+        vocabulary = sorted(set(text))
+        for v in vocabulary:
+            if "\0" in v:
+                raise ValueError(f"property {name!r}: the rule returned {v!r}, which holds a NUL "
+                                 "character (HDF5 strings end at the first one)")
+        at = {v: i for i, v in enumerate(vocabulary)}
+        return cls(vocabulary, np.fromiter((at[v] for v in text), np.uint32, len(text)))
+
+
+def merge_strings(parts):
+    """One :class:`Strings` of the blocks ``parts`` (in order): the sorted union of their
+    vocabularies, each block's codes renumbered into it. It depends only on the values, not on
+    how they were cut into blocks: the same for any number of workers and ranks."""
+    vocabulary = sorted(set().union(*(p.vocabulary for p in parts)))
+    at = {s: i for i, s in enumerate(vocabulary)}
+    codes = [np.array([at[s] for s in p.vocabulary], dtype=np.uint32)[p.codes]
+             if len(p.codes) else np.zeros(0, np.uint32) for p in parts]
+    return Strings(vocabulary, np.concatenate(codes) if codes else np.zeros(0, np.uint32))
+
+
 class PropertyCall:
     """An ``add_properties`` function, ``rule(source, target, **rule_params)`` per synapse,
-    returning the value (a tuple of ``n`` values for ``n`` names)."""
+    returning the value (a tuple of ``n`` values for ``n`` names). ``dtypes``: each name's
+    spec dtype; "str" makes that column a string property."""
 
-    def __init__(self, cm, fn, params, n):
+    def __init__(self, cm, fn, params, n, dtypes=None, names=None):
         self.cm, self.fn, self.n = cm, _Bound(fn, params), n
+        self.strings = [d == "str" for d in (dtypes or ["f64"] * n)]
+        self.names = list(names or [""] * n)
         self.sources = cm.source.network._node_objects()
         self.targets = cm.target.network._node_objects()
         self.target_network = cm.target.network.name
@@ -256,17 +307,21 @@ class PropertyCall:
 
     def block(self, table, lo, hi):
         """The values of the synapses of rows ``lo..hi`` of ``table`` (the edge type's
-        connections: ``targets``, ``offsets``, ``sources``, ``counts``), as a float64 array of
-        shape (synapses, n)."""
+        connections: ``targets``, ``offsets``, ``sources``, ``counts``): a list of ``n``
+        columns, float64 arrays, or :class:`Strings` for string properties."""
         s_of, t_of = _synapses(table, lo, hi)
         src, trg = self.sources, self.targets
         values = self.fn.pairs([src[s] for s in s_of], [trg[t] for t in t_of])
         if self.n == 1:
-            return np.asarray(values, dtype=np.float64).reshape(-1, 1)
-        for v in values:
-            if len(v) != self.n:
-                raise ValueError(f"the property rule returned {len(v)} values for {self.n} names")
-        return np.asarray(values, dtype=np.float64).reshape(-1, self.n)
+            columns = [values]
+        else:
+            for v in values:
+                if len(v) != self.n:
+                    raise ValueError(f"the property rule returned {len(v)} values for {self.n} "
+                                     "names")
+            columns = list(zip(*values)) if values else [[] for _ in range(self.n)]
+        return [Strings.of(c, name) if text else np.asarray(c, dtype=np.float64).reshape(-1)
+                for c, text, name in zip(columns, self.strings, self.names)]
 
 
 class SynapseValuesCall(PropertyCall):
@@ -274,14 +329,17 @@ class SynapseValuesCall(PropertyCall):
     per synapse, the synapses of a pair one after the other; an array of values): a list of
     values in BMTK's edge order, say, computed for a whole block at once."""
 
-    def __init__(self, cm, of_synapses):
-        super().__init__(cm, None, None, 1)
+    def __init__(self, cm, of_synapses, text=False, name=""):
+        super().__init__(cm, None, None, 1, ["str" if text else "f64"], [name])
         self.of_synapses = of_synapses
 
     def block(self, table, lo, hi):
         """As :meth:`PropertyCall.block`, one column."""
         s_of, t_of = _synapses(table, lo, hi)
-        return np.asarray(self.of_synapses(s_of, t_of), dtype=np.float64).reshape(-1, 1)
+        values = self.of_synapses(s_of, t_of)
+        if self.strings[0]:
+            return [Strings.of(list(values), self.names[0])]
+        return [np.asarray(values, dtype=np.float64).reshape(-1)]
 
 
 def _synapses(table, lo, hi):

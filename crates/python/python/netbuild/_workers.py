@@ -23,6 +23,10 @@ function) and the block number. So a function drawing from ``np.random`` gives t
 run after run, and for any number of workers and ranks; after the pre-pass the script's
 generators are reseeded the same way (the script's later draws do not depend on the workers).
 
+String properties: each block's strings come back dictionary-coded (its sorted strings and a
+uint32 code per synapse, :class:`netbuild._calls.Strings`); the blocks are merged into one sorted
+vocabulary per property, so the codes the build receives depend on the values only.
+
 Errors: an exception in a worker ends the others and is re-raised in the parent with the
 worker's traceback (as its cause), before anything is written.
 """
@@ -40,7 +44,7 @@ import traceback
 import numpy as np
 
 from . import _netbuild
-from ._calls import ConnectionCall, units_per_block
+from ._calls import ConnectionCall, Strings, merge_strings, units_per_block
 
 # What the forked workers inherit: the jobs of the running phase.
 _JOBS = {"rules": {}, "props": {}, "tables": {}, "base": 0}
@@ -242,7 +246,9 @@ def evaluate(rules, props, workers=None):
         (targets, offsets, sources, counts), columns = made[index]
         out.append((index, targets.astype(np.uint64).tobytes(), offsets.astype(np.uint64).tobytes(),
                     sources.tobytes(), counts.tobytes(),
-                    [(k, values.tobytes()) for k, values in columns]))
+                    [(k, values.codes.astype(np.float64).tobytes(), values.vocabulary)
+                     if isinstance(values, Strings) else (k, values.tobytes(), None)
+                     for k, values in columns]))
     return out
 
 
@@ -271,7 +277,11 @@ def _evaluate(rules, props, workers, chosen):
     columns = {index: [] for index, _ in rules}
     for j, (index, k, call) in enumerate(props):
         parts = [answers[t] for t in tasks if t[1] == j]
-        values = np.concatenate(parts) if parts else np.zeros((0, call.n))
         for c in range(call.n):
-            columns[index].append((k + c, np.ascontiguousarray(values[:, c])))
+            column = [p[c] for p in parts]
+            if call.strings[c]:
+                values = merge_strings(column)
+            else:
+                values = np.ascontiguousarray(np.concatenate(column) if column else np.zeros(0))
+            columns[index].append((k + c, values))
     return {index: (_JOBS["tables"][index], columns[index]) for index, _ in rules}

@@ -116,12 +116,26 @@ class NodePool:
 
 
 def _dtype(dt):
-    """A ``dtypes=`` entry (numpy dtype, type or name) as the spec's dtype name."""
+    """A ``dtypes=`` entry (numpy dtype, type or name) as the spec's dtype name, or "str" for a
+    string property: ``h5py.string_dtype()`` (BMTK's way; also ``h5py.special_dtype(vlen=str)``
+    and the ASCII ones), ``str``, ``np.str_`` or ``object``, all written as h5py writes
+    ``h5py.string_dtype()``: variable-length UTF-8 strings."""
     if dt is None:
         return "f64"
     if isinstance(dt, str) and dt in ("f32", "f64", "i32", "i64", "u32", "u64"):
         return dt
+    if dt in (str, np.str_, object, bytes):
+        return "str"
     d = np.dtype(dt)
+    if d.kind == "O" and (d.metadata or {}).get("vlen") in (str, bytes, None):
+        return "str"
+    if d.kind == "U":
+        return "str"
+    if d.kind == "S":
+        raise NetbuildError(f"dtype {dt!r}: netbuild writes strings variable-length, as "
+                            "h5py.string_dtype() does; fixed-length byte strings (BMTK cuts longer "
+                            "values to the length without a word) are not written: use "
+                            "dtypes=h5py.string_dtype()")
     if d.kind == "f":
         return "f32" if d.itemsize <= 4 else "f64"
     if d.kind == "b":
@@ -131,7 +145,7 @@ def _dtype(dt):
     if d.kind == "u":
         return "u32" if d.itemsize <= 4 else "u64"
     raise NetbuildError(f"dtype {dt!r}: netbuild stores per-edge properties as numbers "
-                        "(f32 f64 i32 i64 u32 u64)")
+                        "(f32 f64 i32 i64 u32 u64) or strings (h5py.string_dtype())")
 
 
 class ConnectionMap:
@@ -203,29 +217,49 @@ class ConnectionMap:
         """Per-edge properties (BMTK's signature): ``rule`` is a function called per synapse
         as ``rule(source, target, **rule_params)`` returning the value (a tuple for several
         ``names``), a netbuild value (``netbuild.rules.expr(...)``, a generator), or a constant;
-        ``values`` a constant. ``dtypes``: numpy dtypes or names (default float64)."""
+        ``values`` a constant. ``dtypes``: numpy dtypes or names (default float64); a string
+        dtype (``h5py.string_dtype()``, ``str``) makes a string property: the function returns a
+        str per synapse (or ``values`` is a list of them, or one str for all)."""
         if (rule is None) == (values is None):
             raise NetbuildError('Please specify either the "rule" or "values" parameters')
+        multi = isinstance(names, (list, tuple))
+        listed = list(names) if multi else [names]
+        if multi:
+            dts = list(dtypes) if isinstance(dtypes, (list, tuple)) else [dtypes] * len(listed)
+        else:
+            dts = [dtypes]
+        if len(dts) != len(listed):
+            raise NetbuildError(f"add_properties: {len(listed)} names but {len(dts)} dtypes")
+        dts = [_dtype(d) for d in dts]
+        text = dts == ["str"]
         if values is not None:
             if isinstance(values, (list, tuple, np.ndarray)):
-                rule = _ValuesList(self, names, values)
+                rule = _ValuesList(self, names, values, text)
             else:
                 rule = values
         if isinstance(rule, (list, tuple, np.ndarray)):
-            rule = _ValuesList(self, names, rule)
-        multi = isinstance(names, (list, tuple))
-        names = list(names) if multi else [names]
-        if multi:
-            dts = list(dtypes) if isinstance(dtypes, (list, tuple)) else [dtypes] * len(names)
-        else:
-            dts = [dtypes]
-        if len(dts) != len(names):
-            raise NetbuildError(f"add_properties: {len(names)} names but {len(dts)} dtypes")
+            rule = _ValuesList(self, names, rule, text)
+        names = listed
         if multi and not callable(rule) and len(names) > 1 and not isinstance(rule, SynLocations):
             raise NetbuildError("add_properties: several names need a function returning a tuple")
-        self.properties.append((names, rule, rule_params or {}, [_dtype(d) for d in dts],
-                                _caller()))
+        if isinstance(rule, str) and text:
+            rule = _Constant(rule)  # one string for every synapse, not an expression
+        self.properties.append((names, rule, rule_params or {}, dts, _caller()))
         return self
+
+
+class _Constant:
+    """``add_properties(name, values="AMPA", dtypes=h5py.string_dtype())``: one string for every
+    synapse, as a function of the pair (what a string property takes)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self, source, target):
+        return self.value
+
+    def __repr__(self):
+        return repr(self.value)
 
 
 class _ValuesList:
@@ -233,7 +267,7 @@ class _ValuesList:
     edge type whose every pair connects with a fixed number of synapses (``connection_rule=<int>``
     or ``nsyns=``) has BMTK's edge list before building; any other rule is refused."""
 
-    def __init__(self, cm, names, values):
+    def __init__(self, cm, names, values, text=False):
         if isinstance(names, (list, tuple)) and len(names) != 1:
             raise NetbuildError("add_properties(values=[...]) takes one property name")
         rule = cm.rule
@@ -243,6 +277,9 @@ class _ValuesList:
                 "a connection function or a netbuild rule makes is only known once they are made; "
                 "netbuild takes a list only where every pair connects "
                 "(connection_rule=<int> or nsyns=<int>); give a rule instead")
+        if text:  # a string property: the strings as they are (checked when used)
+            self.values, self.cm = np.asarray(list(values), dtype=object), cm
+            return
         a = np.asarray(values)
         if a.ndim != 1 or a.dtype.kind not in "biuf":
             raise NetbuildError("add_properties(values=[...]): netbuild stores per-edge values as "
@@ -934,21 +971,30 @@ class _Session:
         if properties:
             self.lines.append("[" + table.strip("[]") + ".properties]")
             k = 0
-            for names, prop_rule, params, dtypes, _callsite in properties:
+            for names, prop_rule, params, dtypes, callsite in properties:
+                # Each synapse's code into the strings of a string property, stored as u32.
+                stored = ["u32" if dt == "str" else dt for dt in dtypes]
                 for j, (name, dt) in enumerate(zip(names, dtypes)):
+                    if dt == "str" and not isinstance(prop_rule, _ValuesList) and not (
+                            callable(prop_rule) and not isinstance(prop_rule, Value)):
+                        raise NetbuildError(
+                            f"{callsite}: add_properties({name!r}): a string property takes a "
+                            "Python function returning a str per synapse, a list of them "
+                            "(values=[...]), or one str for all; "
+                            f"found {prop_rule!r}")
                     if isinstance(prop_rule, Value):
                         text = prop_rule.toml(dt)
                     elif isinstance(prop_rule, _ValuesList):
-                        text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(dt))])
+                        text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(stored[j]))])
                         self.functions.append(prop_rule)
                         self.props.append((index, k, SynapseValuesCall(
-                            cm, prop_rule.call().of_synapses)))
+                            cm, prop_rule.call().of_synapses, dt == "str", name)))
                     elif callable(prop_rule):
                         self.functions += [prop_rule, params]
-                        text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(dt))])
+                        text = _toml.inline([("expr", '"0"'), ("dtype", _toml.scalar(stored[j]))])
                         if j == 0:
-                            self.props.append((index, k, PropertyCall(cm, prop_rule, params,
-                                                                      len(names))))
+                            self.props.append((index, k, PropertyCall(
+                                cm, prop_rule, params, len(names), dtypes, names)))
                     elif _toml.is_scalar(prop_rule) and not isinstance(prop_rule, str):
                         text = _toml.inline([("expr", _toml.scalar(str(float(prop_rule)))),
                                              ("dtype", _toml.scalar(dt))])

@@ -9,7 +9,8 @@
 //! `source_node_id` (u64, attribute `node_population` = source population, a variable-length
 //! UTF-8 string as h5py writes), `target_node_id` (u64, same attribute), `edge_type_id` (i64),
 //! `edge_group_id` (u32), `edge_group_index` (u64), one group `<g>` per edge group with one
-//! dataset per column (datasets exist even with 0 rows), and
+//! dataset per column (datasets exist even with 0 rows; a string column is variable-length
+//! UTF-8, as h5py writes `h5py.string_dtype()` and BMTK a string property), and
 //! `indices/{source_to_target,target_to_source}/{node_id_to_ranges,range_to_edge_id}` (u64,
 //! `[n, 2]`) plus a hard link `node_id_to_range` -> `node_id_to_ranges` (BMTK's name).
 
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use hdf5::{Dataset, File, Group};
 
-use crate::column::{ColumnSlice, Compression, Dtype, NumSlice, Provenance};
+use crate::column::{ColumnSlice, ColumnType, Compression, Dtype, NumSlice, Provenance};
 use crate::deflate::{self, ChunkStream};
 use crate::error::SonataError;
 use crate::h5::{self, Io, Shape};
@@ -26,8 +27,8 @@ use crate::index::IndexDirection;
 /// The columns and row count of one edge group.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EdgeGroupLayout {
-    /// Each column's name and dtype, in file order.
-    pub columns: Vec<(String, Dtype)>,
+    /// Each column's name and type (numbers or strings), in file order.
+    pub columns: Vec<(String, ColumnType)>,
     /// Rows of every column of the group.
     pub n_rows: u64,
 }
@@ -82,12 +83,13 @@ impl Tracked {
         ds: Dataset,
         full: String,
         rows: u64,
-        dtype: Dtype,
+        dtype: ColumnType,
         compression: Compression,
         serial: bool,
     ) -> Self {
-        let direct = match compression {
-            Compression::Gzip(level) if serial && rows > 0 => {
+        // Strings go through HDF5's own filter: their rows are not fixed-size bytes.
+        let direct = match (compression, dtype) {
+            (Compression::Gzip(level), ColumnType::Num(_)) if serial && rows > 0 => {
                 let chunk_rows = h5::chunk_rows_for(dtype, 1).min(rows as usize);
                 Some(ChunkStream::new(chunk_rows, dtype.size(), level, true))
             }
@@ -227,7 +229,7 @@ impl EdgesFile {
                 ds,
                 full,
                 layout.n_edges,
-                dtype,
+                dtype.into(),
                 compression,
                 serial,
             ));

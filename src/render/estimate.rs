@@ -183,7 +183,7 @@ fn projection_text(p: &Projection) -> String {
     format!(
         "\nprojection on {} rank{} (this machine's measured rates, docs/SCALING.md; a cluster's cores and file system change them)\n\
          generation: ~{} (busiest rank of each population; {:.1}M rows/s per rank for pair rules, {:.1}M for indegree/outdegree/total)\n\
-         writing: ~{} with one writer (rank 0, {}), ~{} with the parallel writer ({} per rank, up to an assumed {} file system)\n\
+         writing: ~{} with one writer (rank 0, {}), ~{} with the parallel writer ({} per rank, up to an assumed {:.0} GB/s file system)\n\
          memory: ~{} per rank (runtime, edge table up to the budget, 1 B per source node), ~{} more per host (node data, per-source counts, work per target: once per host)\n",
         p.ranks,
         if p.ranks == 1 { "" } else { "s" },
@@ -194,7 +194,7 @@ fn projection_text(p: &Projection) -> String {
         mb(WRITE_BYTES_PER_S),
         duration(p.write_parallel_s),
         mb(WRITE_BYTES_PER_S),
-        format!("{:.0} GB/s", FILE_SYSTEM_BYTES_PER_S / 1e9),
+        FILE_SYSTEM_BYTES_PER_S / 1e9,
         bytes(p.rank_bytes),
         bytes(p.host_bytes),
     )

@@ -125,6 +125,58 @@ fn indegree_is_exact() {
     assert_eq!(check["ranks"], 3);
 }
 
+/// `check` projects the build's time from the measured rates of `netbuild::projection`: the
+/// busiest rank's rows at the rate of its rules, the bytes at one writer's rate or the ranks'.
+#[test]
+fn the_projection_follows_the_measured_rates() {
+    use netbuild::projection::{FIXED_RULE_ROWS_PER_S, WRITE_BYTES_PER_S};
+    let spec = example("indegree.toml");
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    let (one, four) = (check_json(&spec, 1), check_json(&spec, 4));
+    let p1 = &one["projection"];
+    let p4 = &four["projection"];
+    let secs = |p: &serde_json::Value, k: &str| p[k].as_f64().expect(k);
+    // Only indegree rules: every row at their rate, on the one rank, then on the busiest of 4.
+    assert!(close(
+        secs(p1, "generate_seconds"),
+        total_rows(&one) / FIXED_RULE_ROWS_PER_S
+    ));
+    let busiest = four["populations"][0]["rank_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert!(close(
+        secs(p4, "generate_seconds"),
+        busiest / FIXED_RULE_ROWS_PER_S
+    ));
+    assert!(secs(p4, "generate_seconds") < secs(p1, "generate_seconds") / 3.0);
+    let bytes = one["total"]["file_bytes"].as_f64().unwrap();
+    assert!(close(
+        secs(p1, "write_one_writer_seconds"),
+        bytes / WRITE_BYTES_PER_S
+    ));
+    assert!(close(
+        secs(p4, "write_parallel_seconds"),
+        bytes / (4.0 * WRITE_BYTES_PER_S)
+    ));
+    // Memory per rank shrinks with the ranks' edge tables; the host's part does not change.
+    assert!(secs(p4, "rank_bytes") < secs(p1, "rank_bytes"));
+    assert_eq!(p4["host_bytes"], p1["host_bytes"]);
+    let text = ok(netbuild([
+        "check".as_ref(),
+        spec.as_os_str(),
+        "-n".as_ref(),
+        "4".as_ref(),
+    ]));
+    assert!(
+        text.stdout.contains("projection on 4 ranks"),
+        "{}",
+        text.stdout
+    );
+}
+
 #[test]
 fn text_report_and_spill() {
     let spec = example("quickstart.toml");

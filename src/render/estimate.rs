@@ -2,6 +2,7 @@
 //! machines ([`json`]). In: the estimate and the spec's name as given on the command line.
 
 use netbuild::estimate::{Estimate, Method};
+use netbuild::projection::{project, Projection};
 use serde_json::{json, Value};
 
 use super::{bytes, row, selection, table, thousands};
@@ -158,7 +159,45 @@ pub fn text(est: &Estimate, spec: &str) -> String {
         None => out.push_str(&format!("memory: no edges; budget {budget}\n")),
     }
     out.push_str(&format!("budget from: {}\n", est.budget.source));
+    out.push_str(&projection_text(&project(est)));
     out
+}
+
+/// Seconds in words: "42 s", "3.5 min", "1.6 h".
+fn duration(s: f64) -> String {
+    if s < 10.0 {
+        format!("{s:.1} s")
+    } else if s < 120.0 {
+        format!("{s:.0} s")
+    } else if s < 7200.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}
+
+/// The projection's lines.
+fn projection_text(p: &Projection) -> String {
+    use netbuild::projection::*;
+    let mb = |x: f64| format!("{:.0} MB/s", x / 1e6);
+    format!(
+        "\nprojection on {} rank{} (this machine's measured rates, docs/SCALING.md; a cluster's cores and file system change them)\n\
+         generation: ~{} (busiest rank of each population; {:.1}M rows/s per rank for pair rules, {:.1}M for indegree/outdegree/total)\n\
+         writing: ~{} with one writer (rank 0, {}), ~{} with the parallel writer ({} per rank, up to an assumed {:.0} GB/s file system)\n\
+         memory: ~{} per rank (runtime, edge table up to the budget, 1 B per source node), ~{} more per host (node data, per-source counts, work per target: once per host)\n",
+        p.ranks,
+        if p.ranks == 1 { "" } else { "s" },
+        duration(p.generate_s),
+        PAIR_RULE_ROWS_PER_S / 1e6,
+        FIXED_RULE_ROWS_PER_S / 1e6,
+        duration(p.write_one_s),
+        mb(WRITE_BYTES_PER_S),
+        duration(p.write_parallel_s),
+        mb(WRITE_BYTES_PER_S),
+        FILE_SYSTEM_BYTES_PER_S / 1e9,
+        bytes(p.rank_bytes),
+        bytes(p.host_bytes),
+    )
 }
 
 /// JSON for machines (`{:#}` prints it pretty).
@@ -224,6 +263,7 @@ pub fn json(est: &Estimate, spec: &str) -> Value {
             })
         })
         .collect();
+    let projection = project(est);
     let largest = est.largest_share().map(
         |(p, r, b)| json!({"population": est.populations[p].name, "rank": r, "table_bytes": b}),
     );
@@ -248,6 +288,13 @@ pub fn json(est: &Estimate, spec: &str) -> Value {
             "rows": est.rows(),
             "synapses": est.synapses(),
             "file_bytes": est.file_bytes(),
+        },
+        "projection": {
+            "generate_seconds": projection.generate_s,
+            "write_one_writer_seconds": projection.write_one_s,
+            "write_parallel_seconds": projection.write_parallel_s,
+            "rank_bytes": projection.rank_bytes,
+            "host_bytes": projection.host_bytes,
         },
     })
 }

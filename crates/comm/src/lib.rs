@@ -102,7 +102,7 @@ mod host;
 mod local;
 mod mpi_comm;
 
-pub use host::HostRegion;
+pub use host::{FrozenCounters, HostCounters, HostRegion};
 pub use local::Local;
 pub use mpi_comm::{init, init_without_panic_hook, InitError, MPI_Comm, Mpi};
 
@@ -270,6 +270,17 @@ pub trait Comm {
     /// when a rank cannot map it, on that rank. Either way no file is left behind.
     fn share_on_host(&self, bytes: Option<&[u8]>) -> std::io::Result<HostRegion> {
         Ok(HostRegion::owned(bytes.unwrap_or_default().to_vec()))
+    }
+
+    /// *Collective over the ranks of this host* (every rank of the group calls it, in the same
+    /// order, with the same `len`): `len` zero counters that every rank of the host adds to,
+    /// held in the host's memory once ([`HostCounters`]). Alone on its host, a rank gets its own.
+    ///
+    /// # Errors
+    /// As [`share_on_host`](Comm::share_on_host); the caller may then count alone
+    /// ([`HostCounters::owned`]).
+    fn counters_on_host(&self, len: usize) -> std::io::Result<HostCounters> {
+        Ok(HostCounters::owned(len))
     }
 }
 

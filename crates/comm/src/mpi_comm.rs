@@ -12,7 +12,7 @@ use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
 use crate::chunk::{collective_chunk, counts_displs, piece, rounds, MAX_COUNT};
-use crate::host::{self, HostRegion};
+use crate::host::{self, HostCounters, HostRegion};
 use crate::local::SelfQueue;
 use crate::{check_peer_and_tag, failure_line, print_stderr, Comm};
 
@@ -178,6 +178,45 @@ impl fmt::Debug for Mpi {
 }
 
 impl Mpi {
+    /// *Collective over the host*: the leader's new file in `/dev/shm` (`file`: `Some` on the
+    /// leader only, or why it could not make one) mapped by every rank of the host with `map`,
+    /// then unlinked once all have mapped it (the pages live as long as some rank maps them).
+    fn map_on_host<R>(
+        &self,
+        file: Option<std::io::Result<std::path::PathBuf>>,
+        map: impl FnOnce(&std::path::Path) -> std::io::Result<R>,
+    ) -> std::io::Result<R> {
+        let (path, failed) = match file {
+            Some(Ok(p)) => (Some(p), None),
+            Some(Err(e)) => (None, Some(e)),
+            None => (None, None),
+        };
+        // Its name (empty: no file) goes to the host's other ranks.
+        let mut name = path
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned().into_bytes())
+            .unwrap_or_default();
+        let mut len = name.len() as u64;
+        self.host.process_at_rank(0).broadcast_into(&mut len);
+        name.resize(usize_of(len), 0);
+        if len > 0 {
+            self.host.process_at_rank(0).broadcast_into(&mut name[..]);
+        }
+        let mapped = if len == 0 {
+            Err(failed.unwrap_or_else(|| {
+                std::io::Error::other("the host's first rank could not write the shared file")
+            }))
+        } else {
+            map(std::path::Path::new(&*String::from_utf8_lossy(&name)))
+        };
+        // Every rank has mapped it (or failed to): nobody needs the name any more.
+        self.host.barrier();
+        if let Some(path) = &path {
+            let _ = std::fs::remove_file(path);
+        }
+        mapped
+    }
+
     /// The world communicator, for code that must hand it to another MPI library.
     pub fn world(&self) -> &SimpleCommunicator {
         &self.world
@@ -456,44 +495,22 @@ impl Comm for Mpi {
         if self.host_size == 1 {
             return Ok(HostRegion::owned(bytes.unwrap_or_default().to_vec()));
         }
-        // The leader's file, or why it could not write one.
-        let (path, failed) = match (self.host_rank, bytes) {
-            (0, Some(b)) => match host::leader_write(b) {
-                Ok(p) => (Some(p), None),
-                Err(e) => (None, Some(e)),
-            },
-            (0, None) => (
-                None,
-                Some(std::io::Error::other(
-                    "the host's first rank gave nothing to share",
-                )),
-            ),
-            _ => (None, None),
+        let file = match (self.host_rank, bytes) {
+            (0, Some(b)) => Some(host::leader_write(b)),
+            (0, None) => Some(Err(std::io::Error::other(
+                "the host's first rank gave nothing to share",
+            ))),
+            _ => None,
         };
-        // Its name (empty: no file) goes to the host's other ranks.
-        let mut name = path
-            .as_ref()
-            .map(|p| p.to_string_lossy().into_owned().into_bytes())
-            .unwrap_or_default();
-        let mut len = name.len() as u64;
-        self.host.process_at_rank(0).broadcast_into(&mut len);
-        name.resize(usize_of(len), 0);
-        if len > 0 {
-            self.host.process_at_rank(0).broadcast_into(&mut name[..]);
+        self.map_on_host(file, host::map_path)
+    }
+
+    fn counters_on_host(&self, len: usize) -> std::io::Result<HostCounters> {
+        if self.host_size == 1 {
+            return Ok(HostCounters::owned(len));
         }
-        let mapped = if len == 0 {
-            Err(failed.unwrap_or_else(|| {
-                std::io::Error::other("the host's first rank could not write the shared file")
-            }))
-        } else {
-            host::map_path(std::path::Path::new(&*String::from_utf8_lossy(&name)))
-        };
-        // Every rank has mapped it (or failed to): nobody needs the name any more.
-        self.host.barrier();
-        if let Some(path) = &path {
-            let _ = std::fs::remove_file(path);
-        }
-        mapped
+        let file = (self.host_rank == 0).then(|| host::leader_zeros(len));
+        self.map_on_host(file, host::map_counters)
     }
 
     fn raw_mpi_world(&self) -> Option<MPI_Comm> {

@@ -16,7 +16,7 @@
 //! the resume state of its hidden folder ([`crate::resume`]); with `BuildOptions::resume` the
 //! populations a stopped build finished are skipped (their summary comes from the state).
 
-use crate::collate::{collate, RankCounts};
+use crate::collate::{collate, RankCounts, SourceCounter};
 use crate::fault::{self, FaultStage};
 use crate::generate::generate_block;
 use crate::host::CommHost;
@@ -301,11 +301,12 @@ pub fn build(
         let mut table = EdgeTypesTable::new(&layout, policy.clone());
         let t0 = Instant::now();
         let mut reporter = progress.population(&pop.name, &types, work, block.clone());
+        let mut sources = SourceCounter::new(comm, networks[pop.source].n);
         let counts = generate_block(
             &types,
             work,
             block.clone(),
-            networks[pop.source].n,
+            &mut sources,
             &mut table,
             options.threads(),
             |targets, rows| reporter.update(targets, rows),
@@ -318,7 +319,6 @@ pub fn build(
         let mine = RankCounts {
             rows: table.rows(),
             group_rows: table.group_rows().to_vec(),
-            source_counts: counts.source_counts,
             edge_type_rows: counts.edge_type_rows,
             edge_type_synapses: counts.edge_type_synapses,
         };
@@ -331,7 +331,7 @@ pub fn build(
             return Err(BuildError::Injected(comm.rank()));
         }
         let mut reader = table.finish()?;
-        let collated = collate(comm, &mine);
+        let collated = collate(comm, &mine, sources);
         // Parallel HDF5 writes no variable-length data: rank 0 writes a population with strings.
         let parallel = if parallel && pop.has_strings() {
             tracing::info!(population = %pop.name, "rank 0 writes it: string properties (parallel HDF5 writes no variable-length strings)");

@@ -3,14 +3,15 @@
 //!
 //! In: prepared edge types, the population's work per target ([`TargetWork`]: which edge types
 //! target each node) and a block of target ids. Out: a filled [`EdgeTypesTable`] and the
-//! counts the collator needs ([`BlockCounts`]: per source node, and rows and synapses per edge
-//! type for the summary), with what the rules dropped or changed on the way ([`Issues`]).
+//! counts the collator needs (per source node into a [`SourceCounter`]; [`BlockCounts`]: rows
+//! and synapses per edge type for the summary), with what the rules dropped or changed on the way ([`Issues`]).
 //!
 //! Threads: the block is cut into small runs of targets that worker threads connect into their
 //! own buffers; the buffers are then replayed into the table in target order. A batch of runs
 //! is in flight at a time, so memory stays bounded. Draws are keyed by target, so the threads
 //! cannot change a single value.
 
+use crate::collate::SourceCounter;
 use crate::work::TargetWork;
 use netbuild_edges::{EdgeTypesTable, TableError};
 use netbuild_model::{BlockState, EdgeRow, EdgeSink, Issues, PreparedEdgeType, Scratch};
@@ -66,8 +67,6 @@ impl RunBuffer {
 /// What one rank's block of a population holds, besides the rows themselves.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BlockCounts {
-    /// Rows per source node id (length: the source network's size).
-    pub source_counts: Vec<u64>,
     /// Rows of each of the population's edge types, in the order they were given.
     pub edge_type_rows: Vec<u64>,
     /// Synapses of each edge type: the sum of `nsyns` over rows (a row per synapse counts 1).
@@ -81,6 +80,7 @@ pub struct BlockCounts {
 struct Counting<'a> {
     table: &'a mut EdgeTypesTable,
     counts: &'a mut BlockCounts,
+    sources: &'a mut SourceCounter,
     /// Edge type index in the circuit → its position in `counts`.
     local: Vec<usize>,
 }
@@ -89,9 +89,7 @@ impl EdgeSink for Counting<'_> {
     type Error = TableError;
     #[inline]
     fn push(&mut self, row: EdgeRow<'_>) -> Result<(), TableError> {
-        if let Some(c) = self.counts.source_counts.get_mut(row.source as usize) {
-            *c += 1;
-        }
+        self.sources.count(row.source);
         if let Some(&l) = self.local.get(row.edge_type) {
             if let Some(r) = self.counts.edge_type_rows.get_mut(l) {
                 *r += 1;
@@ -142,14 +140,14 @@ fn runs(work: &TargetWork, block: Range<u64>, goal: f64) -> Vec<Range<u64>> {
 }
 
 /// Connects every target of `block` for each of `edge_types` into `table`, on `threads` worker
-/// threads (`work`: the population's work per target, [`crate::setup::EdgeSetup::work`]); returns the rows per source node (the source network has `n_sources` nodes) and
-/// per edge type. `progress` hears, after each batch, the number of targets of the block done
+/// threads (`work`: the population's work per target, [`crate::setup::EdgeSetup::work`]); counts
+/// the rows per source node into `sources` and returns the rows per edge type. `progress` hears, after each batch, the number of targets of the block done
 /// so far (from its start) and the rows pushed so far of each edge type (in `edge_types` order).
 pub fn generate_block(
     edge_types: &[&PreparedEdgeType<'_>],
     work: &TargetWork,
     block: Range<u64>,
-    n_sources: u64,
+    sources: &mut SourceCounter,
     table: &mut EdgeTypesTable,
     threads: usize,
     mut progress: impl FnMut(u64, &[u64]),
@@ -159,7 +157,6 @@ pub fn generate_block(
         .map(|e| e.prepare_block(block.clone()))
         .collect();
     let mut counts = BlockCounts {
-        source_counts: vec![0u64; n_sources as usize],
         edge_type_rows: vec![0; edge_types.len()],
         edge_type_synapses: vec![0; edge_types.len()],
         issues: Issues::default(),
@@ -171,6 +168,7 @@ pub fn generate_block(
     let mut sink = Counting {
         table,
         counts: &mut counts,
+        sources,
         local,
     };
     // ~20k rows of work per run. A batch ends at a barrier where threads wait for its

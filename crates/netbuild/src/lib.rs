@@ -30,6 +30,7 @@ pub mod options;
 pub mod output;
 pub mod plan;
 pub mod progress;
+pub mod projection;
 pub mod resume;
 pub mod sample;
 pub mod setup;

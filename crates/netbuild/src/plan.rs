@@ -151,16 +151,15 @@ pub fn edge_populations(circuit: &Circuit, networks: &[Network]) -> Vec<EdgePopu
 /// Splits the population's target ids into `ranks` contiguous blocks of about equal estimated
 /// work (`work`, over its edge types). Deterministic, so every rank finds the same blocks.
 pub fn split_targets(work: &TargetWork, ranks: usize) -> Vec<Range<u64>> {
-    let weights: Vec<f64> = (0..work.n_targets()).map(|t| work.weight(t)).collect();
-    balanced_blocks(&weights, ranks)
+    balanced_blocks(work.n_targets(), |t| work.weight(t), ranks)
 }
 
-/// `parts` contiguous blocks of the items `0..weights.len()`, with about equal total weight:
-/// an item goes to a block while its middle lies before that block's share of the total.
-pub fn balanced_blocks(weights: &[f64], parts: usize) -> Vec<Range<u64>> {
+/// `parts` contiguous blocks of the items `0..n` (item i weighs `weight(i)`), with about equal
+/// total weight: an item goes to a block while its middle lies before that block's share of the
+/// total. The weights are asked for, not held (a rank would otherwise hold one per node).
+pub fn balanced_blocks(n: u64, weight: impl Fn(u64) -> f64, parts: usize) -> Vec<Range<u64>> {
     let parts = parts.max(1);
-    let n = weights.len() as u64;
-    let total: f64 = weights.iter().sum();
+    let total: f64 = (0..n).map(&weight).sum();
     let mut blocks = Vec::with_capacity(parts);
     let mut start = 0u64;
     let mut acc = 0.0;
@@ -170,8 +169,8 @@ pub fn balanced_blocks(weights: &[f64], parts: usize) -> Vec<Range<u64>> {
         if r + 1 == parts {
             i = n;
         } else {
-            while i < n && acc + weights[i as usize] * 0.5 < goal {
-                acc += weights[i as usize];
+            while i < n && acc + weight(i) * 0.5 < goal {
+                acc += weight(i);
                 i += 1;
             }
         }

@@ -66,7 +66,7 @@ pub fn prepare_edges_on<'c>(
         .iter()
         .map(|pop| {
             let t0 = std::time::Instant::now();
-            let work = TargetWork::new(&setup.types_of(pop), networks[pop.target].n);
+            let work = TargetWork::new_on(&setup.types_of(pop), networks[pop.target].n, host);
             let (segments, lists) = work.shape();
             tracing::debug!(population = %pop.name, entries = work.entries(), segments, lists, seconds = t0.elapsed().as_secs_f64(), "work per target");
             work

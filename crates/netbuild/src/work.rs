@@ -16,8 +16,12 @@
 //! The numbers are the very ones the passes used to compute: a target's work sums its edge types'
 //! in the population's order (a type that does not target it added 0, which changes nothing),
 //! and per-type sums run over targets in ascending order; so the blocks per rank are unchanged.
+//!
+//! The ranks of one host hold the work per target once ([`TargetWork::new_on`]): the host's
+//! first rank computes it, the others map it (one number per target, as the node columns).
 
-use netbuild_model::PreparedEdgeType;
+use netbuild_model::shared::share_many;
+use netbuild_model::{Host, PreparedEdgeType, Private, Shared};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -45,9 +49,9 @@ pub struct TargetWork {
     lists: Vec<Vec<u32>>,
     /// Each target's work: its edge types' summed in the population's order (without
     /// [`TARGET_WORK`]).
-    total: Vec<f64>,
+    total: Shared<f64>,
     /// Each edge type's work over all its targets, summed in ascending target order.
-    type_total: Vec<f64>,
+    type_total: Shared<f64>,
     /// (target, edge type) pairs: the sum of the edge types' target counts.
     entries: usize,
 }
@@ -55,22 +59,17 @@ pub struct TargetWork {
 impl TargetWork {
     /// The work of `edge_types` (one population's, in its order) over targets `0..n_targets`.
     pub fn new(edge_types: &[&PreparedEdgeType<'_>], n_targets: u64) -> TargetWork {
-        let mut total = vec![0.0f64; n_targets as usize];
-        let mut type_total = Vec::with_capacity(edge_types.len());
-        // The costly part (grids count neighbours) runs in parallel, a chunk of edge types at a
-        // time (so their work lists stay small). Added in the population's order of types.
-        for chunk in edge_types.chunks(WORK_CHUNK) {
-            let per_type: Vec<Vec<f64>> = chunk
-                .par_iter()
-                .map(|e| e.targets.iter().map(|&t| e.work(t)).collect())
-                .collect();
-            for (e, w) in chunk.iter().zip(&per_type) {
-                for (&t, &x) in e.targets.iter().zip(w) {
-                    total[t as usize] += x;
-                }
-                type_total.push(sum(w.iter().copied()));
-            }
-        }
+        Self::new_on(edge_types, n_targets, &Private)
+    }
+
+    /// [`TargetWork::new`], computed by the computing rank of `host` and held once by its ranks
+    /// (*collective over the host*).
+    pub fn new_on(
+        edge_types: &[&PreparedEdgeType<'_>],
+        n_targets: u64,
+        host: &dyn Host,
+    ) -> TargetWork {
+        let [total, type_total] = share_many(host, || work_of(edge_types, n_targets));
         let (seg_start, seg_list, lists) = segments(edge_types, n_targets);
         TargetWork {
             seg_start,
@@ -124,6 +123,28 @@ impl TargetWork {
     pub fn type_totals(&self) -> &[f64] {
         &self.type_total
     }
+}
+
+/// Each target's work (its edge types' summed in `edge_types` order) and each edge type's work
+/// over all its targets.
+fn work_of(edge_types: &[&PreparedEdgeType<'_>], n_targets: u64) -> [Vec<f64>; 2] {
+    let mut total = vec![0.0f64; n_targets as usize];
+    let mut type_total = Vec::with_capacity(edge_types.len());
+    // The costly part (grids count neighbours) runs in parallel, a chunk of edge types at a
+    // time (so their work lists stay small). Added in the population's order of types.
+    for chunk in edge_types.chunks(WORK_CHUNK) {
+        let per_type: Vec<Vec<f64>> = chunk
+            .par_iter()
+            .map(|e| e.targets.iter().map(|&t| e.work(t)).collect())
+            .collect();
+        for (e, w) in chunk.iter().zip(&per_type) {
+            for (&t, &x) in e.targets.iter().zip(w) {
+                total[t as usize] += x;
+            }
+            type_total.push(sum(w.iter().copied()));
+        }
+    }
+    [total, type_total]
 }
 
 /// Each of `edge_types`' work over each of `blocks` (ascending, disjoint), summed in ascending

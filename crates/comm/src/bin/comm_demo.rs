@@ -221,6 +221,27 @@ fn run_checks(comm: &Mpi, big: usize) {
         check(comm, "share_on_host left a file in /dev/shm", left, false);
     }
 
+    // Every rank adds its rank + 1 to each counter (and 1000 more to counter r): on one host,
+    // every rank reads the host's sums once all have added.
+    let counters = comm
+        .counters_on_host(1000)
+        .unwrap_or_else(|e| comm.abort(1, &format!("counters_on_host: {e}")));
+    check(comm, "counters_on_host mapped", counters.is_shared(), n > 1);
+    for i in 0..1000 {
+        counters.add(i, r as u64 + 1);
+    }
+    counters.add(r, 1000);
+    comm.barrier();
+    let sums = counters.freeze();
+    if comm.ranks_on_host() == n {
+        let all = (n * (n + 1) / 2) as u64;
+        let want: Vec<u64> = (0..1000)
+            .map(|i| all + if i < n { 1000 } else { 0 })
+            .collect();
+        check(comm, "counters_on_host sums", &sums[..], &want[..]);
+    }
+    drop(sums);
+
     let root = n - 1;
     let mine = if r == root {
         pattern(99, 23)

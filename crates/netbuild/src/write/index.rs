@@ -135,24 +135,30 @@ pub(super) fn count_ranges(pairs: impl Iterator<Item = (u64, u64)>) -> u64 {
     n
 }
 
-/// The index of the side rows are sorted by: one run of edges per node.
+/// The index of the side rows are sorted by: one run of edges per node, for the nodes of one
+/// range (all of them for the rank-0 writer, a rank's block of targets for the parallel one).
 #[derive(Debug)]
 pub(super) struct Sorted {
+    /// The first node.
+    base: u64,
     first: Vec<u64>,
     count: Vec<u64>,
 }
 
 impl Sorted {
-    pub(super) fn new(n_nodes: u64) -> Self {
+    /// For the nodes of `nodes` (pushing another node is a bug: it panics).
+    pub(super) fn new(nodes: Range<u64>) -> Self {
+        let n = nodes.end.saturating_sub(nodes.start) as usize;
         Sorted {
-            first: vec![0; n_nodes as usize],
-            count: vec![0; n_nodes as usize],
+            base: nodes.start,
+            first: vec![0; n],
+            count: vec![0; n],
         }
     }
 
     #[inline]
     pub(super) fn push(&mut self, node: u64, edge: u64) {
-        let n = node as usize;
+        let n = (node - self.base) as usize;
         if self.count[n] == 0 {
             self.first[n] = edge;
         }
@@ -163,7 +169,10 @@ impl Sorted {
     pub(super) fn runs(&self) -> impl Iterator<Item = (u64, std::ops::Range<u64>)> + '_ {
         (0..self.first.len())
             .filter(|&n| self.count[n] > 0)
-            .map(|n| (n as u64, self.first[n]..self.first[n] + self.count[n]))
+            .map(|n| {
+                let node = self.base + n as u64;
+                (node, self.first[n]..self.first[n] + self.count[n])
+            })
     }
 }
 
@@ -204,12 +213,23 @@ mod tests {
     #[test]
     fn sorted_side_is_runs() {
         let targets = [0u64, 0, 2, 2, 2, 3];
-        let mut s = Sorted::new(5);
+        let mut s = Sorted::new(0..5);
         for (e, &t) in targets.iter().enumerate() {
             s.push(t, e as u64);
         }
         let got: Vec<_> = s.runs().collect();
         assert_eq!(got, vec![(0, 0..2), (2, 2..5), (3, 5..6)]);
+        // A block of nodes 2..4 (a parallel writer's targets): the same runs, node ids kept.
+        let mut block = Sorted::new(2..4);
+        for (e, &t) in targets
+            .iter()
+            .enumerate()
+            .filter(|(_, &t)| (2..4).contains(&t))
+        {
+            block.push(t, e as u64);
+        }
+        let got: Vec<_> = block.runs().collect();
+        assert_eq!(got, vec![(2, 2..5), (3, 5..6)]);
     }
 }
 

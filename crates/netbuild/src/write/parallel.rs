@@ -74,7 +74,9 @@ pub(super) fn write_population(
         ctx.spill.budget / 2,
         &ctx.spill.dir,
     )?;
-    let mut by_target = Sorted::new(ctx.networks[pop.target].n);
+    // Only this rank's block of targets: its rows target nothing else.
+    let targets = blocks.get(rank).cloned().unwrap_or(0..0);
+    let mut by_target = Sorted::new(targets.clone());
 
     let mut chunk = RowChunk::default();
     let mut batch = Batch::default();
@@ -106,7 +108,6 @@ pub(super) fn write_population(
     }
     by_source.sort();
 
-    let targets = blocks.get(rank).cloned().unwrap_or(0..0);
     write_indices(comm, &mut writer, &by_target, targets, &mut by_source, mine)?;
     writer.finish()?;
     Ok(())
@@ -183,8 +184,7 @@ fn pieces(first: u64, n: u64, align: u64) -> u64 {
 
 /// Contiguous shares of source ids, one per rank, with about equal numbers of edges.
 fn source_shares(counts: &[u64], ranks: usize) -> Vec<Range<u64>> {
-    let weights: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
-    crate::plan::balanced_blocks(&weights, ranks)
+    crate::plan::balanced_blocks(counts.len() as u64, |s| counts[s as usize] as f64, ranks)
 }
 
 /// The rank whose share holds source `s`.

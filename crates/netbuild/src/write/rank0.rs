@@ -328,7 +328,7 @@ pub(super) fn write_population(
                     thread,
                     pop,
                     SideIndex::unsorted(&collated.source_counts, ctx.spill)?,
-                    SideIndex::Sorted(Sorted::new(trg.n)),
+                    SideIndex::Sorted(Sorted::new(0..trg.n)),
                 );
                 let mut chunk = RowChunk::default();
                 let mut pass = || -> Result<(), WriteError> {
@@ -346,7 +346,7 @@ pub(super) fn write_population(
                 let mut out = ChunkWriter::new(
                     thread,
                     pop,
-                    SideIndex::Sorted(Sorted::new(src.n)),
+                    SideIndex::Sorted(Sorted::new(0..src.n)),
                     SideIndex::unsorted(&target_counts, ctx.spill)?,
                 );
                 let pass = source_sort::drain_sorted(buckets, pop, &mut |mut c| out.write(&mut c));

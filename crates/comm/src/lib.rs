@@ -101,6 +101,7 @@ mod chunk;
 mod host;
 mod local;
 mod mpi_comm;
+mod patience;
 
 pub use host::HostRegion;
 pub use local::Local;

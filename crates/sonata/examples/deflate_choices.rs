@@ -98,7 +98,12 @@ fn per_dataset(data: &[(String, Vec<u8>, usize, bool)], level: i32) {
             100.0 * out_bytes as f64 / raw as f64,
             raw as f64 / 1e6 / (t_shuffle + t_deflate)
         );
-        total = (total.0 + raw, total.1 + out_bytes, total.2 + t_shuffle, total.3 + t_deflate);
+        total = (
+            total.0 + raw,
+            total.1 + out_bytes,
+            total.2 + t_shuffle,
+            total.3 + t_deflate,
+        );
     }
     let (raw, out, ts, td) = total;
     println!(

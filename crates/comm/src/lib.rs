@@ -22,6 +22,11 @@
 //! the writer receives from rank 0, 1, 2, ... in turn. Use a tag per stream. A rank may send to
 //! itself; that is queued, never blocks.
 //!
+//! A rank that waits (in a collective for a late rank, in a send or receive for its peer) sleeps
+//! between polls rather than spinning as OpenMPI's blocking calls do, so that it leaves its core
+//! to ranks that work (see `patience.rs`): every collective of [`Mpi`] starts with a polled
+//! `MPI_Ibarrier`, point-to-point transfers are polled `MPI_Isend` / `MPI_Improbe`.
+//!
 //! Byte buffers of any length are fine: payloads larger than an MPI `int` count are split into
 //! several MPI calls, invisibly.
 //!
@@ -101,6 +106,7 @@ mod chunk;
 mod host;
 mod local;
 mod mpi_comm;
+mod patience;
 
 pub use host::{FrozenCounters, HostCounters, HostRegion};
 pub use local::Local;

@@ -14,6 +14,7 @@ use mpi::traits::*;
 use crate::chunk::{collective_chunk, counts_displs, piece, rounds, MAX_COUNT};
 use crate::host::{self, HostCounters, HostRegion};
 use crate::local::SelfQueue;
+use crate::patience;
 use crate::{check_peer_and_tag, failure_line, print_stderr, Comm};
 
 /// The raw MPI communicator handle type, for libraries that need one (parallel HDF5's
@@ -240,6 +241,13 @@ impl Mpi {
         i32::try_from(r).unwrap_or(i32::MAX)
     }
 
+    /// Waits until every rank has arrived, without holding a core (see [`patience`]). Run
+    /// before each collective: a rank that arrives first then sleeps until the others come,
+    /// rather than spinning inside the collective.
+    fn arrive(&self) {
+        patience::wait(self.world.immediate_barrier());
+    }
+
     /// Element-wise reduction without the length check.
     fn reduce_unchecked(&self, v: &[u64], op: SystemOperation) -> Vec<u64> {
         let mut out = vec![0u64; v.len()];
@@ -278,16 +286,18 @@ impl Comm for Mpi {
     }
 
     fn barrier(&self) {
-        self.world.barrier();
+        self.arrive();
     }
 
     fn all_gather_u64(&self, mine: u64) -> Vec<u64> {
+        self.arrive();
         let mut out = vec![0u64; self.size];
         self.world.all_gather_into(&mine, &mut out[..]);
         out
     }
 
     fn all_gather_bytes(&self, mine: &[u8]) -> Vec<Vec<u8>> {
+        self.arrive();
         let lens: Vec<usize> = self
             .all_gather_u64(mine.len() as u64)
             .into_iter()
@@ -318,11 +328,13 @@ impl Comm for Mpi {
     }
 
     fn all_reduce_sum_u64(&self, v: &[u64]) -> Vec<u64> {
+        self.arrive();
         self.check_same_len("all_reduce_sum_u64", v.len());
         self.reduce_unchecked(v, SystemOperation::sum())
     }
 
     fn all_reduce_max_u64(&self, v: &[u64]) -> Vec<u64> {
+        self.arrive();
         self.check_same_len("all_reduce_max_u64", v.len());
         self.reduce_unchecked(v, SystemOperation::max())
     }
@@ -333,6 +345,7 @@ impl Comm for Mpi {
             "broadcast_bytes: rank {root} does not exist (the job has {} ranks)",
             self.size
         );
+        self.arrive();
         let root_process = self.world.process_at_rank(Self::rank_i32(root));
         let mut len = if self.rank == root {
             data.len() as u64
@@ -360,6 +373,7 @@ impl Comm for Mpi {
             per_rank.len(),
             self.size
         );
+        self.arrive();
         let send_lens: Vec<usize> = per_rank.iter().map(Vec::len).collect();
         let send_lens_u64: Vec<u64> = send_lens.iter().map(|&l| l as u64).collect();
         let mut recv_lens_u64 = vec![0u64; self.size];
@@ -426,11 +440,15 @@ impl Comm for Mpi {
         let mut first = Vec::with_capacity(8 + first_len);
         first.extend_from_slice(&(data.len() as u64).to_le_bytes());
         first.extend_from_slice(&data[..first_len]);
-        peer.send_with_tag(&first[..], tag);
+        // Sent without a busy wait: the receiver (the writer rank) may take long to come.
         let rest = &data[first_len..];
-        for k in 0..rounds(rest.len(), self.max_piece) {
-            peer.send_with_tag(&rest[piece(rest.len(), self.max_piece, k)], tag);
-        }
+        mpi::request::scope(|scope| {
+            patience::wait(peer.immediate_send_with_tag(scope, &first[..], tag));
+            for k in 0..rounds(rest.len(), self.max_piece) {
+                let p = &rest[piece(rest.len(), self.max_piece, k)];
+                patience::wait(peer.immediate_send_with_tag(scope, p, tag));
+            }
+        });
     }
 
     fn recv_bytes(&self, from: usize, tag: i32) -> Vec<u8> {
@@ -445,7 +463,9 @@ impl Comm for Mpi {
             };
         }
         let peer = self.world.process_at_rank(Self::rank_i32(from));
-        let (first, _) = peer.receive_vec_with_tag::<u8>(tag);
+        // Probed without a busy wait: the sender may take long to come.
+        let (first, _) = patience::poll(|| peer.immediate_matched_probe_with_tag(tag))
+            .matched_receive_vec::<u8>();
         assert!(
             first.len() >= 8,
             "recv_bytes: a {}-byte message from rank {from} under tag {tag} is not one that \
@@ -463,7 +483,7 @@ impl Comm for Mpi {
             out.resize(total, 0);
             // The sender's piece size is its own business: probe each piece's size.
             while at < total {
-                let (msg, status) = peer.matched_probe_with_tag(tag);
+                let (msg, status) = patience::poll(|| peer.immediate_matched_probe_with_tag(tag));
                 let n = usize::try_from(status.count(u8::equivalent_datatype())).unwrap_or(0);
                 assert!(
                     n > 0 && n <= total - at,

@@ -204,6 +204,40 @@ fn collectives_on_3_ranks_oversubscribed() {
     start(mpirun_demo(3, &["ok"])).wait().assert_ok(3);
 }
 
+/// A rank that waits for a late peer (in a barrier, a send, a receive) sleeps: it uses a small
+/// part of the time it waits in CPU. (OpenMPI's own waits spin: a whole core for as long. On a
+/// loaded machine a spinning wait gets less CPU and could pass; a sleeping one never fails.)
+#[test]
+fn waiting_ranks_do_not_spin() {
+    let _g = serial();
+    let done = start(mpirun_demo(2, &["wait"])).wait();
+    assert!(done.status.success(), "{}", done.report());
+    for r in 0..2 {
+        let prefix = format!("waited rank {r}: ");
+        let line = done
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?}: {}", done.report()));
+        let nums: Vec<f64> = line
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        let [cpu, wall] = nums[..] else {
+            panic!("unreadable {line:?}");
+        };
+        assert!(
+            wall >= 2.0,
+            "rank {r} waited only {wall} s: {}",
+            done.report()
+        );
+        assert!(
+            cpu < wall / 4.0,
+            "rank {r} used {cpu} s of CPU in {wall} s of waiting"
+        );
+    }
+}
+
 #[test]
 fn singleton_without_mpirun() {
     let _g = serial();

@@ -271,6 +271,12 @@ pub fn build(
             )));
         }
     }
+    // Collective: the rank-0 writer compresses on every core of its host's ranks.
+    let compressors = match compression {
+        // (also when parallel: a population with strings is still written by rank 0)
+        sonata::Compression::Gzip(_) => crate::write::host_compressors(comm),
+        _ => None,
+    };
     let ctx = WriteContext {
         comm,
         networks: &networks,
@@ -279,6 +285,7 @@ pub fn build(
         spill: &policy,
         sort_by: options.sort_edges_by,
         fault: options.fault.as_ref(),
+        compressors,
     };
     let progress = Progress::new(comm.rank() == 0, options.progress_secs);
     let mut pop_summaries = Vec::new();
@@ -300,6 +307,7 @@ pub fn build(
         let layout = pop.table_layout();
         let mut table = EdgeTypesTable::new(&layout, policy.clone());
         let t0 = Instant::now();
+        let cpu0 = cpu_seconds();
         let mut reporter = progress.population(&pop.name, &types, work, block.clone());
         let mut sources = SourceCounter::new(comm, networks[pop.source].n);
         let counts = generate_block(
@@ -323,13 +331,14 @@ pub fn build(
             edge_type_synapses: counts.edge_type_synapses,
         };
         let spills = table.spills();
-        tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), "edges generated");
+        tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), cpu_seconds = cpu_seconds() - cpu0, "edges generated");
         release_free_memory();
         tracing::debug!(rss = ?resident_kib(), "memory after generation");
         // Tests of the failure path: this rank stops while the others wait in the collator.
         if fault::injected(ctx.fault, comm.rank(), FaultStage::AfterGenerating) {
             return Err(BuildError::Injected(comm.rank()));
         }
+        let (t1, cpu1) = (Instant::now(), cpu_seconds());
         let mut reader = table.finish()?;
         let collated = collate(comm, &mine, sources);
         // Parallel HDF5 writes no variable-length data: rank 0 writes a population with strings.
@@ -396,7 +405,7 @@ pub fn build(
         } else {
             pending = Some((index, fin));
         }
-        tracing::info!(population = %pop.name, rows = collated.n_edges(), "edges written");
+        tracing::info!(population = %pop.name, rank = comm.rank(), rows = collated.n_edges(), seconds = t1.elapsed().as_secs_f64(), cpu_seconds = cpu_seconds() - cpu1, "edges written");
         tracing::debug!(rss = ?resident_kib(), "memory after writing");
         pop_summaries.push(PopulationSummary {
             name: pop.name.clone(),
@@ -630,6 +639,19 @@ fn release_free_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// CPU time this process has used so far (user + system, every thread), in seconds: the logs
+/// give each stage's, which says more than its wall time on a shared machine.
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut u = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut u);
+        u
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
 /// This process's (VmRSS, VmHWM) in KiB, for debug logs.

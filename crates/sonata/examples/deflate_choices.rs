@@ -5,6 +5,10 @@
 //! (ROWS: the first rows of each dataset to use, default 2,000,000). Prints a Markdown table:
 //! per choice, compressed bytes and compression seconds summed over the datasets, and MB/s of
 //! input; docs/SCALING.md ("gzip: what each choice costs") holds a run's table.
+//!
+//! `... -- EDGES.h5 ROWS per-dataset [LEVEL]`: instead, netbuild's choice (shuffled, 1 MiB
+//! chunks, level 4 unless given) per dataset: bytes, and CPU seconds of this thread to shuffle and compress (CPU time,
+//! not wall time, so that other jobs on the machine do not count).
 
 use hdf5::{Dataset, File, Group};
 use std::time::Instant;
@@ -57,6 +61,60 @@ fn raw(ds: &Dataset, rows: usize) -> Option<(Vec<u8>, usize)> {
     Some((bytes, size))
 }
 
+/// CPU seconds this thread has used.
+fn thread_cpu_seconds() -> f64 {
+    // SAFETY: clock_gettime writes the struct it is given.
+    let t = unsafe {
+        let mut t = std::mem::zeroed::<libc::timespec>();
+        libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t);
+        t
+    };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
+/// Shuffled, 1 MiB chunks, gzip `level`: each dataset's bytes and CPU seconds.
+fn per_dataset(data: &[(String, Vec<u8>, usize, bool)], level: i32) {
+    println!("| dataset | raw MB | compressed MB (%) | CPU s: shuffle | CPU s: deflate | MB/s |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let lvl = libdeflater::CompressionLvl::new(level).expect("a level");
+    let mut z = libdeflater::Compressor::new(lvl);
+    let mut total = (0usize, 0usize, 0.0, 0.0);
+    for (name, bytes, size, _) in data {
+        let (mut out_bytes, mut t_shuffle, mut t_deflate) = (0usize, 0.0, 0.0);
+        for c in bytes.chunks((1 << 20) / size * size) {
+            let t0 = thread_cpu_seconds();
+            let c = netbuild_sonata::shuffle(c, *size);
+            let t1 = thread_cpu_seconds();
+            let mut out = vec![0u8; z.zlib_compress_bound(c.len())];
+            out_bytes += z.zlib_compress(&c, &mut out).expect("compressed");
+            t_shuffle += t1 - t0;
+            t_deflate += thread_cpu_seconds() - t1;
+        }
+        let raw = bytes.len();
+        println!(
+            "| {name} | {:.1} | {:.1} ({:.1} %) | {t_shuffle:.2} | {t_deflate:.2} | {:.0} |",
+            raw as f64 / 1e6,
+            out_bytes as f64 / 1e6,
+            100.0 * out_bytes as f64 / raw as f64,
+            raw as f64 / 1e6 / (t_shuffle + t_deflate)
+        );
+        total = (
+            total.0 + raw,
+            total.1 + out_bytes,
+            total.2 + t_shuffle,
+            total.3 + t_deflate,
+        );
+    }
+    let (raw, out, ts, td) = total;
+    println!(
+        "| all | {:.1} | {:.1} ({:.1} %) | {ts:.2} | {td:.2} | {:.0} |",
+        raw as f64 / 1e6,
+        out as f64 / 1e6,
+        100.0 * out as f64 / raw as f64,
+        raw as f64 / 1e6 / (ts + td)
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(path) = args.get(1) else {
@@ -79,6 +137,11 @@ fn main() {
         })
         .collect();
     let input: usize = data.iter().map(|d| d.1.len()).sum();
+    if args.get(3).map(String::as_str) == Some("per-dataset") {
+        let level = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(4);
+        per_dataset(&data, level);
+        return;
+    }
     println!(
         "{} datasets, first {rows} rows each: {:.1} MB uncompressed\n",
         data.len(),

@@ -18,15 +18,24 @@
 use crate::column::{ColumnSlice, NumSlice};
 use netbuild_types::each_num;
 use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Arc;
 
 /// Chunks being compressed at once per worker thread; past that, `push` waits for one.
 const IN_FLIGHT_PER_THREAD: usize = 2;
+/// At most this many chunks (1 MiB each) in flight per stream, whatever the threads: a file
+/// has several streams, and a pool may span a host's many cores.
+const MAX_IN_FLIGHT: usize = 16;
 /// Chunks cut but not yet handed out: [`ChunkStream::compressed`] hands out chunk `i` once chunk
 /// `i + LAG` is cut (or the stream is finished), waiting for it if need be.
 const LAG: u64 = 16;
 
+/// The threads gzip chunks are compressed on: rayon's global pool, or one of the caller's (the
+/// rank-0 writer's spans every core of its host's ranks, where the global pool of a rank bound
+/// to one core by `mpirun` has one thread).
+pub type Compressors = Option<Arc<rayon::ThreadPool>>;
+
 /// The chunks of one gzip dataset, cut from its values as they are appended and compressed in
-/// the background on rayon's threads; the caller writes them as they come back, in any order.
+/// the background on [`Compressors`]; the caller writes them as they come back, in any order.
 pub(crate) struct ChunkStream {
     /// Values per chunk (the dataset's chunk shape).
     pub chunk_rows: u64,
@@ -47,6 +56,8 @@ pub(crate) struct ChunkStream {
     finished: bool,
     /// Whether libdeflate refused a chunk (it never should).
     failed: bool,
+    /// Where chunks are compressed.
+    pool: Compressors,
 }
 
 /// A chunk: its index in the dataset and its (raw, then compressed) bytes.
@@ -85,7 +96,13 @@ impl ChunkStream {
             next_out: 0,
             finished: false,
             failed: false,
+            pool: None,
         }
+    }
+
+    /// Compresses on `pool`'s threads (before any value is pushed).
+    pub(crate) fn set_pool(&mut self, pool: Compressors) {
+        self.pool = pool;
     }
 
     /// Whether no value has been pushed yet.
@@ -116,7 +133,11 @@ impl ChunkStream {
     }
 
     fn submit(&mut self, bytes: Vec<u8>) {
-        let max = IN_FLIGHT_PER_THREAD * rayon::current_num_threads();
+        let threads = self
+            .pool
+            .as_ref()
+            .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+        let max = (IN_FLIGHT_PER_THREAD * threads).min(MAX_IN_FLIGHT);
         while self.in_flight >= max {
             self.receive_one();
         }
@@ -127,10 +148,14 @@ impl ChunkStream {
         self.next_chunk += 1;
         self.in_flight += 1;
         let (sender, level, elem) = (self.sender.clone(), self.level, self.elem);
-        rayon::spawn(move || {
+        let job = move || {
             // The receiver only goes away with the stream, when nobody wants the chunk.
             let _ = sender.send(compress(chunk, level, elem));
-        });
+        };
+        match &self.pool {
+            Some(pool) => pool.spawn(job),
+            None => rayon::spawn(job),
+        }
     }
 
     fn receive_one(&mut self) {
@@ -176,16 +201,31 @@ impl ChunkStream {
 /// HDF5's deflate filter writes it). `None` only if libdeflate refuses a buffer of its own bound
 /// size, which it never should.
 fn compress(c: Chunk, level: u8, elem: usize) -> Option<Chunk> {
-    let lvl = libdeflater::CompressionLvl::new(i32::from(level.clamp(1, 9))).unwrap_or_default();
-    let mut z = libdeflater::Compressor::new(lvl);
+    thread_local! {
+        /// This thread's compressor and its level: made once, not once per chunk (its output
+        /// depends only on the level and the input).
+        static COMPRESSOR: std::cell::RefCell<Option<(u8, libdeflater::Compressor)>> =
+            const { std::cell::RefCell::new(None) };
+    }
     let input = if elem > 1 {
         shuffle(&c.bytes, elem)
     } else {
         c.bytes
     };
-    let mut out = vec![0u8; z.zlib_compress_bound(input.len())];
-    let n = z.zlib_compress(&input, &mut out).ok()?;
-    out.truncate(n);
+    let level = level.clamp(1, 9);
+    let out = COMPRESSOR.with_borrow_mut(|slot| {
+        let z = match slot {
+            Some((l, z)) if *l == level => z,
+            _ => {
+                let lvl = libdeflater::CompressionLvl::new(i32::from(level)).unwrap_or_default();
+                &mut slot.insert((level, libdeflater::Compressor::new(lvl))).1
+            }
+        };
+        let mut out = vec![0u8; z.zlib_compress_bound(input.len())];
+        let n = z.zlib_compress(&input, &mut out).ok()?;
+        out.truncate(n);
+        Some(out)
+    })?;
     Some(Chunk {
         index: c.index,
         bytes: out,
@@ -195,14 +235,46 @@ fn compress(c: Chunk, level: u8, elem: usize) -> Option<Chunk> {
 /// HDF5's shuffle filter: byte `k` of every value of `elem` bytes, for `k = 0..elem`, one plane
 /// after the other (a chunk is a whole number of values).
 pub fn shuffle(bytes: &[u8], elem: usize) -> Vec<u8> {
-    let n = bytes.len() / elem;
     let mut out = vec![0u8; bytes.len()];
-    for (i, value) in bytes.chunks_exact(elem).enumerate() {
-        for (k, &b) in value.iter().enumerate() {
-            out[k * n + i] = b;
-        }
+    match elem {
+        4 => shuffle_words::<4>(bytes, &mut out),
+        8 => shuffle_words::<8>(bytes, &mut out),
+        _ => shuffle_bytes(bytes, elem, &mut out, 0),
     }
     out
+}
+
+/// [`shuffle`] of values `first..` one byte at a time (any width; the tail of the fast path).
+fn shuffle_bytes(bytes: &[u8], elem: usize, out: &mut [u8], first: usize) {
+    let n = bytes.len() / elem;
+    for i in first..n {
+        for k in 0..elem {
+            out[k * n + i] = bytes[i * elem + k];
+        }
+    }
+}
+
+/// [`shuffle`] of `E`-byte values, 8 at a time: byte `k` of the 8 values gathered into one
+/// word by shifts, each word stored whole into plane `k` (4x faster than a byte-wise
+/// scatter, which cost a fifth of the time of compressing a chunk).
+fn shuffle_words<const E: usize>(bytes: &[u8], out: &mut [u8]) {
+    let n = bytes.len() / E;
+    for (g, values) in bytes.chunks_exact(8 * E).enumerate() {
+        let mut planes = [0u64; E];
+        for (i, v) in values.chunks_exact(E).enumerate() {
+            let mut word = [0u8; 8];
+            word[..E].copy_from_slice(v);
+            let v = u64::from_le_bytes(word);
+            for (k, p) in planes.iter_mut().enumerate() {
+                *p |= ((v >> (8 * k)) & 0xff) << (8 * i);
+            }
+        }
+        for (k, p) in planes.iter().enumerate() {
+            let at = k * n + 8 * g;
+            out[at..at + 8].copy_from_slice(&p.to_le_bytes());
+        }
+    }
+    shuffle_bytes(bytes, E, out, n / 8 * 8);
 }
 
 /// The values of a column as little-endian bytes (HDF5's native layout here); `None` for
@@ -231,6 +303,19 @@ mod tests {
             .collect();
         assert_eq!(shuffle(&v, 2), [2, 4, 6, 1, 3, 5]);
         assert_eq!(shuffle(&v, 1), v);
+    }
+
+    #[test]
+    fn fast_shuffle_matches_the_byte_wise_one() {
+        let v: Vec<u8> = (0..8 * 37 + 8u32).map(|i| (i * 7919 % 251) as u8).collect();
+        for elem in [2, 4, 8] {
+            // Whole groups of 8 values, and a tail of fewer.
+            for len in [8 * elem * 4, elem * 37] {
+                let mut slow = vec![0u8; len];
+                shuffle_bytes(&v[..len], elem, &mut slow, 0);
+                assert_eq!(shuffle(&v[..len], elem), slow, "elem {elem}, {len} bytes");
+            }
+        }
     }
 
     #[test]

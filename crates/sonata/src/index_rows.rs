@@ -8,7 +8,7 @@
 //! ever cut back.
 
 use crate::column::NumSlice;
-use crate::deflate::{self, ChunkStream};
+use crate::deflate::{self, ChunkStream, Compressors};
 use crate::error::SonataError;
 use crate::h5::{self, Io};
 use hdf5::Dataset;
@@ -26,18 +26,21 @@ pub(crate) struct IndexRows<'a> {
 
 impl<'a> IndexRows<'a> {
     /// For `ds` (at `full` in `path`); `gzip` is the level when chunks are to be compressed
-    /// here, `None` to write through HDF5.
+    /// here (on `pool`), `None` to write through HDF5.
     pub(crate) fn new(
         path: &'a Path,
         ds: Dataset,
         full: String,
         resizable: bool,
         gzip: Option<u8>,
+        pool: &Compressors,
     ) -> Self {
         let chunk_rows = ds.chunk().and_then(|c| c.first().copied());
         let direct = match (gzip, chunk_rows) {
             (Some(level), Some(rows)) if rows > 0 => {
-                Some(ChunkStream::new(rows * 2, 8, level, true))
+                let mut stream = ChunkStream::new(rows * 2, 8, level, true);
+                stream.set_pool(pool.clone());
+                Some(stream)
             }
             _ => None,
         };

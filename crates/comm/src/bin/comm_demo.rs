@@ -10,6 +10,9 @@
 //! - `exit R`: after a barrier, rank R calls `std::process::exit(4)` without finalising MPI.
 //! - `sleep`: writes its pid to `$NETBUILD_COMM_DEMO_PID_DIR/rank-R.pid` (when set), waits in a
 //!   barrier, sleeps 60 s, waits in a barrier: lets a test SIGKILL one rank.
+//! - `wait` (2 ranks): each rank in turn arrives 1 s late to a barrier, a send and a receive
+//!   while the other waits; each prints `waited rank R: C s of CPU in W s` (what its waits
+//!   cost: near 0 when waiting sleeps, near W when it spins).
 
 use std::time::Duration;
 
@@ -95,11 +98,68 @@ fn main() {
             comm.barrier();
             println!("slept rank {}", comm.rank());
         }
+        Some("wait") => wait(&comm),
         _ => comm.abort(
             2,
-            "usage: netbuild-comm-demo ok | panic R | panic-thread R | abort R | exit R | sleep",
+            "usage: netbuild-comm-demo ok | panic R | panic-thread R | abort R | exit R | sleep \
+             | wait",
         ),
     }
+}
+
+/// CPU seconds of this process so far (user + system).
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let u = unsafe {
+        let mut u = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut u);
+        u
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    secs(u.ru_utime) + secs(u.ru_stime)
+}
+
+/// Mode `wait`: rank `late` sleeps 1 s before each step, the other waits in it; the waits'
+/// CPU time and wall time are summed and printed.
+fn wait(comm: &Mpi) {
+    if comm.size() != 2 {
+        comm.abort(2, "mode wait needs 2 ranks");
+    }
+    let me = comm.rank();
+    let (mut cpu, mut wall) = (0.0, 0.0);
+    // 4 MB: past every eager limit, so a send waits for its receiver.
+    let data = pattern(7, 4 << 20);
+    for late in [0, 1] {
+        let steps: [&dyn Fn(); 3] = [
+            &|| comm.barrier(),
+            &|| {
+                if me == 1 {
+                    comm.send_bytes(0, 5, &data);
+                } else {
+                    assert_eq!(comm.recv_bytes(1, 5), data);
+                }
+            },
+            &|| {
+                if me == 0 {
+                    comm.send_bytes(1, 6, &data);
+                } else {
+                    assert_eq!(comm.recv_bytes(0, 6), data);
+                }
+            },
+        ];
+        for step in steps {
+            if me == late {
+                std::thread::sleep(Duration::from_secs(1));
+                step();
+            } else {
+                let (c0, t0) = (cpu_seconds(), std::time::Instant::now());
+                step();
+                cpu += cpu_seconds() - c0;
+                wall += t0.elapsed().as_secs_f64();
+            }
+        }
+    }
+    println!("waited rank {me}: {cpu:.3} s of CPU in {wall:.3} s");
 }
 
 /// Deterministic test bytes: `len` bytes that depend on `key`.

@@ -18,6 +18,7 @@
 
 mod buckets;
 mod convert;
+mod cores;
 mod edge_types;
 mod error;
 mod index;
@@ -28,6 +29,7 @@ mod source_sort;
 mod strings;
 mod writer_thread;
 
+pub(crate) use cores::host_compressors;
 pub use edge_types::edge_type_id;
 pub(crate) use edge_types::edge_types;
 pub use error::WriteError;
@@ -66,6 +68,8 @@ pub(crate) struct WriteContext<'a> {
     pub sort_by: SortBy,
     /// A test of the failure path (see [`crate::fault`]).
     pub fault: Option<&'a FaultPlan>,
+    /// Where the rank-0 writer compresses gzip chunks (see [`cores`]); `None`: rayon's pool.
+    pub compressors: Option<std::sync::Arc<rayon::ThreadPool>>,
 }
 
 /// Who writes an edges file, and where it goes.

@@ -313,7 +313,10 @@ pub(super) fn write_population(
     let layout = super::layout(pop, ctx.networks, collated);
     let [h5, _] = crate::names::edges_files(&pop.file_stem);
     let path = dir.join(h5);
-    let writer = sonata::EdgesWriter::create(&path, &layout, ctx.compression, ctx.prov)?;
+    let mut writer = sonata::EdgesWriter::create(&path, &layout, ctx.compression, ctx.prov)?;
+    if let Some(pool) = &ctx.compressors {
+        writer.set_compressors(pool.clone());
+    }
     let mut rows = AllRows {
         comm,
         own: table,

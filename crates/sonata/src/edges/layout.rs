@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use hdf5::{Dataset, File, Group};
 
 use crate::column::{ColumnSlice, ColumnType, Compression, Dtype, NumSlice, Provenance};
-use crate::deflate::{self, ChunkStream};
+use crate::deflate::{self, ChunkStream, Compressors};
 use crate::error::SonataError;
 use crate::h5::{self, Io, Shape};
 use crate::index::IndexDirection;
@@ -185,6 +185,8 @@ pub(super) struct EdgesFile {
     index_done: [bool; 2],
     /// Whether this process alone writes the file (no MPI-IO file access list).
     pub(super) serial: bool,
+    /// Where gzip chunks compressed here are compressed.
+    pub(super) compressors: Compressors,
 }
 
 /// An index group being written: the group, its path, `node_id_to_ranges` and
@@ -278,7 +280,18 @@ impl EdgesFile {
             groups,
             index_done: [false; 2],
             serial,
+            compressors: None,
         })
+    }
+
+    /// Compresses every direct-chunk dataset's chunks (and the indices') on `pool`.
+    pub(super) fn set_compressors(&mut self, pool: Compressors) {
+        for t in self.core.iter_mut().chain(self.groups.iter_mut().flatten()) {
+            if let Some(stream) = &mut t.direct {
+                stream.set_pool(pool.clone());
+            }
+        }
+        self.compressors = pool;
     }
 
     /// Writes rows `offset..offset + len` of the core datasets (all slices of length `len`).

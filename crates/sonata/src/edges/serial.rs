@@ -6,6 +6,7 @@
 //! every core and written raw, not by HDF5 on this thread.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::layout::{EdgePopulationLayout, EdgeRows, EdgesFile, IndexDatasets};
 use super::INDEX_BLOCK_ROWS;
@@ -39,6 +40,12 @@ impl EdgesWriter {
             file,
             edge_cursor: 0,
         })
+    }
+
+    /// Compresses gzip chunks on `pool`'s threads rather than on rayon's global pool (before
+    /// any row is written).
+    pub fn set_compressors(&mut self, pool: Arc<rayon::ThreadPool>) {
+        self.file.set_compressors(Some(pool));
     }
 
     /// The layout this writer was created with.
@@ -148,6 +155,7 @@ impl EdgesWriter {
             format!("{ifull}/node_id_to_ranges"),
             false,
             gzip,
+            &self.file.compressors,
         );
         let mut r2e = IndexRows::new(
             &path,
@@ -155,6 +163,7 @@ impl EdgesWriter {
             format!("{ifull}/range_to_edge_id"),
             ranges.is_none(),
             gzip,
+            &self.file.compressors,
         );
         let mut b = IndexBuilder::new(n_nodes, self.file.layout.n_edges);
         for (node, edges) in runs {

@@ -7,7 +7,7 @@
 //! [`PreparedLocations::draw`], the location of one synapse of a target from its keyed stream.
 
 use crate::circuit::{Scalar, SynLocations};
-use crate::nodes::{Network, Values};
+use crate::nodes::{Network, Values, POSITION};
 use netbuild_morphology::{
     place_centre, rotation_xyz, Cell, CellOptions, Location, MorphologyError, Placement,
 };
@@ -54,6 +54,7 @@ fn node_string(net: &Network, t: u64, name: &str) -> (Option<String>, i64) {
         match &c.values {
             Values::Str(s) => Some(s[(t - b.start) as usize].clone()),
             Values::Num { data, .. } => Some(data[(t - b.start) as usize].to_string()),
+            Values::Rows { .. } => None,
         }
     } else {
         b.type_props
@@ -109,20 +110,28 @@ pub(crate) fn prepare(
             net.name
         ));
     }
-    // BMTK moves a cell only when its node has a position, and rotates it only when it has an
-    // angle.
-    let has_xyz = ["x", "y", "z"].iter().any(|k| net.has_property(k));
+    // BMTK (`get_swc`) moves a cell only when its node has a property x, y or z (not from
+    // `positions`: BMTK's builder reads x, y, z only), and rotates it only when it has an angle.
     let angle_names = [
         "rotation_angle_xaxis",
         "rotation_angle_yaxis",
         "rotation_angle_zaxis",
     ];
-    let has_angles = angle_names.iter().any(|k| net.has_property(k));
+    let has_any = |t: u64, names: &[&str]| {
+        net.block_of(t)
+            .is_some_and(|b| names.iter().any(|k| b.defines(k)))
+    };
+    let has_xyz = |t: u64| has_any(t, &POSITION);
+    let has_angles = |t: u64| has_any(t, &angle_names);
     let (xyz, angles) = if def.return_coords {
-        let num = |k: &str| {
-            let mut v = net.numeric(k);
-            v.iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = 0.0);
-            v
+        // A node's own property, or 0 (BMTK's `cell.get('x', 0.0)`).
+        let num = |k: &str| -> Vec<f64> {
+            (0..net.n)
+                .map(|t| match net.block_of(t) {
+                    Some(b) if b.defines(k) => net.number_at(k, t).unwrap_or(0.0),
+                    _ => 0.0,
+                })
+                .collect()
         };
         (["x", "y", "z"].map(num), angle_names.map(num))
     } else {
@@ -149,8 +158,8 @@ pub(crate) fn prepare(
                 frames.push(frame(
                     &tables[k as usize],
                     t,
-                    has_xyz,
-                    has_angles,
+                    has_xyz(t),
+                    has_angles(t),
                     &xyz,
                     &angles,
                 ));
@@ -181,7 +190,7 @@ pub(crate) fn prepare(
         }
         let k = tables.len() as u32;
         if def.return_coords {
-            frames.push(frame(&table, t, has_xyz, has_angles, &xyz, &angles));
+            frames.push(frame(&table, t, has_xyz(t), has_angles(t), &xyz, &angles));
         }
         tables.push(table);
         index.insert(key, k);

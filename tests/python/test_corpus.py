@@ -57,10 +57,6 @@ def unassigned(what):
 # script -> why netbuild fails it today, and who is changing that (None: netbuild passes).
 # py-api and safe-output have landed (main at 0eeefae): what remains has no branch yet.
 XFAIL = {
-    "gap_junctions.py": unassigned("the gap junction edge type row has a resistance column BMTK "
-                                   "does not write (BMTK keeps only syn_weight = 1/resistance)"),
-    "positions.py": unassigned("add_nodes(positions=<N x 3>) is written as x, y, z columns where "
-                               "BMTK writes one N x 3 positions column"),
 }
 
 

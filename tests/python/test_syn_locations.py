@@ -442,7 +442,8 @@ def test_bad_input_is_a_located_error(tmp_path, case, ranks):
 
 def test_coordinates_equal_bmtks_moved_and_rotated_cells(tmp_path):
     """`return_coords = true`: afferent_x/y/z are BMTK's `get_coords` on the cell `get_swc`
-    moves to the node's x, y, z and rotates by its rotation_angle_[yz]axis."""
+    moves to the node's x, y, z and rotates by its rotation_angle_[yz]axis (and leaves in place
+    when the node has no x, y, z, N x 3 `positions` or not)."""
     rng = np.random.default_rng(5)
     nodes, cells = [], []
     for m in NAMES:
@@ -465,6 +466,18 @@ rotation_angle_zaxis = {az}
                           "model_processing": "aibs_perisomatic", "x": xyz[i, 0],
                           "y": xyz[i, 1], "z": xyz[i, 2], "rotation_angle_yaxis": ay[i],
                           "rotation_angle_zaxis": az})
+    # Positions given as BMTK's N x 3 `positions` column, no x, y, z: BMTK's get_swc moves the
+    # cell only by x, y, z, so it stays where the file puts it (and so does netbuild's).
+    rows = rng.uniform(-200, 200, (2, 3))
+    nodes.append(f"""
+[[nodes]]
+network = "bio"
+N = 2
+morphology = "{NAMES[0]}"
+positions = {rows.tolist()}
+""")
+    for i in range(2):
+        cells.append({"node_id": len(cells), "morphology": NAMES[0], "positions": rows[i].tolist()})
     text = f"""[build]
 output_dir = "out"
 [[nodes]]
@@ -502,4 +515,4 @@ return_coords = true
         for i in mine:
             assert np.allclose(xyz[i], at[(sec[i], pos[i])], atol=1e-6), (c, sec[i], pos[i])
             checked += 1
-    assert checked == 10 * 100
+    assert checked == 12 * 100

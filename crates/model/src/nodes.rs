@@ -25,15 +25,26 @@ pub enum Values {
         /// The stored type.
         dtype: Dtype,
     },
+    /// Rows of `width` numbers per node, row-major (an N x `width` array such as BMTK's
+    /// `positions`), stored in the file as one N x `width` dataset of `dtype`.
+    Rows {
+        /// The values, node by node.
+        data: Shared<f64>,
+        /// Values per node (>= 1).
+        width: usize,
+        /// The stored type.
+        dtype: Dtype,
+    },
     /// Strings.
     Str(Vec<String>),
 }
 
 impl Values {
-    /// The number of values.
+    /// The number of nodes the values are of.
     pub fn len(&self) -> usize {
         match self {
             Values::Num { data, .. } => data.len(),
+            Values::Rows { data, width, .. } => data.len() / (*width).max(1),
             Values::Str(s) => s.len(),
         }
     }
@@ -81,6 +92,56 @@ pub struct Network {
 /// Positions are `x`, `y`, `z`; a missing one counts as 0 (SPEC.md).
 pub const POSITION: [&str; 3] = ["x", "y", "z"];
 
+/// BMTK's one-column form of the positions: a per-node property of N rows [x, y, z]. Where a
+/// block has it (3 wide) and lacks a property `x`, `y` or `z`, rules read that coordinate from
+/// it, as BMTK's BioNet places a cell by `positions` before looking for x, y, z.
+pub const POSITIONS_ROWS: &str = "positions";
+
+/// How a block gives a property as one number per node (see [`Block::numbers`]).
+enum Numbers<'a> {
+    /// A numeric column.
+    Column(&'a [f64]),
+    /// Column `k` of the block's 3-wide `positions` rows (its x, y or z).
+    Coordinate(&'a [f64], usize),
+    /// The same number for every node (a numeric node-type property).
+    Constant(f64),
+    /// Defined, but not as one number per node (strings, or rows of several values).
+    NotNumber,
+    /// Not defined by the block.
+    Missing,
+}
+
+impl Block {
+    /// Whether the block defines `name` itself, as a node-type or a per-node property.
+    pub fn defines(&self, name: &str) -> bool {
+        self.type_props.iter().any(|(k, _)| k == name)
+            || self.columns.iter().any(|c| c.name == name)
+    }
+
+    /// Property `name` as numbers: its own column or node-type property, else (for x, y, z) the
+    /// matching column of its `positions` rows.
+    fn numbers(&self, name: &str) -> Numbers<'_> {
+        if let Some(c) = self.columns.iter().find(|c| c.name == name) {
+            return match &c.values {
+                Values::Num { data, .. } => Numbers::Column(data),
+                Values::Rows { .. } | Values::Str(_) => Numbers::NotNumber,
+            };
+        }
+        if let Some((_, s)) = self.type_props.iter().find(|(k, _)| k == name) {
+            return scalar_number(s).map_or(Numbers::NotNumber, Numbers::Constant);
+        }
+        let axis = POSITION.iter().position(|a| *a == name);
+        let rows = self.columns.iter().find_map(|c| match &c.values {
+            Values::Rows { data, width: 3, .. } if c.name == POSITIONS_ROWS => Some(data),
+            _ => None,
+        });
+        match (axis, rows) {
+            (Some(k), Some(data)) => Numbers::Coordinate(data, k),
+            _ => Numbers::Missing,
+        }
+    }
+}
+
 /// The ids a selector may filter on besides the properties (BMTK's `net.nodes(node_id=0)`):
 /// every node has them, and netbuild writes them.
 pub const SELECTABLE_IDS: [&str; 2] = ["node_id", "node_type_id"];
@@ -105,20 +166,29 @@ impl Network {
         };
         let mut out = Vec::with_capacity(self.n as usize);
         for b in &self.blocks {
-            if let Some(c) = b.columns.iter().find(|c| c.name == name) {
-                match &c.values {
-                    Values::Num { data, .. } => out.extend_from_slice(data),
-                    Values::Str(_) => out.extend(std::iter::repeat_n(f64::NAN, b.n as usize)),
-                }
-            } else {
-                let v = match b.type_props.iter().find(|(k, _)| k == name) {
-                    Some((_, s)) => scalar_number(s).unwrap_or(f64::NAN),
-                    None => missing,
-                };
-                out.extend(std::iter::repeat_n(v, b.n as usize));
+            let n = b.n as usize;
+            match b.numbers(name) {
+                Numbers::Column(data) => out.extend_from_slice(data),
+                Numbers::Coordinate(data, k) => out.extend(data.iter().skip(k).step_by(3)),
+                Numbers::Constant(v) => out.extend(std::iter::repeat_n(v, n)),
+                Numbers::NotNumber => out.extend(std::iter::repeat_n(f64::NAN, n)),
+                Numbers::Missing => out.extend(std::iter::repeat_n(missing, n)),
             }
         }
         out
+    }
+
+    /// `name` of node `id` as a number: None where its block lacks it (a coordinate found
+    /// neither as a property nor in `positions` included) or it is not one number per node.
+    pub fn number_at(&self, name: &str, id: u64) -> Option<f64> {
+        let b = self.block_of(id)?;
+        let i = (id - b.start) as usize;
+        match b.numbers(name) {
+            Numbers::Column(data) => data.get(i).copied(),
+            Numbers::Coordinate(data, k) => data.get(3 * i + k).copied(),
+            Numbers::Constant(v) => Some(v),
+            Numbers::NotNumber | Numbers::Missing => None,
+        }
     }
 
     /// Whether a selector may filter on `name`: a property, or one of [`SELECTABLE_IDS`].
@@ -151,16 +221,22 @@ impl Network {
                             .iter()
                             .any(|a| matches!(a, Scalar::Str(v) if v == x))
                     })),
+                    // Several values per node: no single value to compare (the spec refuses).
+                    Values::Rows { .. } => out.extend(std::iter::repeat_n(false, b.n as usize)),
+                }
+            } else if let Some((_, s)) = b.type_props.iter().find(|(k, _)| k == name) {
+                let hit = accepted.iter().any(|a| scalar_eq(a, s));
+                out.extend(std::iter::repeat_n(hit, b.n as usize));
+            } else if POSITION.contains(&name) {
+                // A coordinate from the block's positions rows, or 0.
+                match b.numbers(name) {
+                    Numbers::Coordinate(data, k) => {
+                        out.extend(data.iter().skip(k).step_by(3).map(|&x| is(x)))
+                    }
+                    _ => out.extend(std::iter::repeat_n(is(0.0), b.n as usize)),
                 }
             } else {
-                let hit = match b.type_props.iter().find(|(k, _)| k == name) {
-                    Some((_, s)) => accepted.iter().any(|a| scalar_eq(a, s)),
-                    None if POSITION.contains(&name) => {
-                        accepted.iter().any(|a| scalar_number(a) == Some(0.0))
-                    }
-                    None => false,
-                };
-                out.extend(std::iter::repeat_n(hit, b.n as usize));
+                out.extend(std::iter::repeat_n(false, b.n as usize));
             }
         }
         out
@@ -332,6 +408,14 @@ fn generate_column(
                 dtype,
             },
             None => Values::Str(items.iter().map(scalar_text).collect()),
+        },
+        NodeValues::Rows { width, values } => Values::Rows {
+            data: values
+                .iter()
+                .map(|s| scalar_number(s).unwrap_or(f64::NAN))
+                .collect(),
+            width: *width,
+            dtype: scalars_dtype(values).unwrap_or(Dtype::F64),
         },
         NodeValues::Generator(gen) => {
             let rng = || {

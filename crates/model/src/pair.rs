@@ -28,28 +28,13 @@ impl Pair<'_> {
     pub fn delta(&self) -> [f64; 3] {
         [0, 1, 2].map(|a| self.target_position[a] - self.source_position[a])
     }
-    /// A numeric property of the source node (node-type or per-node).
+    /// A numeric property of the source node (node-type or per-node; x, y, z also from its
+    /// `positions`): see [`Network::number_at`].
     pub fn source_property(&self, name: &str) -> Option<f64> {
-        numeric_at(self.source_network, name, self.source)
+        self.source_network.number_at(name, self.source)
     }
-    /// A numeric property of the target node (node-type or per-node).
+    /// A numeric property of the target node, as [`Pair::source_property`].
     pub fn target_property(&self, name: &str) -> Option<f64> {
-        numeric_at(self.target_network, name, self.target)
+        self.target_network.number_at(name, self.target)
     }
-}
-
-fn numeric_at(net: &Network, name: &str, id: u64) -> Option<f64> {
-    use crate::nodes::{scalar_number, Values};
-    let block = net.block_of(id)?;
-    if let Some(c) = block.columns.iter().find(|c| c.name == name) {
-        return match &c.values {
-            Values::Num { data, .. } => data.get((id - block.start) as usize).copied(),
-            Values::Str(_) => None,
-        };
-    }
-    block
-        .type_props
-        .iter()
-        .find(|(k, _)| k == name)
-        .and_then(|(_, s)| scalar_number(s))
 }

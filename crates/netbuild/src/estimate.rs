@@ -314,7 +314,9 @@ fn network(n: &Network) -> NetworkEstimate {
     for b in &n.blocks {
         for c in &b.columns {
             bytes += match &c.values {
-                Values::Num { data, dtype } => (data.len() * width(*dtype)) as f64,
+                Values::Num { data, dtype } | Values::Rows { data, dtype, .. } => {
+                    (data.len() * width(*dtype)) as f64
+                }
                 Values::Str(s) => s.iter().map(|x| x.len() as f64 + 16.0).sum(),
             };
         }

@@ -112,3 +112,92 @@ fn positions_are_drawn_the_same_every_time() {
     assert_eq!(a.len(), 9, "x, y, z of three blocks");
     assert_eq!(a, xyz(&networks()));
 }
+
+/// BMTK's `add_nodes(positions=<N x 3 array>)`, as the spec takes it: one N x 3 f64 dataset
+/// `positions` in the node group (no x, y, z), any other N x k array likewise, and rules reading
+/// x, y, z from it (where the block gives no x, y or z of its own).
+#[test]
+fn positions_given_as_rows_are_one_n_by_3_column_that_rules_read() {
+    let spec = r#"
+[[nodes]]
+network = "net"
+N = 3
+ei = "e"
+positions = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [-1.5, 0.0, 2.5]]
+ids = [[1, 2], [3, 4], [5, 6]]
+
+[[nodes]]
+network = "net"
+N = 2
+ei = "i"
+positions = [[10.0, 20.0, 30.0], [40.0, 50.0, 60.0]]
+x = [7.0, 8.0]
+
+[[edges]]
+source = { network = "net" }
+target = { network = "net", x = 7.0 }
+rule = { probability = "d < 1000" }
+"#;
+    let spec = netbuild::spec::parse_str(spec, Path::new("/nonexistent/spec.toml")).unwrap();
+    let (circuit, _) = netbuild::circuit_from_spec(&spec);
+    let nets = generate_networks(&circuit).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write_network(
+        dir.path(),
+        &nets[0],
+        netbuild_sonata::Compression::None,
+        &Default::default(),
+    )
+    .unwrap();
+    let f = hdf5::File::open(dir.path().join("net_nodes.h5")).unwrap();
+    let g0 = f.group("nodes/net/0").unwrap();
+    let mut names = g0.member_names().unwrap();
+    names.sort();
+    assert_eq!(names, ["ids", "positions"]);
+    let pos = g0.dataset("positions").unwrap();
+    assert_eq!(pos.shape(), [3, 3]);
+    assert_eq!(
+        pos.dtype().unwrap().to_descriptor().unwrap(),
+        hdf5::types::TypeDescriptor::Float(hdf5::types::FloatSize::U8)
+    );
+    assert_eq!(
+        pos.read_raw::<f64>().unwrap(),
+        [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, -1.5, 0.0, 2.5]
+    );
+    assert_eq!(pos.attr_names().unwrap(), Vec::<String>::new());
+    let ids = g0.dataset("ids").unwrap();
+    assert_eq!(ids.shape(), [3, 2]);
+    assert_eq!(
+        ids.dtype().unwrap().to_descriptor().unwrap(),
+        hdf5::types::TypeDescriptor::Integer(hdf5::types::IntSize::U8)
+    );
+    assert_eq!(ids.read_raw::<i64>().unwrap(), [1, 2, 3, 4, 5, 6]);
+    // The second block has other columns: its own group, rows in node order.
+    let g1 = f.group("nodes/net/1").unwrap();
+    assert_eq!(g1.dataset("positions").unwrap().shape(), [2, 3]);
+    assert_eq!(
+        g1.dataset("x").unwrap().read_raw::<f64>().unwrap(),
+        [7.0, 8.0]
+    );
+    let csv = std::fs::read_to_string(dir.path().join("net_node_types.csv")).unwrap();
+    assert!(!csv.contains("positions"), "{csv}");
+
+    // Rules: x, y, z from positions; the block's own x wins over positions' first column.
+    let mut columns = Columns::new(&nets);
+    assert_eq!(
+        columns.positions(0)[..],
+        [
+            [1.0, 2.0, 3.0],
+            [4.0, 5.0, 6.0],
+            [-1.5, 0.0, 2.5],
+            [7.0, 20.0, 30.0],
+            [8.0, 50.0, 60.0]
+        ]
+    );
+    assert_eq!(nets[0].number_at("z", 2), Some(2.5));
+    assert_eq!(nets[0].number_at("positions", 2), None);
+    assert_eq!(
+        nets[0].matches("y", &[netbuild::model::Scalar::Float(5.0)]),
+        [false, true, false, false, false]
+    );
+}

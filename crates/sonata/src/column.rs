@@ -139,22 +139,37 @@ impl<'a> From<&'a NumColumn> for ColumnSlice<'a> {
     }
 }
 
-/// A named column (a node or edge group property).
+/// A named column (a node or edge group property): one row per node or edge, of `width` values
+/// each. Width 1 is a 1-D dataset; a wider one (node columns only: BMTK's N x 3 `positions`) is
+/// an N x `width` dataset whose values `data` holds row by row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     /// The dataset's name in the group.
     pub name: String,
-    /// The values.
+    /// The values (rows * width of them).
     pub data: ColumnData,
+    /// Values per row (>= 1).
+    pub width: usize,
 }
 
 impl Column {
-    /// A column named `name` holding `data`.
+    /// A 1-D column named `name` holding `data`.
     pub fn new(name: impl Into<String>, data: ColumnData) -> Self {
+        Column::rows(name, data, 1)
+    }
+
+    /// A column named `name` of rows of `width` values, `data` row by row.
+    pub fn rows(name: impl Into<String>, data: ColumnData, width: usize) -> Self {
         Column {
             name: name.into(),
             data,
+            width,
         }
+    }
+
+    /// The number of rows (nodes or edges).
+    pub fn n_rows(&self) -> usize {
+        self.data.len() / self.width.max(1)
     }
 }
 

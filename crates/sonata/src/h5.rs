@@ -413,25 +413,27 @@ pub(crate) fn write_rows<T: H5Type>(
     })
 }
 
-/// Writes one column slice (any dtype) at row `offset` of a 1-D dataset.
+/// Writes one column slice (any dtype, row by row: `width` values per row) at row `offset` of
+/// a dataset of that width (1: a 1-D dataset).
 pub(crate) fn write_column(
     file: &Path,
     ds: &Dataset,
     full: &str,
     offset: u64,
     col: ColumnSlice<'_>,
+    width: u64,
     io: Io,
 ) -> Result<(), SonataError> {
     match col {
         ColumnSlice::Num(n) => {
-            each_num!(NumSlice, n, v => write_rows(file, ds, full, offset, 1, v, io))
+            each_num!(NumSlice, n, v => write_rows(file, ds, full, offset, width, v, io))
         }
         ColumnSlice::Str(v) => {
             let conv = v
                 .iter()
                 .map(|s| to_vlu(file, full, s))
                 .collect::<Result<Vec<_>, _>>()?;
-            write_rows(file, ds, full, offset, 1, &conv, io)
+            write_rows(file, ds, full, offset, width, &conv, io)
         }
     }
 }

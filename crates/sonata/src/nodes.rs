@@ -3,7 +3,8 @@
 //! Layout: root attributes `magic`, `version` (+ provenance); `/nodes/<pop>/node_id` (u64,
 //! 0..n), `node_type_id` (i64), `node_group_id` (u32), `node_group_index` (u64), and
 //! `/nodes/<pop>/<g>/<column>` for each group `g` named `"0"`, `"1"`, ... (a group with no
-//! columns still exists as an empty HDF5 group).
+//! columns still exists as an empty HDF5 group); a column of rows of k values (BMTK's
+//! `positions`) is an N x k dataset.
 
 use std::path::Path;
 
@@ -66,7 +67,15 @@ pub fn write_nodes(
         ),
     ];
     for (name, col) in core {
-        write_whole(path, &g, &format!("{root}/{name}"), name, col, compression)?;
+        write_whole(
+            path,
+            &g,
+            &format!("{root}/{name}"),
+            name,
+            col,
+            1,
+            compression,
+        )?;
     }
     for (gi, group) in pop.groups.iter().enumerate() {
         let gname = gi.to_string();
@@ -80,6 +89,7 @@ pub fn write_nodes(
                 &full,
                 &col.name,
                 col.data.as_slice(),
+                col.width,
                 compression,
             )?;
         }
@@ -88,21 +98,23 @@ pub fn write_nodes(
     h5::close_file(path, file)
 }
 
+/// Writes `col` as a dataset of rows of `width` values (1: a 1-D dataset).
 fn write_whole(
     path: &Path,
     parent: &hdf5::Group,
     full: &str,
     name: &str,
     col: ColumnSlice<'_>,
+    width: usize,
     compression: Compression,
 ) -> Result<(), SonataError> {
     let shape = Shape {
-        rows: col.len() as u64,
-        width: 1,
+        rows: (col.len() / width) as u64,
+        width: width as u64,
         resizable: false,
     };
     let ds = h5::create_dataset(path, parent, full, name, col.dtype(), shape, compression)?;
-    h5::write_column(path, &ds, full, 0, col, Io::INDEPENDENT)
+    h5::write_column(path, &ds, full, 0, col, width as u64, Io::INDEPENDENT)
 }
 
 fn validate(path: &Path, root: &str, pop: &NodePopulation) -> Result<(), SonataError> {
@@ -121,7 +133,7 @@ fn validate(path: &Path, root: &str, pop: &NodePopulation) -> Result<(), SonataE
     }
     let mut lens = Vec::with_capacity(pop.groups.len());
     for (gi, group) in pop.groups.iter().enumerate() {
-        let len = group.columns.first().map(|c| c.data.len());
+        let len = group.columns.first().map(Column::n_rows);
         let mut seen = std::collections::HashSet::new();
         for col in &group.columns {
             let full = format!("{root}/{gi}/{}", col.name);
@@ -129,13 +141,24 @@ fn validate(path: &Path, root: &str, pop: &NodePopulation) -> Result<(), SonataE
             if !seen.insert(col.name.as_str()) {
                 return Err(SonataError::invalid(path, full, "duplicate column"));
             }
-            if Some(col.data.len()) != len {
+            if col.width == 0 || col.data.len() % col.width != 0 {
+                return Err(SonataError::invalid(
+                    path,
+                    full,
+                    format!(
+                        "{} values are not whole rows of {}",
+                        col.data.len(),
+                        col.width
+                    ),
+                ));
+            }
+            if Some(col.n_rows()) != len {
                 return Err(SonataError::invalid(
                     path,
                     full,
                     format!(
                         "has {} rows, the group's first column {}",
-                        col.data.len(),
+                        col.n_rows(),
                         len.unwrap_or(0)
                     ),
                 ));

@@ -245,6 +245,16 @@ fn selector(src: &Source, e: &Entry, nets: &Networks) -> R<Selector> {
                 ),
             ));
         }
+        if let Some(def) = info.rows_def(&f.key) {
+            let l = src.loc(def.start);
+            return Err(src.err(
+                &f.key_span,
+                format!(
+                    "{side} selector filters on '{}', a property of several values per node (network '{network}', line {}); selectors compare single values",
+                    f.key, l.line
+                ),
+            ));
+        }
         let what = format!("filter '{}' of {side}", f.key);
         let accepted = match &f.value.kind {
             Kind::Array(elems) if elems.is_empty() => {
@@ -460,10 +470,21 @@ fn gap_value(src: &Source, t: &Table, b: &Node) -> R<Gap> {
             &c.value,
             "conductance (microsiemens)",
         )?)),
-        (None, None) => Err(src.err(
-            &b.span,
-            "[[gap_junctions]] needs 'resistance' (megaohm) or 'conductance' (microsiemens)",
-        )),
+        // BMTK's record: the conductance as the edge type's syn_weight, nothing else.
+        (None, None) => match t.get("syn_weight") {
+            Some(w) => {
+                values::number(
+                    src,
+                    &w.value,
+                    "syn_weight (the conductance, microsiemens, of a [[gap_junctions]] without resistance or conductance)",
+                )?;
+                Ok(Gap::SynWeight)
+            }
+            None => Err(src.err(
+                &b.span,
+                "[[gap_junctions]] needs 'resistance' (megaohm), 'conductance' (microsiemens) or, as BMTK stores it, 'syn_weight' (the conductance)",
+            )),
+        },
     }
 }
 

@@ -57,7 +57,7 @@ fn check_var(
         let candidates = info
             .prop_names()
             .chain(crate::nodes::POSITIONS)
-            .filter(|p| info.string_def(p).is_none());
+            .filter(|p| info.string_def(p).is_none() && info.rows_def(p).is_none());
         let hint = suggest::did_you_mean(name, candidates);
         return Err(src.err_at(
             at,
@@ -72,6 +72,21 @@ fn check_var(
             at,
             format!(
                 "{prefix}.{name} reads a string property (network '{network}', line {}); expressions compute with numbers",
+                l.line
+            ),
+        ));
+    }
+    if let Some(def) = info.rows_def(name) {
+        let l = src.loc(def.start);
+        let hint = if name == "positions" {
+            format!("; {prefix}.x, {prefix}.y and {prefix}.z read its columns")
+        } else {
+            String::new()
+        };
+        return Err(src.err_at(
+            at,
+            format!(
+                "{prefix}.{name} reads a property of several values per node (network '{network}', line {}); expressions compute with single numbers{hint}",
                 l.line
             ),
         ));

@@ -2,7 +2,9 @@
 //!
 //! In: the located value of the top-level `nodes` key and the spec folder. Out: the
 //! [`NodeBlock`]s in file order, and [`Networks`]: per network its node count and which
-//! properties its blocks define, so that `[[edges]]` selectors and expressions can be checked.
+//! properties its blocks define (and which of them are strings, or rows of several values per
+//! node such as an N x 3 `positions`), so that `[[edges]]` selectors and expressions can be
+//! checked.
 
 use crate::generator::{self, Place};
 use crate::located::{Kind, Node, Source};
@@ -37,6 +39,9 @@ pub struct NetInfo {
     pub n: u64,
     /// Property name → the span of one definition as strings, if any block gives it strings.
     props: BTreeMap<String, Option<Range<usize>>>,
+    /// Property name → the span of one definition as rows of several values per node (an
+    /// N x k array, such as BMTK's `positions`): not a number expressions or selectors can use.
+    rows: BTreeMap<String, Range<usize>>,
     /// Read from files (`[[import]]`), where a type table does not say whether `4` was a string.
     imported: bool,
 }
@@ -72,6 +77,7 @@ impl Networks {
             NetInfo {
                 n,
                 props,
+                rows: BTreeMap::new(),
                 imported: true,
             },
         );
@@ -93,6 +99,11 @@ impl NetInfo {
     /// Where some block defines `prop` with string values.
     pub fn string_def(&self, prop: &str) -> Option<&Range<usize>> {
         self.props.get(prop).and_then(Option::as_ref)
+    }
+
+    /// Where some block defines `prop` as rows of several values per node (an N x k array).
+    pub fn rows_def(&self, prop: &str) -> Option<&Range<usize>> {
+        self.rows.get(prop)
     }
 
     /// Selector values for `prop` as the network's nodes hold it. Only imported networks change
@@ -176,14 +187,18 @@ fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock
 
     let mut type_props = Vec::new();
     let mut node_props = Vec::new();
-    let positions_entry = t.get("positions");
+    // `positions` as a volume to draw x, y, z in; its literal form (N rows [x, y, z]) is a
+    // per-node property like any other.
+    let positions_entry = t
+        .get("positions")
+        .filter(|e| !positions::is_literal(&e.value, n));
     let positions = match positions_entry {
         Some(e) => Some(positions::read(src, &e.value, n)?),
         None => None,
     };
     for e in &t.entries {
         let key = e.key.as_str();
-        if key == "network" || key == "N" || key == "positions" {
+        if key == "network" || key == "N" || (key == "positions" && positions_entry.is_some()) {
             continue;
         }
         if let Some(p) = positions_entry.filter(|_| POSITIONS.contains(&key)) {
@@ -220,6 +235,21 @@ fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock
                     "a string, number, boolean, array or generator table",
                     key,
                 ))
+            }
+            Kind::Array(elems)
+                if elems
+                    .first()
+                    .is_some_and(|e| matches!(e.kind, Kind::Array(_))) =>
+            {
+                let (width, values) = rows(src, v, elems, n, key)?;
+                info.rows.entry(key.to_string()).or_insert(v.span.clone());
+                if key == "positions" && width == 3 {
+                    // Rules read a node's x, y, z from its positions (see the model's nodes).
+                    for axis in POSITIONS {
+                        info.props.entry(axis.to_string()).or_default();
+                    }
+                }
+                node_props.push((key.to_string(), NodeValues::Rows { width, values }));
             }
             Kind::Array(elems) => {
                 if elems.len() as u64 != n {
@@ -272,6 +302,63 @@ fn block(src: &Source, b: &Node, dir: &Path, nets: &mut Networks) -> R<NodeBlock
         positions_loc: positions_entry.map(|e| src.loc(e.key_span.start)),
         loc: src.loc(b.span.start),
     })
+}
+
+/// An N x k array of numbers: N rows (arrays) of the same length k >= 1. Returns k and the
+/// values row by row (all floats once any is a float).
+fn rows(src: &Source, v: &Node, elems: &[Node], n: u64, key: &str) -> R<(usize, Vec<Scalar>)> {
+    if elems.len() as u64 != n {
+        return Err(src.err(
+            &v.span,
+            format!(
+                "expected an array of N = {n} rows for '{key}', found {} rows",
+                elems.len()
+            ),
+        ));
+    }
+    let mut width = None;
+    let mut out = Vec::new();
+    for (i, row) in elems.iter().enumerate() {
+        let what = format!("row {} of '{key}'", i + 1);
+        let cells = values::array(src, row, &what)?;
+        if cells.is_empty() {
+            return Err(src.err(
+                &row.span,
+                format!("expected {what} to hold at least one number, found an empty array"),
+            ));
+        }
+        let w = *width.get_or_insert(cells.len());
+        if cells.len() != w {
+            return Err(src.err(
+                &row.span,
+                format!(
+                    "expected {what} to have {w} values, like the first row, found {}",
+                    cells.len()
+                ),
+            ));
+        }
+        for c in cells {
+            match values::scalar(src, c, &format!("an element of {what}"))? {
+                s @ (Scalar::Int(_) | Scalar::Float(_)) => out.push(s),
+                _ => {
+                    return Err(values::expected(
+                        src,
+                        c,
+                        "a number (rows of several values per node hold numbers)",
+                        &format!("an element of {what}"),
+                    ))
+                }
+            }
+        }
+    }
+    if out.iter().any(|s| matches!(s, Scalar::Float(_))) {
+        for s in out.iter_mut() {
+            if let Scalar::Int(i) = *s {
+                *s = Scalar::Float(i as f64);
+            }
+        }
+    }
+    Ok((width.unwrap_or(1), out))
 }
 
 /// A network name becomes an HDF5 group name and part of file names.

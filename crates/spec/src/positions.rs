@@ -1,6 +1,8 @@
 //! The `positions` key of a `[[nodes]]` block: `{ cylinder = [radius, y_lo, y_hi] }`,
 //! `{ box = [[x0, x1], [y0, y1], [z0, z1]] }` or `{ sphere = radius }`, with optional `center` and
-//! `min_distance`.
+//! `min_distance`: a volume netbuild draws x, y, z in. (Its literal form, an array of N rows
+//! `[x, y, z]` as BMTK's `add_nodes(positions=...)` takes, is a per-node property like any other,
+//! read by `crate::nodes`; [`is_literal`] tells the two apart.)
 //!
 //! In: the located value of `positions` and the block's N. Out: a checked [`Positions`] (sizes at
 //! least 0, ranges in order, and, with `min_distance`, room enough for N nodes that far apart by
@@ -15,9 +17,24 @@ const SHAPES: [&str; 3] = ["cylinder", "box", "sphere"];
 const EXTRAS: [&str; 2] = ["center", "min_distance"];
 
 /// What a `positions` table looks like, for messages.
-const EXAMPLE: &str = "a table like { cylinder = [radius, y_lo, y_hi] }, { box = [[x0, x1], [y0, y1], [z0, z1]] } or { sphere = radius }";
+const EXAMPLE: &str = "a table like { cylinder = [radius, y_lo, y_hi] }, { box = [[x0, x1], [y0, y1], [z0, z1]] } or { sphere = radius }, or an array of N rows [x, y, z]";
 
-/// Reads the value `v` of `positions` in a block of `n` nodes.
+/// Whether `v`, the value of `positions`, is the literal form: an array of N rows [x, y, z]
+/// (BMTK's `add_nodes(positions=<N x 3 array>)`), a per-node property stored as one N x 3
+/// column named `positions` (read by [`crate::nodes`]), rather than a volume to draw x, y, z in.
+pub fn is_literal(v: &Node, n: u64) -> bool {
+    match &v.kind {
+        Kind::Array(rows) => {
+            n == 0
+                || rows
+                    .first()
+                    .is_some_and(|r| matches!(r.kind, Kind::Array(_)))
+        }
+        _ => false,
+    }
+}
+
+/// Reads the value `v` of `positions` in a block of `n` nodes (its volume form).
 pub fn read(src: &Source, v: &Node, n: u64) -> R<Positions> {
     let Kind::Table(t) = &v.kind else {
         return Err(values::expected(src, v, EXAMPLE, "'positions'"));

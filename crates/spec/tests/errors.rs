@@ -1008,8 +1008,25 @@ fn gap_junction_without_resistance() {
         &format!("{NET}[[gap_junctions]]\nsource = {{ network = \"net\" }}\ntarget = {{ network = \"net\" }}\nrule = {{ probability = 0.1 }}\n"),
         6,
         1,
-        "[[gap_junctions]] needs 'resistance' (megaohm) or 'conductance' (microsiemens)",
+        "[[gap_junctions]] needs 'resistance' (megaohm), 'conductance' (microsiemens) or, as BMTK stores it, 'syn_weight' (the conductance)",
     );
+    check(
+        &format!("{NET}[[gap_junctions]]\nsource = {{ network = \"net\" }}\ntarget = {{ network = \"net\" }}\nrule = {{ probability = 0.1 }}\nsyn_weight = \"big\"\n"),
+        10,
+        14,
+        "expected a finite number for syn_weight (the conductance",
+    );
+}
+
+/// BMTK's `add_gap_junctions` keeps only `syn_weight` (1/resistance or the conductance).
+#[test]
+fn gap_junction_conductance_as_syn_weight() {
+    let s = parse_str(
+        &format!("{NET}[[gap_junctions]]\nsource = {{ network = \"net\" }}\ntarget = {{ network = \"net\" }}\nrule = {{ probability = 0.1 }}\nsyn_weight = 0.0005\n"),
+        &spec_path(),
+    )
+    .unwrap();
+    assert_eq!(s.edges[0].gap, Some(Gap::SynWeight));
 }
 
 #[test]
@@ -1523,6 +1540,81 @@ fn positions_exclude_x_y_z() {
     // The other order is refused too, at the position key.
     let src = "[[nodes]]\nnetwork = \"net\"\nN = 2\nx = [1, 2]\npositions = { sphere = 5 }\n";
     check(src, 4, 1, "'x' is drawn by 'positions' (line 5, column 1)");
+}
+
+/// BMTK's `add_nodes(positions=<N x 3 array>)`: one per-node property `positions` of N rows,
+/// beside which x, y, z may still be given; expressions read x, y, z (from its columns).
+#[test]
+fn positions_as_rows_are_a_per_node_property() {
+    let src = positions(2, "[[1, 2.5, 3], [4, 5, 6]]")
+        + "x = [7, 8]\n[[edges]]\nsource = { network = \"net\" }\ntarget = { network = \"net\" }\nrule = { probability = \"d < trg.z\" }\n";
+    let s = parse_str(&src, &spec_path()).unwrap();
+    assert!(s.nodes[0].positions.is_none());
+    match &s.nodes[0].node_props[0] {
+        (name, NodeValues::Rows { width: 3, values }) if name == "positions" => assert_eq!(
+            values,
+            &[1.0, 2.5, 3.0, 4.0, 5.0, 6.0].map(Scalar::Float).to_vec()
+        ),
+        other => panic!("{other:?}"),
+    }
+    // Any other name, any width, integers kept as integers.
+    let s = parse_str(
+        "[[nodes]]\nnetwork = \"a\"\nN = 2\nids = [[1, 2], [3, 4]]\n",
+        &spec_path(),
+    )
+    .unwrap();
+    assert!(matches!(
+        &s.nodes[0].node_props[0].1,
+        NodeValues::Rows { width: 2, values } if values[3] == Scalar::Int(4)
+    ));
+}
+
+#[test]
+fn rows_errors() {
+    check(
+        &positions(3, "[[1, 2, 3], [4, 5, 6]]"),
+        4,
+        13,
+        "expected an array of N = 3 rows for 'positions', found 2 rows",
+    );
+    check(
+        &positions(2, "[[1, 2, 3], [4, 5]]"),
+        4,
+        25,
+        "expected row 2 of 'positions' to have 3 values, like the first row, found 2",
+    );
+    check(
+        &positions(2, "[[], []]"),
+        4,
+        14,
+        "expected row 1 of 'positions' to hold at least one number, found an empty array",
+    );
+    check(
+        &positions(2, "[[1, 2, 3], 4]"),
+        4,
+        25,
+        "expected an array for row 2 of 'positions'",
+    );
+    check(
+        &positions(1, "[[1, \"a\", 3]]"),
+        4,
+        18,
+        "expected a number (rows of several values per node hold numbers)",
+    );
+    // Expressions and selectors use single values: x, y, z read the positions.
+    let net = positions(2, "[[1, 2, 3], [4, 5, 6]]");
+    check(
+        &format!("{net}[[edges]]\nsource = {{ network = \"net\" }}\ntarget = {{ network = \"net\" }}\nrule = {{ probability = \"trg.positions > 1\" }}\n"),
+        8,
+        25,
+        "trg.positions reads a property of several values per node (network 'net', line 4); expressions compute with single numbers; trg.x, trg.y and trg.z read its columns",
+    );
+    check(
+        &format!("{net}[[edges]]\nsource = {{ network = \"net\", positions = 1 }}\ntarget = {{ network = \"net\" }}\nrule = {{ probability = 1 }}\n"),
+        6,
+        29,
+        "source selector filters on 'positions', a property of several values per node",
+    );
 }
 
 #[test]

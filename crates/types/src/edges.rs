@@ -16,10 +16,14 @@ pub enum Nsyns {
 /// What a gap junction edge type says of its junctions.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Gap {
-    /// megaohm
+    /// megaohm (written as the edge type's `resistance`)
     Resistance(f64),
-    /// microsiemens
+    /// microsiemens (written as the edge type's `conductance`)
     Conductance(f64),
+    /// BMTK's record: the conductance is the edge type's own `syn_weight` (microsiemens, what
+    /// BioNet gives the junction), and nothing else is written. What BMTK's
+    /// `add_gap_junctions(resistance=r)` stores (`syn_weight = 1/r`), so the Python front's.
+    SynWeight,
 }
 
 /// The rows of a `file` rule, in file order, with their per-edge property columns.

@@ -29,6 +29,15 @@ pub enum NodeValues {
     /// A literal array of length N (checked); all elements of one kind (ints may mix with floats,
     /// then all are Float).
     Array(Vec<Scalar>),
+    /// A literal N x `width` array of numbers (BMTK's `positions=<N x 3 array>`), stored as one
+    /// column of N rows of `width` values: `values` row-major, N * `width` of them (checked),
+    /// all numbers (ints may mix with floats, then all are Float).
+    Rows {
+        /// Values per node (>= 1).
+        width: usize,
+        /// The values, node by node.
+        values: Vec<Scalar>,
+    },
     /// Drawn or computed per node.
     Generator(Generator),
 }

@@ -13,7 +13,7 @@
 
 use crate::circuit::{Scalar, SynLocations};
 use crate::columns::Columns;
-use crate::nodes::{Network, Values};
+use crate::nodes::{Network, Values, POSITION};
 use crate::shared::{share, Shared};
 use netbuild_morphology::{draw, place_centre, rotation_xyz, CellOptions, Placement, Slot};
 use std::collections::HashMap;
@@ -72,6 +72,7 @@ fn node_string(net: &Network, t: u64, name: &str) -> (Option<String>, i64) {
         match &c.values {
             Values::Str(s) => Some(s[(t - b.start) as usize].clone()),
             Values::Num { data, .. } => Some(data[(t - b.start) as usize].to_string()),
+            Values::Rows { .. } => None,
         }
     } else {
         b.type_props
@@ -160,21 +161,29 @@ fn make_tables(
             net.name
         ));
     }
-    // BMTK moves a cell only when its node has a position, and rotates it only when it has an
-    // angle.
-    let has_xyz = ["x", "y", "z"].iter().any(|k| net.has_property(k));
+    // BMTK (`get_swc`) moves a cell only when its node has a property x, y or z (not from
+    // `positions`: BMTK's builder reads x, y, z only), and rotates it only when it has an angle.
     let angle_names = [
         "rotation_angle_xaxis",
         "rotation_angle_yaxis",
         "rotation_angle_zaxis",
     ];
     let has_angles = angle_names.iter().any(|k| net.has_property(k));
-    let num = |k: &str| {
-        let mut v = net.numeric(k);
-        v.iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = 0.0);
-        v
+    let has_xyz = |t: u64| {
+        net.block_of(t)
+            .is_some_and(|b| POSITION.iter().any(|k| b.defines(k)))
     };
-    let xyz = (def.return_coords && has_xyz).then(|| ["x", "y", "z"].map(num));
+    // A node's own property, or 0 (BMTK's `cell.get('x', 0.0)`): a block without the column
+    // (or with only an N x 3 `positions`) counts as not having it.
+    let num = |k: &str| -> Vec<f64> {
+        (0..net.n)
+            .map(|t| match net.block_of(t) {
+                Some(b) if b.defines(k) => net.number_at(k, t).unwrap_or(0.0),
+                _ => 0.0,
+            })
+            .collect()
+    };
+    let xyz = def.return_coords.then(|| ["x", "y", "z"].map(num));
     let angles = (def.return_coords && has_angles).then(|| angle_names.map(num));
     let mut index: HashMap<(String, bool), u32> = HashMap::new();
     let mut soma_of_table = Vec::new();
@@ -210,8 +219,8 @@ fn make_tables(
         if def.return_coords {
             let i = t as usize;
             out.soma.push(match &xyz {
-                Some(xyz) => [xyz[0][i], xyz[1][i], xyz[2][i]],
-                None => soma_of_table[k as usize],
+                Some(xyz) if has_xyz(t) => [xyz[0][i], xyz[1][i], xyz[2][i]],
+                _ => soma_of_table[k as usize],
             });
             if let Some(a) = &angles {
                 out.rotation.push(rotation_xyz([a[0][i], a[1][i], a[2][i]]));

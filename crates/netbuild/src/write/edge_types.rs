@@ -37,7 +37,8 @@ fn query(sel: &Selector) -> String {
 
 /// The edge types table of `pop`: `edge_type_id`, BMTK's `target_query` and `source_query`,
 /// then every edge-type property in order of first appearance (`NULL` where a type lacks one);
-/// gap junctions add `is_gap_junction` and their `resistance` or `conductance`.
+/// gap junctions add `is_gap_junction` and their `resistance` or `conductance` (nothing more
+/// when their conductance is their `syn_weight`, as BMTK writes them).
 pub(crate) fn edge_types(pop: &EdgePopulation, circuit: &Circuit) -> sonata::TypeTable {
     let props = |i: usize| -> Vec<(String, String)> {
         let e = &circuit.edge_types[i];
@@ -57,7 +58,8 @@ pub(crate) fn edge_types(pop: &EdgePopulation, circuit: &Circuit) -> sonata::Typ
             Some(Gap::Conductance(c)) => {
                 v.push(("conductance".into(), convert::cell(&Scalar::Float(c))))
             }
-            None => {}
+            // BMTK's record: the conductance is the type's own syn_weight.
+            Some(Gap::SynWeight) | None => {}
         }
         if e.gap.is_some() {
             v.push(("is_gap_junction".into(), "True".into()));

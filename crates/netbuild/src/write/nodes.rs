@@ -2,7 +2,9 @@
 //! node sets are made of ([`node_set_values`]).
 //!
 //! In: a generated [`Network`]. Out: the two files. Blocks with the same per-node columns
-//! (names and dtypes) share a node group, as BMTK groups them; group rows follow node order.
+//! (names, dtypes and widths) share a node group, as BMTK groups them; group rows follow node
+//! order. A column of rows (BMTK's N x 3 `positions`) is one N x k dataset, and nothing of it
+//! goes to the node types table, as BMTK writes it.
 
 use super::convert;
 use netbuild_model::{Dtype, Network, Scalar, Values};
@@ -50,7 +52,7 @@ pub(crate) fn node_set_values(net: &Network) -> sonata::PopulationValues {
                         {
                             values.extend(data.iter().map(|&x| sonata::SetValue::Int(x as i64)))
                         }
-                        Values::Num { .. } => {}
+                        Values::Num { .. } | Values::Rows { .. } => {}
                     }
                 }
             }
@@ -71,22 +73,23 @@ fn set_value(v: &Scalar) -> Option<sonata::SetValue> {
     }
 }
 
-fn signature(b: &netbuild_model::nodes::Block) -> Vec<(String, Option<netbuild_model::Dtype>)> {
+/// A column as its group holds it: name, dtype (None: strings) and values per node.
+type ColumnSignature = (String, Option<Dtype>, usize);
+
+fn signature(b: &netbuild_model::nodes::Block) -> Vec<ColumnSignature> {
     b.columns
         .iter()
-        .map(|c| {
-            let d = match &c.values {
-                Values::Num { dtype, .. } => Some(*dtype),
-                Values::Str(_) => None,
-            };
-            (c.name.clone(), d)
+        .map(|c| match &c.values {
+            Values::Num { dtype, .. } => (c.name.clone(), Some(*dtype), 1),
+            Values::Rows { dtype, width, .. } => (c.name.clone(), Some(*dtype), *width),
+            Values::Str(_) => (c.name.clone(), None, 1),
         })
         .collect()
 }
 
 /// The node population as the writer takes it.
 fn node_population(net: &Network) -> sonata::NodePopulation {
-    let mut signatures: Vec<Vec<(String, Option<netbuild_model::Dtype>)>> = Vec::new();
+    let mut signatures: Vec<Vec<ColumnSignature>> = Vec::new();
     let mut groups: Vec<sonata::NodeGroup> = Vec::new();
     let mut group_rows: Vec<u64> = Vec::new();
     let mut pop = sonata::NodePopulation {
@@ -98,20 +101,19 @@ fn node_population(net: &Network) -> sonata::NodePopulation {
         let g = match signatures.iter().position(|s| *s == sig) {
             Some(g) => g,
             None => {
-                signatures.push(sig);
                 groups.push(sonata::NodeGroup {
-                    columns: b
-                        .columns
+                    columns: sig
                         .iter()
-                        .map(|c| {
-                            let data = match &c.values {
-                                Values::Num { dtype, .. } => sonata::NumColumn::new(*dtype).into(),
-                                Values::Str(_) => sonata::ColumnData::Str(Vec::new()),
+                        .map(|(name, dtype, width)| {
+                            let data = match dtype {
+                                Some(d) => sonata::NumColumn::new(*d).into(),
+                                None => sonata::ColumnData::Str(Vec::new()),
                             };
-                            sonata::Column::new(c.name.clone(), data)
+                            sonata::Column::rows(name.clone(), data, *width)
                         })
                         .collect(),
                 });
+                signatures.push(sig);
                 group_rows.push(0);
                 groups.len() - 1
             }
@@ -137,7 +139,11 @@ fn append(dst: &mut sonata::ColumnData, src: &Values) {
     use sonata::ColumnData as D;
     match (dst, src) {
         (D::Str(d), Values::Str(s)) => d.extend_from_slice(s),
-        (D::Num(d), Values::Num { data, dtype }) if d.dtype() == *dtype => d.extend_f64(data),
+        (D::Num(d), Values::Num { data, dtype } | Values::Rows { data, dtype, .. })
+            if d.dtype() == *dtype =>
+        {
+            d.extend_f64(data)
+        }
         _ => {}
     }
 }

@@ -51,7 +51,10 @@ class Node(dict):
 
     @property
     def positions(self):
-        """(x, y, z), missing coordinates as 0."""
+        """The node's ``positions`` (BMTK's N x 3 column) where it has one, else (x, y, z) with
+        missing coordinates as 0."""
+        if "positions" in self:
+            return np.asarray(self["positions"])
         return np.array([self.get(a, 0.0) for a in ("x", "y", "z")])
 
     def __repr__(self):

@@ -48,6 +48,13 @@ def array(values):
     return "[" + ", ".join(scalar(v) for v in values) + "]"
 
 
+def rows(values):
+    """An N x k array as a TOML array of N arrays of k values (the spec's per-node rows)."""
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    return "[" + ", ".join(array(row) for row in values) + "]"
+
+
 def inline(fields):
     """An inline table from (key, TOML text) pairs."""
     return "{ " + ", ".join(f"{key(k)} = {v}" for k, v in fields) + " }"

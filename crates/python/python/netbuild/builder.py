@@ -353,9 +353,11 @@ class NetworkBuilder:
 
     def add_nodes(self, N=1, **properties):
         """N nodes of one node type. Scalars are node-type properties (the node types CSV),
-        sequences of length N per-node properties (the nodes file); ``positions``: an N x 3
-        array (x, y, z) or ``netbuild.rules.cylinder/box/sphere``; netbuild values
-        (``rules.uniform(0, 1)``) are drawn natively."""
+        sequences of length N per-node properties (the nodes file): an N x k array (BMTK's
+        ``positions=<N x 3 array>``, or a list of N tuples) is one column of N rows of k values,
+        as BMTK writes it. ``positions`` may also be ``netbuild.rules.cylinder/box/sphere``
+        (x, y, z drawn by netbuild); netbuild values (``rules.uniform(0, 1)``) are drawn
+        natively."""
         if self._imports:
             raise NetbuildError(f"network {self._name!r} imports its nodes: no add_nodes")
         N = int(N)
@@ -363,20 +365,12 @@ class NetworkBuilder:
         for k, v in properties.items():
             if v is None:
                 continue
-            if k == "positions":
-                if isinstance(v, Positions):
-                    positions = v
-                    continue
-                p = np.asarray(v, dtype=float)
-                if p.shape != (N, 3):
-                    raise NetbuildError(f"positions: expected an {N} x 3 array, found shape {p.shape}")
-                for a, col in zip("xyz", p.T):
-                    node_props[a] = col
-                continue
-            if isinstance(v, Value):
+            if k == "positions" and isinstance(v, Positions):
+                positions = v
+            elif isinstance(v, Value):
                 node_props[k] = v
-            elif isinstance(v, (list, tuple, np.ndarray)) and len(v) == N and np.ndim(v) == 1:
-                node_props[k] = np.asarray(v) if not isinstance(v, np.ndarray) else v
+            elif isinstance(v, (list, np.ndarray)) or (isinstance(v, tuple) and len(v) == N):
+                node_props[k] = _per_node(k, v, N)
             elif _toml.is_scalar(v):
                 type_props[k] = v
             else:
@@ -400,7 +394,9 @@ class NetworkBuilder:
         for b, (n, type_props, node_props, _positions, _) in enumerate(self._blocks):
             drawn = [k for k, v in node_props.items() if isinstance(v, Value)]
             cols = {k: v for k, v in node_props.items() if not isinstance(v, Value)}
-            has_xyz = all(a in cols for a in "xyz")
+            # netbuild's nodes with x, y, z columns also answer node['positions'] (a script's
+            # own `positions` column, as BMTK keeps it, is left as it is).
+            has_xyz = all(a in cols for a in "xyz") and "positions" not in cols
             for i in range(n):
                 node_id = len(nodes)
                 props = dict(type_props)
@@ -467,9 +463,10 @@ class NetworkBuilder:
     def add_gap_junctions(self, source=None, target=None, resistance=1.0, conductance=None,
                           distance_range=[0.0, 300.0], target_sections=["somatic"],
                           connection_rule=1, iterator="one_to_one", **edge_type_properties):
-        """Gap junctions (BMTK's signature): an edge type marked ``is_gap_junction``, with its
-        ``resistance`` (megaohm) or ``conductance`` (microsiemens), ``syn_weight`` = 1/resistance
-        or the conductance, ``distance_range`` and ``target_sections`` as BMTK stores them."""
+        """Gap junctions (BMTK's signature): an edge type marked ``is_gap_junction``, with
+        ``syn_weight`` = 1/``resistance`` (megaohm) or the ``conductance`` (microsiemens),
+        ``distance_range`` and ``target_sections`` as BMTK stores them (and, as BMTK, no
+        ``resistance`` or ``conductance`` column: BioNet gives the junction ``syn_weight``)."""
         props = dict(edge_type_properties)
         # BMTK passes its keywords on to add_edges: connection_params among them.
         params = props.pop("connection_params", None)
@@ -807,6 +804,29 @@ def _fixed_nsyns(v, what="nsyns"):
     return int(v)
 
 
+def _per_node(name, values, n):
+    """A per-node property given as a sequence (BMTK: a list or array of length N): a 1-D array
+    of N values, or an N x k array of numbers (N rows of k values, one column in the file)."""
+    if len(values) != n:
+        raise NetbuildError(f"{name}: trying to pass in an array of length {len(values)} into "
+                            f"N={n} nodes (BMTK refuses it too)")
+    if isinstance(values, np.ndarray) and values.ndim == 1:
+        return values
+    try:
+        a = np.asarray(values)
+    except ValueError as e:
+        raise NetbuildError(f"{name}: expected N={n} values, or N rows of the same length, "
+                            f"found rows of different lengths ({e})") from None
+    if a.ndim == 1:
+        return a
+    if a.ndim == 2 and a.shape[1] > 0 and a.dtype.kind in "biuf":
+        # Booleans as 0/1, as netbuild stores a 1-D list of booleans.
+        return a.astype(np.int64) if a.dtype.kind == "b" else a
+    raise NetbuildError(f"{name}: an array of shape {a.shape} and dtype {a.dtype}: netbuild stores "
+                        "per-node properties of N values or N rows of k numbers (an N x k "
+                        "array), not this")
+
+
 def _imported_nodes(builder):
     """The nodes of an imported population, read with h5py (needed only when a Python
     function connects them)."""
@@ -913,7 +933,12 @@ class _Session:
                 for k, v in type_props.items():
                     self.lines.append(f"{_toml.key(k)} = {_toml.scalar(v)}")
                 for k, v in node_props.items():
-                    text = v.toml() if isinstance(v, Value) else _toml.array(v)
+                    if isinstance(v, Value):
+                        text = v.toml()
+                    elif np.ndim(v) == 2:
+                        text = _toml.rows(v)
+                    else:
+                        text = _toml.array(v)
                     self.lines.append(f"{_toml.key(k)} = {text}")
                 if positions is not None:
                     self.lines.append(f"positions = {positions.toml()}")
@@ -959,8 +984,8 @@ class _Session:
         else:
             # BMTK's connection_rule=<int>: every pair, self-pairs included, that many synapses.
             self.lines.append(f"rule = {{ count = {int(rule)}, autapses = true }}")
-        if cm.gap is not None:
-            self.lines.append(f"{cm.gap[0]} = {_toml.scalar(float(cm.gap[1]))}")
+        # A gap junction's resistance or conductance is its syn_weight (a type property below),
+        # all BMTK keeps of it: the spec's [[gap_junctions]] then writes nothing more.
         for k, v in cm.type_props.items():
             if v is None:
                 continue

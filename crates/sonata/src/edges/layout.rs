@@ -143,7 +143,7 @@ fn write_tracked(
                 stream.push(&bytes);
                 t.write_compressed(path)?;
             }
-            _ => h5::write_column(path, &t.ds, &t.full, offset, *col, io)?,
+            _ => h5::write_column(path, &t.ds, &t.full, offset, *col, 1, io)?,
         }
         t.written += col.len() as u64;
     }

@@ -9,12 +9,18 @@ replays without calling Python.
 How: each function's units (targets, or sources for ``one_to_all``; for properties, the
 connected targets) are cut into blocks whose boundaries depend only on the number of units
 (:func:`netbuild._calls.units_per_block`). Connections first (every edge type's blocks), then
-the property functions over the assembled connections. Worker processes are forked after the
-nodes and selections exist (they inherit them: only the answers, numpy arrays, come back), each
-with a share of the blocks of about equal cost covering a contiguous range of node ids (so a
-per-node cache in the script, a morphology say, fills once per node); this process computes the
-first share itself (its caches serve the next ``save``), so one worker means no fork. Under
-MPI the blocks are split over the ranks (a contiguous share each) and the answers all-gathered.
+the property functions over the assembled connections. This process and its worker processes
+(:class:`_Pool`) each take a share of the blocks of about equal cost covering a contiguous range
+of node ids (so a per-node cache in the script, a morphology say, fills once per node), then,
+when done, the last blocks of the share with the most left (:class:`_Queue`). The first workers
+are forked when the first large pass starts (they inherit the nodes and selections: only the
+answers, numpy arrays, come back) and are kept for the next passes, of this ``save`` and of the
+later ones: a block goes to the process that handled its nodes before, whose caches (BMTK's
+``get_swc`` morphologies) are warm. A kept worker receives a pass's jobs pickled (the script's
+functions by name) and runs them only when the functions, and the values of the script's globals
+they read, are what this process has (:func:`fingerprint`); else a new worker is forked for the
+pass. One worker means no fork. Under MPI the blocks are split over the ranks (a contiguous share
+each) and the answers all-gathered.
 
 Random draws: before each block, numpy's global generator (``np.random``) and Python's
 ``random`` are reseeded from the script's generator state at ``save`` (itself set by

@@ -106,6 +106,16 @@ def _task(task):
     return task, call.block(_JOBS["tables"][index], lo, hi)
 
 
+def _function(task):
+    """The name of a task's function (what its per-node caches belong to)."""
+    phase, job = task[0], task[1]
+    call = _JOBS["rules"][job][1] if phase == _CONNECT else _JOBS["props"][job][2]
+    fn = getattr(call, "fn", None)
+    fn = getattr(fn, "fn", fn) if isinstance(fn, _Bound) else fn
+    fn = getattr(call, "of_synapses", None) or fn
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
+
+
 def _place(task):
     """((network, first node id), cost) of a task."""
     phase, job, _block, lo, hi = task
@@ -125,36 +135,37 @@ FORK_MIN_CALLS = 10_000
 REUSE_MAX_BYTES = 64 << 20
 
 
-def _shares(tasks, n, owners=None):
+def _shares(tasks, n, owner=None):
     """``tasks`` cut into ``n`` lists of about equal cost, each a contiguous range of node ids:
     the blocks of every function over the same nodes go to the same worker (what a function
-    caches per node, a morphology say, is made once). ``owners``: a function of a task's place
-    giving the share that handled its nodes in an earlier pass (None: none did); such a task
-    goes to that share (whose process has the nodes' caches), the others fill the shares up
-    to equal cost in node-id order."""
+    caches per node, a morphology say, is made once). ``owner``: a function of a task giving
+    the share whose process ran its function on its nodes in an earlier pass (None: none did);
+    such a task goes to that share, before the others, which fill the shares up to equal cost
+    in node-id order. Returns the shares and, per share, the number of those owned tasks."""
     placed = sorted((_place(t), t) for t in tasks)
     total = sum(cost for (_key, cost), _t in placed) or 1
-    shares = [[] for _ in range(n)]
-    if owners is None:
+    owned = [owner(t) if owner else None for _p, t in placed]
+    shares, others, load = [[] for _ in range(n)], [[] for _ in range(n)], [0] * n
+    for o, ((_key, cost), t) in zip(owned, placed):
+        if o is not None:
+            shares[o].append(t)
+            load[o] += cost
+    free = sum(cost for o, ((_key, cost), _t) in zip(owned, placed) if o is None)
+    if free == total:  # nothing owned: equal shares of the cost
         done = 0
         for (_key, cost), t in placed:
-            shares[min(n - 1, int((done + cost / 2) * n / total))].append(t)
+            others[min(n - 1, int((done + cost / 2) * n / total))].append(t)
             done += cost
-        return shares
-    owner = [owners(key) for (key, _cost), _t in placed]
-    load = [0] * n
-    for o, ((_key, cost), _t) in zip(owner, placed):
-        if o is not None:
-            load[o] += cost
-    slot = 0
-    for o, ((_key, cost), t) in zip(owner, placed):
-        if o is None:
-            while slot < n - 1 and load[slot] + cost / 2 > total / n:
-                slot += 1
-            o = slot
-            load[o] += cost
-        shares[o].append(t)
-    return shares
+    else:
+        slot = 0
+        for o, ((_key, cost), t) in zip(owned, placed):
+            if o is None:
+                while slot < n - 1 and load[slot] + cost / 2 > total / n:
+                    slot += 1
+                others[slot].append(t)
+                load[slot] += cost
+    floors = [len(s) for s in shares]
+    return [s + o for s, o in zip(shares, others)], floors
 
 
 def _run(tasks, workers, chosen):
@@ -193,20 +204,23 @@ class _Queue:
     """The tasks of a pass, shared by this process (slot 0) and its workers (slots 1..): each
     slot takes its own share from the front; a slot whose share is done takes the last task of
     the share with the most left (so that a share of slower nodes, larger morphologies say, does
-    not keep the others waiting). Which process computes a task does not change its answer
+    not keep the others waiting), but not the tasks a share owns (whose nodes its process has
+    handled with the same function: made again elsewhere, their caches would cost more time and
+    memory than the steal saves). Which process computes a task does not change its answer
     (each task reseeds the generators)."""
 
     def __init__(self, slots):
         self.lock = multiprocessing.Lock()
         # Anonymous and MAP_SHARED: the workers forked from here see the same counters.
-        self.memory = mmap.mmap(-1, 16 * slots)
-        # Per slot: [next task from the front, end of what is left].
-        self.counters = np.frombuffer(self.memory, dtype=np.int64).reshape(slots, 2)
+        self.memory = mmap.mmap(-1, 24 * slots)
+        # Per slot: [next task from the front, end of what is left, end of its owned tasks].
+        self.counters = np.frombuffer(self.memory, dtype=np.int64).reshape(slots, 3)
 
-    def reset(self, shares):
+    def reset(self, shares, floors):
         with self.lock:
             self.counters[:, 0] = 0
             self.counters[:, 1] = [len(s) for s in shares]
+            self.counters[:, 2] = floors
 
     def take(self, slot):
         """The next task of ``slot`` (None when none is left)."""
@@ -217,7 +231,7 @@ class _Queue:
             if front < end:
                 c[slot, 0] = front + 1
                 return shares[slot][front]
-            left = c[:, 1] - c[:, 0]
+            left = c[:, 1] - np.maximum(c[:, 0], c[:, 2])
             other = int(np.argmax(left))
             if left[other] <= 0:
                 return None
@@ -247,23 +261,29 @@ class _Pool:
         self.n = n
         self.queue = _Queue(n)
         self.workers = {}  # slot -> (pid, connection)
-        self.owner = {}  # (network, first node id) of a task -> the slot that computed it
+        # (function, network, first node id) of a task -> the slot that computed it.
+        self.owner = {}
+        self._keys = []
 
-    def owners(self, key):
-        """The slot whose process computed the nodes at ``key`` = (network, node id) last:
-        the slot of the nearest earlier task place of that network (None: none)."""
-        keys = self._keys
-        i = bisect.bisect_right(keys, key) - 1
-        if i < 0 or keys[i][0] != key[0]:
+    def owners(self, task):
+        """The slot whose process ran ``task``'s function on its first node last: the slot of
+        the nearest earlier task of that function and network (None: none)."""
+        key = (_function(task), *_place(task)[0])
+        i = bisect.bisect_right(self._keys, key) - 1
+        if i < 0 or self._keys[i][:2] != key[:2]:
             return None
-        return self.owner[keys[i]]
+        return self.owner[self._keys[i]]
+
+    def _owns(self, slot, tasks):
+        for t in tasks:
+            self.owner[(_function(t), *_place(t)[0])] = slot
 
     def run(self, tasks):
         """{task: answer} of ``tasks``, computed here and in the workers."""
         self._keys = sorted(self.owner)
-        shares = _shares(tasks, self.n, self.owners if self.owner else None)
+        shares, floors = _shares(tasks, self.n, self.owners if self.owner else None)
         _JOBS["shares"] = shares
-        self.queue.reset(shares)
+        self.queue.reset(shares, floors)
         jobs = self._jobs()
         answers, done = {}, False
         try:
@@ -287,10 +307,8 @@ class _Pool:
                     _, error, text = message
                     raise error from WorkerTraceback(text)
                 answers.update(message[1])
-                for t in message[1]:
-                    self.owner[_place(t)[0]] = s
-            for t in mine:
-                self.owner[_place(t)[0]] = 0
+                self._owns(s, message[1])
+            self._owns(0, mine)
             done = True
             return answers
         finally:

@@ -15,12 +15,12 @@ of node ids (so a per-node cache in the script, a morphology say, fills once per
 when done, the last blocks of the share with the most left (:class:`_Queue`). The first workers
 are forked when the first large pass starts (they inherit the nodes and selections: only the
 answers, numpy arrays, come back) and are kept for the next passes, of this ``save`` and of the
-later ones: a block goes to the process that handled its nodes before, whose caches (BMTK's
-``get_swc`` morphologies) are warm. A kept worker receives a pass's jobs pickled (the script's
-functions by name) and runs them only when the functions, and the values of the script's globals
-they read, are what this process has (:func:`fingerprint`); else a new worker is forked for the
-pass. One worker means no fork. Under MPI the blocks are split over the ranks (a contiguous share
-each) and the answers all-gathered.
+later ones: a block goes to the process that ran the same function on its nodes before, whose
+caches (BMTK's ``get_swc`` morphologies) are warm, and stays there. A kept worker receives a
+pass's jobs pickled (the script's functions by name) and runs them only when the functions, and
+the values of the script's globals they read, are what this process has (:func:`fingerprint`);
+else a new worker is forked for the pass. One worker means no fork. Under MPI the blocks are
+split over the ranks (a contiguous share each) and the answers all-gathered.
 
 Random draws: before each block, numpy's global generator (``np.random``) and Python's
 ``random`` are reseeded from the script's generator state at ``save`` (itself set by
@@ -250,12 +250,12 @@ class _Pool:
     """This process (slot 0) and ``n`` - 1 worker processes, kept from one pass to the next
     (another ``save``, another builder's): what the script's functions cache per node in a
     library (BMTK's ``get_swc(..., use_cache=True)``: a morphology per target) is made once per
-    node, not once per pass, because a node goes to the process that handled it before. A kept
-    worker gets a pass's jobs pickled (functions by name) and first checks that the script's
-    functions, and the script's globals they read, are still what this process has: if not
-    (or if the jobs do not pickle, or are larger than REUSE_MAX_BYTES), a new worker is forked
-    for the pass, as it always is for the first. The workers end with the script (or with an
-    exception in a pass)."""
+    node, not once per pass, because a node goes to the process that ran the same function on
+    it before. A kept worker gets a pass's jobs pickled (functions by name) and first checks
+    that the script's functions, and the script's globals they read, are still what this
+    process has: if not (or if the jobs do not pickle, or are larger than REUSE_MAX_BYTES), a
+    new worker is forked for the pass, as it always is for the first. The workers end with the
+    script (or with an exception in a pass)."""
 
     def __init__(self, n):
         self.n = n

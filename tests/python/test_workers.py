@@ -161,3 +161,22 @@ def test_fingerprint_sees_code_defaults_and_script_globals_not_library_state():
         assert fingerprint(script.f) != digest
     finally:
         del sys.modules[script.__name__]
+
+
+def test_a_process_done_early_takes_the_others_last_tasks_but_not_their_owned_ones():
+    from netbuild import _workers
+
+    queue = _workers._Queue(2)
+    shares = [["own0", "own1", "free0", "free1", "free2"], ["w0"]]
+    _workers._JOBS["shares"] = shares
+    try:
+        queue.reset(shares, [2, 0])  # slot 0 owns its first two tasks
+        assert queue.take(1) == "w0"
+        # Done with its share: slot 1 takes slot 0's last tasks, its owned ones never.
+        assert [queue.take(1), queue.take(1)] == ["free2", "free1"]
+        assert queue.take(0) == "own0"
+        assert queue.take(1) == "free0"
+        assert queue.take(1) is None
+        assert [queue.take(0), queue.take(0)] == ["own1", None]
+    finally:
+        _workers._JOBS["shares"] = []

@@ -9,7 +9,9 @@ source, one- and two-name properties, an int rule with a Python property):
 - pure functions: the same files with 1, 2 and 3 worker processes, and on 2 MPI ranks;
 - functions drawing from numpy's global generator: the same files run after run, and for any
   number of workers and ranks (each block of targets reseeds it); another seed, other files;
-- an exception in a worker: the script fails with the worker's traceback, nothing written.
+- an exception in a worker: the script fails with the worker's traceback, nothing written;
+- a worker kept from one save to the next (kept_workers.py): the files of one process, a new
+  worker when the script changed a function or a global it reads between the saves.
 """
 
 import h5py
@@ -94,3 +96,87 @@ def test_each_function_runs_once_per_build_of_its_builder(tmp_path):
     p = run([SCRIPTS / "two_saves.py", tmp_path / "out"])
     counts = [int(line.split()[1]) for line in p.stdout.splitlines() if line.startswith("calls")]
     assert counts == [30 * 30, 30 * 30, 30 * 30 + 5 * 30, 30 * 30 + 5 * 30 + 5 * 32]
+
+
+def pools(p):
+    """The kept worker's pid printed after each save of kept_workers.py."""
+    return [int(line.split()[1]) for line in p.stdout.splitlines() if line.startswith("pool ")]
+
+
+def test_a_kept_worker_serves_the_next_builder_unless_the_script_changed(tmp_path):
+    # The worker forked for the first builder's save is kept for the second's (what it cached
+    # per node, BMTK's morphologies say, serves again) when the functions and the script's
+    # globals they read are what the script has; after a change, a new worker is forked.
+    # Either way the files are those of one process.
+    kept = SCRIPTS / "kept_workers.py"
+    weights = {}
+    for change in ("none", "global", "function"):
+        one = build_kept(kept, tmp_path / f"{change}-1", 1, change)[0]
+        two, (first, second) = build_kept(kept, tmp_path / f"{change}-2", 2, change)
+        assert first > 0 and second > 0
+        assert (first == second) == (change == "none"), change
+        same_folder(one, two)
+        with h5py.File(two / "b_a_edges.h5") as h:
+            weights[change] = h["edges/b_to_a/0/syn_weight"][()]
+    # The changes under test change the files (a stale worker would have given "none"'s).
+    assert len(weights["none"]) > 100
+    assert np.allclose(weights["global"], 2 * weights["none"])
+    assert np.all(weights["function"] <= 0) and np.any(weights["none"] > 0)
+
+
+def build_kept(script, out, workers, change):
+    p = run([script, out], WORKERS=str(workers), CHANGE=change)
+    return out, pools(p)
+
+
+def test_fingerprint_sees_code_defaults_and_script_globals_not_library_state():
+    import sys
+    import types
+
+    from netbuild._workers import fingerprint
+
+    script = types.ModuleType("fingerprinted_script")
+    sys.modules[script.__name__] = script
+    try:
+        exec("import json\nK = 1\nLIMITS = [1, 2]\n"
+             "def helper(x):\n    return x * LIMITS[0]\n"
+             "def f(a, b, c=3):\n    return K * helper(a) + len(json.dumps(b)) + c\n", script.__dict__)
+        digest = fingerprint(script.f)
+        assert fingerprint(script.f) == digest
+        script.K = 2  # a global the function reads
+        assert fingerprint(script.f) != digest
+        script.K = 1
+        script.LIMITS.append(3)  # a global its helper (same module) reads, changed in place
+        assert fingerprint(script.f) != digest
+        script.LIMITS.pop()
+        assert fingerprint(script.f) == digest
+        script.json.kept_state = {"cache": 1}  # a library's state: not the script's
+        try:
+            assert fingerprint(script.f) == digest
+        finally:
+            del script.json.kept_state
+        script.f.__defaults__ = (4,)
+        assert fingerprint(script.f) != digest
+        exec("def f(a, b, c=3):\n    return K * helper(a) - len(json.dumps(b)) + c\n", script.__dict__)
+        assert fingerprint(script.f) != digest
+    finally:
+        del sys.modules[script.__name__]
+
+
+def test_a_process_done_early_takes_the_others_last_tasks_but_not_their_owned_ones():
+    from netbuild import _workers
+
+    queue = _workers._Queue(2)
+    shares = [["own0", "own1", "free0", "free1", "free2"], ["w0"]]
+    _workers._JOBS["shares"] = shares
+    try:
+        queue.reset(shares, [2, 0])  # slot 0 owns its first two tasks
+        assert queue.take(1) == "w0"
+        # Done with its share: slot 1 takes slot 0's last tasks, its owned ones never.
+        assert [queue.take(1), queue.take(1)] == ["free2", "free1"]
+        assert queue.take(0) == "own0"
+        assert queue.take(1) == "free0"
+        assert queue.take(1) is None
+        assert [queue.take(0), queue.take(0)] == ["own1", None]
+    finally:
+        _workers._JOBS["shares"] = []

@@ -192,6 +192,10 @@ class ConnectionCall:
         self.sources = [src[i] for i in self.src_ids]
         self.targets = [trg[i] for i in self.trg_ids]
 
+    def __getstate__(self):
+        # Pickled for a kept worker (netbuild._workers): what the blocks need, not the builder.
+        return dict(self.__dict__, cm=None)
+
     @property
     def units(self):
         """Targets (sources for ``one_to_all``): what a block cuts."""
@@ -300,6 +304,10 @@ class PropertyCall:
         self.sources = cm.source.network._node_objects()
         self.targets = cm.target.network._node_objects()
         self.target_network = cm.target.network.name
+
+    def __getstate__(self):
+        # Pickled for a kept worker (netbuild._workers): what the blocks need, not the builder.
+        return dict(self.__dict__, cm=None)
 
     def place(self, table, lo, hi):
         """Where rows ``lo..hi`` of ``table`` are and what they cost: ((network, first target

@@ -83,9 +83,9 @@ impl PreparedEdgeType<'_> {
                 s.lanes.clear();
                 for &i in &s.positions {
                     let k = node.start as usize + i;
-                    let (source, sp) = (self.sources[tree.source_at(k)], tree.point(k));
+                    let (source, sp) = (tree.id(k), tree.point(k));
                     if !self.left_out(source, sp, target) {
-                        s.lanes.push(source, sp);
+                        s.lanes.push(k, source, sp);
                     }
                 }
                 let mut keep = |source: u64, v: f64, rng: &mut ChaCha8Rng| {

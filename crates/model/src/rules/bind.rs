@@ -201,6 +201,29 @@ impl Lanes {
         self.at.push(k as u32);
     }
 
+    /// Room for `n` more candidates.
+    pub fn reserve(&mut self, n: usize) {
+        self.sources.reserve(n);
+        self.positions.reserve(n);
+        self.at.reserve(n);
+    }
+
+    /// Keeps the candidates for which `keep(source, position)` holds, in their order.
+    pub fn retain(&mut self, mut keep: impl FnMut(u64, [f64; 3]) -> bool) {
+        let mut kept = 0;
+        for i in 0..self.sources.len() {
+            if keep(self.sources[i], self.positions[i]) {
+                self.sources[kept] = self.sources[i];
+                self.positions[kept] = self.positions[i];
+                self.at[kept] = self.at[i];
+                kept += 1;
+            }
+        }
+        self.sources.truncate(kept);
+        self.positions.truncate(kept);
+        self.at.truncate(kept);
+    }
+
     /// The candidates, in the order they were pushed.
     pub fn candidates(&self) -> impl Iterator<Item = (u64, [f64; 3])> + '_ {
         self.sources

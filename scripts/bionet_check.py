@@ -30,14 +30,23 @@ Checks (exit 1 on any failure):
 - per edge type onto point cells (IntFire1: no synapse objects), one NetCon per row, their
   weights summing to syn_weight x nsyns x the synapse file's sign over the rows;
 - each synapse sits on the section its row names (``afferent_section_id``, at
-  ``afferent_section_pos``), on a section of a type its edge type asked for, on a section that
-  reaches into the asked distance range (``h.distance`` from ``soma[0](0)``: the origin BMTK's
-  readers set with ``h.distance(sec=soma[0])``, half the soma's length from its middle). BMTK's
-  ``rand_syn_locations``, netbuild's rule (which draws as it does) and BioNet's own draw pick a
-  segment of their reader that overlaps the range (one segment per section by default) and put
-  the synapse at its centre, which may lie outside the range: the overlap is what they promise.
-  How many lie outside at their own position is printed; ``--strict-distance`` fails on them
-  (and on a point process NEURON put more than half a segment outside: ``syn.get_loc()``);
+  ``afferent_section_pos``), on a section of a type its edge type asked for; distances are
+  ``h.distance`` from ``soma[0](0)`` (the origin BMTK's readers set with
+  ``h.distance(sec=soma[0])``, half the soma's length from its middle). BMTK's
+  ``rand_syn_locations`` and netbuild's rule (which draws as it does) pick a segment of BMTK's
+  reader (one per section unless ``dL``) whose distance interval overlaps the asked range
+  [lo, hi], weighted by the overlap, and put the synapse at its centre; so for a located
+  synapse the check asserts exactly:
+  - at its row's position, lo - h < d < hi + h, h = half the length of the reader's segment
+    holding it (L / 2 here: one segment per section);
+  - where NEURON put the point process (the centre of BioNet's segment holding the position,
+    ``dL = 20``), the same widened by half of that segment;
+  - the fraction of synapses strictly inside [lo, hi] at their position: within 4 standard
+    deviations (+1 synapse) of the expected one, the sum over the synapses of the probability
+    their target's candidates inside [lo, hi] carry (``rules.syn_location_candidates``, the
+    distances from NEURON);
+  BioNet's own draw (the edge type without location columns) is only checked to be on a
+  section overlapping the range;
 - the biophysical and the point cells spike.
 """
 
@@ -245,11 +254,13 @@ def simulate(config, report):
     net = bionet.BioNetwork.from_config(conf)
     sim = bionet.BioSimulator.from_config(conf, network=net)
 
-    synapses, netcons = [], []
+    synapses, netcons, sections = [], [], {}
     for gid, cell in net.get_local_cells().items():
         node_id = int(cell.node_id)
         if isinstance(cell, BioCell):
             soma = cell.soma[0]
+            # Per section (in `all` order): h.distance of its 0 end, and its length.
+            sections[node_id] = [(h.distance(soma(0), sec(0.0)), sec.L) for sec in cell.get_sections()]
             for c in cell.connections():
                 e, syn = c._edge_prop, c._syn
                 seg = syn.get_segment()
@@ -269,6 +280,9 @@ def simulate(config, report):
                     "dist_at_pos": h.distance(soma(0), sec(pos)),
                     "dist_sec": sorted(h.distance(soma(0), sec(x)) for x in (0.0, 1.0)),
                     "dist_at_syn": h.distance(soma(0), seg),
+                    # Half the length of the reader's segment holding the position (BMTK's
+                    # reader keeps NEURON's one segment per section: no dL is asked here).
+                    "half_reader_seg": sec.L / 2.0,
                     "half_seg": seg.sec.L / seg.sec.nseg / 2.0,
                 })
         else:
@@ -277,7 +291,8 @@ def simulate(config, report):
     t0 = time.time()
     sim.run()
     run_s = time.time() - t0
-    report.write_text(json.dumps({"synapses": synapses, "netcons": netcons, "run_s": run_s}) + "\n")
+    report.write_text(json.dumps({"synapses": synapses, "netcons": netcons, "sections": sections,
+                                  "run_s": run_s}) + "\n")
     bionet.nrn.quit_execution()
 
 
@@ -313,7 +328,7 @@ def expected(net):
     return out
 
 
-def check(net, report, strict, failures):
+def check(net, report, failures):
     rep = json.loads(report.read_text())
     want = expected(net)
     got, weight = {}, {}
@@ -347,6 +362,9 @@ def check(net, report, strict, failures):
             break
     asked = {e[0]: (e[6], e[7]) for e in BIO_EDGES}
     asked.update({e[0]: (e[5], e[6]) for e in EXT_EDGES + TYPED_EDGES})
+    inside = expected_inside(rep["sections"], asked,
+                             {(s["target"], s["tag"]) for s in rep["synapses"] if s["tag"] not in typed})
+    eps = 1e-6  # NEURON's distances against the reader's, in um
     for tag, (sections, (lo, hi)) in sorted(asked.items()):
         syns = [s for s in rep["synapses"] if s["tag"] == tag]
         if not syns:
@@ -354,30 +372,62 @@ def check(net, report, strict, failures):
         types = {SECTION_TYPES[x] for x in sections}
         wrong_type = [s for s in syns if s["sec_type"] not in types]
         elsewhere = [s for s in syns if not s["same_section"]]
-        out_pos = [s for s in syns if not lo <= s["dist_at_pos"] <= hi]
-        out_syn = [s for s in syns if not lo - s["half_seg"] - 1e-6 <= s["dist_at_syn"] <= hi + s["half_seg"] + 1e-6]
-        # BMTK's rand_syn_locations picks a segment of its own reader (one per section unless
-        # dL= is given) that overlaps the range, and returns the segment's centre; so does BioNet
-        # where it draws the locations itself.
-        no_overlap = [s for s in syns if s["dist_sec"][1] < lo or s["dist_sec"][0] > hi]
-        d = [s["dist_at_pos"] for s in syns]
-        log(f"  {tag}: {len(syns)} synapses on {sorted({s['sec_type'] for s in syns})} (asked {sorted(types)}), "
-            f"h.distance {min(d, default=0):.1f}..{max(d, default=0):.1f} um (asked {lo:g}..{hi:g}): "
-            f"{len(wrong_type)} on another type, {len(elsewhere)} off their row's section, "
-            f"{len(out_pos)} out of range at their position, {len(out_syn)} at their segment, "
-            f"{len(no_overlap)} on a section outside the range")
         bad = [(wrong_type, "on a section of another type"),
-               (elsewhere, "not on the section their row names"),
-               (no_overlap, "on a section wholly outside the distance range")]
-        # BioNet's own draw (typed) is as BMTK's callback: a section overlapping the range (its
-        # segments as loaded, before dL), at the centre.
-        if strict and tag not in typed:
-            bad += [(out_pos, "out of the distance range at their row's position"),
-                    (out_syn, "out of the range by more than half a segment where NEURON put them")]
+               (elsewhere, "not on the section their row names")]
+        d = [s["dist_at_pos"] for s in syns]
+        if tag in typed:
+            # BioNet's own draw: a section overlapping the range.
+            no_overlap = [s for s in syns if s["dist_sec"][1] < lo or s["dist_sec"][0] > hi]
+            log(f"  {tag}: {len(syns)} synapses drawn by BioNet on {sorted({s['sec_type'] for s in syns})} "
+                f"(asked {sorted(types)}), h.distance {min(d, default=0):.1f}..{max(d, default=0):.1f} um "
+                f"(asked {lo:g}..{hi:g}): {len(no_overlap)} on a section outside the range")
+            bad.append((no_overlap, "on a section wholly outside the distance range"))
+        else:
+            # BMTK's bound: the centre of a reader segment overlapping [lo, hi].
+            out_pos = [s for s in syns if not lo - s["half_reader_seg"] - eps < s["dist_at_pos"]
+                       < hi + s["half_reader_seg"] + eps]
+            out_syn = [s for s in syns
+                       if not lo - s["half_reader_seg"] - s["half_seg"] - eps < s["dist_at_syn"]
+                       < hi + s["half_reader_seg"] + s["half_seg"] + eps]
+            strictly = sum(lo <= x <= hi for x in d)
+            p_in = [inside[(s["target"], tag)] for s in syns]
+            want, sd = sum(p_in), sum(max(p * (1 - p), 0.0) for p in p_in) ** 0.5
+            log(f"  {tag}: {len(syns)} synapses on {sorted({s['sec_type'] for s in syns})} (asked {sorted(types)}), "
+                f"h.distance {min(d, default=0):.1f}..{max(d, default=0):.1f} um (asked {lo:g}..{hi:g}): "
+                f"{len(wrong_type)} on another type, {len(elsewhere)} off their row's section, "
+                f"{len(out_pos)} beyond the range widened by half their reader segment, {len(out_syn)} "
+                f"beyond it by more than half a NEURON segment; {strictly} strictly inside "
+                f"({strictly / max(len(syns), 1):.3f}; expected {want:.1f} +- {sd:.1f})")
+            bad += [(out_pos, "outside the range widened by half their reader segment at their row's position"),
+                    (out_syn, "outside that bound by more than half a segment where NEURON put them")]
+            if abs(strictly - want) > 4 * sd + 1:
+                failures.append(f"{tag}: {strictly} of {len(syns)} synapses strictly inside [{lo:g}, {hi:g}], "
+                                f"expected {want:.1f} +- {sd:.1f} from the candidates' probabilities")
         for which, what in bad:
             if which:
                 failures.append(f"{tag}: {len(which)} synapse(s) {what}, e.g. {which[0]}")
     return rep
+
+
+def expected_inside(sections, asked, pairs):
+    """{(node id, tag): the probability that a synapse of edge type `tag` onto biophysical cell
+    `node id` lies strictly inside the asked range at its position}, for the (node id, tag)
+    `pairs`: the summed probability of the candidates (netbuild's
+    ``rules.syn_location_candidates``, which the NEURON oracle of
+    tests/python/test_syn_locations.py checks against BMTK's reader) whose position is inside,
+    by NEURON's distances (``sections``: the report's start distance and length per section)."""
+    from netbuild import rules
+
+    out = {}
+    for node, tag in pairs:
+        names, (lo, hi) = asked[tag]
+        secs = sections[str(node)]
+        morphology = BIO_MODELS[node // CELLS_PER_MODEL][2]
+        cands = rules.syn_location_candidates(COMPONENTS / "morphologies" / morphology, names,
+                                              (lo, hi), fix_axon=True)
+        out[(node, tag)] = sum(p for _, sec, x, p, _, _ in cands
+                               if lo <= secs[sec][0] + x * secs[sec][1] <= hi)
+    return out
 
 
 def spikes(net, failures):
@@ -400,8 +450,6 @@ def main():
     ap.add_argument("--mechanisms", type=Path, help="folder where nrnivmodl compiled the mechanisms")
     ap.add_argument("--locations", choices=("callback", "native"), default="callback")
     ap.add_argument("--tstop", type=float, default=250.0)
-    ap.add_argument("--strict-distance", action="store_true",
-                    help="also fail when a located synapse's own position is outside its range")
     ap.add_argument("--keep", type=Path, help="build into this folder and keep it")
     ap.add_argument("--child", nargs=2, metavar=("STEP", "ARG"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -434,7 +482,7 @@ def main():
         subprocess.run(me + ["--child", "simulate", os.path.relpath(config, "/")], cwd="/", check=True,
                        env={**os.environ, "BIONET_CHECK_REPORT": str(report)})
         failures = []
-        rep = check(net, report, args.strict_distance, failures)
+        rep = check(net, report, failures)
         log(f"BioNet loaded and simulated {args.tstop:g} ms from / in {time.time() - t0:.1f} s "
             f"(run {rep['run_s']:.1f} s)")
         spikes(net, failures)

@@ -19,7 +19,9 @@ tests/readers/requirements.txt):
   position are its segment's.
 - `return_coords`: afferent_x/y/z equal BMTK's `get_coords` on cells moved and rotated by
   `get_swc`.
-- The same files on 1 and 2 ranks; the Python front's `rules.syn_locations` and BMTK's own
+- The same files on 1 and 2 ranks, the 2 ranks of the host parsing each morphology once in all
+  (the tables are made once per host and mapped; the build's debug log counts the parses); the
+  Python front's `rules.syn_locations` and BMTK's own
   `rand_syn_locations` (run natively) write the same columns.
 - Bad input: a missing morphology file, a malformed SWC line, a range no segment reaches, an
   unknown section name: located errors, exit code 2, nothing built.
@@ -27,6 +29,7 @@ tests/readers/requirements.txt):
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -263,14 +266,18 @@ morphology_dir = "{morphology_dir}"{extra}
     return "\n".join(out)
 
 
-def build(tmp, text, ranks=1, check=True):
+def build(tmp, text, ranks=1, check=True, log=None):
+    """Builds spec `text` in `tmp` on `ranks` ranks (`log`: RUST_LOG for every rank)."""
     tmp.mkdir(parents=True, exist_ok=True)
     spec = tmp / "spec.toml"
     spec.write_text(text)
     cmd = [str(BINARY), str(spec)]
     if ranks > 1:
         cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", *cmd]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env())
+    e = env()
+    if log:
+        e["RUST_LOG"] = log
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=e)
     if check:
         assert p.returncode == 0, p.stdout + p.stderr
     return p
@@ -333,14 +340,30 @@ def test_counts_per_segment_pass_a_chi_square(tmp_path):
     assert checked == 15
 
 
+# Every parse of a morphology file is logged at debug level by the build's preparation.
+PARSE_LOG = "warn,netbuild_model::columns=debug"
+
+
+def parses(stderr):
+    """The morphology files parsed, one entry per parse, from a build's log."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", stderr)  # the log's colours
+    return sorted(re.findall(r"morphology parsed file=(\S+)", plain))
+
+
 def test_the_same_files_on_one_and_two_ranks(tmp_path):
+    """Same files on 1 and 2 ranks; and the 2 ranks of this host parse each morphology once in
+    all (the rank that makes the tables parses, the other maps them), as 1 rank does: 5 files,
+    each with BMTK's one segment per section and with dL = 20 (the third edge type)."""
     text = spec_text(MORPHS, edge_blocks(3, MORPHS), n_targets=4, n_sources=30)
-    build(tmp_path / "one", text)
-    build(tmp_path / "two", text, ranks=2)
+    one = build(tmp_path / "one", text, log=PARSE_LOG)
+    two = build(tmp_path / "two", text, ranks=2, log=PARSE_LOG)
     a, b = edges_of(tmp_path / "one" / "out"), edges_of(tmp_path / "two" / "out")
     assert a.keys() == b.keys()
     for k in a:
         assert np.array_equal(a[k], b[k]) if not k.endswith(":dtype") else a[k] == b[k], k
+    want = sorted(str(MORPHS / n) for n in NAMES for _ in range(2))
+    assert parses(one.stderr) == want, one.stderr
+    assert parses(two.stderr) == want, two.stderr
 
 
 def test_the_python_front_and_bmtks_function(tmp_path):
@@ -387,8 +410,10 @@ bio.save(output_dir=sys.argv[1])
         assert set(got) <= allowed
 
 
+@pytest.mark.parametrize("ranks", [1, 2])
 @pytest.mark.parametrize("case", ["missing_file", "bad_line", "empty_range", "section_name"])
-def test_bad_input_is_a_located_error(tmp_path, case):
+def test_bad_input_is_a_located_error(tmp_path, case, ranks):
+    """On 2 ranks only the host's first rank reads the files: the others get its error."""
     morphs = tmp_path / "m"
     morphs.mkdir()
     for name in NAMES:
@@ -408,7 +433,7 @@ def test_bad_input_is_a_located_error(tmp_path, case):
     else:
         blocks = blocks.replace('"basal", "apical"', '"basal", "dendrite"', 1)
         want = ["spec.toml:", "unknown section name 'dendrite'"]
-    p = build(tmp_path, spec_text(morphs, blocks), check=False)
+    p = build(tmp_path, spec_text(morphs, blocks), ranks=ranks, check=False)
     assert p.returncode == 2, p.stdout + p.stderr
     for w in want:
         assert w in p.stderr, f"{w!r} not in {p.stderr!r}"

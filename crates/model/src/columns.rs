@@ -3,13 +3,20 @@
 //! In: the generated networks and the [`Host`] their ranks share memory through. Out: columns,
 //! positions and source trees as cheap clones ([`Shared`] / `Arc`); with a sharing host, the big
 //! arrays are made by the host's computing rank and mapped by the others (every rank asks for
-//! the same ones in the same order: preparation is the same on every rank).
+//! the same ones in the same order: preparation is the same on every rank). Also the
+//! morphologies read so far ([`Columns::morphology`]), which `[edges.locations]` tables are
+//! made from: each file is parsed once per preparation, whatever the edge types.
 
 use crate::nodes::{Network, Values};
 use crate::shared::{share, Host, Private, Shared};
 use crate::spatial::{SourceTree, SplitAxes};
+use netbuild_morphology::{Cell, CellOptions, MorphologyError};
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// A morphology file as read with some options (`fix_axon`, `dL` as bits).
+type CellKey = (PathBuf, bool, Option<u64>);
 
 /// Node positions and numeric property columns of every network, built on first request.
 pub struct Columns<'n> {
@@ -23,6 +30,8 @@ pub struct Columns<'n> {
     /// Numeric columns in a source tree's order, by (tree, network, name); the tree is one of
     /// `trees`, kept alive there, so its address names it.
     tree_columns: HashMap<(usize, usize, String), Arc<[f64]>>,
+    /// Morphologies read so far (on the rank that makes the location tables).
+    cells: HashMap<CellKey, Arc<Cell>>,
 }
 
 impl<'n> Columns<'n> {
@@ -40,6 +49,7 @@ impl<'n> Columns<'n> {
             positions: HashMap::new(),
             trees: HashMap::new(),
             tree_columns: HashMap::new(),
+            cells: HashMap::new(),
         }
     }
 
@@ -117,5 +127,26 @@ impl<'n> Columns<'n> {
         let values: Arc<[f64]> = tree.ids().map(|id| column[id as usize]).collect();
         self.tree_columns.insert(key, values.clone());
         values
+    }
+
+    /// The morphology file at `path` prepared with `options`, parsed on its first request only
+    /// (logged at debug level: `morphology parsed`, which tests count).
+    pub fn morphology(
+        &mut self,
+        path: &Path,
+        options: CellOptions,
+    ) -> Result<Arc<Cell>, MorphologyError> {
+        let key = (
+            path.to_path_buf(),
+            options.fix_axon,
+            options.dl.map(f64::to_bits),
+        );
+        if let Some(c) = self.cells.get(&key) {
+            return Ok(c.clone());
+        }
+        let cell = Arc::new(Cell::read(path, options)?);
+        tracing::debug!(file = %path.display(), fix_axon = options.fix_axon, dl = ?options.dl, sections = cell.sections.len(), segments = cell.segments.len(), "morphology parsed");
+        self.cells.insert(key, cell.clone());
+        Ok(cell)
     }
 }

@@ -6,7 +6,7 @@
 //! with ([`Private`], a single process) the array is simply owned: no copy, no file.
 //!
 //! Why: the node columns and what is derived from them (positions, the `max_distance` grid,
-//! selections) are the same on every rank and, for millions of nodes, most of a rank's memory;
+//! selections, the targets' synapse-location tables) are the same on every rank and, for millions of nodes, most of a rank's memory;
 //! 16 ranks on one host would otherwise hold 16 copies.
 //!
 //! Every rank of a host must make the same [`share`] / [`publish`] calls in the same order (they
@@ -26,6 +26,10 @@ unsafe impl Plain for f64 {}
 unsafe impl Plain for u32 {}
 unsafe impl Plain for u64 {}
 unsafe impl Plain for [f64; 3] {}
+unsafe impl Plain for [[f64; 3]; 3] {}
+unsafe impl Plain for u8 {}
+// SAFETY: `repr(C)`, numbers only, no padding (its size is asserted where it is defined).
+unsafe impl Plain for netbuild_morphology::Slot {}
 
 /// Bytes held in the host's shared memory, read only.
 pub trait Region: Send + Sync {

@@ -2,9 +2,10 @@
 //!
 //! In: an SWC file (`swc`), made into NEURON's sections as `Import3d` makes them (`import3d`),
 //! then into the cell BMTK's `SWCReader` sees (`cell`: section order, lengths, distances,
-//! segments, `fix_axon`). Out: a [`Placement`] per (cell, section types, distance range) that
-//! draws a [`Location`] (`afferent_section_id`, `afferent_section_pos`, `afferent_swc_id`,
-//! `afferent_swc_pos`) in O(1) from one random number.
+//! segments, `fix_axon`). Out: a [`Placement`] per (cell, section types, distance range)
+//! whose alias table of plain [`Slot`]s gives a [`Location`] (`afferent_section_id`,
+//! `afferent_section_pos`, `afferent_swc_id`, `afferent_swc_pos`) in O(1) from one random
+//! number ([`draw`]).
 //!
 //! ```
 //! use netbuild_morphology::{Cell, CellOptions, Placement};
@@ -23,4 +24,6 @@ mod swc;
 
 pub use cell::{Cell, CellOptions, NeuronSection, Segment};
 pub use error::MorphologyError;
-pub use place::{place_centre, rotation_xyz, section_type, swc_location, Location, Placement};
+pub use place::{
+    draw, place_centre, rotation_xyz, section_type, swc_location, Location, Placement, Slot,
+};

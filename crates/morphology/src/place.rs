@@ -3,8 +3,9 @@
 //! range), drawn in O(1) through an alias table, and `get_swc_id` (the SWC point a location
 //! names).
 //!
-//! In: a [`Cell`], section names, a distance range. Out: a [`Placement`] whose
-//! [`Placement::draw`] turns one random `u64` into a [`Location`].
+//! In: a [`Cell`], section names, a distance range. Out: a [`Placement`] whose table of
+//! [`Slot`]s turns one random `u64` into a location ([`draw`]). The slots are plain numbers, so
+//! the tables of many morphologies can be laid end to end and held once per host.
 
 use crate::cell::Cell;
 use crate::error::MorphologyError;
@@ -36,6 +37,64 @@ pub struct Location {
     pub centre: Option<[f64; 3]>,
 }
 
+/// One candidate of a placement's alias table: what a draw reads and what the edges file gets.
+/// Plain data (`repr(C)`, numbers only, no padding: 64 bytes), so a table can be written by
+/// one process and mapped by others.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Slot {
+    /// This slot draws its own candidate when the uniform fraction is below `threshold` (as a
+    /// fraction of 2^64), else candidate `alias` of the same table.
+    pub threshold: u64,
+    /// The candidate drawn above the threshold (an index into the same table).
+    pub alias: u32,
+    /// `afferent_section_id`.
+    pub section_id: u32,
+    /// `afferent_section_pos`.
+    pub section_pos: f64,
+    /// `afferent_swc_id`.
+    pub swc_id: i64,
+    /// `afferent_swc_pos`.
+    pub swc_pos: f64,
+    /// [`Location::centre`], NaN where that is `None`.
+    pub centre: [f64; 3],
+}
+
+const _: () = assert!(std::mem::size_of::<Slot>() == 64);
+
+impl Slot {
+    /// The segment centre relative to the soma (see [`Location::centre`]).
+    #[inline]
+    pub fn centre(&self) -> Option<[f64; 3]> {
+        (!self.centre[0].is_nan()).then_some(self.centre)
+    }
+
+    /// The location this slot's candidate stands for.
+    pub fn location(&self) -> Location {
+        Location {
+            section_id: self.section_id,
+            section_pos: self.section_pos,
+            swc_id: self.swc_id,
+            swc_pos: self.swc_pos,
+            centre: self.centre(),
+        }
+    }
+}
+
+/// The candidate a uniform random `u64` picks from an alias table (a [`Placement::slots`], or
+/// the same slots copied elsewhere): candidate i with its probability, in O(1).
+#[inline]
+pub fn draw(slots: &[Slot], r: u64) -> &Slot {
+    // The high half of r * n picks a slot; the low half is a uniform fraction within it.
+    let wide = u128::from(r) * slots.len() as u128;
+    let slot = &slots[(wide >> 64) as usize];
+    if (wide as u64) < slot.threshold {
+        slot
+    } else {
+        &slots[slot.alias as usize]
+    }
+}
+
 /// The candidate segments of one (cell, section types, distance range), ready to draw from.
 #[derive(Debug, Clone)]
 pub struct Placement {
@@ -47,9 +106,8 @@ pub struct Placement {
     pub locations: Vec<Location>,
     /// The cell's soma position in the file's frame.
     pub soma_position: [f64; 3],
-    /// Alias table: for slot i, draw i if the fraction is below `threshold[i]`, else `alias[i]`.
-    threshold: Vec<u64>,
-    alias: Vec<u32>,
+    /// The alias table: candidate i's location, its threshold and its alias ([`draw`]).
+    pub slots: Vec<Slot>,
 }
 
 impl Placement {
@@ -109,29 +167,32 @@ impl Placement {
             });
         }
         let (threshold, alias) = alias_table(&probabilities);
+        let slots = locations
+            .iter()
+            .zip(threshold.into_iter().zip(alias))
+            .map(|(l, (threshold, alias))| Slot {
+                threshold,
+                alias,
+                section_id: l.section_id,
+                section_pos: l.section_pos,
+                swc_id: l.swc_id,
+                swc_pos: l.swc_pos,
+                centre: l.centre.unwrap_or([f64::NAN; 3]),
+            })
+            .collect();
         Ok(Placement {
             segments,
             probabilities,
             locations,
             soma_position: cell.soma_position,
-            threshold,
-            alias,
+            slots,
         })
     }
 
-    /// The location a uniform random `u64` picks: candidate i with its probability.
+    /// The candidate a uniform random `u64` picks: candidate i with its probability.
     #[inline]
-    pub fn draw(&self, r: u64) -> &Location {
-        // The high half of r * n picks a slot; the low half is a uniform fraction within it.
-        let wide = u128::from(r) * self.threshold.len() as u128;
-        let slot = (wide >> 64) as usize;
-        let frac = wide as u64;
-        let k = if frac < self.threshold[slot] {
-            slot
-        } else {
-            self.alias[slot] as usize
-        };
-        &self.locations[k]
+    pub fn draw(&self, r: u64) -> &Slot {
+        draw(&self.slots, r)
     }
 }
 
@@ -169,19 +230,15 @@ pub fn rotation_xyz(angles: [f64; 3]) -> [[f64; 3]; 3] {
     )
 }
 
-/// Where a location's centre lands on a cell whose soma is at `soma` and which is rotated by
-/// `rotation` (BMTK's `get_coords` after `move_and_rotate`); `None` on sections `fix_axon` made.
-pub fn place_centre(
-    l: &Location,
-    rotation: Option<&[[f64; 3]; 3]>,
-    soma: [f64; 3],
-) -> Option<[f64; 3]> {
-    let c = l.centre?;
+/// Where a segment centre `c` (relative to the soma, [`Location::centre`]) lands on a cell whose
+/// soma is at `soma` and which is rotated by `rotation` (BMTK's `get_coords` after
+/// `move_and_rotate`).
+pub fn place_centre(c: [f64; 3], rotation: Option<&[[f64; 3]; 3]>, soma: [f64; 3]) -> [f64; 3] {
     let r = match rotation {
         Some(m) => [0, 1, 2].map(|i| m[i][0] * c[0] + m[i][1] * c[1] + m[i][2] * c[2]),
         None => c,
     };
-    Some([r[0] + soma[0], r[1] + soma[1], r[2] + soma[2]])
+    [r[0] + soma[0], r[1] + soma[1], r[2] + soma[2]]
 }
 
 /// BMTK's `get_swc_id(sec_id, sec_x)` given the section's SWC ids: the point at about `x` of

@@ -288,7 +288,7 @@ impl<'c> PreparedEdgeType<'c> {
             Rule::CustomPerSource(f) => Prepared::CustomPerSource(f.clone()),
         };
         if let Some(l) = &def.locations {
-            me.locations = Some(locations::prepare(l, trg_net, &me.targets).map_err(err)?);
+            me.locations = Some(locations::prepare(l, trg_net, &me.targets, columns).map_err(err)?);
         }
         for p in &def.edge_props {
             me.props.push(match &p.value {

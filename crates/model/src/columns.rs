@@ -27,6 +27,9 @@ pub struct Columns<'n> {
     /// Source trees by (network, selected node ids, split axes): edge types with the same
     /// sources and axes share one.
     trees: HashMap<(usize, Vec<u64>, SplitAxes), Arc<SourceTree>>,
+    /// Numeric columns in a source tree's order, by (tree, network, name); the tree is one of
+    /// `trees`, kept alive there, so its address names it.
+    tree_columns: HashMap<(usize, usize, String), Arc<[f64]>>,
     /// Morphologies read so far (on the rank that makes the location tables).
     cells: HashMap<CellKey, Arc<Cell>>,
 }
@@ -45,6 +48,7 @@ impl<'n> Columns<'n> {
             cache: HashMap::new(),
             positions: HashMap::new(),
             trees: HashMap::new(),
+            tree_columns: HashMap::new(),
             cells: HashMap::new(),
         }
     }
@@ -106,9 +110,23 @@ impl<'n> Columns<'n> {
         }
         let pos = self.positions(net);
         let points: Vec<[f64; 3]> = sources.iter().map(|&s| pos[s as usize]).collect();
-        let tree = Arc::new(SourceTree::new(&points, axes));
+        let tree = Arc::new(SourceTree::new(sources, &points, axes));
         self.trees.insert(key, tree.clone());
         tree
+    }
+
+    /// Property `name` of network `net` for the points of `tree` (a tree over nodes of `net`
+    /// from [`Columns::source_tree`]), in tree order: the candidates of a tree node read theirs
+    /// from one stretch of memory. Built once per (tree, name).
+    pub fn tree_column(&mut self, net: usize, name: &str, tree: &Arc<SourceTree>) -> Arc<[f64]> {
+        let key = (Arc::as_ptr(tree) as usize, net, name.to_string());
+        if let Some(c) = self.tree_columns.get(&key) {
+            return c.clone();
+        }
+        let column = self.numeric(net, name);
+        let values: Arc<[f64]> = tree.ids().map(|id| column[id as usize]).collect();
+        self.tree_columns.insert(key, values.clone());
+        values
     }
 
     /// The morphology file at `path` prepared with `options`, parsed on its first request only

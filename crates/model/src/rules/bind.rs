@@ -8,6 +8,7 @@ use crate::spatial::{SourceTree, TreeNode};
 use netbuild_expr::{Expr, Interval, Specializer, Var};
 use rand::Rng;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 enum Slot {
@@ -27,6 +28,9 @@ pub struct BoundExpr {
     /// For `src.NAME` slots, when bound over a [`SourceTree`]: the column's range over each
     /// tree node (empty for other slots).
     node_ranges: Vec<Vec<Interval>>,
+    /// For `src.NAME` slots, when bound over a [`SourceTree`]: the column's values in tree order,
+    /// which [`AtTarget::eval_lanes`] reads for candidates of a tree node (none for other slots).
+    tree_values: Vec<Option<Arc<[f64]>>>,
     /// With `trg.` slots: the expression prepared to be specialized on them, target by target.
     specializer: Option<Specializer>,
 }
@@ -41,7 +45,7 @@ impl BoundExpr {
         src_net: usize,
         trg_net: usize,
         sources: &[u64],
-        tree: Option<&SourceTree>,
+        tree: Option<&Arc<SourceTree>>,
     ) -> Result<Self, String> {
         let mut slots = Vec::with_capacity(expr.variables().len());
         for v in expr.variables() {
@@ -71,14 +75,30 @@ impl BoundExpr {
                 _ => Vec::new(),
             })
             .collect();
+        let tree_values = expr
+            .variables()
+            .iter()
+            .map(|v| match (&v.var, tree) {
+                (Var::Src(name), Some(tree)) => Some(columns.tree_column(src_net, name, tree)),
+                _ => None,
+            })
+            .collect();
         let trg: Vec<bool> = slots.iter().map(|s| matches!(s, Slot::Trg(_))).collect();
         let specializer = trg.contains(&true).then(|| Specializer::new(expr, &trg));
         Ok(BoundExpr {
             expr: expr.clone(),
             slots,
             node_ranges,
+            tree_values,
             specializer,
         })
+    }
+
+    /// Whether the value depends on where the pair's nodes are (`d`, `dx`, `dy`, `dz`).
+    pub fn reads_positions(&self) -> bool {
+        self.slots
+            .iter()
+            .any(|s| matches!(s, Slot::D | Slot::Dx | Slot::Dy | Slot::Dz))
     }
 
     /// The expression for the pairs of target `t`: its `trg.` columns fixed to `t`'s values
@@ -158,6 +178,8 @@ impl Slot {
 pub struct Lanes {
     sources: Vec<u64>,
     positions: Vec<[f64; 3]>,
+    /// Each candidate's place in the source tree's order.
+    at: Vec<u32>,
     vars: Vec<f64>,
     stack: Vec<f64>,
     out: Vec<f64>,
@@ -168,12 +190,38 @@ impl Lanes {
     pub fn clear(&mut self) {
         self.sources.clear();
         self.positions.clear();
+        self.at.clear();
     }
 
-    /// Adds source `s` at position `sp` as a candidate.
-    pub fn push(&mut self, s: u64, sp: [f64; 3]) {
+    /// Adds source `s` at position `sp`, the `k`-th point of the source tree the expression
+    /// was bound with, as a candidate.
+    pub fn push(&mut self, k: usize, s: u64, sp: [f64; 3]) {
         self.sources.push(s);
         self.positions.push(sp);
+        self.at.push(k as u32);
+    }
+
+    /// Room for `n` more candidates.
+    pub fn reserve(&mut self, n: usize) {
+        self.sources.reserve(n);
+        self.positions.reserve(n);
+        self.at.reserve(n);
+    }
+
+    /// Keeps the candidates for which `keep(source, position)` holds, in their order.
+    pub fn retain(&mut self, mut keep: impl FnMut(u64, [f64; 3]) -> bool) {
+        let mut kept = 0;
+        for i in 0..self.sources.len() {
+            if keep(self.sources[i], self.positions[i]) {
+                self.sources[kept] = self.sources[i];
+                self.positions[kept] = self.positions[i];
+                self.at[kept] = self.at[i];
+                kept += 1;
+            }
+        }
+        self.sources.truncate(kept);
+        self.positions.truncate(kept);
+        self.at.truncate(kept);
     }
 
     /// The candidates, in the order they were pushed.
@@ -257,6 +305,7 @@ impl AtTarget<'_> {
         let Lanes {
             sources,
             positions,
+            at,
             vars,
             stack,
             out,
@@ -265,9 +314,21 @@ impl AtTarget<'_> {
             return None;
         }
         vars.clear();
-        for slot in &self.bound.slots {
-            let pairs = sources.iter().zip(positions.iter());
-            vars.extend(pairs.map(|(&s, &sp)| slot.value(s, self.t, sp, tp)));
+        // Slot by slot, each a loop of its own over the lanes (the same values as
+        // `Slot::value`, which `eval` reads).
+        let bound = self.bound;
+        for (slot, tree_values) in bound.slots.iter().zip(&bound.tree_values) {
+            let delta = |a: usize| positions.iter().map(move |sp| tp[a] - sp[a]);
+            match (slot, tree_values) {
+                (Slot::Dx, _) => vars.extend(delta(0)),
+                (Slot::Dy, _) => vars.extend(delta(1)),
+                (Slot::Dz, _) => vars.extend(delta(2)),
+                (Slot::Src(_), Some(v)) => vars.extend(at.iter().map(|&k| v[k as usize])),
+                _ => {
+                    let pairs = sources.iter().zip(positions.iter());
+                    vars.extend(pairs.map(|(&s, &sp)| slot.value(s, self.t, sp, tp)));
+                }
+            }
         }
         self.expr.eval_lanes(vars, n, stack, out);
         Some((sources, out))

@@ -54,7 +54,7 @@ impl PreparedEdgeType<'_> {
         let s = scratch;
         tree.walk(&mut s.stack, bound, |node, _| {
             for k in node.start as usize..node.end as usize {
-                let (source, sp) = (self.sources[tree.source_at(k)], tree.point(k));
+                let (source, sp) = (tree.id(k), tree.point(k));
                 if self.left_out(source, sp, target) {
                     continue;
                 }

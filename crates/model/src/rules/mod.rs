@@ -158,6 +158,8 @@ pub struct PreparedEdgeType<'c> {
     /// sample of targets (see [`PreparedEdgeType::work`]), taken on the first request.
     walk_work: std::sync::OnceLock<f64>,
     props: Vec<PreparedProp>,
+    /// Some expression of `props` reads the pair's positions.
+    props_read_positions: bool,
     /// `[edges.locations]`: the targets' morphologies, ready to draw from.
     locations: Option<locations::PreparedLocations>,
     /// What preparing dropped (a file's self-connections): the same on every rank.
@@ -257,6 +259,7 @@ impl<'c> PreparedEdgeType<'c> {
             rule: Prepared::AllToAll,
             walk_work: std::sync::OnceLock::new(),
             props: Vec::new(),
+            props_read_positions: false,
             locations: None,
             issues: Issues::default(),
         };
@@ -295,6 +298,10 @@ impl<'c> PreparedEdgeType<'c> {
                 EdgeValue::FileColumn(k) => PreparedProp::FileColumn(*k),
             });
         }
+        me.props_read_positions = me
+            .props
+            .iter()
+            .any(|p| matches!(p, PreparedProp::Expr(e) if e.reads_positions()));
         Ok(me)
     }
 
@@ -468,6 +475,11 @@ impl<'c> PreparedEdgeType<'c> {
         }
     }
 
+    /// Whether some source may be left out of a target's candidates ([`Self::left_out`]).
+    fn leaves_out(&self) -> bool {
+        self.exclude_self || self.def.max_distance.is_some()
+    }
+
     /// Whether source `s` (at `sp`) is left out for `target`: the target itself when autapses
     /// are off, or beyond `max_distance`.
     fn left_out(&self, s: u64, sp: [f64; 3], target: Target) -> bool {
@@ -532,7 +544,13 @@ impl<'c> PreparedEdgeType<'c> {
                 })?;
                 continue;
             }
-            let sp = self.src_pos[s as usize];
+            // Only an expression of `d`, `dx`, ... reads it: each row's load was a cache miss
+            // (sources are far apart in the positions).
+            let sp = if self.props_read_positions {
+                self.src_pos[s as usize]
+            } else {
+                [f64::NAN; 3]
+            };
             for _ in 0..nsyns {
                 props.clear();
                 for (k, p) in self.props.iter().enumerate() {

@@ -80,13 +80,17 @@ impl PreparedEdgeType<'_> {
                 // p / b, so a pair is kept with probability p while p is evaluated on
                 // about b of the node's pairs.
                 sample::bernoulli_positions(node.len(), b, rng, &mut s.positions);
+                // First every candidate, in a loop of loads alone (the points are far apart
+                // in memory: their cache misses overlap), then those left out.
                 s.lanes.clear();
+                s.lanes.reserve(s.positions.len());
                 for &i in &s.positions {
                     let k = node.start as usize + i;
-                    let (source, sp) = (self.sources[tree.source_at(k)], tree.point(k));
-                    if !self.left_out(source, sp, target) {
-                        s.lanes.push(source, sp);
-                    }
+                    s.lanes.push(k, tree.id(k), tree.point(k));
+                }
+                if self.leaves_out() {
+                    s.lanes
+                        .retain(|source, sp| !self.left_out(source, sp, target));
                 }
                 let mut keep = |source: u64, v: f64, rng: &mut ChaCha8Rng| {
                     if v.is_nan() {

@@ -330,6 +330,19 @@ pub(crate) fn map_counters(path: &Path) -> std::io::Result<HostCounters> {
     HostCounters::map(&File::options().read(true).write(true).open(path)?)
 }
 
+/// CPU time this process has used so far (user + system, every thread), in seconds. Logs and
+/// benchmarks give it per stage: on a shared machine it says more than wall time.
+pub fn process_cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut u = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut u);
+        u
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,7 +108,7 @@ mod local;
 mod mpi_comm;
 mod patience;
 
-pub use host::{FrozenCounters, HostCounters, HostRegion};
+pub use host::{process_cpu_seconds, FrozenCounters, HostCounters, HostRegion};
 pub use local::Local;
 pub use mpi_comm::{init, init_without_panic_hook, InitError, MPI_Comm, Mpi};
 

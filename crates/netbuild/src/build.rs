@@ -30,7 +30,7 @@ use crate::write::{
     edge_type_id, edge_types, node_set_values, population_type, write_edges, write_network,
     Destination, WriteContext, WriteError,
 };
-use netbuild_comm::Comm;
+use netbuild_comm::{process_cpu_seconds, Comm};
 use netbuild_edges::{EdgeTypesTable, SpillPolicy, TableError};
 use netbuild_model::{generate_networks_on, Circuit, Issue, Issues, ModelError};
 use netbuild_sonata as sonata;
@@ -307,7 +307,7 @@ pub fn build(
         let layout = pop.table_layout();
         let mut table = EdgeTypesTable::new(&layout, policy.clone());
         let t0 = Instant::now();
-        let cpu0 = cpu_seconds();
+        let cpu0 = process_cpu_seconds();
         let mut reporter = progress.population(&pop.name, &types, work, block.clone());
         let mut sources = SourceCounter::new(comm, networks[pop.source].n);
         let counts = generate_block(
@@ -331,14 +331,14 @@ pub fn build(
             edge_type_synapses: counts.edge_type_synapses,
         };
         let spills = table.spills();
-        tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), cpu_seconds = cpu_seconds() - cpu0, "edges generated");
+        tracing::info!(population = %pop.name, rank = comm.rank(), targets = ?block, rows = mine.rows, spills, seconds = t0.elapsed().as_secs_f64(), cpu_seconds = process_cpu_seconds() - cpu0, "edges generated");
         release_free_memory();
         tracing::debug!(rss = ?resident_kib(), "memory after generation");
         // Tests of the failure path: this rank stops while the others wait in the collator.
         if fault::injected(ctx.fault, comm.rank(), FaultStage::AfterGenerating) {
             return Err(BuildError::Injected(comm.rank()));
         }
-        let (t1, cpu1) = (Instant::now(), cpu_seconds());
+        let (t1, cpu1) = (Instant::now(), process_cpu_seconds());
         let mut reader = table.finish()?;
         let collated = collate(comm, &mine, sources);
         // Parallel HDF5 writes no variable-length data: rank 0 writes a population with strings.
@@ -405,7 +405,7 @@ pub fn build(
         } else {
             pending = Some((index, fin));
         }
-        tracing::info!(population = %pop.name, rank = comm.rank(), rows = collated.n_edges(), seconds = t1.elapsed().as_secs_f64(), cpu_seconds = cpu_seconds() - cpu1, "edges written");
+        tracing::info!(population = %pop.name, rank = comm.rank(), rows = collated.n_edges(), seconds = t1.elapsed().as_secs_f64(), cpu_seconds = process_cpu_seconds() - cpu1, "edges written");
         tracing::debug!(rss = ?resident_kib(), "memory after writing");
         pop_summaries.push(PopulationSummary {
             name: pop.name.clone(),
@@ -639,19 +639,6 @@ fn release_free_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
-}
-
-/// CPU time this process has used so far (user + system, every thread), in seconds: the logs
-/// give each stage's, which says more than its wall time on a shared machine.
-fn cpu_seconds() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    let usage = unsafe {
-        let mut u = std::mem::zeroed::<libc::rusage>();
-        libc::getrusage(libc::RUSAGE_SELF, &mut u);
-        u
-    };
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
-    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
 /// This process's (VmRSS, VmHWM) in KiB, for debug logs.

@@ -107,18 +107,6 @@ fn main() {
     }
 }
 
-/// CPU seconds of this process so far (user + system).
-fn cpu_seconds() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    let u = unsafe {
-        let mut u = std::mem::zeroed::<libc::rusage>();
-        libc::getrusage(libc::RUSAGE_SELF, &mut u);
-        u
-    };
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
-    secs(u.ru_utime) + secs(u.ru_stime)
-}
-
 /// Mode `wait`: rank `late` sleeps 1 s before each step, the other waits in it; the waits'
 /// CPU time and wall time are summed and printed.
 fn wait(comm: &Mpi) {
@@ -152,9 +140,12 @@ fn wait(comm: &Mpi) {
                 std::thread::sleep(Duration::from_secs(1));
                 step();
             } else {
-                let (c0, t0) = (cpu_seconds(), std::time::Instant::now());
+                let (c0, t0) = (
+                    netbuild_comm::process_cpu_seconds(),
+                    std::time::Instant::now(),
+                );
                 step();
-                cpu += cpu_seconds() - c0;
+                cpu += netbuild_comm::process_cpu_seconds() - c0;
                 wall += t0.elapsed().as_secs_f64();
             }
         }

@@ -24,7 +24,8 @@ use crate::options::{BuildOptions, Compression, SortBy, Writer};
 use crate::output::{InProgress, OutputDir, OutputError, OutputPolicy, Start};
 use crate::plan::split_targets;
 use crate::progress::Progress;
-use crate::resume::{FinishedEdgeType, FinishedFile, FinishedPopulation, ResumeKey, ResumeState};
+pub use crate::resume::EdgeTypeSummary;
+use crate::resume::{FinishedFile, FinishedPopulation, ResumeKey, ResumeState};
 use crate::setup::prepare_edges_on;
 use crate::write::{
     edge_type_id, edge_types, node_set_values, population_type, write_edges, write_network,
@@ -136,19 +137,6 @@ pub struct PopulationSummary {
     pub spills_on_this_rank: u64,
     /// Each of the population's edge types, in declaration order.
     pub edge_types: Vec<EdgeTypeSummary>,
-}
-
-/// What one edge type made, over all ranks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EdgeTypeSummary {
-    /// Index in the circuit.
-    pub index: usize,
-    /// `edge_type_id` in the files (100, 101, ...).
-    pub id: i64,
-    /// Rows in the file.
-    pub rows: u64,
-    /// Synapses: its rows, or the sum of their `nsyns` for a per-pair edge type.
-    pub synapses: u64,
 }
 
 /// Builds `circuit` into `options.output_dir`. Collective: every rank calls it.
@@ -375,21 +363,22 @@ pub fn build(
                 &edge_types(pop, circuit),
             )?;
         }
+        let edge_types: Vec<EdgeTypeSummary> = pop
+            .edge_types
+            .iter()
+            .enumerate()
+            .map(|(l, &index)| EdgeTypeSummary {
+                index,
+                id: edge_type_id(index),
+                rows: collated.edge_type_rows[l],
+                synapses: collated.edge_type_synapses[l],
+            })
+            .collect();
         let fin = FinishedPopulation {
             name: pop.name.clone(),
             rows: collated.n_edges(),
             synapses: collated.edge_type_synapses.iter().sum(),
-            edge_types: pop
-                .edge_types
-                .iter()
-                .enumerate()
-                .map(|(l, &index)| FinishedEdgeType {
-                    index,
-                    id: edge_type_id(index),
-                    rows: collated.edge_type_rows[l],
-                    synapses: collated.edge_type_synapses[l],
-                })
-                .collect(),
+            edge_types: edge_types.clone(),
             files: vec![edges_file, edge_types_file]
                 .into_iter()
                 .map(|name| FinishedFile {
@@ -413,17 +402,7 @@ pub fn build(
             synapses: collated.edge_type_synapses.iter().sum(),
             rows_on_this_rank: mine.rows,
             spills_on_this_rank: spills,
-            edge_types: pop
-                .edge_types
-                .iter()
-                .enumerate()
-                .map(|(l, &index)| EdgeTypeSummary {
-                    index,
-                    id: edge_type_id(index),
-                    rows: collated.edge_type_rows[l],
-                    synapses: collated.edge_type_synapses[l],
-                })
-                .collect(),
+            edge_types,
         });
     }
 
@@ -558,16 +537,7 @@ fn summary_of_kept(kept: &FinishedPopulation) -> PopulationSummary {
         synapses: kept.synapses,
         rows_on_this_rank: 0,
         spills_on_this_rank: 0,
-        edge_types: kept
-            .edge_types
-            .iter()
-            .map(|e| EdgeTypeSummary {
-                index: e.index,
-                id: e.id,
-                rows: e.rows,
-                synapses: e.synapses,
-            })
-            .collect(),
+        edge_types: kept.edge_types.clone(),
     }
 }
 

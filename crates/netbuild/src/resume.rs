@@ -107,16 +107,17 @@ impl FinishedFile {
     }
 }
 
-/// One edge type of a finished population (for the final summary).
+/// What one edge type made, over all ranks: in the build's summary, and kept with a finished
+/// population for the summary of a resumed build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FinishedEdgeType {
+pub struct EdgeTypeSummary {
     /// Index in the circuit.
     pub index: usize,
-    /// `edge_type_id`.
+    /// `edge_type_id` in the files (100, 101, ...).
     pub id: i64,
-    /// Rows.
+    /// Rows in the file.
     pub rows: u64,
-    /// Synapses.
+    /// Synapses: its rows, or the sum of their `nsyns` for a per-pair edge type.
     pub synapses: u64,
 }
 
@@ -130,7 +131,7 @@ pub struct FinishedPopulation {
     /// Synapses over all ranks.
     pub synapses: u64,
     /// Its edge types.
-    pub edge_types: Vec<FinishedEdgeType>,
+    pub edge_types: Vec<EdgeTypeSummary>,
     /// Its edges file and edge types table.
     pub files: Vec<FinishedFile>,
 }

@@ -413,8 +413,8 @@ def expected_inside(sections, asked, pairs):
     """{(node id, tag): the probability that a synapse of edge type `tag` onto biophysical cell
     `node id` lies strictly inside the asked range at its position}, for the (node id, tag)
     `pairs`: the summed probability of the candidates (netbuild's
-    ``rules.syn_location_candidates``, which the NEURON oracle of
-    tests/python/test_syn_locations.py checks against BMTK's reader) whose position is inside,
+    ``rules.syn_location_candidates``, which the NEURON oracle of crates/python/tests/
+    test_syn_locations.py checks against BMTK's reader) whose position is inside,
     by NEURON's distances (``sections``: the report's start distance and length per section)."""
     from netbuild import rules
 

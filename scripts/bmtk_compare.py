@@ -1,8 +1,8 @@
 """The circuit a BMTK builder script wrote under BMTK, compared with the one it wrote under netbuild.
 
-Used by scripts/bmtk_examples.py (BMTK's own example scripts) and tests/python/test_corpus.py (the
-project's BMTK-style scripts): each script runs once per tool, each time in a fresh copy of its
-folder. In: the two copies and what each run wrote (`snapshot` before the run, `changes` after it).
+Used by scripts/bmtk_examples.py (BMTK's own example scripts) and
+crates/python/tests/test_corpus.py (the project's BMTK-style scripts): each script runs once per
+tool, each time in a fresh copy of its folder. In: the two copies and what each run wrote (`snapshot` before the run, `changes` after it).
 Out: `compare(...)` returns a `Comparison`: `problems` (sentences; none means the circuits agree)
 and `notes` (differences that do not count against netbuild, e.g. node values a script drew from
 numpy after a build). What is compared:

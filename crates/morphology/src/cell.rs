@@ -7,7 +7,8 @@
 //! `SWCReader.seg_props` (section id, x, type, distance, length) and whose swc rows are what
 //! `SWCReader.get_swc_id` reads.
 //!
-//! NEURON facts this follows (checked against NEURON by `tests/python/test_syn_locations.py`):
+//! NEURON facts this follows (checked against NEURON by
+//! `crates/python/tests/test_syn_locations.py`):
 //! a section's length is the sum of the distances between its stored 3-d points (single
 //! precision coordinates, double precision sums); `all` lists sections by type (soma, axon,
 //! dend, apic), each type by name index; distances are measured from `soma[0](0)`

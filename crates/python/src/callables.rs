@@ -7,10 +7,8 @@
 //! value per synapse for each Python property, in the order the build emits synapses (targets,
 //! then sources, then the synapses of a pair); a string property's values are codes into the
 //! vocabulary that comes with them (the same on every rank: made from every rank's values).
-//! Out: the circuit's placeholder rules and
-//! property values replaced by closures reading the tables ([`attach`]), and
-//! [`run_without_gil`], which runs the build with the GIL released and turns a panic into a
-//! Python exception.
+//! Out: the circuit's placeholder rules and property values replaced by closures reading the
+//! tables ([`attach`]).
 //!
 //! A property closure is called per synapse with only the pair: it finds its value through a
 //! per-thread cursor that the edge type's rule closure sets when the build asks for a target's
@@ -19,14 +17,11 @@
 
 use netbuild::model::{Dtype, EdgeValue, Pair, Rule, Vocabulary};
 use netbuild::Circuit;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::cell::RefCell;
-use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Once};
-
-static HOOK: Once = Once::new();
+use std::sync::Arc;
 
 /// One edge type's connections and Python property values, as the Python layer gives them:
 /// `(edge type index, targets u64, offsets u64, sources u32, counts u32, [(property index,
@@ -232,48 +227,4 @@ fn next_synapse(edge_type: usize, col: usize, p: &Pair<'_>) -> usize {
         };
         at
     })
-}
-
-/// Removes the half-written output folder on any panic, then hands over to the previous hook
-/// (under MPI netbuild-comm's, which aborts the job).
-pub fn install_panic_hook() {
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            netbuild::output::remove_in_progress();
-            previous(info);
-        }));
-    });
-}
-
-/// Runs `f` (the build) with the GIL released (the build needs no Python: the functions ran
-/// before it); a panic comes back as a `RuntimeError`.
-pub fn run_without_gil<T>(py: Python<'_>, f: impl FnOnce() -> T) -> PyResult<T> {
-    let job = SameThread(f);
-    let result = py.allow_threads(move || SameThread(std::panic::catch_unwind(job.into_inner())));
-    result.0.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "(no message)".into());
-        PyRuntimeError::new_err(format!("netbuild panicked: {message}"))
-    })
-}
-
-/// A value that `Python::allow_threads` may carry, though it is not `Send`: the closure runs on
-/// the calling thread (`allow_threads` only releases the GIL around it). Needed because the MPI
-/// communicator the build borrows is not `Send` (MPI calls must stay on the initialising
-/// thread, and do).
-struct SameThread<T>(T);
-
-// SAFETY: see the type's docs: the value never leaves this thread.
-unsafe impl<T> Send for SameThread<T> {}
-
-impl<F: FnOnce() -> T, T> SameThread<F> {
-    /// The closure, unwind-safe for `catch_unwind` (a panic ends the build, whose state is
-    /// dropped).
-    fn into_inner(self) -> AssertUnwindSafe<F> {
-        AssertUnwindSafe(self.0)
-    }
 }

@@ -9,12 +9,14 @@
 //! then the placeholder rules and properties of the edge types that have Python functions are
 //! replaced by closures reading what the functions gave, computed before the build
 //! ([`callables`]). The build runs on this process's communicator ([`process`]): MPI under
-//! `mpirun`, one process otherwise.
+//! `mpirun`, one process otherwise; with the GIL released, a panic raised as a Python
+//! exception ([`run`]).
 
 #![warn(missing_docs)]
 
 mod callables;
 mod process;
+mod run;
 
 use netbuild::comm::Comm;
 use netbuild::BuildError;
@@ -100,7 +102,7 @@ fn build(
     callables::attach(&mut circuit, tables)?;
     // The outer error: the build panicked; the inner one: the build failed.
     let built = process::with_comm(|comm| {
-        callables::run_without_gil(py, || netbuild::build(&circuit, &options, comm))
+        run::without_gil(py, || netbuild::build(&circuit, &options, comm))
     })?;
     match built {
         Ok(summary) => summary_dict(py, &summary),

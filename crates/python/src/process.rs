@@ -11,6 +11,7 @@
 use netbuild::comm::{Comm, Local, Mpi};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Once;
 
 enum Process {
     Local(Local),
@@ -50,9 +51,22 @@ pub fn init() -> Result<(), String> {
         MPI.store(true, Ordering::Relaxed);
     }
     netbuild::logging::init_logging(rank());
-    crate::callables::install_panic_hook();
+    install_panic_hook();
     PROCESS.with(|p| *p.borrow_mut() = Some(process));
     Ok(())
+}
+
+/// Removes the half-written output folder on any panic, then hands over to the previous hook
+/// (under MPI netbuild-comm's, which aborts the job).
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            netbuild::output::remove_in_progress();
+            previous(info);
+        }));
+    });
 }
 
 /// Whether this process runs under MPI (from any thread).

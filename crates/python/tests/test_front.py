@@ -1,9 +1,9 @@
 """netbuild's Python front (crates/python), against BMTK itself and against the binary.
 
 Run by scripts/test with the project's venv (scripts/venv builds the package into it):
-    .venv/bin/python -m pytest tests/python -q
+    .venv/bin/python -m pytest crates/python/tests -q
 
-- BMTK-style scripts (tests/python/scripts/two_networks.py: Python connection functions for each
+- BMTK-style scripts (scripts/two_networks.py here: Python connection functions for each
   iterator, an int rule, add_properties, gap junctions, two networks) built by BMTK and by
   netbuild: per edge type, connected pairs and synapses within 5 sd; the same property columns
   and dtypes, the same files; libsonata and bmtk's reader load both.
@@ -26,7 +26,7 @@ import h5py
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 PYTHON = sys.executable
 TIMEOUT = 300

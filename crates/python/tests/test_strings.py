@@ -1,6 +1,6 @@
 """String per-edge properties (BMTK's `add_properties(name, rule=fn, dtypes=h5py.string_dtype())`).
 
-tests/python/scripts/string_edges.py (deterministic rules: a string per synapse beside numbers,
+scripts/string_edges.py here (deterministic rules: a string per synapse beside numbers,
 in a several-name rule, a list of strings (values=[...]), two edge types sharing a group with
 different strings, 2 synapses per pair, non-ASCII text; and a population without strings) built
 by BMTK 1.2, by netbuild on 1 rank and by netbuild on 2 ranks:
@@ -13,7 +13,7 @@ by BMTK 1.2, by netbuild on 1 rank and by netbuild on 2 ranks:
 - the Python-side vocabulary merge is the same for any cut into blocks; a rule returning a
   non-string for a string property, and a fixed-length dtype, are errors that say so.
 
-    .venv/bin/python -m pytest tests/python/test_strings.py -q
+    .venv/bin/python -m pytest crates/python/tests/test_strings.py -q
 """
 
 import csv

@@ -1,7 +1,7 @@
 """BMTK's ``Network`` API and semantics in netbuild's Python front, against BMTK 1.2 itself.
 
 Run by scripts/test with the project's venv (scripts/venv builds the package into it):
-    .venv/bin/python -m pytest tests/python/test_bmtk_api.py -q
+    .venv/bin/python -m pytest crates/python/tests/test_bmtk_api.py -q
 
 Each test writes a small BMTK builder script (the patterns of BMTK's own examples: pop_2pops'
 ``nsyns=``, tutorial chapter 4's second builder importing the saved files, point_stdp's

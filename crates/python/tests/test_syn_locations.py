@@ -3,13 +3,13 @@ NEURON, and at scale.
 
 Run by scripts/test with the project's venv (NEURON from PyPI, pinned in
 tests/readers/requirements.txt):
-    .venv/bin/python -m pytest tests/python/test_syn_locations.py -q
+    .venv/bin/python -m pytest crates/python/tests/test_syn_locations.py -q
 
 - NEURON is the oracle: for each of the 5 morphologies of ../shared/bio_components, with and
   without `fix_axon`, with BMTK's one segment per section and with `dL = 20`, and several
   (sections, distance_range) pairs, netbuild's candidate segments, probabilities (1e-9),
   section ids, x, swc ids and positions equal those of BMTK's own `SWCReader` run on NEURON
-  (tests/python/nrn_syn_oracle.py, in a fresh interpreter).
+  (crates/python/tests/nrn_syn_oracle.py, in a fresh interpreter).
 - The same for small made-up trees that take Import3d's other paths (a neuromorpho.org 3-point
   soma, a soma of several points with children along it, a branch off a dendrite's first
   point, a one-point branch of the soma, a type change within a branch); and a file NEURON
@@ -41,7 +41,7 @@ from scipy import stats
 
 from netbuild import rules
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MORPHS = ROOT.parent / "shared" / "bio_components" / "morphologies"
 BINARY = ROOT / "target" / "release" / "netbuild-mpi"
 ORACLE = Path(__file__).resolve().parent / "nrn_syn_oracle.py"

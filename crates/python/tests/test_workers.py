@@ -1,9 +1,9 @@
 """The worker processes that evaluate a script's Python functions (netbuild/_workers.py).
 
 Run by scripts/test with the project's venv:
-    .venv/bin/python -m pytest tests/python/test_workers.py -q
+    .venv/bin/python -m pytest crates/python/tests/test_workers.py -q
 
-tests/python/scripts/workers.py has a Python function of every kind (per pair, per target, per
+scripts/workers.py here has a Python function of every kind (per pair, per target, per
 source, one- and two-name properties, an int rule with a Python property):
 
 - pure functions: the same files with 1, 2 and 3 worker processes, and on 2 MPI ranks;

@@ -1,7 +1,7 @@
 """What ``save`` may touch in an existing folder: netbuild's own files (listed in the folder's
 ``.netbuild.json``), nothing else; ``force_overwrite=False`` replaces none of them.
 
-Run with the project's venv: ``.venv/bin/python -m pytest tests/python -q``.
+Run with the project's venv: ``.venv/bin/python -m pytest crates/python/tests -q``.
 """
 
 import subprocess

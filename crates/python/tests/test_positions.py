@@ -2,7 +2,7 @@
 against BMTK 1.2 itself and read back by h5py, libsonata and bmtk's reader; netbuild's own
 rules reading x, y, z from such ``positions``; arrays that cannot be such a column refused.
 
-    .venv/bin/python -m pytest tests/python/test_positions.py -q
+    .venv/bin/python -m pytest crates/python/tests/test_positions.py -q
 """
 
 import json

@@ -1,4 +1,4 @@
-"""The corpus of BMTK-style scripts (tests/python/corpus/*.py), each built by BMTK and by netbuild.
+"""The corpus of BMTK-style scripts (corpus/*.py here), each built by BMTK and by netbuild.
 
 Each script imports BMTK's NetworkBuilder when FRONT=bmtk, else netbuild's: nothing else differs.
 Each run starts in a fresh folder holding the script, files a user keeps beside it (a README, the
@@ -15,7 +15,7 @@ the builder's API, or what its rules saw) must write the same one under both.
 A case netbuild fails today is xfail(strict=True) with its cause: it flips (strict: the xfail then
 fails; remove the mark) when netbuild changes.
 
-    .venv/bin/python -m pytest tests/python/test_corpus.py -q
+    .venv/bin/python -m pytest crates/python/tests/test_corpus.py -q
 """
 
 import json
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BIO = ROOT.parent / "shared" / "bio_components"
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -19,6 +19,8 @@ import inspect
 
 import numpy as np
 
+from ._errors import NetbuildError
+
 __all__ = ["Node", "ConnectionCall", "PropertyCall", "SynapseValuesCall", "Strings",
            "merge_strings", "units_per_block"]
 
@@ -179,7 +181,6 @@ class ConnectionCall:
         elif isinstance(cm.rule, (int, np.integer)) and not isinstance(cm.rule, bool):
             self.iterator, self.fn = "count", int(cm.rule)
         else:
-            from .builder import NetbuildError  # (builder imports this module)
             raise NetbuildError(
                 f"{cm.callsite}: add_properties with a Python function needs a Python function or "
                 "an int as the connection rule; with a netbuild rule use a netbuild value "

@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use super::{spawn, tail};
 
 /// The names of the entries of `dir`, sorted (hidden ones too).
 pub fn listing(dir: &Path) -> Vec<String> {

@@ -9,8 +9,6 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
-use super::BIN;
-
 /// A finished process.
 #[derive(Debug)]
 pub struct Run {

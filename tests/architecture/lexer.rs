@@ -102,8 +102,9 @@ fn string_end(c: &[char], mut i: usize) -> usize {
 /// The index after a char literal opened at `i`, or `None` for a lifetime or a label.
 fn char_literal_end(c: &[char], i: usize) -> Option<usize> {
     if c.get(i + 1) == Some(&'\\') {
-        let close = c[i + 2..].iter().position(|&ch| ch == '\'')?;
-        Some(i + 2 + close + 1)
+        // The escaped char is at i + 2 (a quote itself in '\''); the closing quote follows it.
+        let close = c.get(i + 3..)?.iter().position(|&ch| ch == '\'')?;
+        Some(i + 3 + close + 1)
     } else if c.get(i + 2) == Some(&'\'') {
         Some(i + 3)
     } else {
@@ -237,7 +238,7 @@ mod tests {
     let t = r#"{ "quoted" }"#;
     let u = br##"}"#"##;
     let c = '}';
-    let d = '\'';
+    let d = ['\'','}', '\\', '{'];
     let e = '\u{7d}';
     // } a comment
     /* } a /* nested } */ block */

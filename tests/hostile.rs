@@ -1,4 +1,5 @@
-//! The hostile specs corpus (`tests/hostile/NN_name.toml`): every spec is wrong in one way, and
+//! The hostile specs corpus (`crates/spec/tests/errors/hostile/NN_name.toml`, in the home of the
+//! spec's errors: tests/README.md) run through the binary: every spec is wrong in one way, and
 //! the binary must refuse it cleanly: exit code 2, the first line of stderr exactly as in
 //! `NN_name.expected` (with the corpus folder's path removed), no panic, within 20 s, and no
 //! output folder (nor a hidden `.netbuild-partial-*` one) left behind.
@@ -19,14 +20,12 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 const KNOWN_BUGS: &[&str] = &[];
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("hostile")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/spec/tests/errors/hostile")
 }
 
 fn cases() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(corpus_dir())
-        .expect("tests/hostile")
+        .expect("crates/spec/tests/errors/hostile")
         .filter_map(|e| {
             let name = e.ok()?.file_name().into_string().ok()?;
             name.strip_suffix(".toml").map(str::to_string)

@@ -132,6 +132,8 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
         None => build::defaults(&dir),
     };
 
+    // `[[import]]` adds its networks (with the `hdf5` feature only).
+    #[cfg_attr(not(feature = "hdf5"), allow(unused_mut))]
     let (nodes, mut nets) = match root.get("nodes") {
         Some(e) => nodes::read(&source, &e.value, &dir)?,
         None => (Vec::new(), nodes::Networks::default()),

@@ -19,6 +19,8 @@
 //! - [`positions`]: draws a block's x, y, z in a volume (`positions`), optionally spaced apart.
 //! - [`rules`]: prepares edge types and connects targets, one at a time, into an [`EdgeSink`].
 //! - [`spatial`]: a k-d tree over sources, for exact pruning of distance-dependent rules.
+//! - [`grid`]: a grid over sources, for `max_distance` look-ups (both indexes measure boxes with
+//!   `geometry.rs`).
 //! - [`stream`]: the keyed random streams that make every draw independent of rank and order.
 //! - [`issues`]: the tally of rows dropped and values changed, for the build's report.
 

@@ -43,7 +43,6 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "netbuild-types",
             "netbuild-expr",
-            "netbuild-sonata",
             "netbuild-morphology",
         ],
     ),

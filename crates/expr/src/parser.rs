@@ -395,3 +395,82 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! What parsing emits through the compile stage's `Emitter` (folding, squares, stack size):
+    //! here rather than in compile.rs, which the parser depends on.
+    use super::parse;
+    use crate::vm::{Op, StackSize};
+
+    #[test]
+    fn constant_subtrees_fold_to_one_op() {
+        // d * (2*3 + exp(0)) -> [Var 0, Const 7, Mul]
+        let c = parse("d * (2*3 + exp(0))").unwrap();
+        assert_eq!(&*c.code, &[Op::Var(0), Op::Const(7.0), Op::Mul]);
+        // Random draws are never folded, even with constant arguments.
+        let c = parse("uniform(1, 2) + 1 * 2").unwrap();
+        assert_eq!(
+            &*c.code,
+            &[
+                Op::Const(1.0),
+                Op::Const(2.0),
+                Op::Uniform,
+                Op::Const(2.0),
+                Op::Add
+            ]
+        );
+    }
+
+    #[test]
+    fn products_of_identical_operands_become_squares() {
+        let c = parse("d * d").unwrap();
+        assert_eq!(&*c.code, &[Op::Var(0), Op::Square]);
+        let c = parse("(dx + 1) * (dx + 1) + dz").unwrap();
+        assert_eq!(
+            &*c.code,
+            &[
+                Op::Var(0),
+                Op::Const(1.0),
+                Op::Add,
+                Op::Square,
+                Op::Var(1),
+                Op::Add
+            ]
+        );
+        // Left-associative: (d * d) * d is Square(d) * d.
+        let c = parse("d * d * d").unwrap();
+        assert_eq!(&*c.code, &[Op::Var(0), Op::Square, Op::Var(0), Op::Mul]);
+        // Different operands, random operands and differently signed zeros stay products.
+        for src in [
+            "d * dx",
+            "rand() * rand()",
+            "(d + 0) * (d + -0)",
+            "(d - dx) * (dx - d)",
+        ] {
+            let c = parse(src).unwrap();
+            assert_eq!(c.code.last(), Some(&Op::Mul), "{src}");
+        }
+        // Negated squares: `-x*x` is `(-x) * x`.
+        for src in ["-d * d", "d * -d", "-(d * d)"] {
+            let c = parse(src).unwrap();
+            assert_eq!(&*c.code, &[Op::Var(0), Op::Square, Op::Neg], "{src}");
+        }
+        let c = parse("-d * -d").unwrap();
+        assert_eq!(&*c.code, &[Op::Var(0), Op::Neg, Op::Square]);
+        // Constant squares fold.
+        assert_eq!(&*parse("3 * 3").unwrap().code, &[Op::Const(9.0)]);
+    }
+
+    #[test]
+    fn stack_size_class_follows_depth() {
+        assert_eq!(parse("d + dx * dy").unwrap().stack, StackSize::S8);
+        let deep = format!("{}d{}", "(d + ".repeat(40), ")".repeat(40));
+        assert_eq!(parse(&deep).unwrap().stack, StackSize::S128);
+        // Flat chains and variadic min stay shallow.
+        let flat = vec!["d"; 1000].join(" * ");
+        assert_eq!(parse(&flat).unwrap().stack, StackSize::S8);
+        let min = format!("min({})", vec!["d"; 1000].join(", "));
+        assert_eq!(parse(&min).unwrap().stack, StackSize::S8);
+    }
+}

@@ -23,11 +23,11 @@
 //!     Rule::custom(|p| if p.distance() < 10.0 { 2 } else { 0 }));
 //! ```
 
-pub use crate::import::{ExistingEdges, ImportBlock, ImportedNodes};
+use crate::import::ImportBlock;
 use crate::pair::Pair;
-pub use netbuild_types::{
-    Dtype, FileEdge, FileEdges, Gap, GenKind, Generator, NodeValues, Nsyns, Positions, Scalar,
-    Selector, Shape, MAX_FILL,
+use netbuild_types::{
+    ColumnType, Dtype, FileEdges, Gap, GenKind, Generator, NodeValues, Nsyns, Positions, Scalar,
+    Selector,
 };
 use std::fmt;
 use std::path::PathBuf;
@@ -202,9 +202,6 @@ impl EdgeProperty {
 
 /// The strings of a string property, in code order (see [`EdgeProperty::strings`]).
 pub type Vocabulary = Arc<[String]>;
-
-/// The type of one column of an edge group in the edges file.
-pub use netbuild_sonata::ColumnType;
 
 /// Where each synapse sits on the target's morphology (`[edges.locations]`, BMTK's
 /// `rand_syn_locations`): one location per synapse, drawn among the segments of `sections`

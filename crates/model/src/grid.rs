@@ -7,8 +7,8 @@
 //! The cell index and the positions in cell order are [`Shared`]: built by the host's computing
 //! rank, mapped by its other ranks (see [`Grid::on_host`]).
 
+use crate::geometry::{axis_far, axis_gap, bounding_box};
 use crate::shared::{share, Host, Private, Shared};
-use crate::spatial::bounding_box;
 
 /// Source positions bucketed into cubic cells of side `radius`, so a query reads 27 cells.
 #[derive(Debug, Clone)]
@@ -33,20 +33,6 @@ const CELLS_PER_RADIUS: f64 = 4.0;
 
 /// Bounds the number of cells so that a tiny radius over a huge volume stays small in memory.
 const MAX_CELLS: usize = 1 << 22;
-
-/// The squared distance from `q` to the interval `[lo, hi]` along one axis.
-#[inline]
-pub(crate) fn axis_gap(q: f64, lo: f64, hi: f64) -> f64 {
-    let d = (lo - q).max(q - hi).max(0.0);
-    d * d
-}
-
-/// The squared distance from `q` to the farther end of `[lo, hi]` along one axis.
-#[inline]
-pub(crate) fn axis_far(q: f64, lo: f64, hi: f64) -> f64 {
-    let d = (q - lo).abs().max((hi - q).abs());
-    d * d
-}
 
 impl Grid {
     /// The grid over `points`, held by this process alone.

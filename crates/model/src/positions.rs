@@ -10,8 +10,8 @@
 //! candidates that is far enough from nodes 0..i, found through a grid of cells `min_distance`
 //! wide (a candidate's only possible neighbours are in the 27 cells around it).
 
-use crate::circuit::{Positions, Shape, MAX_FILL};
 use crate::stream::{stream, Domain, Purpose};
+use netbuild_types::{Positions, Shape, MAX_FILL};
 use rand::Rng;
 use std::f64::consts::PI;
 
@@ -55,7 +55,7 @@ pub fn draw_positions(seed: u64, block: usize, n: u64, p: &Positions) -> Result<
     match p.min_distance {
         Some(d) if d > 0.0 => {
             let (lo, hi) = bounds(p);
-            let mut grid = Grid::new(d, lo, hi, n);
+            let mut grid = DartGrid::new(d, lo, hi, n);
             for i in 0..n {
                 let found = candidates(i)
                     .take(MAX_ATTEMPTS as usize)
@@ -110,10 +110,15 @@ fn point_in<R: Rng>(shape: &Shape, rng: &mut R) -> [f64; 3] {
 /// Accepted points bucketed in the cubic cells of a dense grid over the volume's bounding box,
 /// cells at least `d` wide: a point closer than `d` to a candidate lies in the candidate's cell or
 /// one of its 26 neighbours. Cells are widened past `d` when the box would need more than ~4 cells
-/// per node (at most 32), so a tiny `min_distance` in a large volume costs no memory. Each cell keeps a linked
-/// list of its points (`head`, `next`). (Not `crate::grid`, which indexes a fixed set of sources
-/// once for `max_distance`: this one grows by one point at a time.)
-struct Grid {
+/// per node (at most 32), so a tiny `min_distance` in a large volume costs no memory. Each cell
+/// keeps a linked list of its points (`head`, `next`).
+///
+/// Why not [`crate::grid::Grid`]: that one indexes a fixed set of sources once (counted, then
+/// laid out cell by cell, shared between the host's ranks) and answers "every point within r";
+/// dart throwing adds one point at a time and asks "is any point closer than d", so it needs a
+/// grid that grows in place and stops at the first hit. One structure for both would rebuild a
+/// CSR index per accepted point or give the source index linked lists it does not need.
+struct DartGrid {
     d2: f64,
     origin: [f64; 3],
     side: f64,
@@ -127,9 +132,9 @@ struct Grid {
 
 const NONE: u32 = u32::MAX;
 
-impl Grid {
+impl DartGrid {
     /// A grid for `n` points at least `d` apart inside the box `lo..hi`.
-    fn new(d: f64, lo: [f64; 3], hi: [f64; 3], n: u64) -> Grid {
+    fn new(d: f64, lo: [f64; 3], hi: [f64; 3], n: u64) -> DartGrid {
         let extent: [f64; 3] = std::array::from_fn(|k| (hi[k] - lo[k]).max(0.0));
         let room: f64 = extent.iter().map(|e| e.max(d)).product();
         let budget = (4.0 * n as f64).max(64.0);
@@ -140,7 +145,7 @@ impl Grid {
             side *= 2.0;
         }
         let dims = cells(side).map(|c| if c.is_finite() { c as usize } else { 1 });
-        Grid {
+        DartGrid {
             d2: d * d,
             origin: lo,
             side,
@@ -357,7 +362,7 @@ mod tests {
             ([0.0; 3], [0.0; 3], 5.0, 3),
             ([-1e300; 3], [1e300; 3], 1.0, 100),
         ] {
-            let g = Grid::new(d, lo, hi, n);
+            let g = DartGrid::new(d, lo, hi, n);
             assert!(g.side >= d);
             assert!(
                 g.head.len() as f64 <= 8.0 * (4.0 * n as f64).max(64.0),

@@ -19,7 +19,7 @@
 //! Determinism: the tree is built from positions alone (ties broken by source order), so every
 //! rank builds the same tree and walks it in the same order.
 
-use crate::grid::{axis_far, axis_gap};
+use crate::geometry::{axis_far, axis_gap, bounding_box};
 use netbuild_expr::Interval;
 
 /// Sources per leaf: small enough for tight bounds near the target, large enough that a leaf's
@@ -233,19 +233,6 @@ impl SourceTree {
             }
         }
     }
-}
-
-/// The smallest and largest corner of `points` (infinite, lo > hi, when there are none).
-pub(crate) fn bounding_box(points: impl Iterator<Item = [f64; 3]>) -> ([f64; 3], [f64; 3]) {
-    let mut lo = [f64::INFINITY; 3];
-    let mut hi = [f64::NEG_INFINITY; 3];
-    for p in points {
-        for a in 0..3 {
-            lo[a] = lo[a].min(p[a]);
-            hi[a] = hi[a].max(p[a]);
-        }
-    }
-    (lo, hi)
 }
 
 /// The interval of `values`; everything if one is NaN or there are none.

@@ -12,27 +12,7 @@ use crate::column::{Column, ColumnSlice, Compression, NumSlice, Provenance};
 use crate::error::SonataError;
 use crate::h5::{self, Io, Shape};
 
-/// One node group: columns of equal length (the per-node properties of its nodes).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct NodeGroup {
-    /// The group's datasets.
-    pub columns: Vec<Column>,
-}
-
-/// A node population, as written to `<net>_nodes.h5`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct NodePopulation {
-    /// The population's name (`/nodes/<name>`).
-    pub name: String,
-    /// Each node's type (a row of the node types table).
-    pub node_type_id: Vec<i64>,
-    /// Each node's group.
-    pub node_group_id: Vec<u32>,
-    /// Each node's row in its group.
-    pub node_group_index: Vec<u64>,
-    /// The node groups, in `node_group_id` order.
-    pub groups: Vec<NodeGroup>,
-}
+pub use netbuild_types::{NodeGroup, NodePopulation};
 
 /// Writes a nodes file at `path` (created or truncated).
 pub fn write_nodes(

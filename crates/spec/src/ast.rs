@@ -24,7 +24,7 @@ pub struct Spec {
     /// `[[nodes]]` blocks, in file order.
     pub nodes: Vec<NodeBlock>,
     /// `[[import]]` blocks, in file order, their populations read.
-    pub imports: Vec<crate::ImportBlock>,
+    pub imports: Vec<netbuild_model::ImportBlock>,
     /// `[[edges]]` blocks then `[[gap_junctions]]` blocks, each in file order.
     pub edges: Vec<EdgeBlock>,
     /// Things that build but are probably not what was meant (an expression reading `d` on a

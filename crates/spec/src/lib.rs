@@ -25,6 +25,7 @@ mod csvfile;
 mod edges;
 mod exprs;
 mod generator;
+#[cfg(feature = "hdf5")]
 pub mod import;
 mod located;
 mod locations;
@@ -35,7 +36,9 @@ mod suggest;
 mod values;
 
 pub use build::{parse_size, parse_writer, WRITER_EXPECTED};
-pub use import::{open_import, ExistingEdges, ImportBlock, ImportError, ImportedNodes};
+#[cfg(feature = "hdf5")]
+pub use import::{open_import, ImportError};
+pub use netbuild_model::{ExistingEdges, ImportBlock, ImportedNodes};
 
 use located::{Kind, Source};
 use std::path::Path;
@@ -129,12 +132,22 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
         None => build::defaults(&dir),
     };
 
+    // `[[import]]` adds its networks (with the `hdf5` feature only).
+    #[cfg_attr(not(feature = "hdf5"), allow(unused_mut))]
     let (nodes, mut nets) = match root.get("nodes") {
         Some(e) => nodes::read(&source, &e.value, &dir)?,
         None => (Vec::new(), nodes::Networks::default()),
     };
     let imports = match root.get("import") {
+        #[cfg(feature = "hdf5")]
         Some(e) => import::read(&source, &e.value, &dir, &mut nets)?,
+        #[cfg(not(feature = "hdf5"))]
+        Some(e) => {
+            return Err(source.err(
+                &e.key_span,
+                "[[import]] reads HDF5 files, and this build of netbuild-spec has no HDF5 (feature `hdf5`)",
+            ))
+        }
         None => Vec::new(),
     };
     if nodes.is_empty() && imports.is_empty() {
@@ -158,6 +171,7 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
             )?);
         }
     }
+    #[cfg(feature = "hdf5")]
     import::check_existing_edges(&imports, &edges)?;
 
     Ok(Spec {

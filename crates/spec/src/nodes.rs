@@ -58,6 +58,8 @@ impl Networks {
     /// Registers a network that no `[[nodes]]` block defines (an `[[import]]`): `n` nodes and
     /// its properties with whether each holds strings (`span` then stands for where). False,
     /// and no change, if the network exists already.
+    // Called by `[[import]]` only, which needs the `hdf5` feature.
+    #[cfg_attr(not(feature = "hdf5"), allow(dead_code))]
     pub(crate) fn insert_imported(
         &mut self,
         name: &str,

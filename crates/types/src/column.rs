@@ -1,15 +1,18 @@
-//! Numeric columns: the one definition of "a vector of values of one [`Dtype`]", owned
-//! ([`NumColumn`]) or borrowed ([`NumSlice`]).
+//! Columns: the one definition of "a vector of values of one [`Dtype`]", owned
+//! ([`NumColumn`]) or borrowed ([`NumSlice`]); of a column of numbers or strings
+//! ([`ColumnData`], [`ColumnSlice`], typed by [`ColumnType`]); and of a named column of rows
+//! ([`Column`], a dataset of a node or edge group).
 //!
 //! In: f64 values as rules and generators compute them (converted with `as` semantics), or
 //! vectors already of the right type. Out: the typed values, their dtype, length and memory.
 //!
 //! Why here: the edge tables (`netbuild-edges`) fill columns and the SONATA writer
 //! (`netbuild-sonata`) writes them; with one type in the vocabulary crate a table's columns go to
-//! the writer as they are, without a variant-by-variant copy between two enums. What each side
-//! does with the bytes stays with it: the edge tables' spill/wire encoding is an extension trait
-//! in `netbuild-edges`, the HDF5 layout is `netbuild-sonata`'s, and the writer's "numbers or
-//! strings" column wraps this one.
+//! the writer as they are, without a variant-by-variant copy between two enums. The "numbers or
+//! strings" columns live here too, not in the SONATA crate, so that an imported population
+//! ([`crate::NodePopulation`]) is plain data the model takes without depending on HDF5. What
+//! each side does with the bytes stays with it: the edge tables' spill/wire encoding is an
+//! extension trait in `netbuild-edges`, the HDF5 layout is `netbuild-sonata`'s.
 
 use crate::Dtype;
 
@@ -220,6 +223,171 @@ impl NumSlice<'_> {
 impl<'a> From<&'a NumColumn> for NumSlice<'a> {
     fn from(c: &'a NumColumn) -> Self {
         c.as_slice()
+    }
+}
+
+/// The element type of a column as a SONATA file stores it: a number of a [`Dtype`], or a
+/// variable-length UTF-8 string (what h5py writes for `str`, and what BMTK and libsonata read).
+/// Only node columns hold strings; edge columns are numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ColumnType {
+    /// Numbers of this dtype.
+    Num(Dtype),
+    /// Variable-length UTF-8 strings.
+    Str,
+}
+
+impl ColumnType {
+    /// Bytes per element in memory (the pointer size for strings).
+    pub fn size(self) -> usize {
+        match self {
+            ColumnType::Num(d) => d.size(),
+            ColumnType::Str => std::mem::size_of::<usize>(),
+        }
+    }
+
+    /// The lower-case name used in specs and messages (`f32`, ..., `str`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnType::Num(d) => d.name(),
+            ColumnType::Str => "str",
+        }
+    }
+}
+
+impl From<Dtype> for ColumnType {
+    fn from(d: Dtype) -> Self {
+        ColumnType::Num(d)
+    }
+}
+
+impl PartialEq<Dtype> for ColumnType {
+    fn eq(&self, other: &Dtype) -> bool {
+        *self == ColumnType::Num(*other)
+    }
+}
+
+impl std::fmt::Display for ColumnType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An owned column of values: numbers of one dtype, or strings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnData {
+    /// Numbers (the vocabulary's column, as the edge tables fill it).
+    Num(NumColumn),
+    /// Variable-length UTF-8 strings.
+    Str(Vec<String>),
+}
+
+impl ColumnData {
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> ColumnType {
+        self.as_slice().dtype()
+    }
+
+    /// Borrows the whole column.
+    pub fn as_slice(&self) -> ColumnSlice<'_> {
+        match self {
+            ColumnData::Num(c) => ColumnSlice::Num(c.as_slice()),
+            ColumnData::Str(v) => ColumnSlice::Str(v),
+        }
+    }
+}
+
+impl From<NumColumn> for ColumnData {
+    fn from(c: NumColumn) -> Self {
+        ColumnData::Num(c)
+    }
+}
+
+/// A borrowed run of values of one column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ColumnSlice<'a> {
+    /// Numbers of one dtype.
+    Num(NumSlice<'a>),
+    /// Variable-length UTF-8 strings.
+    Str(&'a [String]),
+}
+
+impl ColumnSlice<'_> {
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnSlice::Num(v) => v.len(),
+            ColumnSlice::Str(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> ColumnType {
+        match self {
+            ColumnSlice::Num(v) => v.dtype().into(),
+            ColumnSlice::Str(_) => ColumnType::Str,
+        }
+    }
+}
+
+impl<'a> From<NumSlice<'a>> for ColumnSlice<'a> {
+    fn from(v: NumSlice<'a>) -> Self {
+        ColumnSlice::Num(v)
+    }
+}
+
+impl<'a> From<&'a NumColumn> for ColumnSlice<'a> {
+    fn from(c: &'a NumColumn) -> Self {
+        ColumnSlice::Num(c.as_slice())
+    }
+}
+
+/// A named column (a node or edge group property): one row per node or edge, of `width` values
+/// each. Width 1 is a 1-D dataset; a wider one (node columns only: BMTK's N x 3 `positions`) is
+/// an N x `width` dataset whose values `data` holds row by row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// The dataset's name in the group.
+    pub name: String,
+    /// The values (rows * width of them).
+    pub data: ColumnData,
+    /// Values per row (>= 1).
+    pub width: usize,
+}
+
+impl Column {
+    /// A 1-D column named `name` holding `data`.
+    pub fn new(name: impl Into<String>, data: ColumnData) -> Self {
+        Column::rows(name, data, 1)
+    }
+
+    /// A column named `name` of rows of `width` values, `data` row by row.
+    pub fn rows(name: impl Into<String>, data: ColumnData, width: usize) -> Self {
+        Column {
+            name: name.into(),
+            data,
+            width,
+        }
+    }
+
+    /// The number of rows (nodes or edges).
+    pub fn n_rows(&self) -> usize {
+        self.data.len() / self.width.max(1)
     }
 }
 

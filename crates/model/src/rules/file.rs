@@ -7,8 +7,9 @@
 //! counted), each with its row number so that its property values follow it.
 
 use super::{PreparedEdgeType, NONE};
-use crate::circuit::{FileEdges, Rule};
+use crate::circuit::Rule;
 use crate::issues::{IssueKind, Issues};
+use netbuild_types::FileEdges;
 
 /// A file rule's rows grouped by target position.
 pub(super) struct FileIndex {

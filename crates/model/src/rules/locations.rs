@@ -11,11 +11,12 @@
 //! the node columns: 16 ranks of a host hold them once, and parse each file once. An error
 //! found there (a missing file, an empty range) is published too, so every rank fails alike.
 
-use crate::circuit::{Scalar, SynLocations};
+use crate::circuit::SynLocations;
 use crate::columns::Columns;
 use crate::nodes::{Network, Values, POSITION};
 use crate::shared::{share, Shared};
 use netbuild_morphology::{draw, place_centre, rotation_xyz, CellOptions, Placement, Slot};
+use netbuild_types::Scalar;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 

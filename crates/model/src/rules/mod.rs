@@ -29,10 +29,10 @@ pub mod sample;
 mod slots;
 mod walk;
 
-use crate::circuit::{EdgeTypeDef, EdgeValue, Nsyns, Rule, Value};
+use crate::circuit::{EdgeTypeDef, EdgeValue, Rule, Value};
 use crate::columns::Columns;
+use crate::draw::{draw, Drawn};
 use crate::error::ModelError;
-use crate::generator::{draw, Drawn};
 use crate::grid::Grid;
 use crate::issues::{pair_key, IssueKind, Issues};
 use crate::nodes::Network;
@@ -43,6 +43,7 @@ use crate::spatial::{SourceTree, SplitAxes};
 use crate::stream::{stream, Domain, Purpose};
 use bind::BoundExpr;
 use netbuild_expr::Var;
+use netbuild_types::Nsyns;
 use rand::{Rng, RngCore};
 use slots::Slots;
 use std::ops::Range;
@@ -77,7 +78,7 @@ enum Prepared {
 
 enum PreparedProp {
     Expr(BoundExpr),
-    Generator(crate::circuit::Generator),
+    Generator(netbuild_types::Generator),
     Custom(crate::circuit::PropertyFn),
     FileColumn(usize),
 }
@@ -166,7 +167,7 @@ pub struct PreparedEdgeType<'c> {
     pub issues: Issues,
 }
 
-fn select(net: &Network, filters: &[(String, Vec<crate::circuit::Scalar>)]) -> Vec<u64> {
+fn select(net: &Network, filters: &[(String, Vec<netbuild_types::Scalar>)]) -> Vec<u64> {
     let mut keep = vec![true; net.n as usize];
     for (name, values) in filters {
         for (k, m) in keep.iter_mut().zip(net.matches(name, values)) {

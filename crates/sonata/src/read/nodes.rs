@@ -19,6 +19,7 @@ use crate::column::{Column, ColumnData, NumColumn};
 use crate::error::SonataError;
 use crate::nodes::{NodeGroup, NodePopulation};
 use crate::read::attr::string_attr;
+pub use netbuild_types::EdgePopulationInfo;
 
 /// Names of the node populations in a nodes file (the members of `/nodes`), sorted.
 pub fn node_population_names(path: &Path) -> Result<Vec<String>, SonataError> {
@@ -41,18 +42,6 @@ fn population_group(
         .map_err(|e| SonataError::hdf5(path, &at, e))?;
     names.sort();
     Ok((group, names))
-}
-
-/// One edge population of an edges file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EdgePopulationInfo {
-    /// The population's name.
-    pub name: String,
-    /// The `node_population` attributes of `source_node_id` and `target_node_id` (empty when
-    /// missing).
-    pub source: String,
-    /// As `source`, for `target_node_id`.
-    pub target: String,
 }
 
 /// The edge populations of an HDF5 file (none if it has no `/edges` group), sorted by name.

@@ -5,7 +5,7 @@
 //! Out: one value. Numbers come out as f64 whatever the stored dtype; strings only from `choice`
 //! and `csv` columns of strings.
 
-use crate::circuit::{GenKind, Generator, Scalar};
+use netbuild_types::{GenKind, Generator, Scalar};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
 

@@ -83,7 +83,7 @@ fn kind_entry<'t>(src: &Source, t: &'t Table, span: &Range<usize>, place: &Place
         .iter()
         .filter(|e| KINDS.contains(&e.key.as_str()))
         .collect();
-    let kind_entry: &Entry = match kinds.as_slice() {
+    let kind_entry = match kinds.as_slice() {
         [] => {
             let hint = t
                 .entries

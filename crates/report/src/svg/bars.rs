@@ -129,16 +129,12 @@ pub fn histogram(
     let x1 = bins.last().map_or(1.0, |b| b.hi).max(x0 + 1.0);
     let cmax = bins.iter().map(|b| b.count).max().unwrap_or(0).max(1) as f64;
     let (yt, _) = ticks(0.0, cmax, 5);
-    let f = Frame {
-        left: 70.0,
-        top: 14.0,
-        w: width - 70.0 - 20.0,
-        h: height - 14.0 - 52.0,
-        x0,
-        x1,
-        y0: 0.0,
-        y1: yt.last().copied().unwrap_or(cmax).max(cmax),
-    };
+    let f = Frame::with_axes(
+        (width, height),
+        14.0,
+        (x0, x1),
+        yt.last().copied().unwrap_or(cmax).max(cmax),
+    );
     let mut out = String::new();
     open_svg(&mut out, width, height, xlabel);
     f.axes(&mut out, xlabel, ylabel, true);

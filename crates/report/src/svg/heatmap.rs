@@ -190,8 +190,14 @@ pub fn heatmap(h: &Heatmap, width: f64, cell: f64) -> String {
         top + hh / 2.0,
         escape(h.row_title)
     );
-    // The colour bar: 40 steps from 0 (bottom) to vmax (top), with round ticks.
-    let (bx, bh) = (left + w + 16.0, hh.clamp(60.0, 260.0));
+    // The colour bar, right of the grid.
+    colour_bar(&mut out, left + w + 16.0, top, hh.clamp(60.0, 260.0), vmax);
+    out
+}
+
+/// The colour bar at `bx`, from `top`, `bh` high: 40 steps from 0 (bottom) to `vmax` (top),
+/// with round ticks, and the swatch of cells without a value below it; closes the `<svg>`.
+fn colour_bar(out: &mut String, bx: f64, top: f64, bh: f64, vmax: f64) {
     let steps = 40;
     for s in 0..steps {
         let t = (s as f64 + 0.5) / steps as f64;
@@ -224,7 +230,6 @@ pub fn heatmap(h: &Heatmap, width: f64, cell: f64) -> String {
         bx + 19.0,
         top + bh + 17.0
     );
-    out
 }
 
 #[cfg(test)]

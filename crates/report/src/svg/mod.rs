@@ -136,6 +136,22 @@ struct Frame {
 }
 
 impl Frame {
+    /// The plotting area of a `width` × `height` chart with axes: room for the y tick labels
+    /// and title on the left (70), 20 on the right, the x tick labels and title below (52),
+    /// `top` above (a legend's, or a margin). x from `x0` to `x1`, y from 0 to `y1`.
+    fn with_axes((width, height): (f64, f64), top: f64, (x0, x1): (f64, f64), y1: f64) -> Frame {
+        Frame {
+            left: 70.0,
+            top,
+            w: width - 70.0 - 20.0,
+            h: height - top - 52.0,
+            x0,
+            x1,
+            y0: 0.0,
+            y1,
+        }
+    }
+
     fn x(&self, v: f64) -> f64 {
         self.left + (v - self.x0) / (self.x1 - self.x0) * self.w
     }

@@ -44,81 +44,89 @@ pub fn xy(
     let ymax = if ymax > 0.0 { ymax * 1.05 } else { 1.0 };
     let (yt, _) = ticks(0.0, ymax, 5);
     let (xt, _) = ticks(0.0, x_max, 7);
-    let f = Frame {
-        left: 70.0,
-        top: 34.0,
-        w: width - 70.0 - 20.0,
-        h: height - 34.0 - 52.0,
-        x0: 0.0,
-        x1: xt.last().copied().unwrap_or(x_max).max(x_max),
-        y0: 0.0,
-        y1: yt.last().copied().unwrap_or(ymax).max(ymax),
-    };
+    let f = Frame::with_axes(
+        (width, height),
+        34.0,
+        (0.0, xt.last().copied().unwrap_or(x_max).max(x_max)),
+        yt.last().copied().unwrap_or(ymax).max(ymax),
+    );
     let mut out = String::new();
     open_svg(&mut out, width, height, ylabel);
     f.axes(&mut out, xlabel, ylabel, false);
     for s in series {
         match &s.errors {
-            None => {
-                let mut d = String::new();
-                let mut pen_up = true;
-                for &(x, y) in &s.points {
-                    if !y.is_finite() {
-                        pen_up = true;
-                        continue;
-                    }
-                    let _ = write!(
-                        d,
-                        "{}{:.1},{:.1}",
-                        if pen_up { "M" } else { "L" },
-                        f.x(x),
-                        f.y(y)
-                    );
-                    pen_up = false;
-                }
-                let _ = write!(
-                    out,
-                    "<path d=\"{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}/>",
-                    s.color,
-                    if s.dashed {
-                        " stroke-dasharray=\"7 4\""
-                    } else {
-                        ""
-                    }
-                );
-            }
-            Some(err) => {
-                // All error bars in one path, all dots in one group with their style.
-                let (mut bars, mut dots) = (String::new(), String::new());
-                for (&(x, y), &(lo, hi)) in s.points.iter().zip(err) {
-                    if !y.is_finite() {
-                        continue;
-                    }
-                    let (px, py) = (f.x(x), f.y(y));
-                    if lo.is_finite() && hi.is_finite() {
-                        let _ = write!(
-                            bars,
-                            "M{px:.1},{:.1}V{:.1}",
-                            f.y(lo.max(0.0)),
-                            f.y(hi.min(f.y1))
-                        );
-                    }
-                    let _ = write!(
-                        dots,
-                        "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"3.6\"><title>{x:.0} µm: \
-                         {y:.4}</title></circle>"
-                    );
-                }
-                let _ = write!(
-                    out,
-                    "<path d=\"{bars}\" stroke=\"{c}\" stroke-width=\"1.2\"/><g fill=\"{c}\" \
-                     stroke=\"#fff\" stroke-width=\"0.8\">{dots}</g>",
-                    c = s.color
-                );
-            }
+            None => line(&mut out, &f, s),
+            Some(err) => dots(&mut out, &f, s, err),
         }
     }
-    // Legend, in a row above the plotting area.
+    legend(&mut out, &f, series);
+    out.push_str("</svg>");
+    out
+}
+
+/// A series drawn as a line, lifted over points without a finite value.
+fn line(out: &mut String, f: &Frame, s: &Series) {
+    let mut d = String::new();
+    let mut pen_up = true;
+    for &(x, y) in &s.points {
+        if !y.is_finite() {
+            pen_up = true;
+            continue;
+        }
+        let _ = write!(
+            d,
+            "{}{:.1},{:.1}",
+            if pen_up { "M" } else { "L" },
+            f.x(x),
+            f.y(y)
+        );
+        pen_up = false;
+    }
+    let _ = write!(
+        out,
+        "<path d=\"{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}/>",
+        s.color,
+        if s.dashed {
+            " stroke-dasharray=\"7 4\""
+        } else {
+            ""
+        }
+    );
+}
+
+/// A series drawn as dots with error bars (`err`: each point's low and high).
+fn dots(out: &mut String, f: &Frame, s: &Series, err: &[(f64, f64)]) {
+    // All error bars in one path, all dots in one group with their style.
+    let (mut bars, mut dots) = (String::new(), String::new());
+    for (&(x, y), &(lo, hi)) in s.points.iter().zip(err) {
+        if !y.is_finite() {
+            continue;
+        }
+        let (px, py) = (f.x(x), f.y(y));
+        if lo.is_finite() && hi.is_finite() {
+            let _ = write!(
+                bars,
+                "M{px:.1},{:.1}V{:.1}",
+                f.y(lo.max(0.0)),
+                f.y(hi.min(f.y1))
+            );
+        }
+        let _ = write!(
+            dots,
+            "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"3.6\"><title>{x:.0} µm: \
+             {y:.4}</title></circle>"
+        );
+    }
+    let _ = write!(
+        out,
+        "<path d=\"{bars}\" stroke=\"{c}\" stroke-width=\"1.2\"/><g fill=\"{c}\" \
+         stroke=\"#fff\" stroke-width=\"0.8\">{dots}</g>",
+        c = s.color
+    );
+}
+
+/// The legend, in a row above the plotting area.
+fn legend(out: &mut String, f: &Frame, series: &[Series]) {
     let mut lx = f.left + 4.0;
     let y = 14.0;
     for s in series {
@@ -151,6 +159,4 @@ pub fn xy(
         );
         lx += 30.0 + s.name.chars().count() as f64 * 6.9 + 22.0;
     }
-    out.push_str("</svg>");
-    out
 }

@@ -12,354 +12,38 @@
 //! Cost: each edge population's rows are read once, whatever the number of edge types; node
 //! properties are read once per population.
 //!
-//! Modules: `circuit` (which files, type tables, node properties), `scan` (one pass over the
-//! rows of an edge population, in blocks), `matrix` (node groups and the distinct connected
-//! pairs per pair of groups), `expected` (the rules' expected connections per pair of groups,
-//! from netbuild's estimator), `distance` (candidate pairs and rule curves from sampled pairs),
-//! `svg` (the charts), `html` (the page).
+//! Modules: `options` (what the caller sets and gets back), `error` (why no report), `gather`
+//! (the run: read, measure, compare with the rules, into one `Report`), `circuit` (which
+//! files, type tables, node properties), `measure` (one edge population: sampled profiles and
+//! one scan), `scan` (one pass over the rows of an edge population, in blocks), `matrix` (node
+//! groups and the distinct connected pairs per pair of groups), `expected` (the rules'
+//! expected connections per pair of groups, from netbuild's estimator), `distance` (candidate
+//! pairs and rule curves from sampled pairs), `svg` (the charts, by plot kind), `html` (the
+//! page, by section).
 
 #![warn(missing_docs)]
 
 mod circuit;
 mod distance;
+mod error;
 mod expected;
+mod gather;
 mod html;
 pub mod matrix;
+mod measure;
+mod options;
 mod scan;
 pub mod svg;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use circuit::TypeTable;
-
-/// Why no report was written.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    /// A file of the circuit (or the folder) cannot be read, or holds what a SONATA circuit
-    /// does not.
-    #[error("{}: {message}", path.display())]
-    File {
-        /// The file or folder.
-        path: PathBuf,
-        /// What is wrong with it.
-        message: String,
-    },
-    /// The spec given with `--spec` does not load.
-    #[error(transparent)]
-    Spec(#[from] netbuild_spec::SpecError),
-    /// `--group-by` names a property no node has.
-    #[error(
-        "--group-by {property:?}: no node of the circuit has this property (node properties: {})",
-        known.join(", ")
-    )]
-    GroupBy {
-        /// The property asked for.
-        property: String,
-        /// The node properties the circuit has.
-        known: Vec<String>,
-    },
-    /// The spec loads but its edge types cannot be prepared for the estimator.
-    #[error("the spec's edge types cannot be prepared for the expected values: {0}")]
-    Rules(String),
-}
-
-impl ReportError {
-    pub(crate) fn io(path: &Path, e: std::io::Error) -> ReportError {
-        ReportError::File {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        }
-    }
-    pub(crate) fn h5(path: &Path, e: impl std::fmt::Display) -> ReportError {
-        ReportError::File {
-            path: path.to_path_buf(),
-            message: format!("HDF5: {e}"),
-        }
-    }
-    pub(crate) fn invalid(path: &Path, message: impl Into<String>) -> ReportError {
-        ReportError::File {
-            path: path.to_path_buf(),
-            message: message.into(),
-        }
-    }
-}
-
-/// How the report is made: the spec it may compare with, the samples and bins of the distance
-/// profiles, the property the matrices group nodes by.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// The spec the circuit was built from: adds the distance profiles and the rules.
-    pub spec: Option<PathBuf>,
-    /// Random (source, target) pairs per distance-dependent edge type.
-    pub samples: usize,
-    /// Distance bins per profile.
-    pub bins: usize,
-    /// The node property the matrices group nodes by; `None`: [`DEFAULT_GROUP_BY`] if the
-    /// circuit has it, else one group per node population.
-    pub group_by: Option<String>,
-}
-
-/// The property the matrices group nodes by unless told otherwise.
-pub const DEFAULT_GROUP_BY: &str = "pop_name";
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            spec: None,
-            samples: 200_000,
-            bins: 30,
-            group_by: None,
-        }
-    }
-}
-
-/// What was written.
-#[derive(Debug, Clone)]
-pub struct Written {
-    /// The page written (`DIR/report.html`).
-    pub path: PathBuf,
-    /// `<svg>` charts on the page.
-    pub charts: usize,
-    /// Distance profiles drawn (edge types whose rule depends on distance, with the spec).
-    pub distance_profiles: usize,
-    /// Groups in the matrices (rows and columns together).
-    pub groups: usize,
-    /// Whether the matrices have the rules' expected side.
-    pub expected: bool,
-    /// Things the reader should know (spec does not match the circuit, ...), also on the page.
-    pub notes: Vec<String>,
-}
-
-/// Where the circuit came from: the root attributes netbuild writes.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Provenance {
-    pub version: Option<String>,
-    pub seed: Option<String>,
-    pub spec_sha256: Option<String>,
-}
-
-/// One distance profile: the sampled candidates and the measured connections.
-pub(crate) struct Profile {
-    pub type_id: i64,
-    pub sampled: distance::Sampled,
-    pub connected: Vec<u64>,
-}
-
-/// One edge population's measurements.
-pub(crate) struct PopReport {
-    pub pop: circuit::EdgePop,
-    pub stats: scan::PopStats,
-    pub profiles: Vec<Profile>,
-}
-
-/// Everything the page shows.
-pub(crate) struct Report {
-    pub dir: PathBuf,
-    pub provenance: Provenance,
-    pub nodes: BTreeMap<String, circuit::NodePop>,
-    pub edges: Vec<PopReport>,
-    pub spec: Option<netbuild_spec::Spec>,
-    pub matrices: matrix::Matrices,
-    pub notes: Vec<String>,
-    pub samples: usize,
-}
+pub use error::ReportError;
+pub use options::{Options, Written, DEFAULT_GROUP_BY};
 
 /// Reads the circuit in `dir` and writes `dir/report.html`.
 pub fn write_report(dir: &Path, opts: &Options) -> Result<Written, ReportError> {
-    let files = circuit::find_files(dir)?;
-    if files.nodes.is_empty() && files.edges.is_empty() {
-        return Err(ReportError::invalid(
-            dir,
-            "no SONATA files here (no circuit_config.json, *_nodes.h5 or *_edges.h5)",
-        ));
-    }
-    let nodes = circuit::read_node_pops(&files.nodes)?;
-    let edge_pops = circuit::read_edge_pops(&files.edges)?;
-    let provenance = files
-        .edges
-        .iter()
-        .chain(&files.nodes)
-        .find_map(|f| provenance(&f.h5))
-        .unwrap_or_default();
-
-    let mut notes = Vec::new();
-    let spec = match &opts.spec {
-        Some(p) => {
-            let spec = netbuild_spec::load(p)?;
-            let sha = spec.sha256.clone();
-            match &provenance.spec_sha256 {
-                Some(built) if *built == sha => {}
-                Some(built) => notes.push(format!(
-                    "the spec {} (sha256 {}) is not the one this circuit was built from \
-                     (netbuild_spec_sha256 = {}): rules and profiles may not match the edges",
-                    p.display(),
-                    &sha[..12],
-                    &built[..built.len().min(12)]
-                )),
-                None => notes.push(format!(
-                    "the circuit records no netbuild_spec_sha256: cannot tell whether {} built it",
-                    p.display()
-                )),
-            }
-            Some(spec)
-        }
-        None => None,
-    };
-
-    let mut matrices = matrix::Matrices::new(
-        group_nodes(&nodes, &edge_pops, opts.group_by.as_deref(), &mut notes)?,
-        &edge_pops
-            .iter()
-            .map(|p| (p.source_pop.clone(), p.target_pop.clone()))
-            .collect::<Vec<_>>(),
-    );
-
-    let mut edges = Vec::new();
-    for (k, pop) in edge_pops.into_iter().enumerate() {
-        let src = nodes.get(&pop.source_pop);
-        let trg = nodes.get(&pop.target_pop);
-        for (role, name, found) in [
-            ("source", &pop.source_pop, src.is_some()),
-            ("target", &pop.target_pop, trg.is_some()),
-        ] {
-            if !found {
-                notes.push(format!(
-                    "edge population {}: its {role} node population {name:?} is not in the folder",
-                    pop.name
-                ));
-            }
-        }
-
-        // The distance-dependent edge types of this population, sampled.
-        let mut sampled = Vec::new();
-        if let (Some(spec), Some(src), Some(trg)) = (&spec, src, trg) {
-            for (i, block) in spec.edges.iter().enumerate() {
-                let type_id = 100 + i as i64;
-                if block.source.network != pop.source_pop || block.target.network != pop.target_pop
-                {
-                    continue;
-                }
-                let Some((kind, value)) = distance::distance_rule(block) else {
-                    continue;
-                };
-                let seed = 0x6e62_7265_706f_7274 ^ (type_id as u64).wrapping_mul(0x9e37_79b9);
-                if let Some(s) = distance::sample(
-                    block,
-                    kind,
-                    value,
-                    src,
-                    trg,
-                    opts.samples,
-                    opts.bins.max(1),
-                    seed,
-                )? {
-                    sampled.push((type_id, s));
-                }
-            }
-        }
-        let positions = match (src, trg) {
-            (Some(s), Some(t)) if !sampled.is_empty() => Some((s.positions()?, t.positions()?)),
-            _ => None,
-        };
-        let tracking = positions.map(|(source_pos, target_pos)| scan::DistanceTracking {
-            types: sampled.iter().map(|(t, s)| (*t, s.binning)).collect(),
-            source_pos,
-            target_pos,
-        });
-        eprintln!(
-            "netbuild report: reading {} ({} rows) [{}/{}]",
-            pop.name,
-            svg::thousands(pop.rows),
-            k + 1,
-            files.edges.len().max(k + 1)
-        );
-        let groups = &matrices.grouping;
-        let of = |name: &str| groups.of_node.get(name).map_or(&[][..], |v| v.as_slice());
-        let mut pairs =
-            matrix::PairCounter::new(of(&pop.source_pop), of(&pop.target_pop), groups.len());
-        let mut stats = scan::scan(
-            &pop,
-            src.map_or(0, |p| p.n),
-            trg.map_or(0, |p| p.n),
-            tracking.as_ref(),
-            Some(&mut pairs),
-        )?;
-        let pairs = pairs.finish();
-        matrices.add(&pairs);
-        let profiles = sampled
-            .into_iter()
-            .map(|(type_id, sampled)| Profile {
-                type_id,
-                connected: stats
-                    .connected
-                    .remove(&type_id)
-                    .unwrap_or_else(|| vec![0; sampled.binning.bins]),
-                sampled,
-            })
-            .collect();
-        edges.push(PopReport {
-            pop,
-            stats,
-            profiles,
-        });
-    }
-
-    if !matrices.exact {
-        notes.push(
-            "the edges are sorted neither by target nor by source: a (source, target) pair \
-             whose rows are not together is counted once per run, so the measured matrices \
-             are upper bounds"
-                .into(),
-        );
-    }
-    match &spec {
-        Some(spec) => {
-            eprintln!("netbuild report: expected connections per edge type (as `check`)");
-            // Without the expected side the measured matrices still stand: said, not fatal.
-            match expected::per_type(spec) {
-                Ok(types) => {
-                    let sampled = types.iter().filter(|t| !t.exact).count();
-                    if sampled > 0 {
-                        let rest = if sampled < types.len() {
-                            ", the others are exact"
-                        } else {
-                            ""
-                        };
-                        notes.push(format!(
-                            "expected matrices: {sampled} of {} edge types are estimated \
-                             (sampled with the build's rule code, or p × pairs){rest}; \
-                             `netbuild-mpi check SPEC` lists them",
-                            types.len()
-                        ));
-                    }
-                    matrices.expected = Some(expected::per_cell(
-                        spec,
-                        &types,
-                        &nodes,
-                        &matrices.grouping,
-                    )?);
-                }
-                Err(e) => notes.push(format!("no expected matrices: {e}")),
-            }
-        }
-        None => notes.push(
-            "no --spec given: the matrices show the measured connectivity only, and the \
-             connection probability against distance is not drawn; both need the rules \
-             (run `netbuild-mpi report DIR --spec SPEC.toml`)"
-                .into(),
-        ),
-    }
-    let report = Report {
-        dir: dir.to_path_buf(),
-        provenance,
-        nodes,
-        edges,
-        spec,
-        notes,
-        samples: opts.samples,
-        matrices,
-    };
+    let report = gather::gather(dir, opts)?;
     let page = html::page(&report);
     let path = dir.join("report.html");
     std::fs::write(&path, &page.text).map_err(|e| ReportError::io(&path, e))?;
@@ -373,67 +57,12 @@ pub fn write_report(dir: &Path, opts: &Options) -> Result<Written, ReportError> 
     })
 }
 
-/// The groups of the matrices: by `property`, or by [`DEFAULT_GROUP_BY`] when the circuit has
-/// it, else by node population (said in `notes`). The node populations that receive edges
-/// come first (the modelled network before its inputs).
-fn group_nodes(
-    nodes: &BTreeMap<String, circuit::NodePop>,
-    edge_pops: &[circuit::EdgePop],
-    property: Option<&str>,
-    notes: &mut Vec<String>,
-) -> Result<matrix::Grouping, ReportError> {
-    let receives = |n: &String| edge_pops.iter().any(|p| &p.target_pop == n);
-    let order: Vec<String> = nodes
-        .keys()
-        .filter(|n| receives(n))
-        .chain(nodes.keys().filter(|n| !receives(n)))
-        .cloned()
-        .collect();
-    let property = match property {
-        Some(p) => {
-            if !matrix::has_property(nodes, p)? {
-                let mut known = std::collections::BTreeSet::new();
-                for pop in nodes.values() {
-                    known.extend(pop.property_names()?);
-                }
-                return Err(ReportError::GroupBy {
-                    property: p.to_string(),
-                    known: known.into_iter().collect(),
-                });
-            }
-            Some(p)
-        }
-        None if matrix::has_property(nodes, DEFAULT_GROUP_BY)? => Some(DEFAULT_GROUP_BY),
-        None => {
-            notes.push(format!(
-                "no node has a {DEFAULT_GROUP_BY} property: the matrices group nodes by node \
-                 population (choose a property with --group-by)"
-            ));
-            None
-        }
-    };
-    matrix::grouping(nodes, &order, property)
-}
-
-fn provenance(h5: &Path) -> Option<Provenance> {
-    let f = hdf5::File::open(h5).ok()?;
-    let attr = |name| {
-        netbuild_sonata::read::attr::string_attr(&f, name)
-            .ok()
-            .flatten()
-    };
-    let p = Provenance {
-        version: attr("netbuild_version"),
-        seed: attr("netbuild_seed"),
-        spec_sha256: attr("netbuild_spec_sha256"),
-    };
-    (p.version.is_some() || p.spec_sha256.is_some()).then_some(p)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gather::group_nodes;
     use hdf5::types::VarLenUnicode;
+    use std::path::PathBuf;
 
     /// A 4-node circuit with two edge types: 100 stores one row per pair with `nsyns` (group 0),
     /// 101 one row per synapse (group 1), rows sorted by target.

@@ -45,6 +45,31 @@ pub fn keys() -> Vec<&'static str> {
 /// Reads the generator table `t` (written at `span`).
 pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Generator> {
     let prop = place.prop;
+    let kind_entry = kind_entry(src, t, span, place)?;
+    let kind = read_kind(src, t, kind_entry, place)?;
+    let min = bound(src, t, "min", prop)?;
+    let max = bound(src, t, "max", prop)?;
+    check_range(src, t, &kind, min, max, prop)?;
+    let dtype = match t.get("dtype") {
+        Some(e) => {
+            let d = values::dtype(src, &e.value)?;
+            check_dtype(src, &e.value, d, &kind, min, max, prop)?;
+            Some(d)
+        }
+        None => None,
+    };
+    Ok(Generator {
+        kind,
+        min,
+        max,
+        dtype,
+    })
+}
+
+/// The one generator kind of `t`, used where it may be (`linspace` and `csv` only for node
+/// properties, `column` only with `csv`); any key that is no generator's is an error.
+fn kind_entry<'t>(src: &Source, t: &'t Table, span: &Range<usize>, place: &Place) -> R<&'t Entry> {
+    let prop = place.prop;
     let context = format!("the generator of '{prop}'");
     let mut known = keys();
     known.extend_from_slice(place.other_keys);
@@ -84,8 +109,6 @@ pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Ge
             ))
         }
     };
-    let v = &kind_entry.value;
-    let what = format!("'{}' of '{prop}'", kind_entry.key);
     if place.n.is_none() && matches!(kind_entry.key.as_str(), "linspace" | "csv") {
         return Err(src.err(
             &kind_entry.key_span,
@@ -95,8 +118,7 @@ pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Ge
             ),
         ));
     }
-    let column = t.get("column");
-    if let Some(c) = column {
+    if let Some(c) = t.get("column") {
         if kind_entry.key != "csv" {
             return Err(src.err(
                 &c.key_span,
@@ -104,6 +126,15 @@ pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Ge
             ));
         }
     }
+    Ok(kind_entry)
+}
+
+/// The parameters of `kind_entry`, the generator kind of `t`, checked (a `csv` column loaded).
+fn read_kind(src: &Source, t: &Table, kind_entry: &Entry, place: &Place) -> R<GenKind> {
+    let prop = place.prop;
+    let v = &kind_entry.value;
+    let what = format!("'{}' of '{prop}'", kind_entry.key);
+    let column = t.get("column");
     let kind = match kind_entry.key.as_str() {
         "uniform" => {
             let [lo, hi] = pair(src, v, &what, "[lo, hi]")?;
@@ -183,23 +214,7 @@ pub fn read(src: &Source, t: &Table, span: &Range<usize>, place: &Place) -> R<Ge
             )?)
         }
     };
-    let min = bound(src, t, "min", prop)?;
-    let max = bound(src, t, "max", prop)?;
-    check_range(src, t, &kind, min, max, prop)?;
-    let dtype = match t.get("dtype") {
-        Some(e) => {
-            let d = values::dtype(src, &e.value)?;
-            check_dtype(src, &e.value, d, &kind, min, max, prop)?;
-            Some(d)
-        }
-        None => None,
-    };
-    Ok(Generator {
-        kind,
-        min,
-        max,
-        dtype,
-    })
+    Ok(kind)
 }
 
 fn pair<'a>(src: &Source, v: &'a Node, what: &str, shape: &str) -> R<[&'a Node; 2]> {

@@ -176,11 +176,21 @@ fn ok(mut comm: Mpi) {
     println!("ok rank {} of {}", comm.rank(), comm.size());
 }
 
+/// Every method of `comm` checked on every rank, by kind; `big`: the length of the largest
+/// message (host-shared bytes, streamed bytes).
 fn run_checks(comm: &Mpi, big: usize) {
     let (r, n) = (comm.rank(), comm.size());
     assert!(r < n);
     comm.barrier();
+    collectives(comm);
+    on_host(comm, big);
+    point_to_point(comm, big);
+    comm.barrier();
+}
 
+/// The collectives: gathers, reductions, votes, the prefix sum.
+fn collectives(comm: &Mpi) {
+    let (r, n) = (comm.rank(), comm.size());
     let want: Vec<u64> = (0..n as u64).map(|i| i * 10 + 1).collect();
     check(
         comm,
@@ -244,7 +254,11 @@ fn run_checks(comm: &Mpi, big: usize) {
             total: nn * (nn + 1) / 2,
         },
     );
+}
 
+/// What ranks of one host share: mapped bytes, and counters every rank adds to.
+fn on_host(comm: &Mpi, big: usize) {
+    let (r, n) = (comm.rank(), comm.size());
     // The tests run every rank on one host: all share the leader's bytes, mapped, and the
     // leader's file is gone once everybody has them.
     check(comm, "ranks_on_host", comm.ranks_on_host(), n);
@@ -292,7 +306,12 @@ fn run_checks(comm: &Mpi, big: usize) {
         check(comm, "counters_on_host sums", &sums[..], &want[..]);
     }
     drop(sums);
+}
 
+/// Bytes from one rank to others: broadcast, all-to-all exchange, a ring of sends, a stream
+/// to a writer rank.
+fn point_to_point(comm: &Mpi, big: usize) {
+    let (r, n) = (comm.rank(), comm.size());
     let root = n - 1;
     let mine = if r == root {
         pattern(99, 23)
@@ -346,5 +365,4 @@ fn run_checks(comm: &Mpi, big: usize) {
             );
         }
     }
-    comm.barrier();
 }

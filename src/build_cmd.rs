@@ -2,7 +2,7 @@
 
 use clap::Args;
 use netbuild::comm::Comm;
-use netbuild::issues::describe;
+use netbuild::generate::issues::describe;
 use netbuild::spec::Spec;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -62,10 +62,10 @@ pub fn main(args: &BuildArgs) -> ExitCode {
 }
 
 fn with_comm(args: &BuildArgs, comm: &dyn Comm) -> ExitCode {
-    netbuild::logging::init_logging(comm.rank());
+    netbuild::run::logging::init_logging(comm.rank());
     // A time limit (SIGTERM from SLURM or mpirun, SIGUSR1 sent ahead of it) or Ctrl-C: keep
-    // the finished populations for --resume and exit (see netbuild::stop).
-    netbuild::stop::keep_on_signals(&[
+    // the finished populations for --resume and exit (see netbuild::run::stop).
+    netbuild::run::stop::keep_on_signals(&[
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGINT,
         signal_hook::consts::SIGUSR1,
@@ -112,9 +112,9 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     if let Some(b) = &cli.memory_budget {
         match netbuild::spec::parse_size(b) {
             Some(bytes) => {
-                options.memory_budget = Some(netbuild::budget::Budget {
+                options.memory_budget = Some(netbuild::run::budget::Budget {
                     bytes,
-                    source: netbuild::budget::BudgetSource::Cli,
+                    source: netbuild::run::budget::BudgetSource::Cli,
                 })
             }
             None => {

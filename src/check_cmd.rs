@@ -50,9 +50,9 @@ pub fn main(args: &CheckArgs) -> ExitCode {
     if let Some(b) = &args.memory_budget {
         match netbuild::spec::parse_size(b) {
             Some(bytes) => {
-                options.memory_budget = Some(netbuild::budget::Budget {
+                options.memory_budget = Some(netbuild::run::budget::Budget {
                     bytes,
-                    source: netbuild::budget::BudgetSource::Cli,
+                    source: netbuild::run::budget::BudgetSource::Cli,
                 })
             }
             None => {
@@ -74,7 +74,7 @@ pub fn main(args: &CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let setup = match netbuild::setup::prepare_edges(&circuit, &networks) {
+    let setup = match netbuild::plan::setup::prepare_edges(&circuit, &networks) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("netbuild: error: {}", crate::build_cmd::locate(&spec, &e));
@@ -85,7 +85,7 @@ pub fn main(args: &CheckArgs) -> ExitCode {
         for i in p.issues.iter() {
             eprintln!(
                 "netbuild: warning: {}",
-                netbuild::issues::describe(&i, &circuit)
+                netbuild::generate::issues::describe(&i, &circuit)
             );
         }
     }

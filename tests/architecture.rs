@@ -29,7 +29,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "netbuild-sonata",
         ],
     ),
-    ("netbuild-edges", &["netbuild-types", "netbuild-model"]),
+    ("netbuild-spill", &["netbuild-types", "netbuild-model"]),
     (
         "netbuild",
         &[
@@ -37,7 +37,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "netbuild-expr",
             "netbuild-spec",
             "netbuild-model",
-            "netbuild-edges",
+            "netbuild-spill",
             "netbuild-sonata",
             "netbuild-comm",
         ],

@@ -1,8 +1,8 @@
 //! `check`'s output: an [`Estimate`] as aligned text for people ([`text`]) or as JSON for
 //! machines ([`json`]). In: the estimate and the spec's name as given on the command line.
 
+use netbuild::estimate::projection::{project, Projection};
 use netbuild::estimate::{Estimate, Method};
-use netbuild::projection::{project, Projection};
 use serde_json::{json, Value};
 
 use super::{bytes, row, selection, table, thousands};
@@ -178,7 +178,7 @@ fn duration(s: f64) -> String {
 
 /// The projection's lines.
 fn projection_text(p: &Projection) -> String {
-    use netbuild::projection::*;
+    use netbuild::estimate::projection::*;
     let mb = |x: f64| format!("{:.0} MB/s", x / 1e6);
     format!(
         "\nprojection on {} rank{} (this machine's measured rates, docs/SCALING.md; a cluster's cores and file system change them)\n\
@@ -278,7 +278,7 @@ pub fn json(est: &Estimate, spec: &str) -> Value {
         "populations": populations,
         "memory": {
             "budget": est.budget.bytes,
-            "default_budget": matches!(est.budget.source, netbuild::budget::BudgetSource::Share { .. }),
+            "default_budget": matches!(est.budget.source, netbuild::run::budget::BudgetSource::Share { .. }),
             "budget_source": est.budget.source.key(),
             "budget_from": est.budget.source.to_string(),
             "largest": largest,

@@ -3,8 +3,8 @@
 //!
 //! In: a [`Spec`]. Out: a [`Circuit`] and the [`BuildOptions`] of its `[build]` table.
 
-use crate::budget::{Budget, BudgetSource};
-use crate::options::BuildOptions;
+use crate::run::budget::{Budget, BudgetSource};
+use crate::run::options::BuildOptions;
 use netbuild_model::Circuit;
 use netbuild_spec::Spec;
 

@@ -226,12 +226,12 @@ fn finalize() {
 }
 
 /// Whether the existing file `name` of `folder` is netbuild's, by the rules the Rust build
-/// applies (`netbuild::manifest`): listed in the folder's `.netbuild.json` and unchanged since,
+/// applies (`netbuild::output::manifest`): listed in the folder's `.netbuild.json` and unchanged since,
 /// or, in a folder without a manifest, a file of a netbuild from before manifests. Raises
 /// `OutputError` for a manifest netbuild cannot read.
 #[pyfunction]
 fn is_netbuilds(folder: &str, name: &str) -> PyResult<bool> {
-    use netbuild::manifest::{is_netbuilds, Manifest};
+    use netbuild::output::manifest::{is_netbuilds, Manifest};
     let dir = Path::new(folder);
     let manifest = Manifest::read(dir).map_err(|e| OutputError::new_err(e.to_string()))?;
     Ok(is_netbuilds(dir, manifest.as_ref(), name))
@@ -241,7 +241,7 @@ fn is_netbuilds(folder: &str, name: &str) -> PyResult<bool> {
 /// replaced atomically: how the Python front lists the files it places from its staging build.
 #[pyfunction]
 fn record_files(folder: &str, names: Vec<String>) -> PyResult<()> {
-    use netbuild::manifest::{Manifest, Provenance, Stamp};
+    use netbuild::output::manifest::{Manifest, Provenance, Stamp};
     let dir = Path::new(folder);
     let out = |e: &dyn std::fmt::Display| OutputError::new_err(e.to_string());
     let mut m = Manifest::read(dir)

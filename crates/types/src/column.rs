@@ -4,11 +4,11 @@
 //! In: f64 values as rules and generators compute them (converted with `as` semantics), or
 //! vectors already of the right type. Out: the typed values, their dtype, length and memory.
 //!
-//! Why here: the edge tables (`netbuild-edges`) fill columns and the SONATA writer
+//! Why here: the edge tables (`netbuild-spill`) fill columns and the SONATA writer
 //! (`netbuild-sonata`) writes them; with one type in the vocabulary crate a table's columns go to
 //! the writer as they are, without a variant-by-variant copy between two enums. What each side
 //! does with the bytes stays with it: the edge tables' spill/wire encoding is an extension trait
-//! in `netbuild-edges`, the HDF5 layout is `netbuild-sonata`'s, and the writer's "numbers or
+//! in `netbuild-spill`, the HDF5 layout is `netbuild-sonata`'s, and the writer's "numbers or
 //! strings" column wraps this one.
 
 use crate::Dtype;

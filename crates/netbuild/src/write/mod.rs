@@ -38,13 +38,13 @@ pub(crate) use nodes::{node_set_values, population_type};
 pub(crate) use rank0::PendingIndex;
 
 use crate::collate::Collated;
-use crate::fault::FaultPlan;
 use crate::plan::EdgePopulation;
+use crate::run::fault::FaultPlan;
 use netbuild_comm::Comm;
-use netbuild_edges::{SpillPolicy, TableReader};
 use netbuild_model::Network;
 use netbuild_sonata as sonata;
 use netbuild_spec::SortBy;
+use netbuild_spill::{SpillPolicy, TableReader};
 use std::ops::Range;
 use std::path::Path;
 
@@ -66,7 +66,7 @@ pub(crate) struct WriteContext<'a> {
     pub spill: &'a SpillPolicy,
     /// The order of rows in the file (the parallel writer writes target order only).
     pub sort_by: SortBy,
-    /// A test of the failure path (see [`crate::fault`]).
+    /// A test of the failure path (see [`crate::run::fault`]).
     pub fault: Option<&'a FaultPlan>,
     /// Where the rank-0 writer compresses gzip chunks (see [`cores`]); `None`: rayon's pool.
     pub compressors: Option<std::sync::Arc<rayon::ThreadPool>>,

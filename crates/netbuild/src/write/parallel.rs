@@ -21,12 +21,12 @@ use super::index::{decode_pair, encode_pair, Sorted, Unsorted, PAIR_BYTES};
 use super::writer_thread::Batch;
 use super::{WriteContext, WriteError};
 use crate::collate::Collated;
-use crate::fault::FaultStage;
 use crate::plan::EdgePopulation;
+use crate::run::fault::FaultStage;
 use netbuild_comm::Comm;
-use netbuild_edges::{RowChunk, TableReader};
 use netbuild_sonata as sonata;
 use netbuild_sonata::{IndexDirection, IndexPart};
+use netbuild_spill::{RowChunk, TableReader};
 use std::ops::Range;
 use std::path::Path;
 
@@ -102,7 +102,7 @@ pub(super) fn write_population(
         row += chunk.len() as u64;
         // Tests of the failure path: this rank stops while the others are in the next
         // collective write.
-        if crate::fault::injected(ctx.fault, rank, FaultStage::Writing) {
+        if crate::run::fault::injected(ctx.fault, rank, FaultStage::Writing) {
             return Err(WriteError::Injected(rank));
         }
     }

@@ -14,10 +14,10 @@ use super::{WriteContext, WriteError, CHUNK_ROWS};
 use crate::collate::Collated;
 use crate::plan::{table_dtype, EdgePopulation};
 use netbuild_comm::Comm;
-use netbuild_edges::{Column, LeBytes, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::Dtype;
 use netbuild_sonata as sonata;
 use netbuild_spec::SortBy;
+use netbuild_spill::{Column, LeBytes, RowChunk, SpillPolicy, TableReader};
 use std::path::Path;
 
 /// The tag of rank 0's row stream.
@@ -71,7 +71,7 @@ fn decode(b: &[u8], groups: &[Vec<Dtype>], rank: usize) -> Result<RowChunk, Writ
         let mut cols = Vec::with_capacity(dtypes.len());
         for &d in dtypes {
             let mut col = Column::new(d);
-            col.extend_from_le(take(rows * netbuild_edges::column::width(d))?);
+            col.extend_from_le(take(rows * netbuild_spill::column::width(d))?);
             cols.push(col);
         }
         out_groups.push(cols);
@@ -311,7 +311,7 @@ pub(super) fn write_population(
     let background = index_bytes <= ctx.spill.budget / 8;
     let (src, trg) = (&ctx.networks[pop.source], &ctx.networks[pop.target]);
     let layout = super::layout(pop, ctx.networks, collated);
-    let [h5, _] = crate::names::edges_files(&pop.file_stem);
+    let [h5, _] = crate::output::names::edges_files(&pop.file_stem);
     let path = dir.join(h5);
     let mut writer = sonata::EdgesWriter::create(&path, &layout, ctx.compression, ctx.prov)?;
     if let Some(pool) = &ctx.compressors {

@@ -12,8 +12,8 @@ use super::buckets::NodeBuckets;
 use super::WriteError;
 use crate::collate::Collated;
 use crate::plan::EdgePopulation;
-use netbuild_edges::{column::width, EdgeTypesTable, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::{EdgeRow, EdgeSink};
+use netbuild_spill::{column::width, EdgeTypesTable, RowChunk, SpillPolicy, TableReader};
 
 /// Pass 1: distributes rows into buckets of consecutive source ids. Returns the buckets in
 /// source order and the rows per target node (for the target_to_source index).
@@ -133,7 +133,7 @@ fn sort_by_source(c: &RowChunk, group_of: impl Fn(usize) -> usize) -> RowChunk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use netbuild_edges::Column;
+    use netbuild_spill::Column;
 
     #[test]
     fn stable_sort_keeps_group_columns_with_their_rows() {

@@ -1,13 +1,13 @@
 //! How to build: where to write, how to compress and sort, how much memory a rank may use.
 //! Every setting comes in here: the library reads no environment variable (the binary reads
 //! `OMPI_COMM_WORLD_LOCAL_SIZE`, `NETBUILD_PROGRESS_SECS` and `NETBUILD_INJECT_FAULT` into
-//! these fields, and [`crate::budget::HostMemory::read`] into [`BuildOptions::host_memory`]).
+//! these fields, and [`crate::run::budget::HostMemory::read`] into [`BuildOptions::host_memory`]).
 //! Only [`BuildOptions::spill_dir`] falls back on the system temp dir
 //! (`TMPDIR`), through [`std::env::temp_dir`].
 
-use crate::budget::{Budget, HostMemory};
-use crate::fault::FaultPlan;
 pub use crate::output::Overwrite;
+use crate::run::budget::{Budget, HostMemory};
+use crate::run::fault::FaultPlan;
 pub use netbuild_types::{Compression, SortBy, Writer};
 use std::path::PathBuf;
 
@@ -50,17 +50,17 @@ pub struct BuildOptions {
     /// `OMPI_COMM_WORLD_LOCAL_SIZE`); `None` = 1. Divides the cores in [`BuildOptions::threads`].
     pub ranks_on_machine: Option<usize>,
     /// Seconds between two progress lines in a log (the binary reads `NETBUILD_PROGRESS_SECS`;
-    /// 0 turns progress off); `None` = [`crate::progress::DEFAULT_SECS`].
+    /// 0 turns progress off); `None` = [`crate::generate::progress::DEFAULT_SECS`].
     pub progress_secs: Option<f64>,
     /// Tests of the failure path: a rank that fails on purpose (the binary reads
     /// `NETBUILD_INJECT_FAULT`); `None` for a real build.
     pub fault: Option<FaultPlan>,
     /// Continue a stopped build of the same spec, seed, ranks and budget kept in the output
-    /// folder (`--resume`; see [`crate::resume`]); with none, build from the start. `false`
+    /// folder (`--resume`; see [`crate::output::resume`]); with none, build from the start. `false`
     /// removes a stopped build's files and starts over.
     pub resume: bool,
     /// Tests of `--resume`: once this many edge populations are finished, rank 0 stops as on
-    /// SIGTERM ([`crate::stop::stop_now`]: the process exits). `None` for a real build.
+    /// SIGTERM ([`crate::run::stop::stop_now`]: the process exits). `None` for a real build.
     pub stop_after_populations: Option<usize>,
     /// Tests of signals: rank 0 waits this long after each finished edge population (a signal
     /// then finds the build between populations however fast the machine). `None` for a real
@@ -119,7 +119,7 @@ impl BuildOptions {
     }
 
     /// The memory budget of one of `ranks_on_host` ranks sharing this host: the one given, else
-    /// a share of [`BuildOptions::host_memory`] (see [`crate::budget`]).
+    /// a share of [`BuildOptions::host_memory`] (see [`crate::run::budget`]).
     pub fn budget(&self, ranks_on_host: usize) -> Budget {
         match (&self.memory_budget, &self.host_memory) {
             (Some(b), _) => b.clone(),

@@ -27,6 +27,7 @@ use crate::plan::setup::prepare_edges_on;
 use crate::plan::split_targets;
 use crate::run::fault::{self, FaultStage};
 use crate::run::host::CommHost;
+use crate::run::memory::MemoryPlan;
 use crate::run::options::{BuildOptions, Compression, SortBy, Writer};
 use crate::write::{
     edge_type_id, edge_types, node_set_values, population_type, write_edges, write_network,
@@ -179,7 +180,9 @@ pub fn build(
         // A spec that imports adds its files to an existing circuit's folder.
         remove_stale: options.remove_stale && circuit.imports.is_empty(),
     };
-    let key = resume_key(circuit, options, comm.size(), comm.ranks_on_host());
+    // Per host: the ranks on this host share what it may use (not the world's ranks).
+    let memory = options.memory_plan(comm.ranks_on_host());
+    let key = resume_key(circuit, options, comm.size(), &memory);
     let start = if options.resume {
         Start::Resume(&key)
     } else {
@@ -243,14 +246,14 @@ pub fn build(
         record(out, &state, options)?;
     }
 
-    // Per host: the ranks on this host share what it may use (not the world's ranks).
-    let budget = options.budget(comm.ranks_on_host());
     if comm.rank() == 0 {
-        tracing::info!("memory budget: {budget}");
+        tracing::info!("memory budget: {}", memory.budget);
     }
+    let spill_dir = options.spill_dir();
+    // Each population's edge table takes the generation stage's share.
     let policy = SpillPolicy {
-        dir: options.spill_dir(),
-        budget: budget.bytes,
+        dir: spill_dir.clone(),
+        budget: memory.edge_table,
     };
     let parallel = use_parallel_writer(options, comm, &partial)?;
     if parallel && options.writer == Writer::Parallel {
@@ -272,7 +275,8 @@ pub fn build(
         networks: &networks,
         compression,
         prov: &prov,
-        spill: &policy,
+        spill_dir: &spill_dir,
+        memory: &memory,
         sort_by: options.sort_edges_by,
         fault: options.fault.as_ref(),
         compressors,
@@ -449,14 +453,14 @@ fn resume_key(
     circuit: &Circuit,
     options: &BuildOptions,
     ranks: usize,
-    ranks_on_host: usize,
+    memory: &MemoryPlan,
 ) -> ResumeKey {
     ResumeKey {
         netbuild_version: env!("CARGO_PKG_VERSION").to_string(),
         spec_sha256: options.spec_text_hash.clone(),
         seed: circuit.seed,
         ranks,
-        memory_budget: options.budget(ranks_on_host).bytes,
+        memory_budget: memory.budget.bytes,
         writer: format!("{:?}", options.writer),
         layout: format!("{:?} {:?}", options.compression, options.sort_edges_by),
     }

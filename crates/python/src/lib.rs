@@ -85,18 +85,21 @@ fn build(
         .map_err(|e| SpecError::new_err(e.to_string()))?;
     netbuild::file_in::read_sonata_rules(&mut spec)
         .map_err(|e| SpecError::new_err(e.to_string()))?;
-    let (mut circuit, mut options) = netbuild::circuit_from_spec(&spec);
-    // As the binary's `-o`: outside the spec, so that its hash does not depend on it.
-    options.output_dir = output_dir.into();
-    options.threads = threads;
-    options.spec_text_hash = spec_hash;
-    options.overwrite = overwrite;
-    options.remove_stale = remove_stale;
-    // The binary's environment settings, then what the script asked for.
-    options.read_env();
-    if progress_secs.is_some() {
-        options.progress_secs = progress_secs;
-    }
+    let (mut circuit, spec_options) = netbuild::circuit_from_spec(&spec);
+    // What the script asked for, over the binary's environment settings. The output folder is
+    // outside the spec, as the binary's `-o`, so that its hash does not depend on it.
+    let front = netbuild::run::settings::FrontEnd {
+        output_dir: Some(output_dir.into()),
+        threads,
+        progress_secs,
+        overwrite: Some(overwrite),
+        remove_stale: Some(remove_stale),
+        spec_hash,
+        ..Default::default()
+    };
+    let env = netbuild::run::settings::Environment::read();
+    let options = netbuild::run::settings::resolve(spec_options, &front, env)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
     callables::attach(&mut circuit, tables)?;
     // The outer error: the build panicked; the inner one: the build failed.
     let built = process::with_comm(|comm| {

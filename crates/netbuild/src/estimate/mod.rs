@@ -34,7 +34,7 @@ use crate::estimate::sample::{ENUMERATE_WORK, MIN_SAMPLE_TARGETS, SAMPLE_WORK};
 use crate::plan::setup::EdgeSetup;
 use crate::plan::work::type_work_per_block;
 use crate::plan::{split_targets, table_dtype, EdgePopulation};
-use crate::run::budget::Budget;
+use crate::run::memory::MemoryPlan;
 use crate::run::options::{BuildOptions, SortBy};
 use crate::write::edge_type_id;
 use netbuild_model::{
@@ -201,8 +201,8 @@ pub struct Estimate {
     pub edge_types: Vec<EdgeTypeEstimate>,
     /// Every edges population (file).
     pub populations: Vec<PopulationEstimate>,
-    /// Memory budget per rank, and where it came from.
-    pub budget: Budget,
+    /// The memory plan of a rank: its budget, where it came from, and the edge table's share.
+    pub memory: MemoryPlan,
 }
 
 impl Estimate {
@@ -233,10 +233,14 @@ impl Estimate {
                 _ => Some(x),
             })
     }
-    /// Whether some rank's edge table will go past the budget and spill to disk.
+    /// Whether an edge table of `table_bytes` goes past its share of the memory plan and spills
+    /// to disk.
+    pub fn spills(&self, table_bytes: f64) -> bool {
+        table_bytes > self.memory.edge_table as f64
+    }
+    /// Whether some rank's edge table will go past its share and spill to disk.
     pub fn will_spill(&self) -> bool {
-        self.largest_share()
-            .is_some_and(|(_, _, b)| b > self.budget.bytes as f64)
+        self.largest_share().is_some_and(|(_, _, b)| self.spills(b))
     }
 }
 
@@ -293,7 +297,7 @@ pub fn estimate(
         edge_types,
         populations,
         // All ranks on this host unless the front end knows better (`--ranks-per-host`).
-        budget: options.budget(options.ranks_on_machine.unwrap_or(ranks).min(ranks)),
+        memory: options.memory_plan(options.ranks_on_machine.unwrap_or(ranks).min(ranks)),
     }
 }
 

@@ -67,12 +67,12 @@ pub(super) fn write_population(
 
     let shares = source_shares(&collated.source_counts, comm.size());
     let mine = shares[rank].clone();
-    // This rank's share of source_to_target: in memory when it fits half the budget, else
-    // spilled by node range, as for the rank-0 writer.
+    // This rank's share of source_to_target: in memory when it fits the plan's `side_index`
+    // share, else spilled by node range, as for the rank-0 writer.
     let mut by_source = Unsorted::new(
         &collated.source_counts[mine.start as usize..mine.end as usize],
-        ctx.spill.budget / 2,
-        &ctx.spill.dir,
+        ctx.memory.side_index,
+        ctx.spill_dir,
     )?;
     // Only this rank's block of targets: its rows target nothing else.
     let targets = blocks.get(rank).cloned().unwrap_or(0..0);

@@ -278,7 +278,10 @@ pub fn json(est: &Estimate, spec: &str) -> Value {
         "populations": populations,
         "memory": {
             "budget": est.memory.budget.bytes,
-            "default_budget": matches!(est.memory.budget.source, netbuild::run::budget::BudgetSource::Share { .. }),
+            "default_budget": matches!(
+                est.memory.budget.source,
+                netbuild::run::budget::BudgetSource::Share { .. }
+            ),
             "budget_source": est.memory.budget.source.key(),
             "budget_from": est.memory.budget.source.to_string(),
             "largest": largest,

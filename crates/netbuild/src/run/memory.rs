@@ -7,12 +7,15 @@
 //!
 //! The stages of an edges population follow one another, and the budget is spent again in each:
 //!
-//! | stage | share | who takes it | of the budget |
-//! |---|---|---|---|
-//! | generate | [`MemoryPlan::edge_table`] | the population's edge table, which spills past it | all |
-//! | write | [`MemoryPlan::side_index`] | the index of the side rows are not sorted by (rank-0 writer), or a rank's share of `source_to_target` gathered by the index exchange (parallel writer): in memory when it fits, else spilled by node range in buckets of this size | 1/2 |
-//! | write | [`MemoryPlan::rows`] | the rows on their way to the file: chunks read back or received, the writer thread's batches, HDF5's buffers (all of a fixed size today) | the rest |
-//! | sort | [`MemoryPlan::source_sort`] | `sort_edges_by = "source"`: source ids cut into buckets whose rows (and the sort's own index) fit it; the buckets' tables share it | all |
+//! - generate: [`MemoryPlan::edge_table`], all of it: the population's edge table, which spills
+//!   past it;
+//! - write: [`MemoryPlan::side_index`], half: the index of the side rows are not sorted by
+//!   (rank-0 writer), or a rank's part of `source_to_target` gathered by the index exchange
+//!   (parallel writer), in memory when it fits, else spilled by node range in buckets of this
+//!   size; and [`MemoryPlan::rows`], the rest: the rows on their way to the file (chunks read
+//!   back or received, the writer thread's batches, HDF5's buffers, all of a fixed size today);
+//! - sort (`sort_edges_by = "source"`): [`MemoryPlan::source_sort`], all of it: source ids cut
+//!   into buckets whose rows (and the sort's own index) fit it; the buckets' tables share it.
 //!
 //! Each stage's shares add up to the budget ([`MemoryPlan::stage_total`]). Three things outlive
 //! their stage, as the writers have always done (their figures decide what spills, what is

@@ -235,7 +235,8 @@ mod tests {
 
 /// [`ByNode`] out of core, for indices larger than their share of the memory plan: (node, edge)
 /// pairs go to bucket files by node range as rows stream past; then each bucket, small enough
-/// for the share, is read back and grouped by node in memory. Bucket files are anonymous (unlinked).
+/// for the share, is read back and grouped by node in memory. Bucket files are anonymous
+/// (unlinked).
 pub(super) struct SpilledByNode {
     counts: Vec<u64>,
     buckets: NodeBuckets,

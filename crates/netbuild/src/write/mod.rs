@@ -4,8 +4,9 @@
 //! In: the generated [`Network`]s (for [`nodes`]), and per edge population this rank's
 //! [`TableReader`] (its rows, in file order for its block of targets), the [`Collated`] counts
 //! over all ranks and a [`WriteContext`] (the ranks, compression, provenance, where to spill,
-//! the memory plan's shares, row order). Out: `<net>_nodes.h5` / `<net>_node_types.csv` ([`nodes`]), and
-//! `<stem>_edges.h5` ([`write_edges`]) with its `<stem>_edge_types.csv` ([`edge_types`]).
+//! the memory plan's shares, row order). Out: `<net>_nodes.h5` / `<net>_node_types.csv`
+//! ([`nodes`]), and `<stem>_edges.h5` ([`write_edges`]) with its `<stem>_edge_types.csv`
+//! ([`edge_types`]).
 //!
 //! Two ways to write an edges file ([`Destination`]):
 //! - [`rank0`]: rank 0 writes, the others send it their rows by MPI messages; the HDF5 writes

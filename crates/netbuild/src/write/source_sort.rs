@@ -5,8 +5,9 @@
 //!
 //! How: the source ids are cut into ranges ("buckets") whose rows fit the memory plan's
 //! `source_sort` share; the first pass appends each row to its bucket's [`EdgeTypesTable`] (the
-//! buckets' tables split the share, each spills past its part); the second pass reads one bucket at a time, sorts it in memory (stable, by
-//! source) and hands it on. Two sequential passes over the data, never a random access.
+//! buckets' tables split the share, each spills past its part); the second pass reads one
+//! bucket at a time, sorts it in memory (stable, by source) and hands it on. Two sequential
+//! passes over the data, never a random access.
 
 use super::buckets::NodeBuckets;
 use super::{WriteContext, WriteError};

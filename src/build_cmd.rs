@@ -2,7 +2,7 @@
 
 use clap::Args;
 use netbuild::comm::Comm;
-use netbuild::issues::describe;
+use netbuild::generate::issues::describe;
 use netbuild::spec::Spec;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,6 +43,26 @@ pub struct BuildArgs {
     pause_after_population_ms: Option<u64>,
 }
 
+impl BuildArgs {
+    /// What the command line says, for [`netbuild::run::settings::resolve`].
+    fn front_end(&self, spec: &Spec) -> netbuild::run::settings::FrontEnd {
+        netbuild::run::settings::FrontEnd {
+            output_dir: self.output_dir.clone(),
+            memory_budget: self.memory_budget.clone(),
+            spill_dir: self.spill_dir.clone(),
+            writer: self.writer.clone(),
+            spec_hash: Some(spec.sha256.clone()),
+            strict: self.strict,
+            resume: self.resume,
+            stop_after_populations: self.stop_after_populations,
+            pause_after_population: self
+                .pause_after_population_ms
+                .map(std::time::Duration::from_millis),
+            ..Default::default()
+        }
+    }
+}
+
 pub fn main(args: &BuildArgs) -> ExitCode {
     if !netbuild::comm::launched_as_mpi_rank() {
         // One process, no launcher: no MPI at all (its singleton start-up costs ~0.3 s and
@@ -62,10 +82,10 @@ pub fn main(args: &BuildArgs) -> ExitCode {
 }
 
 fn with_comm(args: &BuildArgs, comm: &dyn Comm) -> ExitCode {
-    netbuild::logging::init_logging(comm.rank());
+    netbuild::run::logging::init_logging(comm.rank());
     // A time limit (SIGTERM from SLURM or mpirun, SIGUSR1 sent ahead of it) or Ctrl-C: keep
-    // the finished populations for --resume and exit (see netbuild::stop).
-    netbuild::stop::keep_on_signals(&[
+    // the finished populations for --resume and exit (see netbuild::run::stop).
+    netbuild::run::stop::keep_on_signals(&[
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGINT,
         signal_hook::consts::SIGUSR1,
@@ -102,55 +122,15 @@ fn run(cli: &BuildArgs, comm: &dyn Comm) -> ExitCode {
     for w in &spec.warnings {
         report(comm, &format!("warning: {w}"));
     }
-    let (circuit, mut options) = netbuild::circuit_from_spec(&spec);
-    if let Some(dir) = &cli.output_dir {
-        options.output_dir = dir.clone();
-    }
-    if let Some(dir) = &cli.spill_dir {
-        options.spill_dir = Some(dir.clone());
-    }
-    if let Some(b) = &cli.memory_budget {
-        match netbuild::spec::parse_size(b) {
-            Some(bytes) => {
-                options.memory_budget = Some(netbuild::budget::Budget {
-                    bytes,
-                    source: netbuild::budget::BudgetSource::Cli,
-                })
-            }
-            None => {
-                report(
-                    comm,
-                    &format!(
-                        "error: --memory-budget: expected a size like \"512 MiB\", found {b:?}"
-                    ),
-                );
-                return ExitCode::from(2);
-            }
+    let (circuit, spec_options) = netbuild::circuit_from_spec(&spec);
+    let env = netbuild::run::settings::Environment::read();
+    let options = match netbuild::run::settings::resolve(spec_options, &cli.front_end(&spec), env) {
+        Ok(o) => o,
+        Err(e) => {
+            report(comm, &format!("error: {e}"));
+            return ExitCode::from(2);
         }
-    }
-    if let Some(w) = &cli.writer {
-        match netbuild::spec::parse_writer(w) {
-            Some(writer) => options.writer = writer,
-            None => {
-                report(
-                    comm,
-                    &format!(
-                        "error: --writer: expected {}, found {w:?}",
-                        netbuild::spec::WRITER_EXPECTED
-                    ),
-                );
-                return ExitCode::from(2);
-            }
-        }
-    }
-    options.spec_text_hash = Some(spec.sha256.clone());
-    options.strict = cli.strict;
-    options.resume = cli.resume;
-    options.stop_after_populations = cli.stop_after_populations;
-    options.pause_after_population = cli
-        .pause_after_population_ms
-        .map(std::time::Duration::from_millis);
-    options.read_env();
+    };
     match netbuild::build(&circuit, &options, comm) {
         Ok(summary) => {
             if comm.rank() == 0 {

@@ -41,28 +41,21 @@ pub fn main(args: &CheckArgs) -> ExitCode {
     for w in &spec.warnings {
         eprintln!("netbuild: warning: {w}");
     }
-    let (circuit, mut options) = netbuild::circuit_from_spec(&spec);
+    let (circuit, spec_options) = netbuild::circuit_from_spec(&spec);
     // The memory this host's job may use (machine, cgroup, SLURM), as a build reads it.
-    options.read_env();
-    if args.ranks_per_host.is_some() {
-        options.ranks_on_machine = args.ranks_per_host;
-    }
-    if let Some(b) = &args.memory_budget {
-        match netbuild::spec::parse_size(b) {
-            Some(bytes) => {
-                options.memory_budget = Some(netbuild::budget::Budget {
-                    bytes,
-                    source: netbuild::budget::BudgetSource::Cli,
-                })
-            }
-            None => {
-                eprintln!(
-                    "netbuild: error: --memory-budget: expected a size like \"512 MiB\", found {b:?}"
-                );
-                return ExitCode::from(2);
-            }
+    let front = netbuild::run::settings::FrontEnd {
+        memory_budget: args.memory_budget.clone(),
+        ranks_per_host: args.ranks_per_host,
+        ..Default::default()
+    };
+    let env = netbuild::run::settings::Environment::read();
+    let options = match netbuild::run::settings::resolve(spec_options, &front, env) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("netbuild: error: {e}");
+            return ExitCode::from(2);
         }
-    }
+    };
     if args.ranks == 0 || args.ranks_per_host == Some(0) {
         eprintln!("netbuild: error: -n, --ranks-per-host: expected at least 1 rank");
         return ExitCode::from(2);
@@ -74,7 +67,7 @@ pub fn main(args: &CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let setup = match netbuild::setup::prepare_edges(&circuit, &networks) {
+    let setup = match netbuild::plan::setup::prepare_edges(&circuit, &networks) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("netbuild: error: {}", crate::build_cmd::locate(&spec, &e));
@@ -85,7 +78,7 @@ pub fn main(args: &CheckArgs) -> ExitCode {
         for i in p.issues.iter() {
             eprintln!(
                 "netbuild: warning: {}",
-                netbuild::issues::describe(&i, &circuit)
+                netbuild::generate::issues::describe(&i, &circuit)
             );
         }
     }

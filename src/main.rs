@@ -14,7 +14,7 @@ mod report_cmd;
 mod validate_cmd;
 
 use clap::{Parser, Subcommand};
-use netbuild::logging::init_logging;
+use netbuild::run::logging::init_logging;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]

@@ -125,11 +125,11 @@ fn indegree_is_exact() {
     assert_eq!(check["ranks"], 3);
 }
 
-/// `check` projects the build's time from the measured rates of `netbuild::projection`: the
+/// `check` projects the build's time from the measured rates of `netbuild::estimate::projection`: the
 /// busiest rank's rows at the rate of its rules, the bytes at one writer's rate or the ranks'.
 #[test]
 fn the_projection_follows_the_measured_rates() {
-    use netbuild::projection::{FIXED_RULE_ROWS_PER_S, WRITE_BYTES_PER_S};
+    use netbuild::estimate::projection::{FIXED_RULE_ROWS_PER_S, WRITE_BYTES_PER_S};
     let spec = example("indegree.toml");
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
     let (one, four) = (check_json(&spec, 1), check_json(&spec, 4));

@@ -28,7 +28,7 @@ fn v1full_counts_per_type_pair_match_the_sum_of_p() {
     let spec = netbuild::spec::load(&path).unwrap();
     let (circuit, _) = netbuild::circuit_from_spec(&spec);
     let networks = generate_networks(&circuit).unwrap();
-    let setup = netbuild::setup::prepare_edges(&circuit, &networks).unwrap();
+    let setup = netbuild::plan::setup::prepare_edges(&circuit, &networks).unwrap();
     let v1 = networks.iter().find(|n| n.name == "v1").unwrap();
     assert!((4000..4500).contains(&v1.n), "{} V1 cells", v1.n);
     let [x, y, z] = ["x", "y", "z"].map(|c| v1.numeric(c));

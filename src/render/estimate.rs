@@ -1,8 +1,8 @@
 //! `check`'s output: an [`Estimate`] as aligned text for people ([`text`]) or as JSON for
 //! machines ([`json`]). In: the estimate and the spec's name as given on the command line.
 
+use netbuild::estimate::projection::{project, Projection};
 use netbuild::estimate::{Estimate, Method};
-use netbuild::projection::{project, Projection};
 use serde_json::{json, Value};
 
 use super::{bytes, row, selection, table, thousands};
@@ -124,8 +124,8 @@ pub fn text(est: &Estimate, spec: &str) -> String {
             p.name.clone(),
             format!("{} (rank {r})", approx(p.rank_rows[r], false)),
             format!("~{}", bytes(b)),
-            bytes(est.budget.bytes as f64),
-            if b > est.budget.bytes as f64 {
+            bytes(est.memory.budget.bytes as f64),
+            if est.spills(b) {
                 "yes".into()
             } else {
                 "no".into()
@@ -144,7 +144,7 @@ pub fn text(est: &Estimate, spec: &str) -> String {
         ),
         bytes(est.file_bytes())
     ));
-    let budget = format!("{} per rank", bytes(est.budget.bytes as f64));
+    let budget = format!("{} per rank", bytes(est.memory.budget.bytes as f64));
     match est.largest_share() {
         Some((p, r, b)) => out.push_str(&format!(
             "memory: largest edge table ~{} ({}, rank {r}) against a budget of {budget}: {}\n",
@@ -158,7 +158,7 @@ pub fn text(est: &Estimate, spec: &str) -> String {
         )),
         None => out.push_str(&format!("memory: no edges; budget {budget}\n")),
     }
-    out.push_str(&format!("budget from: {}\n", est.budget.source));
+    out.push_str(&format!("budget from: {}\n", est.memory.budget.source));
     out.push_str(&projection_text(&project(est)));
     out
 }
@@ -178,7 +178,7 @@ fn duration(s: f64) -> String {
 
 /// The projection's lines.
 fn projection_text(p: &Projection) -> String {
-    use netbuild::projection::*;
+    use netbuild::estimate::projection::*;
     let mb = |x: f64| format!("{:.0} MB/s", x / 1e6);
     format!(
         "\nprojection on {} rank{} (this machine's measured rates, docs/SCALING.md; a cluster's cores and file system change them)\n\
@@ -259,7 +259,7 @@ pub fn json(est: &Estimate, spec: &str) -> Value {
                 "rank_table_bytes": p.rank_table_bytes,
                 "largest_rank": r,
                 "largest_table_bytes": b,
-                "spills": b > est.budget.bytes as f64,
+                "spills": est.spills(b),
             })
         })
         .collect();
@@ -277,10 +277,13 @@ pub fn json(est: &Estimate, spec: &str) -> Value {
         "edge_types": edge_types,
         "populations": populations,
         "memory": {
-            "budget": est.budget.bytes,
-            "default_budget": matches!(est.budget.source, netbuild::budget::BudgetSource::Share { .. }),
-            "budget_source": est.budget.source.key(),
-            "budget_from": est.budget.source.to_string(),
+            "budget": est.memory.budget.bytes,
+            "default_budget": matches!(
+                est.memory.budget.source,
+                netbuild::run::budget::BudgetSource::Share { .. }
+            ),
+            "budget_source": est.memory.budget.source.key(),
+            "budget_from": est.memory.budget.source.to_string(),
             "largest": largest,
             "will_spill": est.will_spill(),
         },

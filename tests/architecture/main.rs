@@ -24,7 +24,7 @@ const LIBRARIES: &[&str] = &[
     "netbuild-sonata",
     "netbuild-model",
     "netbuild-spec",
-    "netbuild-edges",
+    "netbuild-spill",
     "netbuild",
     "netbuild-validate",
     "netbuild-report",
@@ -55,7 +55,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "netbuild-sonata",
         ],
     ),
-    ("netbuild-edges", &["netbuild-types", "netbuild-model"]),
+    ("netbuild-spill", &["netbuild-types", "netbuild-model"]),
     (
         "netbuild",
         &[
@@ -63,7 +63,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "netbuild-expr",
             "netbuild-spec",
             "netbuild-model",
-            "netbuild-edges",
+            "netbuild-spill",
             "netbuild-sonata",
             "netbuild-comm",
         ],

@@ -13,28 +13,30 @@
 //! in a collective.
 //!
 //! Rank 0 records what is finished (the nodes files, then each edge population's two files) in
-//! the resume state of its hidden folder ([`crate::resume`]); with `BuildOptions::resume` the
-//! populations a stopped build finished are skipped (their summary comes from the state).
+//! the resume state of its hidden folder ([`crate::output::resume`]); with
+//! `BuildOptions::resume` the populations a stopped build finished are skipped (their summary
+//! comes from the state).
 
 use crate::collate::{collate, RankCounts, SourceCounter};
-use crate::fault::{self, FaultStage};
 use crate::generate::generate_block;
-use crate::host::CommHost;
-use crate::options::{BuildOptions, Compression, SortBy, Writer};
+use crate::generate::progress::Progress;
+pub use crate::output::resume::EdgeTypeSummary;
+use crate::output::resume::{FinishedFile, FinishedPopulation, ResumeKey, ResumeState};
 use crate::output::{InProgress, OutputDir, OutputError, OutputPolicy, Start};
+use crate::plan::setup::prepare_edges_on;
 use crate::plan::split_targets;
-use crate::progress::Progress;
-pub use crate::resume::EdgeTypeSummary;
-use crate::resume::{FinishedFile, FinishedPopulation, ResumeKey, ResumeState};
-use crate::setup::prepare_edges_on;
+use crate::run::fault::{self, FaultStage};
+use crate::run::host::CommHost;
+use crate::run::memory::MemoryPlan;
+use crate::run::options::{BuildOptions, Compression, SortBy, Writer};
 use crate::write::{
     edge_type_id, edge_types, node_set_values, population_type, write_edges, write_network,
     Destination, WriteContext, WriteError,
 };
 use netbuild_comm::{process_cpu_seconds, Comm};
-use netbuild_edges::{EdgeTypesTable, SpillPolicy, TableError};
 use netbuild_model::{generate_networks_on, Circuit, Issue, Issues, ModelError};
 use netbuild_sonata as sonata;
+use netbuild_spill::{EdgeTypesTable, SpillPolicy, TableError};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -68,11 +70,12 @@ pub enum BuildError {
     #[error("writer = \"parallel\" cannot work here: {0}")]
     Writer(String),
     /// A test of the failure path asked this rank to fail after generating (see
-    /// [`crate::fault`]).
+    /// [`crate::run::fault`]).
     #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0}")]
     Injected(usize),
     /// Values no simulator can use, or (with `strict`) anything dropped or changed; `message`
-    /// has one line per issue (see [`crate::issues::describe`]). Found on every rank alike.
+    /// has one line per issue (see [`crate::generate::issues::describe`]). Found on every rank
+    /// alike.
     #[error("{message}")]
     Issues {
         /// The issues that stop the build.
@@ -93,7 +96,7 @@ fn stop_for(issues: &Issues, strict: bool, circuit: &Circuit) -> Result<(), Buil
         .collect();
     let message = stopping
         .iter()
-        .map(|i| crate::issues::describe(i, circuit))
+        .map(|i| crate::generate::issues::describe(i, circuit))
         .collect::<Vec<_>>()
         .join("\n");
     Err(BuildError::Issues {
@@ -157,7 +160,7 @@ pub fn build(
         issues.merge(&p.issues);
     }
     stop_for(&issues, options.strict, circuit)?;
-    crate::issues::log(comm, &issues, circuit);
+    crate::generate::issues::log(comm, &issues, circuit);
 
     // Every rank learns where rank 0's half-written folder will be before it exists (and
     // whether rank 0 creates the output folder), so that whichever rank mpirun sends SIGTERM to
@@ -177,7 +180,9 @@ pub fn build(
         // A spec that imports adds its files to an existing circuit's folder.
         remove_stale: options.remove_stale && circuit.imports.is_empty(),
     };
-    let key = resume_key(circuit, options, comm.size(), comm.ranks_on_host());
+    // Per host: the ranks on this host share what it may use (not the world's ranks).
+    let memory = options.memory_plan(comm.ranks_on_host());
+    let key = resume_key(circuit, options, comm.size(), &memory);
     let start = if options.resume {
         Start::Resume(&key)
     } else {
@@ -241,14 +246,14 @@ pub fn build(
         record(out, &state, options)?;
     }
 
-    // Per host: the ranks on this host share what it may use (not the world's ranks).
-    let budget = options.budget(comm.ranks_on_host());
     if comm.rank() == 0 {
-        tracing::info!("memory budget: {budget}");
+        tracing::info!("memory budget: {}", memory.budget);
     }
+    let spill_dir = options.spill_dir();
+    // Each population's edge table takes the generation stage's share.
     let policy = SpillPolicy {
-        dir: options.spill_dir(),
-        budget: budget.bytes,
+        dir: spill_dir.clone(),
+        budget: memory.edge_table,
     };
     let parallel = use_parallel_writer(options, comm, &partial)?;
     if parallel && options.writer == Writer::Parallel {
@@ -270,7 +275,8 @@ pub fn build(
         networks: &networks,
         compression,
         prov: &prov,
-        spill: &policy,
+        spill_dir: &spill_dir,
+        memory: &memory,
         sort_by: options.sort_edges_by,
         fault: options.fault.as_ref(),
         compressors,
@@ -308,9 +314,9 @@ pub fn build(
             |targets, rows| reporter.update(targets, rows),
         )?;
         reporter.finish();
-        let found = crate::issues::gather(comm, &counts.issues);
+        let found = crate::generate::issues::gather(comm, &counts.issues);
         stop_for(&found, options.strict, circuit)?;
-        crate::issues::log(comm, &found, circuit);
+        crate::generate::issues::log(comm, &found, circuit);
         issues.merge(&found);
         let mine = RankCounts {
             rows: table.rows(),
@@ -342,7 +348,7 @@ pub fn build(
             .as_ref()
             .map(|o| o.path().to_path_buf())
             .unwrap_or_default();
-        let [edges_file, edge_types_file] = crate::names::edges_files(&pop.file_stem);
+        let [edges_file, edge_types_file] = crate::output::names::edges_files(&pop.file_stem);
         let path = partial.join(&edges_file);
         let to = if parallel {
             Destination::Parallel {
@@ -416,7 +422,7 @@ pub fn build(
         let config = circuit_config(circuit, &networks, populations, out.target());
         write_configs(out.path(), &config, &node_sets)?;
         let committed = out
-            .commit(&crate::manifest::Provenance {
+            .commit(&crate::output::manifest::Provenance {
                 spec_sha256: options.spec_text_hash.clone(),
             })
             .map_err(|source| BuildError::Output {
@@ -447,14 +453,14 @@ fn resume_key(
     circuit: &Circuit,
     options: &BuildOptions,
     ranks: usize,
-    ranks_on_host: usize,
+    memory: &MemoryPlan,
 ) -> ResumeKey {
     ResumeKey {
         netbuild_version: env!("CARGO_PKG_VERSION").to_string(),
         spec_sha256: options.spec_text_hash.clone(),
         seed: circuit.seed,
         ranks,
-        memory_budget: options.budget(ranks_on_host).bytes,
+        memory_budget: memory.budget.bytes,
         writer: format!("{:?}", options.writer),
         layout: format!("{:?} {:?}", options.compression, options.sort_edges_by),
     }
@@ -468,7 +474,7 @@ fn record(out: &OutputDir, state: &ResumeState, options: &BuildOptions) -> Resul
         source,
     })?;
     if options.stop_after_populations == Some(state.populations.len()) {
-        crate::stop::stop_now(signal_hook::consts::SIGTERM);
+        crate::run::stop::stop_now(signal_hook::consts::SIGTERM);
     }
     if let Some(pause) = options
         .pause_after_population
@@ -517,7 +523,7 @@ fn files_in(dir: &Path) -> Result<Vec<FinishedFile>, BuildError> {
     crate::output::walk(dir, "", &mut files, &mut dirs).map_err(fail)?;
     files
         .iter()
-        .filter(|f| !f.starts_with(crate::resume::STATE_FILE))
+        .filter(|f| !f.starts_with(crate::output::resume::STATE_FILE))
         .map(|f| {
             FinishedFile::of(dir, f).map_err(|source| {
                 fail(OutputError::Io {
@@ -663,7 +669,7 @@ fn circuit_config(
     let new_populations: Vec<(String, String)> = populations
         .iter()
         .map(|p| {
-            let [h5, _] = crate::names::edges_files(&p.file_stem);
+            let [h5, _] = crate::output::names::edges_files(&p.file_stem);
             (p.name.clone(), h5)
         })
         .collect();
@@ -675,7 +681,7 @@ fn circuit_config(
                 |n| match circuit.imports.iter().find(|i| i.network == n.name) {
                     Some(imp) => crate::imports_out::nodes_entry(imp, n),
                     None => {
-                        let [h5, csv] = crate::names::nodes_files(&n.name);
+                        let [h5, csv] = crate::output::names::nodes_files(&n.name);
                         sonata::NodesEntry {
                             nodes_file: h5,
                             node_types_file: Some(csv),
@@ -692,7 +698,7 @@ fn circuit_config(
                     .edge_types
                     .iter()
                     .all(|&i| circuit.edge_types[i].gap.is_some());
-                let [h5, csv] = crate::names::edges_files(&p.file_stem);
+                let [h5, csv] = crate::output::names::edges_files(&p.file_stem);
                 sonata::EdgesEntry {
                     edges_file: h5,
                     edge_types_file: Some(csv),
@@ -720,13 +726,13 @@ fn planned_files(
     let mut files = Vec::new();
     for n in networks {
         if !crate::imports_out::is_imported(circuit, &n.name) {
-            files.extend(crate::names::nodes_files(&n.name));
+            files.extend(crate::output::names::nodes_files(&n.name));
         }
     }
     files.extend(crate::imports_out::copied_files(circuit, target));
     for p in populations {
-        files.extend(crate::names::edges_files(&p.file_stem));
+        files.extend(crate::output::names::edges_files(&p.file_stem));
     }
-    files.extend(crate::names::CONFIGS.map(String::from));
+    files.extend(crate::output::names::CONFIGS.map(String::from));
     files
 }

@@ -1,10 +1,10 @@
 //! The spec is a thin layer over the builder API: this module makes the builder calls a checked
 //! [`Spec`] describes, as a BMTK script would make `add_nodes` / `add_edges` calls.
 //!
-//! In: a [`Spec`]. Out: a [`Circuit`] and the [`BuildOptions`] of its `[build]` table.
+//! In: a [`Spec`]. Out: a [`Circuit`] and the [`BuildOptions`] of its `[build]` table
+//! ([`crate::run::settings::spec_options`]).
 
-use crate::budget::{Budget, BudgetSource};
-use crate::options::BuildOptions;
+use crate::run::options::BuildOptions;
 use netbuild_model::Circuit;
 use netbuild_spec::Spec;
 
@@ -47,17 +47,7 @@ pub fn circuit_from_spec(spec: &Spec) -> (Circuit, BuildOptions) {
             b.locations(l.clone());
         }
     }
-    let options = BuildOptions {
-        compression: spec.build.compression,
-        sort_edges_by: spec.build.sort_edges_by,
-        memory_budget: spec.build.memory_budget.map(|bytes| Budget {
-            bytes,
-            source: BudgetSource::Spec,
-        }),
-        host_memory: None,
-        spill_dir: spec.build.spill_dir.clone(),
-        writer: spec.build.writer,
-        ..BuildOptions::new(spec.build.output_dir.clone())
-    };
+    // The spec's part of the settings, resolved with the rest by crate::run::settings::resolve.
+    let options = crate::run::settings::spec_options(&spec.build);
     (c, options)
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 /// The file names a copied population gets in the output folder.
 fn copied_names(imp: &ImportBlock) -> (String, String) {
-    let [h5, csv] = crate::names::nodes_files(&imp.network);
+    let [h5, csv] = crate::output::names::nodes_files(&imp.network);
     (h5, csv)
 }
 

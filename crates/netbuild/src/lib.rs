@@ -1,48 +1,36 @@
 //! netbuild: builds large neural-network circuits in the SONATA format, over MPI ranks.
 //!
-//! The pipeline, one module per stage:
-//! spec ([`netbuild_spec`]) → model ([`netbuild_model`], [`from_spec`]) → rules
-//! ([`generate`]) → edge tables/spill ([`netbuild_edges`]) → collator ([`collate`]) → writer
-//! ([`write`], [`netbuild_sonata`]), with the output written aside
-//! ([`output`]) and the work split by [`plan`]
-//! (each target's estimated work from [`work`]).
+//! The pipeline, one folder per stage, as [`build`] runs them:
+//! spec ([`netbuild_spec`]) → model ([`netbuild_model`], [`from_spec`]) → [`plan`] (edge types
+//! prepared, populations formed, one block of targets per rank) → [`generate`] (rules fill this
+//! rank's edge table, spilled past the budget by [`netbuild_spill`]) → [`collate`] (one
+//! collective: every rank learns what the file holds) → [`write`](mod@write)
+//! ([`netbuild_sonata`]), into a folder written aside and put in place by [`output`]. Around
+//! them, [`run`]: the options, the memory budget, logging, signals. `netbuild-mpi check` runs
+//! the plan alone and counts what the build would make: [`estimate`].
 //!
 //! As a library: make a [`Circuit`] with the builder API (closures for custom rules), then
 //! [`build`] it with a [`netbuild_comm::Comm`] (`Local` for one process).
 
 #![warn(missing_docs)]
 
-pub mod budget;
 mod build;
 pub mod collate;
 pub mod estimate;
-pub mod fault;
 pub mod file_in;
 pub mod from_spec;
 pub mod generate;
-mod host;
 pub mod imports_out;
-pub mod issues;
-pub mod logging;
-pub mod manifest;
-pub mod names;
-pub mod options;
 pub mod output;
 pub mod plan;
-pub mod progress;
-pub mod projection;
-pub mod resume;
-pub mod sample;
-pub mod setup;
-pub mod stop;
-pub mod work;
+pub mod run;
 pub mod write;
 
 pub use build::{build, BuildError, EdgeTypeSummary, PopulationSummary, Summary};
-pub use fault::{FaultPlan, FaultStage};
 pub use from_spec::circuit_from_spec;
 pub use netbuild_comm as comm;
 pub use netbuild_model as model;
 pub use netbuild_model::Circuit;
 pub use netbuild_spec as spec;
-pub use options::BuildOptions;
+pub use run::fault::{FaultPlan, FaultStage};
+pub use run::options::BuildOptions;

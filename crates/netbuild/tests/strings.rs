@@ -5,10 +5,10 @@
 //! every row's string is its edge type's string for that pair, stored as variable-length UTF-8,
 //! and the spilled build writes what the in-memory one does.
 
-use netbuild::budget::{Budget, BudgetSource};
 use netbuild::comm::Local;
 use netbuild::model::{all_nodes, Circuit, Dtype, EdgeValue, Nsyns, Rule, Value, Vocabulary};
-use netbuild::options::{Compression, SortBy};
+use netbuild::run::budget::{Budget, BudgetSource};
+use netbuild::run::options::{Compression, SortBy};
 use netbuild::BuildOptions;
 use std::path::Path;
 use std::sync::Arc;

@@ -87,18 +87,21 @@ fn build(
         .map_err(|e| SpecError::new_err(e.to_string()))?;
     netbuild::file_in::read_sonata_rules(&mut spec)
         .map_err(|e| SpecError::new_err(e.to_string()))?;
-    let (mut circuit, mut options) = netbuild::circuit_from_spec(&spec);
-    // As the binary's `-o`: outside the spec, so that its hash does not depend on it.
-    options.output_dir = output_dir.into();
-    options.threads = threads;
-    options.spec_text_hash = spec_hash;
-    options.overwrite = overwrite;
-    options.remove_stale = remove_stale;
-    // The binary's environment settings, then what the script asked for.
-    options.read_env();
-    if progress_secs.is_some() {
-        options.progress_secs = progress_secs;
-    }
+    let (mut circuit, spec_options) = netbuild::circuit_from_spec(&spec);
+    // What the script asked for, over the binary's environment settings. The output folder is
+    // outside the spec, as the binary's `-o`, so that its hash does not depend on it.
+    let front = netbuild::run::settings::FrontEnd {
+        output_dir: Some(output_dir.into()),
+        threads,
+        progress_secs,
+        overwrite: Some(overwrite),
+        remove_stale: Some(remove_stale),
+        spec_hash,
+        ..Default::default()
+    };
+    let env = netbuild::run::settings::Environment::read();
+    let options = netbuild::run::settings::resolve(spec_options, &front, env)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
     callables::attach(&mut circuit, tables)?;
     // The outer error: the build panicked; the inner one: the build failed.
     let built = process::with_comm(|comm| {
@@ -228,12 +231,12 @@ fn finalize() {
 }
 
 /// Whether the existing file `name` of `folder` is netbuild's, by the rules the Rust build
-/// applies (`netbuild::manifest`): listed in the folder's `.netbuild.json` and unchanged since,
+/// applies (`netbuild::output::manifest`): listed in the folder's `.netbuild.json` and unchanged since,
 /// or, in a folder without a manifest, a file of a netbuild from before manifests. Raises
 /// `OutputError` for a manifest netbuild cannot read.
 #[pyfunction]
 fn is_netbuilds(folder: &str, name: &str) -> PyResult<bool> {
-    use netbuild::manifest::{is_netbuilds, Manifest};
+    use netbuild::output::manifest::{is_netbuilds, Manifest};
     let dir = Path::new(folder);
     let manifest = Manifest::read(dir).map_err(|e| OutputError::new_err(e.to_string()))?;
     Ok(is_netbuilds(dir, manifest.as_ref(), name))
@@ -243,7 +246,7 @@ fn is_netbuilds(folder: &str, name: &str) -> PyResult<bool> {
 /// replaced atomically: how the Python front lists the files it places from its staging build.
 #[pyfunction]
 fn record_files(folder: &str, names: Vec<String>) -> PyResult<()> {
-    use netbuild::manifest::{Manifest, Provenance, Stamp};
+    use netbuild::output::manifest::{Manifest, Provenance, Stamp};
     let dir = Path::new(folder);
     let out = |e: &dyn std::fmt::Display| OutputError::new_err(e.to_string());
     let mut m = Manifest::read(dir)

@@ -50,7 +50,7 @@ pub fn init() -> Result<(), String> {
         SIZE.store(m.size(), Ordering::Relaxed);
         MPI.store(true, Ordering::Relaxed);
     }
-    netbuild::logging::init_logging(rank());
+    netbuild::run::logging::init_logging(rank());
     install_panic_hook();
     PROCESS.with(|p| *p.borrow_mut() = Some(process));
     Ok(())

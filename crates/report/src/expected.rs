@@ -44,7 +44,7 @@ pub fn per_type(spec: &Spec) -> Result<Vec<TypeExpectation>, ReportError> {
     let (circuit, options) = netbuild::circuit_from_spec(spec);
     let networks = netbuild::model::generate_networks(&circuit)
         .map_err(|e| ReportError::Rules(e.to_string()))?;
-    let setup = netbuild::setup::prepare_edges(&circuit, &networks)
+    let setup = netbuild::plan::setup::prepare_edges(&circuit, &networks)
         .map_err(|e| ReportError::Rules(e.to_string()))?;
     let estimate = netbuild::estimate::estimate(&circuit, &networks, &setup, &options, 1);
     Ok(estimate

@@ -6,13 +6,13 @@
 //! In: f64 values as rules and generators compute them (converted with `as` semantics), or
 //! vectors already of the right type. Out: the typed values, their dtype, length and memory.
 //!
-//! Why here: the edge tables (`netbuild-edges`) fill columns and the SONATA writer
+//! Why here: the edge tables (`netbuild-spill`) fill columns and the SONATA writer
 //! (`netbuild-sonata`) writes them; with one type in the vocabulary crate a table's columns go to
 //! the writer as they are, without a variant-by-variant copy between two enums. The "numbers or
 //! strings" columns live here too, not in the SONATA crate, so that an imported population
 //! ([`crate::NodePopulation`]) is plain data the model takes without depending on HDF5. What
 //! each side does with the bytes stays with it: the edge tables' spill/wire encoding is an
-//! extension trait in `netbuild-edges`, the HDF5 layout is `netbuild-sonata`'s.
+//! extension trait in `netbuild-spill`, the HDF5 layout is `netbuild-sonata`'s.
 
 use crate::Dtype;
 

@@ -14,7 +14,7 @@ pub enum WriteError {
     Table(#[from] std::io::Error),
     /// The out-of-core sort by source failed.
     #[error("sorting by source: {0}")]
-    Sort(#[from] netbuild_edges::TableError),
+    Sort(#[from] netbuild_spill::TableError),
     /// A chunk or pair message from another rank did not decode.
     #[error("a message from rank {rank} was malformed")]
     Message {
@@ -27,7 +27,7 @@ pub enum WriteError {
     /// The writer thread ended early (its own error is returned instead, when there is one).
     #[error("the writer thread stopped")]
     WriterStopped,
-    /// A test of the failure path asked this rank to fail (see [`crate::fault`]).
+    /// A test of the failure path asked this rank to fail (see [`crate::run::fault`]).
     #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0} while writing")]
     Injected(usize),
 }

@@ -233,9 +233,10 @@ mod tests {
     }
 }
 
-/// [`ByNode`] out of core, for indices larger than the memory budget: (node, edge) pairs go to
-/// bucket files by node range as rows stream past; then each bucket, small enough for the
-/// budget, is read back and grouped by node in memory. Bucket files are anonymous (unlinked).
+/// [`ByNode`] out of core, for indices larger than their share of the memory plan: (node, edge)
+/// pairs go to bucket files by node range as rows stream past; then each bucket, small enough
+/// for the share, is read back and grouped by node in memory. Bucket files are anonymous
+/// (unlinked).
 pub(super) struct SpilledByNode {
     counts: Vec<u64>,
     buckets: NodeBuckets,
@@ -266,11 +267,11 @@ pub(super) fn decode_pair(p: &[u8]) -> (u64, u64) {
 }
 
 impl SpilledByNode {
-    /// For nodes with `counts[n]` edges each, using about `budget` bytes of memory per bucket,
+    /// For nodes with `counts[n]` edges each, using about `share` bytes of memory per bucket,
     /// with bucket files in `dir`.
-    pub(super) fn new(counts: &[u64], budget: u64, dir: &std::path::Path) -> std::io::Result<Self> {
+    pub(super) fn new(counts: &[u64], share: u64, dir: &std::path::Path) -> std::io::Result<Self> {
         // A bucket is held twice while grouped (pairs read, then edge ids in node order).
-        let buckets = NodeBuckets::cut(counts, (budget / (2 * PAIR_BYTES as u64)).max(1));
+        let buckets = NodeBuckets::cut(counts, (share / (2 * PAIR_BYTES as u64)).max(1));
         let files = (0..buckets.len())
             .map(|_| {
                 tempfile::tempfile_in(dir).map(|f| std::io::BufWriter::with_capacity(1 << 16, f))
@@ -364,21 +365,21 @@ fn read_bucket(
 }
 
 /// The index of the side rows are not sorted by: [`ByNode`] in memory when its 4 bytes per
-/// edge (8 past 2^32 edges) fit `memory`, else [`SpilledByNode`] with buckets of about that
-/// size in `dir`.
+/// edge (8 past 2^32 edges) fit `share` (the memory plan's `side_index`), else
+/// [`SpilledByNode`] with buckets of about that size in `dir`.
 pub(super) enum Unsorted {
     InMemory(ByNode),
     Spilled(SpilledByNode),
 }
 
 impl Unsorted {
-    pub(super) fn new(counts: &[u64], memory: u64, dir: &std::path::Path) -> std::io::Result<Self> {
+    pub(super) fn new(counts: &[u64], share: u64, dir: &std::path::Path) -> std::io::Result<Self> {
         let edges: u64 = counts.iter().sum();
         let width = if edges > u64::from(u32::MAX) { 8 } else { 4 };
-        if edges.saturating_mul(width) <= memory {
+        if edges.saturating_mul(width) <= share {
             return Ok(Unsorted::InMemory(ByNode::new(counts)));
         }
-        let spilled = SpilledByNode::new(counts, memory, dir)?;
+        let spilled = SpilledByNode::new(counts, share, dir)?;
         tracing::debug!(buckets = spilled.buckets(), "index spilled by node range");
         Ok(Unsorted::Spilled(spilled))
     }

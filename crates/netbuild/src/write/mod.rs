@@ -3,9 +3,10 @@
 //!
 //! In: the generated [`Network`]s (for [`nodes`]), and per edge population this rank's
 //! [`TableReader`] (its rows, in file order for its block of targets), the [`Collated`] counts
-//! over all ranks and a [`WriteContext`] (the ranks, compression, provenance, spill policy,
-//! row order). Out: `<net>_nodes.h5` / `<net>_node_types.csv` ([`nodes`]), and
-//! `<stem>_edges.h5` ([`write_edges`]) with its `<stem>_edge_types.csv` ([`edge_types`]).
+//! over all ranks and a [`WriteContext`] (the ranks, compression, provenance, where to spill,
+//! the memory plan's shares, row order). Out: `<net>_nodes.h5` / `<net>_node_types.csv`
+//! ([`nodes`]), and `<stem>_edges.h5` ([`write_edges`]) with its `<stem>_edge_types.csv`
+//! ([`edge_types`]).
 //!
 //! Two ways to write an edges file ([`Destination`]):
 //! - [`rank0`]: rank 0 writes, the others send it their rows by MPI messages; the HDF5 writes
@@ -38,13 +39,14 @@ pub(crate) use nodes::{node_set_values, population_type};
 pub(crate) use rank0::PendingIndex;
 
 use crate::collate::Collated;
-use crate::fault::FaultPlan;
 use crate::plan::EdgePopulation;
+use crate::run::fault::FaultPlan;
+use crate::run::memory::MemoryPlan;
 use netbuild_comm::Comm;
-use netbuild_edges::{SpillPolicy, TableReader};
 use netbuild_model::Network;
 use netbuild_sonata as sonata;
 use netbuild_spec::SortBy;
+use netbuild_spill::TableReader;
 use std::ops::Range;
 use std::path::Path;
 
@@ -62,11 +64,14 @@ pub(crate) struct WriteContext<'a> {
     pub compression: sonata::Compression,
     /// The attributes every file records.
     pub prov: &'a sonata::Provenance,
-    /// Where, and past how many bytes, the source sort and the unsorted side's index spill.
-    pub spill: &'a SpillPolicy,
+    /// Where the source sort and the unsorted side's index spill.
+    pub spill_dir: &'a Path,
+    /// The rank's memory plan: the writers take their shares from it (the side index, the
+    /// source sort, the indices finished in the background).
+    pub memory: &'a MemoryPlan,
     /// The order of rows in the file (the parallel writer writes target order only).
     pub sort_by: SortBy,
-    /// A test of the failure path (see [`crate::fault`]).
+    /// A test of the failure path (see [`crate::run::fault`]).
     pub fault: Option<&'a FaultPlan>,
     /// Where the rank-0 writer compresses gzip chunks (see [`cores`]); `None`: rayon's pool.
     pub compressors: Option<std::sync::Arc<rayon::ThreadPool>>,

@@ -188,7 +188,7 @@ pub fn write_network(
     compression: sonata::Compression,
     prov: &sonata::Provenance,
 ) -> Result<(), sonata::SonataError> {
-    let [h5, csv] = crate::names::nodes_files(&net.name);
+    let [h5, csv] = crate::output::names::nodes_files(&net.name);
     sonata::write_nodes(&dir.join(h5), &node_population(net), compression, prov)?;
     sonata::write_node_types(&dir.join(csv), &node_types(net))
 }

@@ -21,12 +21,12 @@ use super::index::{decode_pair, encode_pair, Sorted, Unsorted, PAIR_BYTES};
 use super::writer_thread::Batch;
 use super::{WriteContext, WriteError};
 use crate::collate::Collated;
-use crate::fault::FaultStage;
 use crate::plan::EdgePopulation;
+use crate::run::fault::FaultStage;
 use netbuild_comm::Comm;
-use netbuild_edges::{RowChunk, TableReader};
 use netbuild_sonata as sonata;
 use netbuild_sonata::{IndexDirection, IndexPart};
+use netbuild_spill::{RowChunk, TableReader};
 use std::ops::Range;
 use std::path::Path;
 
@@ -67,12 +67,12 @@ pub(super) fn write_population(
 
     let shares = source_shares(&collated.source_counts, comm.size());
     let mine = shares[rank].clone();
-    // This rank's share of source_to_target: in memory when it fits half the budget, else
-    // spilled by node range, as for the rank-0 writer.
+    // This rank's share of source_to_target: in memory when it fits the plan's `side_index`
+    // share, else spilled by node range, as for the rank-0 writer.
     let mut by_source = Unsorted::new(
         &collated.source_counts[mine.start as usize..mine.end as usize],
-        ctx.spill.budget / 2,
-        &ctx.spill.dir,
+        ctx.memory.side_index,
+        ctx.spill_dir,
     )?;
     // Only this rank's block of targets: its rows target nothing else.
     let targets = blocks.get(rank).cloned().unwrap_or(0..0);
@@ -102,7 +102,7 @@ pub(super) fn write_population(
         row += chunk.len() as u64;
         // Tests of the failure path: this rank stops while the others are in the next
         // collective write.
-        if crate::fault::injected(ctx.fault, rank, FaultStage::Writing) {
+        if crate::run::fault::injected(ctx.fault, rank, FaultStage::Writing) {
             return Err(WriteError::Injected(rank));
         }
     }

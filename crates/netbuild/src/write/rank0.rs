@@ -14,10 +14,10 @@ use super::{WriteContext, WriteError, CHUNK_ROWS};
 use crate::collate::Collated;
 use crate::plan::{table_dtype, EdgePopulation};
 use netbuild_comm::Comm;
-use netbuild_edges::{Column, LeBytes, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::Dtype;
 use netbuild_sonata as sonata;
 use netbuild_spec::SortBy;
+use netbuild_spill::{Column, LeBytes, RowChunk, TableReader};
 use std::path::Path;
 
 /// The tag of rank 0's row stream.
@@ -71,7 +71,7 @@ fn decode(b: &[u8], groups: &[Vec<Dtype>], rank: usize) -> Result<RowChunk, Writ
         let mut cols = Vec::with_capacity(dtypes.len());
         for &d in dtypes {
             let mut col = Column::new(d);
-            col.extend_from_le(take(rows * netbuild_edges::column::width(d))?);
+            col.extend_from_le(take(rows * netbuild_spill::column::width(d))?);
             cols.push(col);
         }
         out_groups.push(cols);
@@ -125,7 +125,7 @@ impl AllRows<'_> {
 }
 
 /// One side's index: the side rows are sorted by, or the other one (in memory when 4 bytes per
-/// edge fit half the budget, else spilled by node range).
+/// edge fit the memory plan's `side_index` share, else spilled by node range).
 enum SideIndex {
     Sorted(Sorted),
     Unsorted(Unsorted),
@@ -133,11 +133,11 @@ enum SideIndex {
 
 impl SideIndex {
     /// The index of the side rows are not sorted by, for nodes with `counts` edges each.
-    fn unsorted(counts: &[u64], spill: &SpillPolicy) -> Result<SideIndex, WriteError> {
+    fn unsorted(counts: &[u64], ctx: &WriteContext<'_>) -> Result<SideIndex, WriteError> {
         Ok(SideIndex::Unsorted(Unsorted::new(
             counts,
-            spill.budget / 2,
-            &spill.dir,
+            ctx.memory.side_index,
+            ctx.spill_dir,
         )?))
     }
 
@@ -304,14 +304,14 @@ pub(super) fn write_population(
         }
     }
     // The indices are written in the background when what they hold in memory (4 bytes per
-    // edge for the unsorted side, 16 per node for the sorted one) is small next to the budget,
-    // which the next population's table may then fill.
+    // edge for the unsorted side, 16 per node for the sorted one) fits the plan's
+    // `background_index`, small next to the budget the next population's table may then fill.
     let (src_n, trg_n) = (ctx.networks[pop.source].n, ctx.networks[pop.target].n);
     let index_bytes = 4 * collated.n_edges() + 16 * (src_n + trg_n);
-    let background = index_bytes <= ctx.spill.budget / 8;
+    let background = index_bytes <= ctx.memory.background_index;
     let (src, trg) = (&ctx.networks[pop.source], &ctx.networks[pop.target]);
     let layout = super::layout(pop, ctx.networks, collated);
-    let [h5, _] = crate::names::edges_files(&pop.file_stem);
+    let [h5, _] = crate::output::names::edges_files(&pop.file_stem);
     let path = dir.join(h5);
     let mut writer = sonata::EdgesWriter::create(&path, &layout, ctx.compression, ctx.prov)?;
     if let Some(pool) = &ctx.compressors {
@@ -330,7 +330,7 @@ pub(super) fn write_population(
                 let mut out = ChunkWriter::new(
                     thread,
                     pop,
-                    SideIndex::unsorted(&collated.source_counts, ctx.spill)?,
+                    SideIndex::unsorted(&collated.source_counts, ctx)?,
                     SideIndex::Sorted(Sorted::new(0..trg.n)),
                 );
                 let mut chunk = RowChunk::default();
@@ -345,12 +345,12 @@ pub(super) fn write_population(
             }
             SortBy::Source => {
                 let (buckets, target_counts) =
-                    source_sort::bucket(&mut || rows.next(), pop, collated, trg.n, ctx.spill)?;
+                    source_sort::bucket(&mut || rows.next(), pop, collated, trg.n, ctx)?;
                 let mut out = ChunkWriter::new(
                     thread,
                     pop,
                     SideIndex::Sorted(Sorted::new(0..src.n)),
-                    SideIndex::unsorted(&target_counts, ctx.spill)?,
+                    SideIndex::unsorted(&target_counts, ctx)?,
                 );
                 let pass = source_sort::drain_sorted(buckets, pop, &mut |mut c| out.write(&mut c));
                 out.finish(pass, background)

@@ -3,17 +3,18 @@
 //! In: every row of a population in target order (as rules make them) and the global rows per
 //! source node. Out: the same rows in source order (ties keep target order), chunk by chunk.
 //!
-//! How: the source ids are cut into ranges ("buckets") whose rows fit the memory budget; the
-//! first pass appends each row to its bucket's [`EdgeTypesTable`] (which spills past its share of
-//! the budget); the second pass reads one bucket at a time, sorts it in memory (stable, by
-//! source) and hands it on. Two sequential passes over the data, never a random access.
+//! How: the source ids are cut into ranges ("buckets") whose rows fit the memory plan's
+//! `source_sort` share; the first pass appends each row to its bucket's [`EdgeTypesTable`] (the
+//! buckets' tables split the share, each spills past its part); the second pass reads one
+//! bucket at a time, sorts it in memory (stable, by source) and hands it on. Two sequential
+//! passes over the data, never a random access.
 
 use super::buckets::NodeBuckets;
-use super::WriteError;
+use super::{WriteContext, WriteError};
 use crate::collate::Collated;
 use crate::plan::EdgePopulation;
-use netbuild_edges::{column::width, EdgeTypesTable, RowChunk, SpillPolicy, TableReader};
 use netbuild_model::{EdgeRow, EdgeSink};
+use netbuild_spill::{column::width, EdgeTypesTable, RowChunk, SpillPolicy, TableReader};
 
 /// Pass 1: distributes rows into buckets of consecutive source ids. Returns the buckets in
 /// source order and the rows per target node (for the target_to_source index).
@@ -22,8 +23,9 @@ pub(super) fn bucket(
     pop: &EdgePopulation,
     collated: &Collated,
     n_targets: u64,
-    spill: &SpillPolicy,
+    ctx: &WriteContext<'_>,
 ) -> Result<(Vec<TableReader>, Vec<u64>), WriteError> {
+    let share = ctx.memory.source_sort;
     let group_bytes = pop
         .groups
         .iter()
@@ -36,14 +38,14 @@ pub(super) fn bucket(
         .unwrap_or(0);
     // Core columns, the widest group row, and the sort's own index and group position.
     let row_bytes = (12 + group_bytes + 16) as u64;
-    let buckets = NodeBuckets::cut(&collated.source_counts, (spill.budget / row_bytes).max(1));
+    let buckets = NodeBuckets::cut(&collated.source_counts, (share / row_bytes).max(1));
     let layout = pop.table_layout();
-    let share = SpillPolicy {
-        dir: spill.dir.clone(),
-        budget: (spill.budget / buckets.len() as u64).max(1 << 20),
+    let policy = SpillPolicy {
+        dir: ctx.spill_dir.to_path_buf(),
+        budget: (share / buckets.len() as u64).max(1 << 20),
     };
     let mut tables: Vec<EdgeTypesTable> = (0..buckets.len())
-        .map(|_| EdgeTypesTable::new(&layout, share.clone()))
+        .map(|_| EdgeTypesTable::new(&layout, policy.clone()))
         .collect();
     let mut target_counts = vec![0u64; n_targets as usize];
     let mut props: Vec<f64> = Vec::new();
@@ -133,7 +135,7 @@ fn sort_by_source(c: &RowChunk, group_of: impl Fn(usize) -> usize) -> RowChunk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use netbuild_edges::Column;
+    use netbuild_spill::Column;
 
     #[test]
     fn stable_sort_keeps_group_columns_with_their_rows() {

@@ -12,8 +12,8 @@
 
 use super::WriteError;
 use crate::plan::EdgePopulation;
-use netbuild_edges::{Column, RowChunk};
 use netbuild_model::ColumnType;
+use netbuild_spill::{Column, RowChunk};
 
 /// The strings of one column of one group: (group, column, one string per row of the group in
 /// the chunk).

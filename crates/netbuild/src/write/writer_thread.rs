@@ -12,8 +12,8 @@
 use super::strings::StringColumn;
 use super::{edge_type_id, WriteError};
 use crate::plan::EdgePopulation;
-use netbuild_edges::{Column, RowChunk};
 use netbuild_sonata as sonata;
+use netbuild_spill::{Column, RowChunk};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::{Scope, ScopedJoinHandle};
 

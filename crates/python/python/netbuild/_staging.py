@@ -84,7 +84,7 @@ def written_by_netbuild(path):
     """Whether the existing file ``path`` is netbuild's: listed in its folder's manifest and
     unchanged since netbuild wrote it, or, in a folder without one (a netbuild from before
     manifests), an HDF5 file carrying netbuild's ``netbuild_version`` attribute or the type table
-    beside one. The Rust build's rules (``netbuild::manifest``), one implementation."""
+    beside one. The Rust build's rules (``netbuild::output::manifest``), one implementation."""
     folder, name = os.path.split(os.path.abspath(path))
     try:
         return _netbuild.is_netbuilds(folder, name)

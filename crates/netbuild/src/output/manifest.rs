@@ -221,7 +221,7 @@ pub fn written_by_netbuild(dir: &Path, rel: &str) -> bool {
             return has_netbuild_version(&dir.join(format!("{stem}{h5}")));
         }
     }
-    if crate::names::CONFIGS.contains(&rel) {
+    if crate::output::names::CONFIGS.contains(&rel) {
         let h5: Vec<PathBuf> = std::fs::read_dir(dir)
             .into_iter()
             .flatten()

@@ -1,13 +1,13 @@
 //! How to build: where to write, how to compress and sort, how much memory a rank may use.
-//! Every setting comes in here: the library reads no environment variable (the binary reads
-//! `OMPI_COMM_WORLD_LOCAL_SIZE`, `NETBUILD_PROGRESS_SECS` and `NETBUILD_INJECT_FAULT` into
-//! these fields, and [`crate::budget::HostMemory::read`] into [`BuildOptions::host_memory`]).
-//! Only [`BuildOptions::spill_dir`] falls back on the system temp dir
-//! (`TMPDIR`), through [`std::env::temp_dir`].
+//! Every setting comes in here, resolved by [`crate::run::settings::resolve`] from the spec, a
+//! front end's flags, the environment and the host; the rest of the library reads nothing else.
+//! Out, besides the fields: the rank's [`MemoryPlan`] ([`BuildOptions::memory_plan`]) once the
+//! ranks sharing the host are known.
 
-use crate::budget::{Budget, HostMemory};
-use crate::fault::FaultPlan;
 pub use crate::output::Overwrite;
+use crate::run::budget::{Budget, HostMemory};
+use crate::run::fault::FaultPlan;
+use crate::run::memory::MemoryPlan;
 pub use netbuild_types::{Compression, SortBy, Writer};
 use std::path::PathBuf;
 
@@ -33,7 +33,8 @@ pub struct BuildOptions {
     /// [`BuildOptions::host_memory`].
     pub memory_budget: Option<Budget>,
     /// What this host's job may use (the machine, its cgroup, SLURM), read by
-    /// [`BuildOptions::read_env`]; `None` = the machine and its cgroup, read when needed.
+    /// [`crate::run::settings::Environment::read`]; `None` = the machine and its cgroup, read
+    /// when needed.
     pub host_memory: Option<HostMemory>,
     /// `None` = the system temp dir.
     pub spill_dir: Option<PathBuf>,
@@ -50,17 +51,17 @@ pub struct BuildOptions {
     /// `OMPI_COMM_WORLD_LOCAL_SIZE`); `None` = 1. Divides the cores in [`BuildOptions::threads`].
     pub ranks_on_machine: Option<usize>,
     /// Seconds between two progress lines in a log (the binary reads `NETBUILD_PROGRESS_SECS`;
-    /// 0 turns progress off); `None` = [`crate::progress::DEFAULT_SECS`].
+    /// 0 turns progress off); `None` = [`crate::generate::progress::DEFAULT_SECS`].
     pub progress_secs: Option<f64>,
     /// Tests of the failure path: a rank that fails on purpose (the binary reads
     /// `NETBUILD_INJECT_FAULT`); `None` for a real build.
     pub fault: Option<FaultPlan>,
     /// Continue a stopped build of the same spec, seed, ranks and budget kept in the output
-    /// folder (`--resume`; see [`crate::resume`]); with none, build from the start. `false`
+    /// folder (`--resume`; see [`crate::output::resume`]); with none, build from the start. `false`
     /// removes a stopped build's files and starts over.
     pub resume: bool,
     /// Tests of `--resume`: once this many edge populations are finished, rank 0 stops as on
-    /// SIGTERM ([`crate::stop::stop_now`]: the process exits). `None` for a real build.
+    /// SIGTERM ([`crate::run::stop::stop_now`]: the process exits). `None` for a real build.
     pub stop_after_populations: Option<usize>,
     /// Tests of signals: rank 0 waits this long after each finished edge population (a signal
     /// then finds the build between populations however fast the machine). `None` for a real
@@ -69,21 +70,6 @@ pub struct BuildOptions {
 }
 
 impl BuildOptions {
-    /// The settings a front end's environment gives, read once by the front end (the binary,
-    /// the Python module) before a build; the library itself never reads the environment:
-    /// `OMPI_COMM_WORLD_LOCAL_SIZE` (OpenMPI's ranks on this machine, which share its cores),
-    /// `NETBUILD_PROGRESS_SECS` (seconds between progress lines; 0 for none) and
-    /// `NETBUILD_INJECT_FAULT` (tests of the failure path: `R` or `R:write`), and the memory
-    /// this host's job may use (`/proc/meminfo`, the cgroup's limit, `SLURM_MEM_PER_NODE` /
-    /// `SLURM_MEM_PER_CPU`: [`HostMemory::read`]).
-    pub fn read_env(&mut self) {
-        let var = |name: &str| std::env::var(name).ok();
-        self.ranks_on_machine = var("OMPI_COMM_WORLD_LOCAL_SIZE").and_then(|s| s.parse().ok());
-        self.progress_secs = var("NETBUILD_PROGRESS_SECS").and_then(|s| s.trim().parse().ok());
-        self.fault = var("NETBUILD_INJECT_FAULT").and_then(|s| FaultPlan::parse(&s));
-        self.host_memory = Some(HostMemory::read());
-    }
-
     /// Options for a library user: uncompressed, sorted by target, default budget.
     pub fn new(output_dir: impl Into<PathBuf>) -> Self {
         BuildOptions {
@@ -119,13 +105,19 @@ impl BuildOptions {
     }
 
     /// The memory budget of one of `ranks_on_host` ranks sharing this host: the one given, else
-    /// a share of [`BuildOptions::host_memory`] (see [`crate::budget`]).
+    /// a share of [`BuildOptions::host_memory`] (see [`crate::run::budget`]).
     pub fn budget(&self, ranks_on_host: usize) -> Budget {
         match (&self.memory_budget, &self.host_memory) {
             (Some(b), _) => b.clone(),
             (None, Some(host)) => host.budget(ranks_on_host),
             (None, None) => HostMemory::read_machine().budget(ranks_on_host),
         }
+    }
+
+    /// The budget of one of `ranks_on_host` ranks sharing this host ([`BuildOptions::budget`]),
+    /// split into the shares its consumers take.
+    pub fn memory_plan(&self, ranks_on_host: usize) -> MemoryPlan {
+        MemoryPlan::new(self.budget(ranks_on_host))
     }
 
     /// Where spill files go: `spill_dir`, else the system temp dir.

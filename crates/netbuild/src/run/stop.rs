@@ -3,7 +3,7 @@
 //!
 //! In: the signals to watch ([`keep_on_signals`], installed once by the binary). Out: when one
 //! arrives, the build's hidden folder is kept as `.netbuild-resume` with only its finished files
-//! (see [`crate::resume`]), or removed when nothing is finished, a message says so, and the
+//! (see [`crate::output::resume`]), or removed when nothing is finished, a message says so, and the
 //! process exits with [`STOPPED`] (or 128 + the signal when nothing was kept).
 //!
 //! Why at once rather than at the next safe point, with the ranks agreeing: what is finished is

@@ -97,7 +97,7 @@ pub fn project(est: &Estimate) -> Projection {
         write_one_s: bytes / WRITE_BYTES_PER_S,
         write_parallel_s: bytes / (ranks * WRITE_BYTES_PER_S).min(FILE_SYSTEM_BYTES_PER_S),
         rank_bytes: RANK_RUNTIME_BYTES
-            + table.min(est.budget.bytes as f64)
+            + table.min(est.memory.edge_table as f64)
             + RANK_BYTES_PER_SOURCE * largest_nodes,
         host_bytes: est.networks.iter().map(|n| n.file_bytes).sum::<f64>()
             + HOST_BYTES_PER_NODE * largest_nodes,

@@ -15,7 +15,7 @@
 //! fraction done `f` (work of its targets done over its block's work):
 //! - the population is `f` done, and the ETA is the time so far × (1 − f) / f;
 //! - the total edges: for each edge type, the rows a light sample of its targets expects
-//!   ([`crate::sample::expected_rows`], `check`'s code, taken when the first figure is
+//!   ([`crate::estimate::sample::expected_rows`], `check`'s code, taken when the first figure is
 //!   shown, so short builds never pay for it) until rank 0 has done a quarter of
 //!   the type's work, then its rows so far on rank 0 × (the type's work over all targets / its
 //!   work done on rank 0) — rows per unit of work are alike within an edge type, not across
@@ -28,7 +28,7 @@
 //! `BuildOptions::progress_secs` (the binary's `NETBUILD_PROGRESS_SECS`) sets the seconds
 //! between log lines (default 5; 0 turns progress off, bar included).
 
-use crate::work::TargetWork;
+use crate::plan::work::TargetWork;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use netbuild_model::PreparedEdgeType;
 use std::io::IsTerminal;
@@ -216,7 +216,7 @@ impl PopulationProgress<'_, '_> {
                 .edge_types
                 .iter()
                 .zip(&self.type_total)
-                .map(|(e, &total)| crate::sample::expected_rows(e, total))
+                .map(|(e, &total)| crate::estimate::sample::expected_rows(e, total))
                 .collect();
         }
     }

@@ -10,11 +10,17 @@
 //! own buffers; the buffers are then replayed into the table in target order. A batch of runs
 //! is in flight at a time, so memory stays bounded. Draws are keyed by target, so the threads
 //! cannot change a single value.
+//!
+//! Beside it: [`progress`], rank 0's report while the ranks generate, and [`issues`], what the
+//! rules dropped or changed, gathered over the ranks after generation and put in words.
+
+pub mod issues;
+pub mod progress;
 
 use crate::collate::SourceCounter;
-use crate::work::TargetWork;
-use netbuild_edges::{EdgeTypesTable, TableError};
+use crate::plan::work::TargetWork;
 use netbuild_model::{BlockState, EdgeRow, EdgeSink, Issues, PreparedEdgeType, Scratch};
+use netbuild_spill::{EdgeTypesTable, TableError};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -140,7 +146,7 @@ fn runs(work: &TargetWork, block: Range<u64>, goal: f64) -> Vec<Range<u64>> {
 }
 
 /// Connects every target of `block` for each of `edge_types` into `table`, on `threads` worker
-/// threads (`work`: the population's work per target, [`crate::setup::EdgeSetup::work`]); counts
+/// threads (`work`: the population's work per target, [`crate::plan::setup::EdgeSetup::work`]); counts
 /// the rows per source node into `sources` and returns the rows per edge type. `progress` hears, after each batch, the number of targets of the block done
 /// so far (from its start) and the rows pushed so far of each edge type (in `edge_types` order).
 pub fn generate_block(

@@ -2,7 +2,7 @@
 //! candidate pairs, connections, synapses and rows; per file the bytes to write; per rank the
 //! memory of the edge table against the budget.
 //!
-//! In: a circuit's generated networks and prepared edge types ([`crate::setup`], as a build
+//! In: a circuit's generated networks and prepared edge types ([`crate::plan::setup`], as a build
 //! prepares them), the build options and a rank count. Out: an [`Estimate`].
 //!
 //! How each edge type is counted ([`Method`]):
@@ -13,7 +13,7 @@
 //!   Synapses are exact when `nsyns` is fixed, else connections × the mean of `nsyns`.
 //! - **expected** for a constant probability without `max_distance`: p × pairs.
 //! - **sampled** otherwise (expressions, closures, a distance cut): a deterministic stratified
-//!   sample of targets is connected with the build's own code ([`crate::sample`]) and the
+//!   sample of targets is connected with the build's own code ([`crate::estimate::sample`]) and the
 //!   counts scaled. The sample is sized to about [`SAMPLE_WORK`] units of estimated work (a few
 //!   100,000 candidate pairs, at least [`MIN_SAMPLE_TARGETS`] targets); its standard error is
 //!   reported.
@@ -22,19 +22,25 @@
 //! connections (a row per pair with `nsyns`).
 //!
 //! The estimate is data only: the binary renders it (`check`'s text table and JSON).
+//!
+//! Beside it: [`sample`], the sampler (also behind the progress line's expected totals), and
+//! [`projection`], the build's time and memory on many ranks projected from an estimate.
 
-use crate::budget::Budget;
-use crate::options::{BuildOptions, SortBy};
+pub mod projection;
+pub mod sample;
+
+use crate::estimate::sample::{by_connecting, Coverage, Sampling, Tally};
+use crate::estimate::sample::{ENUMERATE_WORK, MIN_SAMPLE_TARGETS, SAMPLE_WORK};
+use crate::plan::setup::EdgeSetup;
+use crate::plan::work::type_work_per_block;
 use crate::plan::{split_targets, table_dtype, EdgePopulation};
-use crate::sample::{by_connecting, Coverage, Sampling, Tally};
-use crate::sample::{ENUMERATE_WORK, MIN_SAMPLE_TARGETS, SAMPLE_WORK};
-use crate::setup::EdgeSetup;
-use crate::work::type_work_per_block;
+use crate::run::memory::MemoryPlan;
+use crate::run::options::{BuildOptions, SortBy};
 use crate::write::edge_type_id;
-use netbuild_edges::column::width;
 use netbuild_model::{
     Circuit, ColumnType, Network, Nsyns, PreparedEdgeType, Rule, Selector, Value, Values,
 };
+use netbuild_spill::column::width;
 
 /// Bytes per row of the core datasets of an edges file: source and target ids (u64),
 /// edge_type_id (i64), edge_group_id (u32), edge_group_index (u64).
@@ -195,8 +201,8 @@ pub struct Estimate {
     pub edge_types: Vec<EdgeTypeEstimate>,
     /// Every edges population (file).
     pub populations: Vec<PopulationEstimate>,
-    /// Memory budget per rank, and where it came from.
-    pub budget: Budget,
+    /// The memory plan of a rank: its budget, where it came from, and the edge table's share.
+    pub memory: MemoryPlan,
 }
 
 impl Estimate {
@@ -227,10 +233,14 @@ impl Estimate {
                 _ => Some(x),
             })
     }
-    /// Whether some rank's edge table will go past the budget and spill to disk.
+    /// Whether an edge table of `table_bytes` goes past its share of the memory plan and spills
+    /// to disk.
+    pub fn spills(&self, table_bytes: f64) -> bool {
+        table_bytes > self.memory.edge_table as f64
+    }
+    /// Whether some rank's edge table will go past its share and spill to disk.
     pub fn will_spill(&self) -> bool {
-        self.largest_share()
-            .is_some_and(|(_, _, b)| b > self.budget.bytes as f64)
+        self.largest_share().is_some_and(|(_, _, b)| self.spills(b))
     }
 }
 
@@ -287,7 +297,7 @@ pub fn estimate(
         edge_types,
         populations,
         // All ranks on this host unless the front end knows better (`--ranks-per-host`).
-        budget: options.budget(options.ranks_on_machine.unwrap_or(ranks).min(ranks)),
+        memory: options.memory_plan(options.ranks_on_machine.unwrap_or(ranks).min(ranks)),
     }
 }
 
@@ -295,7 +305,7 @@ pub fn estimate(
 fn imported_network(imp: &netbuild_model::ImportBlock, n: &Network) -> NetworkEstimate {
     let (file, file_bytes) = if imp.copy {
         let bytes = std::fs::metadata(&imp.nodes_file).map_or(0, |m| m.len());
-        let [h5, _] = crate::names::nodes_files(&n.name);
+        let [h5, _] = crate::output::names::nodes_files(&n.name);
         (h5, bytes as f64)
     } else {
         (imp.nodes_file.display().to_string(), 0.0)
@@ -324,7 +334,7 @@ fn network(n: &Network) -> NetworkEstimate {
     NetworkEstimate {
         name: n.name.clone(),
         nodes: n.n,
-        file: crate::names::nodes_files(&n.name)[0].clone(),
+        file: crate::output::names::nodes_files(&n.name)[0].clone(),
         file_bytes: bytes,
     }
 }
@@ -497,7 +507,7 @@ fn population(
         + INDEX_BYTES_PER_RANGE as f64 * ((n_sources + n_targets) as f64 + ranges);
     PopulationEstimate {
         name: pop.name.clone(),
-        file: crate::names::edges_files(&pop.file_stem)[0].clone(),
+        file: crate::output::names::edges_files(&pop.file_stem)[0].clone(),
         edge_types: (first..first + estimates.len()).collect(),
         rows,
         synapses,
@@ -511,7 +521,7 @@ fn population(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::setup::prepare_edges;
+    use crate::plan::setup::prepare_edges;
     use netbuild_model::{all_nodes, generate_networks, Scalar, SelectorExt};
 
     fn circuit() -> Circuit {

@@ -1,9 +1,12 @@
-//! The plan every rank computes identically: which edges populations (files) there are, which
-//! edge types and edge groups each holds, and which block of targets each rank connects.
+//! The plan every rank computes identically, before any edge is made: which edges populations
+//! (files) there are, which edge types and edge groups each holds, and which block of targets
+//! each rank connects.
 //!
-//! In: the circuit, its networks and each population's work per target
-//! ([`crate::work::TargetWork`]). Out: [`EdgePopulation`]s with a
-//! contiguous block of target ids per rank, balanced by estimated work.
+//! In: the circuit and its generated networks. Out: [`setup::EdgeSetup`]: the prepared edge
+//! types and [`EdgePopulation`]s, each with its estimated work per target ([`work::TargetWork`])
+//! and a contiguous block of target ids per rank, balanced by that work ([`split_targets`]).
+//! [`setup`] resolves and groups the edge types, [`work`] estimates the work, this module forms
+//! the populations and cuts the blocks.
 //!
 //! Why one block per population, shared by all its edge types (and not per edge type): rows are
 //! sorted by target across the population's edge types, so when every edge type uses the same
@@ -11,9 +14,12 @@
 //! Every edge type is still spread over every rank: no rank ever holds a whole edge type
 //! (BMTK's round-robin of edge types starves all ranks but one).
 
-use crate::work::TargetWork;
+pub mod setup;
+pub mod work;
+
 use netbuild_model::{Circuit, ColumnType, Dtype, Network, Vocabulary};
 use std::ops::Range;
+use work::TargetWork;
 
 /// One edges file: every edge type from one network to another.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,9 +78,9 @@ impl EdgePopulation {
         self.strings_by_index.get(et)?.get(col)?.as_ref()
     }
 
-    /// The columns an [`netbuild_edges::EdgeTypesTable`] of this population holds.
-    pub fn table_layout(&self) -> netbuild_edges::TableLayout {
-        netbuild_edges::TableLayout {
+    /// The columns an [`netbuild_spill::EdgeTypesTable`] of this population holds.
+    pub fn table_layout(&self) -> netbuild_spill::TableLayout {
+        netbuild_spill::TableLayout {
             edge_types: self
                 .edge_types
                 .iter()

@@ -1,6 +1,6 @@
 //! The rows an edge type makes, counted by connecting some or all of its targets with the
 //! build's own code: the sampler behind `check`'s estimate ([`crate::estimate`]) and the
-//! progress line's expected totals ([`crate::progress`]).
+//! progress line's expected totals ([`crate::generate::progress`]).
 //!
 //! In: a prepared edge type, the work of all its targets (as the plan sums it) and how much to
 //! sample ([`Sampling`]). Out: the counted rows, connections and synapses ([`Tally`]) and how
@@ -104,7 +104,7 @@ pub fn expected_rows(e: &PreparedEdgeType<'_>, total_work: f64) -> f64 {
 
 /// Connections, synapses and rows of `e` from connecting some or all of its targets (all of
 /// them when `enumerate`). `total_work`: the work of all its targets
-/// ([`crate::work::TargetWork::type_totals`]).
+/// ([`crate::plan::work::TargetWork::type_totals`]).
 pub(crate) fn by_connecting(
     e: &PreparedEdgeType<'_>,
     enumerate: bool,

@@ -5,20 +5,27 @@
 //! and an [`OutputPolicy`]. Out: a hidden `.netbuild-partial-<pid>` folder inside it (same
 //! filesystem, so each file's final rename is atomic, and no write access to the parent is
 //! needed: `output_dir = "."` works), where the build writes. [`OutputDir::check`] refuses,
-//! before any work, to replace a file netbuild did not write (see [`crate::manifest`]);
+//! before any work, to replace a file netbuild did not write (see [`crate::output::manifest`]);
 //! [`OutputDir::commit`] renames the files into place one by one, removes the files of an
 //! earlier build that this one no longer writes (with [`OutputPolicy::remove_stale`]), and
 //! updates the folder's manifest `.netbuild.json`. Dropped without commit (an error), the
 //! hidden folder is removed, and the output folder too when the build created it and it is
 //! still empty: a half-written file never sits where a finished one would.
 //!
-//! Stopped by a signal ([`keep_in_progress`], see [`crate::stop`]), the hidden folder is kept as
-//! `.netbuild-resume` with the files its resume state lists as finished ([`crate::resume`]);
+//! Stopped by a signal ([`keep_in_progress`], see [`crate::run::stop`]), the hidden folder is
+//! kept as `.netbuild-resume` with the files its resume state lists as finished ([`resume`]);
 //! [`OutputDir::create_for`] with [`Start::Resume`] takes it (or a killed build's hidden folder)
 //! up again, with [`Start::Fresh`] removes it.
+//!
+//! Beside it: [`names`], the names of the files a build writes; [`manifest`], the folder's
+//! record of them (`.netbuild.json`); [`resume`], what a stopped build keeps for `--resume`.
 
-use crate::manifest::{self, Manifest, ManifestError, Stamp};
-use crate::resume::{self, ResumeError, ResumeKey, ResumeState, RESUME_DIR, STATE_FILE};
+pub mod manifest;
+pub mod names;
+pub mod resume;
+
+use manifest::{Manifest, ManifestError, Stamp};
+use resume::{ResumeError, ResumeKey, ResumeState, RESUME_DIR, STATE_FILE};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -208,8 +215,8 @@ impl Kept {
 }
 
 /// Keeps the finished files of the build in progress for `--resume` (see
-/// [`crate::resume`]), or removes its hidden folder when nothing is finished; `Some` when
-/// they are kept (by this call, or by another rank's: [`Kept::here`]). For a signal handling thread ([`crate::stop`]).
+/// [`crate::output::resume`]), or removes its hidden folder when nothing is finished; `Some` when
+/// they are kept (by this call, or by another rank's: [`Kept::here`]). For a signal handling thread ([`crate::run::stop`]).
 pub fn keep_in_progress() -> Option<Kept> {
     let p = IN_PROGRESS.lock().ok().and_then(|mut p| p.take())?;
     p.keep()
@@ -218,7 +225,7 @@ pub fn keep_in_progress() -> Option<Kept> {
 /// When the job is torn down by one of `signals` (mpirun sends SIGTERM to every rank once one
 /// fails; a user presses Ctrl-C: SIGINT), removes the build's half-written output (on
 /// rank 0, the writer) and exits with 128 + the signal. Called once by the program (the
-/// Python module; the binary keeps finished populations instead: [`crate::stop`]), never by
+/// Python module; the binary keeps finished populations instead: [`crate::run::stop`]), never by
 /// the build itself.
 pub fn remove_in_progress_on_signals(signals: &[i32]) {
     match signal_hook::iterator::Signals::new(signals) {
@@ -380,7 +387,7 @@ impl OutputDir {
         if !manifest::is_netbuilds(&self.target, self.before.as_ref(), rel) {
             return Err(OutputError::NotNetbuilds { path });
         }
-        let config = crate::names::CONFIGS.contains(&rel);
+        let config = crate::output::names::CONFIGS.contains(&rel);
         if self.policy.overwrite == Overwrite::Never && !config {
             return Err(OutputError::Exists { path });
         }
@@ -590,7 +597,7 @@ impl Drop for OutputDir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::Provenance;
+    use crate::output::manifest::Provenance;
 
     const FULL: OutputPolicy = OutputPolicy {
         overwrite: Overwrite::Netbuilds,

@@ -3,11 +3,12 @@
 //! In: a budget the user gave (`--memory-budget`, `[build] memory_budget`), or else what this
 //! host's job may use ([`HostMemory`]: the machine's `MemTotal`, capped by the job's cgroup and
 //! by SLURM's memory variables), shared by the ranks on this host. Out: a [`Budget`], bytes and
-//! [`BudgetSource`], which `check` prints and a build logs.
+//! [`BudgetSource`], which `check` prints and a build logs, and which
+//! [`super::memory::MemoryPlan`] splits into the shares its consumers take.
 //!
 //! The readings happen once, at the edge: [`HostMemory::read`] (files under `/proc` and
 //! `/sys/fs/cgroup`, SLURM's variables) is called by the binary and the Python module through
-//! [`crate::BuildOptions::read_env`]. The parsers below take their input as arguments, so that
+//! [`super::settings::Environment::read`]. The parsers below take their input as arguments, so that
 //! tests give them files and variables of their own.
 
 use std::fmt;

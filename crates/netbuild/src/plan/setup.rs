@@ -6,8 +6,8 @@
 //! Out: [`EdgeSetup`]. Errors are the circuit's (a rule that cannot be satisfied), found
 //! identically on every rank before any work.
 
+use crate::plan::work::TargetWork;
 use crate::plan::{edge_populations, EdgePopulation};
-use crate::work::TargetWork;
 use netbuild_model::{Circuit, Columns, Host, ModelError, Network, PreparedEdgeType, Private};
 use rayon::prelude::*;
 

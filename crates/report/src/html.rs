@@ -400,8 +400,8 @@ fn rule_text(b: &EdgeBlock) -> String {
 /// Every edge type of a population: those with rows and those the CSV lists.
 fn type_ids(p: &PopReport) -> Vec<(i64, TypeCounts)> {
     let mut all: BTreeMap<i64, TypeCounts> = p.stats.types.clone();
-    for id in p.pop.types.rows.keys() {
-        all.entry(*id).or_default();
+    for id in p.pop.types.ids() {
+        all.entry(id).or_default();
     }
     all.into_iter().collect()
 }
@@ -414,9 +414,8 @@ fn summary(out: &mut String, r: &Report) {
     for (name, pop) in &r.nodes {
         let types: Vec<String> = pop
             .types
-            .rows
-            .keys()
-            .map(|id| match pop.types.get(*id, "pop_name") {
+            .ids()
+            .map(|id| match pop.types.get(id, "pop_name") {
                 Some(p) => format!("{id} {p}"),
                 None => id.to_string(),
             })

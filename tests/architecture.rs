@@ -101,3 +101,16 @@ fn the_builder_api_does_not_pull_in_the_spec_parser() {
         "{model:?}"
     );
 }
+
+#[test]
+fn only_the_sonata_crate_and_validate_open_hdf5() {
+    // One SONATA reader and writer (netbuild-sonata); validate checks possibly broken files
+    // object by object, below what a reader accepts (crates/validate/src/lib.rs says why).
+    let graph = crate_graph();
+    let with_hdf5: Vec<&str> = graph
+        .iter()
+        .filter(|(_, deps)| deps.iter().any(|d| d.starts_with("hdf5")))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(with_hdf5, ["netbuild-sonata", "netbuild-validate"]);
+}

@@ -17,6 +17,7 @@ use netbuild_types::Dtype;
 
 use crate::error::SonataError;
 use crate::read::attr::string_attr;
+use crate::read::nodes::{dataset_names, open};
 
 /// An edges file open for reading.
 pub struct EdgeFile {
@@ -27,10 +28,9 @@ pub struct EdgeFile {
 impl EdgeFile {
     /// Opens the file at `path`.
     pub fn open(path: &Path) -> Result<EdgeFile, SonataError> {
-        let file = hdf5::File::open(path).map_err(|e| SonataError::hdf5(path, "/", e))?;
         Ok(EdgeFile {
             path: path.to_path_buf(),
-            file,
+            file: open(path)?,
         })
     }
 
@@ -141,12 +141,7 @@ impl EdgePopulationReader {
             .group
             .group(group)
             .map_err(|e| SonataError::hdf5(&self.path, &at, e))?;
-        let mut names = g
-            .member_names()
-            .map_err(|e| SonataError::hdf5(&self.path, &at, e))?;
-        names.retain(|n| g.dataset(n).is_ok());
-        names.sort();
-        Ok(names)
+        dataset_names(&self.path, &at, &g)
     }
 
     /// Column `name` of edge group `group`, if the group has such a dataset.

@@ -124,7 +124,7 @@ pub fn copy_node_population(
     crate::h5::close_file(dst, to)
 }
 
-fn open(path: &Path) -> Result<hdf5::File, SonataError> {
+pub(crate) fn open(path: &Path) -> Result<hdf5::File, SonataError> {
     hdf5::File::open(path).map_err(|e| SonataError::hdf5(path, "/", e))
 }
 
@@ -224,12 +224,21 @@ pub fn node_group_columns(
     let g = file
         .group(&at)
         .map_err(|e| SonataError::hdf5(path, &at, e))?;
+    dataset_names(path, &at, &g).map(Some)
+}
+
+/// The names of the datasets of group `g` (at `at` in the file at `path`), sorted.
+pub(crate) fn dataset_names(
+    path: &Path,
+    at: &str,
+    g: &hdf5::Group,
+) -> Result<Vec<String>, SonataError> {
     let mut names = g
         .member_names()
-        .map_err(|e| SonataError::hdf5(path, &at, e))?;
+        .map_err(|e| SonataError::hdf5(path, at, e))?;
     names.retain(|n| g.dataset(n).is_ok());
     names.sort();
-    Ok(Some(names))
+    Ok(names)
 }
 
 /// Dataset `name` of group `group` of node population `population`, in the writer's types

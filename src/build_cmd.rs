@@ -187,11 +187,10 @@ pub(crate) fn locate(spec: &Spec, e: &netbuild::model::ModelError) -> String {
     }
 }
 
-/// Reads and checks the spec, then the SONATA edges files its `file` rules name.
+/// Reads and checks the spec, with the files its `[[import]]` blocks and `file` rules name
+/// (the spec loader reads both).
 pub(crate) fn load_spec(path: &Path) -> Result<Spec, netbuild::spec::SpecError> {
-    let mut spec = netbuild::spec::load(path)?;
-    netbuild::file_in::read_sonata_rules(&mut spec)?;
-    Ok(spec)
+    netbuild::spec::load(path)
 }
 
 /// Where the spec says what an issue is about: the property's value, else the block's rule.

@@ -221,3 +221,16 @@ fn no_circle_of_files_in_any_crate() {
         found.join("\n")
     );
 }
+
+#[test]
+fn only_the_sonata_crate_and_validate_open_hdf5() {
+    // One SONATA reader and writer (netbuild-sonata); validate checks possibly broken files
+    // object by object, below what a reader accepts (crates/validate/src/lib.rs says why).
+    let graph = crate_graph();
+    let with_hdf5: Vec<&str> = graph
+        .iter()
+        .filter(|(_, deps)| deps.iter().any(|d| d.starts_with("hdf5")))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(with_hdf5, ["netbuild-sonata", "netbuild-validate"]);
+}

@@ -269,7 +269,11 @@ pub fn scalar_number(s: &Scalar) -> Option<f64> {
     }
 }
 
-fn scalar_eq(a: &Scalar, b: &Scalar) -> bool {
+/// Whether a node's value `b` of a property is one a selector accepts (`a`): strings equal
+/// strings, numbers and bools compare as numbers, a string never equals a number (`"123"` is
+/// not 123). The one comparison of selectors: [`Network::matches`] applies it to every node
+/// (its column loops are this, unrolled per column type), and `report` to a built circuit's.
+pub fn scalar_eq(a: &Scalar, b: &Scalar) -> bool {
     match (a, b) {
         (Scalar::Str(x), Scalar::Str(y)) => x == y,
         (Scalar::Str(_), _) | (_, Scalar::Str(_)) => false,

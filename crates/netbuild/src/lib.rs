@@ -17,7 +17,6 @@
 mod build;
 pub mod collate;
 pub mod estimate;
-pub mod file_in;
 pub mod from_spec;
 pub mod generate;
 pub mod imports_out;

@@ -83,9 +83,8 @@ fn build(
         }
     };
     let path = Path::new(spec_path);
-    let mut spec = netbuild::spec::parse_str(spec_text, path)
-        .map_err(|e| SpecError::new_err(e.to_string()))?;
-    netbuild::file_in::read_sonata_rules(&mut spec)
+    // The loader reads the files of `[[import]]` blocks and `file` rules too.
+    let spec = netbuild::spec::parse_str(spec_text, path)
         .map_err(|e| SpecError::new_err(e.to_string()))?;
     let (mut circuit, spec_options) = netbuild::circuit_from_spec(&spec);
     // What the script asked for, over the binary's environment settings. The output folder is

@@ -1,13 +1,17 @@
-//! Reading the parts of a circuit folder that the report needs: which files hold which
-//! populations (found by netbuild's one finder, [`netbuild_sonata::find_circuit`]), the type
-//! tables, node properties (positions, selector and expression properties) and the shape of
-//! each edge population. Edge rows themselves are streamed by `scan`.
+//! Reading the parts of a circuit folder that the report needs, all through netbuild's one
+//! SONATA reader (`netbuild_sonata::read`): which files hold which populations
+//! ([`netbuild_sonata::find_circuit`]), the type tables ([`TypesById`]), node properties
+//! (positions, selector and expression properties, a column at a time) and the shape of each
+//! edge population. Edge rows themselves are streamed by `scan`.
+//!
+//! Selectors are matched by the model's comparison ([`netbuild::model::nodes::scalar_eq`]),
+//! on values typed as an `[[import]]` of the circuit types them
+//! ([`netbuild_spec::import::type_cell`]): the report selects the nodes a build would.
 
 use crate::ReportError;
-use hdf5::types::{VarLenAscii, VarLenUnicode};
-use netbuild_sonata::read::attr::string_attr;
 use netbuild_sonata::read::circuit::{FindError, Severity};
-use netbuild_sonata::{CircuitFiles, NetworkFile};
+use netbuild_sonata::{CircuitFiles, ColumnData, EdgeFile, NetworkFile, SonataError, TypesById};
+use netbuild_spec::Scalar;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -35,49 +39,6 @@ pub fn find_files(dir: &Path) -> Result<CircuitFiles, ReportError> {
     Ok(found.files)
 }
 
-/// A type table (`*_node_types.csv`, `*_edge_types.csv`): whitespace-separated, header first,
-/// `"`-quoted fields with doubled inner quotes, `NULL` for a missing value (as BMTK writes).
-#[derive(Debug, Clone, Default)]
-pub struct TypeTable {
-    /// Column names, the id column included.
-    pub columns: Vec<String>,
-    /// type id -> values, one per column (the id column included).
-    pub rows: BTreeMap<i64, Vec<Option<String>>>,
-}
-
-impl TypeTable {
-    /// Reads the table at `path`, keyed by `id_column`.
-    pub fn read(path: &Path, id_column: &str) -> Result<TypeTable, ReportError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
-        Self::parse(&text, id_column).map_err(|m| ReportError::invalid(path, m))
-    }
-
-    /// Parsed by the one type-table reader of netbuild (`netbuild_sonata::parse_type_table`).
-    pub fn parse(text: &str, id_column: &str) -> Result<TypeTable, String> {
-        let t = netbuild_sonata::parse_type_table(text, id_column)
-            .map_err(|(line, m)| format!("{line}: {m}"))?;
-        let id_at = t.columns.iter().position(|c| c == id_column).unwrap_or(0);
-        let rows = t
-            .rows
-            .into_iter()
-            .filter_map(|r| {
-                let id = r.get(id_at)?.as_deref()?.parse::<i64>().ok()?;
-                Some((id, r))
-            })
-            .collect();
-        Ok(TypeTable {
-            columns: t.columns,
-            rows,
-        })
-    }
-
-    /// The value of `column` for type `id`, if present and not `NULL`.
-    pub fn get(&self, id: i64, column: &str) -> Option<&str> {
-        let at = self.columns.iter().position(|c| c == column)?;
-        self.rows.get(&id)?.get(at)?.as_deref()
-    }
-}
-
 /// A node property for every node of a population.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prop {
@@ -94,9 +55,9 @@ pub struct NodePop {
     pub file: PathBuf,
     pub n: usize,
     pub type_id: Vec<i64>,
-    group_id: Vec<i64>,
+    group_id: Vec<u32>,
     group_index: Vec<u64>,
-    pub types: TypeTable,
+    pub types: TypesById,
     positions: std::sync::OnceLock<Vec<[f64; 3]>>,
     /// Properties read so far: with hundreds of edge types selecting on the same few
     /// properties, each column is read from the file once.
@@ -109,37 +70,18 @@ pub struct NodePop {
 pub fn read_node_pops(files: &[NetworkFile]) -> Result<BTreeMap<String, NodePop>, ReportError> {
     let mut pops = BTreeMap::new();
     for f in files {
-        let (types, groups) = populations(f, "nodes", "node_type_id")?;
-        for (name, g) in groups {
-            let read_i64 = |ds: &str| -> Result<Vec<i64>, ReportError> {
-                g.dataset(ds)
-                    .and_then(|d| d.read_raw::<i64>())
-                    .map_err(|e| ReportError::h5(&f.h5, format!("/nodes/{name}/{ds}: {e}")))
-            };
-            let type_id = read_i64("node_type_id")?;
-            let n = type_id.len();
-            let group_id = if g.link_exists("node_group_id") {
-                read_i64("node_group_id")?
-            } else {
-                vec![0; n]
-            };
-            let group_index = if g.link_exists("node_group_index") {
-                read_i64("node_group_index")?
-                    .into_iter()
-                    .map(|i| i.max(0) as u64)
-                    .collect()
-            } else {
-                (0..n as u64).collect()
-            };
+        let types = type_table(f, "node_type_id")?;
+        for name in netbuild_sonata::node_population_names(&f.h5).map_err(sonata_err)? {
+            let index = netbuild_sonata::read_node_index(&f.h5, &name).map_err(sonata_err)?;
             pops.insert(
                 name.clone(),
                 NodePop {
                     name,
                     file: f.h5.clone(),
-                    n,
-                    type_id,
-                    group_id,
-                    group_index,
+                    n: index.node_type_id.len(),
+                    type_id: index.node_type_id,
+                    group_id: index.node_group_id,
+                    group_index: index.node_group_index,
                     types: types.clone(),
                     positions: std::sync::OnceLock::new(),
                     props: std::sync::Mutex::default(),
@@ -151,34 +93,30 @@ pub fn read_node_pops(files: &[NetworkFile]) -> Result<BTreeMap<String, NodePop>
     Ok(pops)
 }
 
-/// The type table of a nodes or edges file (`kind`: `"nodes"` or `"edges"`; empty when it has
-/// none) and its population groups, by name.
-fn populations(
-    f: &NetworkFile,
-    kind: &str,
-    id_column: &str,
-) -> Result<(TypeTable, Vec<(String, hdf5::Group)>), ReportError> {
-    let types = match &f.types {
-        Some(csv) if csv.is_file() => TypeTable::read(csv, id_column)?,
-        _ => TypeTable::default(),
-    };
-    let top = open(&f.h5)?
-        .group(kind)
-        .map_err(|e| ReportError::h5(&f.h5, e))?;
-    let names = top.member_names().map_err(|e| ReportError::h5(&f.h5, e))?;
-    let groups = names
-        .into_iter()
-        .map(|name| {
-            let g = top.group(&name).map_err(|e| ReportError::h5(&f.h5, e))?;
-            Ok((name, g))
-        })
-        .collect::<Result<_, ReportError>>()?;
-    Ok((types, groups))
+/// The type table of a nodes or edges file (empty when it has none), keyed by `id_column`.
+fn type_table(f: &NetworkFile, id_column: &str) -> Result<TypesById, ReportError> {
+    match &f.types {
+        Some(csv) if csv.is_file() => TypesById::read(csv, id_column).map_err(sonata_err),
+        _ => Ok(TypesById::default()),
+    }
 }
 
-/// Opens an HDF5 file for reading.
-pub fn open(path: &Path) -> Result<hdf5::File, ReportError> {
-    hdf5::File::open(path).map_err(|e| ReportError::h5(path, e))
+/// The reader's error as the report's: about the file it names.
+pub(crate) fn sonata_err(e: SonataError) -> ReportError {
+    match e {
+        SonataError::Io { path, source } => ReportError::io(&path, source),
+        SonataError::Hdf5 {
+            file,
+            object,
+            source,
+        } => ReportError::h5(&file, format!("{object}: {source}")),
+        SonataError::Invalid {
+            file,
+            object,
+            message,
+        } => ReportError::invalid(&file, format!("{object}: {message}")),
+        SonataError::NotMpi { file } => ReportError::invalid(&file, "needs an MPI job"),
+    }
 }
 
 impl NodePop {
@@ -222,49 +160,29 @@ impl NodePop {
     /// of the population's groups (positions included when present), sorted.
     pub fn property_names(&self) -> Result<Vec<String>, ReportError> {
         let mut names: std::collections::BTreeSet<String> =
-            self.types.columns.iter().cloned().collect();
-        let file = open(&self.file)?;
-        let base = format!("nodes/{}", self.name);
-        let mut gids: Vec<i64> = self.group_id.clone();
+            self.types.columns().iter().cloned().collect();
+        let mut gids: Vec<u32> = self.group_id.clone();
         gids.sort_unstable();
         gids.dedup();
         for gid in gids {
-            let path = format!("{base}/{gid}");
-            if !file.link_exists(&path) {
-                continue;
-            }
-            let g = file
-                .group(&path)
-                .map_err(|e| ReportError::h5(&self.file, e))?;
-            for m in g
-                .member_names()
-                .map_err(|e| ReportError::h5(&self.file, e))?
-            {
-                if g.dataset(&m).is_ok() {
-                    names.insert(m);
-                }
-            }
+            let columns = netbuild_sonata::node_group_columns(&self.file, &self.name, gid)
+                .map_err(sonata_err)?;
+            names.extend(columns.into_iter().flatten());
         }
         Ok(names.into_iter().collect())
     }
 
     fn read_prop(&self, name: &str) -> Result<Vec<Prop>, ReportError> {
-        let file = open(&self.file)?;
-        let base = format!("nodes/{}", self.name);
-        let mut groups: HashMap<i64, Option<Vec<Prop>>> = HashMap::new();
+        let mut groups: HashMap<u32, Option<Vec<Prop>>> = HashMap::new();
         for &gid in &self.group_id {
             if groups.contains_key(&gid) {
                 continue;
             }
-            let path = format!("{base}/{gid}/{name}");
-            let column = if file.link_exists(&path) {
-                let ds = file
-                    .dataset(&path)
-                    .map_err(|e| ReportError::h5(&self.file, e))?;
-                read_column(&ds)
-            } else {
-                None
-            };
+            // A column the reader cannot read (not numbers, not strings) is missing.
+            let column = netbuild_sonata::read_node_column(&self.file, &self.name, gid, name)
+                .ok()
+                .flatten()
+                .map(props_of);
             groups.insert(gid, column);
         }
         let mut type_values: HashMap<i64, Prop> = HashMap::new();
@@ -341,38 +259,32 @@ fn bool_value(s: &str) -> Option<f64> {
     }
 }
 
-/// A per-node column as numbers, or as strings when it holds strings; `None` if neither.
-fn read_column(ds: &hdf5::Dataset) -> Option<Vec<Prop>> {
-    if let Ok(v) = ds.read_raw::<f64>() {
-        return Some(v.into_iter().map(Prop::Num).collect());
+/// A per-node column's values: numbers (as f64), or strings.
+fn props_of(data: ColumnData) -> Vec<Prop> {
+    match data {
+        ColumnData::Num(c) => (0..c.len()).map(|i| Prop::Num(c.get_f64(i))).collect(),
+        ColumnData::Str(v) => v.into_iter().map(Prop::Str).collect(),
     }
-    if let Ok(v) = ds.read_raw::<VarLenUnicode>() {
-        return Some(v.into_iter().map(|s| Prop::Str(s.to_string())).collect());
-    }
-    if let Ok(v) = ds.read_raw::<VarLenAscii>() {
-        return Some(v.into_iter().map(|s| Prop::Str(s.to_string())).collect());
-    }
-    None
 }
 
-/// Whether a node property value equals a selector's value (as netbuild's selectors compare:
-/// strings with strings, numbers and bools as numbers).
-pub fn prop_matches(p: &Prop, accepted: &netbuild_spec::Scalar) -> bool {
-    use netbuild_spec::Scalar;
-    let number = match accepted {
-        Scalar::Int(i) => Some(*i as f64),
-        Scalar::Float(f) => Some(*f),
-        Scalar::Bool(b) => Some(f64::from(u8::from(*b))),
-        Scalar::Str(_) => None,
-    };
-    match (p, accepted) {
-        (Prop::Str(s), Scalar::Str(a)) => s == a,
-        (Prop::Str(s), Scalar::Bool(_)) => bool_value(s) == number,
-        // A type table does not say whether `123` was a string or a number.
-        (Prop::Num(x), Scalar::Str(a)) => a.parse::<f64>().ok() == Some(*x),
-        (Prop::Num(x), _) => number == Some(*x),
-        _ => false,
+/// A node's value as the model sees it, `None` when missing: a number; a string that is not
+/// a number is a bool when it reads as one in a type table (`True`, `false`: as an import
+/// types it, [`netbuild_spec::import::type_cell`]), else a string.
+fn scalar_of(p: &Prop) -> Option<Scalar> {
+    match p {
+        Prop::Num(x) => Some(Scalar::Float(*x)),
+        Prop::Str(s) => Some(match bool_value(s) {
+            Some(_) => netbuild_spec::import::type_cell(s),
+            None => Scalar::Str(s.clone()),
+        }),
+        Prop::Missing => None,
     }
+}
+
+/// Whether a node property value is one a selector accepts, by the model's comparison
+/// ([`netbuild::model::nodes::scalar_eq`]) on the value as the model sees it ([`scalar_of`]).
+pub fn prop_matches(p: &Prop, accepted: &Scalar) -> bool {
+    scalar_of(p).is_some_and(|v| netbuild::model::nodes::scalar_eq(accepted, &v))
 }
 
 /// One edge population: where it is, its node populations and row count.
@@ -383,33 +295,33 @@ pub struct EdgePop {
     pub source_pop: String,
     pub target_pop: String,
     pub rows: u64,
-    pub types: TypeTable,
+    pub types: TypesById,
 }
 
-/// The `node_population` attribute of an id column, if it has a readable one.
-fn population_attr(ids: &hdf5::Dataset) -> Option<String> {
-    string_attr(ids, "node_population").ok().flatten()
-}
-
+/// Every edge population of every edges file: its node populations (the `node_population`
+/// attributes of its id columns, else the two halves of a `<source>_to_<target>` name) and
+/// its row count.
 pub fn read_edge_pops(files: &[NetworkFile]) -> Result<Vec<EdgePop>, ReportError> {
     let mut pops = Vec::new();
     for f in files {
-        let (types, groups) = populations(f, "edges", "edge_type_id")?;
-        for (name, g) in groups {
-            let ds = |n: &str| {
-                g.dataset(n)
-                    .map_err(|e| ReportError::h5(&f.h5, format!("/edges/{name}/{n}: {e}")))
-            };
-            let src = ds("source_node_id")?;
-            let trg = ds("target_node_id")?;
+        let types = type_table(f, "edge_type_id")?;
+        let file = EdgeFile::open(&f.h5).map_err(sonata_err)?;
+        for name in file.population_names().map_err(sonata_err)? {
+            let pop = file.population(&name).map_err(sonata_err)?;
+            let rows = pop.len_of("source_node_id").map_err(sonata_err)?;
+            pop.len_of("target_node_id").map_err(sonata_err)?;
             let (from_name_src, from_name_trg) = match name.split_once("_to_") {
                 Some((a, b)) => (a.to_string(), b.to_string()),
                 None => (String::new(), String::new()),
             };
             pops.push(EdgePop {
-                source_pop: population_attr(&src).unwrap_or(from_name_src),
-                target_pop: population_attr(&trg).unwrap_or(from_name_trg),
-                rows: src.size() as u64,
+                source_pop: pop
+                    .node_population("source_node_id")
+                    .unwrap_or(from_name_src),
+                target_pop: pop
+                    .node_population("target_node_id")
+                    .unwrap_or(from_name_trg),
+                rows,
                 name,
                 file: f.h5.clone(),
                 types: types.clone(),
@@ -424,22 +336,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn type_tables_as_bmtk_writes_them() {
-        let t = TypeTable::parse(
-            "edge_type_id target_query source_query model_template note\n\
-             100 * ei=='e' static_synapse NULL\n\
-             101 \"pop_name=='a b'\" ei=='i' static_synapse \"\"\"x\"\"\"\n",
-            "edge_type_id",
-        )
-        .unwrap();
-        assert_eq!(t.get(100, "source_query"), Some("ei=='e'"));
-        assert_eq!(t.get(100, "note"), None);
-        assert_eq!(t.get(101, "target_query"), Some("pop_name=='a b'"));
-        assert_eq!(t.get(101, "note"), Some("\"x\""));
-        assert!(TypeTable::parse("a b\n1 2\n", "edge_type_id").is_err());
-    }
-
-    #[test]
     fn selector_values_compare_as_netbuild_does() {
         use netbuild_spec::Scalar;
         assert!(prop_matches(
@@ -450,5 +346,31 @@ mod tests {
         assert!(prop_matches(&Prop::Str("True".into()), &Scalar::Bool(true)));
         assert!(!prop_matches(&Prop::Str("3".into()), &Scalar::Int(3)));
         assert!(!prop_matches(&Prop::Missing, &Scalar::Int(0)));
+    }
+
+    /// The report once matched a selector's `"123"` with a node's 123 (a type table's cell);
+    /// the model does not (a string never equals a number), and neither does the report now:
+    /// both decide by the model's comparison, on the values an import of the circuit reads.
+    #[test]
+    fn a_string_selector_value_does_not_select_a_number_as_in_the_model() {
+        use netbuild::model::nodes::scalar_eq;
+        use netbuild_spec::import::type_cell;
+        let accepted = Scalar::Str("123".into());
+        let cell = "123";
+        let model = scalar_eq(&accepted, &type_cell(cell));
+        let report = prop_matches(&Prop::Num(123.0), &accepted);
+        assert!(!model);
+        assert_eq!(report, model);
+        // And where they agreed before, they still do: 123 selects 123, true selects True.
+        for (cell, prop, accepted) in [
+            ("123", Prop::Num(123.0), Scalar::Int(123)),
+            ("True", Prop::Str("True".into()), Scalar::Bool(true)),
+            ("True", Prop::Str("True".into()), Scalar::Int(1)),
+            ("e", Prop::Str("e".into()), Scalar::Str("e".into())),
+        ] {
+            let model = scalar_eq(&accepted, &type_cell(cell));
+            assert!(model, "{cell} {accepted:?}");
+            assert_eq!(prop_matches(&prop, &accepted), model, "{cell} {accepted:?}");
+        }
     }
 }

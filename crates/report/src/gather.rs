@@ -207,16 +207,16 @@ pub(crate) fn group_nodes(
 }
 
 fn provenance(h5: &Path) -> Option<Provenance> {
-    let f = hdf5::File::open(h5).ok()?;
-    let attr = |name| {
-        netbuild_sonata::read::attr::string_attr(&f, name)
-            .ok()
-            .flatten()
-    };
+    let names = ["netbuild_version", "netbuild_seed", "netbuild_spec_sha256"];
+    let [version, seed, spec_sha256]: [Option<String>; 3] =
+        netbuild_sonata::root_string_attrs(h5, &names)
+            .ok()?
+            .try_into()
+            .ok()?;
     let p = Provenance {
-        version: attr("netbuild_version"),
-        seed: attr("netbuild_seed"),
-        spec_sha256: attr("netbuild_spec_sha256"),
+        version,
+        seed,
+        spec_sha256,
     };
     (p.version.is_some() || p.spec_sha256.is_some()).then_some(p)
 }

@@ -37,7 +37,6 @@ pub mod svg;
 
 use std::path::Path;
 
-pub use circuit::TypeTable;
 pub use error::ReportError;
 pub use options::{Options, Written, DEFAULT_GROUP_BY};
 

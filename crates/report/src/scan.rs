@@ -5,10 +5,14 @@
 //! row per pair with an `nsyns` column, or one row per synapse with the synapses of a pair
 //! consecutive (netbuild's row order, and BMTK's). Its synapse count is the sum of `nsyns` over
 //! the run (1 for a row without that column).
+//!
+//! The rows are read through netbuild's one SONATA reader ([`EdgeFile`]), a row range at a
+//! time.
 
-use crate::circuit::{open, EdgePop};
+use crate::circuit::{sonata_err, EdgePop};
 use crate::matrix::PairCounter;
 use crate::ReportError;
+use netbuild_sonata::{EdgeColumn, EdgeFile, SonataError};
 use std::collections::{BTreeMap, HashMap};
 
 /// Rows read per block.
@@ -59,23 +63,20 @@ pub struct PopStats {
 
 /// A cursor over one group's `nsyns` column, refilled a block at a time around the rows asked.
 struct NsynsColumn {
-    ds: hdf5::Dataset,
+    column: EdgeColumn,
     len: u64,
     start: u64,
     buf: Vec<u64>,
 }
 
 impl NsynsColumn {
-    fn get(&mut self, i: u64) -> Result<u64, hdf5::Error> {
+    fn get(&mut self, i: u64) -> Result<u64, SonataError> {
         if i < self.start || i >= self.start + self.buf.len() as u64 {
             if i >= self.len {
                 return Ok(1);
             }
             let end = (i + BLOCK).min(self.len);
-            self.buf = self
-                .ds
-                .read_slice_1d::<u64, _>(i as usize..end as usize)?
-                .to_vec();
+            self.buf = self.column.read::<u64>(Some(i..end))?;
             self.start = i;
         }
         Ok(self.buf[(i - self.start) as usize])
@@ -101,40 +102,28 @@ pub fn scan(
     tracking: Option<&DistanceTracking>,
     mut pairs: Option<&mut PairCounter>,
 ) -> Result<PopStats, ReportError> {
-    let h5err = |e: hdf5::Error| ReportError::h5(&pop.file, format!("/edges/{}: {e}", pop.name));
-    let file = open(&pop.file)?;
-    let g = file.group(&format!("edges/{}", pop.name)).map_err(h5err)?;
-    let src_ds = g.dataset("source_node_id").map_err(h5err)?;
-    let trg_ds = g.dataset("target_node_id").map_err(h5err)?;
-    let type_ds = g.dataset("edge_type_id").map_err(h5err)?;
+    let file = EdgeFile::open(&pop.file).map_err(sonata_err)?;
+    let g = file.population(&pop.name).map_err(sonata_err)?;
 
     let mut nsyns: HashMap<i64, NsynsColumn> = HashMap::new();
-    for member in g.member_names().map_err(h5err)? {
+    for member in g.group_names().map_err(sonata_err)? {
         let Ok(gid) = member.parse::<i64>() else {
             continue;
         };
-        let path = format!("{member}/nsyns");
-        if g.link_exists(&path) {
-            let ds = g.dataset(&path).map_err(h5err)?;
+        if let Some(column) = g.column(&member, "nsyns").map_err(sonata_err)? {
             nsyns.insert(
                 gid,
                 NsynsColumn {
-                    len: ds.size() as u64,
-                    ds,
+                    len: column.len(),
+                    column,
                     start: 0,
                     buf: Vec::new(),
                 },
             );
         }
     }
-    let group_ds = if nsyns.is_empty() {
-        None
-    } else {
-        Some((
-            g.dataset("edge_group_id").map_err(h5err)?,
-            g.dataset("edge_group_index").map_err(h5err)?,
-        ))
-    };
+    // Read only to find a row's nsyns.
+    let with_groups = !nsyns.is_empty();
 
     let mut stats = PopStats {
         in_degree: vec![0; n_target],
@@ -154,22 +143,30 @@ pub fn scan(
     let mut at = 0u64;
     while at < rows {
         let end = (at + BLOCK).min(rows);
-        let r = at as usize..end as usize;
-        let src = src_ds.read_slice_1d::<u64, _>(r.clone()).map_err(h5err)?;
-        let trg = trg_ds.read_slice_1d::<u64, _>(r.clone()).map_err(h5err)?;
-        let ty = type_ds.read_slice_1d::<i64, _>(r.clone()).map_err(h5err)?;
-        let groups = match &group_ds {
-            Some((gid, gix)) => Some((
-                gid.read_slice_1d::<i64, _>(r.clone()).map_err(h5err)?,
-                gix.read_slice_1d::<u64, _>(r.clone()).map_err(h5err)?,
-            )),
-            None => None,
+        let r = Some(at..end);
+        let src = g
+            .read::<u64>("source_node_id", r.clone())
+            .map_err(sonata_err)?;
+        let trg = g
+            .read::<u64>("target_node_id", r.clone())
+            .map_err(sonata_err)?;
+        let ty = g
+            .read::<i64>("edge_type_id", r.clone())
+            .map_err(sonata_err)?;
+        let groups = if with_groups {
+            Some((
+                g.read::<i64>("edge_group_id", r.clone())
+                    .map_err(sonata_err)?,
+                g.read::<u64>("edge_group_index", r).map_err(sonata_err)?,
+            ))
+        } else {
+            None
         };
         for i in 0..(end - at) as usize {
             let (s, t, y) = (src[i], trg[i], ty[i]);
             let syn = match &groups {
                 Some((gid, gix)) => match nsyns.get_mut(&gid[i]) {
-                    Some(col) => col.get(gix[i]).map_err(h5err)?,
+                    Some(col) => col.get(gix[i]).map_err(sonata_err)?,
                     None => 1,
                 },
                 None => 1,

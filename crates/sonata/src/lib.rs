@@ -3,7 +3,8 @@
 //! the layout libsonata, BMTK (`bmtk.utils.sonata`) and NEST's `SonataNetwork` read.
 //!
 //! It also reads them back ([`read`]): the one place where netbuild's readers (`[[import]]`,
-//! `validate`, `report`) find a circuit's files, split its type tables and read its attributes.
+//! `file` rules, `validate`, `report`) find a circuit's files, split its type tables and read
+//! its populations and attributes.
 
 #![warn(missing_docs)]
 
@@ -39,8 +40,9 @@ pub use index::{IndexBuilder, IndexDirection, IndexInputError};
 pub use node_sets::{write_node_sets, NodeSets, PopulationValues, SetValue, NODE_SETS};
 pub use nodes::{write_nodes, NodeGroup, NodePopulation};
 pub use read::circuit::{find_circuit, CircuitFiles, NetworkFile};
-pub use read::type_table::{parse_type_table, read_type_table};
+pub use read::type_table::{parse_type_table, read_type_table, TypesById};
 pub use read::{
-    copy_node_population, edge_populations, node_population_names, read_node_population,
-    EdgePopulationInfo,
+    copy_node_population, edge_populations, node_group_columns, node_population_names,
+    read_node_column, read_node_index, read_node_population, root_string_attrs, EdgeColumn,
+    EdgeFile, EdgePopulationInfo, EdgePopulationReader, NodeIndex,
 };

@@ -83,7 +83,7 @@ pub fn open_import(
         for (col, cell) in table.columns.iter().zip(row) {
             match (col.as_str(), cell) {
                 ("node_type_id", Some(c)) => id = c.parse::<i64>().ok(),
-                (_, Some(c)) => props.push((col.clone(), typed(c))),
+                (_, Some(c)) => props.push((col.clone(), type_cell(c))),
                 (_, None) => {}
             }
         }
@@ -130,7 +130,10 @@ pub fn open_import(
 }
 
 /// A type-table cell as BMTK means it: an integer, a float, a Python bool, else a string.
-fn typed(cell: &str) -> Scalar {
+/// A type table's cell as a value, as an import types it: an integer, else a number, else a
+/// bool (`True`/`true`, `False`/`false`, as BMTK writes Python's), else the text. A type table
+/// does not say whether `123` was written as a string or a number: it is read as a number.
+pub fn type_cell(cell: &str) -> Scalar {
     if let Ok(i) = cell.parse::<i64>() {
         Scalar::Int(i)
     } else if let Ok(f) = cell.parse::<f64>() {

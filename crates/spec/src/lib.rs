@@ -11,6 +11,8 @@
 //! - `nodes` (with `generator`, `csvfile`, `positions`): `[[nodes]]` and the catalog of networks.
 //! - `import`: `[[import]]`, existing node populations read whole, registered as networks.
 //! - `edges` (with `rule`, `exprs`): `[[edges]]` and `[[gap_junctions]]`.
+//! - `file_rules`: last, the SONATA edges files that `file` rules name, read whole. With
+//!   `import`, every file a spec names is read here, in the loader: no front end reads one.
 //!
 //! The types it produces are the builder API's (`netbuild_model`, `netbuild_types`), so that a
 //! checked spec becomes a circuit without conversion; [`ast`] adds the blocks' locations.
@@ -24,6 +26,7 @@ mod build;
 mod csvfile;
 mod edges;
 mod exprs;
+mod file_rules;
 mod generator;
 #[cfg(feature = "hdf5")]
 pub mod import;
@@ -173,6 +176,7 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Spec, SpecError> {
     }
     #[cfg(feature = "hdf5")]
     import::check_existing_edges(&imports, &edges)?;
+    file_rules::read_sonata_rules(&nodes, &mut edges)?;
 
     Ok(Spec {
         path: path.to_path_buf(),

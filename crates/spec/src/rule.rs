@@ -233,7 +233,8 @@ fn dtypes(src: &Source, rule: &crate::located::Table) -> R<Vec<(String, Dtype, R
 /// Loads an explicit edge list: header `source_node_id,target_node_id[,nsyns]` then any
 /// per-edge property columns; ids of nodes of the source and target networks, nsyns >= 1,
 /// property values finite numbers that fit their dtype. A SONATA file (`.h5`) is only
-/// recorded: netbuild reads it before building. Also returns where each property column is named.
+/// recorded here: the loader reads it last (`file_rules`). Also returns where each property
+/// column is named.
 fn edge_file(
     src: &Source,
     rule: &crate::located::Table,

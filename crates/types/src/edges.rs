@@ -34,7 +34,8 @@ pub struct FileEdges {
     /// The file itself (the spec folder joined with `name`).
     pub path: PathBuf,
     /// `Some` for a SONATA edges file: the population named by `population` (`""` if the spec
-    /// names none: the file's only one). Its rows are empty until netbuild reads the file.
+    /// names none: the file's only one). Its rows are empty until the spec loader reads the
+    /// file, after every other check.
     pub population: Option<String>,
     /// The edges, in file order.
     pub rows: Vec<FileEdge>,

@@ -21,6 +21,19 @@
 //! one bitmap of E bits per group and per index, and one index's `node_id_to_ranges`
 //! (16 nodes bytes). Edges listed under the wrong node are detected through an order-free
 //! checksum of (edge, node) pairs; only then is the id column re-read in chunks to name them.
+//!
+//! What goes through netbuild's one SONATA reader (`netbuild_sonata::read`) and what stays raw
+//! HDF5 (`h5util`), and why. Through the reader: finding the files ([`netbuild_sonata::find_circuit`]),
+//! splitting the type tables' lines (`read::type_table`), string attributes and dtype names
+//! (`read::attr`): there validate asks what every reader asks. Raw: the HDF5 objects
+//! themselves. The reader serves files that are good enough to use: it converts what it reads
+//! to the type asked (an int8 or a float column of ids reads as u64), takes a missing dataset
+//! as a missing property, and stops at the first thing wrong. Validate is for files that may
+//! be broken and must say how, in every object: the stored dtype and shape of each dataset
+//! (`uint64` ids, a 2-D index of width 2), each missing dataset, attribute and group, every
+//! problem rather than the first (at most `MAX_PER_OBJECT` per object), and a failure to
+//! read as a finding, not an error. A reader that checked as much would make every reader pay
+//! for it; one that validated through a converting reader would pass files libsonata refuses.
 
 #![warn(missing_docs)]
 

@@ -191,12 +191,9 @@ pub fn is_netbuilds(dir: &Path, manifest: Option<&Manifest>, rel: &str) -> bool 
 
 /// Whether the HDF5 file `path` carries netbuild's root attribute `netbuild_version`.
 fn has_netbuild_version(path: &Path) -> bool {
-    let Ok(file) = hdf5::File::open(path) else {
-        return false;
-    };
     matches!(
-        sonata::read::attr::string_attr(&file, "netbuild_version"),
-        Ok(Some(_))
+        sonata::root_string_attrs(path, &["netbuild_version"]).as_deref(),
+        Ok([Some(_)])
     )
 }
 

@@ -116,8 +116,8 @@ pub(super) fn rule_text(b: &EdgeBlock) -> String {
 /// Every edge type of a population: those with rows and those the CSV lists.
 pub(super) fn type_ids(p: &PopReport) -> Vec<(i64, TypeCounts)> {
     let mut all: BTreeMap<i64, TypeCounts> = p.stats.types.clone();
-    for id in p.pop.types.rows.keys() {
-        all.entry(*id).or_default();
+    for id in p.pop.types.ids() {
+        all.entry(id).or_default();
     }
     all.into_iter().collect()
 }

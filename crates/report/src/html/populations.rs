@@ -16,9 +16,8 @@ pub(super) fn section(out: &mut String, r: &Report) {
     for (name, pop) in &r.nodes {
         let types: Vec<String> = pop
             .types
-            .rows
-            .keys()
-            .map(|id| match pop.types.get(*id, "pop_name") {
+            .ids()
+            .map(|id| match pop.types.get(id, "pop_name") {
                 Some(p) => format!("{id} {p}"),
                 None => id.to_string(),
             })

@@ -113,22 +113,37 @@ pub fn copy_node_population(
     crate::h5::close_file(dst, to)
 }
 
-fn open(path: &Path) -> Result<hdf5::File, SonataError> {
+pub(crate) fn open(path: &Path) -> Result<hdf5::File, SonataError> {
     hdf5::File::open(path).map_err(|e| SonataError::hdf5(path, "/", e))
 }
 
-/// Reads node population `name` of the nodes file at `path`.
+/// The per-node index of a node population: each node's type, group and row in its group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeIndex {
+    /// Each node's type id.
+    pub node_type_id: Vec<i64>,
+    /// Each node's group (`0` for every node when the file has no `node_group_id`).
+    pub node_group_id: Vec<u32>,
+    /// Each node's row in its group (its own row when the file has no `node_group_index`).
+    pub node_group_index: Vec<u64>,
+}
+
+/// Reads the [`NodeIndex`] of node population `name` of the nodes file at `path`.
 ///
 /// Checks what netbuild relies on: `node_type_id` present; `node_id`, when present, equal to
-/// the row number (SONATA's node ids; edges files refer to them); every node's group and row
-/// within its group present. Without `node_group_id` / `node_group_index` (allowed when there
-/// is one group) every node is row i of group `0`.
-pub fn read_node_population(path: &Path, name: &str) -> Result<NodePopulation, SonataError> {
+/// the row number (SONATA's node ids; edges files refer to them); the three columns of equal
+/// length. Without `node_group_id` / `node_group_index` (allowed when there is one group)
+/// every node is row i of group `0`.
+pub fn read_node_index(path: &Path, name: &str) -> Result<NodeIndex, SonataError> {
     let file = open(path)?;
     let root = format!("/nodes/{name}");
     let g = file
         .group(&root)
         .map_err(|e| SonataError::hdf5(path, &root, e))?;
+    node_index(path, &root, &g)
+}
+
+fn node_index(path: &Path, root: &str, g: &hdf5::Group) -> Result<NodeIndex, SonataError> {
     let ints = |ds: &str| -> Result<Option<Vec<i64>>, SonataError> {
         if !g.link_exists(ds) {
             return Ok(None);
@@ -142,11 +157,7 @@ pub fn read_node_population(path: &Path, name: &str) -> Result<NodePopulation, S
             .map_err(|m| SonataError::invalid(path, obj, m))
     };
     let node_type_id = ints("node_type_id")?.ok_or_else(|| {
-        SonataError::invalid(
-            path,
-            &root,
-            "no node_type_id dataset: not a node population",
-        )
+        SonataError::invalid(path, root, "no node_type_id dataset: not a node population")
     })?;
     let n = node_type_id.len();
     if let Some(ids) = ints("node_id")? {
@@ -176,10 +187,94 @@ pub fn read_node_population(path: &Path, name: &str) -> Result<NodePopulation, S
     if node_group_id.len() != n || node_group_index.len() != n {
         return Err(SonataError::invalid(
             path,
-            &root,
+            root,
             "node_group_id, node_group_index and node_type_id differ in length",
         ));
     }
+    Ok(NodeIndex {
+        node_type_id,
+        node_group_id,
+        node_group_index,
+    })
+}
+
+/// The names of the datasets of group `group` of node population `population` (sub-groups
+/// such as `dynamics_params` left out), sorted; `None` when the population has no such group.
+pub fn node_group_columns(
+    path: &Path,
+    population: &str,
+    group: u32,
+) -> Result<Option<Vec<String>>, SonataError> {
+    let file = open(path)?;
+    let at = format!("/nodes/{population}/{group}");
+    if !file.link_exists(&at) {
+        return Ok(None);
+    }
+    let g = file
+        .group(&at)
+        .map_err(|e| SonataError::hdf5(path, &at, e))?;
+    dataset_names(path, &at, &g).map(Some)
+}
+
+/// The names of the datasets of group `g` (at `at` in the file at `path`), sorted.
+pub(crate) fn dataset_names(
+    path: &Path,
+    at: &str,
+    g: &hdf5::Group,
+) -> Result<Vec<String>, SonataError> {
+    let mut names = g
+        .member_names()
+        .map_err(|e| SonataError::hdf5(path, at, e))?;
+    names.retain(|n| g.dataset(n).is_ok());
+    names.sort();
+    Ok(names)
+}
+
+/// Dataset `name` of group `group` of node population `population`, in the writer's types
+/// (every value, whatever its shape); `None` when the group has no such dataset.
+pub fn read_node_column(
+    path: &Path,
+    population: &str,
+    group: u32,
+    name: &str,
+) -> Result<Option<ColumnData>, SonataError> {
+    let file = open(path)?;
+    let at = format!("/nodes/{population}/{group}/{name}");
+    if !file.link_exists(&at) {
+        return Ok(None);
+    }
+    let ds = file
+        .dataset(&at)
+        .map_err(|e| SonataError::hdf5(path, &at, e))?;
+    read_column(&ds)
+        .map(Some)
+        .map_err(|m| SonataError::invalid(path, at, m))
+}
+
+/// The string attributes `names` of the file's root (`None` for one it lacks or that is not
+/// a readable string), in the order asked: what says who wrote a file (`netbuild_version`, ...).
+pub fn root_string_attrs(path: &Path, names: &[&str]) -> Result<Vec<Option<String>>, SonataError> {
+    let file = open(path)?;
+    Ok(names
+        .iter()
+        .map(|n| string_attr(&file, n).ok().flatten())
+        .collect())
+}
+
+/// Reads node population `name` of the nodes file at `path`: its [`NodeIndex`]
+/// ([`read_node_index`], checked as there) and every group's per-node columns, each node's row
+/// within its group present.
+pub fn read_node_population(path: &Path, name: &str) -> Result<NodePopulation, SonataError> {
+    let file = open(path)?;
+    let root = format!("/nodes/{name}");
+    let g = file
+        .group(&root)
+        .map_err(|e| SonataError::hdf5(path, &root, e))?;
+    let NodeIndex {
+        node_type_id,
+        node_group_id,
+        node_group_index,
+    } = node_index(path, &root, &g)?;
 
     let n_groups = node_group_id
         .iter()

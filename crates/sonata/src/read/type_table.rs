@@ -3,9 +3,10 @@
 //! quotes, `NULL` for a missing value (see [`crate::write_type_table`] for the writing side).
 //!
 //! In: the table's text (or its path). Out: its lines split into fields ([`lines`],
-//! [`split_fields`]) for readers that check each line themselves (`validate`), or a
-//! [`TypeTable`] ([`parse_type_table`]).
+//! [`split_fields`]) for readers that check each line themselves (`validate`), a
+//! [`TypeTable`] ([`parse_type_table`]), or one keyed by type id ([`TypesById`], `report`).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::csv::{TypeTable, MISSING};
@@ -102,6 +103,55 @@ pub fn parse_type_table(text: &str, id_column: &str) -> Result<TypeTable, (Strin
     Ok(TypeTable { columns, rows })
 }
 
+/// A [`TypeTable`] with its rows found by type id: what readers that look values up by type
+/// need (`report`). When an id is on several rows, the last one holds.
+#[derive(Debug, Clone, Default)]
+pub struct TypesById {
+    table: TypeTable,
+    /// type id -> row of `table`.
+    rows: BTreeMap<i64, usize>,
+}
+
+impl TypesById {
+    /// Reads the table at `path` ([`read_type_table`]), keyed by `id_column`.
+    pub fn read(path: &Path, id_column: &str) -> Result<TypesById, SonataError> {
+        Ok(TypesById::new(read_type_table(path, id_column)?, id_column))
+    }
+
+    /// `table` keyed by its column `id_column` (rows without an integer id are left out).
+    pub fn new(table: TypeTable, id_column: &str) -> TypesById {
+        let id_at = table
+            .columns
+            .iter()
+            .position(|c| c == id_column)
+            .unwrap_or(0);
+        let rows = table
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((r.get(id_at)?.as_deref()?.parse::<i64>().ok()?, i)))
+            .collect();
+        TypesById { table, rows }
+    }
+
+    /// The column names, the id column included.
+    pub fn columns(&self) -> &[String] {
+        &self.table.columns
+    }
+
+    /// The type ids, ascending.
+    pub fn ids(&self) -> impl Iterator<Item = i64> + '_ {
+        self.rows.keys().copied()
+    }
+
+    /// The value of `column` for type `id`, if present and not `NULL`.
+    pub fn get(&self, id: i64, column: &str) -> Option<&str> {
+        let at = self.table.columns.iter().position(|c| c == column)?;
+        let row = self.table.rows.get(*self.rows.get(&id)?)?;
+        row.get(at)?.as_deref()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +179,24 @@ mod tests {
         assert!(parse_type_table("a b\n", "node_type_id").is_err());
         let e = parse_type_table("node_type_id a\n1 \"open\n", "node_type_id").unwrap_err();
         assert_eq!(e, ("line 2".into(), "unterminated quoted field".into()));
+    }
+
+    #[test]
+    fn types_by_id_as_readers_look_them_up() {
+        let text = "edge_type_id target_query source_query model_template note\n\
+             101 \"pop_name=='a b'\" ei=='i' static_synapse \"\"\"x\"\"\"\n\
+             100 * ei=='e' static_synapse NULL\n";
+        let t = TypesById::new(
+            parse_type_table(text, "edge_type_id").unwrap(),
+            "edge_type_id",
+        );
+        assert_eq!(t.ids().collect::<Vec<_>>(), [100, 101]);
+        assert_eq!(t.get(100, "source_query"), Some("ei=='e'"));
+        assert_eq!(t.get(100, "note"), None);
+        assert_eq!(t.get(101, "target_query"), Some("pop_name=='a b'"));
+        assert_eq!(t.get(101, "note"), Some("\"x\""));
+        assert_eq!(t.get(102, "note"), None);
+        assert_eq!(t.columns()[0], "edge_type_id");
     }
 
     #[test]

@@ -256,8 +256,10 @@ fn edge_file_property_column_errors() {
     );
 }
 
+/// A SONATA edges file of a `file` rule is read by the loader itself (as `[[import]]`'s files
+/// are): a missing one is an error at the file name, an unreadable one at the rule.
 #[test]
-fn sonata_edge_file_is_recorded_for_netbuild_to_read() {
+fn sonata_edge_file_is_read_by_the_loader() {
     let dir = tempfile::tempdir().unwrap();
     let src = format!("{EDGE}rule = {{ file = \"e.h5\", population = \"a_to_b\" }}\n");
     check_in_file(
@@ -269,10 +271,7 @@ fn sonata_edge_file_is_recorded_for_netbuild_to_read() {
         "cannot read SONATA edges file",
     );
     std::fs::write(dir.path().join("e.h5"), "").unwrap();
-    let s = parse_str(&src, &dir.path().join("spec.toml")).unwrap();
-    let Rule::File(f) = &s.edges[0].rule else {
-        panic!()
-    };
-    assert_eq!(f.population.as_deref(), Some("a_to_b"));
-    assert!(f.rows.is_empty() && f.columns.is_empty());
+    let e = parse_str(&src, &dir.path().join("spec.toml")).unwrap_err();
+    assert_eq!(e.loc.line, 9, "{e}");
+    assert!(e.message.contains("e.h5: cannot open"), "{e}");
 }

@@ -1,30 +1,38 @@
 //! `file` rules that name a SONATA edges file: its rows read in, so that an edges population
 //! can be re-sorted, re-indexed and converted (gzip to uncompressed) by netbuild.
 //!
-//! In: a checked [`Spec`] whose `file` rules name `.h5` files (the spec crate records them
-//! without reading HDF5). Out: the same spec with those rules' rows, property columns (every
+//! In: the checked `[[edges]]` blocks of a spec, whose `file` rules name `.h5` files (recorded
+//! by `rule.rs`), and the `[[nodes]]` blocks. Out: those rules' rows, property columns (every
 //! dataset of the population's edge group but `nsyns`, dtype as stored unless the rule's
 //! `dtypes` says otherwise) and the matching per-edge properties filled in; or an error at the
 //! rule naming what is wrong with the file.
+//!
+//! Called by the spec loader itself, last (after `[[import]]` and every other check), so that
+//! every front end gets a spec whose imports and file rules are both read, in one step.
 
-use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
-use netbuild_spec::{Dtype, EdgeProp, EdgeValue, FileEdge, FileEdges, Rule, Spec, SpecError};
+use crate::{
+    Dtype, EdgeBlock, EdgeProp, EdgeValue, FileEdge, FileEdges, NodeBlock, Rule, SpecError,
+};
+use netbuild_sonata::{EdgeFile, EdgePopulationReader, SonataError};
 
-/// Reads every SONATA edges file that a `file` rule of `spec` names.
-pub fn read_sonata_rules(spec: &mut Spec) -> Result<(), SpecError> {
+/// Reads every SONATA edges file that a `file` rule of the spec's `edges` names (`nodes`: the
+/// spec's `[[nodes]]` blocks, which give the networks' sizes).
+pub(crate) fn read_sonata_rules(
+    nodes: &[NodeBlock],
+    edges: &mut [EdgeBlock],
+) -> Result<(), SpecError> {
     let size = |net: &str| {
-        spec.nodes
+        nodes
             .iter()
             .filter(|b| b.network == net)
             .map(|b| b.n)
             .sum::<u64>()
     };
-    let sizes: Vec<(u64, u64)> = spec
-        .edges
+    let sizes: Vec<(u64, u64)> = edges
         .iter()
         .map(|b| (size(&b.source.network), size(&b.target.network)))
         .collect();
-    for (block, (n_src, n_trg)) in spec.edges.iter_mut().zip(sizes) {
+    for (block, (n_src, n_trg)) in edges.iter_mut().zip(sizes) {
         let Rule::File(f) = &mut block.rule else {
             continue;
         };
@@ -71,13 +79,14 @@ pub fn read_sonata_rules(spec: &mut Spec) -> Result<(), SpecError> {
 /// Datasets of an edge group that are not per-edge properties.
 const NOT_PROPERTIES: [&str; 1] = ["nsyns"];
 
-/// Fills `f` from its SONATA file; errors are sentences about the file.
+/// Fills `f` from its SONATA file, read by netbuild's one reader
+/// ([`netbuild_sonata::EdgeFile`]); errors are sentences about the file.
 fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
-    let file = hdf5::File::open(&f.path).map_err(|e| format!("cannot open: {e}"))?;
-    let edges = file
-        .group("edges")
-        .map_err(|_| "not a SONATA edges file (no /edges group)".to_string())?;
-    let names = edges.member_names().map_err(|e| e.to_string())?;
+    let file = EdgeFile::open(&f.path).map_err(|e| format!("cannot open: {}", why(e)))?;
+    if !file.has_edges() {
+        return Err("not a SONATA edges file (no /edges group)".to_string());
+    }
+    let names = file.population_names().map_err(why)?;
     let wanted = f.population.clone().unwrap_or_default();
     let pop_name = match (wanted.as_str(), names.as_slice()) {
         ("", [one]) => one.clone(),
@@ -96,12 +105,8 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
             ))
         }
     };
-    let pop = edges.group(&pop_name).map_err(|e| e.to_string())?;
-    let ids = |name: &str| -> Result<Vec<u64>, String> {
-        pop.dataset(name)
-            .and_then(|d| d.read_raw::<u64>())
-            .map_err(|e| format!("/edges/{pop_name}/{name}: {e}"))
-    };
+    let pop = file.population(&pop_name).map_err(why)?;
+    let ids = |name: &str| pop.read::<u64>(name, None).map_err(why);
     let sources = ids("source_node_id")?;
     let targets = ids("target_node_id")?;
     if sources.len() != targets.len() {
@@ -111,16 +116,10 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
             targets.len()
         ));
     }
-    let mut groups: Vec<String> = pop
-        .member_names()
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter(|n| n.parse::<u64>().is_ok() && pop.group(n).is_ok())
-        .collect();
-    groups.sort();
+    let groups = pop.group_names().map_err(why)?;
     let group = match groups.as_slice() {
         [] => None,
-        [g] => Some(pop.group(g).map_err(|e| e.to_string())?),
+        [g] => Some(g),
         _ => {
             return Err(format!(
             "/edges/{pop_name} has {} edge groups; only a population with one group can be read",
@@ -129,54 +128,10 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
         }
     };
     let rows = sources.len();
-    let mut nsyns: Option<Vec<u32>> = None;
-    let mut columns: Vec<(String, Dtype, Vec<f64>)> = Vec::new();
-    if let Some(g) = &group {
-        let mut members = g.member_names().map_err(|e| e.to_string())?;
-        members.sort();
-        for name in members {
-            let Ok(ds) = g.dataset(&name) else {
-                continue; // a subgroup such as dynamics_params
-            };
-            let at = format!(
-                "/edges/{pop_name}/{}/{name}",
-                g.name().rsplit('/').next().unwrap_or("")
-            );
-            if ds.size() != rows {
-                return Err(format!("{at} has {} rows; expected {rows}", ds.size()));
-            }
-            if NOT_PROPERTIES.contains(&name.as_str()) {
-                nsyns = Some(ds.read_raw::<u32>().map_err(|e| format!("{at}: {e}"))?);
-                continue;
-            }
-            let stored = ds
-                .dtype()
-                .and_then(|t| t.to_descriptor())
-                .map_err(|e| format!("{at}: {e}"))?;
-            let Some(stored) = dtype_of(&stored) else {
-                return Err(format!(
-                    "{at} holds {stored}; per-edge properties read from a file must be numbers"
-                ));
-            };
-            let dtype = f
-                .dtypes
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map_or(stored, |(_, d)| *d);
-            let values = ds.read_raw::<f64>().map_err(|e| format!("{at}: {e}"))?;
-            if let Some(i) = values
-                .iter()
-                .position(|&x| !(x.is_finite() && dtype.holds(x)))
-            {
-                return Err(format!(
-                    "{at} row {i}: {} does not fit {}",
-                    values[i],
-                    format!("{dtype:?}").to_lowercase()
-                ));
-            }
-            columns.push((name, dtype, values));
-        }
-    }
+    let (nsyns, columns) = match group {
+        Some(g) => group_columns(f, &pop, g, rows)?,
+        None => (None, Vec::new()),
+    };
     if let Some((k, _)) = f
         .dtypes
         .iter()
@@ -219,16 +174,68 @@ fn read(f: &mut FileEdges, n_src: u64, n_trg: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// The dtype a numeric dataset is stored with.
-fn dtype_of(t: &TypeDescriptor) -> Option<Dtype> {
-    Some(match t {
-        TypeDescriptor::Float(FloatSize::U4) => Dtype::F32,
-        TypeDescriptor::Float(FloatSize::U8) => Dtype::F64,
-        TypeDescriptor::Integer(IntSize::U8) => Dtype::I64,
-        TypeDescriptor::Integer(_) => Dtype::I32,
-        TypeDescriptor::Unsigned(IntSize::U8) => Dtype::U64,
-        TypeDescriptor::Unsigned(_) => Dtype::U32,
-        TypeDescriptor::Boolean => Dtype::U32,
-        _ => return None,
-    })
+/// What the reader says is wrong, without the file's path (the rule's error names it first).
+fn why(e: SonataError) -> String {
+    match e {
+        SonataError::Hdf5 { object, source, .. } if object == "/" => source.to_string(),
+        SonataError::Hdf5 { object, source, .. } => format!("{object}: {source}"),
+        SonataError::Invalid {
+            object, message, ..
+        } => format!("{object}: {message}"),
+        other => other.to_string(),
+    }
+}
+
+/// A property column read from the file: (name, dtype, values).
+type PropColumn = (String, Dtype, Vec<f64>);
+
+/// The `nsyns` column and the property columns of edge group `g`, each of `rows` values, in
+/// name order; a column's dtype is the rule's `dtypes` entry, else as stored.
+fn group_columns(
+    f: &FileEdges,
+    pop: &EdgePopulationReader,
+    g: &str,
+    rows: usize,
+) -> Result<(Option<Vec<u32>>, Vec<PropColumn>), String> {
+    let mut nsyns = None;
+    let mut columns = Vec::new();
+    for name in pop.group_columns(g).map_err(why)? {
+        let Some(col) = pop.column(g, &name).map_err(why)? else {
+            continue;
+        };
+        let at = col.at().to_string();
+        if col.len() != rows as u64 {
+            return Err(format!("{at} has {} rows; expected {rows}", col.len()));
+        }
+        if NOT_PROPERTIES.contains(&name.as_str()) {
+            nsyns = Some(col.read::<u32>(None).map_err(why)?);
+            continue;
+        }
+        let stored = match col.dtype().map_err(why)? {
+            Ok(d) => d,
+            Err(stored) => {
+                return Err(format!(
+                    "{at} holds {stored}; per-edge properties read from a file must be numbers"
+                ))
+            }
+        };
+        let dtype = f
+            .dtypes
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or(stored, |(_, d)| *d);
+        let values = col.read::<f64>(None).map_err(why)?;
+        if let Some(i) = values
+            .iter()
+            .position(|&x| !(x.is_finite() && dtype.holds(x)))
+        {
+            return Err(format!(
+                "{at} row {i}: {} does not fit {}",
+                values[i],
+                format!("{dtype:?}").to_lowercase()
+            ));
+        }
+        columns.push((name, dtype, values));
+    }
+    Ok((nsyns, columns))
 }

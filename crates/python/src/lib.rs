@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 mod callables;
+mod morphology;
 mod process;
 
 use netbuild::comm::Comm;
@@ -263,6 +264,7 @@ fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OutputError", m.py().get_type::<OutputError>())?;
     m.add_function(wrap_pyfunction!(build, m)?)?;
     m.add_function(wrap_pyfunction!(syn_location_candidates, m)?)?;
+    m.add_function(wrap_pyfunction!(morphology::swc_cell, m)?)?;
     m.add_function(wrap_pyfunction!(rank, m)?)?;
     m.add_function(wrap_pyfunction!(size, m)?)?;
     m.add_function(wrap_pyfunction!(is_mpi, m)?)?;

@@ -36,7 +36,10 @@ pub fn swc_cell(
         segs.iter().map(|s| s.section).collect::<Vec<_>>(),
     )?;
     d.set_item("x", segs.iter().map(|s| s.x).collect::<Vec<_>>())?;
-    d.set_item("kind", segs.iter().map(|s| s.kind).collect::<Vec<_>>())?;
+    d.set_item(
+        "kind",
+        segs.iter().map(|s| u32::from(s.kind)).collect::<Vec<_>>(),
+    )?;
     d.set_item("dist", segs.iter().map(|s| s.dist).collect::<Vec<_>>())?;
     d.set_item("length", segs.iter().map(|s| s.length).collect::<Vec<_>>())?;
     let coords = cell.segment_coords();

@@ -14,7 +14,6 @@
 #![warn(missing_docs)]
 
 mod callables;
-mod morphology;
 mod process;
 
 use netbuild::comm::Comm;
@@ -108,6 +107,9 @@ fn build(
         Err(e) => process::with_comm(|comm| build_error(comm, e)),
     }
 }
+
+// `swc_cell`: a morphology as BMTK's SWCReader sees it, for `netbuild.swc_reader`.
+mod morphology;
 
 /// One candidate location: (segment index, section id, section x, probability, swc id, swc pos).
 type Candidate = (usize, u32, f64, f64, i64, f64);

@@ -2,9 +2,9 @@
 against BMTK's own reader on NEURON, and how it is wired.
 
 Run by scripts/test with the project's venv (NEURON from PyPI):
-    .venv/bin/python -m pytest tests/python/test_swc_reader.py -q
+    .venv/bin/python -m pytest crates/python/tests/test_swc_reader.py -q
 
-- NEURON is the oracle (tests/python/nrn_swc_oracle.py, in a fresh interpreter without
+- NEURON is the oracle (crates/python/tests/nrn_swc_oracle.py, in a fresh interpreter without
   netbuild): for each of the 5 morphologies of ../shared/bio_components, as ``get_swc`` makes
   them (with and without ``fix_axon``, with ``dL = 20``): ``seg_props`` (1e-9), the segments and
   probabilities of ``find_sections`` (indices equal, probabilities 1e-12), ``get_swc_id`` of every
@@ -32,7 +32,7 @@ from scipy import stats
 
 from netbuild.swc_reader import SWCReader, get_swc, swc_cache
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MORPHS = ROOT.parent / "shared" / "bio_components" / "morphologies"
 ORACLE = Path(__file__).resolve().parent / "nrn_swc_oracle.py"
 NAMES = sorted(p.name for p in MORPHS.glob("*.swc"))

@@ -224,3 +224,28 @@ def test_wiring(netbuild_first, env, want):
                        timeout=TIMEOUT, env=e)
     assert p.returncode == 0, p.stderr[-3000:]
     assert p.stdout.split("\n")[-2].strip() == want
+
+
+def test_a_script_gives_the_same_files_for_any_number_of_workers(tmp_path):
+    """A script placing synapses with ``get_swc`` under netbuild: no NEURON, and the same
+    files from one process and from two workers (the unseeded readers draw from numpy's global
+    generator, which netbuild reseeds per block)."""
+    import h5py
+
+    script = Path(__file__).resolve().parent / "scripts" / "swc_synapses.py"
+    columns = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        p = subprocess.run([sys.executable, str(script), str(out), str(MORPHS), str(workers)],
+                           capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path)
+        assert p.returncode == 0, p.stderr[-3000:]
+        assert "neuron imported: False" in p.stdout
+        with h5py.File(out / "cells_cells_edges.h5") as h:
+            pop = h["edges/cells_to_cells"]
+            columns.append({k: pop["0"][k][:] for k in pop["0"]}
+                           | {"source": pop["source_node_id"][:]})
+    assert len(columns[0]["source"]) > 1000
+    for k, v in columns[0].items():
+        np.testing.assert_array_equal(v, columns[1][k], err_msg=k)
+    # One segment per section (BMTK's default): every position is a section's centre.
+    assert set(np.unique(columns[0]["afferent_section_pos"])) <= {0.5}

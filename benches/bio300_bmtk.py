@@ -26,13 +26,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from bmtk.builder.auxi.node_params import positions_columinar, xiter_random
-from bmtk.builder.bionet.swc_reader import get_swc
 
+# The original's order: the builder first, then BMTK's SWC reader (under netbuild, netbuild's
+# native stand-in, netbuild.swc_reader), then the position helpers.
 if os.environ.get("FRONT") == "bmtk":
     from bmtk.builder import NetworkBuilder
 else:
     from netbuild import NetworkBuilder
+from bmtk.builder.bionet.swc_reader import get_swc
+from bmtk.builder.auxi.node_params import positions_columinar, xiter_random
 
 OUT = sys.argv[1]
 MORPHOLOGIES = os.environ.get(

@@ -7,7 +7,7 @@ then FRONT=netbuild, one process each (netbuild with its default worker processe
 scripts/pss_peak.py --comm python (the peak of the summed PSS of the script's process and the
 workers it forks) and /usr/bin/time -v (user + system CPU seconds of the process and its
 workers). Prints a markdown table (wall s, peak MiB, CPU s, synapses, netbuild/BMTK ratios of
-time and memory) and, with --write FILE, puts it into FILE between
+wall time, CPU time and memory) and, with --write FILE, puts it into FILE between
 `<!-- python-scripts:start -->` and `<!-- python-scripts:end -->` (appended if absent).
 """
 
@@ -87,8 +87,8 @@ def main():
     a = ap.parse_args()
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = ["| script | scale | tool | wall s | peak MiB | CPU s | synapses | load | "
-             "time netbuild/BMTK | memory netbuild/BMTK |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "time netbuild/BMTK | CPU netbuild/BMTK | memory netbuild/BMTK |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name in a.scripts.split(","):
         if name not in SCRIPTS:
             sys.exit(f"bench_python: unknown script {name} (one of {', '.join(SCRIPTS)})")
@@ -99,11 +99,13 @@ def main():
                 continue
             rows[tool] = run(tool, name, scale, a.tmp)
         for tool, (wall, peak, cpu, n, load) in rows.items():
-            ratio = ("", "")
+            ratio = ("", "", "")
             if tool == "netbuild" and "bmtk" in rows:
-                ratio = (f"**{wall / rows['bmtk'][0]:.2f}x**", f"{peak / rows['bmtk'][1]:.2f}x")
+                bmtk = rows["bmtk"]
+                ratio = (f"**{wall / bmtk[0]:.2f}x**", f"{cpu / bmtk[2]:.2f}x",
+                         f"{peak / bmtk[1]:.2f}x")
             lines.append(f"| {name} | {scale:g} | {tool} | {wall:.1f} | {peak} | {cpu:.1f} | {n:,} | "
-                         f"{load:.1f} | {ratio[0]} | {ratio[1]} |")
+                         f"{load:.1f} | {' | '.join(ratio)} |")
     table = "\n".join(lines)
     print()
     print(table)

@@ -11,8 +11,9 @@ compiles the mechanisms first); see docs/BIONET.md.
    biophysical cell gets per-synapse locations (``afferent_section_id``, ``afferent_section_pos``,
    ``afferent_swc_id``, ``afferent_swc_pos``) from
    - ``--locations callback``: a function of the script's calling BMTK's own
-     ``bmtk.builder.bionet.rand_syn_locations``, which netbuild calls per synapse (it asks
-     NEURON for the morphology);
+     ``bmtk.builder.bionet.rand_syn_locations``, which netbuild calls per synapse (its
+     ``get_swc`` reader is netbuild's native stand-in, ``netbuild.swc_reader``; with
+     ``NETBUILD_BMTK_SWC=neuron`` in the environment, BMTK's, which asks NEURON);
    - ``--locations native``: ``netbuild.rules.syn_locations(...)``, netbuild's placement rule;
 2. inputs: Poisson spike trains of the virtual cells (BMTK's ``PoissonSpikeGenerator``, seeded);
 3. simulate (a child process, working directory = /): a BioNet simulation config written next to

@@ -207,7 +207,7 @@ fn arc_length(points: &[[f32; 3]]) -> f64 {
 
 /// The point at `x` of the way along a section of 3-d `points` and length `length`, as BMTK's
 /// `seg_coords` finds it: numpy's `interp` over the points' arc positions divided by `length`.
-fn point_at(points: &[[f32; 3]], length: f64, x: f64) -> Option<[f64; 3]> {
+pub(crate) fn point_at(points: &[[f32; 3]], length: f64, x: f64) -> Option<[f64; 3]> {
     let first = points.first()?;
     let mut arc = Vec::with_capacity(points.len());
     let mut a = 0.0;

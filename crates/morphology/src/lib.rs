@@ -17,12 +17,14 @@
 //! ```
 
 mod cell;
+mod coords;
 mod error;
 mod import3d;
 mod place;
 mod swc;
 
 pub use cell::{Cell, CellOptions, NeuronSection, Segment};
+pub use coords::SegmentCoords;
 pub use error::MorphologyError;
 pub use place::{
     draw, place_centre, rotation_xyz, section_type, swc_location, Location, Placement, Slot,

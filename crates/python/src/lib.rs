@@ -112,6 +112,9 @@ fn build(
     }
 }
 
+// `swc_cell`: a morphology as BMTK's SWCReader sees it, for `netbuild.swc_reader`.
+mod morphology;
+
 /// One candidate location: (segment index, section id, section x, probability, swc id, swc pos).
 type Candidate = (usize, u32, f64, f64, i64, f64);
 
@@ -267,6 +270,7 @@ fn _netbuild(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OutputError", m.py().get_type::<OutputError>())?;
     m.add_function(wrap_pyfunction!(build, m)?)?;
     m.add_function(wrap_pyfunction!(syn_location_candidates, m)?)?;
+    m.add_function(wrap_pyfunction!(morphology::swc_cell, m)?)?;
     m.add_function(wrap_pyfunction!(rank, m)?)?;
     m.add_function(wrap_pyfunction!(size, m)?)?;
     m.add_function(wrap_pyfunction!(is_mpi, m)?)?;

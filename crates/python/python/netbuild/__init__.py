@@ -16,6 +16,8 @@ Module contents:
 - :mod:`netbuild.rules`: connection rules and per-edge values that run at native speed
   (``rules.probability("0.1 * exp(-d / 100)", max_distance=300)``, ``rules.indegree(50)``,
   ``rules.expr("normal(0.5, 0.1)")``, ``rules.uniform(0, 1000)``, ...).
+- :mod:`netbuild.swc_reader`: BMTK's ``bmtk.builder.bionet.swc_reader`` (``get_swc``,
+  ``SWCReader``) without NEURON, installed under BMTK's name on import.
 - :func:`seed`: the seed of netbuild's own draws; :func:`rank`, :func:`size`: this process's
   MPI rank and the number of ranks.
 """
@@ -23,7 +25,7 @@ Module contents:
 import atexit as _atexit
 import sys as _sys
 
-from . import _netbuild, _staging, rules
+from . import _netbuild, _staging, rules, swc_reader
 from .builder import NetworkBuilder, NetbuildError, seed
 
 __all__ = ["NetworkBuilder", "NetbuildError", "rules", "seed", "rank", "size", "barrier"]
@@ -43,6 +45,9 @@ def barrier():
     """Waits for every rank (nothing without ``mpirun``)."""
     _netbuild.barrier()
 
+
+# BMTK's SWC reader, which a script's own functions call, served natively (netbuild.swc_reader).
+swc_reader.install()
 
 # MPI was initialised on import under mpirun; it must end collectively when the script ends.
 _atexit.register(_netbuild.finalize)

@@ -5,11 +5,12 @@
 //! `[build]` table, the environment and the host. Out: [`options::BuildOptions`] (with the
 //! memory [`budget::Budget`] of a rank), the model's [`host`] view of the ranks, the process's
 //! [`logging`], and the failure paths: [`fault`] injection for tests and [`stop`] on a signal
-//! (which keeps the finished files for `--resume`).
+//! (which keeps the finished files for `--resume`); the process's [`resident`] memory.
 
 pub mod budget;
 pub mod fault;
 pub(crate) mod host;
 pub mod logging;
 pub mod options;
+pub mod resident;
 pub mod stop;

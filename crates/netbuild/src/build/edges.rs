@@ -41,7 +41,7 @@ pub(super) fn write_populations(
     issues: &mut Issues,
 ) -> Result<Vec<PopulationSummary>, BuildError> {
     let (options, comm) = (b.options, b.comm);
-    let policy = spill_policy(options, comm);
+    let policy = spill_policy(b);
     let parallel = use_parallel_writer(options, comm, &folder.partial)?;
     if parallel && options.writer == Writer::Parallel {
         if let Some(p) = setup.populations.iter().find(|p| p.has_strings()) {
@@ -99,16 +99,14 @@ pub(super) fn write_populations(
     Ok(summaries)
 }
 
-/// Where and past how many bytes the edge tables spill: the share of the host's budget of each
-/// of its ranks (the ranks on this host share what it may use, not the world's ranks).
-fn spill_policy(options: &BuildOptions, comm: &dyn Comm) -> SpillPolicy {
-    let budget = options.budget(comm.ranks_on_host());
-    if comm.rank() == 0 {
-        tracing::info!("memory budget: {budget}");
+/// Where and past how many bytes the edge tables spill: a rank's budget ([`Build::budget`]).
+fn spill_policy(b: &Build) -> SpillPolicy {
+    if b.comm.rank() == 0 {
+        tracing::info!("memory budget: {}", b.budget);
     }
     SpillPolicy {
-        dir: options.spill_dir(),
-        budget: budget.bytes,
+        dir: b.options.spill_dir(),
+        budget: b.budget.bytes,
     }
 }
 

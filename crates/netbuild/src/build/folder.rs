@@ -10,6 +10,7 @@ use super::{Build, BuildError};
 use crate::output::resume::{ResumeKey, ResumeState};
 use crate::output::{InProgress, OutputDir, OutputPolicy, Start};
 use crate::plan::EdgePopulation;
+use crate::run::budget::Budget;
 use crate::run::options::BuildOptions;
 use netbuild_model::{Circuit, Network};
 use std::path::{Path, PathBuf};
@@ -48,7 +49,7 @@ impl Folder {
             // A spec that imports adds its files to an existing circuit's folder.
             remove_stale: options.remove_stale && circuit.imports.is_empty(),
         };
-        let key = resume_key(circuit, options, comm.size(), comm.ranks_on_host());
+        let key = resume_key(circuit, options, comm.size(), &b.budget);
         let start = if options.resume {
             Start::Resume(&key)
         } else {
@@ -102,14 +103,14 @@ fn resume_key(
     circuit: &Circuit,
     options: &BuildOptions,
     ranks: usize,
-    ranks_on_host: usize,
+    budget: &Budget,
 ) -> ResumeKey {
     ResumeKey {
         netbuild_version: env!("CARGO_PKG_VERSION").to_string(),
         spec_sha256: options.spec_text_hash.clone(),
         seed: circuit.seed,
         ranks,
-        memory_budget: options.budget(ranks_on_host).bytes,
+        memory_budget: budget.bytes,
         writer: format!("{:?}", options.writer),
         layout: format!("{:?} {:?}", options.compression, options.sort_edges_by),
     }

@@ -32,6 +32,7 @@ mod record;
 pub use crate::output::resume::EdgeTypeSummary;
 use crate::output::OutputError;
 use crate::plan::setup::prepare_edges_on;
+use crate::run::budget::Budget;
 use crate::run::host::CommHost;
 use crate::run::options::BuildOptions;
 use crate::run::resident::peak_resident_bytes;
@@ -147,12 +148,14 @@ pub struct PopulationSummary {
 }
 
 /// What every stage of a build reads: the circuit, how to build it, the ranks, the generated
-/// networks and the provenance written into every file.
+/// networks, the memory budget of a rank and the provenance written into every file.
 struct Build<'a> {
     circuit: &'a Circuit,
     options: &'a BuildOptions,
     comm: &'a dyn Comm,
     networks: &'a [Network],
+    /// Per host: the ranks on this host share what it may use (not the world's ranks).
+    budget: Budget,
     prov: sonata::Provenance,
 }
 
@@ -180,6 +183,7 @@ pub fn build(
         options,
         comm,
         networks: &networks,
+        budget: options.budget(comm.ranks_on_host()),
         prov: provenance(circuit, options),
     };
     let mut folder = Folder::start(&b, &setup.populations)?;

@@ -1,7 +1,7 @@
 //! The edge tables' columns and their on-disk and on-wire form.
 //!
-//! In: a [`Column`] (the vocabulary's [`NumColumn`], re-exported under the name the edge tables
-//! always used). Out: its values as plain little-endian bytes when spilled or sent to another
+//! In: a [`NumColumn`] (the vocabulary's numeric column, the one column type of the tables).
+//! Out: its values as plain little-endian bytes when spilled or sent to another
 //! rank, and back (no serializer needed for bulk data).
 //!
 //! The column type itself lives in `netbuild-types` so that the SONATA writer takes a table's
@@ -11,9 +11,6 @@
 use netbuild_model::Dtype;
 use netbuild_types::NumColumn;
 use netbuild_types::{each_num, NumSlice};
-
-/// A column of one numeric dtype: the vocabulary's [`NumColumn`].
-pub use netbuild_types::NumColumn as Column;
 
 /// Bytes of one value of `dtype` (its [`Dtype::size`]).
 pub fn width(dtype: Dtype) -> usize {
@@ -76,14 +73,14 @@ mod tests {
     #[test]
     fn bytes_round_trip_for_every_dtype() {
         for dtype in Dtype::ALL {
-            let mut c = Column::new(dtype);
+            let mut c = NumColumn::new(dtype);
             for x in [0.0, 1.5, 7.0, 3e9] {
                 c.push_f64(x);
             }
             let mut bytes = Vec::new();
             c.write_le(&mut bytes);
             assert_eq!(bytes.len(), 4 * width(dtype));
-            let mut d = Column::new(dtype);
+            let mut d = NumColumn::new(dtype);
             d.extend_from_le(&bytes);
             assert_eq!(c, d);
         }

@@ -13,5 +13,5 @@ mod runs;
 mod store;
 mod table;
 
-pub use column::{Column, LeBytes};
+pub use column::LeBytes;
 pub use table::{EdgeTypesTable, RowChunk, SpillPolicy, TableError, TableLayout, TableReader};

@@ -12,9 +12,10 @@
 //! Spill files are anonymous (`O_TMPFILE` / unlinked at creation): nothing is left behind in
 //! `spill_dir` when the process ends, even by SIGKILL.
 
-use crate::column::{width, Column, LeBytes};
+use crate::column::{width, LeBytes};
 use crate::runs::{RunCursor, Runs};
 use netbuild_model::Dtype;
+use netbuild_types::NumColumn;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -28,7 +29,7 @@ const RUNS_CHECK: usize = 4096;
 /// The values not yet spilled.
 #[derive(Debug)]
 enum Tail {
-    Plain(Column),
+    Plain(NumColumn),
     Runs(Runs),
 }
 
@@ -61,7 +62,7 @@ impl ColumnStore {
     pub(crate) fn new(dtype: Dtype) -> Self {
         let tail = match dtype {
             Dtype::U32 => Tail::Runs(Runs::default()),
-            d => Tail::Plain(Column::new(d)),
+            d => Tail::Plain(NumColumn::new(d)),
         };
         ColumnStore {
             tail,
@@ -71,27 +72,27 @@ impl ColumnStore {
         }
     }
 
-    /// Appends `v`, growing buffers within `limit` values (see [`Column::grow_within`]). The
+    /// Appends `v`, growing buffers within `limit` values (see [`NumColumn::grow_within`]). The
     /// column must be `u32`.
     #[inline]
     pub(crate) fn push_u32(&mut self, v: u32, limit: usize) {
         match &mut self.tail {
             Tail::Runs(r) => {
                 if r.push(v, limit) && r.runs() % RUNS_CHECK == 0 && r.runs() * 2 > r.len() {
-                    self.tail = Tail::Plain(Column::U32(r.expand()));
+                    self.tail = Tail::Plain(NumColumn::U32(r.expand()));
                 }
             }
             Tail::Plain(c) => {
                 c.grow_within(limit);
                 match c {
-                    Column::U32(values) => values.push(v),
+                    NumColumn::U32(values) => values.push(v),
                     other => other.push_f64(f64::from(v)),
                 }
             }
         }
     }
 
-    /// Appends `x` converted to the column's dtype (see [`Column::push_f64`]).
+    /// Appends `x` converted to the column's dtype (see [`NumColumn::push_f64`]).
     #[inline]
     pub(crate) fn push_f64(&mut self, x: f64, limit: usize) {
         match &mut self.tail {
@@ -198,9 +199,9 @@ impl ColumnReader {
 
     /// Replaces `out` (made the column's dtype) with the next up to `max` values: fewer only at
     /// the end, none once exhausted. Reusing `out` spares an allocation per chunk.
-    pub(crate) fn next_into(&mut self, out: &mut Column, max: usize) -> std::io::Result<()> {
+    pub(crate) fn next_into(&mut self, out: &mut NumColumn, max: usize) -> std::io::Result<()> {
         if out.dtype() != self.tail.dtype() {
-            *out = Column::new(self.tail.dtype());
+            *out = NumColumn::new(self.tail.dtype());
         }
         out.clear();
         let mut want = max as u64;
@@ -218,7 +219,7 @@ impl ColumnReader {
         if want > 0 && self.pos < self.len() {
             let start = (self.pos - self.spilled) as usize;
             let taken = match (&self.tail, &mut *out) {
-                (Tail::Runs(r), Column::U32(o)) => self.cursor.take(r, want as usize, o),
+                (Tail::Runs(r), NumColumn::U32(o)) => self.cursor.take(r, want as usize, o),
                 (Tail::Plain(from), out) => {
                     let end = (start + want as usize).min(from.len());
                     append_range(out, from, start..end);
@@ -232,14 +233,14 @@ impl ColumnReader {
     }
 }
 
-fn append_range(out: &mut Column, from: &Column, r: std::ops::Range<usize>) {
+fn append_range(out: &mut NumColumn, from: &NumColumn, r: std::ops::Range<usize>) {
     match (out, from) {
-        (Column::F32(o), Column::F32(f)) => o.extend_from_slice(&f[r]),
-        (Column::F64(o), Column::F64(f)) => o.extend_from_slice(&f[r]),
-        (Column::I32(o), Column::I32(f)) => o.extend_from_slice(&f[r]),
-        (Column::I64(o), Column::I64(f)) => o.extend_from_slice(&f[r]),
-        (Column::U32(o), Column::U32(f)) => o.extend_from_slice(&f[r]),
-        (Column::U64(o), Column::U64(f)) => o.extend_from_slice(&f[r]),
+        (NumColumn::F32(o), NumColumn::F32(f)) => o.extend_from_slice(&f[r]),
+        (NumColumn::F64(o), NumColumn::F64(f)) => o.extend_from_slice(&f[r]),
+        (NumColumn::I32(o), NumColumn::I32(f)) => o.extend_from_slice(&f[r]),
+        (NumColumn::I64(o), NumColumn::I64(f)) => o.extend_from_slice(&f[r]),
+        (NumColumn::U32(o), NumColumn::U32(f)) => o.extend_from_slice(&f[r]),
+        (NumColumn::U64(o), NumColumn::U64(f)) => o.extend_from_slice(&f[r]),
         _ => unreachable!("a reader's output has its tail's dtype"),
     }
 }

@@ -7,9 +7,9 @@
 //! Past the memory budget every column's buffer is appended to its spill file and cleared; so
 //! peak memory is the budget plus one check interval of rows, whatever the population's size.
 
-use crate::column::Column;
 use crate::store::{ColumnReader, ColumnStore};
 use netbuild_model::{Dtype, EdgeRow, EdgeSink};
+use netbuild_types::NumColumn;
 use std::path::PathBuf;
 
 /// Which columns a population's table holds.
@@ -248,7 +248,7 @@ pub struct RowChunk {
     pub edge_type: Vec<usize>,
     /// `groups[g]`: one column per group column, with as many values as the chunk has rows of
     /// group g.
-    pub groups: Vec<Vec<Column>>,
+    pub groups: Vec<Vec<NumColumn>>,
 }
 
 impl RowChunk {
@@ -278,9 +278,9 @@ pub struct TableReader {
 
 /// Replaces `out` with the next up to `max` values of a `u32` column, in `out`'s allocation.
 fn read_u32s(r: &mut ColumnReader, out: &mut Vec<u32>, max: usize) -> std::io::Result<()> {
-    let mut c = Column::U32(std::mem::take(out));
+    let mut c = NumColumn::U32(std::mem::take(out));
     r.next_into(&mut c, max)?;
-    if let Column::U32(v) = c {
+    if let NumColumn::U32(v) = c {
         *out = v;
     }
     Ok(())
@@ -319,7 +319,7 @@ impl TableReader {
         }));
         chunk.groups.resize_with(self.groups.len(), Vec::new);
         for ((cols, out), n) in self.groups.iter_mut().zip(&mut chunk.groups).zip(per_group) {
-            out.resize_with(cols.len(), || Column::U32(Vec::new()));
+            out.resize_with(cols.len(), || NumColumn::U32(Vec::new()));
             for (c, o) in cols.iter_mut().zip(out.iter_mut()) {
                 c.next_into(o, n)?;
             }
@@ -405,11 +405,11 @@ mod tests {
         // Group columns stay aligned with their rows: row 4 is the 3rd row of group 1.
         assert_eq!(
             ca[0].groups[0][0],
-            Column::U32((0..334).map(|_| 2).collect())
+            NumColumn::U32((0..334).map(|_| 2).collect())
         );
         assert_eq!(
             ca[0].groups[1][1],
-            Column::F64((0..1000).filter(|i| i % 3 != 0).map(|i| i as f64).collect())
+            NumColumn::F64((0..1000).filter(|i| i % 3 != 0).map(|i| i as f64).collect())
         );
     }
 

@@ -152,7 +152,7 @@ pub struct PopulationProgress<'a, 'c> {
 
 /// Where a population stands, extrapolated to all ranks.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Estimate {
+pub struct Standing {
     /// Fraction done, 0 to 1.
     pub fraction: f64,
     /// Edges (rows) made so far by all ranks.
@@ -188,18 +188,18 @@ impl PopulationProgress<'_, '_> {
                 if secs >= SAMPLE_AFTER_SECS {
                     self.sample_expected_rows();
                 }
-                let est = self.estimate(rows, secs);
+                let standing = self.standing(rows, secs);
                 if let Some(bar) = &self.bar {
-                    bar.set_position((est.fraction * 1000.0).round() as u64);
-                    bar.set_message(describe(&est));
+                    bar.set_position((standing.fraction * 1000.0).round() as u64);
+                    bar.set_message(describe(&standing));
                 }
             }
             Mode::Log(every) => {
                 if self.last_line.elapsed() >= every {
                     self.sample_expected_rows();
-                    let est = self.estimate(rows, secs);
+                    let standing = self.standing(rows, secs);
                     self.last_line = Instant::now();
-                    tracing::info!("{}", line(&self.name, &est));
+                    tracing::info!("{}", line(&self.name, &standing));
                 }
             }
             Mode::Off => {}
@@ -221,8 +221,8 @@ impl PopulationProgress<'_, '_> {
         }
     }
 
-    /// The whole population's state from rank 0's `rows` per edge type after `secs` seconds.
-    pub fn estimate(&self, rows: &[u64], secs: f64) -> Estimate {
+    /// Where the whole population stands, from rank 0's `rows` per edge type after `secs` seconds.
+    pub fn standing(&self, rows: &[u64], secs: f64) -> Standing {
         let fraction = if self.block_work > 0.0 {
             self.work_done / self.block_work
         } else {
@@ -264,7 +264,7 @@ pub fn extrapolate(
     total: &[f64],
     expected: &[f64],
     secs: f64,
-) -> Estimate {
+) -> Standing {
     let fraction = fraction.clamp(0.0, 1.0);
     let (mut seen_rows, mut seen_work, mut projected, mut unseen_work) = (0.0, 0.0, 0.0, 0.0);
     for (i, ((&r, &d), &w)) in rows.iter().zip(done).zip(total).enumerate() {
@@ -289,7 +289,7 @@ pub fn extrapolate(
     } else {
         f64::INFINITY
     };
-    Estimate {
+    Standing {
         fraction,
         edges,
         total,
@@ -299,7 +299,7 @@ pub fn extrapolate(
 }
 
 /// `10.6M of ~25.1M edges, 1.2M edges/s, ETA 12 s`.
-fn describe(e: &Estimate) -> String {
+fn describe(e: &Standing) -> String {
     format!(
         "{} of ~{} edges, {} edges/s, ETA {}",
         human(e.edges),
@@ -310,7 +310,7 @@ fn describe(e: &Estimate) -> String {
 }
 
 /// `progress: v1_to_v1 42% (10.6M of ~25.1M edges, 1.2M edges/s, ETA 12 s)`.
-pub fn line(name: &str, e: &Estimate) -> String {
+pub fn line(name: &str, e: &Standing) -> String {
     format!(
         "progress: {name} {:.0}% ({})",
         (e.fraction * 100.0).floor(),

@@ -6,7 +6,7 @@
 //! [`options::BuildOptions`] (with the memory [`budget::Budget`] of a rank, split into the
 //! shares of a [`memory::MemoryPlan`]), the model's [`host`] view of the ranks, the process's
 //! [`logging`], and the failure paths: [`fault`] injection for tests and [`stop`] on a signal
-//! (which keeps the finished files for `--resume`).
+//! (which keeps the finished files for `--resume`); the process's [`resident`] memory.
 
 pub mod budget;
 pub mod fault;
@@ -14,5 +14,6 @@ pub(crate) mod host;
 pub mod logging;
 pub mod memory;
 pub mod options;
+pub mod resident;
 pub mod settings;
 pub mod stop;

@@ -17,14 +17,15 @@ use netbuild_comm::Comm;
 use netbuild_model::Dtype;
 use netbuild_sonata as sonata;
 use netbuild_spec::SortBy;
-use netbuild_spill::{Column, LeBytes, RowChunk, TableReader};
+use netbuild_spill::{LeBytes, RowChunk, TableReader};
+use netbuild_types::NumColumn;
 use std::path::Path;
 
 /// The tag of rank 0's row stream.
 const TAG_ROWS: i32 = 11;
 
-fn u32_column(v: &[u32]) -> Column {
-    Column::U32(v.to_vec())
+fn u32_column(v: &[u32]) -> NumColumn {
+    NumColumn::U32(v.to_vec())
 }
 
 /// A chunk as bytes: `[rows][source][target][edge type]`, then per group `[rows][columns]`.
@@ -33,9 +34,9 @@ fn encode(c: &RowChunk) -> Vec<u8> {
     out.extend_from_slice(&(c.len() as u64).to_le_bytes());
     u32_column(&c.source).write_le(&mut out);
     u32_column(&c.target).write_le(&mut out);
-    Column::U32(c.edge_type.iter().map(|&e| e as u32).collect()).write_le(&mut out);
+    NumColumn::U32(c.edge_type.iter().map(|&e| e as u32).collect()).write_le(&mut out);
     for cols in &c.groups {
-        out.extend_from_slice(&(cols.first().map_or(0, Column::len) as u64).to_le_bytes());
+        out.extend_from_slice(&(cols.first().map_or(0, NumColumn::len) as u64).to_le_bytes());
         for col in cols {
             col.write_le(&mut out);
         }
@@ -58,9 +59,9 @@ fn decode(b: &[u8], groups: &[Vec<Dtype>], rank: usize) -> Result<RowChunk, Writ
     let n = count(take(8)?)?;
     let mut core = [Vec::new(), Vec::new(), Vec::new()];
     for c in &mut core {
-        let mut col = Column::U32(Vec::new());
+        let mut col = NumColumn::U32(Vec::new());
         col.extend_from_le(take(n * 4)?);
-        if let Column::U32(v) = col {
+        if let NumColumn::U32(v) = col {
             *c = v;
         }
     }
@@ -70,7 +71,7 @@ fn decode(b: &[u8], groups: &[Vec<Dtype>], rank: usize) -> Result<RowChunk, Writ
         let rows = count(take(8)?)?;
         let mut cols = Vec::with_capacity(dtypes.len());
         for &d in dtypes {
-            let mut col = Column::new(d);
+            let mut col = NumColumn::new(d);
             col.extend_from_le(take(rows * netbuild_spill::column::width(d))?);
             cols.push(col);
         }

@@ -135,7 +135,7 @@ fn sort_by_source(c: &RowChunk, group_of: impl Fn(usize) -> usize) -> RowChunk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use netbuild_spill::Column;
+    use netbuild_types::NumColumn;
 
     #[test]
     fn stable_sort_keeps_group_columns_with_their_rows() {
@@ -145,15 +145,15 @@ mod tests {
             target: vec![0, 0, 1, 1, 2],
             edge_type: vec![0, 1, 1, 0, 0],
             groups: vec![
-                vec![Column::U32(vec![10, 11, 12])],
-                vec![Column::F32(vec![0.5, 1.5])],
+                vec![NumColumn::U32(vec![10, 11, 12])],
+                vec![NumColumn::F32(vec![0.5, 1.5])],
             ],
         };
         let s = sort_by_source(&c, |et| et);
         assert_eq!(s.source, vec![0, 1, 1, 3, 3]);
         assert_eq!(s.target, vec![1, 0, 2, 0, 1]);
         assert_eq!(s.edge_type, vec![0, 1, 0, 0, 1]);
-        assert_eq!(s.groups[0], vec![Column::U32(vec![11, 12, 10])]);
-        assert_eq!(s.groups[1], vec![Column::F32(vec![0.5, 1.5])]);
+        assert_eq!(s.groups[0], vec![NumColumn::U32(vec![11, 12, 10])]);
+        assert_eq!(s.groups[1], vec![NumColumn::F32(vec![0.5, 1.5])]);
     }
 }

@@ -13,7 +13,8 @@
 use super::WriteError;
 use crate::plan::EdgePopulation;
 use netbuild_model::ColumnType;
-use netbuild_spill::{Column, RowChunk};
+use netbuild_spill::RowChunk;
+use netbuild_types::NumColumn;
 
 /// The strings of one column of one group: (group, column, one string per row of the group in
 /// the chunk).
@@ -51,7 +52,7 @@ pub(super) fn decode(
             (*og, *oj) = (g, j);
             strings.clear();
             let codes = match c.groups.get(g).and_then(|cols| cols.get(j)) {
-                Some(Column::U32(codes)) => codes.as_slice(),
+                Some(NumColumn::U32(codes)) => codes.as_slice(),
                 _ => &[],
             };
             let rows = c
@@ -107,14 +108,14 @@ mod tests {
 
     fn chunk(edge_type: Vec<usize>, codes: Vec<u32>, other: Vec<u32>) -> RowChunk {
         let n = edge_type.len();
-        let w = |k: usize| Column::F32(vec![0.5; k]);
+        let w = |k: usize| NumColumn::F32(vec![0.5; k]);
         RowChunk {
             source: vec![0; n],
             target: vec![0; n],
             edge_type,
             groups: vec![
-                vec![Column::U32(codes.clone()), w(codes.len())],
-                vec![Column::U32(other.clone()), w(other.len())],
+                vec![NumColumn::U32(codes.clone()), w(codes.len())],
+                vec![NumColumn::U32(other.clone()), w(other.len())],
             ],
         }
     }

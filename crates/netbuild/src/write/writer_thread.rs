@@ -13,7 +13,8 @@ use super::strings::StringColumn;
 use super::{edge_type_id, WriteError};
 use crate::plan::EdgePopulation;
 use netbuild_sonata as sonata;
-use netbuild_spill::{Column, RowChunk};
+use netbuild_spill::RowChunk;
+use netbuild_types::NumColumn;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::{Scope, ScopedJoinHandle};
 
@@ -25,7 +26,7 @@ pub(super) struct Batch {
     pub type_id: Vec<i64>,
     pub group_id: Vec<u32>,
     pub group_index: Vec<u64>,
-    pub groups: Vec<Vec<Column>>,
+    pub groups: Vec<Vec<NumColumn>>,
     /// The strings of the string columns of `groups` (which hold their codes): what is written.
     pub strings: Vec<StringColumn>,
 }

@@ -40,11 +40,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("netbuild-sonata", &["netbuild-types", "netbuild-comm"]),
     (
         "netbuild-model",
-        &[
-            "netbuild-types",
-            "netbuild-expr",
-            "netbuild-morphology",
-        ],
+        &["netbuild-types", "netbuild-expr", "netbuild-morphology"],
     ),
     (
         "netbuild-spec",

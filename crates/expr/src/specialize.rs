@@ -23,11 +23,12 @@ use rand::rngs::mock::StepRng;
 use crate::vm::{self, Op, StackSize};
 use crate::Expr;
 
-/// One maximal known subexpression: where its constant goes in the template and the program
-/// that computes it.
+/// One maximal known subexpression: where its constant goes in the template (every place the
+/// same subexpression appears: V1's rules repeat `cos(trg.tuning_angle * pi / 180)`) and the
+/// program that computes it.
 #[derive(Debug, Clone)]
 struct Hole {
-    at: usize,
+    at: Vec<usize>,
     program: Box<[Op]>,
     stack: StackSize,
 }
@@ -106,12 +107,19 @@ impl Specializer {
         let mut p = 0;
         for (start, end) in roots {
             template.extend_from_slice(&code[p..start]);
-            let program: Box<[Op]> = code[start..=end].into();
-            holes.push(Hole {
-                at: template.len(),
-                stack: StackSize::for_depth(vm::max_depth(&program)),
-                program,
-            });
+            let program = &code[start..=end];
+            // The same program gives the same value: computed once per specialization.
+            match holes
+                .iter_mut()
+                .find(|h: &&mut Hole| *h.program == *program)
+            {
+                Some(h) => h.at.push(template.len()),
+                None => holes.push(Hole {
+                    at: vec![template.len()],
+                    stack: StackSize::for_depth(vm::max_depth(program)),
+                    program: program.into(),
+                }),
+            }
             template.push(Op::Const(f64::NAN));
             p = end + 1;
         }
@@ -133,7 +141,9 @@ impl Specializer {
         for h in &self.holes {
             // Deterministic code never touches the rng; the mock satisfies the signature.
             let v = vm::eval(&h.program, h.stack, values, &mut StepRng::new(0, 0));
-            code[h.at] = Op::Const(v);
+            for &at in &h.at {
+                code[at] = Op::Const(v);
+            }
         }
         Expr {
             source: self.expr.source.clone(),

@@ -61,14 +61,16 @@ impl Dtype {
     pub fn holds(self, x: f64) -> bool {
         // Integer bounds as exact powers of two: the upper ones are excluded.
         let two = |k: i32| 2f64.powi(k);
-        let x = if self.is_integer() { x.trunc() } else { x };
+        // `trunc` in the integer arms only: it is a call to libm on baseline x86-64, made for
+        // every float value too when it stood before the match (2% of Allen's V1 build).
+        let int = |lo: f64, hi: f64| (lo..hi).contains(&x.trunc());
         match self {
             Dtype::F64 => x.is_finite(),
             Dtype::F32 => (x as f32).is_finite(),
-            Dtype::I32 => x >= -two(31) && x < two(31),
-            Dtype::U32 => x >= 0.0 && x < two(32),
-            Dtype::I64 => x >= -two(63) && x < two(63),
-            Dtype::U64 => x >= 0.0 && x < two(64),
+            Dtype::I32 => int(-two(31), two(31)),
+            Dtype::U32 => int(0.0, two(32)),
+            Dtype::I64 => int(-two(63), two(63)),
+            Dtype::U64 => int(0.0, two(64)),
         }
     }
 }

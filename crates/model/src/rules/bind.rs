@@ -224,6 +224,16 @@ impl Lanes {
         self.at.truncate(kept);
     }
 
+    /// Removes source `s` from the candidates, keeping the others' order. A tree holds each
+    /// source once, so one candidate at most is `s`.
+    pub fn remove_source(&mut self, s: u64) {
+        if let Some(i) = self.sources.iter().position(|&x| x == s) {
+            self.sources.remove(i);
+            self.positions.remove(i);
+            self.at.remove(i);
+        }
+    }
+
     /// The candidates, in the order they were pushed.
     pub fn candidates(&self) -> impl Iterator<Item = (u64, [f64; 3])> + '_ {
         self.sources
@@ -324,6 +334,8 @@ impl AtTarget<'_> {
                 (Slot::Dy, _) => vars.extend(delta(1)),
                 (Slot::Dz, _) => vars.extend(delta(2)),
                 (Slot::Src(_), Some(v)) => vars.extend(at.iter().map(|&k| v[k as usize])),
+                // One value for every lane (and not read once the expression is specialized).
+                (Slot::Trg(c), _) => vars.resize(vars.len() + n, c[self.t as usize]),
                 _ => {
                     let pairs = sources.iter().zip(positions.iter());
                     vars.extend(pairs.map(|(&s, &sp)| slot.value(s, self.t, sp, tp)));

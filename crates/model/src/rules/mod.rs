@@ -476,11 +476,6 @@ impl<'c> PreparedEdgeType<'c> {
         }
     }
 
-    /// Whether some source may be left out of a target's candidates ([`Self::left_out`]).
-    fn leaves_out(&self) -> bool {
-        self.exclude_self || self.def.max_distance.is_some()
-    }
-
     /// Whether source `s` (at `sp`) is left out for `target`: the target itself when autapses
     /// are off, or beyond `max_distance`.
     fn left_out(&self, s: u64, sp: [f64; 3], target: Target) -> bool {

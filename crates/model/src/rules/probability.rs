@@ -88,9 +88,13 @@ impl PreparedEdgeType<'_> {
                     let k = node.start as usize + i;
                     s.lanes.push(k, tree.id(k), tree.point(k));
                 }
-                if self.leaves_out() {
+                if self.def.max_distance.is_some() {
                     s.lanes
                         .retain(|source, sp| !self.left_out(source, sp, target));
+                } else if self.exclude_self {
+                    // Only the target itself is left out: one scan of the ids rather than a
+                    // test per candidate (2.6% of Allen's V1 at 150 um).
+                    s.lanes.remove_source(target.id);
                 }
                 let mut keep = |source: u64, v: f64, rng: &mut ChaCha8Rng| {
                     if v.is_nan() {

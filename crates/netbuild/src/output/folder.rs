@@ -7,6 +7,7 @@
 //! files in place, the folder's manifest updated ([`Committed`]).
 
 use super::in_progress::{partial_path, set_in_progress, InProgress};
+use super::listing::walk;
 use super::manifest::{self, Manifest, Stamp};
 use super::resume::{self, ResumeError, ResumeKey, ResumeState, RESUME_DIR, STATE_FILE};
 use super::{io, OutputError, OutputPolicy, Overwrite, PARTIAL_PREFIX};
@@ -236,31 +237,6 @@ impl OutputDir {
             files: placed,
         })
     }
-}
-
-/// The files and folders under `dir`, as paths relative to it prefixed with `prefix`; a folder
-/// comes before its content.
-pub(crate) fn walk(
-    dir: &Path,
-    prefix: &str,
-    files: &mut Vec<String>,
-    dirs: &mut Vec<String>,
-) -> Result<(), OutputError> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(io(dir))?
-        .collect::<Result<_, _>>()
-        .map_err(io(dir))?;
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let rel = format!("{prefix}{}", e.file_name().to_string_lossy());
-        if e.file_type().map_err(io(&e.path()))?.is_dir() {
-            dirs.push(rel.clone());
-            walk(&e.path(), &format!("{rel}/"), files, dirs)?;
-        } else {
-            files.push(rel);
-        }
-    }
-    Ok(())
 }
 
 /// How a build starts in its output folder.

@@ -25,16 +25,17 @@
 
 mod folder;
 mod in_progress;
+mod listing;
 pub mod manifest;
 pub mod names;
 pub mod resume;
 
-pub(crate) use folder::walk;
 pub use folder::{Committed, OutputDir, Start};
 pub use in_progress::{
     keep_in_progress, partial_path, remove_in_progress, remove_in_progress_on_signals,
     set_in_progress, InProgress, Kept,
 };
+pub(crate) use listing::walk;
 use manifest::ManifestError;
 use resume::ResumeError;
 use std::path::{Path, PathBuf};

@@ -249,7 +249,7 @@ pub fn remove_unlisted(dir: &Path, state: Option<&ResumeState>) {
         state.map(|s| s.files().collect()).unwrap_or_default();
     let mut files = Vec::new();
     let mut dirs = Vec::new();
-    if crate::output::walk(dir, "", &mut files, &mut dirs).is_err() {
+    if super::listing::walk(dir, "", &mut files, &mut dirs).is_err() {
         return;
     }
     for f in files {

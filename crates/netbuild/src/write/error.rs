@@ -23,11 +23,23 @@ pub enum WriteError {
     },
     /// A string column's code outside its vocabulary (a bug of the build, not of the input).
     #[error(transparent)]
-    BadCode(#[from] super::strings::BadCode),
+    BadCode(#[from] BadCode),
     /// The writer thread ended early (its own error is returned instead, when there is one).
     #[error("the writer thread stopped")]
     WriterStopped,
     /// A test of the failure path asked this rank to fail (see [`crate::run::fault`]).
     #[error("fault injected by NETBUILD_INJECT_FAULT on rank {0} while writing")]
     Injected(usize),
+}
+
+/// A code that its vocabulary does not hold: the Python front checks its codes, so this is a
+/// bug of the build or a library caller's [`netbuild_model::EdgeValue`] giving other values
+/// than codes; an error rather than a panic on rank 0.
+#[derive(Debug, thiserror::Error)]
+#[error("edge type {edge_type}: string column {column} of its group holds code {code}, but its property has {len} strings (its values must be codes 0..{len})")]
+pub struct BadCode {
+    pub(super) edge_type: usize,
+    pub(super) column: usize,
+    pub(super) code: u32,
+    pub(super) len: usize,
 }

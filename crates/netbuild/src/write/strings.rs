@@ -10,7 +10,7 @@
 //! only the last step, on rank 0, needs the strings. Edge types sharing a group each read their
 //! codes with their own vocabulary: a row's edge type says which.
 
-use super::WriteError;
+use super::error::{BadCode, WriteError};
 use crate::plan::EdgePopulation;
 use netbuild_model::ColumnType;
 use netbuild_spill::RowChunk;
@@ -19,18 +19,6 @@ use netbuild_types::NumColumn;
 /// The strings of one column of one group: (group, column, one string per row of the group in
 /// the chunk).
 pub(super) type StringColumn = (usize, usize, Vec<String>);
-
-/// A code that its vocabulary does not hold: the Python front checks its codes, so this is a
-/// bug of the build or a library caller's [`netbuild_model::EdgeValue`] giving other values
-/// than codes; an error rather than a panic on rank 0.
-#[derive(Debug, thiserror::Error)]
-#[error("edge type {edge_type}: string column {column} of its group holds code {code}, but its property has {len} strings (its values must be codes 0..{len})")]
-pub struct BadCode {
-    edge_type: usize,
-    column: usize,
-    code: u32,
-    len: usize,
-}
 
 /// Fills `out` with the strings of every string column of `c` (reusing its buffers).
 pub(super) fn decode(

@@ -9,6 +9,13 @@
 //!
 //! Collective calls match by order: every rank makes the same sequence of calls (a rank with no
 //! rows passes empty slices), and the file must be on a filesystem every rank sees.
+//!
+//! Block writes are collective only where MPI-IO needs them, for filtered (gzip) datasets.
+//! Unfiltered datasets are contiguous and each rank's rows are one stretch of them, so each rank
+//! writes its stretch on its own (independent transfers): collective ones made the rank that
+//! finished its part first spin in OpenMPI's progress loop until the other arrived (half the
+//! CPU of writing v1full on a 2-core host went there) and copied every row between ranks for
+//! two-phase I/O.
 
 use std::path::Path;
 
@@ -22,7 +29,7 @@ use crate::error::SonataError;
 use crate::h5::{self, Io};
 use crate::index::{IndexBuilder, IndexDirection};
 
-/// An owned dataset transfer property list (collective MPI-IO).
+/// An owned dataset transfer property list (MPI-IO, collective or independent).
 struct Xfer(hid_t);
 
 impl Drop for Xfer {
@@ -38,13 +45,16 @@ impl Drop for Xfer {
 pub struct ParallelEdgesWriter {
     file: EdgesFile,
     xfer: Xfer,
+    /// Whether block writes are collective (filtered datasets) or independent.
+    collective: bool,
 }
 
 impl ParallelEdgesWriter {
     /// Creates (or truncates) the file at `path` (the same on every rank) with every dataset
     /// of the layout, opened through MPI-IO over `comm`'s ranks, with collective block writes
-    /// (which compressed datasets need under MPI-IO). Collective: every rank calls it with the
-    /// same arguments. An error if `comm` is not an MPI job.
+    /// when compressed (which filtered datasets need under MPI-IO), independent ones otherwise.
+    /// Collective: every rank calls it with the same arguments. An error if `comm` is not an
+    /// MPI job.
     pub fn create(
         comm: &dyn Comm,
         path: &Path,
@@ -61,20 +71,27 @@ impl ParallelEdgesWriter {
             .map_err(|e| SonataError::hdf5(path, "MPI-IO file access list", e))?;
         let file = EdgesFile::create(path, layout, compression, prov, Some(&access))?;
         use hdf5_sys::h5p::{H5FD_mpio_xfer_t, H5Pcreate, H5Pset_dxpl_mpio};
+        let collective = compression != Compression::None;
+        let mode = if collective {
+            H5FD_mpio_xfer_t::H5FD_MPIO_COLLECTIVE
+        } else {
+            H5FD_mpio_xfer_t::H5FD_MPIO_INDEPENDENT
+        };
         let xfer = hdf5::sync::sync(|| {
             // SAFETY: plain HDF5 property list calls.
             unsafe {
                 let id = hdf5::h5check(H5Pcreate(*hdf5::globals::H5P_DATASET_XFER))?;
                 let x = Xfer(id);
-                hdf5::h5check(H5Pset_dxpl_mpio(
-                    x.0,
-                    H5FD_mpio_xfer_t::H5FD_MPIO_COLLECTIVE,
-                ))?;
+                hdf5::h5check(H5Pset_dxpl_mpio(x.0, mode))?;
                 Ok(x)
             }
         })
         .map_err(|e| SonataError::hdf5(path, "dataset transfer list", e))?;
-        Ok(ParallelEdgesWriter { file, xfer })
+        Ok(ParallelEdgesWriter {
+            file,
+            xfer,
+            collective,
+        })
     }
 
     /// The layout this writer was created with.
@@ -85,7 +102,7 @@ impl ParallelEdgesWriter {
     fn io(&self) -> Io {
         Io {
             xfer: self.xfer.0,
-            collective: true,
+            collective: self.collective,
         }
     }
 
@@ -190,7 +207,7 @@ impl ParallelEdgesWriter {
     /// Flushes and closes this rank's handle. No row counts are checked: each rank wrote a
     /// part of the rows (the caller checks the totals across ranks). Collective.
     pub fn finish(self) -> Result<(), SonataError> {
-        let ParallelEdgesWriter { file, xfer } = self;
+        let ParallelEdgesWriter { file, xfer, .. } = self;
         drop(xfer);
         file.close()
     }

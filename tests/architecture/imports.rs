@@ -9,9 +9,12 @@
 //! in a `use` (groups `{a, b::c}` expanded) or in code (`crate::x::f()`), is made absolute: `crate`
 //! is the crate root, each `super` drops one module from the module the reference is in (an
 //! inline `mod tests { use super::*; }` counts as a module inside its file), `self` segments are
-//! skipped. The path's longest prefix that names a module *file* is the arrow's target: an item
-//! re-exported through a module (`crate::circuit::Selector`, defined in netbuild-types) points at
-//! that module's file, not at where it is defined, so a re-export is an arrow like any other.
+//! skipped. The path's longest prefix that names a module *file* is where the item is found; if
+//! that file re-exports the item (`pub use child::X`, `pub(crate) use crate::x::Y`: see
+//! [`crate::reexports`]), the arrow follows the re-export to the file that names it, and so on
+//! (at most 8 hops): `use crate::Error`, re-exported at the root from `error.rs`, is an arrow to
+//! `error.rs`, not to the root. A re-export from another crate (`crate::circuit::Selector`,
+//! defined in netbuild-types) ends at the re-exporting file.
 //!
 //! Test code is not the crate's layering: arrows from a `#[cfg(test)]` module (inline, or a
 //! file declared under it) are left out.
@@ -23,6 +26,7 @@
 //! parent's bare `child::f`) are other crates or descendants and need no resolving.
 
 use crate::lexer::{code_only, is_ident, is_ident_start, matching_brace};
+use crate::reexports::reexports;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -34,12 +38,15 @@ pub struct ModuleFile {
     pub module: Vec<String>,
     /// Its text with comments and strings blanked.
     code: String,
+    /// What it re-exports: (name here, path as written).
+    reexports: Vec<(String, Vec<String>)>,
     /// Declared under `#[cfg(test)]`: its arrows are the tests', not the crate's.
     test_only: bool,
 }
 
 impl ModuleFile {
     pub fn new(name: &str, module: &str, src: &str) -> ModuleFile {
+        let code = code_only(src);
         ModuleFile {
             name: name.to_string(),
             module: module
@@ -47,7 +54,8 @@ impl ModuleFile {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
-            code: code_only(src),
+            reexports: reexports(&code),
+            code,
             test_only: false,
         }
     }
@@ -278,7 +286,7 @@ pub fn arrows(files: &[ModuleFile]) -> Vec<Arrow> {
             here.extend(around.iter().map(|m| m.name.clone()));
             let line = 1 + c[..start].iter().filter(|&&ch| ch == '\n').count();
             for path in paths.iter().filter(|p| p.len() > 1) {
-                let Some(to) = resolve(&here, path, &by_module) else {
+                let Some(to) = follow(files, &by_module, &here, path) else {
                     continue;
                 };
                 let (a, b) = (&file.module, &files[to].module);
@@ -291,12 +299,43 @@ pub fn arrows(files: &[ModuleFile]) -> Vec<Arrow> {
     out
 }
 
-/// The file a path (starting with `crate` or `super`) names, written in module `here`.
+/// The file that defines what `path` (starting with `crate` or `super`, written in module
+/// `here`) names: the file [`resolve`] finds it in, then through each re-export of the item there
+/// to the file the re-export names.
+fn follow(
+    files: &[ModuleFile],
+    by_module: &BTreeMap<&[String], usize>,
+    here: &[String],
+    path: &[String],
+) -> Option<usize> {
+    let (mut to, mut abs, mut found) = resolve(here, path, by_module)?;
+    for _ in 0..8 {
+        let Some(item) = abs.get(found) else { break };
+        let Some((_, target)) = files[to].reexports.iter().find(|(name, _)| name == item) else {
+            break;
+        };
+        // The re-export's path is written in the re-exporting module: `crate::`, `super::`,
+        // `self::` or a child module's name (another crate's name ends in that module's file).
+        let next: Vec<String> = [target.as_slice(), &abs[found + 1..]].concat();
+        let Some((to2, abs2, found2)) = resolve(&files[to].module, &next, by_module) else {
+            break;
+        };
+        if to2 == to && found2 == files[to].module.len() {
+            break;
+        }
+        (to, abs, found) = (to2, abs2, found2);
+    }
+    Some(to)
+}
+
+/// The file a path (starting with `crate` or `super`, or else relative to `here`) names,
+/// written in module `here`: (the file, the absolute path, how many of its segments name the
+/// file's module).
 fn resolve(
     here: &[String],
     path: &[String],
     by_module: &BTreeMap<&[String], usize>,
-) -> Option<usize> {
+) -> Option<(usize, Vec<String>, usize)> {
     let mut abs: Vec<String> = Vec::new();
     let mut rest = path.iter().peekable();
     if path[0] == "crate" {
@@ -309,9 +348,10 @@ fn resolve(
         }
     }
     abs.extend(rest.filter(|s| *s != "self").cloned());
-    (0..=abs.len())
+    let (n, to) = (0..=abs.len())
         .rev()
-        .find_map(|n| by_module.get(&abs[..n]).copied())
+        .find_map(|n| by_module.get(&abs[..n]).map(|&to| (n, to)))?;
+    Some((to, abs, n))
 }
 
 /// A circle of files: a shortest one (its nodes, the first repeated at the end) through the
@@ -497,6 +537,34 @@ mod tests {
             ),
         ]);
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_circle_through_a_reexport_at_the_root_is_found() {
+        // `crate::Y` names the root, which re-exports it from `b`: the arrow is a -> b.
+        let found = found(&[
+            (
+                "",
+                "mod a;\nmod b;\npub use b::{Y as Y};\npub(crate) use self::b::Z;\n",
+            ),
+            ("a", "use crate::Y;\npub struct X;\n"),
+            (
+                "b",
+                "pub struct Y;\npub struct Z;\nfn f() { crate::a::X; }\n",
+            ),
+            ("c", "use crate::Z;\n"),
+        ]);
+        assert_eq!(found, ["a.rs:1 -> b.rs:3 -> a.rs"]);
+    }
+
+    #[test]
+    fn a_reexport_from_another_crate_ends_at_the_reexporting_file() {
+        let found = found(&[
+            ("", "mod a;\nmod b;\n"),
+            ("a", "pub use netbuild_types::Sel;\nuse crate::b::f;\n"),
+            ("b", "pub fn f() {}\nfn g() { let _ = crate::a::Sel; }\n"),
+        ]);
+        assert_eq!(found, ["a.rs:2 -> b.rs:2 -> a.rs"]);
     }
 
     #[test]

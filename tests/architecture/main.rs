@@ -10,6 +10,7 @@
 
 mod imports;
 mod lexer;
+mod reexports;
 mod sizes;
 
 use std::collections::BTreeMap;

@@ -167,6 +167,49 @@ impl Expr {
         if self.random {
             return false;
         }
+        self.run_lanes(
+            vars,
+            n,
+            stack,
+            out,
+            &mut rand::rngs::mock::StepRng::new(0, 0),
+        );
+        true
+    }
+
+    /// As [`Expr::eval_lanes`], for an expression that draws at most once per pair
+    /// ([`Expr::draw_sites`] <= 1): the values, and the state `rng` is left in, are bit for bit
+    /// those of [`Expr::eval`] called for pair 0, 1, ... in turn with `rng`. Returns false,
+    /// and evaluates and draws nothing, when the expression draws more than once per pair
+    /// (pair by pair, its draws interleave: use [`Expr::eval`]).
+    pub fn eval_lanes_drawing<R: rand::Rng + ?Sized>(
+        &self,
+        vars: &[f64],
+        n: usize,
+        stack: &mut Vec<f64>,
+        out: &mut Vec<f64>,
+        rng: &mut R,
+    ) -> bool {
+        if self.draw_sites() > 1 {
+            return false;
+        }
+        self.run_lanes(vars, n, stack, out, rng);
+        true
+    }
+
+    /// How many random draws one evaluation makes (each random function call draws once).
+    pub fn draw_sites(&self) -> usize {
+        self.code.iter().filter(|op| op.is_random()).count()
+    }
+
+    fn run_lanes<R: rand::Rng + ?Sized>(
+        &self,
+        vars: &[f64],
+        n: usize,
+        stack: &mut Vec<f64>,
+        out: &mut Vec<f64>,
+        rng: &mut R,
+    ) {
         assert!(
             vars.len() >= self.vars.len() * n,
             "Expr::eval_lanes: {} values given, {} needed",
@@ -176,9 +219,8 @@ impl Expr {
         if n == 0 {
             out.clear();
         } else {
-            batch::run(&self.code, vars, n, stack, out);
+            batch::run(&self.code, vars, n, stack, out, rng);
         }
-        true
     }
 
     /// The value, when the expression reads no variable and draws nothing (folded at compile time).

@@ -369,6 +369,17 @@ mod tests {
     use crate::Expr;
     use rand::{Rng, SeedableRng};
 
+    /// `n` values in (-range, range), one in `odds` NaN, infinite or zero.
+    fn lane_values(rng: &mut impl Rng, n: usize, odds: u32, range: f64) -> Vec<f64> {
+        let one = |rng: &mut dyn rand::RngCore| match rng.gen_range(0..odds) {
+            0 => f64::NAN,
+            1 => f64::INFINITY,
+            2 => 0.0,
+            _ => rng.gen_range(-range..range),
+        };
+        (0..n).map(|_| one(rng)).collect()
+    }
+
     /// Every lane is bit for bit the scalar interpreter's value, across ops, NaNs and infinities.
     #[test]
     fn lanes_equal_scalar_evaluation() {
@@ -385,15 +396,7 @@ mod tests {
             let e = Expr::parse(text).unwrap();
             let nv = e.variables().len();
             for n in [1usize, 3, 64] {
-                let mut vars = vec![0.0; nv * n];
-                for v in vars.iter_mut() {
-                    *v = match rng.gen_range(0..20) {
-                        0 => f64::NAN,
-                        1 => f64::INFINITY,
-                        2 => 0.0,
-                        _ => rng.gen_range(-300.0..300.0),
-                    };
-                }
+                let vars = lane_values(&mut rng, nv * n, 20, 300.0);
                 let (mut stack, mut out) = (Vec::new(), Vec::new());
                 assert!(e.eval_lanes(&vars, n, &mut stack, &mut out));
                 assert_eq!(out.len(), n);
@@ -436,15 +439,7 @@ mod tests {
             let e = Expr::parse(text).unwrap();
             let nv = e.variables().len();
             for n in [1usize, 2, 7, 100] {
-                let mut vars = vec![0.0; nv * n];
-                for v in vars.iter_mut() {
-                    *v = match values.gen_range(0..30) {
-                        0 => f64::NAN,
-                        1 => f64::INFINITY,
-                        2 => 0.0,
-                        _ => values.gen_range(-30.0..30.0),
-                    };
-                }
+                let vars = lane_values(&mut values, nv * n, 30, 30.0);
                 let seed = values.gen::<u64>();
                 let mut lanes_rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
                 let mut scalar_rng = lanes_rng.clone();

@@ -110,7 +110,8 @@ pub struct Expr {
     code: Box<[vm::Op]>,
     vars: std::sync::Arc<[VarRef]>,
     stack: vm::StackSize,
-    random: bool,
+    /// How many random functions the code calls ([`Expr::draw_sites`]).
+    draws: u32,
 }
 
 impl Expr {
@@ -118,13 +119,13 @@ impl Expr {
     /// too long or too deeply nested input (so that nothing can exhaust memory or the stack).
     pub fn parse(src: &str) -> Result<Expr, ExprError> {
         let compiled = parser::parse(src)?;
-        let random = compiled.code.iter().any(|op| op.is_random());
+        let draws = compiled.code.iter().filter(|op| op.is_random()).count() as u32;
         Ok(Expr {
             source: src.into(),
             code: compiled.code,
             vars: compiled.vars.into(),
             stack: compiled.stack,
-            random,
+            draws,
         })
     }
 
@@ -164,17 +165,15 @@ impl Expr {
         stack: &mut Vec<f64>,
         out: &mut Vec<f64>,
     ) -> bool {
-        if self.random {
-            return false;
-        }
-        self.run_lanes(
-            vars,
-            n,
-            stack,
-            out,
-            &mut rand::rngs::mock::StepRng::new(0, 0),
-        );
-        true
+        // Nothing random: the rng is never asked.
+        self.draws == 0
+            && self.eval_lanes_drawing(
+                vars,
+                n,
+                stack,
+                out,
+                &mut rand::rngs::mock::StepRng::new(0, 0),
+            )
     }
 
     /// As [`Expr::eval_lanes`], for an expression that draws at most once per pair
@@ -193,23 +192,6 @@ impl Expr {
         if self.draw_sites() > 1 {
             return false;
         }
-        self.run_lanes(vars, n, stack, out, rng);
-        true
-    }
-
-    /// How many random draws one evaluation makes (each random function call draws once).
-    pub fn draw_sites(&self) -> usize {
-        self.code.iter().filter(|op| op.is_random()).count()
-    }
-
-    fn run_lanes<R: rand::Rng + ?Sized>(
-        &self,
-        vars: &[f64],
-        n: usize,
-        stack: &mut Vec<f64>,
-        out: &mut Vec<f64>,
-        rng: &mut R,
-    ) {
         assert!(
             vars.len() >= self.vars.len() * n,
             "Expr::eval_lanes: {} values given, {} needed",
@@ -221,6 +203,12 @@ impl Expr {
         } else {
             batch::run(&self.code, vars, n, stack, out, rng);
         }
+        true
+    }
+
+    /// How many random functions one evaluation calls (each draws once per evaluation).
+    pub fn draw_sites(&self) -> usize {
+        self.draws as usize
     }
 
     /// The value, when the expression reads no variable and draws nothing (folded at compile time).
@@ -233,7 +221,7 @@ impl Expr {
 
     /// Whether evaluation draws random numbers.
     pub fn is_random(&self) -> bool {
-        self.random
+        self.draws > 0
     }
 
     /// Bounds of the value when each variable `i` lies in `vars[i]` (same order as

@@ -49,7 +49,10 @@ impl EdgeSink for RunBuffer {
         self.target.push(row.target);
         self.nsyns.push(row.nsyns);
         self.n_props.push(row.properties.len() as u8);
-        self.props.extend_from_slice(row.properties);
+        // A row has a few values: pushed one by one, not a call to `memcpy` per row.
+        for &x in row.properties {
+            self.props.push(x);
+        }
         Ok(())
     }
 }

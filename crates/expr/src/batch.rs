@@ -1,8 +1,12 @@
-//! Lane-wise evaluation: one program over many pairs at once, for expressions that draw nothing.
+//! Lane-wise evaluation: one program over many pairs at once, for expressions that draw at most
+//! once per pair.
 //!
-//! In: a deterministic program, the variables' values of `n` pairs (variable-major: the value of
-//! variable `v` for pair `i` at `vars[v * n + i]`), a reusable stack. Out: `n` values, each bit
-//! for bit the value [`crate::vm`] gives for that pair alone.
+//! In: a program with at most one random op, the variables' values of `n` pairs (variable-major:
+//! the value of variable `v` for pair `i` at `vars[v * n + i]`), a reusable stack, an rng. Out:
+//! `n` values, each bit for bit the value [`crate::vm`] gives for that pair alone, when the pairs
+//! are evaluated one after the other with that rng: the one random op draws lane by lane, in
+//! the lanes' order, which is the order the pairs' evaluations would draw in. (With two random
+//! ops a pair's draws interleave with the next pair's, which lanes cannot follow.)
 //!
 //! Why: a connection rule evaluates its probability for the candidates of a tree node together.
 //! The scalar interpreter pays its dispatch (one `match` per instruction) for every pair; here
@@ -152,6 +156,32 @@ macro_rules! with_unary {
     };
 }
 
+/// Runs `$body` with `$f` bound to the draw of the random binary op `$op` from `$rng` (the
+/// interpreter's own function); `$none` when `$op` is not one.
+macro_rules! with_random {
+    ($op:expr, $rng:expr, |$f:ident| $body:expr, $none:expr) => {
+        match $op {
+            Op::Uniform => {
+                let $f = |a: f64, b: f64| vm::uniform($rng, a, b);
+                $body
+            }
+            Op::Normal => {
+                let $f = |a: f64, b: f64| vm::normal($rng, a, b);
+                $body
+            }
+            Op::LogNormal => {
+                let $f = |a: f64, b: f64| vm::lognormal($rng, a, b);
+                $body
+            }
+            Op::RandInt => {
+                let $f = |a: f64, b: f64| vm::randint($rng, a, b);
+                $body
+            }
+            _ => $none,
+        }
+    };
+}
+
 /// Whether `op` is a deterministic binary op (one [`with_binary!`] knows).
 fn is_binary(op: Op) -> bool {
     with_binary!(op, |_f| true, false)
@@ -162,13 +192,14 @@ fn each(a: &mut [f64], f: impl Fn(f64) -> f64) {
     a.iter_mut().for_each(|x| *x = f(*x));
 }
 
+/// `a[i] = f(a[i], b[i])`, lane by lane in order (`f` may draw).
 #[inline(always)]
-fn each_with(a: &mut [f64], b: &[f64], f: impl Fn(f64, f64) -> f64) {
+fn each_with(a: &mut [f64], b: &[f64], mut f: impl FnMut(f64, f64) -> f64) {
     a.iter_mut().zip(b).for_each(|(x, &y)| *x = f(*x, y));
 }
 
 #[inline(always)]
-fn each_const(a: &mut [f64], c: f64, f: impl Fn(f64, f64) -> f64) {
+fn each_const(a: &mut [f64], c: f64, mut f: impl FnMut(f64, f64) -> f64) {
     a.iter_mut().for_each(|x| *x = f(*x, c));
 }
 
@@ -177,6 +208,17 @@ fn each_const(a: &mut [f64], c: f64, f: impl Fn(f64, f64) -> f64) {
 enum Leaf<'a> {
     Const(f64),
     Lanes(&'a [f64]),
+}
+
+impl Leaf<'_> {
+    /// The operand's value in lane `i`.
+    #[inline(always)]
+    fn at(self, i: usize) -> f64 {
+        match self {
+            Leaf::Const(c) => c,
+            Leaf::Lanes(l) => l[i],
+        }
+    }
 }
 
 /// `op` as a [`Leaf`], when it is a constant or a variable (of `n` lanes in `vars`).
@@ -208,9 +250,27 @@ fn leaves(out: &mut [f64], a: Leaf<'_>, b: Leaf<'_>, f: impl Fn(f64, f64) -> f64
     }
 }
 
-/// Evaluates `code` (deterministic: no random op) for `n` lanes into `out` (resized to `n`).
-/// `stack` is scratch space, kept by the caller to avoid allocating per batch.
-pub(crate) fn run(code: &[Op], vars: &[f64], n: usize, stack: &mut Vec<f64>, out: &mut Vec<f64>) {
+/// `out[i] = draw(a[i], b[i])`, lane by lane in order: one draw per lane, even when both
+/// operands are constants.
+#[inline(always)]
+fn draw_leaves(out: &mut [f64], a: Leaf<'_>, b: Leaf<'_>, mut draw: impl FnMut(f64, f64) -> f64) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = draw(a.at(i), b.at(i));
+    }
+}
+
+/// Evaluates `code` (at most one random op, which draws from `rng` lane by lane) for `n` lanes
+/// into `out` (resized to `n`). `stack` is scratch space, kept by the caller to avoid
+/// allocating per batch.
+pub(crate) fn run<R: rand::Rng + ?Sized>(
+    code: &[Op],
+    vars: &[f64],
+    n: usize,
+    stack: &mut Vec<f64>,
+    out: &mut Vec<f64>,
+    rng: &mut R,
+) {
+    debug_assert!(code.iter().filter(|op| op.is_random()).count() <= 1);
     // Every lane block is written before it is read: the stack only grows, never zeroed (zeroing
     // it per batch was 3% of a V1 build's instructions).
     let need = vm::max_depth(code).max(1) * n;
@@ -229,9 +289,13 @@ pub(crate) fn run(code: &[Op], vars: &[f64], n: usize, stack: &mut Vec<f64>, out
             code.get(pc + 1).and_then(|&o| leaf(o, vars, n)),
             code.get(pc + 2),
         ) {
-            if is_binary(next) {
+            if next.arity() == 2 {
                 let out = &mut st[sp * n..(sp + 1) * n];
-                with_binary!(next, |f| leaves(out, a, b, f), unreachable!());
+                with_binary!(
+                    next,
+                    |f| leaves(out, a, b, f),
+                    with_random!(next, rng, |f| draw_leaves(out, a, b, f), unreachable!())
+                );
                 sp += 1;
                 pc += 3;
                 continue;
@@ -263,6 +327,12 @@ pub(crate) fn run(code: &[Op], vars: &[f64], n: usize, stack: &mut Vec<f64>, out
                 st[sp * n..(sp + 1) * n].copy_from_slice(&vars[i * n..(i + 1) * n]);
                 sp += 1;
             }
+            Op::Rand => {
+                st[sp * n..(sp + 1) * n]
+                    .iter_mut()
+                    .for_each(|x| *x = rng.gen::<f64>());
+                sp += 1;
+            }
             Op::If => {
                 let (lo, hi) = st.split_at_mut((sp - 2) * n);
                 let c = &mut lo[(sp - 3) * n..];
@@ -279,7 +349,11 @@ pub(crate) fn run(code: &[Op], vars: &[f64], n: usize, stack: &mut Vec<f64>, out
             _ => {
                 let (lo, hi) = st.split_at_mut((sp - 1) * n);
                 let (a, b) = (&mut lo[(sp - 2) * n..], &hi[..n]);
-                with_binary!(op, |f| each_with(a, b, f), unreachable!("random op {op:?}"));
+                with_binary!(
+                    op,
+                    |f| each_with(a, b, f),
+                    with_random!(op, rng, |f| each_with(a, b, f), unreachable!("op {op:?}"))
+                );
                 sp -= 1;
             }
         }
@@ -294,6 +368,17 @@ pub(crate) fn run(code: &[Op], vars: &[f64], n: usize, stack: &mut Vec<f64>, out
 mod tests {
     use crate::Expr;
     use rand::{Rng, SeedableRng};
+
+    /// `n` values in (-range, range), one in `odds` NaN, infinite or zero.
+    fn lane_values(rng: &mut impl Rng, n: usize, odds: u32, range: f64) -> Vec<f64> {
+        let one = |rng: &mut dyn rand::RngCore| match rng.gen_range(0..odds) {
+            0 => f64::NAN,
+            1 => f64::INFINITY,
+            2 => 0.0,
+            _ => rng.gen_range(-range..range),
+        };
+        (0..n).map(|_| one(rng)).collect()
+    }
 
     /// Every lane is bit for bit the scalar interpreter's value, across ops, NaNs and infinities.
     #[test]
@@ -311,15 +396,7 @@ mod tests {
             let e = Expr::parse(text).unwrap();
             let nv = e.variables().len();
             for n in [1usize, 3, 64] {
-                let mut vars = vec![0.0; nv * n];
-                for v in vars.iter_mut() {
-                    *v = match rng.gen_range(0..20) {
-                        0 => f64::NAN,
-                        1 => f64::INFINITY,
-                        2 => 0.0,
-                        _ => rng.gen_range(-300.0..300.0),
-                    };
-                }
+                let vars = lane_values(&mut rng, nv * n, 20, 300.0);
                 let (mut stack, mut out) = (Vec::new(), Vec::new());
                 assert!(e.eval_lanes(&vars, n, &mut stack, &mut out));
                 assert_eq!(out.len(), n);
@@ -337,5 +414,56 @@ mod tests {
         let e = Expr::parse("0.5 * rand()").unwrap();
         let (mut stack, mut out) = (Vec::new(), Vec::new());
         assert!(!e.eval_lanes(&[], 4, &mut stack, &mut out));
+    }
+
+    /// With one random op, lanes draw in the pairs' order: every value, and the rng's state
+    /// after, are the scalar interpreter's for the pairs evaluated one after the other.
+    #[test]
+    fn drawing_lanes_equal_scalar_evaluation_in_order() {
+        let exprs = [
+            "-1.0 * lognormal(0, 0.5)",
+            "2.0 * lognormal(0, 0.3)",
+            "lognormal(src.a, 0.5) * dx",
+            "normal(dx, abs(src.a)) + 1",
+            "uniform(dx, dx + 10) - src.a",
+            "randint(1, 4)",
+            "randint(dx, src.a) + 0.5",
+            "if(dx > 0, rand(), dx) * 2",
+            "rand()",
+            "exp(-d * d / 200) * (0.5 + uniform(0, 1))",
+            "normal(0, -1) + d",
+            "src.a % 180",
+        ];
+        let mut values = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for text in exprs {
+            let e = Expr::parse(text).unwrap();
+            let nv = e.variables().len();
+            for n in [1usize, 2, 7, 100] {
+                let vars = lane_values(&mut values, nv * n, 30, 30.0);
+                let seed = values.gen::<u64>();
+                let mut lanes_rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+                let mut scalar_rng = lanes_rng.clone();
+                let (mut stack, mut out) = (Vec::new(), Vec::new());
+                assert!(e.eval_lanes_drawing(&vars, n, &mut stack, &mut out, &mut lanes_rng));
+                assert_eq!(out.len(), n);
+                for (i, got) in out.iter().enumerate() {
+                    let one: Vec<f64> = (0..nv).map(|v| vars[v * n + i]).collect();
+                    let want = e.eval(&one, &mut scalar_rng);
+                    assert_eq!(got.to_bits(), want.to_bits(), "{text}, lane {i} of {n}");
+                }
+                assert_eq!(lanes_rng.gen::<u64>(), scalar_rng.gen::<u64>(), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn two_draws_per_pair_are_refused() {
+        let e = Expr::parse("rand() + normal(0, 1)").unwrap();
+        assert_eq!(e.draw_sites(), 2);
+        let (mut stack, mut out) = (Vec::new(), Vec::new());
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let before = rng.clone();
+        assert!(!e.eval_lanes_drawing(&[], 4, &mut stack, &mut out, &mut rng));
+        assert_eq!(rng, before, "nothing drawn");
     }
 }

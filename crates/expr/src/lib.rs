@@ -110,7 +110,8 @@ pub struct Expr {
     code: Box<[vm::Op]>,
     vars: std::sync::Arc<[VarRef]>,
     stack: vm::StackSize,
-    random: bool,
+    /// How many random functions the code calls ([`Expr::draw_sites`]).
+    draws: u32,
 }
 
 impl Expr {
@@ -118,13 +119,13 @@ impl Expr {
     /// too long or too deeply nested input (so that nothing can exhaust memory or the stack).
     pub fn parse(src: &str) -> Result<Expr, ExprError> {
         let compiled = parser::parse(src)?;
-        let random = compiled.code.iter().any(|op| op.is_random());
+        let draws = compiled.code.iter().filter(|op| op.is_random()).count() as u32;
         Ok(Expr {
             source: src.into(),
             code: compiled.code,
             vars: compiled.vars.into(),
             stack: compiled.stack,
-            random,
+            draws,
         })
     }
 
@@ -164,7 +165,31 @@ impl Expr {
         stack: &mut Vec<f64>,
         out: &mut Vec<f64>,
     ) -> bool {
-        if self.random {
+        // Nothing random: the rng is never asked.
+        self.draws == 0
+            && self.eval_lanes_drawing(
+                vars,
+                n,
+                stack,
+                out,
+                &mut rand::rngs::mock::StepRng::new(0, 0),
+            )
+    }
+
+    /// As [`Expr::eval_lanes`], for an expression that draws at most once per pair
+    /// ([`Expr::draw_sites`] <= 1): the values, and the state `rng` is left in, are bit for bit
+    /// those of [`Expr::eval`] called for pair 0, 1, ... in turn with `rng`. Returns false,
+    /// and evaluates and draws nothing, when the expression draws more than once per pair
+    /// (pair by pair, its draws interleave: use [`Expr::eval`]).
+    pub fn eval_lanes_drawing<R: rand::Rng + ?Sized>(
+        &self,
+        vars: &[f64],
+        n: usize,
+        stack: &mut Vec<f64>,
+        out: &mut Vec<f64>,
+        rng: &mut R,
+    ) -> bool {
+        if self.draw_sites() > 1 {
             return false;
         }
         assert!(
@@ -176,9 +201,14 @@ impl Expr {
         if n == 0 {
             out.clear();
         } else {
-            batch::run(&self.code, vars, n, stack, out);
+            batch::run(&self.code, vars, n, stack, out, rng);
         }
         true
+    }
+
+    /// How many random functions one evaluation calls (each draws once per evaluation).
+    pub fn draw_sites(&self) -> usize {
+        self.draws as usize
     }
 
     /// The value, when the expression reads no variable and draws nothing (folded at compile time).
@@ -191,7 +221,7 @@ impl Expr {
 
     /// Whether evaluation draws random numbers.
     pub fn is_random(&self) -> bool {
-        self.random
+        self.draws > 0
     }
 
     /// Bounds of the value when each variable `i` lies in `vars[i]` (same order as

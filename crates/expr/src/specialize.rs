@@ -150,7 +150,7 @@ impl Specializer {
             code,
             vars: self.expr.vars.clone(),
             stack: self.stack,
-            random: self.expr.random,
+            draws: self.expr.draws,
         }
     }
 }

@@ -218,7 +218,21 @@ pub(crate) fn nan_max(a: f64, b: f64) -> f64 {
     }
 }
 
-fn normal<R: Rng + ?Sized>(rng: &mut R, m: f64, s: f64) -> f64 {
+/// `uniform(a, b)`: one draw.
+#[inline(always)]
+pub(crate) fn uniform<R: Rng + ?Sized>(rng: &mut R, a: f64, b: f64) -> f64 {
+    a + (b - a) * rng.gen::<f64>()
+}
+
+/// `lognormal(m, s)`: one draw.
+#[inline(always)]
+pub(crate) fn lognormal<R: Rng + ?Sized>(rng: &mut R, m: f64, s: f64) -> f64 {
+    normal(rng, m, s).exp()
+}
+
+/// `normal(m, s)`: one draw.
+#[inline(always)]
+pub(crate) fn normal<R: Rng + ?Sized>(rng: &mut R, m: f64, s: f64) -> f64 {
     let z: f64 = rng.sample(StandardNormal);
     if s >= 0.0 {
         m + s * z
@@ -230,7 +244,8 @@ fn normal<R: Rng + ?Sized>(rng: &mut R, m: f64, s: f64) -> f64 {
 /// Integers beyond this are not all representable as f64, so `randint` refuses them.
 const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0; // 2^53
 
-fn randint<R: Rng + ?Sized>(rng: &mut R, a: f64, b: f64) -> f64 {
+/// `randint(a, b)`: one draw.
+pub(crate) fn randint<R: Rng + ?Sized>(rng: &mut R, a: f64, b: f64) -> f64 {
     let (lo, hi) = (a.ceil(), b.floor());
     if lo <= hi && lo >= -MAX_EXACT_INT && hi <= MAX_EXACT_INT {
         // Exact (rejection sampling), unlike `floor(rand() * n)`.
@@ -306,9 +321,9 @@ fn run<R: Rng + ?Sized, const N: usize>(code: &[Op], vars: &[f64], rng: &mut R) 
                 st[sp - 1] = if truth(c) { a } else { b };
             }
             Op::Rand => push!(rng.gen::<f64>()),
-            Op::Uniform => binary!(|a, b| a + (b - a) * rng.gen::<f64>()),
+            Op::Uniform => binary!(|a, b| uniform(rng, a, b)),
             Op::Normal => binary!(|m, s| normal(rng, m, s)),
-            Op::LogNormal => binary!(|m, s| normal(rng, m, s).exp()),
+            Op::LogNormal => binary!(|m, s| lognormal(rng, m, s)),
             Op::RandInt => binary!(|a, b| randint(rng, a, b)),
         }
     }

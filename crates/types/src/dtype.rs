@@ -58,6 +58,7 @@ impl Dtype {
     /// Whether the finite number `x` is within the range of `self` (integers: after dropping
     /// the fraction, as a cast does). Outside it, a cast clamps an integer and makes an f32
     /// infinite.
+    #[inline]
     pub fn holds(self, x: f64) -> bool {
         // Integer bounds as exact powers of two: the upper ones are excluded.
         let two = |k: i32| 2f64.powi(k);

@@ -94,6 +94,11 @@ impl BoundExpr {
         })
     }
 
+    /// How many random draws one evaluation makes ([`Expr::draw_sites`]).
+    pub fn draw_sites(&self) -> usize {
+        self.expr.draw_sites()
+    }
+
     /// Whether the value depends on where the pair's nodes are (`d`, `dx`, `dy`, `dz`).
     pub fn reads_positions(&self) -> bool {
         self.slots
@@ -144,6 +149,32 @@ impl BoundExpr {
     ) -> f64 {
         self.fill_vars(s, t, sp, tp, vars);
         self.expr.eval(vars, rng)
+    }
+
+    /// The values for the pairs (`sources[i]`, t) at (`positions[i]`, tp) into `out`, each bit
+    /// for bit what [`BoundExpr::eval`] gives for them one after the other with `rng`, and the
+    /// same draws: false, and nothing evaluated or drawn, when the expression draws more than
+    /// once per pair. `positions` may be empty when the expression reads none
+    /// ([`BoundExpr::reads_positions`]). `scratch` is (vars, stack), kept between calls.
+    pub fn eval_rows<R: Rng + ?Sized>(
+        &self,
+        t: u64,
+        tp: [f64; 3],
+        sources: &[u64],
+        positions: &[[f64; 3]],
+        (vars, stack, out): (&mut Vec<f64>, &mut Vec<f64>, &mut Vec<f64>),
+        rng: &mut R,
+    ) -> bool {
+        let n = sources.len();
+        vars.clear();
+        for slot in &self.slots {
+            match slot {
+                Slot::Src(c) => vars.extend(sources.iter().map(|&s| c[s as usize])),
+                Slot::Trg(c) => vars.resize(vars.len() + n, c[t as usize]),
+                _ => vars.extend(positions[..n].iter().map(|&sp| slot.value(0, t, sp, tp))),
+            }
+        }
+        self.expr.eval_lanes_drawing(vars, n, stack, out, rng)
     }
 
     /// The variables' values for the pair (s, t) at (sp, tp), into `vars`.

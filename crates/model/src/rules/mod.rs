@@ -21,6 +21,7 @@ mod bind;
 mod count;
 mod custom;
 mod degree;
+mod emit;
 mod file;
 mod locations;
 mod one_to_one;
@@ -31,20 +32,17 @@ mod walk;
 
 use crate::circuit::{EdgeTypeDef, EdgeValue, Rule, Value};
 use crate::columns::Columns;
-use crate::draw::{draw, Drawn};
 use crate::error::ModelError;
 use crate::grid::Grid;
-use crate::issues::{pair_key, IssueKind, Issues};
+use crate::issues::Issues;
 use crate::nodes::Network;
 use crate::pair::Pair;
 use crate::shared::{share, Shared};
-use crate::sink::{EdgeRow, EdgeSink};
+use crate::sink::EdgeSink;
 use crate::spatial::{SourceTree, SplitAxes};
 use crate::stream::{stream, Domain, Purpose};
 use bind::BoundExpr;
 use netbuild_expr::Var;
-use netbuild_types::Nsyns;
-use rand::{Rng, RngCore};
 use slots::Slots;
 use std::ops::Range;
 use std::sync::Arc;
@@ -106,6 +104,8 @@ pub struct Scratch {
     lanes: bind::Lanes,
     /// For a file rule, the file row of each of `conns`.
     file_rows: Vec<u32>,
+    /// The rows whose properties are evaluated together.
+    rows: emit::RowBatch,
     /// What the targets connected with this scratch dropped or changed.
     pub issues: Issues,
 }
@@ -161,6 +161,8 @@ pub struct PreparedEdgeType<'c> {
     props: Vec<PreparedProp>,
     /// Some expression of `props` reads the pair's positions.
     props_read_positions: bool,
+    /// `props` are evaluated a batch of rows at a time (`emit::props_in_batches`).
+    props_in_batches: bool,
     /// `[edges.locations]`: the targets' morphologies, ready to draw from.
     locations: Option<locations::PreparedLocations>,
     /// What preparing dropped (a file's self-connections): the same on every rank.
@@ -261,6 +263,7 @@ impl<'c> PreparedEdgeType<'c> {
             walk_work: std::sync::OnceLock::new(),
             props: Vec::new(),
             props_read_positions: false,
+            props_in_batches: false,
             locations: None,
             issues: Issues::default(),
         };
@@ -303,6 +306,7 @@ impl<'c> PreparedEdgeType<'c> {
             .props
             .iter()
             .any(|p| matches!(p, PreparedProp::Expr(e) if e.reads_positions()));
+        me.props_in_batches = emit::props_in_batches(&me.props);
         Ok(me)
     }
 
@@ -437,10 +441,18 @@ impl<'c> PreparedEdgeType<'c> {
             vars,
             props,
             file_rows,
+            rows,
             issues,
             ..
         } = scratch;
-        self.emit(t, conns, file_rows, vars, props, issues, sink)
+        let scratch = emit::EmitScratch {
+            file_rows,
+            vars,
+            props,
+            rows,
+            issues,
+        };
+        self.emit(t, conns, scratch, sink)
     }
 
     /// The sources target `t` (at `tp`) visits, ascending: those within `max_distance` (from the
@@ -496,111 +508,6 @@ impl<'c> PreparedEdgeType<'c> {
             source_network: self.src_net,
             target_network: self.trg_net,
         }
-    }
-
-    /// Draws nsyns and per-edge properties for the connections of `t` (with their file rows,
-    /// for a file rule) and pushes the rows. Values that their dtype cannot hold are counted.
-    #[allow(clippy::too_many_arguments)]
-    fn emit<S: EdgeSink>(
-        &self,
-        t: u64,
-        conns: &[(u64, u32)],
-        file_rows: &[u32],
-        vars: &mut Vec<f64>,
-        props: &mut Vec<f64>,
-        issues: &mut Issues,
-        sink: &mut S,
-    ) -> Result<(), S::Error> {
-        if conns.is_empty() {
-            return Ok(());
-        }
-        let domain = Domain::EdgeType(self.index);
-        let mut nsyns_rng = stream(self.seed, domain, t, Purpose::Nsyns);
-        let mut prop_rng = stream(self.seed, domain, t, Purpose::EdgeProperty);
-        let mut loc_rng = stream(self.seed, domain, t, Purpose::SynLocation);
-        let tslot = self.trg_slot.get(t) as usize;
-        let tp = self.trg_pos[t as usize];
-        let per_synapse = self.def.row_per_synapse();
-        for (c, &(s, count)) in conns.iter().enumerate() {
-            let nsyns = if count > 0 {
-                count
-            } else {
-                match self.def.nsyns {
-                    Nsyns::Fixed(n) => n,
-                    Nsyns::UniformInt(lo, hi) => nsyns_rng.gen_range(lo..=hi.max(lo)),
-                }
-            };
-            if !per_synapse {
-                sink.push(EdgeRow {
-                    edge_type: self.index,
-                    source: s,
-                    target: t,
-                    nsyns,
-                    properties: &[],
-                })?;
-                continue;
-            }
-            // Only an expression of `d`, `dx`, ... reads it: each row's load was a cache miss
-            // (sources are far apart in the positions).
-            let sp = if self.props_read_positions {
-                self.src_pos[s as usize]
-            } else {
-                [f64::NAN; 3]
-            };
-            for _ in 0..nsyns {
-                props.clear();
-                for (k, p) in self.props.iter().enumerate() {
-                    let x = match p {
-                        PreparedProp::Expr(e) => e.eval(s, t, sp, tp, vars, &mut prop_rng),
-                        PreparedProp::Generator(g) => match draw(g, 0, 1, &mut prop_rng) {
-                            Drawn::Num(x) => x,
-                            Drawn::Str(_) => f64::NAN,
-                        },
-                        PreparedProp::Custom(f) => f(&self.pair(s, t), &mut prop_rng),
-                        PreparedProp::FileColumn(j) => self.file_value(file_rows.get(c), *j),
-                    };
-                    self.check_value(k, x, s, t, issues);
-                    props.push(x);
-                }
-                if let Some(l) = &self.locations {
-                    let at = l.draw(tslot, loc_rng.next_u64());
-                    props.extend([
-                        f64::from(at.section_id),
-                        at.section_pos,
-                        at.swc_id as f64,
-                        at.swc_pos,
-                    ]);
-                    if let Some(c) = l.coords(tslot, at) {
-                        props.extend(c);
-                    }
-                }
-                sink.push(EdgeRow {
-                    edge_type: self.index,
-                    source: s,
-                    target: t,
-                    nsyns: 1,
-                    properties: props,
-                })?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl PreparedEdgeType<'_> {
-    /// Counts value `x` of property `k` for pair (`s`, `t`) if its dtype cannot hold it: NaN,
-    /// infinite or beyond f32 (no simulator can use it), or an integer out of range (clamped).
-    fn check_value(&self, k: usize, x: f64, s: u64, t: u64, issues: &mut Issues) {
-        let dtype = self.def.edge_props[k].dtype;
-        if x.is_finite() && dtype.holds(x) {
-            return;
-        }
-        let kind = if x.is_finite() && dtype.is_integer() {
-            IssueKind::Clamped(k)
-        } else {
-            IssueKind::NonFinite(k)
-        };
-        issues.note(self.index, kind, pair_key(s, t));
     }
 }
 

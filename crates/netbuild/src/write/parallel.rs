@@ -9,13 +9,15 @@
 //! rank r's rows are one contiguous stretch of the file, starting at the sum of the rows of
 //! the ranks before it (and the same within each edge group). `target_to_source` follows the
 //! same way: the node rows of a rank's targets and their ranges are its own. For
-//! `source_to_target`, each (source, edge id) pair is sent, chunk by chunk, to the rank that
-//! owns the source's share of source ids (shares balanced by the collated per-source counts);
-//! each rank then sorts its sources' edge ids and writes its part of that index.
+//! `source_to_target`, each (source, edge id) pair goes to the rank that owns the source's share
+//! of source ids (shares balanced by the collated per-source counts): a rank's own pairs straight
+//! into its index, the others' sent every `EXCHANGE_ROUNDS` chunks; each rank then sorts its
+//! sources' edge ids and writes its part of that index.
 //!
 //! Collective calls match by order, so every rank makes the same calls in the same order: as
-//! many chunk writes as the rank with the most rows (the others write empty selections), and
-//! as many index blocks as the busiest rank (agreed by an all-gather first).
+//! many chunk writes and exchanges as the rank with the most rows (the others write empty
+//! selections and send nothing), and as many index blocks as the busiest rank (agreed by an
+//! all-gather first).
 
 use super::index::{decode_pair, encode_pair, Sorted, Unsorted, PAIR_BYTES};
 use super::writer_thread::Batch;

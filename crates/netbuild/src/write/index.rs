@@ -387,23 +387,22 @@ impl Unsorted {
     /// Records edges `first..` for `nodes`, one edge per node in order.
     pub(super) fn push_chunk(&mut self, nodes: &[u64], first: u64) -> std::io::Result<()> {
         let edges = first..first + nodes.len() as u64;
-        // One match per chunk, so that each loop is tight.
+        self.push_pairs(nodes.iter().copied().zip(edges))
+    }
+
+    /// Records each (node, edge) of `pairs` (in any order, if [`Unsorted::sort`] follows).
+    pub(super) fn push_pairs(
+        &mut self,
+        pairs: impl Iterator<Item = (u64, u64)>,
+    ) -> std::io::Result<()> {
+        // One match per call, so that each loop is tight.
         match self {
-            Unsorted::InMemory(b) => nodes.iter().zip(edges).for_each(|(&n, e)| b.push(n, e)),
+            Unsorted::InMemory(b) => pairs.for_each(|(n, e)| b.push(n, e)),
             Unsorted::Spilled(b) => {
-                for (&n, e) in nodes.iter().zip(edges) {
+                for (n, e) in pairs {
                     b.push(n, e)?;
                 }
             }
-        }
-        Ok(())
-    }
-
-    /// Records that edge `edge` belongs to `node` (in any order, if [`Unsorted::sort`] follows).
-    pub(super) fn push(&mut self, node: u64, edge: u64) -> std::io::Result<()> {
-        match self {
-            Unsorted::InMemory(b) => b.push(node, edge),
-            Unsorted::Spilled(b) => b.push(node, edge)?,
         }
         Ok(())
     }
@@ -505,13 +504,12 @@ mod spilled_tests {
         for memory in [1 << 30, 500] {
             let mut u = Unsorted::new(&counts, memory, dir.path()).unwrap();
             // Edge ids in a scrambled order.
-            for e in (0..sources.len())
+            let scrambled = (0..sources.len())
                 .rev()
                 .step_by(2)
-                .chain((0..sources.len()).step_by(2))
-            {
-                u.push(sources[e], e as u64).unwrap();
-            }
+                .chain((0..sources.len()).step_by(2));
+            u.push_pairs(scrambled.map(|e| (sources[e], e as u64)))
+                .unwrap();
             u.sort();
             let err = std::cell::RefCell::new(None);
             let got: Vec<_> = u.pairs(&err).collect();

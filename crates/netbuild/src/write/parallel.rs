@@ -9,13 +9,15 @@
 //! rank r's rows are one contiguous stretch of the file, starting at the sum of the rows of
 //! the ranks before it (and the same within each edge group). `target_to_source` follows the
 //! same way: the node rows of a rank's targets and their ranges are its own. For
-//! `source_to_target`, each (source, edge id) pair is sent, chunk by chunk, to the rank that
-//! owns the source's share of source ids (shares balanced by the collated per-source counts);
-//! each rank then sorts its sources' edge ids and writes its part of that index.
+//! `source_to_target`, each (source, edge id) pair goes to the rank that owns the source's share
+//! of source ids (shares balanced by the collated per-source counts): a rank's own pairs straight
+//! into its index, the others' sent every `EXCHANGE_ROUNDS` chunks; each rank then sorts its
+//! sources' edge ids and writes its part of that index.
 //!
 //! Collective calls match by order, so every rank makes the same calls in the same order: as
-//! many chunk writes as the rank with the most rows (the others write empty selections), and
-//! as many index blocks as the busiest rank (agreed by an all-gather first).
+//! many chunk writes and exchanges as the rank with the most rows (the others write empty
+//! selections and send nothing), and as many index blocks as the busiest rank (agreed by an
+//! all-gather first).
 
 use super::index::{decode_pair, encode_pair, Sorted, Unsorted, PAIR_BYTES};
 use super::writer_thread::Batch;
@@ -80,9 +82,11 @@ pub(super) fn write_population(
 
     let mut chunk = RowChunk::default();
     let mut batch = Batch::default();
+    let mut exchange = SourceExchange::new(&shares, rank);
     let mut row = first_row;
     let end = first_row + collated.rank_rows[rank];
-    for _ in 0..rounds {
+    let t0 = std::time::Instant::now();
+    for round in 0..rounds {
         let piece = ((row / align + 1) * align).min(end) - row;
         table.next_rows_into(&mut chunk, piece as usize)?;
         batch.fill_core(&chunk, pop, &mut next_group_index);
@@ -98,7 +102,10 @@ pub(super) fn write_population(
         for (i, &t) in batch.target.iter().enumerate() {
             by_target.push(t, row + i as u64);
         }
-        exchange_sources(comm, &shares, &batch.source, row, &mut by_source)?;
+        exchange.add(&batch.source, row, &mut by_source)?;
+        if (round + 1) % EXCHANGE_ROUNDS == 0 || round + 1 == rounds {
+            exchange.flush(comm, &mut by_source)?;
+        }
         row += chunk.len() as u64;
         // Tests of the failure path: this rank stops while the others are in the next
         // collective write.
@@ -106,42 +113,102 @@ pub(super) fn write_population(
             return Err(WriteError::Injected(rank));
         }
     }
+    let t1 = std::time::Instant::now();
     by_source.sort();
-
+    let t2 = std::time::Instant::now();
     write_indices(comm, &mut writer, &by_target, targets, &mut by_source, mine)?;
     writer.finish()?;
+    tracing::debug!(
+        rank,
+        rows_seconds = (t1 - t0).as_secs_f64(),
+        sort_seconds = (t2 - t1).as_secs_f64(),
+        index_seconds = t2.elapsed().as_secs_f64(),
+        "parallel writer phases"
+    );
     Ok(())
 }
 
-/// Sends each (source, edge id) of one chunk (`sources`, edge ids from `first_edge`) to the
-/// rank whose share holds the source, and records what this rank receives in `by_source`.
-/// Collective: every rank calls it once per round.
-fn exchange_sources(
-    comm: &dyn Comm,
-    shares: &[Range<u64>],
-    sources: &[u64],
-    first_edge: u64,
-    by_source: &mut Unsorted,
-) -> Result<(), WriteError> {
-    let mine = &shares[comm.rank()];
-    let mut outgoing = vec![Vec::new(); comm.size()];
-    for (i, &s) in sources.iter().enumerate() {
-        let to = owner(shares, s);
-        outgoing[to].extend_from_slice(&encode_pair(s, first_edge + i as u64));
+/// Rounds (pieces of up to [`sonata::CHUNK_ALIGN_ROWS`] rows) between two exchanges of
+/// (source, edge id) pairs: at most 8 x 256Ki pairs of 12 bytes (24 MiB) wait in a rank's
+/// outgoing buffers (and as many arrive). An exchange is the only point where the ranks wait for each other while
+/// rows are written; exchanging each round made them compute at the same time and then queue
+/// for the file's lock (a filesystem serializes buffered writes to one file) to write at the
+/// same time, where with a few exchanges one rank computes while the other writes.
+const EXCHANGE_ROUNDS: u64 = 8;
+
+/// The (source, edge id) pairs of `source_to_target` on their way to the ranks whose shares
+/// hold their sources: this rank's own go straight into its index, the others' wait in
+/// buffers until the next [`SourceExchange::flush`].
+struct SourceExchange<'a> {
+    shares: &'a [Range<u64>],
+    rank: usize,
+    /// Encoded pairs for each rank (this rank's stays empty).
+    outgoing: Vec<Vec<u8>>,
+}
+
+impl<'a> SourceExchange<'a> {
+    fn new(shares: &'a [Range<u64>], rank: usize) -> Self {
+        SourceExchange {
+            shares,
+            rank,
+            outgoing: vec![Vec::new(); shares.len()],
+        }
     }
-    for (from, bytes) in comm.exchange_bytes(outgoing).into_iter().enumerate() {
-        if bytes.len() % PAIR_BYTES != 0 {
+
+    /// Takes the sources of one chunk (edge ids from `first_edge`): this rank's into
+    /// `by_source`, the others' into the buffers.
+    fn add(
+        &mut self,
+        sources: &[u64],
+        first_edge: u64,
+        by_source: &mut Unsorted,
+    ) -> Result<(), WriteError> {
+        let mine = self.shares[self.rank].clone();
+        let (shares, outgoing) = (self.shares, &mut self.outgoing);
+        let local = sources.iter().enumerate().filter_map(|(i, &s)| {
+            let e = first_edge + i as u64;
+            if mine.contains(&s) {
+                return Some((s - mine.start, e));
+            }
+            outgoing[owner(shares, s)].extend_from_slice(&encode_pair(s, e));
+            None
+        });
+        by_source.push_pairs(local)?;
+        Ok(())
+    }
+
+    /// Sends the buffered pairs to their ranks and records what this rank receives in
+    /// `by_source`. Collective: every rank calls it after the same rounds.
+    fn flush(&mut self, comm: &dyn Comm, by_source: &mut Unsorted) -> Result<(), WriteError> {
+        for (from, bytes) in comm.exchange_bytes(self.take()).into_iter().enumerate() {
+            self.receive(from, &bytes, by_source)?;
+        }
+        Ok(())
+    }
+
+    /// The buffered pairs for each rank, leaving the buffers empty.
+    fn take(&mut self) -> Vec<Vec<u8>> {
+        let empty = vec![Vec::new(); self.shares.len()];
+        std::mem::replace(&mut self.outgoing, empty)
+    }
+
+    /// Records in `by_source` the pairs that rank `from` sent (`bytes`), which must all have
+    /// their sources in this rank's share.
+    fn receive(
+        &self,
+        from: usize,
+        bytes: &[u8],
+        by_source: &mut Unsorted,
+    ) -> Result<(), WriteError> {
+        let mine = self.shares[self.rank].clone();
+        let pairs = bytes.chunks_exact(PAIR_BYTES).map(decode_pair);
+        if !bytes.len().is_multiple_of(PAIR_BYTES) || pairs.clone().any(|(s, _)| !mine.contains(&s))
+        {
             return Err(WriteError::Message { rank: from });
         }
-        for pair in bytes.chunks_exact(PAIR_BYTES) {
-            let (s, e) = decode_pair(pair);
-            if !mine.contains(&s) {
-                return Err(WriteError::Message { rank: from });
-            }
-            by_source.push(s - mine.start, e)?;
-        }
+        by_source.push_pairs(pairs.map(|(s, e)| (s - mine.start, e)))?;
+        Ok(())
     }
-    Ok(())
 }
 
 /// This rank's parts of both indices: `target_to_source` for its block of `targets`,
@@ -232,6 +299,70 @@ mod tests {
         let two = source_shares(&counts, 2);
         let first: u64 = counts[..two[0].end as usize].iter().sum();
         assert!((12..=25).contains(&first), "{two:?}");
+    }
+
+    /// Two ranks' rows, their pairs exchanged in batches as the writer does: each rank's part
+    /// of source_to_target holds exactly its sources' edges, sorted, as one writer's would.
+    #[test]
+    fn exchanged_pairs_make_each_ranks_share_of_the_index() {
+        let nodes = 23u64;
+        let sources: Vec<u64> = (0..1000u64).map(|e| (e * 7 + e / 13) % nodes).collect();
+        let mut counts = vec![0u64; nodes as usize];
+        for &s in &sources {
+            counts[s as usize] += 1;
+        }
+        let shares = source_shares(&counts, 2);
+        // In memory, and spilled to many bucket files.
+        for memory in [1u64 << 20, 100] {
+            let dir = tempfile::tempdir().unwrap();
+            // Rank 0 writes rows 0..400, rank 1 rows 400..1000, in chunks of 64 rows.
+            let rows = [0..400usize, 400..1000];
+            let mut ex: Vec<SourceExchange<'_>> =
+                (0..2).map(|r| SourceExchange::new(&shares, r)).collect();
+            let mut index: Vec<Unsorted> = shares
+                .iter()
+                .map(|sh| {
+                    let c = &counts[sh.start as usize..sh.end as usize];
+                    Unsorted::new(c, memory, dir.path()).unwrap()
+                })
+                .collect();
+            for round in 0..10 {
+                for r in 0..2 {
+                    let lo = (rows[r].start + 64 * round).min(rows[r].end);
+                    let hi = (lo + 64).min(rows[r].end);
+                    ex[r]
+                        .add(&sources[lo..hi], lo as u64, &mut index[r])
+                        .unwrap();
+                }
+                // A flush every third round and at the end.
+                if round % 3 == 2 || round == 9 {
+                    let sent: Vec<Vec<Vec<u8>>> = ex.iter_mut().map(|e| e.take()).collect();
+                    for to in 0..2 {
+                        assert!(sent[to][to].is_empty(), "a rank's own pairs are never sent");
+                        for (from, bytes) in sent.iter().enumerate() {
+                            ex[to].receive(from, &bytes[to], &mut index[to]).unwrap();
+                        }
+                    }
+                }
+            }
+            let err = std::cell::RefCell::new(None);
+            let mut got = Vec::new();
+            for (sh, idx) in shares.iter().zip(&mut index) {
+                idx.sort();
+                got.extend(idx.pairs(&err).map(|(n, e)| (n + sh.start, e)));
+            }
+            let mut expected: Vec<(u64, u64)> = sources
+                .iter()
+                .enumerate()
+                .map(|(e, &s)| (s, e as u64))
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(got, expected, "memory {memory}");
+            // A pair outside the receiver's share is refused.
+            let stray = encode_pair(shares[1].start, 5);
+            let e = ex[0].receive(1, &stray, &mut index[0]);
+            assert!(matches!(e, Err(WriteError::Message { rank: 1 })));
+        }
     }
 
     #[test]

@@ -62,4 +62,4 @@ pub use nodes::{Network, Values};
 pub use pair::Pair;
 pub use rules::{BlockState, PreparedEdgeType, Scratch};
 pub use shared::{Host, Private, Region, Shared};
-pub use sink::{EdgeRow, EdgeSink, VecSink};
+pub use sink::{EdgeRow, EdgeRows, EdgeSink, VecSink};

@@ -33,6 +33,57 @@ pub trait EdgeSink {
     type Error;
     /// Takes one row.
     fn push(&mut self, row: EdgeRow<'_>) -> Result<(), Self::Error>;
+
+    /// Takes the rows of one (edge type, target), sources ascending, as `push` would take them
+    /// one by one, which is what the default does. A sink that appends a stretch of rows
+    /// faster than row by row overrides it; the result must be the same.
+    fn push_rows(&mut self, rows: EdgeRows<'_>) -> Result<(), Self::Error> {
+        for i in 0..rows.len() {
+            self.push(rows.row(i))?;
+        }
+        Ok(())
+    }
+}
+
+/// The rows of one (edge type, target) pair, sources ascending: what [`EdgeSink::push_rows`]
+/// takes at once.
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeRows<'a> {
+    /// Index of the edge type in the circuit.
+    pub edge_type: usize,
+    /// Target node id of every row.
+    pub target: u64,
+    /// Source node id of each row.
+    pub sources: &'a [u64],
+    /// `nsyns` of each row (as [`EdgeRow::nsyns`]).
+    pub nsyns: &'a [u32],
+    /// `width` values per row, row after row (as [`EdgeRow::properties`]; empty if 0).
+    pub properties: &'a [f64],
+    /// Per-edge properties of each row.
+    pub width: usize,
+}
+
+impl<'a> EdgeRows<'a> {
+    /// Rows held.
+    pub fn len(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// Whether there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    /// Row `i`, as [`EdgeSink::push`] takes it.
+    pub fn row(&self, i: usize) -> EdgeRow<'a> {
+        EdgeRow {
+            edge_type: self.edge_type,
+            source: self.sources[i],
+            target: self.target,
+            nsyns: self.nsyns[i],
+            properties: &self.properties[i * self.width..(i + 1) * self.width],
+        }
+    }
 }
 
 /// A sink that keeps every row in memory: for tests and small circuits built as a library.

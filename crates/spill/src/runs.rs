@@ -42,6 +42,29 @@ impl Runs {
         true
     }
 
+    /// Appends `k` more copies of the last value, as `k` calls of [`Self::push`] with it would
+    /// (a run longer than `u32::MAX` goes on in a new one).
+    pub(crate) fn repeat_last(&mut self, mut k: usize, limit: usize) {
+        let Some(&v) = self.values.last() else {
+            return;
+        };
+        while k > 0 {
+            let Some(n) = self.lens.last_mut() else {
+                return;
+            };
+            let room = (u32::MAX - *n) as usize;
+            if room == 0 {
+                self.push(v, limit);
+                k -= 1;
+                continue;
+            }
+            let add = room.min(k);
+            *n += add as u32;
+            self.len += add;
+            k -= add;
+        }
+    }
+
     pub(crate) fn clear(&mut self) {
         self.values.clear();
         self.lens.clear();
@@ -66,7 +89,7 @@ impl Runs {
 
 /// Like [`crate::Column::grow_within`]: doubling, but never past `limit` values.
 #[inline]
-fn grow_within(v: &mut Vec<u32>, limit: usize) {
+pub(crate) fn grow_within(v: &mut Vec<u32>, limit: usize) {
     if v.len() == v.capacity() {
         let add = v
             .capacity()
@@ -107,6 +130,24 @@ impl RunCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeating_the_last_value_is_pushing_it_again() {
+        let (mut pushed, mut repeated) = (Runs::default(), Runs::default());
+        for (v, n) in [(4u32, 1usize), (4, 3), (9, 1), (9, 1000), (2, 5)] {
+            for _ in 0..n {
+                pushed.push(v, 1 << 20);
+            }
+            repeated.push(v, 1 << 20);
+            repeated.repeat_last(n - 1, 1 << 20);
+        }
+        assert_eq!(pushed, repeated);
+        // Past u32::MAX a run goes on in a new one.
+        let mut long = Runs::default();
+        long.push(7, 16);
+        long.repeat_last(u32::MAX as usize + 4, 16);
+        assert_eq!((long.runs(), long.len()), (2, u32::MAX as usize + 5));
+    }
 
     #[test]
     fn runs_expand_to_what_was_pushed_in_any_slicing() {

@@ -92,6 +92,46 @@ impl ColumnStore {
         }
     }
 
+    /// Appends `n` copies of `v`, as `n` calls of [`Self::push_u32`] would.
+    #[inline]
+    pub(crate) fn push_u32_repeat(&mut self, v: u32, n: usize, limit: usize) {
+        if n == 0 {
+            return;
+        }
+        self.push_u32(v, limit);
+        match &mut self.tail {
+            // The run `v` is in (the last) grows; no run starts, so no check is due.
+            Tail::Runs(r) => r.repeat_last(n - 1, limit),
+            Tail::Plain(_) => (1..n).for_each(|_| self.push_u32(v, limit)),
+        }
+    }
+
+    /// Appends `values`, as [`Self::push_u32`] one by one would.
+    #[inline]
+    pub(crate) fn extend_u32(&mut self, values: impl Iterator<Item = u32>, limit: usize) {
+        for v in values {
+            match &mut self.tail {
+                Tail::Plain(NumColumn::U32(plain)) => {
+                    crate::runs::grow_within(plain, limit);
+                    plain.push(v);
+                }
+                _ => self.push_u32(v, limit),
+            }
+        }
+    }
+
+    /// Appends `values`, as [`Self::push_f64`] one by one would.
+    #[inline]
+    pub(crate) fn extend_f64(&mut self, values: impl Iterator<Item = f64>, limit: usize) {
+        match &mut self.tail {
+            Tail::Plain(c) => values.for_each(|x| {
+                c.grow_within(limit);
+                c.push_f64(x);
+            }),
+            Tail::Runs(_) => values.for_each(|x| self.push_u32(x as u32, limit)),
+        }
+    }
+
     /// Appends `x` converted to the column's dtype (see [`NumColumn::push_f64`]).
     #[inline]
     pub(crate) fn push_f64(&mut self, x: f64, limit: usize) {

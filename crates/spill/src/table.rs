@@ -8,7 +8,7 @@
 //! peak memory is the budget plus one check interval of rows, whatever the population's size.
 
 use crate::store::{ColumnReader, ColumnStore};
-use netbuild_model::{Dtype, EdgeRow, EdgeSink};
+use netbuild_model::{Dtype, EdgeRow, EdgeRows, EdgeSink};
 use netbuild_types::NumColumn;
 use std::path::PathBuf;
 
@@ -221,10 +221,52 @@ impl EdgeSink for EdgeTypesTable {
                 c.push_f64(x, limit);
             }
         }
-        self.mem_rows += 1;
-        self.rows += 1;
-        self.group_rows[group] += 1;
-        self.since_check += 1;
+        self.rows_added(group, 1)
+    }
+
+    /// The stretch in pieces that end where row-by-row pushes would check the budget, so
+    /// the table spills at the same rows either way.
+    fn push_rows(&mut self, rows: EdgeRows<'_>) -> Result<(), TableError> {
+        let Some(&Some((local, group))) = self.local.get(rows.edge_type) else {
+            return Err(TableError::UnknownEdgeType(rows.edge_type));
+        };
+        let limit = self.row_limit;
+        let mut at = 0;
+        while at < rows.len() {
+            let take = ((CHECK_EVERY - self.since_check) as usize).min(rows.len() - at);
+            let piece = at..at + take;
+            // Node ids were checked below 2^32 when the edge type was prepared.
+            let sources = rows.sources[piece.clone()].iter().map(|&s| s as u32);
+            self.source.extend_u32(sources, limit);
+            self.target.push_u32_repeat(rows.target as u32, take, limit);
+            self.edge_type.push_u32_repeat(local, take, limit);
+            let cols = &mut self.groups[group];
+            if rows.width == 0 {
+                if let Some(c) = cols.first_mut() {
+                    c.extend_f64(rows.nsyns[piece].iter().map(|&k| f64::from(k)), limit);
+                }
+            } else {
+                let values = &rows.properties[at * rows.width..(at + take) * rows.width];
+                for (j, c) in cols.iter_mut().enumerate() {
+                    c.extend_f64(values.iter().skip(j).step_by(rows.width).copied(), limit);
+                }
+            }
+            self.rows_added(group, take)?;
+            at += take;
+        }
+        Ok(())
+    }
+}
+
+impl EdgeTypesTable {
+    /// Counts `n` rows of `group` just pushed (never past the next check) and, at a check,
+    /// spills if memory is full.
+    #[inline]
+    fn rows_added(&mut self, group: usize, n: usize) -> Result<(), TableError> {
+        self.mem_rows += n;
+        self.rows += n as u64;
+        self.group_rows[group] += n as u64;
+        self.since_check += n as u64;
         if self.since_check >= CHECK_EVERY {
             self.since_check = 0;
             let full = self.mem_rows + CHECK_EVERY as usize >= self.row_limit;
@@ -411,6 +453,54 @@ mod tests {
             ca[0].groups[1][1],
             NumColumn::F64((0..1000).filter(|i| i % 3 != 0).map(|i| i as f64).collect())
         );
+    }
+
+    /// Stretches of one (edge type, target) of 1 to ~9,000 rows: (edge type, target, sources,
+    /// nsyns, properties row after row).
+    #[allow(clippy::type_complexity)]
+    fn stretches() -> Vec<(usize, u64, Vec<u64>, Vec<u32>, Vec<f64>)> {
+        let mut out = Vec::new();
+        for t in 0..60u64 {
+            for (edge_type, width) in [(3usize, 0usize), (5, 2)] {
+                let n = ((t * 7919 + edge_type as u64 * 104_729) % 9_000 + 1) as usize;
+                let sources: Vec<u64> = (0..n as u64).map(|i| i * 3 + t).collect();
+                let nsyns: Vec<u32> = (0..n as u32).map(|i| 1 + i % 4).collect();
+                let props: Vec<f64> = (0..n * width).map(|i| i as f64 * 0.25 + t as f64).collect();
+                out.push((edge_type, t, sources, nsyns, props));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn stretches_pushed_at_once_are_rows_pushed_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        for budget in [u64::MAX, 60_000] {
+            let policy = || SpillPolicy {
+                dir: dir.path().into(),
+                budget,
+            };
+            let (mut one, mut many) = (
+                EdgeTypesTable::new(&layout(), policy()),
+                EdgeTypesTable::new(&layout(), policy()),
+            );
+            for (edge_type, target, sources, nsyns, props) in stretches() {
+                let rows = EdgeRows {
+                    edge_type,
+                    target,
+                    sources: &sources,
+                    nsyns: &nsyns,
+                    properties: &props,
+                    width: props.len() / sources.len(),
+                };
+                (0..rows.len()).for_each(|i| one.push(rows.row(i)).unwrap());
+                many.push_rows(rows).unwrap();
+            }
+            assert_eq!(one.spills(), many.spills(), "budget {budget}");
+            assert_eq!(budget == u64::MAX, one.spills() == 0);
+            assert_eq!(one.group_rows(), many.group_rows());
+            assert_eq!(drain(one.finish().unwrap()), drain(many.finish().unwrap()));
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod progress;
 
 use crate::collate::SourceCounter;
 use crate::plan::work::TargetWork;
-use netbuild_model::{BlockState, EdgeRow, EdgeSink, Issues, PreparedEdgeType, Scratch};
+use netbuild_model::{BlockState, EdgeRow, EdgeRows, EdgeSink, Issues, PreparedEdgeType, Scratch};
 use netbuild_spill::{EdgeTypesTable, TableError};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -69,18 +69,29 @@ impl RunBuffer {
         self.issues = Issues::default();
     }
 
+    /// Hands the rows to `sink` a (edge type, target) stretch at a time, in order.
     fn replay<S: EdgeSink>(&self, sink: &mut S) -> Result<(), S::Error> {
-        let mut at = 0usize;
-        for i in 0..self.source.len() {
-            let n = self.n_props[i] as usize;
-            sink.push(EdgeRow {
-                edge_type: self.edge_type[i] as usize,
-                source: self.source[i],
-                target: self.target[i],
-                nsyns: self.nsyns[i],
-                properties: &self.props[at..at + n],
+        let (mut start, mut at) = (0usize, 0usize);
+        let n = self.source.len();
+        while start < n {
+            let (l, t) = (self.edge_type[start], self.target[start]);
+            let mut end = start + 1;
+            while end < n && self.edge_type[end] == l && self.target[end] == t {
+                end += 1;
+            }
+            // An edge type's rows all have as many properties.
+            let width = self.n_props[start] as usize;
+            let values = width * (end - start);
+            sink.push_rows(EdgeRows {
+                edge_type: l as usize,
+                target: t,
+                sources: &self.source[start..end],
+                nsyns: &self.nsyns[start..end],
+                properties: &self.props[at..at + values],
+                width,
             })?;
-            at += n;
+            at += values;
+            start = end;
         }
         Ok(())
     }
@@ -119,6 +130,20 @@ impl EdgeSink for Counting<'_> {
             }
         }
         self.table.push(row)
+    }
+
+    fn push_rows(&mut self, rows: EdgeRows<'_>) -> Result<(), TableError> {
+        for &source in rows.sources {
+            self.sources.count(source);
+        }
+        if let Some(&l) = self.local.get(rows.edge_type) {
+            if let Some(r) = self.counts.edge_type_rows.get_mut(l) {
+                *r += rows.len() as u64;
+                let synapses: u64 = rows.nsyns.iter().map(|&k| u64::from(k)).sum();
+                self.counts.edge_type_synapses[l] += synapses;
+            }
+        }
+        self.table.push_rows(rows)
     }
 }
 

@@ -16,7 +16,7 @@
 use super::{PreparedEdgeType, PreparedProp};
 use crate::draw::{draw, Drawn};
 use crate::issues::{pair_key, IssueKind, Issues};
-use crate::sink::{EdgeRow, EdgeSink};
+use crate::sink::{EdgeRow, EdgeRows, EdgeSink};
 use crate::stream::{stream, Domain, Purpose};
 use netbuild_types::Nsyns;
 use rand::{Rng, RngCore};
@@ -39,6 +39,10 @@ pub(super) struct RowBatch {
     vars: Vec<f64>,
     stack: Vec<f64>,
     out: Vec<f64>,
+    /// The values row after row, as a sink takes them (when there are two properties or more).
+    by_row: Vec<f64>,
+    /// 1s: the nsyns of rows of one synapse each.
+    ones: Vec<u32>,
 }
 
 /// The streams one target's rows draw from, each its own: none's draws shift another's. Each
@@ -255,10 +259,34 @@ impl PreparedEdgeType<'_> {
                 }
             }
         }
-        for (i, &s) in rows.sources.iter().enumerate() {
-            props.clear();
-            props.extend((0..self.props.len()).map(|k| rows.values[k * n + i]));
-            self.push_synapse(s, t, props, streams, sink)?;
+        if self.locations.is_none() {
+            // No location to draw per row: the batch goes to the sink as one stretch.
+            let width = self.props.len();
+            let properties = if width <= 1 {
+                &rows.values
+            } else {
+                rows.by_row.clear();
+                rows.by_row
+                    .extend((0..n * width).map(|j| rows.values[(j % width) * n + j / width]));
+                &rows.by_row
+            };
+            if rows.ones.len() < n {
+                rows.ones.resize(n, 1);
+            }
+            sink.push_rows(EdgeRows {
+                edge_type: self.index,
+                target: t,
+                sources: &rows.sources,
+                nsyns: &rows.ones[..n],
+                properties,
+                width,
+            })?;
+        } else {
+            for (i, &s) in rows.sources.iter().enumerate() {
+                props.clear();
+                props.extend((0..self.props.len()).map(|k| rows.values[k * n + i]));
+                self.push_synapse(s, t, props, streams, sink)?;
+            }
         }
         rows.conn.clear();
         Ok(())

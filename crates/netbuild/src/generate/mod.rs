@@ -55,6 +55,18 @@ impl EdgeSink for RunBuffer {
         }
         Ok(())
     }
+
+    fn push_rows(&mut self, rows: EdgeRows<'_>) -> Result<(), Self::Error> {
+        let n = rows.len();
+        let grown = self.source.len() + n;
+        self.edge_type.resize(grown, rows.edge_type as u32);
+        self.source.extend_from_slice(rows.sources);
+        self.target.resize(grown, rows.target);
+        self.nsyns.extend_from_slice(rows.nsyns);
+        self.n_props.resize(grown, rows.width as u8);
+        self.props.extend_from_slice(rows.properties);
+        Ok(())
+    }
 }
 
 impl RunBuffer {

@@ -24,6 +24,9 @@ const READ_PAIRS: usize = 1 << 16;
 pub(super) struct SpilledByNode {
     counts: Vec<u64>,
     buckets: NodeBuckets,
+    /// Each node's bucket, looked up once per edge (a binary search over the buckets per edge
+    /// cost more than writing the pair).
+    bucket_of: Vec<u32>,
     /// One file per bucket.
     files: Vec<BufWriter<File>>,
 }
@@ -39,9 +42,14 @@ impl SpilledByNode {
         let files = (0..buckets.len())
             .map(|_| tempfile::tempfile_in(dir).map(|f| BufWriter::with_capacity(1 << 16, f)))
             .collect::<std::io::Result<_>>()?;
+        let mut bucket_of = vec![0u32; counts.len()];
+        for (b, nodes) in buckets.ranges().enumerate() {
+            bucket_of[nodes.start as usize..nodes.end as usize].fill(b as u32);
+        }
         Ok(SpilledByNode {
             counts: counts.to_vec(),
             buckets,
+            bucket_of,
             files,
         })
     }
@@ -54,7 +62,7 @@ impl SpilledByNode {
     /// Records that edge `edge` belongs to `node`.
     #[inline]
     pub(super) fn push(&mut self, node: u64, edge: u64) -> std::io::Result<()> {
-        let b = self.buckets.of(node);
+        let b = self.bucket_of[node as usize] as usize;
         self.files[b].write_all(&encode_pair(node, edge))
     }
 

@@ -15,6 +15,7 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 /// Pairs read from a bucket file at a time (a whole number of pairs, ~1 MiB).
@@ -22,7 +23,8 @@ const READ_PAIRS: usize = 1 << 16;
 
 /// [`super::index::ByNode`] out of core, for indices larger than their share of the memory plan.
 pub(super) struct SpilledByNode {
-    counts: Vec<u64>,
+    /// Each node's edges (shared with the thread that reads the buckets back).
+    counts: Arc<[u64]>,
     buckets: NodeBuckets,
     /// Each node's bucket, looked up once per edge (a binary search over the buckets per edge
     /// cost more than writing the pair).
@@ -47,7 +49,7 @@ impl SpilledByNode {
             bucket_of[nodes.start as usize..nodes.end as usize].fill(b as u32);
         }
         Ok(SpilledByNode {
-            counts: counts.to_vec(),
+            counts: counts.into(),
             buckets,
             bucket_of,
             files,
@@ -86,7 +88,7 @@ impl SpilledByNode {
             }
         }
         Pairs {
-            ahead: ReadAhead::spawn(jobs, self.counts.clone()),
+            ahead: ReadAhead::spawn(jobs, Arc::clone(&self.counts)),
             bucket: Bucket::default(),
             node: 0,
             left: 0,
@@ -214,7 +216,7 @@ struct ReadAhead {
 }
 
 impl ReadAhead {
-    fn spawn(jobs: Vec<(File, Range<u64>)>, counts: Vec<u64>) -> Self {
+    fn spawn(jobs: Vec<(File, Range<u64>)>, counts: Arc<[u64]>) -> Self {
         let (give, buckets) = sync_channel(0);
         let thread = std::thread::spawn(move || {
             for (file, nodes) in jobs {
@@ -246,8 +248,11 @@ impl Drop for ReadAhead {
         // The receiver first, so that a thread waiting to hand over a bucket stops.
         self.buckets = None;
         if let Some(t) = self.thread.take() {
+            // A panic of the reader is the caller's, unless the caller is already unwinding.
             if let Err(panic) = t.join() {
-                std::panic::resume_unwind(panic);
+                if !std::thread::panicking() {
+                    std::panic::resume_unwind(panic);
+                }
             }
         }
     }

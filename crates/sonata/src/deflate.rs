@@ -112,12 +112,21 @@ impl ChunkStream {
 
     /// Appends the next values (as little-endian bytes); the chunks they complete go to be
     /// compressed.
-    pub(crate) fn push(&mut self, bytes: &[u8]) {
-        self.pending.extend_from_slice(bytes);
-        while self.pending.len() >= self.chunk_bytes {
-            let rest = self.pending.split_off(self.chunk_bytes);
-            let full = std::mem::replace(&mut self.pending, rest);
-            self.submit(full);
+    pub(crate) fn push(&mut self, mut bytes: &[u8]) {
+        // Each byte is copied once, into the chunk it belongs to (cutting chunks off the front
+        // of one buffer copied the rest again for each chunk: a batch of several chunks' bytes
+        // was copied several times over).
+        while !bytes.is_empty() {
+            if self.pending.capacity() == 0 {
+                self.pending.reserve_exact(self.chunk_bytes);
+            }
+            let take = (self.chunk_bytes - self.pending.len()).min(bytes.len());
+            self.pending.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.pending.len() == self.chunk_bytes {
+                let full = std::mem::take(&mut self.pending);
+                self.submit(full);
+            }
         }
     }
 
@@ -201,30 +210,37 @@ impl ChunkStream {
 /// HDF5's deflate filter writes it). `None` only if libdeflate refuses a buffer of its own bound
 /// size, which it never should.
 fn compress(c: Chunk, level: u8, elem: usize) -> Option<Chunk> {
-    thread_local! {
-        /// This thread's compressor and its level: made once, not once per chunk (its output
-        /// depends only on the level and the input).
-        static COMPRESSOR: std::cell::RefCell<Option<(u8, libdeflater::Compressor)>> =
-            const { std::cell::RefCell::new(None) };
+    /// A thread's compressor with its level, and its buffers for the shuffled bytes and the
+    /// compressed ones: made once, not once per chunk (the output depends only on the level
+    /// and the input; fresh megabyte buffers cost a page fault per 4 KiB).
+    #[derive(Default)]
+    struct Scratch {
+        compressor: Option<(u8, libdeflater::Compressor)>,
+        shuffled: Vec<u8>,
+        out: Vec<u8>,
     }
-    let input = if elem > 1 {
-        shuffle(&c.bytes, elem)
-    } else {
-        c.bytes
-    };
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+    }
     let level = level.clamp(1, 9);
-    let out = COMPRESSOR.with_borrow_mut(|slot| {
-        let z = match slot {
+    let out = SCRATCH.with_borrow_mut(|s| {
+        let z = match &mut s.compressor {
             Some((l, z)) if *l == level => z,
-            _ => {
+            slot => {
                 let lvl = libdeflater::CompressionLvl::new(i32::from(level)).unwrap_or_default();
                 &mut slot.insert((level, libdeflater::Compressor::new(lvl))).1
             }
         };
-        let mut out = vec![0u8; z.zlib_compress_bound(input.len())];
-        let n = z.zlib_compress(&input, &mut out).ok()?;
-        out.truncate(n);
-        Some(out)
+        let input: &[u8] = if elem > 1 {
+            s.shuffled.resize(c.bytes.len(), 0);
+            shuffle_into(&c.bytes, elem, &mut s.shuffled);
+            &s.shuffled
+        } else {
+            &c.bytes
+        };
+        s.out.resize(z.zlib_compress_bound(input.len()), 0);
+        let n = z.zlib_compress(input, &mut s.out).ok()?;
+        Some(s.out[..n].to_vec())
     })?;
     Some(Chunk {
         index: c.index,
@@ -236,12 +252,20 @@ fn compress(c: Chunk, level: u8, elem: usize) -> Option<Chunk> {
 /// after the other (a chunk is a whole number of values).
 pub fn shuffle(bytes: &[u8], elem: usize) -> Vec<u8> {
     let mut out = vec![0u8; bytes.len()];
-    match elem {
-        4 => shuffle_words::<4>(bytes, &mut out),
-        8 => shuffle_words::<8>(bytes, &mut out),
-        _ => shuffle_bytes(bytes, elem, &mut out, 0),
-    }
+    shuffle_into(bytes, elem, &mut out);
     out
+}
+
+/// [`shuffle`] into `out` (of `bytes`'s length), every byte of which it sets.
+fn shuffle_into(bytes: &[u8], elem: usize, out: &mut [u8]) {
+    match elem {
+        4 => shuffle_words::<4>(bytes, out),
+        8 => shuffle_words::<8>(bytes, out),
+        _ => shuffle_bytes(bytes, elem, out, 0),
+    }
+    // Bytes past the last whole value (none in a chunk) stay zero, as `shuffle` left them.
+    let whole = bytes.len() / elem.max(1) * elem.max(1);
+    out[whole..].fill(0);
 }
 
 /// [`shuffle`] of values `first..` one byte at a time (any width; the tail of the fast path).
@@ -288,7 +312,14 @@ pub(crate) fn le_bytes(col: ColumnSlice<'_>) -> Option<Vec<u8>> {
 
 /// The values of a numeric column as little-endian bytes.
 pub(crate) fn num_le_bytes(col: NumSlice<'_>) -> Vec<u8> {
-    each_num!(NumSlice, col, v => v.iter().flat_map(|x| x.to_le_bytes()).collect())
+    // Sized once: collecting a `flat_map` over arrays grows the vector as it goes.
+    each_num!(NumSlice, col, v => {
+        let mut out = Vec::with_capacity(std::mem::size_of_val(v));
+        for x in v {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        out
+    })
 }
 
 #[cfg(test)]
@@ -365,6 +396,31 @@ mod tests {
         assert_eq!(inflate(&got[0], 8), [1, 1, 1, 1, 1, 1, 2, 2]);
         assert_eq!(inflate(&got[1], 8), [2, 2, 2, 2, 0, 0, 0, 0]);
         assert!(s.compressed().unwrap().is_empty());
+    }
+
+    /// One push of several chunks' bytes and many small pushes cut the same chunks, and a
+    /// thread's reused buffers leave nothing of an earlier chunk in a later one.
+    #[test]
+    fn chunks_do_not_depend_on_how_bytes_were_pushed() {
+        let v: Vec<u8> = (0..4 * 1000 + 12u32)
+            .map(|i| (i * 31 % 253) as u8)
+            .collect();
+        let mut whole = ChunkStream::new(100, 4, 4, true);
+        whole.push(&v);
+        whole.finish();
+        let mut pieces = ChunkStream::new(100, 4, 4, true);
+        for p in v.chunks(7) {
+            pieces.push(p);
+        }
+        pieces.finish();
+        let (a, b) = (whole.compressed().unwrap(), pieces.compressed().unwrap());
+        assert_eq!(a.len(), 11);
+        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+            assert_eq!(x.bytes, y.bytes, "chunk {i}");
+            let mut raw = v[i * 400..].iter().copied().take(400).collect::<Vec<_>>();
+            raw.resize(400, 0);
+            assert_eq!(inflate(x, 400), shuffle(&raw, 4), "chunk {i}");
+        }
     }
 
     #[test]

@@ -7,9 +7,10 @@
 //! The side the rows are sorted by needs only a first edge and a count per node. The other side
 //! is a counting sort: each node's slot range is known in advance from the counts, and edge ids
 //! arrive ascending, so each node's list comes out sorted without sorting. It costs 4 bytes per
-//! edge (8 beyond 2^32 edges).
+//! edge (8 beyond 2^32 edges); past its share of the memory plan it is spilled by node range
+//! (index_spill.rs).
 
-use super::buckets::NodeBuckets;
+use super::index_spill::SpilledByNode;
 use std::ops::Range;
 
 /// Edge ids grouped by node, filled by a counting sort.
@@ -233,17 +234,6 @@ mod tests {
     }
 }
 
-/// [`ByNode`] out of core, for indices larger than their share of the memory plan: (node, edge)
-/// pairs go to bucket files by node range as rows stream past; then each bucket, small enough
-/// for the share, is read back and grouped by node in memory. Bucket files are anonymous
-/// (unlinked).
-pub(super) struct SpilledByNode {
-    counts: Vec<u64>,
-    buckets: NodeBuckets,
-    /// One file per bucket.
-    files: Vec<std::io::BufWriter<std::fs::File>>,
-}
-
 /// Bytes of one (node, edge) pair in a bucket file or a message: the node as u32, the edge as
 /// u64, little-endian.
 pub(super) const PAIR_BYTES: usize = 12;
@@ -266,108 +256,44 @@ pub(super) fn decode_pair(p: &[u8]) -> (u64, u64) {
     (node, u64::from_le_bytes(e))
 }
 
-impl SpilledByNode {
-    /// For nodes with `counts[n]` edges each, using about `share` bytes of memory per bucket,
-    /// with bucket files in `dir`.
-    pub(super) fn new(counts: &[u64], share: u64, dir: &std::path::Path) -> std::io::Result<Self> {
-        // A bucket is held twice while grouped (pairs read, then edge ids in node order).
-        let buckets = NodeBuckets::cut(counts, (share / (2 * PAIR_BYTES as u64)).max(1));
-        let files = (0..buckets.len())
-            .map(|_| {
-                tempfile::tempfile_in(dir).map(|f| std::io::BufWriter::with_capacity(1 << 16, f))
-            })
-            .collect::<std::io::Result<_>>()?;
-        Ok(SpilledByNode {
-            counts: counts.to_vec(),
-            buckets,
-            files,
-        })
-    }
-
-    /// How many bucket files.
-    pub(super) fn buckets(&self) -> usize {
-        self.buckets.len()
-    }
-
-    /// Records that edge `edge` (ids must come ascending) belongs to `node`.
-    #[inline]
-    pub(super) fn push(&mut self, node: u64, edge: u64) -> std::io::Result<()> {
-        use std::io::Write;
-        let b = self.buckets.of(node);
-        self.files[b].write_all(&encode_pair(node, edge))
-    }
-
-    /// (node, edge) pairs, node-major, edges ascending within a node; bucket by bucket, read
-    /// back from the files each time (so the pairs can be walked twice). An I/O error ends the
-    /// iteration early and is left in `error`.
-    pub(super) fn pairs<'a>(
-        &'a mut self,
-        error: &'a std::cell::RefCell<Option<std::io::Error>>,
-    ) -> impl Iterator<Item = (u64, u64)> + 'a {
-        let SpilledByNode {
-            counts,
-            buckets,
-            files,
-        } = self;
-        let counts = &*counts;
-        files.iter_mut().zip(buckets.ranges()).flat_map(
-            move |(file, Range { start: lo, end: hi })| match read_bucket(
-                file,
-                &counts[lo as usize..hi as usize],
-                lo,
-            ) {
-                Ok(v) => v,
-                Err(e) => {
-                    *error.borrow_mut() = Some(e);
-                    Vec::new()
-                }
-            },
-        )
-    }
+/// The runs of consecutive edge ids per node, counted as edges are pushed in ascending order
+/// (as rank 0 streams its rows): what a pass over the finished index would count, without the
+/// pass (at 10^9 edges spilled, a read of 12 GB while the compressors waited).
+#[derive(Debug)]
+struct RunCounter {
+    /// Per node, the edge id that would continue its last run (`u64::MAX`: none yet).
+    next: Vec<u64>,
+    runs: u64,
 }
 
-/// One bucket's pairs, grouped by node (a counting sort), each node's edges sorted (they come
-/// ascending from one writer, in any order from the ranks of the parallel writer).
-fn read_bucket(
-    file: &mut std::io::BufWriter<std::fs::File>,
-    counts: &[u64],
-    first: u64,
-) -> std::io::Result<Vec<(u64, u64)>> {
-    use std::io::{Read, Seek, Write};
-    file.flush()?;
-    let file = file.get_mut();
-    file.seek(std::io::SeekFrom::Start(0))?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    let mut slot: Vec<usize> = Vec::with_capacity(counts.len());
-    let mut acc = 0usize;
-    for &c in counts {
-        slot.push(acc);
-        acc += c as usize;
-    }
-    let mut out = vec![(0u64, 0u64); bytes.len() / PAIR_BYTES];
-    for p in bytes.chunks_exact(PAIR_BYTES) {
-        let (node, e) = decode_pair(p);
-        let i = (node - first) as usize;
-        if let Some(o) = out.get_mut(slot[i]) {
-            *o = (node, e);
+impl RunCounter {
+    fn new(nodes: usize) -> Self {
+        RunCounter {
+            next: vec![u64::MAX; nodes],
+            runs: 0,
         }
-        slot[i] += 1;
     }
-    // Each node's slots end where the next node's begin: `slot` now holds those ends.
-    let mut start = 0;
-    for &end in &slot {
-        let end = end.min(out.len());
-        out[start..end].sort_unstable_by_key(|&(_, e)| e);
-        start = end;
+
+    #[inline]
+    fn push(&mut self, node: u64, edge: u64) {
+        let next = &mut self.next[node as usize];
+        if *next != edge {
+            self.runs += 1;
+        }
+        *next = edge + 1;
     }
-    Ok(out)
 }
 
 /// The index of the side rows are not sorted by: [`ByNode`] in memory when its 4 bytes per
 /// edge (8 past 2^32 edges) fit `share` (the memory plan's `side_index`), else
 /// [`SpilledByNode`] with buckets of about that size in `dir`.
-pub(super) enum Unsorted {
+pub(super) struct Unsorted {
+    store: Store,
+    /// Its runs, while every edge came through [`Unsorted::push_chunk`] (ascending).
+    in_order: Option<RunCounter>,
+}
+
+enum Store {
     InMemory(ByNode),
     Spilled(SpilledByNode),
 }
@@ -376,18 +302,30 @@ impl Unsorted {
     pub(super) fn new(counts: &[u64], share: u64, dir: &std::path::Path) -> std::io::Result<Self> {
         let edges: u64 = counts.iter().sum();
         let width = if edges > u64::from(u32::MAX) { 8 } else { 4 };
-        if edges.saturating_mul(width) <= share {
-            return Ok(Unsorted::InMemory(ByNode::new(counts)));
-        }
-        let spilled = SpilledByNode::new(counts, share, dir)?;
-        tracing::debug!(buckets = spilled.buckets(), "index spilled by node range");
-        Ok(Unsorted::Spilled(spilled))
+        let store = if edges.saturating_mul(width) <= share {
+            Store::InMemory(ByNode::new(counts))
+        } else {
+            let spilled = SpilledByNode::new(counts, share, dir)?;
+            tracing::debug!(buckets = spilled.buckets(), "index spilled by node range");
+            Store::Spilled(spilled)
+        };
+        Ok(Unsorted {
+            store,
+            in_order: Some(RunCounter::new(counts.len())),
+        })
     }
 
-    /// Records edges `first..` for `nodes`, one edge per node in order.
+    /// Records edges `first..` for `nodes`, one edge per node in order; edge ids ascend from
+    /// one call to the next.
     pub(super) fn push_chunk(&mut self, nodes: &[u64], first: u64) -> std::io::Result<()> {
         let edges = first..first + nodes.len() as u64;
-        self.push_pairs(nodes.iter().copied().zip(edges))
+        if let Some(c) = &mut self.in_order {
+            nodes
+                .iter()
+                .zip(edges.clone())
+                .for_each(|(&n, e)| c.push(n, e));
+        }
+        self.store_pairs(nodes.iter().copied().zip(edges))
     }
 
     /// Records each (node, edge) of `pairs` (in any order, if [`Unsorted::sort`] follows).
@@ -395,10 +333,16 @@ impl Unsorted {
         &mut self,
         pairs: impl Iterator<Item = (u64, u64)>,
     ) -> std::io::Result<()> {
+        // Not known to ascend: the runs are counted in a pass at the end.
+        self.in_order = None;
+        self.store_pairs(pairs)
+    }
+
+    fn store_pairs(&mut self, pairs: impl Iterator<Item = (u64, u64)>) -> std::io::Result<()> {
         // One match per call, so that each loop is tight.
-        match self {
-            Unsorted::InMemory(b) => pairs.for_each(|(n, e)| b.push(n, e)),
-            Unsorted::Spilled(b) => {
+        match &mut self.store {
+            Store::InMemory(b) => pairs.for_each(|(n, e)| b.push(n, e)),
+            Store::Spilled(b) => {
                 for (n, e) in pairs {
                     b.push(n, e)?;
                 }
@@ -410,17 +354,21 @@ impl Unsorted {
     /// Puts each node's edge ids in order, for edges that were not pushed ascending (the
     /// spilled form sorts each bucket as it reads it back).
     pub(super) fn sort(&mut self) {
-        if let Unsorted::InMemory(b) = self {
+        if let Store::InMemory(b) = &mut self.store {
             b.sort_within_nodes();
         }
     }
 
-    /// How many runs [`Unsorted::runs`] yields (a pass in memory, or over the spill files). An
-    /// I/O error ends the count early and is left in `error`.
+    /// How many runs [`Unsorted::runs`] yields: counted as edges were pushed when they came in
+    /// order, else a pass in memory or over the spill files. An I/O error ends the pass early
+    /// and is left in `error`.
     pub(super) fn count_runs(&mut self, error: &std::cell::RefCell<Option<std::io::Error>>) -> u64 {
-        match self {
-            Unsorted::InMemory(m) => m.count_runs(),
-            Unsorted::Spilled(s) => count_ranges(s.pairs(error)),
+        if let Some(c) = &self.in_order {
+            return c.runs;
+        }
+        match &mut self.store {
+            Store::InMemory(m) => m.count_runs(),
+            Store::Spilled(s) => count_ranges(s.pairs(error)),
         }
     }
 
@@ -430,9 +378,9 @@ impl Unsorted {
         &'a mut self,
         error: &'a std::cell::RefCell<Option<std::io::Error>>,
     ) -> impl Iterator<Item = (u64, Range<u64>)> + 'a {
-        let (a, b) = match self {
-            Unsorted::InMemory(m) => (Some(m.runs()), None),
-            Unsorted::Spilled(s) => (None, Some(s.pairs(error).map(|(n, e)| (n, e..e + 1)))),
+        let (a, b) = match &mut self.store {
+            Store::InMemory(m) => (Some(m.runs()), None),
+            Store::Spilled(s) => (None, Some(s.pairs(error).map(|(n, e)| (n, e..e + 1)))),
         };
         a.into_iter().flatten().chain(b.into_iter().flatten())
     }
@@ -445,50 +393,28 @@ impl Unsorted {
         &'a mut self,
         error: &'a std::cell::RefCell<Option<std::io::Error>>,
     ) -> impl Iterator<Item = (u64, u64)> + 'a {
-        let (a, b) = match self {
-            Unsorted::InMemory(m) => (Some(m.pairs()), None),
-            Unsorted::Spilled(s) => (None, Some(s.pairs(error))),
+        let (a, b) = match &mut self.store {
+            Store::InMemory(m) => (Some(m.pairs()), None),
+            Store::Spilled(s) => (None, Some(s.pairs(error))),
         };
         a.into_iter().flatten().chain(b.into_iter().flatten())
     }
 }
 
+/// The source of each of `edges` edges, scattered over `nodes` nodes, and the edges per node.
 #[cfg(test)]
-mod spilled_tests {
+pub(super) fn scattered(edges: u64, nodes: u64, step: u64) -> (Vec<u64>, Vec<u64>) {
+    let sources: Vec<u64> = (0..edges).map(|e| (e * step) % nodes).collect();
+    let mut counts = vec![0u64; nodes as usize];
+    for &s in &sources {
+        counts[s as usize] += 1;
+    }
+    (sources, counts)
+}
+
+#[cfg(test)]
+mod unsorted_tests {
     use super::*;
-
-    /// The source of each of `edges` edges, scattered over `nodes` nodes, and the edges per node.
-    fn scattered(edges: u64, nodes: u64, step: u64) -> (Vec<u64>, Vec<u64>) {
-        let sources: Vec<u64> = (0..edges).map(|e| (e * step) % nodes).collect();
-        let mut counts = vec![0u64; nodes as usize];
-        for &s in &sources {
-            counts[s as usize] += 1;
-        }
-        (sources, counts)
-    }
-
-    #[test]
-    fn spilled_index_equals_the_in_memory_one() {
-        let (sources, counts) = scattered(5000, 101, 7919);
-        let dir = tempfile::tempdir().unwrap();
-        let mut mem = ByNode::new(&counts);
-        // 600 bytes per bucket: many buckets.
-        let mut disk = SpilledByNode::new(&counts, 600, dir.path()).unwrap();
-        assert!(disk.buckets() > 10);
-        for (e, &s) in sources.iter().enumerate() {
-            mem.push(s, e as u64);
-            disk.push(s, e as u64).unwrap();
-        }
-        let err = std::cell::RefCell::new(None);
-        let a: Vec<_> = mem.pairs().collect();
-        let b: Vec<_> = disk.pairs(&err).collect();
-        assert!(err.borrow().is_none());
-        assert_eq!(a, b);
-        // A second walk reads the same.
-        let again: Vec<_> = disk.pairs(&err).collect();
-        assert_eq!(a, again);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    }
 
     /// Edge ids pushed out of order within a node (as the ranks' rows arrive at the parallel
     /// writer) come out sorted, in memory and spilled alike.
@@ -515,6 +441,34 @@ mod spilled_tests {
             let got: Vec<_> = u.pairs(&err).collect();
             assert!(err.borrow().is_none());
             assert_eq!(got, expected, "memory {memory}");
+        }
+    }
+
+    /// Runs counted as rows stream past in order are the runs a pass over the index counts,
+    /// in memory and spilled alike; pushed out of order, the pass counts them.
+    #[test]
+    fn runs_counted_while_pushed_equal_a_pass() {
+        // Runs of several edges per node and single edges.
+        for (step, nodes, run) in [(1, 3, 4), (7919, 101, 1), (2, 5, 3)] {
+            let (sources, _) = scattered(4000, nodes, step);
+            let sources: Vec<u64> = sources.iter().map(|&s| s / run % nodes).collect();
+            let mut counts = vec![0u64; nodes as usize];
+            for &s in &sources {
+                counts[s as usize] += 1;
+            }
+            let dir = tempfile::tempdir().unwrap();
+            for memory in [1 << 30, 500] {
+                let err = std::cell::RefCell::new(None);
+                let mut u = Unsorted::new(&counts, memory, dir.path()).unwrap();
+                for (at, chunk) in sources.chunks(333).enumerate() {
+                    u.push_chunk(chunk, (at * 333) as u64).unwrap();
+                }
+                let counted = u.count_runs(&err);
+                assert_eq!(counted, count_ranges(u.pairs(&err)), "step {step}");
+                u.in_order = None;
+                assert_eq!(u.count_runs(&err), counted, "step {step}, memory {memory}");
+                assert!(err.borrow().is_none());
+            }
         }
     }
 }

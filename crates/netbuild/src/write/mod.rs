@@ -23,6 +23,7 @@ mod cores;
 mod edge_types;
 mod error;
 mod index;
+mod index_spill;
 mod nodes;
 mod parallel;
 mod rank0;

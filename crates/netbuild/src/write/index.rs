@@ -29,8 +29,14 @@ enum EdgeIds {
 }
 
 impl ByNode {
-    /// For nodes with `counts[n]` edges each.
+    /// For nodes with `counts[n]` edges each, whose ids are below the sum of `counts`.
     pub(super) fn new(counts: &[u64]) -> Self {
+        Self::with_ids_below(counts, counts.iter().sum())
+    }
+
+    /// For nodes with `counts[n]` edges each, whose ids are below `ids_below` (a rank's share
+    /// of a parallel writer's index holds ids of the whole file: 32 bits may not hold them).
+    pub(super) fn with_ids_below(counts: &[u64], ids_below: u64) -> Self {
         let mut offsets = Vec::with_capacity(counts.len() + 1);
         let mut acc = 0u64;
         offsets.push(0);
@@ -38,7 +44,7 @@ impl ByNode {
             acc += c;
             offsets.push(acc);
         }
-        let ids = if acc <= u64::from(u32::MAX) {
+        let ids = if ids_below.max(acc) <= u64::from(u32::MAX) + 1 {
             EdgeIds::Narrow(vec![0; acc as usize])
         } else {
             EdgeIds::Wide(vec![0; acc as usize])
@@ -182,6 +188,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ids_past_32_bits_are_kept_whole_in_a_share_of_few_edges() {
+        // A share of 3 edges whose ids are those of a file of 2^33 rows.
+        let base = 1u64 << 33;
+        let mut by = ByNode::with_ids_below(&[2, 1], base + 10);
+        for (node, edge) in [(1, base + 1), (0, base + 2), (0, base + 7)] {
+            by.push(node, edge);
+        }
+        let got: Vec<_> = by.pairs().collect();
+        assert_eq!(got, vec![(0, base + 2), (0, base + 7), (1, base + 1)]);
+    }
+
+    #[test]
     fn counting_sort_groups_edges_by_node() {
         let sources = [2u64, 0, 2, 1, 0, 2];
         let mut counts = vec![0u64; 4];
@@ -300,10 +318,24 @@ enum Store {
 
 impl Unsorted {
     pub(super) fn new(counts: &[u64], share: u64, dir: &std::path::Path) -> std::io::Result<Self> {
+        Self::with_ids_below(counts, counts.iter().sum(), share, dir)
+    }
+
+    /// As [`Unsorted::new`], for edge ids below `ids_below` (see [`ByNode::with_ids_below`]).
+    pub(super) fn with_ids_below(
+        counts: &[u64],
+        ids_below: u64,
+        share: u64,
+        dir: &std::path::Path,
+    ) -> std::io::Result<Self> {
         let edges: u64 = counts.iter().sum();
-        let width = if edges > u64::from(u32::MAX) { 8 } else { 4 };
+        let width = if ids_below.max(edges) > u64::from(u32::MAX) + 1 {
+            8
+        } else {
+            4
+        };
         let store = if edges.saturating_mul(width) <= share {
-            Store::InMemory(ByNode::new(counts))
+            Store::InMemory(ByNode::with_ids_below(counts, ids_below))
         } else {
             let spilled = SpilledByNode::new(counts, share, dir)?;
             tracing::debug!(buckets = spilled.buckets(), "index spilled by node range");

@@ -71,8 +71,10 @@ pub(super) fn write_population(
     let mine = shares[rank].clone();
     // This rank's share of source_to_target: in memory when it fits the plan's `side_index`
     // share, else spilled by node range, as for the rank-0 writer.
-    let mut by_source = Unsorted::new(
+    // Its edge ids are the whole file's.
+    let mut by_source = Unsorted::with_ids_below(
         &collated.source_counts[mine.start as usize..mine.end as usize],
+        collated.rank_rows.iter().sum(),
         ctx.memory.side_index,
         ctx.spill_dir,
     )?;

@@ -30,6 +30,7 @@ enum EdgeIds {
 
 impl ByNode {
     /// For nodes with `counts[n]` edges each, whose ids are below the sum of `counts`.
+    #[cfg(test)]
     pub(super) fn new(counts: &[u64]) -> Self {
         Self::with_ids_below(counts, counts.iter().sum())
     }

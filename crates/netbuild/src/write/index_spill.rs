@@ -10,7 +10,7 @@
 //! 12 GB of pairs: reading them on the writing thread left the compressors idle).
 
 use super::buckets::NodeBuckets;
-use super::index::{decode_pair, encode_pair, PAIR_BYTES};
+use super::pairs::{decode_pair, encode_pair, PAIR_BYTES};
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::ops::Range;

@@ -25,6 +25,7 @@ mod error;
 mod index;
 mod index_spill;
 mod nodes;
+mod pairs;
 mod parallel;
 mod rank0;
 mod source_sort;

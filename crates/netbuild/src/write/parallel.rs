@@ -19,7 +19,8 @@
 //! selections and send nothing), and as many index blocks as the busiest rank (agreed by an
 //! all-gather first).
 
-use super::index::{decode_pair, encode_pair, Sorted, Unsorted, PAIR_BYTES};
+use super::index::{Sorted, Unsorted};
+use super::pairs::{decode_pair, encode_pair, PAIR_BYTES};
 use super::writer_thread::Batch;
 use super::{WriteContext, WriteError};
 use crate::collate::Collated;

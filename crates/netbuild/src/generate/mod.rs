@@ -130,17 +130,25 @@ struct Counting<'a> {
     local: Vec<usize>,
 }
 
+impl Counting<'_> {
+    /// Adds `rows` rows and `synapses` synapses to edge type `edge_type`'s counts.
+    #[inline]
+    fn count_edge_type(&mut self, edge_type: usize, rows: u64, synapses: u64) {
+        if let Some(&l) = self.local.get(edge_type) {
+            if let Some(r) = self.counts.edge_type_rows.get_mut(l) {
+                *r += rows;
+                self.counts.edge_type_synapses[l] += synapses;
+            }
+        }
+    }
+}
+
 impl EdgeSink for Counting<'_> {
     type Error = TableError;
     #[inline]
     fn push(&mut self, row: EdgeRow<'_>) -> Result<(), TableError> {
         self.sources.count(row.source);
-        if let Some(&l) = self.local.get(row.edge_type) {
-            if let Some(r) = self.counts.edge_type_rows.get_mut(l) {
-                *r += 1;
-                self.counts.edge_type_synapses[l] += u64::from(row.nsyns);
-            }
-        }
+        self.count_edge_type(row.edge_type, 1, u64::from(row.nsyns));
         self.table.push(row)
     }
 
@@ -148,13 +156,8 @@ impl EdgeSink for Counting<'_> {
         for &source in rows.sources {
             self.sources.count(source);
         }
-        if let Some(&l) = self.local.get(rows.edge_type) {
-            if let Some(r) = self.counts.edge_type_rows.get_mut(l) {
-                *r += rows.len() as u64;
-                let synapses: u64 = rows.nsyns.iter().map(|&k| u64::from(k)).sum();
-                self.counts.edge_type_synapses[l] += synapses;
-            }
-        }
+        let synapses: u64 = rows.nsyns.iter().map(|&k| u64::from(k)).sum();
+        self.count_edge_type(rows.edge_type, rows.len() as u64, synapses);
         self.table.push_rows(rows)
     }
 }
